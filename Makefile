@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_PRODUCTS ?= 3000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install migrate lint format browser worker beat serve clean
+
+$(STAMP): setup.cfg
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+run: migrate
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Browser tests use Debian's Chromium (never a downloaded browser). Installed when missing and
+# this user may install packages; otherwise those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: migrate
+	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --bind $(HOST):$(PORT) wsgi:app
+
+worker: install
+	$(BIN)/celery -A workers.worker worker --loglevel INFO
+
+beat: install
+	$(BIN)/celery -A workers.worker beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, supplier profiles with GSTIN/PAN, sessions and API keys."""

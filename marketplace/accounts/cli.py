@@ -1,0 +1,56 @@
+"""`flask accounts ...`: operators' commands, calling the same services as the pages."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from marketplace.accounts import services
+from marketplace.accounts.models import STAFF_ROLES, GstVerification, SupplierProfile
+from marketplace.db import commit
+from marketplace.errors import ServiceError
+from marketplace.extensions import db
+
+group = click.Group("accounts", help="Users, staff accounts and supplier verification.")
+
+
+def _fail(error: ServiceError) -> None:
+    lines = [error.detail] + [
+        f"  {field}: {message}" for field, messages in error.errors.items() for message in messages
+    ]
+    raise click.ClickException("\n".join(lines))
+
+
+@group.command("create-user")
+@click.option("--role", required=True, type=click.Choice([str(r) for r in STAFF_ROLES]))
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", help="Prompted for (hidden) when omitted.")
+@with_appcontext
+def create_user(role: str, email: str, name: str, password: str | None) -> None:
+    """Create a grievance officer or an admin."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_staff_user(email=email, name=name, password=password, role=role)
+    except ServiceError as error:
+        _fail(error)
+    commit()
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@group.command("set-gst-verification")
+@click.argument("gstin")
+@click.argument("status", type=click.Choice([str(s) for s in GstVerification]))
+@with_appcontext
+def set_gst_verification(gstin: str, status: str) -> None:
+    """Record the GST registry's answer for a supplier's GSTIN."""
+    supplier = db.session.scalar(
+        select(SupplierProfile).where(SupplierProfile.gstin == gstin.strip().upper())
+    )
+    if supplier is None:
+        raise click.ClickException(f"No supplier has the GSTIN {gstin}.")
+    services.set_gst_verification(supplier.id, status)
+    commit()
+    click.echo(f"{supplier.company_name}: GST verification {status}.")

@@ -1,0 +1,111 @@
+"""Forms: CSRF protection and rendering. The rules live in the service, which reports errors by
+the API's field names; `apply_errors` puts them under the matching inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
+
+from marketplace.accounts.india import STATES
+from marketplace.privacy import purposes
+
+STATE_CHOICES = [SelectChoice("", "Choose a state or union territory")] + [
+    SelectChoice(state.name) for state in STATES
+]
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email")
+    password = PasswordField("Password")
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField("Your full name")
+    email = EmailField("Work email")
+    phone = TelField("Mobile number", description="An Indian mobile, e.g. +91 98765 43210")
+    password = PasswordField(
+        "Password", description="At least 10 characters; a few unrelated words work well"
+    )
+    company_name = StringField("Registered business name")
+    gstin = StringField("GSTIN", description="15 characters, e.g. 27AAPFU0939F1ZV")
+    pan = StringField("PAN (optional)", description="We check it against your GSTIN")
+    address_line1 = StringField("Address")
+    address_city = StringField("City")
+    address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
+    address_pincode = StringField("PIN code")
+    age_confirmed = BooleanField("I am 18 years of age or older")
+    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
+
+
+# One opt-in checkbox per optional purpose, all unticked by default.
+for _purpose in purposes.PURPOSES:
+    if not _purpose.required:
+        setattr(RegistrationForm, f"consent_{_purpose.id}", BooleanField(_purpose.label))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Full name")
+    email = EmailField("Email")
+    phone = TelField("Mobile number")
+    company_name = StringField("Registered business name")
+    gstin = StringField("GSTIN")
+    address_line1 = StringField("Address")
+    address_city = StringField("City")
+    address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
+    address_pincode = StringField("PIN code")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password")
+    new_password = PasswordField("New password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password")
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Key name", description="Where it is used, e.g. 'Zoho CRM'")
+
+
+def accepted(form: FlaskForm) -> bool:
+    """True for a POST whose CSRF token is good. A refused POST says why on the form."""
+    if form.validate_on_submit():
+        return True
+    if request.method == "POST":
+        form.form_errors.append(
+            "this form has expired or was sent from another site; please send it again"
+        )
+    return False
+
+
+def apply_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
+    """Show service errors ('address.state') under their inputs ('address_state')."""
+    for field, messages in errors.items():
+        name = field.replace(".", "_")
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+        else:
+            form.form_errors.extend(f"{field}: {message}" for message in messages)
+
+
+def address_of(form: FlaskForm) -> dict[str, str]:
+    return {
+        "line1": form.address_line1.data or "",
+        "city": form.address_city.data or "",
+        "state": form.address_state.data or "",
+        "pincode": form.address_pincode.data or "",
+    }

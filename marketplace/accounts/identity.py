@@ -1,0 +1,157 @@
+"""Checks for the identifiers people and businesses register with.
+
+Each function takes a value typed by a person, returns it normalised, or raises Invalid with a
+message that says exactly what is wrong, so that the person can fix it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+import zxcvbn
+from email_validator import EmailNotValidError, validate_email
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.in_ import pan as stdnum_pan
+
+from marketplace.accounts.india import State, find_state, state_for_gst_code
+from marketplace.validation import Invalid
+
+_GSTIN_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_PAN_SHAPE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+_PINCODE = re.compile(r"^[1-9][0-9]{5}$")
+_PAN_HOLDER_TYPES = "ABCFGHJLPTK"
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+PASSWORD_MIN_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline attack"
+
+
+def normalise_gstin(value: str) -> str:
+    return re.sub(r"[\s-]", "", value).upper()
+
+
+def check_pan(value: str) -> str:
+    number = normalise_gstin(value)
+    if len(number) != 10:
+        raise Invalid(f"a PAN has 10 characters; this one has {len(number)}")
+    if not _PAN_SHAPE.match(number):
+        raise Invalid("a PAN is 5 letters, 4 digits and 1 letter, e.g. AAPFU0939F")
+    if number[3] not in _PAN_HOLDER_TYPES:
+        raise Invalid(
+            f"the 4th character of a PAN is the holder type ({', '.join(_PAN_HOLDER_TYPES)}); "
+            f"'{number[3]}' is not one"
+        )
+    try:
+        return stdnum_pan.validate(number)
+    except StdnumError:
+        raise Invalid("the serial digits of a PAN cannot be 0000") from None
+
+
+def check_gstin(value: str) -> str:
+    """Length, state code, embedded PAN, the fixed 'Z', and the Luhn mod 36 check character."""
+    number = normalise_gstin(value)
+    if len(number) != 15:
+        raise Invalid(f"a GSTIN has 15 characters; this one has {len(number)}")
+    if not number[:2].isdigit():
+        raise Invalid("a GSTIN starts with the 2-digit state code, e.g. 27 for Maharashtra")
+    if state_for_gst_code(number[:2]) is None:
+        raise Invalid(f"'{number[:2]}' is not a GST state code")
+    try:
+        check_pan(number[2:12])
+    except Invalid as error:
+        raise Invalid(f"characters 3 to 12 must be the holder's PAN: {error}") from None
+    if number[12] == "0" or not number[12].isalnum():
+        raise Invalid("the 13th character (the registration number) must be 1-9 or A-Z")
+    if number[13] != "Z":
+        raise Invalid("the 14th character of a GSTIN is always 'Z'")
+    try:
+        luhn.validate(number, _GSTIN_ALPHABET)
+    except StdnumError:
+        raise Invalid(
+            "the check character (the last one) does not match: please look for a typo"
+        ) from None
+    return number
+
+
+def gstin_check_character(first_fourteen: str) -> str:
+    """The check character that completes a GSTIN (used to make demo and test data)."""
+    return luhn.calc_check_digit(first_fourteen, _GSTIN_ALPHABET)
+
+
+def gstin_state(gstin: str) -> State:
+    state = state_for_gst_code(gstin[:2])
+    assert state is not None, "call check_gstin first"
+    return state
+
+
+def check_state(value: str) -> State:
+    state = find_state(value)
+    if state is None:
+        raise Invalid("not an Indian state or union territory")
+    return state
+
+
+def check_pincode(value: str) -> str:
+    digits = value.replace(" ", "")
+    if not _PINCODE.match(digits):
+        raise Invalid("a PIN code is 6 digits and does not start with 0")
+    return digits
+
+
+def check_pincode_in_state(pincode: str, state: State) -> None:
+    if pincode[0] not in state.pincode_zones:
+        zones = " or ".join(state.pincode_zones)
+        raise Invalid(
+            f"PIN code {pincode} is not in {state.name}, whose PIN codes start with {zones}"
+        )
+
+
+def check_email(value: str) -> str:
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise Invalid(str(error)) from None
+    return result.normalized.lower()
+
+
+def check_mobile(value: str) -> str:
+    """An Indian mobile number, returned in E.164 (+919876543210)."""
+    example = "enter a 10-digit Indian mobile number, e.g. +91 98765 43210"
+    try:
+        number = phonenumbers.parse(value, "IN")
+    except phonenumbers.NumberParseException:
+        raise Invalid(example) from None
+    if number.country_code != 91:
+        raise Invalid("must be an Indian number (+91)")
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid(example)
+    kind = phonenumbers.number_type(number)
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise Invalid("must be a mobile number, so that it can receive an SMS")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_password(password: str, *, personal: list[str]) -> str:
+    """Length, no personal details, and not guessable (zxcvbn's common-password lists)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise Invalid(f"must be at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise Invalid(f"must be at most {PASSWORD_MAX_LENGTH} characters")
+    lowered = password.lower()
+    for item in personal:
+        item = item.lower()
+        local = item.split("@")[0]
+        if len(local) >= 4 and (local in lowered or item in lowered):
+            raise Invalid("must not contain your email address, name or phone number")
+    result = zxcvbn.zxcvbn(password, user_inputs=personal)
+    if result["score"] < PASSWORD_MIN_SCORE:
+        feedback = result["feedback"]
+        hint = feedback.get("warning") or "it is too easy to guess"
+        suggestions = " ".join(feedback.get("suggestions") or [])
+        raise Invalid(f"too weak: {hint.rstrip('.')}. {suggestions}".strip())
+    return password

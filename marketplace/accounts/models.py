@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.db import EncryptedText, UTCDateTime, string_enum, utcnow
+from marketplace.extensions import db
+
+
+class Role(enum.StrEnum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+    GRIEVANCE_OFFICER = "grievance_officer"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = (Role.GRIEVANCE_OFFICER, Role.ADMIN)
+
+
+class GstVerification(enum.StrEnum):
+    PENDING = "pending"  # the GSTIN passed every offline check; not yet confirmed with GSTN
+    VERIFIED = "verified"  # confirmed active for this business with the GST registry
+    REJECTED = "rejected"  # the registry does not confirm it
+
+
+def _new_session_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    name: Mapped[str] = mapped_column(String(100))
+    # Personal data: encrypted at rest; the keyed digest keeps numbers unique and searchable.
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(100))
+    # Rotated on password change: every session and bearer token issued before it dies.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=_new_session_nonce)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    terms_version: Mapped[str | None] = mapped_column(String(16))
+    age_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    supplier: Mapped[SupplierProfile | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> list[Role]:
+        return sorted((row.role for row in self.role_rows), key=list(Role).index)
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(row.role in roles for row in self.role_rows)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_role(*STAFF_ROLES)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sessions of inactive users
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(
+        string_enum(Role, 32),
+        primary_key=True,
+    )
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class SupplierProfile(db.Model):
+    __tablename__ = "supplier_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    gstin: Mapped[str] = mapped_column(String(15), unique=True)
+    gst_state_code: Mapped[str] = mapped_column(String(2))
+    pan: Mapped[str] = mapped_column(EncryptedText)
+    gst_verification: Mapped[GstVerification] = mapped_column(
+        string_enum(GstVerification, 16),
+        default=GstVerification.PENDING,
+    )
+    gst_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address_line1: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(64))
+    pincode: Mapped[str] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="supplier")
+
+    @property
+    def gst_verified(self) -> bool:
+        return self.gst_verification == GstVerification.VERIFIED
+
+
+class CredentialKind(enum.StrEnum):
+    SESSION = "session"  # a bearer token from POST /auth/tokens; expires
+    INTEGRATION = "integration"  # a supplier's long-lived key for its CRM
+
+
+class ApiCredential(db.Model):
+    """A bearer token or integration key. Only a SHA-256 digest is stored; the key is shown once."""
+
+    __tablename__ = "api_credentials"
+    __table_args__ = (UniqueConstraint("token_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CredentialKind] = mapped_column(string_enum(CredentialKind, 16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    token_digest: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists, to tell keys apart
+    session_nonce: Mapped[str] = mapped_column(String(32))  # the user's nonce when issued
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

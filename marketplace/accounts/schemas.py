@@ -1,0 +1,63 @@
+"""What each audience may see of an account (public, the owner, staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace.accounts.identity import gstin_state
+from marketplace.accounts.models import SupplierProfile, User
+from marketplace.formatting import iso_utc, mask_pan, mask_phone
+
+
+def supplier_public(profile: SupplierProfile) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "company_name": profile.company_name,
+        "city": profile.city,
+        "state": profile.state,
+        "gst_verified": profile.gst_verified,
+    }
+
+
+def supplier_owner(profile: SupplierProfile) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "company_name": profile.company_name,
+        "gstin": profile.gstin,
+        "gst_state": gstin_state(profile.gstin).name,
+        "pan": mask_pan(profile.pan),
+        "gst_verification": str(profile.gst_verification),
+        "address": {
+            "line1": profile.address_line1,
+            "city": profile.city,
+            "state": profile.state,
+            "pincode": profile.pincode,
+        },
+    }
+
+
+def account_owner(user: User) -> dict[str, Any]:
+    """The account as its owner sees it: their own contact in full, the PAN masked."""
+    return {
+        "id": user.id,
+        "roles": [str(role) for role in user.roles],
+        "name": user.name,
+        "email": user.email,
+        "email_verified": user.email_verified_at is not None,
+        "phone": user.phone,
+        "created_at": iso_utc(user.created_at),
+        "supplier": supplier_owner(user.supplier) if user.supplier else None,
+    }
+
+
+def account_staff(user: User) -> dict[str, Any]:
+    """What an officer or admin sees in a queue: enough to identify, contact masked."""
+    return {
+        "id": user.id,
+        "roles": [str(role) for role in user.roles],
+        "name": user.name,
+        "email": user.email,
+        "phone": mask_phone(user.phone),
+        "created_at": iso_utc(user.created_at),
+        "supplier": supplier_public(user.supplier) if user.supplier else None,
+    }

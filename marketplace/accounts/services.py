@@ -1,0 +1,653 @@
+"""The rules of accounts: the only code that creates or changes users, suppliers and keys.
+
+Functions flush but never commit: the request (or CLI command) that called them commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from marketplace import audit
+from marketplace.accounts import identity
+from marketplace.accounts.india import State
+from marketplace.accounts.models import (
+    STAFF_ROLES,
+    ApiCredential,
+    CredentialKind,
+    GstVerification,
+    Role,
+    SupplierProfile,
+    User,
+    UserRole,
+)
+from marketplace.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_matches,
+    spend_equal_time,
+)
+from marketplace.crypto import blind_index, token_digest
+from marketplace.db import utcnow
+from marketplace.errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+)
+from marketplace.extensions import db
+from marketplace.notifications import absolute_url, send_email
+from marketplace.privacy import purposes
+from marketplace.privacy.services import initial_consents, record_consents
+from marketplace.validation import Input, Invalid
+
+# Sign-in throttling: after this many failures in a row, each further failure locks the account
+# for twice as long as the last, up to the cap. The real user waits minutes, never forever.
+FREE_FAILURES = 5
+FIRST_LOCK = timedelta(seconds=30)
+LONGEST_LOCK = timedelta(minutes=15)
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class SignInFailed(ServiceError):
+    status = 401
+    title = "Sign-in failed"
+
+    def __init__(self) -> None:
+        super().__init__("The email or password is not correct.")
+
+
+class SignInThrottled(ServiceError):
+    status = 429
+    title = "Too many failed sign-ins"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed sign-ins for this account. Try again in about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}, or reset your password."
+        )
+        self.retry_after = retry_after
+
+
+# --- reading input ------------------------------------------------------------------------
+
+
+def _person_name(value: str) -> str:
+    if not any(char.isalpha() for char in value):
+        raise Invalid("must contain letters")
+    return value
+
+
+def _read_consents(inp: Input) -> dict[str, bool]:
+    raw = inp.data.get("consents")
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        inp.fail("consents", "must be an object of purpose ids to true or false")
+        return {}
+    choices: dict[str, bool] = {}
+    for purpose_id, granted in raw.items():
+        field = f"consents.{purpose_id}"
+        if purpose_id not in purposes.BY_ID:
+            inp.errors.add(field, f"unknown purpose; purposes are {', '.join(purposes.BY_ID)}")
+        elif not isinstance(granted, bool):
+            inp.errors.add(field, "must be true or false")
+        elif purpose_id in purposes.REQUIRED and not granted:
+            inp.errors.add(field, "needed to run your account; it is accepted with the terms")
+        elif purpose_id in purposes.OPTIONAL:
+            choices[purpose_id] = granted
+    return choices
+
+
+@dataclass
+class _Address:
+    line1: str
+    city: str
+    state: State
+    pincode: str
+
+
+def _read_address(inp: Input, *, required: bool = True) -> _Address | None:
+    address = inp.nested("address", required=required)
+    if address is None:
+        return None
+    line1 = address.text("line1", min_length=3, max_length=200)
+    city = address.text("city", min_length=2, max_length=100, check=_person_name)
+    state = address.text("state", max_length=64, check=identity.check_state)
+    pincode = address.text("pincode", max_length=10, check=identity.check_pincode)
+    if state and pincode:
+        try:
+            identity.check_pincode_in_state(pincode, state)
+        except Invalid as error:
+            address.fail("pincode", str(error))
+    if None in (line1, city, state, pincode):
+        return None
+    return _Address(line1, city, state, pincode)
+
+
+def _check_business_identity(
+    inp: Input, gstin: str | None, pan: str | None, state: State | None
+) -> None:
+    """The PAN inside the GSTIN must be the PAN given, and the GSTIN's state the address's."""
+    if gstin and pan and gstin[2:12] != pan:
+        inp.fail("pan", "does not match the PAN inside the GSTIN (its characters 3 to 12)")
+    if gstin and state:
+        gst_state = identity.gstin_state(gstin)
+        if gst_state != state:
+            inp.fail(
+                "address.state",
+                f"the GSTIN is registered in {gst_state.name} (state code {gstin[:2]}), "
+                f"not in {state.name}",
+            )
+
+
+def _personal_details(*values: str | None) -> list[str]:
+    return [value for value in values if value]
+
+
+def _read_password(inp: Input, field: str, personal: list[str]) -> str | None:
+    raw = inp.data.get(field)
+    if raw is None or raw == "":
+        inp.fail(field, "this field is required")
+        return None
+    if not isinstance(raw, str):
+        inp.fail(field, "must be a string")
+        return None
+    try:
+        return identity.check_password(raw, personal=personal)
+    except Invalid as error:
+        inp.fail(field, str(error))
+        return None
+
+
+# --- registration -------------------------------------------------------------------------
+
+
+def register_account(data: Any) -> User:
+    """Register a buyer or a supplier. Raises ValidationFailed (422) or Conflict (409)."""
+    inp = Input(data)
+    role = inp.text("role", check=_role_choice)
+    name = inp.text("name", min_length=2, max_length=100, check=_person_name)
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
+    inp.accepted("age_confirmed", "you must be 18 or older to register")
+    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
+    consents = _read_consents(inp)
+
+    company_name = gstin = pan = None
+    address = None
+    if role == Role.SUPPLIER:
+        company_name = inp.text("company_name", min_length=2, max_length=200)
+        gstin = inp.text("gstin", max_length=20, check=identity.check_gstin)
+        pan = inp.text("pan", required=False, max_length=12, check=identity.check_pan)
+        address = _read_address(inp)
+        state = address.state if address else None
+        _check_business_identity(inp, gstin, pan, state)
+    password = _read_password(inp, "password", _personal_details(email, name, phone, company_name))
+    inp.raise_if_invalid()
+
+    _refuse_duplicates(email=email, phone=phone, gstin=gstin)
+    now = utcnow()
+    user = User(
+        email=email,
+        name=name,
+        phone=phone,
+        phone_digest=blind_index(phone),
+        password_hash=hash_password(password),
+        terms_version=current_app.config["TERMS_VERSION"],
+        age_confirmed_at=now,
+    )
+    user.role_rows = [UserRole(role=Role.BUYER)]
+    if role == Role.SUPPLIER:
+        assert address is not None and gstin is not None
+        user.role_rows.append(UserRole(role=Role.SUPPLIER))
+        user.supplier = SupplierProfile(
+            company_name=company_name,
+            gstin=gstin,
+            gst_state_code=gstin[:2],
+            pan=gstin[2:12],
+            gst_verification=GstVerification.PENDING,
+            address_line1=address.line1,
+            city=address.city,
+            state=address.state.name,
+            pincode=address.pincode,
+        )
+    db.session.add(user)
+    db.session.flush()
+    record_consents(user.id, initial_consents(consents), source="registration")
+    audit.record("account.registered", actor_id=user.id, subject=user, roles=list(user.roles))
+    send_email_verification(user)
+    return user
+
+
+def _role_choice(value: str) -> Role:
+    if value not in (Role.BUYER, Role.SUPPLIER):
+        raise Invalid("must be buyer or supplier")
+    return Role(value)
+
+
+def _refuse_duplicates(
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    gstin: str | None = None,
+    except_user: User | None = None,
+) -> None:
+    errors = FieldErrors()
+    checks = (
+        ("email", email, select(User.id).where(User.email == email)),
+        ("phone", phone, select(User.id).where(User.phone_digest == blind_index(phone or ""))),
+        (
+            "gstin",
+            gstin,
+            select(SupplierProfile.user_id).where(SupplierProfile.gstin == gstin),
+        ),
+    )
+    for field, value, query in checks:
+        if value is None:
+            continue
+        owner = db.session.scalar(query)
+        if owner is not None and (except_user is None or owner != except_user.id):
+            errors.add(field, "already registered to another account")
+    if errors:
+        raise Conflict(
+            "An account with these details already exists. Sign in, or reset your password.",
+            errors.errors,
+        )
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(email: Any, password: Any, *, channel: str) -> User:
+    """Check a password sign-in. Failures are recorded (and committed by the caller, which must
+    catch SignInFailed/SignInThrottled and return normally)."""
+    email = email if isinstance(email, str) else ""
+    password = password if isinstance(password, str) else ""
+    user = find_user_by_email(email) if email else None
+    now = utcnow()
+    if user is None or not user.is_active_account:
+        spend_equal_time(password)
+        audit.record(
+            "auth.sign_in_failed", reason="unknown_account", email=email[:254], channel=channel
+        )
+        raise SignInFailed()
+    if user.locked_until and user.locked_until > now:
+        audit.record("auth.sign_in_throttled", subject=user, channel=channel)
+        raise SignInThrottled(int((user.locked_until - now).total_seconds()) + 1)
+    if not password_matches(password, user.password_hash):
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= FREE_FAILURES:
+            lock = FIRST_LOCK * 2 ** (user.failed_sign_ins - FREE_FAILURES)
+            user.locked_until = now + min(lock, LONGEST_LOCK)
+        audit.record(
+            "auth.sign_in_failed",
+            subject=user,
+            reason="wrong_password",
+            failures=user.failed_sign_ins,
+            channel=channel,
+        )
+        raise SignInFailed()
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_sign_in_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record("auth.signed_in", actor_id=user.id, subject=user, channel=channel)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the session id carries the nonce that a password change rotates."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active_account or user.session_nonce != nonce:
+        return None
+    return user
+
+
+# --- API credentials ----------------------------------------------------------------------
+
+
+def _new_credential(
+    user: User, kind: CredentialKind, prefix: str, **fields: Any
+) -> tuple[str, ApiCredential]:
+    secret = prefix + secrets.token_urlsafe(32)
+    credential = ApiCredential(
+        user=user,
+        kind=kind,
+        token_digest=token_digest(secret),
+        prefix=secret[:12],
+        session_nonce=user.session_nonce,
+        **fields,
+    )
+    db.session.add(credential)
+    db.session.flush()
+    return secret, credential
+
+
+def issue_bearer_token(user: User) -> tuple[str, ApiCredential]:
+    ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
+    token, credential = _new_credential(
+        user, CredentialKind.SESSION, "mkt_", expires_at=utcnow() + ttl
+    )
+    audit.record("auth.token_issued", actor_id=user.id, subject=credential)
+    return token, credential
+
+
+def create_integration_key(user: User, data: Any) -> tuple[str, ApiCredential]:
+    if not user.has_role(Role.SUPPLIER):
+        raise Forbidden("Only suppliers can create integration keys.")
+    inp = Input(data)
+    name = inp.text("name", required=False, max_length=100) or "Integration key"
+    inp.raise_if_invalid()
+    key, credential = _new_credential(user, CredentialKind.INTEGRATION, "mkk_", name=name)
+    audit.record("api_key.created", actor_id=user.id, subject=credential, name=name)
+    return key, credential
+
+
+def integration_keys(user: User) -> list[ApiCredential]:
+    return list(
+        db.session.scalars(
+            select(ApiCredential)
+            .where(
+                ApiCredential.user_id == user.id,
+                ApiCredential.kind == CredentialKind.INTEGRATION,
+                ApiCredential.revoked_at.is_(None),
+            )
+            .order_by(ApiCredential.id)
+        )
+    )
+
+
+def revoke_integration_key(user: User, key_id: int) -> None:
+    credential = db.session.scalar(
+        select(ApiCredential).where(
+            ApiCredential.id == key_id,
+            ApiCredential.user_id == user.id,  # another user's key is simply not found
+            ApiCredential.kind == CredentialKind.INTEGRATION,
+            ApiCredential.revoked_at.is_(None),
+        )
+    )
+    if credential is None:
+        raise NotFound("No such integration key.")
+    credential.revoked_at = utcnow()
+    audit.record("api_key.revoked", actor_id=user.id, subject=credential)
+
+
+def user_for_bearer(token: str) -> User | None:
+    credential = db.session.scalar(
+        select(ApiCredential).where(ApiCredential.token_digest == token_digest(token))
+    )
+    now = utcnow()
+    if (
+        credential is None
+        or credential.revoked_at is not None
+        or (credential.expires_at is not None and credential.expires_at <= now)
+    ):
+        return None
+    user = credential.user
+    if not user.is_active_account:
+        return None
+    if credential.kind == CredentialKind.SESSION and credential.session_nonce != user.session_nonce:
+        return None
+    # Record use coarsely: one write per key every few minutes, not one per request.
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+        credential.last_used_at = now
+    return user
+
+
+# --- email verification and password reset ----------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"marketplace.{purpose}")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of a reset token: once the password changes, every older reset link is dead.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def _load_link(purpose: str, token: Any, max_age: timedelta) -> dict[str, Any]:
+    if not isinstance(token, str) or not token:
+        raise ValidationFailed({"token": ["this field is required"]}, "This link is not valid.")
+    try:
+        payload = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise ValidationFailed(
+            {"token": ["this link has expired"]}, "This link has expired. Please ask for a new one."
+        ) from None
+    except BadSignature:
+        raise ValidationFailed(
+            {"token": ["this link is not valid"]}, "This link is not valid."
+        ) from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed({"token": ["this link is not valid"]}, "This link is not valid.")
+    return payload
+
+
+def send_email_verification(user: User) -> None:
+    token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
+    send_email(
+        user.email,
+        "Confirm your email address",
+        "verify_email",
+        user=user,
+        link=absolute_url("accounts.verify_email", token=token),
+        hours=current_app.config["EMAIL_VERIFICATION_TTL_HOURS"],
+    )
+
+
+def verify_email(token: Any) -> User:
+    ttl = timedelta(hours=current_app.config["EMAIL_VERIFICATION_TTL_HOURS"])
+    payload = _load_link("verify-email", token, ttl)
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        raise ValidationFailed(
+            {"token": ["this link is not valid"]},
+            "This link is for an email address that is no longer on the account.",
+        )
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("account.email_verified", actor_id=user.id, subject=user)
+    return user
+
+
+def request_password_reset(email: Any) -> None:
+    """Send a reset link if the account exists; say nothing either way (no account probing)."""
+    user = find_user_by_email(email) if isinstance(email, str) and email else None
+    if user is None or not user.is_active_account:
+        return
+    token = _serializer("reset-password").dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
+    send_email(
+        user.email,
+        "Reset your password",
+        "reset_password",
+        user=user,
+        link=absolute_url("accounts.reset_password", token=token),
+        minutes=minutes,
+    )
+    audit.record("auth.password_reset_requested", subject=user)
+
+
+def reset_password(token: Any, data: Any) -> User:
+    ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+    payload = _load_link("reset-password", token, ttl)
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("pw") != _password_fingerprint(user):
+        raise ValidationFailed(
+            {"token": ["this link has already been used"]},
+            "This link has already been used. Please ask for a new one.",
+        )
+    inp = Input(data)
+    password = _read_password(inp, "password", _personal_details(user.email, user.name, user.phone))
+    inp.raise_if_invalid()
+    _set_password(user, password, "auth.password_reset")
+    return user
+
+
+def change_password(user: User, data: Any) -> None:
+    inp = Input(data)
+    current = inp.data.get("current_password")
+    if not isinstance(current, str) or not password_matches(current, user.password_hash):
+        inp.fail("current_password", "not your current password")
+    password = _read_password(
+        inp, "new_password", _personal_details(user.email, user.name, user.phone)
+    )
+    inp.raise_if_invalid()
+    _set_password(user, password, "auth.password_changed")
+
+
+def _set_password(user: User, password: str, action: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_nonce = secrets.token_urlsafe(16)  # signs out every other session and token
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit.record(action, actor_id=user.id, subject=user)
+    send_email(user.email, "Your password was changed", "password_changed", user=user)
+
+
+# --- profile ------------------------------------------------------------------------------
+
+_EDITABLE = {"name", "email", "phone"}
+_EDITABLE_SUPPLIER = {"company_name", "gstin", "pan", "address"}
+
+
+def update_profile(user: User, data: Any) -> User:
+    """Correct one's own details. Only the fields given change; each is validated again."""
+    inp = Input(data)
+    allowed = _EDITABLE | (_EDITABLE_SUPPLIER if user.supplier else set())
+    for field in inp.data:
+        if field not in allowed:
+            inp.fail(field, "this field cannot be changed here")
+    changes: dict[str, Any] = {}
+    for field, check, bounds in (
+        ("name", _person_name, (2, 100)),
+        ("email", identity.check_email, (3, 254)),
+        ("phone", identity.check_mobile, (8, 20)),
+    ):
+        if field in inp.data:
+            changes[field] = inp.text(
+                field, min_length=bounds[0], max_length=bounds[1], check=check
+            )
+    supplier = user.supplier
+    if supplier is not None:
+        if "company_name" in inp.data:
+            changes["company_name"] = inp.text("company_name", min_length=2, max_length=200)
+        if "gstin" in inp.data:
+            changes["gstin"] = inp.text("gstin", max_length=20, check=identity.check_gstin)
+        if "pan" in inp.data:
+            changes["pan"] = inp.text("pan", max_length=12, check=identity.check_pan)
+        if "address" in inp.data:
+            changes["address"] = _read_address(inp)
+        gstin = changes.get("gstin") or supplier.gstin
+        address = changes.get("address")
+        state = address.state if address else identity.check_state(supplier.state)
+        _check_business_identity(inp, gstin, changes.get("pan") or gstin[2:12], state)
+    inp.raise_if_invalid()
+
+    _refuse_duplicates(
+        email=changes.get("email") if changes.get("email") != user.email else None,
+        phone=changes.get("phone"),
+        gstin=changes.get("gstin") if supplier and changes.get("gstin") != supplier.gstin else None,
+        except_user=user,
+    )
+    changed = sorted(field for field, value in changes.items() if value is not None)
+    if changes.get("name"):
+        user.name = changes["name"]
+    if changes.get("phone"):
+        user.phone = changes["phone"]
+        user.phone_digest = blind_index(changes["phone"])
+    if changes.get("email") and changes["email"] != user.email:
+        user.email = changes["email"]
+        user.email_verified_at = None
+        send_email_verification(user)
+    if supplier is not None:
+        if changes.get("company_name"):
+            supplier.company_name = changes["company_name"]
+        if changes.get("gstin") and changes["gstin"] != supplier.gstin:
+            supplier.gstin = changes["gstin"]
+            supplier.gst_state_code = changes["gstin"][:2]
+            supplier.pan = changes["gstin"][2:12]
+            supplier.gst_verification = GstVerification.PENDING
+            supplier.gst_verified_at = None
+        if changes.get("address"):
+            address = changes["address"]
+            supplier.address_line1 = address.line1
+            supplier.city = address.city
+            supplier.state = address.state.name
+            supplier.pincode = address.pincode
+    if changed:
+        audit.record("account.updated", actor_id=user.id, subject=user, fields=changed)
+    return user
+
+
+# --- staff and roles ----------------------------------------------------------------------
+
+
+def create_staff_user(*, email: str, name: str, password: str, role: str) -> User:
+    inp = Input({"email": email, "name": name, "password": password, "role": role})
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    name = inp.text("name", min_length=2, max_length=100, check=_person_name)
+    staff_role = inp.text("role", check=_staff_role)
+    password = _read_password(inp, "password", _personal_details(email, name))
+    inp.raise_if_invalid()
+    _refuse_duplicates(email=email)
+    now = utcnow()
+    user = User(
+        email=email, name=name, password_hash=hash_password(password), email_verified_at=now
+    )
+    user.role_rows = [UserRole(role=staff_role)]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.staff_created", subject=user, role=str(staff_role))
+    audit.record("role.granted", subject=user, role=str(staff_role))
+    return user
+
+
+def _staff_role(value: str) -> Role:
+    if value not in STAFF_ROLES:
+        raise Invalid(f"must be one of {', '.join(STAFF_ROLES)}")
+    return Role(value)
+
+
+def set_gst_verification(
+    supplier_id: int, status: str, *, actor: User | None = None
+) -> SupplierProfile:
+    """Record the outcome of checking a GSTIN with the GST registry (by an admin or a GSP)."""
+    supplier = db.session.get(SupplierProfile, supplier_id)
+    if supplier is None:
+        raise NotFound("No such supplier.")
+    try:
+        supplier.gst_verification = GstVerification(status)
+    except ValueError:
+        raise ValidationFailed(
+            {"status": [f"must be one of {', '.join(GstVerification)}"]}
+        ) from None
+    supplier.gst_verified_at = utcnow() if status == GstVerification.VERIFIED else None
+    audit.record(
+        "supplier.gst_verification",
+        actor_id=actor.id if actor else None,
+        subject=supplier,
+        status=status,
+    )
+    return supplier

@@ -1,0 +1,316 @@
+"""Account pages: register, sign in and out, profile, keys, email and password links."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace import audit
+from marketplace.accounts import services
+from marketplace.accounts.forms import (
+    ActionForm,
+    ApiKeyForm,
+    ForgotPasswordForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    SignInForm,
+    accepted,
+    address_of,
+    apply_errors,
+)
+from marketplace.accounts.models import Role
+from marketplace.errors import Conflict, ValidationFailed
+from marketplace.extensions import limiter
+from marketplace.privacy import purposes
+from marketplace.privacy.services import current_consents
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+_POST_ONLY = {"methods": ["POST"]}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect to a path on this site after sign-in."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("accounts.profile")
+
+
+def _registration_data(form: RegistrationForm, role: Role) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "role": str(role),
+        "name": form.name.data,
+        "email": form.email.data,
+        "phone": form.phone.data,
+        "password": form.password.data,
+        "age_confirmed": form.age_confirmed.data,
+        "accept_terms": form.accept_terms.data,
+        "consents": {pid: bool(form[f"consent_{pid}"].data) for pid in purposes.OPTIONAL},
+    }
+    if role == Role.SUPPLIER:
+        data.update(
+            company_name=form.company_name.data,
+            gstin=form.gstin.data,
+            pan=form.pan.data or None,
+            address=address_of(form),
+        )
+    return data
+
+
+def _register(role: Role):  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegistrationForm()
+    status = 200
+    if accepted(form):
+        try:
+            user = services.register_account(_registration_data(form, role))
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        except Conflict as refused:
+            apply_errors(form, refused.errors)
+            form.form_errors.append(refused.detail)
+            status = 409
+        else:
+            login_user(user)
+            flash("Welcome! We have sent you an email to confirm your address.", "success")
+            return redirect(url_for("accounts.profile"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "accounts/register.html", form=form, role=str(role), purposes=purposes.PURPOSES
+    ), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour; 3 per minute", **_POST_ONLY)
+def register():  # type: ignore[no-untyped-def]
+    return _register(Role.BUYER)
+
+
+@bp.route("/register/supplier", methods=["GET", "POST"])
+@limiter.limit("10 per hour; 3 per minute", **_POST_ONLY)
+def register_supplier():  # type: ignore[no-untyped-def]
+    return _register(Role.SUPPLIER)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 100 per hour", **_POST_ONLY)
+def sign_in():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    status = 200
+    if accepted(form):
+        try:
+            user = services.authenticate(form.email.data, form.password.data, channel="web")
+        except (services.SignInFailed, services.SignInThrottled) as refused:
+            # Rendered, not raised, so the failure counters and audit row are committed.
+            form.form_errors.append(refused.detail)
+            status = refused.status
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if accepted(form) and current_user.is_authenticated:
+        audit.record(
+            "auth.signed_out", actor_id=current_user.id, subject=current_user._get_current_object()
+        )
+        logout_user()
+        flash("You have signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
+    user = current_user._get_current_object()
+    supplier = user.supplier
+    profile_form = forms.get("profile_form") or ProfileForm(
+        formdata=None,
+        name=user.name,
+        email=user.email,
+        phone=user.phone,
+        company_name=supplier.company_name if supplier else None,
+        gstin=supplier.gstin if supplier else None,
+        address_line1=supplier.address_line1 if supplier else None,
+        address_city=supplier.city if supplier else None,
+        address_state=supplier.state if supplier else None,
+        address_pincode=supplier.pincode if supplier else None,
+    )
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        supplier=supplier,
+        profile_form=profile_form,
+        password_form=forms.get("password_form") or PasswordChangeForm(formdata=None),
+        key_form=forms.get("key_form") or ApiKeyForm(formdata=None),
+        action_form=ActionForm(),
+        new_key=forms.get("new_key"),
+        api_keys=services.integration_keys(user) if supplier else [],
+        consents=current_consents(user.id),
+    ), forms.get("status", 200)
+
+
+@bp.get("/")
+@login_required
+def profile():  # type: ignore[no-untyped-def]
+    return _profile_page()
+
+
+@bp.post("/")
+@login_required
+def update_profile():  # type: ignore[no-untyped-def]
+    form = ProfileForm()
+    if not accepted(form):
+        return _profile_page(profile_form=form, status=400)
+    user = current_user._get_current_object()
+    data: dict[str, Any] = {
+        "name": form.name.data,
+        "email": form.email.data,
+        "phone": form.phone.data,
+    }
+    if user.supplier:
+        data.update(
+            company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
+        )
+    try:
+        services.update_profile(user, data)
+    except (ValidationFailed, Conflict) as refused:
+        apply_errors(form, refused.errors)
+        return _profile_page(profile_form=form, status=refused.status)
+    flash("Your details are saved.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit("10 per hour")
+def change_password():  # type: ignore[no-untyped-def]
+    form = PasswordChangeForm()
+    if not accepted(form):
+        return _profile_page(password_form=form, status=400)
+    user = current_user._get_current_object()
+    try:
+        services.change_password(
+            user,
+            {
+                "current_password": form.current_password.data,
+                "new_password": form.new_password.data,
+            },
+        )
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return _profile_page(password_form=form, status=422)
+    login_user(user)  # the new nonce ended every session, this one included: start it again
+    flash("Your password is changed. Other devices have been signed out.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/api-keys")
+@login_required
+def create_api_key():  # type: ignore[no-untyped-def]
+    form = ApiKeyForm()
+    if not accepted(form):
+        return _profile_page(key_form=form, status=400)
+    try:
+        key, _ = services.create_integration_key(
+            current_user._get_current_object(), {"name": form.name.data}
+        )
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return _profile_page(key_form=form, status=422)
+    return _profile_page(new_key=key)
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+@login_required
+def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    services.revoke_integration_key(current_user._get_current_object(), key_id)
+    flash("The key is revoked; requests that use it are now refused.", "info")
+    return redirect(url_for("accounts.profile") + "#api-keys")
+
+
+@bp.post("/verify-email/resend")
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    services.send_email_verification(current_user._get_current_object())
+    flash("We have sent a new confirmation email.", "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str):  # type: ignore[no-untyped-def]
+    try:
+        services.verify_email(token)
+    except ValidationFailed as refused:
+        return render_template("accounts/link_problem.html", detail=refused.detail), 400
+    flash("Thank you: your email address is confirmed.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per hour", **_POST_ONLY)
+def forgot_password():  # type: ignore[no-untyped-def]
+    form = ForgotPasswordForm()
+    if accepted(form):
+        services.request_password_reset(form.email.data)
+        flash("If an account has this email, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", **_POST_ONLY)
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    form = ResetPasswordForm()
+    status = 200
+    if accepted(form):
+        try:
+            services.reset_password(token, {"password": form.password.data})
+        except ValidationFailed as refused:
+            if "token" in refused.errors:
+                return render_template("accounts/link_problem.html", detail=refused.detail), 400
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():  # type: ignore[no-untyped-def]
+    if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
+        abort(403)
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    action = request.args.get("action") or None
+    rows, total = audit.recent_events(action=action, page=page_number, per_page=50)
+    return render_template(
+        "accounts/audit.html",
+        rows=rows,
+        total=total,
+        page=page_number,
+        per_page=50,
+        action=action,
+    )

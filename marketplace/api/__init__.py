@@ -1,0 +1,99 @@
+"""The public JSON API, version 1: thin handlers over the domain services.
+
+Only bearer tokens authenticate here, never the browser's session cookie, which is why this
+blueprint can be exempt from CSRF protection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.services import user_for_bearer
+from marketplace.crypto import token_digest
+from marketplace.errors import Forbidden, NotAuthenticated, ServiceError, ValidationFailed
+from marketplace.extensions import csrf, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def rate_limit_key() -> str:
+    """Per credential when one is presented (so one office behind a NAT is not one bucket),
+    otherwise per address."""
+    token = _bearer_token()
+    return f"token:{token_digest(token)[:24]}" if token else f"ip:{request.remote_addr}"
+
+
+limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
+
+
+def authenticated(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Require a valid bearer token (and one of `roles`, when given); sets g.api_user."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = _bearer_token()
+            if token is None:
+                raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
+            user = user_for_bearer(token)
+            if user is None:
+                raise NotAuthenticated("The token is not valid, was revoked or has expired.")
+            if roles and not user.has_role(*roles):
+                raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_api_user() -> User:
+    return g.api_user
+
+
+def json_body() -> Any:
+    if not request.is_json:
+        raise ServiceError("Send a JSON body with 'Content-Type: application/json'.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ServiceError("The body is not valid JSON.")
+    return data
+
+
+def pagination() -> tuple[int, int]:
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, default, maximum in (
+        ("page", 1, 10_000),
+        ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+    ):
+        raw = request.args.get(name, str(default))
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            errors[name] = [f"must be a whole number from 1 to {maximum}"]
+        else:
+            values[name] = int(raw)
+    if errors:
+        raise ValidationFailed(errors)
+    return values["page"], values["per_page"]
+
+
+def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+from marketplace.api import accounts, openapi  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,162 @@
+"""Accounts, sign-in tokens, integration keys, the audit log and consents over JSON."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from marketplace import audit
+from marketplace.accounts import schemas, services
+from marketplace.accounts.models import Role
+from marketplace.api import (
+    authenticated,
+    bp,
+    current_api_user,
+    json_body,
+    page_body,
+    pagination,
+    rate_limit_key,
+)
+from marketplace.errors import ValidationFailed, problem
+from marketplace.extensions import limiter
+from marketplace.formatting import iso_utc
+from marketplace.privacy import schemas as privacy_schemas
+
+
+@bp.post("/accounts")
+@limiter.limit("10 per hour; 3 per minute")
+def register():  # type: ignore[no-untyped-def]
+    user = services.register_account(json_body())
+    return jsonify(schemas.account_owner(user)), 201
+
+
+@bp.post("/auth/tokens")
+@limiter.limit("10 per minute; 100 per hour")
+def create_token():  # type: ignore[no-untyped-def]
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": ["must be a JSON object"]})
+    try:
+        user = services.authenticate(body.get("email"), body.get("password"), channel="api")
+    except services.SignInThrottled as refused:
+        # Returned, not raised: the failure counters and the audit row must be committed.
+        response = problem(refused.status, refused.detail, title=refused.title)
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    except services.SignInFailed as refused:
+        return problem(refused.status, refused.detail, title=refused.title)
+    token, credential = services.issue_bearer_token(user)
+    return jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)}), 201
+
+
+@bp.post("/auth/password-reset")
+@limiter.limit("5 per hour")
+def password_reset_request():  # type: ignore[no-untyped-def]
+    body = json_body()
+    services.request_password_reset(body.get("email") if isinstance(body, dict) else None)
+    return jsonify({"detail": "If an account has this email, a reset link is on its way."}), 202
+
+
+@bp.post("/auth/password-reset/confirm")
+@limiter.limit("10 per hour")
+def password_reset_confirm():  # type: ignore[no-untyped-def]
+    body = json_body()
+    token = body.get("token") if isinstance(body, dict) else None
+    services.reset_password(token, body)
+    return "", 204
+
+
+@bp.post("/auth/email-verification")
+def email_verification():  # type: ignore[no-untyped-def]
+    body = json_body()
+    user = services.verify_email(body.get("token") if isinstance(body, dict) else None)
+    return jsonify(schemas.account_owner(user))
+
+
+@bp.get("/me")
+@authenticated()
+def me():  # type: ignore[no-untyped-def]
+    return jsonify(schemas.account_owner(current_api_user()))
+
+
+@bp.patch("/me")
+@authenticated()
+def update_me():  # type: ignore[no-untyped-def]
+    user = services.update_profile(current_api_user(), json_body())
+    return jsonify(schemas.account_owner(user))
+
+
+@bp.post("/me/password")
+@authenticated()
+@limiter.limit("10 per hour", key_func=rate_limit_key)
+def change_password():  # type: ignore[no-untyped-def]
+    services.change_password(current_api_user(), json_body())
+    return "", 204
+
+
+@bp.post("/me/email-verification")
+@authenticated()
+@limiter.limit("5 per hour", key_func=rate_limit_key)
+def resend_verification():  # type: ignore[no-untyped-def]
+    services.send_email_verification(current_api_user())
+    return "", 202
+
+
+@bp.post("/api-keys")
+@authenticated(Role.SUPPLIER)
+def create_api_key():  # type: ignore[no-untyped-def]
+    body = json_body() if request.content_length else {}
+    key, credential = services.create_integration_key(current_api_user(), body)
+    return jsonify(
+        {
+            "id": credential.id,
+            "key": key,
+            "name": credential.name,
+            "created_at": iso_utc(credential.created_at),
+        }
+    ), 201
+
+
+@bp.get("/api-keys")
+@authenticated(Role.SUPPLIER)
+def list_api_keys():  # type: ignore[no-untyped-def]
+    keys = services.integration_keys(current_api_user())
+    items = [
+        {
+            "id": key.id,
+            "name": key.name,
+            "prefix": key.prefix,
+            "created_at": iso_utc(key.created_at),
+            "last_used_at": iso_utc(key.last_used_at),
+        }
+        for key in keys
+    ]
+    return jsonify(page_body(items, len(items), 1, max(len(items), 1)))
+
+
+@bp.delete("/api-keys/<int:key_id>")
+@authenticated(Role.SUPPLIER)
+def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
+    services.revoke_integration_key(current_api_user(), key_id)
+    return "", 204
+
+
+@bp.get("/privacy/consents")
+@authenticated()
+def consents():  # type: ignore[no-untyped-def]
+    return jsonify(privacy_schemas.consents_owner(current_api_user().id))
+
+
+@bp.get("/audit-events")
+@authenticated(Role.GRIEVANCE_OFFICER, Role.ADMIN)
+def audit_events():  # type: ignore[no-untyped-def]
+    page, per_page = pagination()
+    actor = request.args.get("actor_id", "")
+    if actor and not actor.isdigit():
+        raise ValidationFailed({"actor_id": ["must be a user id"]})
+    rows, total = audit.recent_events(
+        action=request.args.get("action") or None,
+        actor_id=int(actor) if actor else None,
+        page=page,
+        per_page=per_page,
+    )
+    return jsonify(page_body([audit.as_json(row) for row in rows], total, page, per_page))

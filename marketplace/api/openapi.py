@@ -1,0 +1,395 @@
+"""The served OpenAPI 3.1 document. A test checks that it names every route of the blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from marketplace.api import bp
+from marketplace.extensions import limiter
+from marketplace.privacy.purposes import PURPOSES
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"description": description or "OK", "content": {"application/json": {"schema": schema}}}
+
+
+_PROBLEM = {
+    "description": "Problem",
+    "content": {"application/problem+json": {"schema": _ref("Problem")}},
+}
+
+
+def _op(
+    summary: str,
+    *,
+    tag: str,
+    ok: tuple[str, dict[str, Any]] = ("200", {"description": "OK"}),
+    body: dict[str, Any] | None = None,
+    auth: bool = True,
+    problems: tuple[str, ...] = (),
+    parameters: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {ok[0]: ok[1]}}
+    for status in (*problems, "400", "429") + (("401",) if auth else ()):
+        operation["responses"][status] = _PROBLEM
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+    operation["security"] = [{"bearer": []}] if auth else []
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+PAGE_PARAMETERS = [
+    _query("page", {"type": "integer", "minimum": 1, "default": 1}),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+]
+
+
+def _page_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        },
+    }
+
+
+_ADDRESS = {
+    "type": "object",
+    "required": ["line1", "city", "state", "pincode"],
+    "properties": {
+        "line1": {"type": "string", "maxLength": 200},
+        "city": {"type": "string", "maxLength": 100},
+        "state": {"type": "string", "description": "Name, ISO code (MH) or GST code (27)"},
+        "pincode": {"type": "string", "pattern": "^[1-9][0-9]{5}$"},
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+    "Registration": {
+        "type": "object",
+        "required": ["role", "name", "email", "phone", "password", "age_confirmed", "accept_terms"],
+        "properties": {
+            "role": {"enum": ["buyer", "supplier"]},
+            "name": {"type": "string", "minLength": 2, "maxLength": 100},
+            "email": {"type": "string", "format": "email"},
+            "phone": {"type": "string", "description": "Indian mobile; +91 optional"},
+            "password": {"type": "string", "minLength": 10, "maxLength": 128},
+            "age_confirmed": {"const": True},
+            "accept_terms": {"const": True},
+            "consents": {
+                "type": "object",
+                "properties": {p.id: {"type": "boolean"} for p in PURPOSES if not p.required},
+            },
+            "company_name": {"type": "string", "description": "supplier only"},
+            "gstin": {"type": "string", "description": "supplier only; 15 characters"},
+            "pan": {"type": "string", "description": "supplier only, optional"},
+            "address": _ADDRESS,
+        },
+    },
+    "Supplier": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "company_name": {"type": "string"},
+            "gstin": {"type": "string"},
+            "gst_state": {"type": "string"},
+            "pan": {"type": "string", "description": "masked: ABCDEXXXXF"},
+            "gst_verification": {"enum": ["pending", "verified", "rejected"]},
+            "address": _ADDRESS,
+        },
+    },
+    "Account": {
+        "type": "object",
+        "required": ["id", "roles", "email", "supplier"],
+        "properties": {
+            "id": {"type": "integer"},
+            "roles": {
+                "type": "array",
+                "items": {"enum": ["buyer", "supplier", "grievance_officer", "admin"]},
+            },
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "email_verified": {"type": "boolean"},
+            "phone": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "supplier": {"oneOf": [_ref("Supplier"), {"type": "null"}]},
+        },
+    },
+    "ProfileChange": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "phone": {"type": "string"},
+            "company_name": {"type": "string"},
+            "gstin": {"type": "string"},
+            "pan": {"type": "string"},
+            "address": _ADDRESS,
+        },
+    },
+    "AuditEvent": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string"},
+            "actor_id": {"type": ["integer", "null"]},
+            "subject_type": {"type": ["string", "null"]},
+            "subject_id": {"type": ["string", "null"]},
+            "ip_address": {"type": ["string", "null"]},
+            "details": {"type": "object"},
+        },
+    },
+    "Consents": {
+        "type": "object",
+        "properties": {
+            "policy_version": {"type": "string"},
+            "purposes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "purpose": {"type": "string"},
+                        "label": {"type": "string"},
+                        "required": {"type": "boolean"},
+                        "granted": {"type": "boolean"},
+                        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
+            },
+        },
+    },
+}
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/accounts": {
+        "post": _op(
+            "Register a buyer or a supplier",
+            tag="accounts",
+            auth=False,
+            body=_ref("Registration"),
+            ok=("201", _json(_ref("Account"), "Registered")),
+            problems=("409", "422"),
+        ),
+    },
+    "/auth/tokens": {
+        "post": _op(
+            "Exchange email and password for a bearer token",
+            tag="auth",
+            auth=False,
+            body={
+                "type": "object",
+                "required": ["email", "password"],
+                "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+            },
+            ok=(
+                "201",
+                _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "token": {"type": "string"},
+                            "expires_at": {"type": "string", "format": "date-time"},
+                        },
+                    }
+                ),
+            ),
+            problems=("401",),
+        ),
+    },
+    "/auth/password-reset": {
+        "post": _op(
+            "Email a password reset link (the answer is the same for unknown emails)",
+            tag="auth",
+            auth=False,
+            ok=("202", {"description": "Accepted"}),
+            body={"type": "object", "properties": {"email": {"type": "string"}}},
+        ),
+    },
+    "/auth/password-reset/confirm": {
+        "post": _op(
+            "Set a new password with the emailed token",
+            tag="auth",
+            auth=False,
+            ok=("204", {"description": "Changed"}),
+            problems=("422",),
+            body={
+                "type": "object",
+                "required": ["token", "password"],
+                "properties": {"token": {"type": "string"}, "password": {"type": "string"}},
+            },
+        ),
+    },
+    "/auth/email-verification": {
+        "post": _op(
+            "Confirm an email address with the emailed token",
+            tag="auth",
+            auth=False,
+            ok=("200", _json(_ref("Account"))),
+            problems=("422",),
+            body={
+                "type": "object",
+                "required": ["token"],
+                "properties": {"token": {"type": "string"}},
+            },
+        ),
+    },
+    "/me": {
+        "get": _op("The signed-in account", tag="accounts", ok=("200", _json(_ref("Account")))),
+        "patch": _op(
+            "Correct one's own details; a changed GSTIN is validated again",
+            tag="accounts",
+            body=_ref("ProfileChange"),
+            ok=("200", _json(_ref("Account"))),
+            problems=("409", "422"),
+        ),
+    },
+    "/me/password": {
+        "post": _op(
+            "Change the password (signs out every other session)",
+            tag="accounts",
+            ok=("204", {"description": "Changed"}),
+            problems=("422",),
+            body={
+                "type": "object",
+                "required": ["current_password", "new_password"],
+                "properties": {
+                    "current_password": {"type": "string"},
+                    "new_password": {"type": "string"},
+                },
+            },
+        ),
+    },
+    "/me/email-verification": {
+        "post": _op(
+            "Send the email confirmation link again",
+            tag="accounts",
+            ok=("202", {"description": "Sent"}),
+        ),
+    },
+    "/api-keys": {
+        "post": _op(
+            "Create a CRM integration key (shown once, stored hashed)",
+            tag="api-keys",
+            body={"type": "object", "properties": {"name": {"type": "string"}}},
+            ok=(
+                "201",
+                _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "key": {"type": "string"},
+                            "name": {"type": "string"},
+                        },
+                    }
+                ),
+            ),
+            problems=("403", "422"),
+        ),
+        "get": _op(
+            "The supplier's integration keys (never the keys themselves)",
+            tag="api-keys",
+            ok=("200", _json(_page_of({"type": "object"}))),
+            problems=("403",),
+        ),
+    },
+    "/api-keys/{key_id}": {
+        "delete": _op(
+            "Revoke an integration key",
+            tag="api-keys",
+            ok=("204", {"description": "Revoked"}),
+            problems=("403", "404"),
+            parameters=[_path_id("key_id")],
+        ),
+    },
+    "/privacy/consents": {
+        "get": _op(
+            "The current consent per purpose", tag="privacy", ok=("200", _json(_ref("Consents")))
+        ),
+    },
+    "/audit-events": {
+        "get": _op(
+            "The audit log (grievance officer, admin)",
+            tag="audit",
+            ok=("200", _json(_page_of(_ref("AuditEvent")))),
+            problems=("403", "422"),
+            parameters=[
+                *PAGE_PARAMETERS,
+                _query("action", {"type": "string"}),
+                _query("actor_id", {"type": "integer"}),
+            ],
+        ),
+    },
+    "/openapi.json": {
+        "get": _op("This document", tag="meta", auth=False),
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "TradeSetu marketplace API",
+            "version": "1",
+            "description": "Errors are application/problem+json. Money is a decimal string in "
+            "rupees. Timestamps are ISO 8601 in UTC.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+@limiter.exempt
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(document())

@@ -1,0 +1,93 @@
+"""The audit log: an append-only record of sensitive actions.
+
+Rows are written in the same transaction as the action they describe, so the log never claims an
+action that was rolled back, nor misses one that was committed. A flush guard refuses any update
+or delete of an existing row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from marketplace.db import UTCDateTime, utcnow
+from marketplace.extensions import db
+from marketplace.formatting import iso_utc
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_rewrites(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+
+
+def record(
+    action: str,
+    *,
+    actor_id: int | None = None,
+    subject: Any = None,
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit row to the current transaction. `subject` is any model with an `id`."""
+    event_row = AuditEvent(
+        action=action,
+        actor_id=actor_id,
+        subject_type=type(subject).__tablename__ if subject is not None else None,
+        subject_id=str(subject.id) if subject is not None else None,
+        ip_address=request.remote_addr if has_request_context() else None,
+        details=details,
+    )
+    db.session.add(event_row)
+    return event_row
+
+
+def recent_events(
+    *, action: str | None = None, actor_id: int | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[AuditEvent], int]:
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def as_json(row: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "occurred_at": iso_utc(row.occurred_at),
+        "action": row.action,
+        "actor_id": row.actor_id,
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "ip_address": row.ip_address,
+        "details": row.details,
+    }

@@ -1,0 +1,225 @@
+"""Configuration: one set of embedded defaults, overridden by environment variables.
+
+Every setting is parsed and checked when the app starts; a bad value stops the start with a
+message naming the variable, so a misconfigured node never serves a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message lists every problem found."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _integer(minimum: int, maximum: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if not minimum <= number <= maximum:
+            raise ValueError(f"must be between {minimum} and {maximum}")
+        return number
+
+    return parse
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            raise ValueError(
+                f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}"
+            )
+        return value
+
+    return parse
+
+
+def _database_url(value: str) -> str:
+    """Accept the usual spellings and always drive PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    if value.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return value
+    raise ValueError("must be a postgresql:// or sqlite:/// URL")
+
+
+def _fernet_keys(value: str) -> list[str]:
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    if not keys:
+        raise ValueError("must hold at least one key")
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ValueError(
+                "each key must be 32 url-safe base64-encoded bytes "
+                "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            ) from None
+    return keys
+
+
+def _secret_key(value: str) -> str:
+    if len(value) < 32:
+        raise ValueError("must be at least 32 characters")
+    return value
+
+
+# Environment variable -> (config key, parser). Anything not set keeps the embedded default.
+_ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "SECRET_KEY": ("SECRET_KEY", _secret_key),
+    "FIELD_ENCRYPTION_KEYS": ("FIELD_ENCRYPTION_KEYS", _fernet_keys),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _database_url),
+    "ELASTICSEARCH_URL": ("ELASTICSEARCH_URL", _url("http", "https")),
+    "ELASTICSEARCH_INDEX_PREFIX": ("ELASTICSEARCH_INDEX_PREFIX", str),
+    "CELERY_BROKER_URL": ("CELERY_BROKER_URL", _url("redis", "rediss", "amqp")),
+    "REDIS_URL": ("REDIS_URL", _url("redis", "rediss")),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
+    "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
+    "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
+    "MAIL_FROM": ("MAIL_FROM", str),
+    "SMTP_HOST": ("SMTP_HOST", str),
+    "SMTP_PORT": ("SMTP_PORT", _integer(1, 65535)),
+    "SMTP_USERNAME": ("SMTP_USERNAME", str),
+    "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
+    "SMTP_STARTTLS": ("SMTP_STARTTLS", _boolean),
+    "SMS_BACKEND": ("SMS_BACKEND", _choice("file", "http")),
+    "SMS_GATEWAY_URL": ("SMS_GATEWAY_URL", _url("http", "https")),
+    "SMS_GATEWAY_TOKEN": ("SMS_GATEWAY_TOKEN", str),
+    "SMS_SENDER_ID": ("SMS_SENDER_ID", str),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _boolean),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", _url("http", "https")),
+    "UPLOAD_MAX_BYTES": ("MAX_CONTENT_LENGTH", _integer(1024, 50 * 1024 * 1024)),
+    "SEARCH_INDEX_PATH": ("SEARCH_INDEX_PATH", str),
+    "LOG_LEVEL": ("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", _integer(0, 5)),
+}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The embedded defaults: everything runs on one machine with no other service."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'marketplace.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ELASTICSEARCH_URL": None,
+        "ELASTICSEARCH_INDEX_PREFIX": "marketplace",
+        "SEARCH_INDEX_PATH": str(Path(instance_path) / "search-index"),
+        "CELERY_BROKER_URL": None,
+        "REDIS_URL": None,
+        "RATELIMIT_ENABLED": True,
+        "BCRYPT_ROUNDS": 12,
+        "MAIL_BACKEND": "file",
+        "MAIL_FROM": "Marketplace <no-reply@marketplace.local>",
+        "SMTP_HOST": None,
+        "SMTP_PORT": 587,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": True,
+        "SMS_BACKEND": "file",
+        "SMS_GATEWAY_URL": None,
+        "SMS_GATEWAY_TOKEN": None,
+        "SMS_SENDER_ID": "MKTPLC",
+        "OUTBOX_PATH": str(Path(instance_path) / "outbox"),
+        "UPLOAD_PATH": str(Path(instance_path) / "uploads"),
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PUBLIC_BASE_URL": None,
+        "PRIVACY_POLICY_VERSION": "2026-11",
+        "TERMS_VERSION": "2026-11",
+        "API_TOKEN_TTL_HOURS": 24,
+        "EMAIL_VERIFICATION_TTL_HOURS": 48,
+        "PASSWORD_RESET_TTL_MINUTES": 60,
+        "LOG_LEVEL": "INFO",
+        "TRUSTED_PROXIES": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def _instance_secret(instance_path: str, filename: str, make: Callable[[], str]) -> str:
+    """Read a generated secret from instance/, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / filename
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Defaults, then the environment. Raises ConfigError naming every bad variable."""
+    config = defaults(instance_path)
+    problems = []
+    for variable, (key, parse) in _ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            config[key] = parse(raw.strip())
+        except ValueError as error:
+            problems.append(f"{variable} {error} (got {raw!r})")
+    if problems:
+        raise ConfigError("Bad configuration: " + "; ".join(problems))
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _instance_secret(
+            instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+    if "FIELD_ENCRYPTION_KEYS" not in config:
+        config["FIELD_ENCRYPTION_KEYS"] = [
+            _instance_secret(
+                instance_path, "field_encryption_key", lambda: Fernet.generate_key().decode()
+            )
+        ]
+    return config
+
+
+def validate_config(config: Mapping[str, Any]) -> None:
+    """Rules that span settings; run last in the app factory."""
+    problems = []
+    if config["BCRYPT_ROUNDS"] < 12 and not config.get("TESTING"):
+        problems.append("BCRYPT_ROUNDS must be 12 or more outside tests")
+    if config["MAIL_BACKEND"] == "smtp" and not config["SMTP_HOST"]:
+        problems.append("MAIL_BACKEND=smtp needs SMTP_HOST")
+    if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"]:
+        problems.append("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+    if problems:
+        raise ConfigError("Bad configuration: " + "; ".join(problems))

@@ -1,0 +1,102 @@
+"""Database helpers shared by every domain: column types, the commit, after-commit work."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, Enum, Text, event
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from marketplace import crypto
+from marketplace.extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite as a real database: enforced foreign keys, and WAL so that readers in several
+    web processes never wait for the one writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops the zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetimes are not stored; use marketplace.db.utcnow()")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def string_enum(enum_class: type[enum.StrEnum], length: int = 32) -> Enum:
+    """Store a StrEnum by value as a plain string column (no native enum types to migrate)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the configured field keys."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else crypto.encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else crypto.decrypt(value)
+
+
+# --- one commit, then side effects ---------------------------------------------------------
+
+_PENDING = "after_commit_callbacks"
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run `callback` once the current transaction commits; drop it if it rolls back.
+
+    Tasks, mails, webhooks and index updates go through here, so nothing leaves the process for
+    data that was never committed.
+    """
+    db.session.info.setdefault(_PENDING, []).append(callback)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_callbacks(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def commit() -> None:
+    """Commit the session and then run the work that waited for it."""
+    session = db.session
+    session.commit()
+    callbacks = session.info.pop(_PENDING, [])
+    for callback in callbacks:
+        callback()

@@ -1,0 +1,61 @@
+"""How values are shown: in JSON (ISO 8601 UTC, decimal strings) and in pages (Indian style)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from stdnum.in_ import pan as stdnum_pan
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """+919876543210 -> +91 98XXXXXX10."""
+    if not phone:
+        return None
+    national = phone[3:] if phone.startswith("+91") else phone
+    return f"+91 {national[:2]}{'X' * (len(national) - 4)}{national[-2:]}"
+
+
+def mask_pan(pan: str | None) -> str | None:
+    """The CBDT masking standard: ABCDEXXXXF."""
+    return stdnum_pan.mask(pan) if pan else None
+
+
+def format_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    national = phone[3:] if phone.startswith("+91") else phone
+    return f"+91 {national[:5]} {national[5:]}"
+
+
+def rupees(amount: Decimal | None) -> str:
+    """Indian digit grouping: 1234567.5 -> ₹12,34,567.50."""
+    if amount is None:
+        return ""
+    whole, _, paise = f"{amount:.2f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    head, tail = whole[:-3], whole[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    grouped = ",".join([*groups, tail]) if groups else tail
+    return f"{sign}₹{grouped}.{paise}"
+
+
+def sentence(message: str) -> str:
+    """'this field is required' -> 'This field is required.'"""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."

@@ -1,0 +1,1 @@
+"""Privacy: the consent ledger (and, later, objections, access and erasure requests)."""

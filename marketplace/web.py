@@ -1,0 +1,22 @@
+"""Pages that belong to no single domain: the home page and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+
+from marketplace import health
+from marketplace.extensions import limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("main/index.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():  # type: ignore[no-untyped-def]
+    body, status = health.report()
+    return jsonify(body), status

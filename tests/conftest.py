@@ -1,0 +1,238 @@
+"""Test harness: the same suite on SQLite and, when DATABASE_URL names one, on PostgreSQL.
+
+Each database is created empty for the test session (PostgreSQL: a throwaway database on the
+server DATABASE_URL points at) and emptied after every test, so tests never see each other's
+rows, and browser tests, whose server runs in another thread, see committed data.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from marketplace import create_app
+from marketplace.config import _database_url
+from marketplace.extensions import db, limiter
+from tests import factories
+
+SERVER_DATABASE_URL = os.environ.get("DATABASE_URL")
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep every generated file (secrets, outbox, index) out of the work tree."""
+    folder = tmp_path_factory.mktemp("instance")
+    previous = os.environ.get("INSTANCE_PATH")
+    os.environ["INSTANCE_PATH"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("INSTANCE_PATH", None)
+    else:
+        os.environ["INSTANCE_PATH"] = previous
+
+
+def _postgres_database() -> Iterator[str]:
+    if not SERVER_DATABASE_URL:
+        pytest.skip("DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
+    server_url = make_url(_database_url(SERVER_DATABASE_URL))
+    name = f"marketplace_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # the CI run must fail loudly, never skip, on a dead server
+        pytest.fail(f"cannot create a test database on {server_url.host}: {error}")
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url
+    else:
+        yield from _postgres_database()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: no `g` or database session is
+    shared with the test (which may hold an app context of its own) or with other requests."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_test_app(database_url: str, tmp: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BCRYPT_ROUNDS": 4,  # production refuses fewer than 12; tests need speed
+        "RATELIMIT_ENABLED": True,  # real limits, in memory, emptied after every test
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CELERY_BROKER_URL": None,
+        "REDIS_URL": None,
+        "OUTBOX_PATH": str(tmp / "outbox"),
+        "UPLOAD_PATH": str(tmp / "uploads"),
+        "SEARCH_INDEX_PATH": str(tmp / "search-index"),
+        "ELASTICSEARCH_URL": None,
+        "SERVER_NAME": None,
+        **overrides,
+    }
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_test_app(database_url, tmp_path_factory.mktemp("app"))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_database(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{name}"' for name in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 (our tables)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" in request.fixturenames:
+        app: Flask = request.getfixturevalue("app")
+        empty_database(app)
+        with app.app_context():
+            limiter.reset()
+        shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
+
+
+@pytest.fixture()
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context, for calling services directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Api:
+    """A JSON client for /api/v1 that can carry a bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        merged = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        merged.update(headers or {})
+        return merged
+
+    def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
+        headers = self._headers(kwargs.pop("headers", None))
+        return self.client.open(
+            f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs
+        )
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, json, **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+    def sign_in(self, email: str, password: str = factories.PASSWORD) -> Api:
+        response = self.post("/auth/tokens", {"email": email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return Api(self.client, response.get_json()["token"])
+
+
+@pytest.fixture()
+def api(client: FlaskClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture()
+def buyer(ctx: Flask) -> factories.Registered:
+    return factories.buyer()
+
+
+@pytest.fixture()
+def supplier(ctx: Flask) -> factories.Registered:
+    return factories.supplier()
+
+
+@pytest.fixture()
+def buyer_api(api: Api, buyer: factories.Registered) -> Api:
+    return api.sign_in(buyer.email)
+
+
+@pytest.fixture()
+def supplier_api(api: Api, supplier: factories.Registered) -> Api:
+    return api.sign_in(supplier.email)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def outbox(app: Flask, kind: str = "mail") -> list[str]:
+    """The messages the file backends wrote, oldest first: mail as 'headers + decoded body'."""
+    folder = Path(app.config["OUTBOX_PATH"]) / kind
+    if not folder.exists():
+        return []
+    messages = []
+    for path in sorted(folder.glob("*")):
+        if kind == "mail":
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            messages.append(
+                f"To: {message['To']}\nSubject: {message['Subject']}\n\n" + message.get_content()
+            )
+        else:
+            messages.append(path.read_text())
+    return messages
