@@ -69,16 +69,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from marketplace import web
+    from marketplace import demo, web
     from marketplace.accounts import cli as accounts_cli
     from marketplace.accounts import views as accounts_views
     from marketplace.api import bp as api_bp
+    from marketplace.catalog import cli as catalog_cli
+    from marketplace.catalog import views as catalog_views
     from marketplace.errors import register_error_handlers
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(catalog_views.bp)
     app.register_blueprint(api_bp)
-    app.cli.add_command(accounts_cli.group)
+    for group in (
+        accounts_cli.group,
+        catalog_cli.catalog_group,
+        catalog_cli.search_group,
+        demo.group,
+    ):
+        app.cli.add_command(group)
     register_error_handlers(app)
 
 
@@ -97,6 +106,7 @@ def _register_web_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.mask_pan, "mask_pan")
     app.add_template_filter(formatting.format_phone, "phone")
     app.add_template_filter(formatting.iso_utc, "iso")
+    app.add_template_global(formatting.url_with)
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

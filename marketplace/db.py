@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Enum, Text, event
+from sqlalchemy import ColumnElement, DateTime, Engine, Enum, Text, event, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from marketplace import crypto
+from marketplace.errors import NotFound
 from marketplace.extensions import db
 
 
@@ -74,18 +75,35 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else crypto.decrypt(value)
 
 
+# --- tenancy ---------------------------------------------------------------------------------
+
+ModelT = TypeVar("ModelT")
+
+
+def get_owned(model: type[ModelT], object_id: int, owner_clause: ColumnElement[bool]) -> ModelT:
+    """Load an object only if it belongs to the caller. Another owner's object is simply not
+    found (a 404, never a 403), so ids reveal nothing about other tenants."""
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, owner_clause)  # type: ignore[attr-defined]
+    )
+    if found is None:
+        raise NotFound(f"No such {model.__name__.lower()}.")
+    return found
+
+
 # --- one commit, then side effects ---------------------------------------------------------
 
 _PENDING = "after_commit_callbacks"
 
 
-def after_commit(callback: Callable[[], Any]) -> None:
+def after_commit(callback: Callable[[], Any], *, once: str | None = None) -> None:
     """Run `callback` once the current transaction commits; drop it if it rolls back.
 
     Tasks, mails, webhooks and index updates go through here, so nothing leaves the process for
-    data that was never committed.
+    data that was never committed. Callbacks given the same `once` key run once per commit.
     """
-    db.session.info.setdefault(_PENDING, []).append(callback)
+    pending = db.session.info.setdefault(_PENDING, {})
+    pending[once or f"callback-{len(pending)}"] = callback
 
 
 @event.listens_for(Session, "after_rollback")
@@ -97,6 +115,6 @@ def commit() -> None:
     """Commit the session and then run the work that waited for it."""
     session = db.session
     session.commit()
-    callbacks = session.info.pop(_PENDING, [])
-    for callback in callbacks:
+    callbacks = session.info.pop(_PENDING, {})
+    for callback in callbacks.values():
         callback()

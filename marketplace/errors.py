@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db, limiter
+from search.protocol import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,19 @@ def register_error_handlers(app: Flask) -> None:
         breached = limiter.current_limit
         wait = breached.reset_at - int(time.time()) if breached else 60
         response.headers["Retry-After"] = str(max(1, wait))
+        return response
+
+    @app.errorhandler(SearchUnavailable)
+    def search_unavailable(error: SearchUnavailable):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        log.warning("search unavailable: %s", error)
+        detail = "Search is unavailable right now. Listings are safe; please try again shortly."
+        if wants_json():
+            response = problem(503, detail, title="Search unavailable")
+        else:
+            body, _ = _page(503, "Search is unavailable", detail)
+            response = Response(body, status=503, mimetype="text/html")
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(HTTPException)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask import request, url_for
 from stdnum.in_ import pan as stdnum_pan
 
 
@@ -34,10 +35,11 @@ def format_phone(phone: str | None) -> str:
     return f"+91 {national[:5]} {national[5:]}"
 
 
-def rupees(amount: Decimal | None) -> str:
+def rupees(amount: Decimal | str | None) -> str:
     """Indian digit grouping: 1234567.5 -> ₹12,34,567.50."""
-    if amount is None:
+    if amount is None or amount == "":
         return ""
+    amount = Decimal(amount)
     whole, _, paise = f"{amount:.2f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
@@ -59,3 +61,17 @@ def sentence(message: str) -> str:
         return message
     message = message[0].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def url_with(**changes: object) -> str:
+    """This page's URL with some query parameters changed (None removes one). Changing a
+    filter goes back to page 1."""
+    args = dict(request.args.items())
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)

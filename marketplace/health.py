@@ -36,7 +36,13 @@ def tasks_status() -> str:
 
 
 def search_status() -> str:
-    return "ok"
+    from search import SearchUnavailable, backend
+
+    try:
+        return "ok" if backend().healthy() else "unavailable"
+    except SearchUnavailable:
+        log.exception("health: search check failed")
+        return "unavailable"
 
 
 def report() -> tuple[dict[str, str], int]:

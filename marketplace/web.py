@@ -12,7 +12,11 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("main/index.html")
+    from marketplace.catalog import services as catalog
+
+    return render_template(
+        "main/index.html", tree=catalog.category_tree(), recent=catalog.recent_products(8)
+    )
 
 
 @bp.get("/healthz")

@@ -138,6 +138,9 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
         empty_database(app)
         with app.app_context():
             limiter.reset()
+            if "search" in app.extensions:
+                app.extensions["search"].clear()
+        app.extensions.pop("category_cache", None)
         shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
 
 
@@ -193,6 +196,16 @@ class Api:
 @pytest.fixture()
 def api(client: FlaskClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture()
+def categories(ctx: Flask) -> None:
+    """The real category tree."""
+    from marketplace.catalog.services import load_categories
+    from marketplace.db import commit
+
+    load_categories()
+    commit()
 
 
 @pytest.fixture()

@@ -36,7 +36,7 @@ from marketplace.accounts.passwords import (
     spend_equal_time,
 )
 from marketplace.crypto import blind_index, token_digest
-from marketplace.db import utcnow
+from marketplace.db import get_owned, utcnow
 from marketplace.errors import (
     Conflict,
     FieldErrors,
@@ -49,6 +49,7 @@ from marketplace.extensions import db
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy import purposes
 from marketplace.privacy.services import initial_consents, record_consents
+from marketplace.signals import supplier_changed
 from marketplace.validation import Input, Invalid
 
 # Sign-in throttling: after this many failures in a row, each further failure locks the account
@@ -378,16 +379,13 @@ def integration_keys(user: User) -> list[ApiCredential]:
 
 
 def revoke_integration_key(user: User, key_id: int) -> None:
-    credential = db.session.scalar(
-        select(ApiCredential).where(
-            ApiCredential.id == key_id,
-            ApiCredential.user_id == user.id,  # another user's key is simply not found
-            ApiCredential.kind == CredentialKind.INTEGRATION,
-            ApiCredential.revoked_at.is_(None),
-        )
+    credential = get_owned(
+        ApiCredential,
+        key_id,
+        (ApiCredential.user_id == user.id)
+        & (ApiCredential.kind == CredentialKind.INTEGRATION)
+        & ApiCredential.revoked_at.is_(None),
     )
-    if credential is None:
-        raise NotFound("No such integration key.")
     credential.revoked_at = utcnow()
     audit.record("api_key.revoked", actor_id=user.id, subject=credential)
 
@@ -598,6 +596,8 @@ def update_profile(user: User, data: Any) -> User:
             supplier.pincode = address.pincode
     if changed:
         audit.record("account.updated", actor_id=user.id, subject=user, fields=changed)
+        if supplier is not None:
+            supplier_changed.send(supplier.id)
     return user
 
 
@@ -650,4 +650,5 @@ def set_gst_verification(
         subject=supplier,
         status=status,
     )
+    supplier_changed.send(supplier.id)
     return supplier

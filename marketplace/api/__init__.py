@@ -96,4 +96,4 @@ def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[st
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-from marketplace.api import accounts, openapi  # noqa: E402,F401  (routes register on import)
+from marketplace.api import accounts, catalog, openapi  # noqa: E402,F401  (routes register on import)

@@ -93,7 +93,144 @@ _ADDRESS = {
     },
 }
 
+SEARCH_PARAMETERS = [
+    _query(
+        "q", {"type": "string", "maxLength": 200}, "words; typos and trade synonyms are understood"
+    ),
+    _query("category", {"type": "string"}, "a category slug; its sub-categories are included"),
+    _query("state", {"type": "string"}),
+    _query("city", {"type": "string"}),
+    _query("price_min", {"type": "string"}, "rupees"),
+    _query("price_max", {"type": "string"}, "rupees"),
+    _query("verified", {"type": "boolean"}, "GST-verified suppliers only"),
+    _query("sort", {"enum": ["relevance", "price_asc", "price_desc", "newest"]}),
+    *PAGE_PARAMETERS,
+]
+
+_PRODUCT_FIELDS = {
+    "name": {"type": "string", "minLength": 3, "maxLength": 200},
+    "category": {"type": "string", "description": "a leaf category slug"},
+    "description": {"type": "string", "maxLength": 5000},
+    "price": {"type": "string", "description": 'rupees, e.g. "1250.00"'},
+    "unit": {"type": "string"},
+    "moq": {"type": "integer", "minimum": 1},
+    "specifications": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+_SUPPLIER_CARD = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "company_name": {"type": "string"},
+        "city": {"type": "string"},
+        "state": {"type": "string"},
+        "gst_verified": {"type": "boolean"},
+    },
+}
+_FACET = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "value": {"type": "string"},
+            "label": {"type": "string"},
+            "count": {"type": "integer"},
+        },
+    },
+}
+
 SCHEMAS: dict[str, Any] = {
+    "Category": {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}},
+        },
+    },
+    "ProductInput": {
+        "type": "object",
+        "required": ["name", "category", "price", "unit"],
+        "properties": _PRODUCT_FIELDS,
+    },
+    "ProductChange": {
+        "type": "object",
+        "properties": {**_PRODUCT_FIELDS, "status": {"enum": ["active", "paused"]}},
+    },
+    "Product": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            **_PRODUCT_FIELDS,
+            "category_name": {"type": "string"},
+            "images": {"type": "array", "items": {"type": "string"}},
+            "supplier": _SUPPLIER_CARD,
+            "url": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "OwnProduct": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Product"},
+            {
+                "type": "object",
+                "properties": {
+                    "status": {"enum": ["active", "paused"]},
+                    "hidden": {"type": "boolean"},
+                    "hidden_reason": {"type": ["string", "null"]},
+                    "version": {"type": "integer"},
+                },
+            },
+        ]
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page", "facets"],
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "price": {"type": "string"},
+                        "unit": {"type": "string"},
+                        "moq": {"type": "integer"},
+                        "category": {"type": "string"},
+                        "category_name": {"type": "string"},
+                        "supplier": _SUPPLIER_CARD,
+                        "image": {"type": ["string", "null"]},
+                        "url": {"type": "string"},
+                        "highlight": {"type": "object", "description": "field -> HTML with <b>"},
+                    },
+                },
+            },
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "relaxed": {"type": "boolean", "description": "no result matched every word"},
+            "facets": {
+                "type": "object",
+                "properties": {
+                    "category": _FACET,
+                    "state": _FACET,
+                    "city": _FACET,
+                    "price": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "from": {"type": ["string", "null"]},
+                                "to": {"type": ["string", "null"]},
+                                "count": {"type": "integer"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
     "Problem": {
         "type": "object",
         "required": ["type", "title", "status", "detail"],
@@ -363,6 +500,156 @@ PATHS: dict[str, dict[str, Any]] = {
                 _query("action", {"type": "string"}),
                 _query("actor_id", {"type": "integer"}),
             ],
+        ),
+    },
+    "/categories": {
+        "get": _op(
+            "The category tree",
+            tag="catalog",
+            auth=False,
+            ok=("200", _json({"type": "array", "items": _ref("Category")})),
+        ),
+    },
+    "/products": {
+        "post": _op(
+            "List a product (supplier)",
+            tag="catalog",
+            body=_ref("ProductInput"),
+            ok=("201", _json(_ref("OwnProduct"))),
+            problems=("403", "422"),
+        ),
+    },
+    "/products/{product_id}": {
+        "get": _op(
+            "A listed product",
+            tag="catalog",
+            auth=False,
+            ok=("200", _json(_ref("Product"))),
+            problems=("404",),
+            parameters=[_path_id("product_id")],
+        ),
+        "patch": _op(
+            "Change one's own product; only the fields given change",
+            tag="catalog",
+            body=_ref("ProductChange"),
+            ok=("200", _json(_ref("OwnProduct"))),
+            problems=("403", "404", "422"),
+            parameters=[_path_id("product_id")],
+        ),
+        "delete": _op(
+            "Delete one's own product",
+            tag="catalog",
+            ok=("204", {"description": "Deleted"}),
+            problems=("403", "404"),
+            parameters=[_path_id("product_id")],
+        ),
+    },
+    "/products/{product_id}/images": {
+        "post": {
+            **_op(
+                "Add a photo (multipart field 'image': JPEG, PNG or WebP, at most 5 MB; "
+                "stored re-encoded as WebP without metadata)",
+                tag="catalog",
+                ok=(
+                    "201",
+                    _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "url": {"type": "string"},
+                                "width": {"type": "integer"},
+                                "height": {"type": "integer"},
+                            },
+                        }
+                    ),
+                ),
+                problems=("403", "404", "413", "422"),
+                parameters=[_path_id("product_id")],
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"image": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            },
+        },
+    },
+    "/products/{product_id}/images/{image_id}": {
+        "delete": _op(
+            "Remove a photo",
+            tag="catalog",
+            ok=("204", {"description": "Removed"}),
+            problems=("403", "404"),
+            parameters=[_path_id("product_id"), _path_id("image_id")],
+        ),
+    },
+    "/products/{product_id}/visibility": {
+        "post": _op(
+            "Hide a listing that breaks the rules, or show it again (admin)",
+            tag="catalog",
+            problems=("403", "404", "422"),
+            body={
+                "type": "object",
+                "required": ["hidden"],
+                "properties": {"hidden": {"type": "boolean"}, "reason": {"type": "string"}},
+            },
+            ok=("200", _json(_ref("OwnProduct"))),
+            parameters=[_path_id("product_id")],
+        ),
+    },
+    "/me/products": {
+        "get": _op(
+            "The supplier's own products, paused ones included",
+            tag="catalog",
+            ok=("200", _json(_page_of(_ref("OwnProduct")))),
+            problems=("403", "422"),
+            parameters=PAGE_PARAMETERS,
+        ),
+    },
+    "/suppliers/{supplier_id}/products": {
+        "get": _op(
+            "Search one supplier's storefront (same parameters as /search)",
+            tag="search",
+            auth=False,
+            ok=("200", _json(_ref("SearchResults"))),
+            problems=("404", "422", "503"),
+            parameters=[_path_id("supplier_id"), *SEARCH_PARAMETERS],
+        ),
+    },
+    "/search": {
+        "get": _op(
+            "Search the catalogue",
+            tag="search",
+            auth=False,
+            ok=("200", _json(_ref("SearchResults"))),
+            problems=("422", "503"),
+            parameters=SEARCH_PARAMETERS,
+        ),
+    },
+    "/search/suggest": {
+        "get": _op(
+            "Suggestions for what is being typed",
+            tag="search",
+            auth=False,
+            problems=("422", "503"),
+            parameters=[_query("q", {"type": "string"})],
+            ok=(
+                "200",
+                _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "suggestions": {"type": "array", "items": {"type": "string"}}
+                        },
+                    }
+                ),
+            ),
         ),
     },
     "/openapi.json": {

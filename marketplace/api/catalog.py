@@ -1,0 +1,120 @@
+"""Categories, products and search over JSON."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from marketplace.accounts.models import Role
+from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
+from marketplace.catalog import queries, schemas, services
+from marketplace.errors import ValidationFailed
+from marketplace.extensions import limiter
+
+
+@bp.get("/categories")
+@limiter.exempt
+def categories():  # type: ignore[no-untyped-def]
+    return jsonify(
+        [
+            {
+                "slug": root.slug,
+                "name": root.name,
+                "children": [
+                    {"slug": leaf.slug, "name": leaf.name, "children": []} for leaf in leaves
+                ],
+            }
+            for root, leaves in services.category_tree()
+        ]
+    )
+
+
+@bp.post("/products")
+@authenticated(Role.SUPPLIER)
+def create_product():  # type: ignore[no-untyped-def]
+    product = services.create_product(current_api_user(), json_body())
+    return jsonify(schemas.product_owner(product)), 201
+
+
+@bp.get("/products/<int:product_id>")
+def product(product_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(schemas.product_public(services.public_product(product_id)))
+
+
+@bp.patch("/products/<int:product_id>")
+@authenticated(Role.SUPPLIER)
+def update_product(product_id: int):  # type: ignore[no-untyped-def]
+    product = services.update_product(current_api_user(), product_id, json_body())
+    return jsonify(schemas.product_owner(product))
+
+
+@bp.delete("/products/<int:product_id>")
+@authenticated(Role.SUPPLIER)
+def delete_product(product_id: int):  # type: ignore[no-untyped-def]
+    services.delete_product(current_api_user(), product_id)
+    return "", 204
+
+
+@bp.post("/products/<int:product_id>/images")
+@authenticated(Role.SUPPLIER)
+def add_image(product_id: int):  # type: ignore[no-untyped-def]
+    upload = request.files.get("image")
+    image = services.add_image(current_api_user(), product_id, upload.stream if upload else None)
+    return jsonify(
+        {
+            "id": image.id,
+            "url": schemas.image_url(image.stored_name),
+            "width": image.width,
+            "height": image.height,
+        }
+    ), 201
+
+
+@bp.delete("/products/<int:product_id>/images/<int:image_id>")
+@authenticated(Role.SUPPLIER)
+def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def]
+    services.delete_image(current_api_user(), product_id, image_id)
+    return "", 204
+
+
+@bp.post("/products/<int:product_id>/visibility")
+@authenticated(Role.ADMIN)
+def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("hidden"), bool):
+        raise ValidationFailed({"hidden": ["must be true or false"]})
+    product = services.set_hidden(
+        current_api_user(), product_id, hidden=body["hidden"], reason=body.get("reason")
+    )
+    return jsonify(schemas.product_owner(product))
+
+
+@bp.get("/me/products")
+@authenticated(Role.SUPPLIER)
+def my_products():  # type: ignore[no-untyped-def]
+    page, per_page = pagination()
+    user = current_api_user()
+    if user.supplier is None:
+        raise ValidationFailed({"role": ["this account has no supplier profile"]})
+    rows, total = services.supplier_products(
+        user.supplier.id, page=page, per_page=per_page, public=False
+    )
+    return jsonify(page_body([schemas.product_owner(p) for p in rows], total, page, per_page))
+
+
+@bp.get("/suppliers/<int:supplier_id>/products")
+def storefront_products(supplier_id: int):  # type: ignore[no-untyped-def]
+    services.public_supplier(supplier_id)
+    return jsonify(
+        schemas.search_page(queries.search_products(request.args, supplier_id=supplier_id))
+    )
+
+
+@bp.get("/search")
+def search():  # type: ignore[no-untyped-def]
+    return jsonify(schemas.search_page(queries.search_products(request.args)))
+
+
+@bp.get("/search/suggest")
+@limiter.limit("600 per minute")
+def suggest():  # type: ignore[no-untyped-def]
+    return jsonify({"suggestions": queries.suggest(request.args.get("q", ""))})

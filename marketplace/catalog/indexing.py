@@ -1,0 +1,182 @@
+"""Keeping the search index in step with the catalogue.
+
+Every product write adds a SearchOutbox row in its own transaction (`queue_for_index`). After the
+commit a task drains the outbox: it reads each product's current state from the database and
+puts it into the index (or takes it out), in batches. The drain is idempotent and safe to run
+twice at once; if the backend is down the rows simply stay until the next drain.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import aliased
+
+from marketplace.accounts.models import SupplierProfile, User
+from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, SearchOutbox
+from marketplace.db import after_commit
+from marketplace.extensions import db
+from search import SearchUnavailable, backend
+from search.documents import product_document
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 500
+
+
+def _drain_after_commit() -> None:
+    from marketplace.catalog.tasks import drain_search_outbox
+
+    after_commit(drain_search_outbox.delay, once="drain-search-outbox")
+
+
+def queue_for_index(product_ids: Iterable[int]) -> None:
+    """Mark products for (re)indexing, in the current transaction; drain after commit."""
+    ids = list(dict.fromkeys(product_ids))
+    if ids:
+        db.session.add_all(SearchOutbox(product_id=product_id) for product_id in ids)
+        _drain_after_commit()
+
+
+def queue_supplier(supplier_id: int) -> None:
+    """A supplier's name, city or GST badge changed: so did its products' documents."""
+    db.session.execute(
+        SearchOutbox.__table__.insert().from_select(
+            ["product_id"],
+            select(Product.id).where(
+                Product.supplier_id == supplier_id, Product.status != ProductStatus.DELETED
+            ),
+        )
+    )
+    _drain_after_commit()
+
+
+def searchable() -> Any:
+    """The products the public may find."""
+    return (
+        (Product.status == ProductStatus.ACTIVE)
+        & Product.hidden_at.is_(None)
+        & User.is_active_account.is_(True)
+    )
+
+
+def document_rows() -> Select[Any]:
+    """One flat row per product with everything its search document needs."""
+    industry = aliased(Category)
+    first_image = (
+        select(ProductImage.stored_name)
+        .where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position, ProductImage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Product.id,
+            Product.version,
+            Product.name,
+            Product.description,
+            Product.specifications,
+            Product.price,
+            Product.unit,
+            Product.moq,
+            Product.created_at,
+            Category.slug.label("category_slug"),
+            Category.name.label("category_name"),
+            Category.path.label("category_path"),
+            func.coalesce(industry.name, Category.name).label("industry_name"),
+            SupplierProfile.id.label("supplier_id"),
+            SupplierProfile.company_name,
+            SupplierProfile.state,
+            SupplierProfile.city,
+            SupplierProfile.gst_verification,
+            first_image.label("image_name"),
+        )
+        .join(Category, Product.category_id == Category.id)
+        .outerjoin(industry, Category.parent_id == industry.id)
+        .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
+        .join(User, SupplierProfile.user_id == User.id)
+    )
+
+
+def _documents(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        values = dict(row._mapping)
+        name = values.pop("image_name")
+        values["image"] = f"/media/products/{name}" if name else None
+        values["gst_verification"] = str(values["gst_verification"])
+        yield product_document(values)
+
+
+def drain_outbox(batch_size: int = DRAIN_BATCH) -> int:
+    """Bring the index up to date with every queued product. Returns how many were handled."""
+    handled = 0
+    while True:
+        rows = db.session.execute(
+            select(SearchOutbox.id, SearchOutbox.product_id)
+            .order_by(SearchOutbox.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return handled
+        product_ids = sorted({row.product_id for row in rows})
+        documents = list(
+            _documents(
+                db.session.execute(document_rows().where(Product.id.in_(product_ids), searchable()))
+            )
+        )
+        found = {doc["id"] for doc in documents}
+        search = backend()
+        search.index(documents)
+        search.delete([pid for pid in product_ids if pid not in found])
+        # Only the rows read above: a row committed meanwhile waits for the next round.
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+        db.session.commit()
+        handled += len(product_ids)
+
+
+def drain_quietly() -> int:
+    """The task's body: a backend outage is logged, and the outbox keeps the work."""
+    try:
+        return drain_outbox()
+    except SearchUnavailable as error:
+        db.session.rollback()
+        log.warning("search outbox not drained (%s); it will be retried", error)
+        return 0
+
+
+def reindex(progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index from the database, the source of truth."""
+    last_queued = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+    rows = db.session.execute(
+        document_rows().where(searchable()).order_by(Product.id).execution_options(yield_per=2000)
+    )
+    count = backend().rebuild(_documents(rows), progress)
+    # Everything queued before the rebuild started is in it now.
+    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
+    db.session.commit()
+    return count
+
+
+def searchable_count() -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Product.id))
+            .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
+            .join(User, SupplierProfile.user_id == User.id)
+            .where(searchable())
+        )
+        or 0
+    )
+
+
+def outbox_lag() -> tuple[int, datetime | None]:
+    """How many changes wait for the index, and since when."""
+    count, oldest = db.session.execute(
+        select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at))
+    ).one()
+    return count, oldest

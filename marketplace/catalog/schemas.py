@@ -1,0 +1,91 @@
+"""What each audience may see of a product (the public, its owner) and of a search hit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from marketplace.accounts.schemas import supplier_public
+from marketplace.catalog.models import Product
+from marketplace.catalog.queries import SearchPage, category_label
+from marketplace.catalog.taxonomy import slugify
+from marketplace.formatting import iso_utc
+from search.protocol import SearchHit
+
+
+def product_url(product_id: int, name: str) -> str:
+    return url_for("catalog.product", product_id=product_id, slug=slugify(name)[:80])
+
+
+def supplier_url(supplier_id: int, company_name: str) -> str:
+    return url_for("catalog.storefront", supplier_id=supplier_id, slug=slugify(company_name)[:80])
+
+
+def image_url(stored_name: str) -> str:
+    return url_for("catalog.image", name=stored_name)
+
+
+def product_public(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "category": product.category.slug,
+        "category_name": product.category.name,
+        "description": product.description,
+        "price": f"{product.price:.2f}",
+        "unit": product.unit,
+        "moq": product.moq,
+        "specifications": dict(product.specification_pairs()),
+        "images": [image_url(image.stored_name) for image in product.images],
+        "supplier": supplier_public(product.supplier),
+        "url": product_url(product.id, product.name),
+        "created_at": iso_utc(product.created_at),
+        "updated_at": iso_utc(product.updated_at),
+    }
+
+
+def product_owner(product: Product) -> dict[str, Any]:
+    return {
+        **product_public(product),
+        "status": str(product.status),
+        "hidden": product.hidden_at is not None,
+        "hidden_reason": product.hidden_reason,
+        "version": product.version,
+        "image_ids": [image.id for image in product.images],
+    }
+
+
+def search_hit(hit: SearchHit) -> dict[str, Any]:
+    doc = hit.document
+    return {
+        "id": hit.id,
+        "name": doc["name"],
+        "price": doc["price"],
+        "unit": doc["unit"],
+        "moq": doc["moq"],
+        "category": doc["category"],
+        "category_name": doc.get("category_name") or category_label(doc["category"]),
+        "supplier": {
+            "id": doc["supplier_id"],
+            "company_name": doc["company_name"],
+            "city": doc["city"],
+            "state": doc["state"],
+            "gst_verified": doc["gst_verified"],
+        },
+        "image": doc.get("image"),
+        "url": product_url(hit.id, doc["name"]),
+        "highlight": hit.highlights,
+        "created_at": doc.get("created_at"),
+    }
+
+
+def search_page(page: SearchPage) -> dict[str, Any]:
+    return {
+        "items": [search_hit(hit) for hit in page.results.hits],
+        "total": page.results.total,
+        "page": page.request.page,
+        "per_page": page.request.per_page,
+        "facets": page.labelled_facets(),
+        "relaxed": page.results.relaxed,
+    }

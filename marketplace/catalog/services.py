@@ -1,0 +1,432 @@
+"""The rules of the catalogue: the only code that creates or changes categories and products.
+
+Every product write also queues the product for the search index in the same transaction.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+
+from marketplace import audit
+from marketplace.accounts.models import Role, SupplierProfile, User
+from marketplace.catalog.indexing import queue_for_index, queue_supplier
+from marketplace.catalog.models import (
+    UNITS,
+    Category,
+    Product,
+    ProductImage,
+    ProductStatus,
+)
+from marketplace.catalog.taxonomy import INDUSTRIES, slugify
+from marketplace.db import after_commit, get_owned, utcnow
+from marketplace.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.extensions import db
+from marketplace.signals import supplier_changed
+from marketplace.validation import Input, Invalid, clean_text
+
+MAX_SPECIFICATIONS = 30
+MAX_IMAGES = 8
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+IMAGE_SIZE = (1600, 1600)
+_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: int
+    slug: str
+    name: str
+    path: str
+    parent_slug: str | None
+    is_leaf: bool
+
+
+_CATEGORY_CACHE_SECONDS = 300
+
+
+def categories() -> dict[str, CategoryInfo]:
+    """Every category by slug. The tree changes only on deploys; each process keeps it for a
+    few minutes rather than asking the database on every search."""
+    cached = current_app.extensions.get("category_cache")
+    if cached and time.monotonic() - cached[0] < _CATEGORY_CACHE_SECONDS:
+        return cached[1]
+    rows = db.session.execute(select(Category).order_by(Category.position, Category.id)).scalars()
+    rows = list(rows)
+    by_id = {row.id: row for row in rows}
+    parents = {row.parent_id for row in rows if row.parent_id}
+    tree = {
+        row.slug: CategoryInfo(
+            row.id,
+            row.slug,
+            row.name,
+            row.path,
+            by_id[row.parent_id].slug if row.parent_id else None,
+            row.id not in parents,
+        )
+        for row in rows
+    }
+    if tree:  # an empty tree is not worth remembering: it is about to be loaded
+        current_app.extensions["category_cache"] = (time.monotonic(), tree)
+    return tree
+
+
+def category_tree() -> list[tuple[CategoryInfo, list[CategoryInfo]]]:
+    everything = categories()
+    roots = [info for info in everything.values() if info.parent_slug is None]
+    return [
+        (root, [c for c in everything.values() if c.parent_slug == root.slug]) for root in roots
+    ]
+
+
+def load_categories() -> int:
+    """Create or update the category tree from the taxonomy; returns how many it holds."""
+    existing = {row.slug: row for row in db.session.scalars(select(Category))}
+    position = 0
+    for industry in INDUSTRIES:
+        parent = _upsert_category(existing, industry.name, None, position)
+        position += 1
+        for leaf in industry.leaves:
+            _upsert_category(existing, leaf.name, parent, position)
+            position += 1
+    db.session.flush()
+    current_app.extensions.pop("category_cache", None)
+    return len(existing)
+
+
+def _upsert_category(
+    existing: dict[str, Category], name: str, parent: Category | None, position: int
+) -> Category:
+    slug = slugify(name)
+    category = existing.get(slug) or Category(slug=slug)
+    category.name = name
+    category.parent = parent
+    category.path = f"{parent.path if parent else ''}/{slug}"
+    category.position = position
+    if slug not in existing:
+        db.session.add(category)
+        existing[slug] = category
+    db.session.flush()
+    return category
+
+
+# --- reading product input -----------------------------------------------------------------
+
+
+def _leaf_category(slug: str) -> CategoryInfo:
+    info = categories().get(slug.strip().lower())
+    if info is None:
+        raise Invalid("unknown category; see GET /api/v1/categories for the slugs")
+    if not info.is_leaf:
+        raise Invalid(f"'{info.name}' is an industry: choose one of its categories")
+    return info
+
+
+def _unit(value: str) -> str:
+    unit = value.strip().lower()
+    if unit not in UNITS:
+        raise Invalid(f"must be one of: {', '.join(UNITS)}")
+    return unit
+
+
+def _status(value: str) -> ProductStatus:
+    if value not in (ProductStatus.ACTIVE, ProductStatus.PAUSED):
+        raise Invalid("must be active or paused")
+    return ProductStatus(value)
+
+
+def _specifications(inp: Input) -> list[list[str]] | None:
+    raw = inp.data.get("specifications")
+    if raw is None:
+        return []
+    pairs: list[tuple[Any, Any]]
+    if isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    elif isinstance(raw, list) and all(isinstance(item, Mapping) for item in raw):
+        pairs = [(item.get("name"), item.get("value")) for item in raw]
+    else:
+        inp.fail("specifications", "must be an object of names to values")
+        return None
+    if len(pairs) > MAX_SPECIFICATIONS:
+        inp.fail("specifications", f"at most {MAX_SPECIFICATIONS} specifications")
+        return None
+    cleaned: list[list[str]] = []
+    for name, value in pairs:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        field = f"specifications.{name}" if isinstance(name, str) and name else "specifications"
+        try:
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise Invalid("names and values must be text")
+            clean_name, clean_value = clean_text(name), clean_text(value)
+            if not 1 <= len(clean_name) <= 60:
+                raise Invalid("a name has 1 to 60 characters")
+            if not 1 <= len(clean_value) <= 200:
+                raise Invalid("a value has 1 to 200 characters")
+        except Invalid as error:
+            inp.errors.add(field, str(error))
+            continue
+        cleaned.append([clean_name, clean_value])
+    return cleaned
+
+
+_PRODUCT_FIELDS = {
+    "name",
+    "category",
+    "description",
+    "price",
+    "unit",
+    "moq",
+    "specifications",
+    "status",
+}
+
+
+def _read_product(data: Any, *, partial: bool) -> dict[str, Any]:
+    inp = Input(data)
+    for field in inp.data:
+        if field not in _PRODUCT_FIELDS:
+            inp.fail(field, "this field cannot be set here")
+    wanted = (lambda field: field in inp.data) if partial else (lambda field: True)
+    values: dict[str, Any] = {}
+    if wanted("name"):
+        values["name"] = inp.text("name", min_length=3, max_length=200)
+    if wanted("category"):
+        values["category"] = inp.text("category", max_length=80, check=_leaf_category)
+    if wanted("description"):
+        values["description"] = (
+            inp.text("description", required=False, max_length=5000, multiline=True) or ""
+        )
+    if wanted("price"):
+        values["price"] = inp.money("price")
+        if values["price"] is not None and values["price"] <= 0:
+            inp.fail("price", "must be more than zero")
+    if wanted("unit"):
+        values["unit"] = inp.text("unit", max_length=24, check=_unit)
+    if wanted("moq"):
+        values["moq"] = inp.integer("moq", required=False, minimum=1, maximum=10_000_000) or 1
+    if wanted("specifications"):
+        values["specifications"] = _specifications(inp)
+    if "status" in inp.data:
+        values["status"] = inp.text("status", check=_status)
+    inp.raise_if_invalid()
+    return values
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+def _supplier_of(user: User) -> SupplierProfile:
+    if user.supplier is None or not user.has_role(Role.SUPPLIER):
+        raise Forbidden("Only suppliers can list products.")
+    return user.supplier
+
+
+def owned_product(user: User, product_id: int) -> Product:
+    supplier = _supplier_of(user)
+    return get_owned(
+        Product,
+        product_id,
+        (Product.supplier_id == supplier.id) & (Product.status != ProductStatus.DELETED),
+    )
+
+
+def _apply(product: Product, values: dict[str, Any]) -> None:
+    for field, value in values.items():
+        if field == "category":
+            product.category_id = value.id
+        else:
+            setattr(product, field, value)
+
+
+def _changed(product: Product) -> None:
+    product.version = (product.version or 0) + 1
+    db.session.flush()
+    queue_for_index([product.id])
+
+
+def create_product(user: User, data: Any) -> Product:
+    supplier = _supplier_of(user)
+    values = _read_product(data, partial=False)
+    product = Product(supplier_id=supplier.id, status=ProductStatus.ACTIVE, version=0)
+    _apply(product, values)
+    db.session.add(product)
+    _changed(product)
+    return product
+
+
+def update_product(user: User, product_id: int, data: Any) -> Product:
+    product = owned_product(user, product_id)
+    values = _read_product(data, partial=True)
+    _apply(product, values)
+    _changed(product)
+    return product
+
+
+def delete_product(user: User, product_id: int) -> None:
+    """Take a listing down for good. The row stays (leads point at it), the page and the search
+    entry go."""
+    product = owned_product(user, product_id)
+    product.status = ProductStatus.DELETED
+    _changed(product)
+
+
+def set_hidden(actor: User, product_id: int, *, hidden: bool, reason: str | None = None) -> Product:
+    """An admin hides a listing that breaks the rules (or shows it again)."""
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden("Only an admin can hide listings.")
+    product = db.session.get(Product, product_id)
+    if product is None or product.status == ProductStatus.DELETED:
+        raise NotFound("No such product.")
+    if hidden:
+        inp = Input({"reason": reason})
+        reason = inp.text("reason", min_length=5, max_length=300)
+        inp.raise_if_invalid()
+        product.hidden_at, product.hidden_reason, product.hidden_by_id = utcnow(), reason, actor.id
+    else:
+        product.hidden_at = product.hidden_reason = product.hidden_by_id = None
+    audit.record(
+        "product.hidden" if hidden else "product.unhidden",
+        actor_id=actor.id,
+        subject=product,
+        reason=reason,
+    )
+    _changed(product)
+    return product
+
+
+def public_product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or not product.is_public:
+        raise NotFound("This product is not listed.")
+    return product
+
+
+def public_supplier(supplier_id: int) -> SupplierProfile:
+    supplier = db.session.get(SupplierProfile, supplier_id)
+    if supplier is None or not supplier.user.is_active_account:
+        raise NotFound("No such supplier.")
+    return supplier
+
+
+def supplier_products(
+    supplier_id: int, *, page: int = 1, per_page: int = 24, public: bool = True
+) -> tuple[list[Product], int]:
+    query = select(Product).where(
+        Product.supplier_id == supplier_id, Product.status != ProductStatus.DELETED
+    )
+    if public:
+        query = query.where(Product.status == ProductStatus.ACTIVE, Product.hidden_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Product.created_at.desc(), Product.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def recent_products(limit: int = 8) -> list[Product]:
+    return list(
+        db.session.scalars(
+            select(Product)
+            .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
+            .join(User, SupplierProfile.user_id == User.id)
+            .where(
+                Product.status == ProductStatus.ACTIVE,
+                Product.hidden_at.is_(None),
+                User.is_active_account.is_(True),
+            )
+            .order_by(Product.created_at.desc(), Product.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- images -------------------------------------------------------------------------------
+
+
+def image_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_PATH"]) / "products"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductImage:
+    """Store a product photo: checked to be a real JPEG, PNG or WebP, re-encoded as WebP, which
+    also drops its metadata (a phone photo's EXIF can carry the GPS position of the shop)."""
+    product = owned_product(user, product_id)
+    if stream is None:
+        raise ValidationFailed({"image": ["choose a JPEG, PNG or WebP file"]})
+    if len(product.images) >= MAX_IMAGES:
+        raise ValidationFailed({"image": [f"a product has at most {MAX_IMAGES} images"]})
+    data = stream.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationFailed({"image": ["must be at most 5 MB"]})
+    picture = _decode_image(data)
+    name = f"{uuid.uuid4().hex}.webp"
+    buffer = BytesIO()
+    picture.save(buffer, "WEBP", quality=82, method=4)
+    (image_folder() / name).write_bytes(buffer.getvalue())
+    image = ProductImage(
+        product=product,
+        stored_name=name,
+        content_type="image/webp",
+        size_bytes=buffer.tell(),
+        width=picture.width,
+        height=picture.height,
+        position=len(product.images),
+    )
+    db.session.add(image)
+    _changed(product)
+    return image
+
+
+def _decode_image(data: bytes) -> Image.Image:
+    refused = ValidationFailed({"image": ["must be a JPEG, PNG or WebP image"]})
+    try:
+        with Image.open(BytesIO(data)) as probe:
+            if probe.format not in _IMAGE_FORMATS:
+                raise refused
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValidationFailed({"image": ["is too large (at most 40 megapixels)"]})
+            probe.verify()
+        picture = Image.open(BytesIO(data))
+        picture.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+        raise refused from None
+    picture = ImageOps.exif_transpose(picture)
+    picture = picture.convert("RGBA" if picture.mode in ("RGBA", "LA", "P") else "RGB")
+    picture.thumbnail(IMAGE_SIZE)
+    return picture
+
+
+def delete_image(user: User, product_id: int, image_id: int) -> None:
+    product = owned_product(user, product_id)
+    image = next((image for image in product.images if image.id == image_id), None)
+    if image is None:
+        raise NotFound("No such image.")
+    product.images.remove(image)
+    stored = image_folder() / image.stored_name
+    after_commit(lambda: stored.unlink(missing_ok=True))  # the file goes once the row has
+    _changed(product)
+
+
+# --- reacting to other domains ------------------------------------------------------------
+
+
+@supplier_changed.connect
+def _reindex_supplier(supplier_id: int) -> None:
+    queue_supplier(supplier_id)

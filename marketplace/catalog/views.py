@@ -1,0 +1,241 @@
+"""Catalogue pages: search, product pages, storefronts, and the supplier's product dashboard."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from marketplace.accounts.forms import ActionForm, accepted, apply_errors
+from marketplace.accounts.models import Role
+from marketplace.catalog import queries, services
+from marketplace.catalog.forms import HideForm, ImageForm, ProductForm, specifications_text
+from marketplace.catalog.models import UNITS
+from marketplace.catalog.schemas import product_url, supplier_url
+from marketplace.catalog.taxonomy import slugify
+from marketplace.errors import ValidationFailed
+from marketplace.extensions import limiter
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/search")
+def search():  # type: ignore[no-untyped-def]
+    try:
+        page = queries.search_products(request.args)
+    except ValidationFailed as refused:
+        return render_template(
+            "catalog/search.html", page=None, errors=refused.errors, args=request.args
+        ), 422
+    return render_template("catalog/search.html", page=page, errors={}, args=request.args)
+
+
+@bp.get("/categories")
+def category_index():  # type: ignore[no-untyped-def]
+    return render_template("catalog/categories.html", tree=services.category_tree())
+
+
+@bp.get("/products/<int:product_id>", defaults={"slug": ""})
+@bp.get("/products/<int:product_id>/<slug>")
+def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
+    item = services.public_product(product_id)
+    canonical = product_url(item.id, item.name)
+    if request.path != canonical:
+        return redirect(canonical, 301)
+    related, _ = services.supplier_products(item.supplier_id, per_page=7)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        supplier=item.supplier,
+        more=[p for p in related if p.id != item.id][:6],
+        hide_form=HideForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/suppliers/<int:supplier_id>", defaults={"slug": ""})
+@bp.get("/suppliers/<int:supplier_id>/<slug>")
+def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
+    supplier = services.public_supplier(supplier_id)
+    canonical = supplier_url(supplier.id, supplier.company_name)
+    if request.path != canonical:
+        return redirect(canonical, 301)
+    page_number = request.args.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    products, total = services.supplier_products(supplier.id, page=page_number, per_page=24)
+    return render_template(
+        "catalog/storefront.html",
+        supplier=supplier,
+        products=products,
+        total=total,
+        page=page_number,
+        per_page=24,
+    )
+
+
+@bp.get("/media/products/<name>")
+@limiter.exempt
+def image(name: str):  # type: ignore[no-untyped-def]
+    return send_from_directory(services.image_folder(), name, max_age=31_536_000)
+
+
+@bp.post("/products/<int:product_id>/visibility")
+@login_required
+def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
+    form = HideForm()
+    if not accepted(form):
+        abort(400)
+    hide = request.form.get("hidden") == "true"
+    try:
+        item = services.set_hidden(
+            current_user._get_current_object(), product_id, hidden=hide, reason=form.reason.data
+        )
+    except ValidationFailed:
+        flash("To hide a listing, give a reason (at least 5 characters).", "error")
+        return redirect(url_for("catalog.product", product_id=product_id))
+    flash("The listing is hidden from buyers." if hide else "The listing is shown again.", "info")
+    if hide:
+        return redirect(url_for("catalog.storefront", supplier_id=item.supplier_id))
+    return redirect(product_url(item.id, item.name))
+
+
+# --- the supplier's dashboard -------------------------------------------------------------
+
+
+def _supplier_only() -> None:
+    if not current_user.has_role(Role.SUPPLIER) or current_user.supplier is None:
+        abort(403)
+
+
+@bp.get("/dashboard/products")
+@login_required
+def dashboard():  # type: ignore[no-untyped-def]
+    _supplier_only()
+    page_number = request.args.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    products, total = services.supplier_products(
+        current_user.supplier.id, page=page_number, per_page=50, public=False
+    )
+    return render_template(
+        "catalog/dashboard.html", products=products, total=total, page=page_number, per_page=50
+    )
+
+
+@bp.route("/dashboard/products/new", methods=["GET", "POST"])
+@login_required
+def new_product():  # type: ignore[no-untyped-def]
+    _supplier_only()
+    form = ProductForm()
+    status = 200
+    if accepted(form):
+        try:
+            item = services.create_product(current_user._get_current_object(), form.service_data())
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            flash(f"“{item.name}” is listed. Buyers can find it in search now.", "success")
+            return redirect(url_for("catalog.edit_product", product_id=item.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "catalog/product_form.html",
+        form=form,
+        product=None,
+        image_form=None,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/dashboard/products/<int:product_id>", methods=["GET", "POST"])
+@login_required
+def edit_product(product_id: int):  # type: ignore[no-untyped-def]
+    _supplier_only()
+    user = current_user._get_current_object()
+    item = services.owned_product(user, product_id)
+    form = ProductForm(obj=None if request.method == "POST" else item)
+    if request.method == "GET":
+        form.category.data = item.category.slug
+        form.price.data = f"{item.price:.2f}"
+        form.moq.data = str(item.moq)
+        form.status.data = str(item.status)
+        form.specifications.data = specifications_text(item.specification_pairs())
+    status = 200
+    if accepted(form):
+        try:
+            services.update_product(user, product_id, form.service_data())
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            flash("Saved. Search shows the change now.", "success")
+            return redirect(url_for("catalog.edit_product", product_id=product_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "catalog/product_form.html",
+        form=form,
+        product=item,
+        image_form=ImageForm(),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.post("/dashboard/products/<int:product_id>/images")
+@login_required
+def upload_image(product_id: int):  # type: ignore[no-untyped-def]
+    _supplier_only()
+    form = ImageForm()
+    if not accepted(form):
+        abort(400)
+    upload = form.image.data
+    try:
+        services.add_image(
+            current_user._get_current_object(), product_id, upload.stream if upload else None
+        )
+    except ValidationFailed as refused:
+        for message in refused.errors.get("image", []):
+            flash(f"Photo not added: {message}.", "error")
+    else:
+        flash("Photo added.", "success")
+    return redirect(url_for("catalog.edit_product", product_id=product_id) + "#photos")
+
+
+@bp.post("/dashboard/products/<int:product_id>/images/<int:image_id>/delete")
+@login_required
+def remove_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def]
+    _supplier_only()
+    if not accepted(ActionForm()):
+        abort(400)
+    services.delete_image(current_user._get_current_object(), product_id, image_id)
+    flash("Photo removed.", "info")
+    return redirect(url_for("catalog.edit_product", product_id=product_id) + "#photos")
+
+
+@bp.post("/dashboard/products/<int:product_id>/delete")
+@login_required
+def remove_product(product_id: int):  # type: ignore[no-untyped-def]
+    _supplier_only()
+    if not accepted(ActionForm()):
+        abort(400)
+    services.delete_product(current_user._get_current_object(), product_id)
+    flash("The listing is deleted.", "info")
+    return redirect(url_for("catalog.dashboard"))
+
+
+@bp.app_template_global()
+def slug(text: str) -> str:
+    return slugify(text)[:80]
+
+
+@bp.app_template_filter()
+def unit_label(unit: str) -> str:
+    return UNITS.get(unit, unit)

@@ -1,0 +1,455 @@
+"""`flask demo seed`: a realistic catalogue to try the portal with (and to benchmark it).
+
+Suppliers get valid GSTINs from their own state, addresses whose PIN codes belong there, and
+products priced in the bands their categories really trade in. Rows are inserted in bulk,
+and every demo account shares one bcrypt hash (cost 12), computed once.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, insert, select
+
+from marketplace.accounts.identity import gstin_check_character
+from marketplace.accounts.india import find_state
+from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
+from marketplace.accounts.passwords import hash_password
+from marketplace.catalog import indexing, services
+from marketplace.catalog.models import Product, ProductStatus
+from marketplace.catalog.taxonomy import INDUSTRIES, Industry, Leaf, slugify
+from marketplace.crypto import blind_index, encrypt
+from marketplace.db import commit, utcnow
+from marketplace.extensions import db
+from marketplace.privacy.models import ConsentRecord
+from marketplace.privacy.services import initial_consents
+
+DEMO_PASSWORD = "tradesetu-demo-2026"  # noqa: S105  (documented demo accounts only)
+DEMO_DOMAIN = "demo.tradesetu.in"
+
+# Trading towns by state, with the first three digits of their PIN codes.
+CITIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Maharashtra": (
+        ("Mumbai", "400"),
+        ("Pune", "411"),
+        ("Nagpur", "440"),
+        ("Nashik", "422"),
+        ("Aurangabad", "431"),
+    ),
+    "Gujarat": (("Ahmedabad", "380"), ("Surat", "395"), ("Vadodara", "390"), ("Rajkot", "360")),
+    "Tamil Nadu": (
+        ("Chennai", "600"),
+        ("Coimbatore", "641"),
+        ("Tiruppur", "641"),
+        ("Madurai", "625"),
+    ),
+    "Karnataka": (("Bengaluru", "560"), ("Mysuru", "570"), ("Hubballi", "580")),
+    "Delhi": (("New Delhi", "110"),),
+    "Uttar Pradesh": (
+        ("Noida", "201"),
+        ("Kanpur", "208"),
+        ("Lucknow", "226"),
+        ("Agra", "282"),
+        ("Moradabad", "244"),
+    ),
+    "Haryana": (("Gurugram", "122"), ("Faridabad", "121"), ("Panipat", "132")),
+    "Punjab": (("Ludhiana", "141"), ("Jalandhar", "144"), ("Amritsar", "143")),
+    "Rajasthan": (("Jaipur", "302"), ("Jodhpur", "342"), ("Udaipur", "313")),
+    "West Bengal": (("Kolkata", "700"), ("Howrah", "711")),
+    "Telangana": (("Hyderabad", "500"),),
+    "Madhya Pradesh": (("Indore", "452"), ("Bhopal", "462")),
+    "Kerala": (("Kochi", "682"), ("Thrissur", "680")),
+    "Andhra Pradesh": (("Visakhapatnam", "530"), ("Vijayawada", "520")),
+    "Odisha": (("Bhubaneswar", "751"),),
+    "Bihar": (("Patna", "800"),),
+    "Assam": (("Guwahati", "781"),),
+}
+# Roughly where India's suppliers are: the industrial states list most.
+STATE_WEIGHTS = {
+    "Maharashtra": 16,
+    "Gujarat": 14,
+    "Tamil Nadu": 10,
+    "Delhi": 9,
+    "Uttar Pradesh": 9,
+    "Karnataka": 7,
+    "Haryana": 6,
+    "Punjab": 5,
+    "Rajasthan": 5,
+    "West Bengal": 5,
+    "Telangana": 4,
+    "Madhya Pradesh": 3,
+    "Kerala": 2,
+    "Andhra Pradesh": 2,
+    "Odisha": 1,
+    "Bihar": 1,
+    "Assam": 1,
+}
+
+SURNAMES = (
+    "Shah",
+    "Patel",
+    "Mehta",
+    "Agarwal",
+    "Gupta",
+    "Jain",
+    "Reddy",
+    "Iyer",
+    "Nair",
+    "Singh",
+    "Sharma",
+    "Desai",
+    "Joshi",
+    "Bansal",
+    "Goyal",
+    "Khanna",
+    "Kapoor",
+    "Arora",
+    "Malhotra",
+    "Rao",
+    "Naidu",
+    "Pillai",
+    "Das",
+    "Banerjee",
+    "Kulkarni",
+    "Sethi",
+    "Bhatia",
+    "Chauhan",
+    "Verma",
+    "Trivedi",
+    "Menon",
+    "Chettiar",
+    "Saini",
+    "Thakkar",
+    "Oswal",
+)
+GIVEN_NAMES = (
+    "Rajesh",
+    "Suresh",
+    "Anita",
+    "Priya",
+    "Vikram",
+    "Meena",
+    "Arjun",
+    "Kavita",
+    "Sanjay",
+    "Deepa",
+    "Ravi",
+    "Lakshmi",
+    "Manoj",
+    "Sunita",
+    "Amit",
+    "Farhan",
+    "Harpreet",
+    "Imran",
+    "Gopal",
+    "Nandini",
+)
+SUFFIXES = (
+    "Industries",
+    "Enterprises",
+    "Traders",
+    "Pvt Ltd",
+    "Exports",
+    "Corporation",
+    "& Sons",
+    "Udyog",
+    "Overseas",
+    "Impex",
+    "Manufacturing Co",
+    "Agencies",
+)
+TRADE_WORDS = {
+    "Industrial Machinery": ("Machine Tools", "Engineering", "Machineries"),
+    "Building and Construction Material": ("Infra", "Build Mart", "Constructions"),
+    "Metals and Alloys": ("Steel", "Metals", "Alloys", "Tubes"),
+    "Chemicals": ("Chemicals", "Chem", "Chemie"),
+    "Textiles and Apparel": ("Textiles", "Fabrics", "Fashions", "Garments"),
+    "Packaging Material": ("Packaging", "Polypack", "Packers"),
+    "Electrical Equipment": ("Electricals", "Power Systems", "Switchgears"),
+    "Electronics and Components": ("Electronics", "Technologies", "Systems"),
+    "Agriculture": ("Agro", "Agri Products", "Farms"),
+    "Pharmaceuticals and Healthcare": ("Pharma", "Healthcare", "Lifesciences"),
+    "Furniture": ("Furniture", "Interiors", "Woodcraft"),
+    "Automobile Parts": ("Auto Parts", "Automotive", "Motors"),
+    "Plastics and Polymers": ("Polymers", "Plast", "Plastics"),
+    "Food and Beverages": ("Foods", "Food Products", "Beverages"),
+    "Home Textiles and Furnishings": ("Home Furnishings", "Handloom", "Carpets"),
+    "Industrial Supplies and Tools": ("Tools", "Safety Solutions", "Hardware"),
+    "Gems, Jewellery and Handicrafts": ("Jewellers", "Handicrafts", "Crafts"),
+}
+ESTATES = ("MIDC", "GIDC", "SIDCO", "Industrial Area", "Udyog Vihar", "Phase II")
+USES = (
+    "industrial use",
+    "construction projects",
+    "export orders",
+    "OEM supply",
+    "wholesale buyers",
+    "government tenders",
+    "retail chains",
+    "factories",
+)
+PROMISES = (
+    "Dispatch within 3 working days.",
+    "Pan-India delivery through our transport partners.",
+    "Test certificates supplied with every lot.",
+    "Custom sizes made to order.",
+    "GST invoice with every order.",
+    "Samples available on request.",
+    "Bulk discounts for repeat buyers.",
+    "ISO 9001:2015 certified unit.",
+)
+
+
+def _singular(name: str) -> str:
+    head, _, last = name.rpartition(" ")
+    if " and " in name or not last.endswith("s") or last.endswith("ss"):
+        return name
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "shes", "ches", "xes")):
+        last = last[:-2]
+    else:
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
+def _gstin(rng: random.Random, state_code: str) -> str:
+    letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(4))
+    pan = f"{letters[:3]}{rng.choice('CFP')}{letters[3]}{rng.randint(1, 9999):04d}"
+    body = f"{state_code}{pan}{rng.choice(string.ascii_uppercase)}{rng.randint(1, 9)}Z"
+    return body + gstin_check_character(body)
+
+
+def _mobile(number: int) -> str:
+    return f"+919{number:09d}"[:13]
+
+
+def _price(rng: random.Random, leaf: Leaf) -> Decimal:
+    low, high = leaf.price
+    value = rng.uniform(low, high)
+    step = 1 if value < 100 else 5 if value < 1000 else 50 if value < 100000 else 1000
+    return Decimal(max(step, round(value / step) * step)).quantize(Decimal("0.01"))
+
+
+class Seeder:
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.password_hash = hash_password(DEMO_PASSWORD)
+        self.now = utcnow()
+        self.leaf_ids: dict[str, int] = {}
+
+    def _user_row(self, email: str, name: str, phone: str | None) -> dict[str, Any]:
+        return {
+            "email": email,
+            "name": name,
+            "password_hash": self.password_hash,
+            "phone": encrypt(phone) if phone else None,
+            "phone_digest": blind_index(phone) if phone else None,
+            "email_verified_at": self.now,
+            "session_nonce": "".join(self.rng.choice(string.ascii_letters) for _ in range(16)),
+            "is_active_account": True,
+            "failed_sign_ins": 0,
+            "terms_version": "2026-11",
+            "age_confirmed_at": self.now,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+    def _insert_users(self, rows: list[dict[str, Any]], roles: tuple[Role, ...]) -> list[int]:
+        ids = list(
+            db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows)
+        )
+        db.session.execute(
+            insert(UserRole),
+            [
+                {"user_id": uid, "role": role, "granted_at": self.now}
+                for uid in ids
+                for role in roles
+            ],
+        )
+        consents = initial_consents({})
+        db.session.execute(
+            insert(ConsentRecord),
+            [
+                {
+                    "user_id": uid,
+                    "purpose": purpose,
+                    "granted": granted,
+                    "source": "demo",
+                    "policy_version": current_app.config["PRIVACY_POLICY_VERSION"],
+                    "recorded_at": self.now,
+                }
+                for uid in ids
+                for purpose, granted in consents.items()
+            ],
+        )
+        return ids
+
+    def staff_and_buyers(self, buyers: int) -> None:
+        rows = [
+            self._user_row(
+                f"buyer{n}@{DEMO_DOMAIN}",
+                f"{self.rng.choice(GIVEN_NAMES)} {self.rng.choice(SURNAMES)}",
+                _mobile(700_000_000 + n),
+            )
+            for n in range(1, buyers + 1)
+        ]
+        self._insert_users(rows, (Role.BUYER,))
+        self._insert_users(
+            [self._user_row(f"officer@{DEMO_DOMAIN}", "Meera Iyer", None)],
+            (Role.GRIEVANCE_OFFICER,),
+        )
+        self._insert_users(
+            [self._user_row(f"admin@{DEMO_DOMAIN}", "Portal Admin", None)], (Role.ADMIN,)
+        )
+
+    def suppliers(self, count: int) -> list[tuple[int, tuple[Industry, ...]]]:
+        states = list(STATE_WEIGHTS)
+        weights = list(STATE_WEIGHTS.values())
+        made = []
+        for start in range(0, count, 1000):
+            batch = range(start + 1, min(count, start + 1000) + 1)
+            plans = []
+            for n in batch:
+                industries = tuple(self.rng.sample(INDUSTRIES, self.rng.choice((1, 1, 2))))
+                state = find_state(self.rng.choices(states, weights)[0])
+                city, prefix = self.rng.choice(CITIES[state.name])
+                company = (
+                    f"{self.rng.choice(SURNAMES)} "
+                    f"{self.rng.choice(TRADE_WORDS[industries[0].name])} "
+                    f"{self.rng.choice(SUFFIXES)}"
+                )
+                plans.append((n, industries, state, city, prefix, company))
+            user_ids = self._insert_users(
+                [
+                    self._user_row(
+                        f"supplier{n}@{DEMO_DOMAIN}",
+                        f"{self.rng.choice(GIVEN_NAMES)} {self.rng.choice(SURNAMES)}",
+                        _mobile(800_000_000 + n),
+                    )
+                    for n, *_ in plans
+                ],
+                (Role.BUYER, Role.SUPPLIER),
+            )
+            rows = []
+            for user_id, (_, _, state, city, prefix, company) in zip(user_ids, plans, strict=True):
+                gstin = _gstin(self.rng, state.gst_code)
+                verified = self.rng.random() < 0.7
+                rows.append(
+                    {
+                        "user_id": user_id,
+                        "company_name": company,
+                        "gstin": gstin,
+                        "gst_state_code": state.gst_code,
+                        "pan": encrypt(gstin[2:12]),
+                        "gst_verification": GstVerification.VERIFIED
+                        if verified
+                        else GstVerification.PENDING,
+                        "gst_verified_at": self.now if verified else None,
+                        "address_line1": f"{self.rng.randint(1, 250)}, {self.rng.choice(ESTATES)}",
+                        "city": city,
+                        "state": state.name,
+                        "pincode": f"{prefix}{self.rng.randint(1, 99):03d}",
+                        "created_at": self.now,
+                        "updated_at": self.now,
+                    }
+                )
+            ids = db.session.scalars(
+                insert(SupplierProfile).returning(SupplierProfile.id, sort_by_parameter_order=True),
+                rows,
+            )
+            made += [(sid, plan[1]) for sid, plan in zip(ids, plans, strict=True)]
+        return made
+
+    def products(
+        self, suppliers: list[tuple[int, tuple[Industry, ...]]], count: int
+    ) -> Iterator[dict[str, Any]]:
+        for _ in range(count):
+            supplier_id, industries = self.rng.choice(suppliers)
+            industry = self.rng.choice(industries)
+            leaf = self.rng.choice(industry.leaves)
+            qualifier = self.rng.choice(industry.qualifiers)
+            spec_names = self.rng.sample(
+                list(industry.specifications),
+                min(len(industry.specifications), self.rng.randint(2, 4)),
+            )
+            specs = [[name, self.rng.choice(industry.specifications[name])] for name in spec_names]
+            name = f"{qualifier} {_singular(leaf.name)}"
+            if self.rng.random() < 0.5 and specs:
+                name += f", {specs[0][1]}"
+            description = (
+                f"{qualifier} {leaf.name.lower()} for {self.rng.choice(USES)}. "
+                f"{' '.join(self.rng.sample(PROMISES, 2))} "
+                f"Specifications: {', '.join(f'{n} {v}' for n, v in specs)}."
+            )
+            yield {
+                "supplier_id": supplier_id,
+                "category_id": self.leaf_ids[slugify(leaf.name)],
+                "name": name,
+                "description": description,
+                "price": _price(self.rng, leaf),
+                "unit": leaf.unit,
+                "moq": self.rng.choice((1, 1, 5, 10, 25, 50, 100, 500)),
+                "specifications": specs,
+                "status": ProductStatus.ACTIVE,
+                "version": 1,
+                "created_at": self.now - timedelta(minutes=self.rng.randint(0, 525_600)),
+                "updated_at": self.now,
+            }
+
+
+group = click.Group("demo", help="Demo data for trying the portal and for benchmarks.")
+
+
+@group.command("seed")
+@click.option("--products", default=3000, show_default=True, help="How many products.")
+@click.option("--suppliers", type=int, help="How many suppliers [default: one per 40 products].")
+@click.option("--buyers", default=20, show_default=True)
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when products already exist.")
+@with_appcontext
+def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty: bool) -> None:
+    """Create demo suppliers (valid GSTINs across states), products and buyers, then index."""
+    if if_empty and db.session.scalar(select(func.count(Product.id))):
+        click.echo("Products exist already: no demo data added.")
+        return
+    if db.session.scalar(select(User.id).where(User.email == f"buyer1@{DEMO_DOMAIN}")):
+        raise click.ClickException("Demo data is already loaded.")
+    services.load_categories()
+    seeder = Seeder(seed)
+    seeder.leaf_ids = {
+        slug: info.id for slug, info in services.categories().items() if info.is_leaf
+    }
+    seeder.staff_and_buyers(buyers)
+    supplier_count = suppliers or max(10, products // 40)
+    made = seeder.suppliers(supplier_count)
+    commit()
+    with click.progressbar(length=products, label="Adding products", show_pos=True) as bar:
+        chunk: list[dict[str, Any]] = []
+        for row in seeder.products(made, products):
+            chunk.append(row)
+            if len(chunk) == 5000:
+                db.session.execute(insert(Product), chunk)
+                bar.update(len(chunk))
+                chunk = []
+        if chunk:
+            db.session.execute(insert(Product), chunk)
+            bar.update(len(chunk))
+    commit()
+    with click.progressbar(length=products, label="Indexing products", show_pos=True) as bar:
+        indexed = indexing.reindex(progress=bar.update)
+    click.echo(
+        f"{supplier_count} suppliers, {buyers} buyers and {indexed} products are ready. "
+        f"Sign in as buyer1@{DEMO_DOMAIN}, supplier1@{DEMO_DOMAIN}, "
+        f"officer@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}."
+    )
+    if current_app.config["BCRYPT_ROUNDS"] < 12:
+        click.echo("(test configuration: demo passwords are hashed with a low bcrypt cost)")

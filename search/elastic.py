@@ -1,0 +1,451 @@
+"""The Elasticsearch backend, for a catalogue that outgrows one machine.
+
+Products live in a concrete index behind an alias. A rebuild fills a fresh index and then swaps
+the alias in one atomic step, so searches never see a half-built catalogue. Writes carry the
+product's version (external_gte), so a slow or repeated outbox drain never puts an older
+document over a newer one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+
+from search.analysis import FIELD_BOOSTS, FUZZY_FIELDS, QueryPlan, fuzziness, plan, words
+from search.documents import DISPLAY_FIELDS, display
+from search.protocol import (
+    FACET_SIZE,
+    PRICE_BANDS,
+    FacetValue,
+    PriceBucket,
+    SearchHit,
+    SearchRequest,
+    SearchResults,
+    SearchUnavailable,
+    SupplierMatch,
+)
+
+_FUZZY_BOOST = 0.3
+
+SETTINGS = {
+    "number_of_shards": 1,
+    "refresh_interval": "1s",
+    "analysis": {
+        "filter": {"trade_stemmer": {"type": "stemmer", "language": "english"}},
+        "analyzer": {
+            "trade": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "trade_stemmer"],
+            },
+            "plain": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding"],
+            },
+        },
+    },
+}
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "long"},
+        "version": {"type": "long"},
+        **{
+            field: {
+                "type": "text",
+                "analyzer": "trade",
+                **(
+                    {"fields": {"plain": {"type": "text", "analyzer": "plain"}}}
+                    if field in FUZZY_FIELDS
+                    else {}
+                ),
+            }
+            for field in FIELD_BOOSTS
+        },
+        "category": {"type": "keyword"},
+        "category_name": {"type": "keyword", "index": False},
+        "category_path": {"type": "keyword"},
+        "state": {"type": "keyword"},
+        "city": {"type": "keyword"},
+        "city_key": {"type": "keyword"},
+        "suggest": {"type": "keyword"},
+        "supplier_id": {"type": "long"},
+        "company_name": {"type": "keyword", "index": False},
+        "price": {"type": "scaled_float", "scaling_factor": 100},
+        "unit": {"type": "keyword", "index": False},
+        "moq": {"type": "long", "index": False},
+        "gst_verified": {"type": "boolean"},
+        "created": {"type": "long"},
+        "created_at": {"type": "keyword", "index": False},
+        "image": {"type": "keyword", "index": False},
+    },
+}
+
+
+def _unavailable(error: Exception) -> SearchUnavailable:
+    return SearchUnavailable(f"Elasticsearch did not answer: {error}")
+
+
+class ElasticsearchSearch:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, prefix: str):
+        self.client = Elasticsearch(url, request_timeout=10, max_retries=2, retry_on_timeout=True)
+        self.alias = f"{prefix}-products"
+        self._ready = False
+
+    # --- the index -------------------------------------------------------------------------
+
+    def _ensure_index(self) -> None:
+        if self._ready:
+            return
+        try:
+            if not self.client.indices.exists_alias(name=self.alias):
+                concrete = self._create_concrete()
+                self.client.indices.put_alias(index=concrete, name=self.alias)
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        self._ready = True
+
+    def _create_concrete(self) -> str:
+        name = f"{self.alias}-{time.time_ns()}"
+        self.client.indices.create(index=name, settings=SETTINGS, mappings=MAPPINGS)
+        return name
+
+    @staticmethod
+    def _source(doc: dict[str, Any]) -> dict[str, Any]:
+        source = {key: doc[key] for key in MAPPINGS["properties"] if key in doc}
+        source["city_key"] = doc["city"].lower()
+        return source
+
+    def _actions(self, documents: Iterable[dict[str, Any]], index: str) -> Iterator[dict[str, Any]]:
+        for doc in documents:
+            yield {
+                "_op_type": "index",
+                "_index": index,
+                "_id": doc["id"],
+                "version": doc["version"],
+                "version_type": "external_gte",
+                "_source": self._source(doc),
+            }
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def index(self, documents: Sequence[dict[str, Any]]) -> None:
+        if not documents:
+            return
+        self._ensure_index()
+        try:
+            _, errors = helpers.bulk(
+                self.client,
+                self._actions(documents, self.alias),
+                raise_on_error=False,
+                refresh="wait_for",
+            )
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        # A version conflict means a newer version is already indexed: that is the goal.
+        real = [e for e in errors if e.get("index", {}).get("status") != 409]
+        if real:
+            raise SearchUnavailable(f"Elasticsearch refused {len(real)} documents: {real[:3]}")
+
+    def delete(self, product_ids: Sequence[int]) -> None:
+        if not product_ids:
+            return
+        self._ensure_index()
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": pid} for pid in product_ids)
+        try:
+            _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        real = [e for e in errors if e.get("delete", {}).get("status") != 404]
+        if real:
+            raise SearchUnavailable(f"Elasticsearch refused {len(real)} deletions")
+
+    def rebuild(
+        self, documents: Iterable[dict[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Fill a fresh index, then point the alias at it in one atomic step."""
+        count = 0
+        try:
+            concrete = self._create_concrete()
+            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
+            for ok, _ in helpers.streaming_bulk(
+                self.client,
+                self._actions(documents, concrete),
+                chunk_size=2000,
+                raise_on_error=True,
+            ):
+                count += ok
+                if progress and count % 1000 == 0:
+                    progress(1000)
+            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
+            self.client.indices.refresh(index=concrete)
+            old = (
+                list(self.client.indices.get_alias(name=self.alias).keys())
+                if self.client.indices.exists_alias(name=self.alias)
+                else []
+            )
+            self.client.indices.update_aliases(
+                actions=[
+                    *({"remove": {"index": name, "alias": self.alias}} for name in old),
+                    {"add": {"index": concrete, "alias": self.alias}},
+                ]
+            )
+            for name in old:
+                self.client.indices.delete(index=name)
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        self._ready = True
+        if progress:
+            progress(count % 1000)
+        return count
+
+    def clear(self) -> None:
+        self._ensure_index()
+        try:
+            self.client.delete_by_query(
+                index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed"
+            )
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+
+    def drop(self) -> None:
+        """Delete the alias and every index behind it (tests)."""
+        try:
+            self.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True)
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        self._ready = False
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        self._ensure_index()
+        try:
+            return int(self.client.count(index=self.alias)["count"])
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+
+    def healthy(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except (ApiError, TransportError):
+            return False
+
+    @staticmethod
+    def _fields() -> list[str]:
+        return [f"{field}^{boost:g}" for field, boost in FIELD_BOOSTS.items()]
+
+    @staticmethod
+    def _fuzzy_fields() -> list[str]:
+        """The unstemmed sub-fields: typos are judged against words as written."""
+        return [f"{field}.plain^{FIELD_BOOSTS[field] * _FUZZY_BOOST:g}" for field in FUZZY_FIELDS]
+
+    def _text(self, query_plan: QueryPlan, *, relaxed: bool) -> dict[str, Any] | None:
+        clauses = []
+        for clause in query_plan.clauses:
+            shoulds: list[dict[str, Any]] = []
+            for phrase in clause.alternatives:
+                text = " ".join(phrase)
+                if len(phrase) > 1:
+                    shoulds.append(
+                        {"multi_match": {"query": text, "type": "phrase", "fields": self._fields()}}
+                    )
+                    continue
+                shoulds.append({"multi_match": {"query": text, "fields": self._fields()}})
+                distance = 0 if any(c.isdigit() for c in text) else fuzziness(text)
+                if distance:
+                    shoulds.append(
+                        {
+                            "multi_match": {
+                                "query": text,
+                                "fuzziness": distance,
+                                "max_expansions": 50,
+                                "fields": self._fuzzy_fields(),
+                            }
+                        }
+                    )
+            clauses.append({"bool": {"should": shoulds, "minimum_should_match": 1}})
+        if not clauses:
+            return None
+        if relaxed:
+            return {"bool": {"should": clauses, "minimum_should_match": 1}}
+        return {"bool": {"must": clauses}}
+
+    @staticmethod
+    def _filters(request: SearchRequest) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = []
+        if request.category:
+            filters.append({"term": {"category_path": request.category}})
+        if request.state:
+            filters.append({"term": {"state": request.state}})
+        if request.city:
+            filters.append({"term": {"city_key": request.city.lower()}})
+        if request.verified_only:
+            filters.append({"term": {"gst_verified": True}})
+        if request.supplier_id is not None:
+            filters.append({"term": {"supplier_id": request.supplier_id}})
+        bounds = {}
+        if request.price_min is not None:
+            bounds["gte"] = float(request.price_min)
+        if request.price_max is not None:
+            bounds["lte"] = float(request.price_max)
+        if bounds:
+            filters.append({"range": {"price": bounds}})
+        return filters
+
+    def _query(self, request: SearchRequest, *, relaxed: bool) -> tuple[dict[str, Any], bool]:
+        text = self._text(plan(request.text), relaxed=relaxed)
+        return {
+            "bool": {
+                "must": [text] if text else [{"match_all": {}}],
+                "filter": self._filters(request),
+            }
+        }, text is not None
+
+    _SORTS = {
+        "price_asc": [{"price": "asc"}, "_score"],
+        "price_desc": [{"price": "desc"}, "_score"],
+        "newest": [{"created": "desc"}, "_score"],
+    }
+
+    _AGGREGATIONS = {
+        "category": {"terms": {"field": "category", "size": FACET_SIZE}},
+        "state": {"terms": {"field": "state", "size": 40}},
+        "city": {"terms": {"field": "city", "size": FACET_SIZE}},
+        "price": {
+            "range": {
+                "field": "price",
+                "ranges": [
+                    {
+                        key: value
+                        for key, value in (("from", low), ("to", high))
+                        if value is not None
+                    }
+                    for low, high in PRICE_BANDS
+                ],
+            }
+        },
+    }
+
+    def _search(self, request: SearchRequest, query: dict[str, Any], highlight: bool) -> Any:
+        body: dict[str, Any] = {
+            "query": query,
+            "from": (request.page - 1) * request.per_page,
+            "size": request.per_page,
+            "track_total_hits": True,
+            "aggs": self._AGGREGATIONS,
+            "_source": list(DISPLAY_FIELDS),
+        }
+        if request.sort in self._SORTS:
+            body["sort"] = self._SORTS[request.sort]
+        if highlight:
+            body["highlight"] = {
+                "encoder": "html",
+                "pre_tags": ["<b>"],
+                "post_tags": ["</b>"],
+                "fields": {
+                    "name": {"number_of_fragments": 0},
+                    "description": {"fragment_size": 180, "number_of_fragments": 1},
+                },
+            }
+        try:
+            return self.client.search(index=self.alias, **body)
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        self._ensure_index()
+        query, has_text = self._query(request, relaxed=False)
+        highlight = request.highlight and has_text
+        response = self._search(request, query, highlight)
+        relaxed = False
+        if (
+            response["hits"]["total"]["value"] == 0
+            and has_text
+            and len(plan(request.text).clauses) > 1
+        ):
+            query, _ = self._query(request, relaxed=True)
+            response = self._search(request, query, highlight)
+            relaxed = response["hits"]["total"]["value"] > 0
+        aggregations = response.get("aggregations", {})
+        return SearchResults(
+            hits=[
+                SearchHit(
+                    int(hit["_id"]),
+                    float(hit.get("_score") or 0.0),
+                    display(hit["_source"]),
+                    {field: " … ".join(parts) for field, parts in hit.get("highlight", {}).items()},
+                )
+                for hit in response["hits"]["hits"]
+            ],
+            total=response["hits"]["total"]["value"],
+            facets={
+                name: [
+                    FacetValue(bucket["key"], bucket["doc_count"])
+                    for bucket in aggregations.get(name, {}).get("buckets", [])
+                ]
+                for name in ("category", "state", "city")
+            },
+            price_facets=[
+                PriceBucket(low, high, bucket["doc_count"])
+                for (low, high), bucket in zip(
+                    PRICE_BANDS, aggregations.get("price", {}).get("buckets", []), strict=False
+                )
+            ],
+            relaxed=relaxed,
+        )
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        typed = " ".join(words(prefix))
+        if len(typed) < 2:
+            return []
+        self._ensure_index()
+        try:
+            response = self.client.search(
+                index=self.alias,
+                size=0,
+                query={"prefix": {"suggest": typed}},
+                aggs={
+                    "suggestions": {
+                        "terms": {
+                            "field": "suggest",
+                            "size": limit,
+                            "include": re.escape(typed) + ".*",
+                        }
+                    }
+                },
+            )
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        buckets = response["aggregations"]["suggestions"]["buckets"]
+        ranked = sorted(buckets, key=lambda b: (-b["doc_count"], len(b["key"]), b["key"]))
+        return [bucket["key"] for bucket in ranked]
+
+    def match_suppliers(
+        self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
+    ) -> list[SupplierMatch]:
+        self._ensure_index()
+        query, _ = self._query(SearchRequest(text=text, category=category), relaxed=True)
+        try:
+            response = self.client.search(
+                index=self.alias, query=query, size=300, _source=["supplier_id", "state"]
+            )
+        except (ApiError, TransportError) as error:
+            raise _unavailable(error) from error
+        best: dict[int, float] = defaultdict(float)
+        for hit in response["hits"]["hits"]:
+            source = hit["_source"]
+            bonus = 1.2 if state and source["state"] == state else 1.0
+            supplier_id = int(source["supplier_id"])
+            best[supplier_id] = max(best[supplier_id], float(hit["_score"]) * bonus)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [SupplierMatch(supplier_id, score) for supplier_id, score in ranked]

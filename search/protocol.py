@@ -1,0 +1,105 @@
+"""The contract every search backend keeps (the contract suite in tests/ checks it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest")
+
+# Price facet buckets in rupees: the bands Indian B2B buyers think in.
+PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 500),
+    (500, 2000),
+    (2000, 10000),
+    (10000, 50000),
+    (50000, 200000),
+    (200000, None),
+)
+FACET_SIZE = 20
+MAX_RESULT_WINDOW = 10_000  # deep pages cost more than they are worth, as in Elasticsearch
+
+
+class SearchUnavailable(RuntimeError):
+    """The search backend cannot answer now. Writes are safe: the outbox keeps them."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    category: str | None = None  # a category slug; its descendants match too
+    state: str | None = None
+    city: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    verified_only: bool = False
+    supplier_id: int | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 20
+    highlight: bool = True
+
+
+@dataclass
+class SearchHit:
+    id: int
+    score: float
+    document: dict[str, Any]  # the stored display fields (see search.documents.DISPLAY_FIELDS)
+    highlights: dict[str, str] = field(default_factory=dict)  # field -> safe HTML with <b>
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class PriceBucket:
+    low: int | None
+    high: int | None
+    count: int
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    price_facets: list[PriceBucket]
+    relaxed: bool = False  # no product matched every word, so these match some of them
+
+
+@dataclass(frozen=True)
+class SupplierMatch:
+    supplier_id: int
+    score: float
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def index(self, documents: Sequence[dict[str, Any]]) -> None: ...
+
+    def delete(self, product_ids: Sequence[int]) -> None: ...
+
+    def rebuild(
+        self, documents: Iterable[dict[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> int: ...
+
+    def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]: ...
+
+    def match_suppliers(
+        self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
+    ) -> list[SupplierMatch]: ...
+
+    def count(self) -> int: ...
+
+    def healthy(self) -> bool: ...
+
+    def clear(self) -> None: ...

@@ -1,0 +1,435 @@
+"""The search backend contract: every backend must pass all of it.
+
+The embedded engine always runs; Elasticsearch runs when ELASTICSEARCH_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from search.documents import product_document
+from search.protocol import SearchRequest
+
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+# id, name, category slug, category name, industry, supplier, company, city, state, verified,
+# price, unit, days old, specifications, description
+CATALOGUE = [
+    (
+        1,
+        "SS 304 Seamless Pipe",
+        "stainless-steel-pipes",
+        "Stainless Steel Pipes",
+        "Metals and Alloys",
+        10,
+        "Shah Steel Tubes",
+        "Mumbai",
+        "Maharashtra",
+        True,
+        "320.00",
+        "kg",
+        5,
+        [["Grade", "304"], ["Size", "2 inch"]],
+        "Seamless pipe for dairy and pharma plants.",
+    ),
+    (
+        2,
+        "Stainless Steel Welded Pipe",
+        "stainless-steel-pipes",
+        "Stainless Steel Pipes",
+        "Metals and Alloys",
+        11,
+        "Mehta Metals",
+        "Ahmedabad",
+        "Gujarat",
+        False,
+        "240.00",
+        "kg",
+        40,
+        [["Grade", "202"]],
+        "ERW welded tube for railings.",
+    ),
+    (
+        3,
+        "Mild Steel Plate IS 2062",
+        "mild-steel-plates",
+        "Mild Steel Plates",
+        "Metals and Alloys",
+        10,
+        "Shah Steel Tubes",
+        "Mumbai",
+        "Maharashtra",
+        True,
+        "64.00",
+        "kg",
+        10,
+        [["Thickness", "10 mm"]],
+        "Hot rolled plates cut to size.",
+    ),
+    (
+        4,
+        "TMT Bar Fe 500D",
+        "tmt-bars",
+        "TMT Bars",
+        "Building and Construction Material",
+        12,
+        "Gupta Infra",
+        "Noida",
+        "Uttar Pradesh",
+        True,
+        "58000.00",
+        "tonne",
+        2,
+        [["Grade", "Fe 500D"], ["Brand", "Tata Tiscon"]],
+        "Earthquake resistant reinforcement.",
+    ),
+    (
+        5,
+        "Printed Cotton Fabric",
+        "cotton-fabric",
+        "Cotton Fabric",
+        "Textiles and Apparel",
+        13,
+        "Iyer Textiles",
+        "Tiruppur",
+        "Tamil Nadu",
+        True,
+        "95.00",
+        "metre",
+        20,
+        [["GSM", "150"]],
+        "Soft cotton fabric for kurtis and shirts.",
+    ),
+    (
+        6,
+        "HDPE Woven Bags",
+        "hdpe-bags",
+        "HDPE Bags",
+        "Packaging Material",
+        14,
+        "Patel Polypack",
+        "Surat",
+        "Gujarat",
+        False,
+        "160.00",
+        "kg",
+        1,
+        [["Capacity", "50 kg"]],
+        "Laminated bags for cement and fertiliser.",
+    ),
+    (
+        7,
+        "Galvanised Iron Sheet",
+        "galvanised-iron-sheets",
+        "Galvanised Iron Sheets",
+        "Metals and Alloys",
+        11,
+        "Mehta Metals",
+        "Ahmedabad",
+        "Gujarat",
+        False,
+        "82.00",
+        "kg",
+        30,
+        [["Finish", "Galvanised"]],
+        "GI sheets for roofing and ducting.",
+    ),
+    (
+        8,
+        "CNC Turning Centre",
+        "cnc-machines",
+        "CNC Machines",
+        "Industrial Machinery",
+        15,
+        "Kulkarni Machine Tools",
+        "Pune",
+        "Maharashtra",
+        True,
+        "1850000.00",
+        "piece",
+        60,
+        [["Power", "15 HP"]],
+        "Heavy duty lathe with Fanuc control.",
+    ),
+]
+
+
+def _documents() -> list[dict[str, Any]]:
+    docs = []
+    for (
+        pid,
+        name,
+        slug,
+        cat,
+        industry,
+        supplier,
+        company,
+        city,
+        state,
+        verified,
+        price,
+        unit,
+        age,
+        specs,
+        description,
+    ) in CATALOGUE:
+        industry_slug = industry.lower().replace(" ", "-")
+        docs.append(
+            product_document(
+                {
+                    "id": pid,
+                    "version": 1,
+                    "name": name,
+                    "description": description,
+                    "specifications": specs,
+                    "price": Decimal(price),
+                    "unit": unit,
+                    "moq": 1,
+                    "created_at": NOW - timedelta(days=age),
+                    "category_slug": slug,
+                    "category_name": cat,
+                    "category_path": f"/{industry_slug}/{slug}",
+                    "industry_name": industry,
+                    "supplier_id": supplier,
+                    "company_name": company,
+                    "state": state,
+                    "city": city,
+                    "gst_verification": "verified" if verified else "pending",
+                    "image": None,
+                }
+            )
+        )
+    return docs
+
+
+@pytest.fixture(params=["embedded", "elasticsearch"])
+def backend(request, tmp_path):
+    if request.param == "embedded":
+        from search.embedded import EmbeddedSearch
+
+        engine = EmbeddedSearch(str(tmp_path / "index"))
+        yield engine
+        return
+    if not ELASTICSEARCH_URL:
+        pytest.skip("ELASTICSEARCH_URL is not set: the Elasticsearch contract run is skipped")
+    from search.elastic import ElasticsearchSearch
+
+    engine = ElasticsearchSearch(ELASTICSEARCH_URL, f"contract-{uuid.uuid4().hex[:8]}")
+    yield engine
+    engine.drop()
+
+
+@pytest.fixture
+def catalogue(backend):
+    backend.index(_documents())
+    return backend
+
+
+def ids(results) -> list[int]:
+    return [hit.id for hit in results.hits]
+
+
+def test_counts_and_finds_everything(catalogue):
+    assert catalogue.count() == len(CATALOGUE)
+    results = catalogue.search(SearchRequest(per_page=100))
+    assert sorted(ids(results)) == list(range(1, 9))
+    assert results.total == 8
+
+
+def test_name_matches_rank_above_description_matches(catalogue):
+    # "pipe" is in 1 and 2's names; "tube" only in 2's description and a company name.
+    results = catalogue.search(SearchRequest(text="pipe"))
+    assert ids(results)[:2] and set(ids(results)[:2]) == {1, 2}
+    shirts = catalogue.search(SearchRequest(text="shirts"))
+    assert ids(shirts) == [5]  # found through the description alone
+
+
+def test_every_word_must_match(catalogue):
+    assert ids(catalogue.search(SearchRequest(text="seamless pipe"))) == [1]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("stainles steel pipe", {1, 2}),  # one letter missing
+        ("seamles pipe", {1}),
+        ("galvanised iorn sheet", {7}),  # swapped letters
+        ("cottn fabric", {5}),
+        ("reinforcment", {4}),  # two edits in a long word
+    ],
+)
+def test_typos_in_longer_words_are_forgiven(catalogue, typed, expected):
+    found = set(ids(catalogue.search(SearchRequest(text=typed))))
+    assert expected <= found, typed
+
+
+def test_short_words_are_not_fuzzy(catalogue):
+    # "pip" is not "pipe": fuzzing three-letter words would match half the dictionary.
+    assert ids(catalogue.search(SearchRequest(text="tmx"))) == []
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("ss pipe", {1, 2}),
+        ("ms plate", {3}),
+        ("gi sheet", {7}),
+        ("galvanized iron sheet", {7}),
+        ("tmt", {4}),
+        ("high density polyethylene bags", {6}),
+    ],
+)
+def test_trade_synonyms(catalogue, typed, expected):
+    assert set(ids(catalogue.search(SearchRequest(text=typed)))) >= expected
+
+
+def test_plural_and_case_do_not_matter(catalogue):
+    assert set(ids(catalogue.search(SearchRequest(text="PIPES")))) == {1, 2}
+
+
+def test_category_filter_includes_descendants(catalogue):
+    industry = catalogue.search(SearchRequest(category="metals-and-alloys", per_page=50))
+    assert set(ids(industry)) == {1, 2, 3, 7}
+    leaf = catalogue.search(SearchRequest(category="stainless-steel-pipes"))
+    assert set(ids(leaf)) == {1, 2}
+
+
+def test_state_city_verified_and_supplier_filters(catalogue):
+    assert set(ids(catalogue.search(SearchRequest(state="Gujarat")))) == {2, 6, 7}
+    assert set(ids(catalogue.search(SearchRequest(city="mumbai")))) == {1, 3}
+    verified = catalogue.search(SearchRequest(verified_only=True, per_page=50))
+    assert set(ids(verified)) == {1, 3, 4, 5, 8}
+    assert set(ids(catalogue.search(SearchRequest(supplier_id=11)))) == {2, 7}
+
+
+def test_price_range_is_inclusive(catalogue):
+    results = catalogue.search(SearchRequest(price_min=Decimal("82"), price_max=Decimal("240")))
+    assert set(ids(results)) == {2, 5, 6, 7}
+
+
+def test_facets_count_the_whole_result_set_not_the_page(catalogue):
+    results = catalogue.search(SearchRequest(text="steel", per_page=1))
+    assert len(results.hits) == 1
+    assert results.total == 3  # 2 and 3 by name, 1 by its category "Stainless Steel Pipes"
+    categories = {f.value: f.count for f in results.facets["category"]}
+    assert sum(categories.values()) == results.total
+    states = {f.value: f.count for f in results.facets["state"]}
+    assert sum(states.values()) == results.total
+    assert sum(bucket.count for bucket in results.price_facets) == results.total
+
+
+def test_price_facets_use_fixed_bands(catalogue):
+    results = catalogue.search(SearchRequest(per_page=1))
+    bands = {(b.low, b.high): b.count for b in results.price_facets}
+    assert bands[(None, 500)] == 6
+    assert bands[(50000, 200000)] == 1
+    assert bands[(200000, None)] == 1
+
+
+def test_city_and_state_facets(catalogue):
+    results = catalogue.search(SearchRequest(category="metals-and-alloys"))
+    assert {f.value: f.count for f in results.facets["state"]} == {"Maharashtra": 2, "Gujarat": 2}
+    assert {f.value: f.count for f in results.facets["city"]} == {"Mumbai": 2, "Ahmedabad": 2}
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("price_asc", [3, 7, 5, 6, 2, 1, 4, 8]),
+        ("price_desc", [8, 4, 1, 2, 6, 5, 7, 3]),
+        ("newest", [6, 4, 1, 3, 5, 7, 2, 8]),
+    ],
+)
+def test_sorts(catalogue, sort, expected):
+    assert ids(catalogue.search(SearchRequest(sort=sort, per_page=50))) == expected
+
+
+def test_pages_do_not_overlap_and_cover_everything(catalogue):
+    seen = []
+    for page in (1, 2, 3):
+        results = catalogue.search(SearchRequest(sort="price_asc", page=page, per_page=3))
+        assert results.total == 8
+        seen += ids(results)
+    assert seen == [3, 7, 5, 6, 2, 1, 4, 8]
+
+
+def test_hits_carry_display_fields(catalogue):
+    hit = catalogue.search(SearchRequest(text="cnc")).hits[0]
+    doc = hit.document
+    assert doc["name"] == "CNC Turning Centre" and doc["price"] == "1850000.00"
+    assert doc["company_name"] == "Kulkarni Machine Tools" and doc["gst_verified"] is True
+    assert doc["category"] == "cnc-machines" and doc["unit"] == "piece"
+
+
+def test_highlighting_marks_the_matched_words(catalogue):
+    hit = catalogue.search(SearchRequest(text="seamless pipe")).hits[0]
+    assert "<b>" in hit.highlights["name"]
+    assert "Seamless" in hit.highlights["name"]
+
+
+def test_highlights_are_escaped(backend):
+    doc = _documents()[0]
+    doc["name"] = "Pipe <script>alert(1)</script>"
+    backend.index([doc])
+    hit = backend.search(SearchRequest(text="pipe")).hits[0]
+    assert "<script>" not in hit.highlights["name"]
+
+
+def test_nothing_matches_every_word_so_some_words_match(catalogue):
+    results = catalogue.search(SearchRequest(text="cotton unobtainium"))
+    assert results.relaxed is True
+    assert ids(results) == [5]
+    nothing = catalogue.search(SearchRequest(text="unobtainium"))
+    assert nothing.total == 0 and nothing.hits == [] and nothing.relaxed is False
+
+
+def test_suggestions_complete_a_prefix_of_any_word_of_a_name(catalogue):
+    assert "ss 304 seamless pipe" in catalogue.suggest("ss 3")
+    assert "seamless pipe" in catalogue.suggest("seaml")
+    assert "tmt bars" in catalogue.suggest("tmt") or "tmt bar fe 500d" in catalogue.suggest("tmt")
+    assert catalogue.suggest("s") == []  # one letter suggests nothing useful
+    assert len(catalogue.suggest("s", limit=3)) <= 3
+
+
+def test_reindexing_a_product_replaces_it(catalogue):
+    doc = _documents()[4]
+    doc["name"] = "Organic Khadi Fabric"
+    doc["version"] = 2
+    catalogue.index([doc])
+    assert catalogue.count() == 8
+    assert ids(catalogue.search(SearchRequest(text="khadi"))) == [5]
+    assert ids(catalogue.search(SearchRequest(text="printed"))) == []
+
+
+def test_delete_removes_and_is_idempotent(catalogue):
+    catalogue.delete([1, 2, 99])
+    catalogue.delete([1])
+    assert catalogue.count() == 6
+    assert ids(catalogue.search(SearchRequest(text="pipe"))) == []
+
+
+def test_rebuild_replaces_everything(catalogue):
+    progress = []
+    count = catalogue.rebuild(iter(_documents()[:3]), progress.append)
+    assert count == 3 and sum(progress) == 3
+    assert catalogue.count() == 3
+
+
+def test_match_suppliers_for_a_requirement(catalogue):
+    matches = catalogue.match_suppliers("stainless steel pipe 2 inch", state="Maharashtra")
+    assert matches[0].supplier_id == 10  # in the buyer's state, and the best match
+    assert {m.supplier_id for m in matches} >= {10, 11}
+    narrowed = catalogue.match_suppliers("steel", category="tmt-bars")
+    assert {m.supplier_id for m in narrowed} <= {12}
+    assert catalogue.match_suppliers("sheet", limit=1)[0].supplier_id == 11
+
+
+def test_healthy(backend):
+    assert backend.healthy() is True
