@@ -8,7 +8,7 @@ PORT ?= 5000
 DEMO_PRODUCTS ?= 3000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install migrate lint format browser worker beat serve clean
+.PHONY: run test install migrate lint format browser worker beat serve clean bench
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,8 @@ beat: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+# Benchmarks print figures; they never run in `make test`. wrk is Debian's package.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/search.py --products $${PRODUCTS:-100000}

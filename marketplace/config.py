@@ -125,6 +125,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", _url("http", "https")),
     "UPLOAD_MAX_BYTES": ("MAX_CONTENT_LENGTH", _integer(1024, 50 * 1024 * 1024)),
     "SEARCH_INDEX_PATH": ("SEARCH_INDEX_PATH", str),
+    "SEARCH_FACET_CACHE": ("SEARCH_FACET_CACHE", _integer(0, 100_000)),
     "LOG_LEVEL": ("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", _integer(0, 5)),
 }
@@ -138,6 +139,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ELASTICSEARCH_URL": None,
         "ELASTICSEARCH_INDEX_PREFIX": "marketplace",
         "SEARCH_INDEX_PATH": str(Path(instance_path) / "search-index"),
+        "SEARCH_FACET_CACHE": 1024,
         "CELERY_BROKER_URL": None,
         "REDIS_URL": None,
         "RATELIMIT_ENABLED": True,

@@ -113,7 +113,9 @@ def _forget_callbacks(session: Session) -> None:
 
 def commit() -> None:
     """Commit the session and then run the work that waited for it."""
-    session = db.session
+    session = db.session()
+    if not session.in_transaction() and not session.info.get(_PENDING):
+        return  # the request never touched the database (a cached search, say)
     session.commit()
     callbacks = session.info.pop(_PENDING, {})
     for callback in callbacks.values():

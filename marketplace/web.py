@@ -19,6 +19,13 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.get("/livez")
+@limiter.exempt
+def livez():  # type: ignore[no-untyped-def]
+    """Liveness: the process answers. (Readiness, with its dependencies, is /healthz.)"""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():  # type: ignore[no-untyped-def]

@@ -30,4 +30,4 @@ def _build(config: dict) -> SearchBackend:
         )
     from search.embedded import EmbeddedSearch
 
-    return EmbeddedSearch(config["SEARCH_INDEX_PATH"])
+    return EmbeddedSearch(config["SEARCH_INDEX_PATH"], config["SEARCH_FACET_CACHE"])

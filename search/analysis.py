@@ -14,6 +14,8 @@ from dataclasses import dataclass
 # Field weights: a match in the name counts most, then category and specifications, then the
 # description (the "name above category and specifications above description").
 FIELD_BOOSTS = {"name": 4.0, "category_text": 2.5, "specs": 2.0, "description": 1.0}
+# Multi-word synonyms ("stainless steel") match as phrases in the short fields.
+PHRASE_FIELDS = ("name", "category_text", "specs")
 # Typo tolerance compares the word as typed with unstemmed words: a stemmer cuts a misspelt word
 # differently from the real one ("stainles" -> "stainl", three edits from "stainless").
 FUZZY_FIELDS = {"name": "name_plain", "category_text": "category_plain"}

@@ -1,15 +1,19 @@
-"""A product as the search index sees it: built from one flat row of catalogue data."""
+"""A product as the search index sees it: built from one flat row of catalogue data.
+
+This runs once per product on every rebuild, so it does only what the index needs: the
+specifications are indexed as their stored JSON text (the tokenizer finds the same words in it)
+and the creation time as seconds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from search.analysis import words
 
-# What a result shows without touching the database.
+# What a result shows without touching the database: stored in the index with the document.
 DISPLAY_FIELDS = (
     "id",
     "name",
@@ -17,53 +21,56 @@ DISPLAY_FIELDS = (
     "unit",
     "moq",
     "category",
-    "category_name",
     "supplier_id",
     "company_name",
     "city",
     "state",
     "gst_verified",
-    "created_at",
+    "created",
     "image",
 )
 
 
 def suggestion_phrases(name: str) -> list[str]:
-    """'SS 304 Seamless Pipe' -> 'ss 304 seamless pipe', '304 seamless pipe', 'seamless pipe',
-    so that a prefix of any later word of the name finds it too."""
+    """'SS 304 Seamless Pipe' -> 'ss 304 seamless pipe', '304 seamless pipe', 'seamless pipe':
+    a prefix of the name or of one of its next words finds it (three phrases at most: every
+    one is a term in the index)."""
     tokens = words(name)
-    return [" ".join(tokens[start:]) for start in range(len(tokens)) if len(tokens[start]) > 1]
+    starts = [start for start in range(len(tokens)) if len(tokens[start]) > 1][:3]
+    return [" ".join(tokens[start:]) for start in starts]
 
 
 def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """`row`: the columns of catalog.indexing.document_rows()."""
-    specifications = row["specifications"] or []
-    price: Decimal = row["price"]
-    created: datetime = row["created_at"]
+    category_name = row["category_name"]
     return {
-        "id": int(row["id"]),
-        "version": int(row["version"]),
+        "id": row["id"],
+        "version": row["version"],
         "name": row["name"],
         "description": row["description"] or "",
-        "specs": " ; ".join(f"{name} {value}" for name, value in specifications),
+        "specs": row["specifications"] or "",
         "category": row["category_slug"],
-        "category_name": row["category_name"],
-        "category_path": [slug for slug in row["category_path"].split("/") if slug],
-        "category_text": f"{row['category_name']} {row['industry_name']}",
-        "supplier_id": int(row["supplier_id"]),
+        "category_path": row["category_path"].strip("/").split("/"),
+        "category_text": f"{category_name} {row['industry_name']}",
+        "supplier_id": row["supplier_id"],
         "company_name": row["company_name"],
         "state": row["state"],
         "city": row["city"],
         "gst_verified": row["gst_verification"] == "verified",
-        "price": f"{price:.2f}",
+        "price": row["price"],
         "unit": row["unit"],
-        "moq": int(row["moq"]),
-        "created": int(created.timestamp()),
-        "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "image": row.get("image"),
-        "suggest": [*suggestion_phrases(row["name"]), row["category_name"].lower()],
+        "moq": row["moq"],
+        "created": row["created"],
+        "image": row["image"] or "",
+        "suggest": [*suggestion_phrases(row["name"]), category_name.lower()],
     }
 
 
 def display(document: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: document.get(key) for key in DISPLAY_FIELDS}
+    """A stored document as results show it: price as rupees, time as ISO 8601 UTC."""
+    shown = {key: document.get(key) for key in DISPLAY_FIELDS}
+    shown["price"] = f"{float(shown['price']):.2f}"
+    shown["image"] = shown["image"] or None
+    created = shown.pop("created")
+    shown["created_at"] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return shown

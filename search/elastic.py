@@ -16,7 +16,15 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from search.analysis import FIELD_BOOSTS, FUZZY_FIELDS, QueryPlan, fuzziness, plan, words
+from search.analysis import (
+    FIELD_BOOSTS,
+    FUZZY_FIELDS,
+    PHRASE_FIELDS,
+    QueryPlan,
+    fuzziness,
+    plan,
+    words,
+)
 from search.documents import DISPLAY_FIELDS, display
 from search.protocol import (
     FACET_SIZE,
@@ -70,7 +78,6 @@ MAPPINGS = {
             for field in FIELD_BOOSTS
         },
         "category": {"type": "keyword"},
-        "category_name": {"type": "keyword", "index": False},
         "category_path": {"type": "keyword"},
         "state": {"type": "keyword"},
         "city": {"type": "keyword"},
@@ -83,7 +90,6 @@ MAPPINGS = {
         "moq": {"type": "long", "index": False},
         "gst_verified": {"type": "boolean"},
         "created": {"type": "long"},
-        "created_at": {"type": "keyword", "index": False},
         "image": {"type": "keyword", "index": False},
     },
 }
@@ -245,6 +251,10 @@ class ElasticsearchSearch:
         return [f"{field}^{boost:g}" for field, boost in FIELD_BOOSTS.items()]
 
     @staticmethod
+    def _phrase_fields() -> list[str]:
+        return [f"{field}^{FIELD_BOOSTS[field]:g}" for field in PHRASE_FIELDS]
+
+    @staticmethod
     def _fuzzy_fields() -> list[str]:
         """The unstemmed sub-fields: typos are judged against words as written."""
         return [f"{field}.plain^{FIELD_BOOSTS[field] * _FUZZY_BOOST:g}" for field in FUZZY_FIELDS]
@@ -257,7 +267,13 @@ class ElasticsearchSearch:
                 text = " ".join(phrase)
                 if len(phrase) > 1:
                     shoulds.append(
-                        {"multi_match": {"query": text, "type": "phrase", "fields": self._fields()}}
+                        {
+                            "multi_match": {
+                                "query": text,
+                                "type": "phrase",
+                                "fields": self._phrase_fields(),
+                            }
+                        }
                     )
                     continue
                 shoulds.append({"multi_match": {"query": text, "fields": self._fields()}})

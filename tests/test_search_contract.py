@@ -5,6 +5,7 @@ The embedded engine always runs; Elasticsearch runs when ELASTICSEARCH_URL is se
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -188,11 +189,11 @@ def _documents() -> list[dict[str, Any]]:
                     "version": 1,
                     "name": name,
                     "description": description,
-                    "specifications": specs,
-                    "price": Decimal(price),
+                    "specifications": json.dumps(specs),
+                    "price": float(price),
                     "unit": unit,
                     "moq": 1,
-                    "created_at": NOW - timedelta(days=age),
+                    "created": int((NOW - timedelta(days=age)).timestamp()),
                     "category_slug": slug,
                     "category_name": cat,
                     "category_path": f"/{industry_slug}/{slug}",
@@ -433,3 +434,16 @@ def test_match_suppliers_for_a_requirement(catalogue):
 
 def test_healthy(backend):
     assert backend.healthy() is True
+
+
+def test_facets_follow_every_write(catalogue):
+    before = catalogue.search(SearchRequest(category="stainless-steel-pipes"))
+    assert {f.value: f.count for f in before.facets["state"]} == {"Maharashtra": 1, "Gujarat": 1}
+    extra = _documents()[0]
+    extra.update(id=50, state="Punjab", city="Ludhiana")
+    catalogue.index([extra])
+    after = catalogue.search(SearchRequest(category="stainless-steel-pipes"))
+    assert after.total == 3
+    assert {f.value: f.count for f in after.facets["state"]}["Punjab"] == 1
+    catalogue.delete([50])
+    assert catalogue.search(SearchRequest(category="stainless-steel-pipes")).total == 2

@@ -93,11 +93,15 @@ def accepted(form: FlaskForm) -> bool:
 
 
 def apply_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
-    """Show service errors ('address.state') under their inputs ('address_state')."""
+    """Show service errors under their inputs: 'address.state' under 'address_state';
+    'specifications.Grade' under 'specifications', as 'Grade: ...'."""
     for field, messages in errors.items():
         name = field.replace(".", "_")
+        head, _, rest = field.partition(".")
         if name in form:
             form[name].errors = [*form[name].errors, *messages]
+        elif head in form:
+            form[head].errors = [*form[head].errors, *(f"{rest}: {m}" for m in messages)]
         else:
             form.form_errors.extend(f"{field}: {message}" for message in messages)
 

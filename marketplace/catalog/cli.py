@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask.cli import with_appcontext
 
@@ -27,6 +29,7 @@ def load_categories() -> None:
 def reindex() -> None:
     """Rebuild the whole index from the database."""
     total = indexing.searchable_count()
+    started = time.perf_counter()
     try:
         with click.progressbar(
             length=total, label="Indexing products", show_pos=True, show_percent=True
@@ -34,7 +37,11 @@ def reindex() -> None:
             count = indexing.reindex(progress=bar.update)
     except SearchUnavailable as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Indexed {count} products into the {backend().name} index.")
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Indexed {count} products into the {backend().name} index in {seconds:.1f} s "
+        f"({count / max(seconds, 1e-9):,.0f} docs/s)."
+    )
 
 
 @search_group.command("status")

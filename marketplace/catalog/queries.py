@@ -114,6 +114,14 @@ def search_products(params: Mapping[str, Any], *, supplier_id: int | None = None
 
 
 def suggest(prefix: Any, limit: int = 8) -> list[str]:
+    """Completions for what is being typed, without near-duplicates ('tmt bar', 'tmt bars')."""
     if not isinstance(prefix, str) or len(prefix) > 100:
         raise ValidationFailed({"q": ["must be text of at most 100 characters"]})
-    return backend().suggest(prefix, limit)
+    seen: set[str] = set()
+    suggestions = []
+    for text in backend().suggest(prefix, limit * 2):
+        key = text[:-1] if text.endswith("s") and not text.endswith("ss") else text
+        if key not in seen:
+            seen.add(key)
+            suggestions.append(text)
+    return suggestions[:limit]

@@ -118,7 +118,6 @@ def _upsert_category(
     if slug not in existing:
         db.session.add(category)
         existing[slug] = category
-    db.session.flush()
     return category
 
 

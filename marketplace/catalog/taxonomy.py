@@ -7,6 +7,7 @@ qualifiers and specifications that its product names and spec sheets are made of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -580,6 +581,9 @@ INDUSTRIES: tuple[Industry, ...] = (
 )
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def slugify(text: str) -> str:
-    cleaned = "".join(char.lower() if char.isalnum() else "-" for char in text)
-    return "-".join(part for part in cleaned.split("-") if part)
+    """'Men's Shirts & T-Shirts' -> 'men-s-shirts-t-shirts' (letters of any script are kept)."""
+    return _NOT_WORD.sub("-", text.lower()).strip("-")

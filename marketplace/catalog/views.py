@@ -20,7 +20,6 @@ from marketplace.catalog import queries, services
 from marketplace.catalog.forms import HideForm, ImageForm, ProductForm, specifications_text
 from marketplace.catalog.models import UNITS
 from marketplace.catalog.schemas import product_url, supplier_url
-from marketplace.catalog.taxonomy import slugify
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 
@@ -231,9 +230,8 @@ def remove_product(product_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("catalog.dashboard"))
 
 
-@bp.app_template_global()
-def slug(text: str) -> str:
-    return slugify(text)[:80]
+bp.add_app_template_global(product_url)
+bp.add_app_template_global(supplier_url)
 
 
 @bp.app_template_filter()
