@@ -21,7 +21,10 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/flask db upgrade
 
+# First run: the category tree and a demo catalogue (skipped once products exist).
 run: migrate
+	$(BIN)/flask catalog load-categories
+	$(BIN)/flask demo seed --products $(DEMO_PRODUCTS) --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Browser tests use Debian's Chromium (never a downloaded browser). Installed when missing and

@@ -183,15 +183,21 @@ def load(base: str, paths: list[str], seconds: int, connections: int, workdir: P
     }
 
 
-def worker_rss_mb(master_pid: int) -> float:
+def worker_memory_mb(master_pid: int) -> tuple[float, float]:
+    """The largest worker's resident size, and the part of it that is its own: the rest is the
+    memory-mapped index, shared by the workers and reclaimable by the kernel."""
     children = subprocess.run(
         ["pgrep", "-P", str(master_pid)], capture_output=True, text=True
     ).stdout.split()
     sizes = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
-    return round(max(sizes), 1) if sizes else 0.0
+        rss, anon = (
+            int(re.search(rf"{field}:\s+(\d+)", status).group(1)) / 1024
+            for field in ("VmRSS", "RssAnon")
+        )
+        sizes.append((round(rss, 1), round(anon, 1)))
+    return max(sizes) if sizes else (0.0, 0.0)
 
 
 def main() -> None:
@@ -274,7 +280,7 @@ def main() -> None:
             print(f"  search page: {page}", flush=True)
             ceiling = load(base, ["/livez"], args.seconds, args.connections, workdir)
             print(f"  ceiling:     {ceiling}", flush=True)
-            rss = worker_rss_mb(server.pid)
+            rss, private = worker_memory_mb(server.pid)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -291,6 +297,7 @@ def main() -> None:
                 "search_page": page,
                 "ceiling": {"rps": ceiling["rps"]},
                 "worker_rss_mb": rss,
+                "worker_private_mb": private,
             }
         )
     )

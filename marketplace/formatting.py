@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
-from flask import request
+from flask import g, request
 from stdnum.in_ import pan as stdnum_pan
 
 
@@ -66,14 +66,16 @@ def sentence(message: str) -> str:
 
 def url_with(**changes: object) -> str:
     """This page's address with some query parameters changed (None removes one). Changing a
-    filter goes back to page 1. Only the query changes, so no route needs building."""
-    args = dict(request.args.items())
-    if "page" not in changes:
-        args.pop("page", None)
-    for key, value in changes.items():
-        if value is None or value == "":
-            args.pop(key, None)
-        else:
-            args[key] = str(value)
+    filter goes back to page 1. A results page has dozens of these links, so the current
+    query is encoded once per request and each link only adds what it changes."""
+    if "url_with_base" not in g:
+        g.url_with_base = [(key, quote_plus(value)) for key, value in request.args.items()]
+    dropped = {*changes, *(() if "page" in changes else ("page",))}
+    pairs = [f"{key}={value}" for key, value in g.url_with_base if key not in dropped]
+    pairs += [
+        f"{key}={quote_plus(str(value))}"
+        for key, value in changes.items()
+        if value is not None and value != ""
+    ]
     path = f"{request.script_root}{request.path}"
-    return f"{path}?{urlencode(args)}" if args else path
+    return f"{path}?{'&'.join(pairs)}" if pairs else path

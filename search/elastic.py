@@ -20,6 +20,7 @@ from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
     PHRASE_FIELDS,
+    SYNONYM_GROUPS,
     QueryPlan,
     fuzziness,
     plan,
@@ -44,12 +45,25 @@ SETTINGS = {
     "number_of_shards": 1,
     "refresh_interval": "1s",
     "analysis": {
-        "filter": {"trade_stemmer": {"type": "stemmer", "language": "english"}},
+        "filter": {
+            "trade_stemmer": {"type": "stemmer", "language": "english"},
+            # The trade's synonyms, also at search time inside Elasticsearch (the query plan
+            # expands them too; a second expansion of the same words changes nothing).
+            "trade_synonyms": {
+                "type": "synonym_graph",
+                "synonyms": [", ".join(group) for group in SYNONYM_GROUPS],
+            },
+        },
         "analyzer": {
             "trade": {
                 "type": "custom",
                 "tokenizer": "standard",
                 "filter": ["lowercase", "asciifolding", "trade_stemmer"],
+            },
+            "trade_search": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "trade_synonyms", "trade_stemmer"],
             },
             "plain": {
                 "type": "custom",
@@ -69,6 +83,7 @@ MAPPINGS = {
             field: {
                 "type": "text",
                 "analyzer": "trade",
+                "search_analyzer": "trade_search",
                 **(
                     {"fields": {"plain": {"type": "text", "analyzer": "plain"}}}
                     if field in FUZZY_FIELDS
@@ -113,6 +128,14 @@ class ElasticsearchSearch:
         if self._ready:
             return
         try:
+            # Every versioned index behind the alias gets its settings and mapping from one
+            # template, so an index made by a rebuild (or by hand) always has the same shape.
+            self.client.indices.put_index_template(
+                name=self.alias,
+                index_patterns=[f"{self.alias}-*"],
+                template={"settings": SETTINGS, "mappings": MAPPINGS},
+                priority=100,
+            )
             if not self.client.indices.exists_alias(name=self.alias):
                 concrete = self._create_concrete()
                 self.client.indices.put_alias(index=concrete, name=self.alias)
@@ -122,7 +145,7 @@ class ElasticsearchSearch:
 
     def _create_concrete(self) -> str:
         name = f"{self.alias}-{time.time_ns()}"
-        self.client.indices.create(index=name, settings=SETTINGS, mappings=MAPPINGS)
+        self.client.indices.create(index=name)  # shaped by the index template
         return name
 
     @staticmethod
@@ -180,6 +203,7 @@ class ElasticsearchSearch:
     ) -> int:
         """Fill a fresh index, then point the alias at it in one atomic step."""
         count = 0
+        self._ensure_index()
         try:
             concrete = self._create_concrete()
             self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
@@ -227,6 +251,7 @@ class ElasticsearchSearch:
         """Delete the alias and every index behind it (tests)."""
         try:
             self.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True)
+            self.client.indices.delete_index_template(name=self.alias)
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
         self._ready = False
@@ -355,11 +380,11 @@ class ElasticsearchSearch:
     def _search(self, request: SearchRequest, query: dict[str, Any], highlight: bool) -> Any:
         body: dict[str, Any] = {
             "query": query,
-            "from": (request.page - 1) * request.per_page,
+            "from_": (request.page - 1) * request.per_page,
             "size": request.per_page,
             "track_total_hits": True,
             "aggs": self._AGGREGATIONS,
-            "_source": list(DISPLAY_FIELDS),
+            "source": list(DISPLAY_FIELDS),
         }
         if request.sort in self._SORTS:
             body["sort"] = self._SORTS[request.sort]
@@ -453,7 +478,7 @@ class ElasticsearchSearch:
         query, _ = self._query(SearchRequest(text=text, category=category), relaxed=True)
         try:
             response = self.client.search(
-                index=self.alias, query=query, size=300, _source=["supplier_id", "state"]
+                index=self.alias, query=query, size=300, source=["supplier_id", "state"]
             )
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error

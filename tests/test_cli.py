@@ -112,3 +112,39 @@ def test_gst_verification_is_recorded(app, ctx):
         args=["accounts", "set-gst-verification", "27AAPFU0939F1ZV", "verified"]
     )
     assert missing.exit_code == 1 and "No supplier" in missing.output
+
+
+def test_roles_are_granted_and_revoked_with_an_audit_row(app, ctx):
+    from marketplace.audit import AuditEvent
+
+    buyer = factories.buyer()
+    runner = app.test_cli_runner()
+    granted = runner.invoke(
+        args=["accounts", "grant-role", "--email", buyer.email, "--role", "grievance_officer"]
+    )
+    assert granted.exit_code == 0, granted.output
+    assert "buyer, grievance_officer" in granted.output
+    revoked = runner.invoke(
+        args=["accounts", "revoke-role", "--email", buyer.email, "--role", "grievance_officer"]
+    )
+    assert revoked.exit_code == 0 and "roles: buyer." in revoked.output
+    actions = list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("role.%"))
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert actions == ["role.granted", "role.revoked"]
+    last = runner.invoke(
+        args=["accounts", "revoke-role", "--email", buyer.email, "--role", "buyer"]
+    )
+    assert last.exit_code == 1 and "at least one role" in last.output
+    supplier = runner.invoke(
+        args=["accounts", "grant-role", "--email", buyer.email, "--role", "supplier"]
+    )
+    assert supplier.exit_code == 1 and "registers its business" in supplier.output
+    nobody = runner.invoke(
+        args=["accounts", "grant-role", "--email", "no@one.in", "--role", "admin"]
+    )
+    assert nobody.exit_code == 1 and "No account" in nobody.output

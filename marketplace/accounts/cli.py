@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from marketplace.accounts import services
-from marketplace.accounts.models import STAFF_ROLES, GstVerification, SupplierProfile
+from marketplace.accounts.models import STAFF_ROLES, GstVerification, Role, SupplierProfile
 from marketplace.db import commit
 from marketplace.errors import ServiceError
 from marketplace.extensions import db
@@ -38,6 +38,33 @@ def create_user(role: str, email: str, name: str, password: str | None) -> None:
         _fail(error)
     commit()
     click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@group.command("grant-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([str(r) for r in Role]))
+@with_appcontext
+def grant_role(email: str, role: str) -> None:
+    """Give an account a role."""
+    _change_role(email, role, grant=True)
+
+
+@group.command("revoke-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([str(r) for r in Role]))
+@with_appcontext
+def revoke_role(email: str, role: str) -> None:
+    """Take a role away from an account."""
+    _change_role(email, role, grant=False)
+
+
+def _change_role(email: str, role: str, *, grant: bool) -> None:
+    try:
+        user = services.change_role(email, role, grant=grant)
+    except ServiceError as error:
+        _fail(error)
+    commit()
+    click.echo(f"{user.email} now has the roles: {', '.join(user.roles)}.")
 
 
 @group.command("set-gst-verification")

@@ -624,6 +624,29 @@ def create_staff_user(*, email: str, name: str, password: str, role: str) -> Use
     return user
 
 
+def change_role(email: str, role: str, *, grant: bool) -> User:
+    """Grant or revoke a role (operators, through the CLI); every change is audited."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound(f"No account has the email {email}.")
+    try:
+        wanted = Role(role)
+    except ValueError:
+        raise ValidationFailed({"role": [f"must be one of {', '.join(Role)}"]}) from None
+    if grant and not user.has_role(wanted):
+        user.role_rows.append(UserRole(role=wanted))
+    elif not grant and user.has_role(wanted):
+        if len(user.role_rows) == 1:
+            raise ValidationFailed({"role": ["an account keeps at least one role"]})
+        user.role_rows = [row for row in user.role_rows if row.role != wanted]
+    else:
+        return user  # nothing to change, nothing to audit
+    if wanted == Role.SUPPLIER and grant and user.supplier is None:
+        raise ValidationFailed({"role": ["a supplier registers its business (GSTIN) first"]})
+    audit.record("role.granted" if grant else "role.revoked", subject=user, role=str(wanted))
+    return user
+
+
 def _staff_role(value: str) -> Role:
     if value not in STAFF_ROLES:
         raise Invalid(f"must be one of {', '.join(STAFF_ROLES)}")
