@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
+from search import results
 from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
@@ -28,10 +28,6 @@ from search.analysis import (
 )
 from search.documents import DISPLAY_FIELDS, display
 from search.protocol import (
-    FACET_SIZE,
-    PRICE_BANDS,
-    FacetValue,
-    PriceBucket,
     SearchHit,
     SearchRequest,
     SearchResults,
@@ -358,32 +354,13 @@ class ElasticsearchSearch:
         "newest": [{"created": "desc"}, "_score"],
     }
 
-    _AGGREGATIONS = {
-        "category": {"terms": {"field": "category", "size": FACET_SIZE}},
-        "state": {"terms": {"field": "state", "size": 40}},
-        "city": {"terms": {"field": "city", "size": FACET_SIZE}},
-        "price": {
-            "range": {
-                "field": "price",
-                "ranges": [
-                    {
-                        key: value
-                        for key, value in (("from", low), ("to", high))
-                        if value is not None
-                    }
-                    for low, high in PRICE_BANDS
-                ],
-            }
-        },
-    }
-
     def _search(self, request: SearchRequest, query: dict[str, Any], highlight: bool) -> Any:
         body: dict[str, Any] = {
             "query": query,
             "from_": (request.page - 1) * request.per_page,
             "size": request.per_page,
             "track_total_hits": True,
-            "aggs": self._AGGREGATIONS,
+            "aggs": results.AGGREGATIONS,
             "source": list(DISPLAY_FIELDS),
         }
         if request.sort in self._SORTS:
@@ -429,19 +406,8 @@ class ElasticsearchSearch:
                 for hit in response["hits"]["hits"]
             ],
             total=response["hits"]["total"]["value"],
-            facets={
-                name: [
-                    FacetValue(bucket["key"], bucket["doc_count"])
-                    for bucket in aggregations.get(name, {}).get("buckets", [])
-                ]
-                for name in ("category", "state", "city")
-            },
-            price_facets=[
-                PriceBucket(low, high, bucket["doc_count"])
-                for (low, high), bucket in zip(
-                    PRICE_BANDS, aggregations.get("price", {}).get("buckets", []), strict=False
-                )
-            ],
+            facets=results.facets(aggregations),
+            price_facets=results.price_facets(aggregations),
             relaxed=relaxed,
         )
 
@@ -482,11 +448,11 @@ class ElasticsearchSearch:
             )
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
-        best: dict[int, float] = defaultdict(float)
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            bonus = 1.2 if state and source["state"] == state else 1.0
-            supplier_id = int(source["supplier_id"])
-            best[supplier_id] = max(best[supplier_id], float(hit["_score"]) * bonus)
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [SupplierMatch(supplier_id, score) for supplier_id, score in ranked]
+        return results.rank_suppliers(
+            (
+                (float(hit["_score"]), int(hit["_source"]["supplier_id"]), hit["_source"]["state"])
+                for hit in response["hits"]["hits"]
+            ),
+            state=state,
+            limit=limit,
+        )

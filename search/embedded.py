@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,6 +22,7 @@ from typing import Any
 
 import tantivy
 
+from search import results
 from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
@@ -33,10 +34,6 @@ from search.analysis import (
 )
 from search.documents import display
 from search.protocol import (
-    FACET_SIZE,
-    PRICE_BANDS,
-    FacetValue,
-    PriceBucket,
     SearchHit,
     SearchRequest,
     SearchResults,
@@ -361,25 +358,6 @@ class EmbeddedSearch:
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in musts])
         return query, text is not None
 
-    _AGGREGATIONS = {
-        "category": {"terms": {"field": "category", "size": FACET_SIZE}},
-        "state": {"terms": {"field": "state", "size": 40}},
-        "city": {"terms": {"field": "city", "size": FACET_SIZE}},
-        "price": {
-            "range": {
-                "field": "price",
-                "ranges": [
-                    {
-                        key: value
-                        for key, value in (("from", low), ("to", high))
-                        if value is not None
-                    }
-                    for low, high in PRICE_BANDS
-                ],
-            }
-        },
-    }
-
     def search(self, request: SearchRequest) -> SearchResults:
         searcher = self._searcher()
         # One pass over every match gives the facets and, through the price bands, which cover
@@ -389,48 +367,26 @@ class EmbeddedSearch:
         cached = self._facet_cache.get(key)
         if cached is None:
             query, has_text = self._query(searcher, request, relaxed=False)
-            aggregations = searcher.aggregate(query, self._AGGREGATIONS)
+            aggregations = searcher.aggregate(query, results.AGGREGATIONS)
             relaxed = False
-            if not self._total(aggregations) and has_text and len(plan(request.text).clauses) > 1:
+            if not results.total(aggregations) and has_text and len(plan(request.text).clauses) > 1:
                 query, _ = self._query(searcher, request, relaxed=True)
-                aggregations = searcher.aggregate(query, self._AGGREGATIONS)
-                relaxed = self._total(aggregations) > 0
+                aggregations = searcher.aggregate(query, results.AGGREGATIONS)
+                relaxed = results.total(aggregations) > 0
             self._facet_cache.put(key, (relaxed, aggregations))
         else:
             relaxed, aggregations = cached
             query, has_text = self._query(searcher, request, relaxed=relaxed)
-        total = self._total(aggregations)
+        total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
         raw = self._run(searcher, query, request, offset).hits if total > offset else []
         return SearchResults(
             hits=self._hits(searcher, query, raw, request.highlight and has_text),
             total=total,
-            facets={
-                name: [
-                    FacetValue(bucket["key"], bucket["doc_count"])
-                    for bucket in aggregations[name]["buckets"]
-                ]
-                for name in ("category", "state", "city")
-            },
-            price_facets=self._price_facets(aggregations),
+            facets=results.facets(aggregations),
+            price_facets=results.price_facets(aggregations),
             relaxed=relaxed,
         )
-
-    @staticmethod
-    def _price_facets(aggregations: dict[str, Any]) -> list[PriceBucket]:
-        # Matched by bounds, not position: an index with no documents returns no buckets.
-        counts = {
-            (bucket.get("from"), bucket.get("to")): bucket["doc_count"]
-            for bucket in aggregations["price"]["buckets"]
-        }
-        return [
-            PriceBucket(low, high, counts.get((low and float(low), high and float(high)), 0))
-            for low, high in PRICE_BANDS
-        ]
-
-    @staticmethod
-    def _total(aggregations: dict[str, Any]) -> int:
-        return sum(bucket["doc_count"] for bucket in aggregations["price"]["buckets"])
 
     def _run(self, searcher: Any, query: tantivy.Query, request: SearchRequest, offset: int) -> Any:
         order = {
@@ -487,10 +443,8 @@ class EmbeddedSearch:
         request = SearchRequest(text=text, category=category)
         query, _ = self._query(searcher, request, relaxed=True)
         raw = searcher.search(query, 300, count=False).hits
-        best: dict[int, float] = defaultdict(float)
+        hits = []
         for score, address in raw:
-            stored = self._stored(searcher.doc(address))
-            bonus = 1.2 if state and stored["state"] == state else 1.0
-            best[stored["supplier_id"]] = max(best[stored["supplier_id"]], score * bonus)
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [SupplierMatch(supplier_id, score) for supplier_id, score in ranked]
+            doc = self._stored(searcher.doc(address))
+            hits.append((score, doc["supplier_id"], doc["state"]))
+        return results.rank_suppliers(hits, state=state, limit=limit)
