@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 
 from marketplace import health
+from marketplace.catalog import services as catalog
 from marketplace.extensions import limiter
 
 bp = Blueprint("main", __name__)
@@ -12,8 +13,6 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    from marketplace.catalog import services as catalog
-
     return render_template(
         "main/index.html", tree=catalog.category_tree(), recent=catalog.recent_products(8)
     )

@@ -633,16 +633,16 @@ def change_role(email: str, role: str, *, grant: bool) -> User:
         wanted = Role(role)
     except ValueError:
         raise ValidationFailed({"role": [f"must be one of {', '.join(Role)}"]}) from None
-    if grant and not user.has_role(wanted):
-        user.role_rows.append(UserRole(role=wanted))
-    elif not grant and user.has_role(wanted):
-        if len(user.role_rows) == 1:
-            raise ValidationFailed({"role": ["an account keeps at least one role"]})
-        user.role_rows = [row for row in user.role_rows if row.role != wanted]
-    else:
+    if grant == user.has_role(wanted):
         return user  # nothing to change, nothing to audit
-    if wanted == Role.SUPPLIER and grant and user.supplier is None:
+    if grant and wanted == Role.SUPPLIER and user.supplier is None:
         raise ValidationFailed({"role": ["a supplier registers its business (GSTIN) first"]})
+    if not grant and len(user.role_rows) == 1:
+        raise ValidationFailed({"role": ["an account keeps at least one role"]})
+    if grant:
+        user.role_rows.append(UserRole(role=wanted))
+    else:
+        user.role_rows = [row for row in user.role_rows if row.role != wanted]
     audit.record("role.granted" if grant else "role.revoked", subject=user, role=str(wanted))
     return user
 
