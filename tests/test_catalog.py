@@ -377,3 +377,23 @@ def test_demo_seed(app, ctx):
         assert check_gstin(profile.gstin) == profile.gstin
         assert profile.gstin[:2] in state.gst_codes
         check_pincode_in_state(profile.pincode, state)
+
+
+def test_rebuild_reader_passes_rows_through_and_raises_its_errors():
+    from marketplace.catalog.indexing import _read_ahead
+
+    class Result:
+        def __init__(self, batches):
+            self.batches = list(batches)
+
+        def fetchmany(self, size):
+            batch = self.batches.pop(0)
+            if isinstance(batch, Exception):
+                raise batch
+            return batch
+
+    assert list(_read_ahead(Result([[1, 2], [3], []]))) == [1, 2, 3]
+    rows = _read_ahead(Result([[1], OSError("disk gone")]))
+    assert next(rows) == 1
+    with pytest.raises(OSError, match="disk gone"):
+        list(rows)
