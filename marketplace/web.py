@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 
 from marketplace import health
 from marketplace.catalog import services as catalog
 from marketplace.extensions import limiter
 
 bp = Blueprint("main", __name__)
+
+
+def requested_page(last: int = 1000) -> int:
+    """The ?page= of an HTML list: anything that is not a page number shows page 1."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= last else 1
 
 
 @bp.get("/")

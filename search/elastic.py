@@ -339,8 +339,10 @@ class ElasticsearchSearch:
             filters.append({"range": {"price": bounds}})
         return filters
 
-    def _query(self, request: SearchRequest, *, relaxed: bool) -> tuple[dict[str, Any], bool]:
-        text = self._text(plan(request.text), relaxed=relaxed)
+    def _query(
+        self, request: SearchRequest, query_plan: QueryPlan, *, relaxed: bool
+    ) -> tuple[dict[str, Any], bool]:
+        text = self._text(query_plan, relaxed=relaxed)
         return {
             "bool": {
                 "must": [text] if text else [{"match_all": {}}],
@@ -382,16 +384,13 @@ class ElasticsearchSearch:
 
     def search(self, request: SearchRequest) -> SearchResults:
         self._ensure_index()
-        query, has_text = self._query(request, relaxed=False)
+        query_plan = plan(request.text)
+        query, has_text = self._query(request, query_plan, relaxed=False)
         highlight = request.highlight and has_text
         response = self._search(request, query, highlight)
         relaxed = False
-        if (
-            response["hits"]["total"]["value"] == 0
-            and has_text
-            and len(plan(request.text).clauses) > 1
-        ):
-            query, _ = self._query(request, relaxed=True)
+        if response["hits"]["total"]["value"] == 0 and has_text and len(query_plan.clauses) > 1:
+            query, _ = self._query(request, query_plan, relaxed=True)
             response = self._search(request, query, highlight)
             relaxed = response["hits"]["total"]["value"] > 0
         aggregations = response.get("aggregations", {})
@@ -441,7 +440,9 @@ class ElasticsearchSearch:
         self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
     ) -> list[SupplierMatch]:
         self._ensure_index()
-        query, _ = self._query(SearchRequest(text=text, category=category), relaxed=True)
+        query, _ = self._query(
+            SearchRequest(text=text, category=category), plan(text), relaxed=True
+        )
         try:
             response = self.client.search(
                 index=self.alias, query=query, size=300, source=["supplier_id", "state"]

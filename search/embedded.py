@@ -347,9 +347,14 @@ class EmbeddedSearch:
         return filters
 
     def _query(
-        self, searcher: tantivy.Searcher, request: SearchRequest, *, relaxed: bool
+        self,
+        searcher: tantivy.Searcher,
+        request: SearchRequest,
+        query_plan: QueryPlan,
+        *,
+        relaxed: bool,
     ) -> tuple[tantivy.Query, bool]:
-        text = self._text(searcher, plan(request.text), relaxed=relaxed)
+        text = self._text(searcher, query_plan, relaxed=relaxed)
         musts = ([text] if text is not None else []) + self._filters(request)
         if not musts:
             return tantivy.Query.all_query(), False
@@ -360,23 +365,24 @@ class EmbeddedSearch:
 
     def search(self, request: SearchRequest) -> SearchResults:
         searcher = self._searcher()
+        query_plan = plan(request.text)
         # One pass over every match gives the facets and, through the price bands, which cover
         # every price, the total; the ranked search then only has to find the page. That pass
         # is the costly part of a broad search, so its answer is kept until the next commit.
         key = (self._seen_commit, replace(request, sort="relevance", page=1, per_page=1))
         cached = self._facet_cache.get(key)
         if cached is None:
-            query, has_text = self._query(searcher, request, relaxed=False)
+            query, has_text = self._query(searcher, request, query_plan, relaxed=False)
             aggregations = searcher.aggregate(query, results.AGGREGATIONS)
             relaxed = False
-            if not results.total(aggregations) and has_text and len(plan(request.text).clauses) > 1:
-                query, _ = self._query(searcher, request, relaxed=True)
+            if not results.total(aggregations) and has_text and len(query_plan.clauses) > 1:
+                query, _ = self._query(searcher, request, query_plan, relaxed=True)
                 aggregations = searcher.aggregate(query, results.AGGREGATIONS)
                 relaxed = results.total(aggregations) > 0
             self._facet_cache.put(key, (relaxed, aggregations))
         else:
             relaxed, aggregations = cached
-            query, has_text = self._query(searcher, request, relaxed=relaxed)
+            query, has_text = self._query(searcher, request, query_plan, relaxed=relaxed)
         total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
         raw = self._run(searcher, query, request, offset).hits if total > offset else []
@@ -441,7 +447,7 @@ class EmbeddedSearch:
         a supplier in the buyer's state is preferred."""
         searcher = self._searcher()
         request = SearchRequest(text=text, category=category)
-        query, _ = self._query(searcher, request, relaxed=True)
+        query, _ = self._query(searcher, request, plan(text), relaxed=True)
         raw = searcher.search(query, 300, count=False).hits
         hits = []
         for score, address in raw:

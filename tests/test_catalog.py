@@ -397,3 +397,37 @@ def test_rebuild_reader_passes_rows_through_and_raises_its_errors():
     assert next(rows) == 1
     with pytest.raises(OSError, match="disk gone"):
         list(rows)
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"hidden": "perhaps", "reason": "Counterfeit"}, "hidden"),
+        ({"reason": "Counterfeit brand"}, "hidden"),
+        ({"hidden": True, "reason": "no"}, "reason"),
+        ([True], "body"),
+    ],
+)
+def test_visibility_refusals_name_the_field(api, supplier_api, categories, ctx, body, field):
+    product_id = supplier_api.post("/products", PIPE).get_json()["id"]
+    admin = api.sign_in(factories.staff("admin").email)
+    response = admin.post(f"/products/{product_id}/visibility", body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert api.get(f"/products/{product_id}").status_code == 200  # still listed
+
+
+def test_storefront_search_of_an_unknown_supplier_is_404(api, categories):
+    assert api.get("/suppliers/999999/products").status_code == 404
+
+
+def test_my_products_is_for_suppliers(buyer_api, categories):
+    assert buyer_api.get("/me/products").status_code == 403
+
+
+def test_a_body_over_the_upload_limit_is_a_413_problem(supplier_api, categories, app, monkeypatch):
+    product_id = supplier_api.post("/products", PIPE).get_json()["id"]
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    response = _upload(supplier_api, product_id, _image(size=(600, 600)))
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"

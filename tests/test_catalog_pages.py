@@ -187,3 +187,26 @@ def test_home_page_shows_industries_and_new_listings(client, listed):
     page = client.get("/").get_data(as_text=True)
     assert "Browse by industry" in page and "Metals and Alloys" in page
     assert "SS 304 Seamless Pipe" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999"])
+def test_a_page_that_is_not_a_page_number_shows_page_one(client, listed, page):
+    product = db.session.get(Product, listed)
+    response = client.get(f"/suppliers/{product.supplier_id}/x?page={page}", follow_redirects=True)
+    assert response.status_code == 200
+    assert "SS 304 Seamless Pipe" in response.get_data(as_text=True)
+
+
+def test_hiding_without_a_reason_says_why_on_the_page(app, ctx, listed):
+    admin = factories.staff("admin")
+    client = app.test_client()
+    _sign_in(client, admin)
+    page = client.get(f"/products/{listed}/ss-304-seamless-pipe").get_data(as_text=True)
+    refused = client.post(
+        f"/products/{listed}/visibility",
+        data={"csrf_token": csrf_token(page), "hidden": "true", "reason": ""},
+        follow_redirects=True,
+    )
+    assert "The listing was not hidden. Reason: this field is required." in refused.get_data(
+        as_text=True
+    )

@@ -427,8 +427,10 @@ def test_match_suppliers_for_a_requirement(catalogue):
     matches = catalogue.match_suppliers("stainless steel pipe 2 inch", state="Maharashtra")
     assert matches[0].supplier_id == 10  # in the buyer's state, and the best match
     assert {m.supplier_id for m in matches} >= {10, 11}
-    narrowed = catalogue.match_suppliers("steel", category="tmt-bars")
-    assert {m.supplier_id for m in narrowed} <= {12}
+    narrowed = catalogue.match_suppliers("tmt bar", category="tmt-bars")
+    assert {m.supplier_id for m in narrowed} == {12}
+    # The category narrows: pipe suppliers match "pipe", but not within TMT bars.
+    assert catalogue.match_suppliers("pipe", category="tmt-bars") == []
     assert catalogue.match_suppliers("sheet", limit=1)[0].supplier_id == 11
 
 

@@ -28,6 +28,7 @@ from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
+from marketplace.web import requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -302,8 +303,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
 def audit_log():  # type: ignore[no-untyped-def]
     if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
         abort(403)
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page_number = requested_page(last=10_000)
     action = request.args.get("action") or None
     rows, total = audit.recent_events(action=action, page=page_number, per_page=50)
     return render_template(

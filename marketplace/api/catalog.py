@@ -7,25 +7,13 @@ from flask import jsonify, request
 from marketplace.accounts.models import Role
 from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
 from marketplace.catalog import queries, schemas, services
-from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 
 
 @bp.get("/categories")
 @limiter.exempt
 def categories():  # type: ignore[no-untyped-def]
-    return jsonify(
-        [
-            {
-                "slug": root.slug,
-                "name": root.name,
-                "children": [
-                    {"slug": leaf.slug, "name": leaf.name, "children": []} for leaf in leaves
-                ],
-            }
-            for root, leaves in services.category_tree()
-        ]
-    )
+    return jsonify(schemas.category_tree(services.category_tree()))
 
 
 @bp.post("/products")
@@ -59,14 +47,7 @@ def delete_product(product_id: int):  # type: ignore[no-untyped-def]
 def add_image(product_id: int):  # type: ignore[no-untyped-def]
     upload = request.files.get("image")
     image = services.add_image(current_api_user(), product_id, upload.stream if upload else None)
-    return jsonify(
-        {
-            "id": image.id,
-            "url": schemas.image_url(image.stored_name),
-            "width": image.width,
-            "height": image.height,
-        }
-    ), 201
+    return jsonify(schemas.image_owner(image)), 201
 
 
 @bp.delete("/products/<int:product_id>/images/<int:image_id>")
@@ -79,12 +60,7 @@ def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
 @bp.post("/products/<int:product_id>/visibility")
 @authenticated(Role.ADMIN)
 def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("hidden"), bool):
-        raise ValidationFailed({"hidden": ["must be true or false"]})
-    product = services.set_hidden(
-        current_api_user(), product_id, hidden=body["hidden"], reason=body.get("reason")
-    )
+    product = services.set_hidden(current_api_user(), product_id, json_body())
     return jsonify(schemas.product_owner(product))
 
 
@@ -92,12 +68,7 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
 @authenticated(Role.SUPPLIER)
 def my_products():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
-    user = current_api_user()
-    if user.supplier is None:
-        raise ValidationFailed({"role": ["this account has no supplier profile"]})
-    rows, total = services.supplier_products(
-        user.supplier.id, page=page, per_page=per_page, public=False
-    )
+    rows, total = services.own_products(current_api_user(), page=page, per_page=per_page)
     return jsonify(page_body([schemas.product_owner(p) for p in rows], total, page, per_page))
 
 

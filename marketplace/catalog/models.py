@@ -96,14 +96,6 @@ class Product(db.Model):
     )
 
     @property
-    def is_public(self) -> bool:
-        return (
-            self.status == ProductStatus.ACTIVE
-            and self.hidden_at is None
-            and self.supplier.user.is_active_account
-        )
-
-    @property
     def unit_label(self) -> str:
         return UNITS.get(self.unit, self.unit)
 

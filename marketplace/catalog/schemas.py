@@ -7,8 +7,9 @@ from typing import Any
 from flask import request, url_for
 
 from marketplace.accounts.schemas import supplier_public
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.catalog.queries import SearchPage, category_label
+from marketplace.catalog.services import CategoryInfo
 from marketplace.catalog.taxonomy import slugify
 from marketplace.formatting import iso_utc
 from search.protocol import SearchHit
@@ -28,6 +29,26 @@ def supplier_url(supplier_id: int, company_name: str) -> str:
 
 def image_url(stored_name: str) -> str:
     return url_for("catalog.image", name=stored_name)
+
+
+def category_tree(tree: list[tuple[CategoryInfo, list[CategoryInfo]]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": root.slug,
+            "name": root.name,
+            "children": [{"slug": leaf.slug, "name": leaf.name, "children": []} for leaf in leaves],
+        }
+        for root, leaves in tree
+    ]
+
+
+def image_owner(image: ProductImage) -> dict[str, Any]:
+    return {
+        "id": image.id,
+        "url": image_url(image.stored_name),
+        "width": image.width,
+        "height": image.height,
+    }
 
 
 def product_public(product: Product) -> dict[str, Any]:

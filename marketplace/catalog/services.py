@@ -15,11 +15,11 @@ from typing import IO, Any
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from marketplace import audit
 from marketplace.accounts.models import Role, SupplierProfile, User
-from marketplace.catalog.indexing import queue_for_index, queue_supplier
+from marketplace.catalog.indexing import queue_for_index, queue_supplier, searchable
 from marketplace.catalog.models import (
     UNITS,
     Category,
@@ -227,14 +227,15 @@ def _read_product(data: Any, *, partial: bool) -> dict[str, Any]:
 # --- products -----------------------------------------------------------------------------
 
 
-def _supplier_of(user: User) -> SupplierProfile:
+def supplier_of(user: User) -> SupplierProfile:
+    """The caller's business, or a 403: only suppliers list and manage products."""
     if user.supplier is None or not user.has_role(Role.SUPPLIER):
         raise Forbidden("Only suppliers can list products.")
     return user.supplier
 
 
 def owned_product(user: User, product_id: int) -> Product:
-    supplier = _supplier_of(user)
+    supplier = supplier_of(user)
     return get_owned(
         Product,
         product_id,
@@ -257,7 +258,7 @@ def _changed(product: Product) -> None:
 
 
 def create_product(user: User, data: Any) -> Product:
-    supplier = _supplier_of(user)
+    supplier = supplier_of(user)
     values = _read_product(data, partial=False)
     product = Product(supplier_id=supplier.id, status=ProductStatus.ACTIVE, version=0)
     _apply(product, values)
@@ -282,17 +283,18 @@ def delete_product(user: User, product_id: int) -> None:
     _changed(product)
 
 
-def set_hidden(actor: User, product_id: int, *, hidden: bool, reason: str | None = None) -> Product:
-    """An admin hides a listing that breaks the rules (or shows it again)."""
+def set_hidden(actor: User, product_id: int, data: Any) -> Product:
+    """An admin hides a listing that breaks the rules, with a reason (or shows it again)."""
     if not actor.has_role(Role.ADMIN):
         raise Forbidden("Only an admin can hide listings.")
     product = db.session.get(Product, product_id)
     if product is None or product.status == ProductStatus.DELETED:
         raise NotFound("No such product.")
+    inp = Input(data)
+    hidden = inp.boolean("hidden", required=True)
+    reason = inp.text("reason", min_length=5, max_length=300) if hidden else None
+    inp.raise_if_invalid()
     if hidden:
-        inp = Input({"reason": reason})
-        reason = inp.text("reason", min_length=5, max_length=300)
-        inp.raise_if_invalid()
         product.hidden_at, product.hidden_reason, product.hidden_by_id = utcnow(), reason, actor.id
     else:
         product.hidden_at = product.hidden_reason = product.hidden_by_id = None
@@ -306,9 +308,19 @@ def set_hidden(actor: User, product_id: int, *, hidden: bool, reason: str | None
     return product
 
 
+def _listed() -> Select[tuple[Product]]:
+    """Products the public may see: `searchable()` is the one rule, for pages and the index."""
+    return (
+        select(Product)
+        .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
+        .join(User, SupplierProfile.user_id == User.id)
+        .where(searchable())
+    )
+
+
 def public_product(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None or not product.is_public:
+    product = db.session.scalar(_listed().where(Product.id == product_id))
+    if product is None:
         raise NotFound("This product is not listed.")
     return product
 
@@ -320,14 +332,7 @@ def public_supplier(supplier_id: int) -> SupplierProfile:
     return supplier
 
 
-def supplier_products(
-    supplier_id: int, *, page: int = 1, per_page: int = 24, public: bool = True
-) -> tuple[list[Product], int]:
-    query = select(Product).where(
-        Product.supplier_id == supplier_id, Product.status != ProductStatus.DELETED
-    )
-    if public:
-        query = query.where(Product.status == ProductStatus.ACTIVE, Product.hidden_at.is_(None))
+def _page(query: Select[tuple[Product]], page: int, per_page: int) -> tuple[list[Product], int]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.order_by(Product.created_at.desc(), Product.id.desc())
@@ -337,19 +342,25 @@ def supplier_products(
     return list(rows), total
 
 
+def supplier_products(
+    supplier_id: int, *, page: int = 1, per_page: int = 24
+) -> tuple[list[Product], int]:
+    """A storefront: the supplier's listed products, newest first."""
+    return _page(_listed().where(Product.supplier_id == supplier_id), page, per_page)
+
+
+def own_products(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Product], int]:
+    """A supplier's own products for its dashboard and CRM: paused and hidden ones too."""
+    query = select(Product).where(
+        Product.supplier_id == supplier_of(user).id, Product.status != ProductStatus.DELETED
+    )
+    return _page(query, page, per_page)
+
+
 def recent_products(limit: int = 8) -> list[Product]:
     return list(
         db.session.scalars(
-            select(Product)
-            .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
-            .join(User, SupplierProfile.user_id == User.id)
-            .where(
-                Product.status == ProductStatus.ACTIVE,
-                Product.hidden_at.is_(None),
-                User.is_active_account.is_(True),
-            )
-            .order_by(Product.created_at.desc(), Product.id.desc())
-            .limit(limit)
+            _listed().order_by(Product.created_at.desc(), Product.id.desc()).limit(limit)
         )
     )
 

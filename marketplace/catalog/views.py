@@ -12,18 +12,24 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.wrappers import Response
 from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
-from marketplace.accounts.models import Role
 from marketplace.catalog import queries, services
 from marketplace.catalog.forms import HideForm, ImageForm, ProductForm, specifications_text
 from marketplace.catalog.models import UNITS
 from marketplace.catalog.schemas import product_url, supplier_url
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
+from marketplace.web import requested_page
 
 bp = Blueprint("catalog", __name__)
+
+
+def _elsewhere(canonical: str) -> Response | None:
+    """A permanent redirect when the page was asked for under another address (an old name)."""
+    return None if request.path == canonical else redirect(canonical, 301)
 
 
 @bp.get("/search")
@@ -46,9 +52,8 @@ def category_index():  # type: ignore[no-untyped-def]
 @bp.get("/products/<int:product_id>/<slug>")
 def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
     item = services.public_product(product_id)
-    canonical = product_url(item.id, item.name)
-    if request.path != canonical:
-        return redirect(canonical, 301)
+    if moved := _elsewhere(product_url(item.id, item.name)):
+        return moved
     related, _ = services.supplier_products(item.supplier_id, per_page=7)
     return render_template(
         "catalog/product.html",
@@ -64,11 +69,9 @@ def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
 @bp.get("/suppliers/<int:supplier_id>/<slug>")
 def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
     supplier = services.public_supplier(supplier_id)
-    canonical = supplier_url(supplier.id, supplier.company_name)
-    if request.path != canonical:
-        return redirect(canonical, 301)
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    if moved := _elsewhere(supplier_url(supplier.id, supplier.company_name)):
+        return moved
+    page_number = requested_page()
     products, total = services.supplier_products(supplier.id, page=page_number, per_page=24)
     return render_template(
         "catalog/storefront.html",
@@ -92,36 +95,31 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     form = HideForm()
     if not accepted(form):
         abort(400)
-    hide = request.form.get("hidden") == "true"
     try:
-        item = services.set_hidden(
-            current_user._get_current_object(), product_id, hidden=hide, reason=form.reason.data
-        )
-    except ValidationFailed:
-        flash("To hide a listing, give a reason (at least 5 characters).", "error")
+        item = services.set_hidden(current_user._get_current_object(), product_id, request.form)
+    except ValidationFailed as refused:
+        for field, messages in refused.errors.items():
+            for message in messages:
+                flash(f"The listing was not hidden. {field.capitalize()}: {message}.", "error")
         return redirect(url_for("catalog.product", product_id=product_id))
-    flash("The listing is hidden from buyers." if hide else "The listing is shown again.", "info")
-    if hide:
+    hidden = item.hidden_at is not None
+    flash("The listing is hidden from buyers." if hidden else "The listing is shown again.", "info")
+    if hidden:
         return redirect(url_for("catalog.storefront", supplier_id=item.supplier_id))
     return redirect(product_url(item.id, item.name))
 
 
 # --- the supplier's dashboard -------------------------------------------------------------
-
-
-def _supplier_only() -> None:
-    if not current_user.has_role(Role.SUPPLIER) or current_user.supplier is None:
-        abort(403)
+# Every page here goes through the catalogue service, which refuses non-suppliers (403) and
+# finds another supplier's product not at all (404).
 
 
 @bp.get("/dashboard/products")
 @login_required
 def dashboard():  # type: ignore[no-untyped-def]
-    _supplier_only()
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
-    products, total = services.supplier_products(
-        current_user.supplier.id, page=page_number, per_page=50, public=False
+    page_number = requested_page()
+    products, total = services.own_products(
+        current_user._get_current_object(), page=page_number, per_page=50
     )
     return render_template(
         "catalog/dashboard.html", products=products, total=total, page=page_number, per_page=50
@@ -131,7 +129,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/dashboard/products/new", methods=["GET", "POST"])
 @login_required
 def new_product():  # type: ignore[no-untyped-def]
-    _supplier_only()
+    services.supplier_of(current_user._get_current_object())
     form = ProductForm()
     status = 200
     if accepted(form):
@@ -157,7 +155,6 @@ def new_product():  # type: ignore[no-untyped-def]
 @bp.route("/dashboard/products/<int:product_id>", methods=["GET", "POST"])
 @login_required
 def edit_product(product_id: int):  # type: ignore[no-untyped-def]
-    _supplier_only()
     user = current_user._get_current_object()
     item = services.owned_product(user, product_id)
     form = ProductForm(obj=None if request.method == "POST" else item)
@@ -191,7 +188,6 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/dashboard/products/<int:product_id>/images")
 @login_required
 def upload_image(product_id: int):  # type: ignore[no-untyped-def]
-    _supplier_only()
     form = ImageForm()
     if not accepted(form):
         abort(400)
@@ -211,7 +207,6 @@ def upload_image(product_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/dashboard/products/<int:product_id>/images/<int:image_id>/delete")
 @login_required
 def remove_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def]
-    _supplier_only()
     if not accepted(ActionForm()):
         abort(400)
     services.delete_image(current_user._get_current_object(), product_id, image_id)
@@ -222,7 +217,6 @@ def remove_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
 @bp.post("/dashboard/products/<int:product_id>/delete")
 @login_required
 def remove_product(product_id: int):  # type: ignore[no-untyped-def]
-    _supplier_only()
     if not accepted(ActionForm()):
         abort(400)
     services.delete_product(current_user._get_current_object(), product_id)
