@@ -1,14 +1,27 @@
-"""Celery beat's periodic jobs. Each job is idempotent and safe to run on any worker."""
+"""Celery beat's periodic jobs. Each is idempotent and takes a lock (`workers.locks`), so two
+beats or a slow run never run one job twice at once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    # Catch the index up after a search outage, without waiting for the next product write.
-    "drain-search-outbox": {
-        "task": "marketplace.catalog.tasks.drain_search_outbox",
-        "schedule": 30.0,
-        "options": {"expires": 25},
-    },
-}
+
+def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    drain = config["SEARCH_DRAIN_INTERVAL"]
+    redispatch = config["TASK_REDISPATCH_INTERVAL"]
+    return {
+        # Catch the index up after a search outage, without waiting for the next write.
+        "drain-search-outbox": {
+            "task": "marketplace.catalog.tasks.drain_search_outbox",
+            "schedule": float(drain),
+            "kwargs": {"periodic": True},
+            "options": {"expires": drain * 0.9},
+        },
+        # Publish the tasks that requests could not hand to the broker.
+        "redispatch-queued-tasks": {
+            "task": "workers.outbox.redispatch_queued_tasks",
+            "schedule": float(redispatch),
+            "options": {"expires": redispatch * 0.9},
+        },
+    }

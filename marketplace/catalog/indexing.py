@@ -31,10 +31,10 @@ from sqlalchemy.orm import aliased
 
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, SearchOutbox
-from marketplace.db import after_commit
 from marketplace.extensions import db
 from search import SearchUnavailable, backend
 from search.documents import product_document
+from workers import nudge
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ DRAIN_BATCH = 500
 def _drain_after_commit() -> None:
     from marketplace.catalog.tasks import drain_search_outbox
 
-    after_commit(drain_search_outbox.delay, once="drain-search-outbox")
+    nudge(drain_search_outbox)  # the outbox rows are the durable record; beat drains them too
 
 
 def queue_for_index(product_ids: Iterable[int]) -> None:

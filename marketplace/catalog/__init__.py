@@ -1,0 +1,1 @@
+"""The catalogue: categories, products, storefronts and the outbox that feeds search."""
