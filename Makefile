@@ -8,7 +8,8 @@ PORT ?= 5000
 DEMO_PRODUCTS ?= 3000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install migrate lint format browser worker beat serve clean bench
+.PHONY: run test install migrate lint format browser services elasticsearch elasticsearch-stop \
+	worker beat serve clean bench
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,17 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Real services for the suite and for running at scale on one machine: PostgreSQL and Redis
+# (installed from Debian's packages when missing), and an Elasticsearch node from Maven Central.
+services:
+	@scripts/services
+
+elasticsearch:
+	@scripts/elasticsearch start
+
+elasticsearch-stop:
+	@scripts/elasticsearch stop
+
 serve: migrate
 	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --bind $(HOST):$(PORT) wsgi:app
 
@@ -62,4 +74,4 @@ clean:
 # Benchmarks print figures; they never run in `make test`. wrk is Debian's package.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python bench/search.py --products $${PRODUCTS:-100000}
+	$(BIN)/python bench/search.py --products $${PRODUCTS:-100000} --backend $${BACKEND:-embedded}

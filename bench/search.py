@@ -2,11 +2,15 @@
 """Search benchmark: seed a catalogue, time a full reindex, then load the served app.
 
     .venv/bin/python bench/search.py --products 100000 [--seconds 20] [--connections 8]
+        [--backend embedded|elasticsearch|both]
 
-It runs on the embedded defaults (SQLite, the Tantivy index, inline tasks) in a throwaway
-instance folder (or --instance DIR, kept and reused across runs), serves the app with gunicorn
-(2 workers) and drives it with wrk over a fixed mix of realistic queries: words, typos, trade
-synonyms, filters, facets, sorts and later pages. The last line printed is one JSON object.
+It runs on the embedded defaults (SQLite, inline tasks) in a throwaway instance folder (or
+--instance DIR, kept and reused across runs), serves the app with gunicorn (2 workers) and
+drives it with wrk over a fixed mix of realistic queries: words, typos, trade synonyms, filters,
+facets, sorts and later pages. The search engine is the embedded Tantivy index, Elasticsearch
+at ELASTICSEARCH_URL (`make elasticsearch` starts a node), or both in turn on the same
+catalogue and queries, with how alike their first pages are. The last line printed is one JSON
+object: {"products", "backends": {"embedded": {...}, "elasticsearch": {...}}, "ceiling"}.
 """
 
 from __future__ import annotations
@@ -200,6 +204,74 @@ def worker_memory_mb(master_pid: int) -> tuple[float, float]:
     return max(sizes) if sizes else (0.0, 0.0)
 
 
+def serve_and_load(
+    env: dict[str, str], args: argparse.Namespace, mix: list[dict[str, str]], workdir: Path
+) -> tuple[dict, dict[str, list[int]]]:
+    """Reindex, serve with gunicorn, load the API and the page. Returns the figures and each
+    query's first page of ids (to compare the engines)."""
+    flask = str(BIN / "flask")
+    output = run([flask, "search", "reindex"], env, "reindex")
+    reindex_rate = float(re.search(r"\(([\d,]+) docs/s\)", output).group(1).replace(",", ""))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
+        env=env,
+        cwd=ROOT,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"{base}/livez")
+        api_paths = [f"/api/v1/search?{urlencode(params)}" for params in mix]
+        page_paths = [f"/search?{urlencode(params)}" for params in mix]
+        first_pages = {}
+        for path in api_paths:  # warm both workers' caches and the index
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                first_pages[path] = [item["id"] for item in json.load(response)["items"]]
+        for path in page_paths:
+            urllib.request.urlopen(base + path, timeout=60).read()
+        print(
+            f"load: {args.seconds} s per endpoint, {args.connections} connections, "
+            f"{len(mix)} distinct queries",
+            flush=True,
+        )
+        api = load(base, api_paths, args.seconds, args.connections, workdir)
+        print(f"  search API:  {api}", flush=True)
+        page = load(base, page_paths, args.seconds, args.connections, workdir)
+        print(f"  search page: {page}", flush=True)
+        ceiling = load(base, ["/livez"], args.seconds, args.connections, workdir)
+        print(f"  ceiling:     {ceiling}", flush=True)
+        rss, private = worker_memory_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    figures = {
+        "reindex_docs_per_s": reindex_rate,
+        "search_api": api,
+        "search_page": page,
+        "ceiling_rps": ceiling["rps"],
+        "worker_rss_mb": rss,
+        "worker_private_mb": private,
+    }
+    return figures, first_pages
+
+
+def agreement(first: dict[str, list[int]], second: dict[str, list[int]]) -> dict:
+    """How alike two engines' first pages are over the query mix."""
+    same_top = sum(1 for path in first if first[path][:1] == second[path][:1])
+    same_total = sum(1 for path in first if len(first[path]) == len(second[path]))
+    overlaps = [
+        len(set(first[path][:10]) & set(second[path][:10])) / max(1, len(first[path][:10]))
+        for path in first
+    ]
+    return {
+        "queries": len(first),
+        "same_first_result": same_top,
+        "same_page_size": same_total,
+        "top10_overlap": round(sum(overlaps) / max(1, len(overlaps)), 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -210,6 +282,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=240)
     parser.add_argument("--instance", help="keep the seeded catalogue here and reuse it")
     parser.add_argument(
+        "--backend",
+        choices=("embedded", "elasticsearch", "both"),
+        default="embedded",
+        help="elasticsearch needs ELASTICSEARCH_URL (make elasticsearch starts a node)",
+    )
+    parser.add_argument(
         "--facet-cache",
         type=int,
         default=1024,
@@ -218,6 +296,10 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: `make bench` installs it (Debian package wrk)")
+    elasticsearch_url = os.environ.get("ELASTICSEARCH_URL")
+    backends = ["embedded", "elasticsearch"] if args.backend == "both" else [args.backend]
+    if "elasticsearch" in backends and not elasticsearch_url:
+        raise SystemExit("--backend elasticsearch needs ELASTICSEARCH_URL (make elasticsearch)")
 
     keep = args.instance is not None
     instance = Path(args.instance or tempfile.mkdtemp(prefix="bench-instance-")).resolve()
@@ -234,73 +316,31 @@ def main() -> None:
         env.pop(name, None)  # the embedded defaults, whatever this shell has set
     flask = str(BIN / "flask")
     marker = instance / f"seeded-{args.products}"
+    workdir = instance / "bench"
+    workdir.mkdir(exist_ok=True)
+    mix = query_mix(args.queries)
+    figures: dict[str, dict] = {}
+    first_pages: dict[str, dict[str, list[int]]] = {}
     try:
         if not marker.exists():
             run([flask, "db", "upgrade"], env, "migrate")
             run([flask, "demo", "seed", "--products", str(args.products)], env, "seed")
             marker.touch()
-        output = run([flask, "search", "reindex"], env, "reindex")
-        reindex_rate = float(re.search(r"\(([\d,]+) docs/s\)", output).group(1).replace(",", ""))
-
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        try:
-            wait_until_up(f"{base}/livez")
-            mix = query_mix(args.queries)
-            api_paths = [f"/api/v1/search?{urlencode(params)}" for params in mix]
-            page_paths = [f"/search?{urlencode(params)}" for params in mix]
-            for path in api_paths + page_paths:  # warm both workers' caches and the index
-                urllib.request.urlopen(base + path, timeout=30).read()
-            workdir = instance / "bench"
-            workdir.mkdir(exist_ok=True)
-            print(
-                f"load: {args.seconds} s per endpoint, {args.connections} connections, "
-                f"{len(mix)} distinct queries",
-                flush=True,
-            )
-            api = load(base, api_paths, args.seconds, args.connections, workdir)
-            print(f"  search API:  {api}", flush=True)
-            page = load(base, page_paths, args.seconds, args.connections, workdir)
-            print(f"  search page: {page}", flush=True)
-            ceiling = load(base, ["/livez"], args.seconds, args.connections, workdir)
-            print(f"  ceiling:     {ceiling}", flush=True)
-            rss, private = worker_memory_mb(server.pid)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        for name in backends:
+            print(f"== {name}", flush=True)
+            backend_env = dict(env)
+            if name == "elasticsearch":
+                backend_env["ELASTICSEARCH_URL"] = elasticsearch_url or ""
+                backend_env["ELASTICSEARCH_INDEX_PREFIX"] = f"bench{args.products}"
+            figures[name], first_pages[name] = serve_and_load(backend_env, args, mix, workdir)
     finally:
         if not keep:
             shutil.rmtree(instance, ignore_errors=True)
-    print(
-        json.dumps(
-            {
-                "products": args.products,
-                "facet_cache": args.facet_cache,
-                "reindex_docs_per_s": reindex_rate,
-                "search_api": api,
-                "search_page": page,
-                "ceiling": {"rps": ceiling["rps"]},
-                "worker_rss_mb": rss,
-                "worker_private_mb": private,
-            }
-        )
-    )
+    report = {"products": args.products, "facet_cache": args.facet_cache, "backends": figures}
+    if len(first_pages) == 2:
+        report["agreement"] = agreement(first_pages["embedded"], first_pages["elasticsearch"])
+    report["ceiling"] = {"rps": max(f["ceiling_rps"] for f in figures.values())}
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

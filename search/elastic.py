@@ -96,7 +96,7 @@ MAPPINGS = {
         "suggest": {"type": "keyword"},
         "supplier_id": {"type": "long"},
         "company_name": {"type": "keyword", "index": False},
-        "price": {"type": "scaled_float", "scaling_factor": 100},
+        "price": {"type": "double"},
         "unit": {"type": "keyword", "index": False},
         "moq": {"type": "long", "index": False},
         "gst_verified": {"type": "boolean"},
@@ -246,8 +246,12 @@ class ElasticsearchSearch:
     def drop(self) -> None:
         """Delete the alias and every index behind it (tests)."""
         try:
-            self.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True)
-            self.client.indices.delete_index_template(name=self.alias)
+            # By name: Elasticsearch 8 refuses wildcard deletes (action.destructive_requires_name).
+            names = list(self.client.indices.get(index=f"{self.alias}-*"))
+            if names:
+                self.client.indices.delete(index=",".join(names))
+            if self.client.indices.exists_index_template(name=self.alias):
+                self.client.indices.delete_index_template(name=self.alias)
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
         self._ready = False

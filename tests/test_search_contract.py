@@ -220,11 +220,7 @@ def elasticsearch_url() -> str:
     pytest.skip("ELASTICSEARCH_URL is not set: the Elasticsearch contract run is skipped")
 
 
-# One worker runs every test of the real node: the outage test stops it for a while.
-ON_THE_NODE = pytest.mark.xdist_group("elasticsearch")
-
-
-@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=ON_THE_NODE)])
+@pytest.fixture(params=["embedded", "elasticsearch"])
 def backend(request, tmp_path):
     if request.param == "embedded":
         from search.embedded import EmbeddedSearch
