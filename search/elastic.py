@@ -42,7 +42,9 @@ SETTINGS = {
     "refresh_interval": "1s",
     "analysis": {
         "filter": {
-            "trade_stemmer": {"type": "stemmer", "language": "english"},
+            # Snowball's English (Porter2), the stemmer the embedded engine uses too, so that
+            # both engines find the same words ("english" would be the older Porter).
+            "trade_stemmer": {"type": "stemmer", "language": "porter2"},
             # The trade's synonyms, also at search time inside Elasticsearch (the query plan
             # expands them too; a second expansion of the same words changes nothing).
             "trade_synonyms": {

@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
+from kombu.exceptions import OperationalError
 
 from marketplace.db import after_commit
 from workers import outbox
@@ -94,7 +95,7 @@ def nudge(task: Task) -> None:
     def send() -> None:
         try:
             bound.delay()
-        except Exception:  # the broker is down; the periodic run catches up
+        except OperationalError:  # the broker is down; the periodic run catches up
             log.warning("could not send %s; its periodic run will catch up", task.name)
 
     after_commit(send, once=f"nudge-{task.name}")

@@ -17,7 +17,9 @@ from typing import Any, NamedTuple
 
 from celery import shared_task
 from flask import current_app
+from kombu.exceptions import OperationalError
 from sqlalchemy import JSON, String, delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.db import UTCDateTime, utcnow
@@ -63,14 +65,18 @@ def dispatch(jobs: Sequence[Job]) -> int:
     for job in jobs:
         try:
             celery.send_task(job.task, args=job.args, kwargs=job.kwargs, task_id=job.id)
-        except Exception as error:  # kombu's and redis' errors alike mean "not sent"
+        except OperationalError as error:  # Celery's word for "the broker did not take it"
             unsent = len(jobs) - len(sent)
             log.warning("broker unavailable, %d task(s) stay queued: %s", unsent, error)
             break
         sent.append(job.id)
     if sent:
-        db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
-        db.session.commit()
+        try:
+            db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
+            db.session.commit()
+        except SQLAlchemyError:  # sent all the same: at worst the redispatcher sends it again
+            db.session.rollback()
+            log.exception("sent tasks could not be forgotten; they may run twice")
     return len(sent)
 
 
