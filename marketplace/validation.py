@@ -20,6 +20,12 @@ class Invalid(ValueError):
     """Raised by a field check; the message is shown to the user as is."""
 
 
+def whole_number(raw: str) -> int | None:
+    """A number written with ASCII digits only: str.isdigit() also accepts '²' and '١٢', which
+    int() then refuses or reads, and a thousand digits would be a slow int()."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """Normalise Unicode and refuse control characters; fold white space unless multiline."""
     value = unicodedata.normalize("NFC", value)

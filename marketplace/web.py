@@ -7,14 +7,15 @@ from flask import Blueprint, jsonify, render_template, request
 from marketplace import health
 from marketplace.catalog import services as catalog
 from marketplace.extensions import limiter
+from marketplace.validation import whole_number
 
 bp = Blueprint("main", __name__)
 
 
 def requested_page(last: int = 1000) -> int:
     """The ?page= of an HTML list: anything that is not a page number shows page 1."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= last else 1
+    number = whole_number(request.args.get("page", "1"))
+    return number if number is not None and 0 < number <= last else 1
 
 
 @bp.get("/")

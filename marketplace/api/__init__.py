@@ -17,6 +17,7 @@ from marketplace.accounts.services import user_for_bearer
 from marketplace.crypto import token_digest
 from marketplace.errors import Forbidden, NotAuthenticated, ServiceError, ValidationFailed
 from marketplace.extensions import csrf, limiter
+from marketplace.validation import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -82,11 +83,11 @@ def pagination() -> tuple[int, int]:
         ("page", 1, 10_000),
         ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
     ):
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        number = whole_number(request.args.get(name, str(default)))
+        if number is None or not 1 <= number <= maximum:
             errors[name] = [f"must be a whole number from 1 to {maximum}"]
         else:
-            values[name] = int(raw)
+            values[name] = number
     if errors:
         raise ValidationFailed(errors)
     return values["page"], values["per_page"]

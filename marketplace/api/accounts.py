@@ -20,6 +20,7 @@ from marketplace.errors import ValidationFailed, problem
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
 from marketplace.privacy import schemas as privacy_schemas
+from marketplace.validation import whole_number
 
 
 @bp.post("/accounts")
@@ -151,11 +152,12 @@ def consents():  # type: ignore[no-untyped-def]
 def audit_events():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     actor = request.args.get("actor_id", "")
-    if actor and not actor.isdigit():
+    actor_id = whole_number(actor) if actor else None
+    if actor and actor_id is None:
         raise ValidationFailed({"actor_id": ["must be a user id"]})
     rows, total = audit.recent_events(
         action=request.args.get("action") or None,
-        actor_id=int(actor) if actor else None,
+        actor_id=actor_id,
         page=page,
         per_page=per_page,
     )
