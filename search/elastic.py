@@ -305,7 +305,16 @@ class ElasticsearchSearch:
                         }
                     )
                     continue
-                shoulds.append({"multi_match": {"query": text, "fields": self._fields()}})
+                # Summed over the fields, as the embedded engine scores them (not the best one).
+                shoulds.append(
+                    {
+                        "multi_match": {
+                            "query": text,
+                            "type": "most_fields",
+                            "fields": self._fields(),
+                        }
+                    }
+                )
                 distance = 0 if any(c.isdigit() for c in text) else fuzziness(text)
                 if distance and fuzzy:
                     shoulds.append(
