@@ -204,9 +204,12 @@ def worker_memory_mb(master_pid: int) -> tuple[float, float]:
     return max(sizes) if sizes else (0.0, 0.0)
 
 
+Page = tuple[int, list[int]]  # a query's total and its first page of ids
+
+
 def serve_and_load(
     env: dict[str, str], args: argparse.Namespace, mix: list[dict[str, str]], workdir: Path
-) -> tuple[dict, dict[str, list[int]]]:
+) -> tuple[dict, dict[str, Page]]:
     """Reindex, serve with gunicorn, load the API and the page. Returns the figures and each
     query's first page of ids (to compare the engines)."""
     flask = str(BIN / "flask")
@@ -227,7 +230,8 @@ def serve_and_load(
         first_pages = {}
         for path in api_paths:  # warm both workers' caches and the index
             with urllib.request.urlopen(base + path, timeout=60) as response:
-                first_pages[path] = [item["id"] for item in json.load(response)["items"]]
+                answer = json.load(response)
+            first_pages[path] = (answer["total"], [item["id"] for item in answer["items"]])
         for path in page_paths:
             urllib.request.urlopen(base + path, timeout=60).read()
         print(
@@ -256,18 +260,19 @@ def serve_and_load(
     return figures, first_pages
 
 
-def agreement(first: dict[str, list[int]], second: dict[str, list[int]]) -> dict:
-    """How alike two engines' first pages are over the query mix."""
-    same_top = sum(1 for path in first if first[path][:1] == second[path][:1])
-    same_total = sum(1 for path in first if len(first[path]) == len(second[path]))
+def agreement(first: dict[str, Page], second: dict[str, Page]) -> dict:
+    """How alike two engines' answers are over the query mix: the same products found (the
+    total), the same first result, and how much of the first ten they share."""
+    same_total = sum(1 for path in first if first[path][0] == second[path][0])
+    same_top = sum(1 for path in first if first[path][1][:1] == second[path][1][:1])
     overlaps = [
-        len(set(first[path][:10]) & set(second[path][:10])) / max(1, len(first[path][:10]))
+        len(set(first[path][1][:10]) & set(second[path][1][:10])) / max(1, len(first[path][1][:10]))
         for path in first
     ]
     return {
         "queries": len(first),
+        "same_total": same_total,
         "same_first_result": same_top,
-        "same_page_size": same_total,
         "top10_overlap": round(sum(overlaps) / max(1, len(overlaps)), 3),
     }
 
@@ -320,7 +325,7 @@ def main() -> None:
     workdir.mkdir(exist_ok=True)
     mix = query_mix(args.queries)
     figures: dict[str, dict] = {}
-    first_pages: dict[str, dict[str, list[int]]] = {}
+    first_pages: dict[str, dict[str, Page]] = {}
     try:
         if not marker.exists():
             run([flask, "db", "upgrade"], env, "migrate")
