@@ -124,6 +124,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SMS_GATEWAY_TOKEN": ("SMS_GATEWAY_TOKEN", str),
     "SMS_SENDER_ID": ("SMS_SENDER_ID", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _boolean),
+    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", _integer(5, 24 * 60)),
+    "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _integer(1, 30 * 24)),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", _url("http", "https")),
     "UPLOAD_MAX_BYTES": ("MAX_CONTENT_LENGTH", _integer(1024, 50 * 1024 * 1024)),
     "SEARCH_INDEX_PATH": ("SEARCH_INDEX_PATH", str),
@@ -163,6 +165,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "UPLOAD_PATH": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SESSION_COOKIE_SECURE": False,
+        # A browser session ends after this long without a request, and this long after sign-in
+        # whatever happens (remember-me included): OWASP ASVS 4.0 V3.3.2, level 2.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_MAX_HOURS": 12,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -227,5 +233,7 @@ def validate_config(config: Mapping[str, Any]) -> None:
         problems.append("MAIL_BACKEND=smtp needs SMTP_HOST")
     if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"]:
         problems.append("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+    if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
+        problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))

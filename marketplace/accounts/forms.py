@@ -7,15 +7,30 @@ from collections.abc import Mapping
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.accounts.india import STATES
+from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS
 from marketplace.privacy import purposes
 
 STATE_CHOICES = [SelectChoice("", "Choose a state or union territory")] + [
     SelectChoice(state.name) for state in STATES
 ]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ActionForm(FlaskForm):
@@ -54,8 +69,13 @@ for _purpose in purposes.PURPOSES:
 
 class ProfileForm(FlaskForm):
     name = StringField("Full name")
-    email = EmailField("Email")
+    email = EmailField(
+        "Email", description="A new address takes effect once you confirm it from its inbox"
+    )
     phone = TelField("Mobile number")
+    current_password = PasswordField(
+        "Current password", description="Needed only to change your email or mobile number"
+    )
     company_name = StringField("Registered business name")
     gstin = StringField("GSTIN")
     address_line1 = StringField("Address")
@@ -67,6 +87,7 @@ class ProfileForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password")
     new_password = PasswordField("New password")
+    revoke_integration_keys = BooleanField("Also revoke my integration keys")
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -79,6 +100,12 @@ class ResetPasswordForm(FlaskForm):
 
 class ApiKeyForm(FlaskForm):
     name = StringField("Key name", description="Where it is used, e.g. 'Zoho CRM'")
+    scopes = MultiCheckboxField(
+        "What the key may do",
+        choices=[SelectChoice(str(scope), label) for scope, label in SCOPE_LABELS.items()],
+        default=[str(scope) for scope in DEFAULT_KEY_SCOPES],
+        validate_choice=False,
+    )
 
 
 def accepted(form: FlaskForm) -> bool:

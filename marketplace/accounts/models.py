@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import EncryptedText, UTCDateTime, string_enum, utcnow
@@ -43,11 +43,14 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(EncryptedText)
     phone_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(100))
-    # Rotated on password change: every session and bearer token issued before it dies.
+    # A new address waits here until it is confirmed from the link sent to it.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Rotated on password change and reset: every bearer session token issued before it dies.
     session_nonce: Mapped[str] = mapped_column(String(32), default=_new_session_nonce)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Wrong passwords since the last good one, for the record only: throttling is keyed on the
+    # source (see SignInThrottle), so the owner is never locked out from elsewhere.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     terms_version: Mapped[str | None] = mapped_column(String(16))
     age_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -60,6 +63,10 @@ class User(UserMixin, db.Model):
     supplier: Mapped[SupplierProfile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    # The server-side session this request runs in (a browser), set by the session loader; a
+    # plain attribute, not a column (hence the type comment, which the ORM does not read).
+    web_session_id = None  # type: str | None
 
     @property
     def roles(self) -> list[Role]:
@@ -77,7 +84,11 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        # What Flask-Login keeps in the session and the remember-me cookie: the server-side
+        # session's id, so that ending the session on the server ends both.
+        if self.web_session_id is None:
+            raise RuntimeError("start a web session (services.start_web_session) first")
+        return self.web_session_id
 
 
 class UserRole(db.Model):
@@ -145,5 +156,36 @@ class ApiCredential(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What an integration key may do (marketplace.accounts.policy.Scope); None for a session
+    # token, which acts with the full power of the person who proved the password.
+    scopes: Mapped[list[str] | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A browser's sign-in, kept on the server so that signing out really ends it. The cookie
+    carries a random id; only its SHA-256 digest is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Wrong passwords from one source: an address, or an address and a typed email (known
+    account or not, alike). Only a keyed digest of the source is stored."""
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

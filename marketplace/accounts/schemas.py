@@ -44,6 +44,7 @@ def account_owner(user: User) -> dict[str, Any]:
         "name": user.name,
         "email": user.email,
         "email_verified": user.email_verified_at is not None,
+        "pending_email": user.pending_email,
         "phone": user.phone,
         "created_at": iso_utc(user.created_at),
         "supplier": supplier_owner(user.supplier) if user.supplier else None,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace import audit
 from marketplace.accounts import identity
@@ -25,9 +26,11 @@ from marketplace.accounts.models import (
     CredentialKind,
     GstVerification,
     Role,
+    SignInThrottle,
     SupplierProfile,
     User,
     UserRole,
+    UserSession,
 )
 from marketplace.accounts.passwords import (
     hash_password,
@@ -35,6 +38,7 @@ from marketplace.accounts.passwords import (
     password_matches,
     spend_equal_time,
 )
+from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, Scope
 from marketplace.crypto import blind_index, token_digest
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import (
@@ -52,12 +56,19 @@ from marketplace.privacy.services import initial_consents, record_consents
 from marketplace.signals import supplier_changed
 from marketplace.validation import Input, Invalid
 
-# Sign-in throttling: after this many failures in a row, each further failure locks the account
-# for twice as long as the last, up to the cap. The real user waits minutes, never forever.
+# Sign-in throttling is keyed on the source, never on the account alone: the pair (address,
+# typed email) after 5 wrong passwords in a row, the address alone (many accounts tried from one
+# place) after 20. Each further failure locks that source for twice as long as the last, up to the
+# cap; an hour without failures forgets them. The owner signing in from elsewhere is never held
+# up, and known and unknown emails are counted, answered and timed alike.
 FREE_FAILURES = 5
+ADDRESS_FREE_FAILURES = 20
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
+FAILURE_MEMORY = timedelta(hours=1)
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+SESSION_TOUCH_RESOLUTION = timedelta(minutes=1)
+EMAIL_CHANGE_UNDO_TTL = timedelta(days=14)
 
 
 class SignInFailed(ServiceError):
@@ -75,7 +86,7 @@ class SignInThrottled(ServiceError):
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, round(retry_after / 60))
         super().__init__(
-            f"Too many failed sign-ins for this account. Try again in about {minutes} "
+            f"Too many failed sign-ins from here. Try again in about {minutes} "
             f"minute{'s' if minutes != 1 else ''}, or reset your password."
         )
         self.retry_after = retry_after
@@ -275,37 +286,102 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def authenticate(email: Any, password: Any, *, channel: str) -> User:
+def _request_address() -> str:
+    return (request.remote_addr if has_request_context() else None) or "local"
+
+
+def _sign_in_sources(address: str, email: str) -> list[tuple[str, int]]:
+    """The throttled sources of one attempt, as (keyed digest, failures allowed before a lock)."""
+    return [
+        (blind_index(f"sign-in|{address}"), ADDRESS_FREE_FAILURES),
+        (blind_index(f"sign-in|{address}|{email}"), FREE_FAILURES),
+    ]
+
+
+def _throttle_rows(digests: list[str]) -> dict[str, SignInThrottle]:
+    rows = db.session.scalars(
+        select(SignInThrottle).where(SignInThrottle.source_digest.in_(digests))
+    )
+    return {row.source_digest: row for row in rows}
+
+
+def _count_failure(sources: list[tuple[str, int]], now: Any) -> None:
+    db.session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.last_failure_at < now - FAILURE_MEMORY - LONGEST_LOCK
+        )
+    )
+    rows = _throttle_rows([digest for digest, _ in sources])
+    for digest, free in sources:
+        row = rows.get(digest)
+        if row is None:
+            row = SignInThrottle(source_digest=digest, failures=0, last_failure_at=now)
+            try:
+                with db.session.begin_nested():  # another node may count the same source now
+                    db.session.add(row)
+            except IntegrityError:
+                row = db.session.scalars(
+                    select(SignInThrottle).where(SignInThrottle.source_digest == digest)
+                ).one()
+        if now - row.last_failure_at > FAILURE_MEMORY:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= free:
+            lock = FIRST_LOCK * 2 ** min(row.failures - free, 16)
+            row.locked_until = now + min(lock, LONGEST_LOCK)
+
+
+def authenticate(email: Any, password: Any, *, channel: str, address: str | None = None) -> User:
     """Check a password sign-in. Failures are recorded (and committed by the caller, which must
     catch SignInFailed/SignInThrottled and return normally)."""
-    email = email if isinstance(email, str) else ""
+    email = email.strip().lower() if isinstance(email, str) else ""
     password = password if isinstance(password, str) else ""
+    sources = _sign_in_sources(address or _request_address(), email)
     user = find_user_by_email(email) if email else None
+    known = user is not None and user.is_active_account
     now = utcnow()
-    if user is None or not user.is_active_account:
-        spend_equal_time(password)
+    locks = [
+        row.locked_until
+        for row in _throttle_rows([digest for digest, _ in sources]).values()
+        if row.locked_until and row.locked_until > now
+    ]
+    if locks:
         audit.record(
-            "auth.sign_in_failed", reason="unknown_account", email=email[:254], channel=channel
-        )
-        raise SignInFailed()
-    if user.locked_until and user.locked_until > now:
-        audit.record("auth.sign_in_throttled", subject=user, channel=channel)
-        raise SignInThrottled(int((user.locked_until - now).total_seconds()) + 1)
-    if not password_matches(password, user.password_hash):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= FREE_FAILURES:
-            lock = FIRST_LOCK * 2 ** (user.failed_sign_ins - FREE_FAILURES)
-            user.locked_until = now + min(lock, LONGEST_LOCK)
-        audit.record(
-            "auth.sign_in_failed",
-            subject=user,
-            reason="wrong_password",
-            failures=user.failed_sign_ins,
+            "auth.sign_in_throttled",
+            subject=user if known else None,
+            email=email[:254],
             channel=channel,
         )
+        raise SignInThrottled(int((max(locks) - now).total_seconds()) + 1)
+    if user is None or not known:
+        spend_equal_time(password)  # as long as a wrong password takes
+        matches = False
+    else:
+        matches = password_matches(password, user.password_hash)
+    if not matches:
+        _count_failure(sources, now)
+        if user is not None and known:
+            user.failed_sign_ins += 1
+            audit.record(
+                "auth.sign_in_failed",
+                subject=user,
+                reason="wrong_password",
+                failures=user.failed_sign_ins,
+                channel=channel,
+            )
+        else:
+            audit.record(
+                "auth.sign_in_failed", reason="unknown_account", email=email[:254], channel=channel
+            )
         raise SignInFailed()
+    assert user is not None
+    # The right password clears this source's count; the address's own count stays, so one
+    # account of the attacker's cannot wash away failures against others.
+    pair = _throttle_rows([sources[1][0]]).get(sources[1][0])
+    if pair is not None:
+        db.session.delete(pair)
     user.failed_sign_ins = 0
-    user.locked_until = None
     user.last_sign_in_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -313,15 +389,72 @@ def authenticate(email: Any, password: Any, *, channel: str) -> User:
     return user
 
 
+# --- browser sessions ---------------------------------------------------------------------
+
+
+def _session_expired(row: UserSession, now: Any) -> bool:
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    longest = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    return now - row.last_seen_at > idle or now - row.created_at > longest
+
+
+def start_web_session(user: User) -> str:
+    """Record a browser's sign-in on the server; the returned id goes in its cookie."""
+    now = utcnow()
+    for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)):
+        if _session_expired(row, now):
+            db.session.delete(row)
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            id_digest=token_digest(session_id), user_id=user.id, created_at=now, last_seen_at=now
+        )
+    )
+    db.session.flush()
+    user.web_session_id = session_id
+    return session_id
+
+
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the session id carries the nonce that a password change rotates."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    """Flask-Login's loader (session and remember-me cookie alike): the session must still be on
+    the server and within its idle and absolute lifetimes."""
+    row = db.session.scalar(
+        select(UserSession).where(UserSession.id_digest == token_digest(session_id))
+    )
+    if row is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active_account or user.session_nonce != nonce:
+    now = utcnow()
+    if _session_expired(row, now):
+        db.session.delete(row)
         return None
+    user = row.user
+    if not user.is_active_account:
+        return None
+    if now - row.last_seen_at > SESSION_TOUCH_RESOLUTION:  # one write a minute, not a request
+        row.last_seen_at = now
+    user.web_session_id = session_id
     return user
+
+
+def end_web_session(user: User) -> None:
+    """Sign out: the session ends on the server, so a copy of the cookie is worth nothing."""
+    if user.web_session_id:
+        db.session.execute(
+            delete(UserSession).where(UserSession.id_digest == token_digest(user.web_session_id))
+        )
+    audit.record("auth.signed_out", actor_id=user.id, subject=user)
+
+
+def _sign_out_everywhere(user: User, *, revoke_keys: bool) -> dict[str, int]:
+    """End every browser session and session token; with `revoke_keys`, every integration key."""
+    sessions = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_nonce = secrets.token_urlsafe(16)  # every session token dies with it
+    user.web_session_id = None
+    keys = integration_keys(user) if revoke_keys else []
+    now = utcnow()
+    for key in keys:
+        key.revoked_at = now
+    return {"sessions_ended": sessions.rowcount or 0, "keys_revoked": len(keys)}
 
 
 # --- API credentials ----------------------------------------------------------------------
@@ -353,14 +486,46 @@ def issue_bearer_token(user: User) -> tuple[str, ApiCredential]:
     return token, credential
 
 
+_KEY_FIELDS = ("name", "scopes")
+
+
+def _read_scopes(inp: Input) -> list[str]:
+    raw = inp.data.get("scopes")
+    if "scopes" not in inp.data:
+        return [str(scope) for scope in DEFAULT_KEY_SCOPES]
+    known = ", ".join(Scope)
+    if not isinstance(raw, list) or not raw:
+        inp.fail("scopes", f"must be a non-empty list of scopes: {known}")
+        return []
+    scopes: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or item not in Scope.__members__.values():
+            inp.fail("scopes", f"unknown scope {str(item)[:40]!r}; scopes are {known}")
+        elif item not in scopes:
+            scopes.append(item)
+    return scopes
+
+
 def create_integration_key(user: User, data: Any) -> tuple[str, ApiCredential]:
+    """A supplier's long-lived key for its CRM, acting only within the scopes named."""
     if not user.has_role(Role.SUPPLIER):
         raise Forbidden("Only suppliers can create integration keys.")
     inp = Input(data)
-    name = inp.text("name", required=False, max_length=100) or "Integration key"
+    for field in inp.data:
+        if field not in _KEY_FIELDS:
+            inp.fail(field, f"unknown field; a key takes {' and '.join(_KEY_FIELDS)}")
+    if "name" in inp.data and inp.data["name"] is None:
+        inp.fail("name", "must be a string (leave it out for the default name)")
+        name = None
+    else:
+        name = inp.text("name", required=False, max_length=100)
+    scopes = _read_scopes(inp)
     inp.raise_if_invalid()
-    key, credential = _new_credential(user, CredentialKind.INTEGRATION, "mkk_", name=name)
-    audit.record("api_key.created", actor_id=user.id, subject=credential, name=name)
+    name = name or "Integration key"
+    key, credential = _new_credential(
+        user, CredentialKind.INTEGRATION, "mkk_", name=name, scopes=scopes
+    )
+    audit.record("api_key.created", actor_id=user.id, subject=credential, name=name, scopes=scopes)
     return key, credential
 
 
@@ -390,7 +555,8 @@ def revoke_integration_key(user: User, key_id: int) -> None:
     audit.record("api_key.revoked", actor_id=user.id, subject=credential)
 
 
-def user_for_bearer(token: str) -> User | None:
+def credential_for_bearer(token: str) -> ApiCredential | None:
+    """The live credential behind a bearer token (its user active), or None."""
     credential = db.session.scalar(
         select(ApiCredential).where(ApiCredential.token_digest == token_digest(token))
     )
@@ -409,7 +575,7 @@ def user_for_bearer(token: str) -> User | None:
     # Record use coarsely: one write per key every few minutes, not one per request.
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
         credential.last_used_at = now
-    return user
+    return credential
 
 
 # --- email verification and password reset ----------------------------------------------
@@ -499,34 +665,127 @@ def reset_password(token: Any, data: Any) -> User:
     inp = Input(data)
     password = _read_password(inp, "password", _personal_details(user.email, user.name, user.phone))
     inp.raise_if_invalid()
-    _set_password(user, password, "auth.password_reset")
+    # Account recovery: whoever else held a session, a token or a key loses it.
+    _set_password(user, password, "auth.password_reset", revoke_keys=True)
     return user
 
 
-def change_password(user: User, data: Any) -> None:
-    inp = Input(data)
+def _check_current_password(inp: Input, user: User, purpose: str) -> None:
     current = inp.data.get("current_password")
-    if not isinstance(current, str) or not password_matches(current, user.password_hash):
+    if current is None or current == "":
+        inp.fail("current_password", f"your current password is needed to {purpose}")
+    elif not isinstance(current, str) or not password_matches(current, user.password_hash):
         inp.fail("current_password", "not your current password")
+
+
+def change_password(user: User, data: Any) -> dict[str, int]:
+    """Change the password: every session and session token ends (the caller starts the current
+    browser's session again); integration keys end too when `revoke_integration_keys` is true."""
+    inp = Input(data)
+    _check_current_password(inp, user, "change your password")
     password = _read_password(
         inp, "new_password", _personal_details(user.email, user.name, user.phone)
     )
+    revoke_keys = inp.boolean("revoke_integration_keys")
     inp.raise_if_invalid()
-    _set_password(user, password, "auth.password_changed")
+    return _set_password(user, password, "auth.password_changed", revoke_keys=revoke_keys)
 
 
-def _set_password(user: User, password: str, action: str) -> None:
+def _set_password(user: User, password: str, action: str, *, revoke_keys: bool) -> dict[str, int]:
     user.password_hash = hash_password(password)
-    user.session_nonce = secrets.token_urlsafe(16)  # signs out every other session and token
     user.failed_sign_ins = 0
-    user.locked_until = None
-    audit.record(action, actor_id=user.id, subject=user)
-    send_email(user.email, "Your password was changed", "password_changed", user=user)
+    ended = _sign_out_everywhere(user, revoke_keys=revoke_keys)
+    audit.record(action, actor_id=user.id, subject=user, **ended)
+    send_email(
+        user.email,
+        "Your password was changed",
+        "password_changed",
+        user=user,
+        keys_revoked=ended["keys_revoked"],
+        keys_kept=len(integration_keys(user)) if not revoke_keys else 0,
+    )
+    return ended
+
+
+# --- changing the email address -----------------------------------------------------------
+
+
+def _request_email_change(user: User, new_email: str) -> None:
+    """The new address takes effect once confirmed from it; the old one hears of it at once,
+    with a link that undoes the change."""
+    user.pending_email = new_email
+    confirm = _serializer("change-email").dumps({"uid": user.id, "email": new_email})
+    undo = _serializer("undo-email-change").dumps(
+        {"uid": user.id, "old": user.email, "new": new_email}
+    )
+    send_email(
+        new_email,
+        "Confirm your new email address",
+        "confirm_email_change",
+        user=user,
+        new_email=new_email,
+        link=absolute_url("accounts.confirm_email_change", token=confirm),
+        hours=current_app.config["EMAIL_VERIFICATION_TTL_HOURS"],
+    )
+    send_email(
+        user.email,
+        "A new email address was asked for your account",
+        "email_change_notice",
+        user=user,
+        new_email=new_email,
+        link=absolute_url("accounts.undo_email_change", token=undo),
+        days=EMAIL_CHANGE_UNDO_TTL.days,
+    )
+    audit.record("account.email_change_requested", actor_id=user.id, subject=user)
+
+
+def confirm_email_change(token: Any) -> User:
+    ttl = timedelta(hours=current_app.config["EMAIL_VERIFICATION_TTL_HOURS"])
+    payload = _load_link("change-email", token, ttl)
+    user = db.session.get(User, payload.get("uid"))
+    new_email = payload.get("email")
+    if user is None or not new_email or user.pending_email != new_email:
+        raise ValidationFailed(
+            {"token": ["this link is no longer valid"]},
+            "This change of email was cancelled or replaced by a newer one.",
+        )
+    _refuse_duplicates(email=new_email, except_user=user)
+    user.email = new_email
+    user.email_verified_at = utcnow()  # the link reached the new mailbox
+    user.pending_email = None
+    audit.record("account.email_changed", actor_id=user.id, subject=user)
+    return user
+
+
+def undo_email_change(token: Any) -> User:
+    """From the old address: cancel the change (or revert it if confirmed already), and sign out
+    every session, token and key, since someone else may hold them."""
+    payload = _load_link("undo-email-change", token, EMAIL_CHANGE_UNDO_TTL)
+    user = db.session.get(User, payload.get("uid"))
+    old, new = payload.get("old"), payload.get("new")
+    if user is None or not isinstance(old, str) or not isinstance(new, str):
+        raise ValidationFailed({"token": ["this link is not valid"]}, "This link is not valid.")
+    if user.email == new:
+        _refuse_duplicates(email=old, except_user=user)
+        reverted = True
+    elif user.email == old and user.pending_email == new:
+        reverted = False
+    else:
+        raise ValidationFailed(
+            {"token": ["this change was already undone or replaced"]},
+            "There is nothing left to undo: this change was already undone or replaced.",
+        )
+    user.email = old
+    user.email_verified_at = utcnow()  # the link reached the old mailbox
+    user.pending_email = None
+    ended = _sign_out_everywhere(user, revoke_keys=True)
+    audit.record("account.email_change_undone", subject=user, reverted=reverted, **ended)
+    return user
 
 
 # --- profile ------------------------------------------------------------------------------
 
-_EDITABLE = {"name", "email", "phone"}
+_EDITABLE = {"name", "email", "phone", "current_password"}
 _EDITABLE_SUPPLIER = {"company_name", "gstin", "pan", "address"}
 
 
@@ -561,24 +820,28 @@ def update_profile(user: User, data: Any) -> User:
         address = changes.get("address")
         state = address.state if address else identity.check_state(supplier.state)
         _check_business_identity(inp, gstin, changes.get("pan") or gstin[2:12], state)
+    new_email = changes.get("email") if changes.get("email") not in (None, user.email) else None
+    new_phone = changes.get("phone") if changes.get("phone") not in (None, user.phone) else None
+    if new_email or new_phone:  # the ways back into an account: only its owner changes them
+        _check_current_password(inp, user, "change your email or phone")
     inp.raise_if_invalid()
 
     _refuse_duplicates(
-        email=changes.get("email") if changes.get("email") != user.email else None,
-        phone=changes.get("phone"),
+        email=new_email,
+        phone=new_phone,
         gstin=changes.get("gstin") if supplier and changes.get("gstin") != supplier.gstin else None,
         except_user=user,
     )
-    changed = sorted(field for field, value in changes.items() if value is not None)
+    changed = sorted(
+        field for field, value in changes.items() if value is not None and field != "email"
+    )
     if changes.get("name"):
         user.name = changes["name"]
-    if changes.get("phone"):
-        user.phone = changes["phone"]
-        user.phone_digest = blind_index(changes["phone"])
-    if changes.get("email") and changes["email"] != user.email:
-        user.email = changes["email"]
-        user.email_verified_at = None
-        send_email_verification(user)
+    if new_phone:
+        user.phone = new_phone
+        user.phone_digest = blind_index(new_phone)
+    if new_email and new_email != user.pending_email:
+        _request_email_change(user, new_email)
     if supplier is not None:
         if changes.get("company_name"):
             supplier.company_name = changes["company_name"]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace import audit
@@ -23,7 +32,7 @@ from marketplace.accounts.forms import (
     address_of,
     apply_errors,
 )
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import purposes
@@ -42,6 +51,12 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
     return url_for("accounts.profile")
+
+
+def _sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a server-side session for this browser; its id is all the cookies carry."""
+    services.start_web_session(user)
+    login_user(user, remember=remember)
 
 
 def _registration_data(form: RegistrationForm, role: Role) -> dict[str, Any]:
@@ -81,7 +96,7 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
             form.form_errors.append(refused.detail)
             status = 409
         else:
-            login_user(user)
+            _sign_in(user)
             flash("Welcome! We have sent you an email to confirm your address.", "success")
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
@@ -118,7 +133,7 @@ def sign_in():  # type: ignore[no-untyped-def]
             form.form_errors.append(refused.detail)
             status = refused.status
         else:
-            login_user(user, remember=bool(form.remember.data))
+            _sign_in(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -129,9 +144,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     form = ActionForm()
     if accepted(form) and current_user.is_authenticated:
-        audit.record(
-            "auth.signed_out", actor_id=current_user.id, subject=current_user._get_current_object()
-        )
+        services.end_web_session(current_user._get_current_object())
         logout_user()
         flash("You have signed out.", "info")
     return redirect(url_for("main.index"))
@@ -152,7 +165,8 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         address_state=supplier.state if supplier else None,
         address_pincode=supplier.pincode if supplier else None,
     )
-    return render_template(
+    api_keys = services.integration_keys(user) if supplier else []
+    page = render_template(
         "accounts/profile.html",
         user=user,
         supplier=supplier,
@@ -161,9 +175,14 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         key_form=forms.get("key_form") or ApiKeyForm(formdata=None),
         action_form=ActionForm(),
         new_key=forms.get("new_key"),
-        api_keys=services.integration_keys(user) if supplier else [],
+        api_keys=api_keys,
         consents=current_consents(user.id),
-    ), forms.get("status", 200)
+    )
+    response = make_response(page, forms.get("status", 200))
+    if forms.get("new_key"):  # the one page that shows a key: never cached
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
 
 
 @bp.get("/")
@@ -183,17 +202,25 @@ def update_profile():  # type: ignore[no-untyped-def]
         "name": form.name.data,
         "email": form.email.data,
         "phone": form.phone.data,
+        "current_password": form.current_password.data,
     }
     if user.supplier:
         data.update(
             company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
         )
+    asked_before = user.pending_email
     try:
         services.update_profile(user, data)
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _profile_page(profile_form=form, status=refused.status)
     flash("Your details are saved.", "success")
+    if user.pending_email and user.pending_email != asked_before:
+        flash(
+            f"To use {user.pending_email}, open the link we have sent there. Until then we "
+            f"keep writing to {user.email}.",
+            "info",
+        )
     return redirect(url_for("accounts.profile"))
 
 
@@ -206,18 +233,21 @@ def change_password():  # type: ignore[no-untyped-def]
         return _profile_page(password_form=form, status=400)
     user = current_user._get_current_object()
     try:
-        services.change_password(
+        ended = services.change_password(
             user,
             {
                 "current_password": form.current_password.data,
                 "new_password": form.new_password.data,
+                "revoke_integration_keys": bool(form.revoke_integration_keys.data),
             },
         )
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _profile_page(password_form=form, status=422)
-    login_user(user)  # the new nonce ended every session, this one included: start it again
+    _sign_in(user)  # every session ended, this one included: start it again
     flash("Your password is changed. Other devices have been signed out.", "success")
+    if ended["keys_revoked"]:
+        flash(f"{ended['keys_revoked']} integration key(s) revoked.", "info")
     return redirect(url_for("accounts.profile"))
 
 
@@ -229,7 +259,8 @@ def create_api_key():  # type: ignore[no-untyped-def]
         return _profile_page(key_form=form, status=400)
     try:
         key, _ = services.create_integration_key(
-            current_user._get_current_object(), {"name": form.name.data}
+            current_user._get_current_object(),
+            {"name": form.name.data, "scopes": form.scopes.data or []},
         )
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
@@ -266,6 +297,36 @@ def verify_email(token: str):  # type: ignore[no-untyped-def]
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
     flash("Thank you: your email address is confirmed.", "success")
     return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email_change(token: str):  # type: ignore[no-untyped-def]
+    try:
+        user = services.confirm_email_change(token)
+    except (ValidationFailed, Conflict) as refused:
+        return render_template("accounts/link_problem.html", detail=refused.detail), 400
+    flash(f"Thank you: your account now uses {user.email}.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/undo-email-change/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", **_POST_ONLY)
+def undo_email_change(token: str):  # type: ignore[no-untyped-def]
+    """A page with a button, not a GET that acts: mail scanners open links."""
+    form = ActionForm()
+    if accepted(form):
+        try:
+            services.undo_email_change(token)
+        except (ValidationFailed, Conflict) as refused:
+            return render_template("accounts/link_problem.html", detail=refused.detail), 400
+        logout_user()
+        flash(
+            "The change is undone and every device and key is signed out. If you did not ask "
+            "for it, reset your password now.",
+            "success",
+        )
+        return redirect(url_for("accounts.forgot_password"))
+    return render_template("accounts/undo_email_change.html", form=form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from marketplace.accounts.models import Role, User
-from marketplace.accounts.services import user_for_bearer
-from marketplace.crypto import token_digest
-from marketplace.errors import Forbidden, NotAuthenticated, ServiceError, ValidationFailed
+from marketplace.accounts import policy
+from marketplace.accounts.models import ApiCredential, Role, User
+from marketplace.accounts.services import credential_for_bearer
+from marketplace.errors import NotAuthenticated, ServiceError, ValidationFailed
 from marketplace.extensions import csrf, limiter
 from marketplace.validation import whole_number
 
@@ -31,30 +31,43 @@ def _bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def verified_credential() -> ApiCredential | None:
+    """The request's bearer credential, looked up once (the rate limit and the view share it)."""
+    if "api_credential" not in g:
+        token = _bearer_token()
+        g.api_credential = credential_for_bearer(token) if token else None
+    credential: ApiCredential | None = g.api_credential
+    return credential
+
+
 def rate_limit_key() -> str:
-    """Per credential when one is presented (so one office behind a NAT is not one bucket),
-    otherwise per address."""
-    token = _bearer_token()
-    return f"token:{token_digest(token)[:24]}" if token else f"ip:{request.remote_addr}"
+    """Per verified credential (so one office behind a NAT is not one bucket), otherwise per
+    address: a made-up or revoked token counts against its sender's address."""
+    credential = verified_credential()
+    return f"credential:{credential.id}" if credential else f"ip:{request.remote_addr}"
 
 
 limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
 
 
-def authenticated(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Require a valid bearer token (and one of `roles`, when given); sets g.api_user."""
+def authenticated(
+    *roles: Role, scope: policy.Scope | None = None, person: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Require a valid bearer credential that policy.authorize lets through: one of `roles` when
+    given; for an integration key, `scope`; `person` when no key may do it. Sets g.api_user."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token = _bearer_token()
-            if token is None:
-                raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
-            user = user_for_bearer(token)
-            if user is None:
+            credential = verified_credential()
+            if credential is None:
+                if _bearer_token() is None:
+                    raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
                 raise NotAuthenticated("The token is not valid, was revoked or has expired.")
-            if roles and not user.has_role(*roles):
-                raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+            user = credential.user
+            policy.authorize(
+                user, credential, method=request.method, roles=roles, scope=scope, person=person
+            )
             g.api_user = user
             return view(*args, **kwargs)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from marketplace import audit
 from marketplace.accounts import schemas, services
@@ -21,6 +21,13 @@ from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
 from marketplace.privacy import schemas as privacy_schemas
 from marketplace.validation import whole_number
+
+
+def _secret(response: Response) -> Response:
+    """A response that carries a secret (a token, a key) must never be stored by a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 @bp.post("/accounts")
@@ -46,7 +53,9 @@ def create_token():  # type: ignore[no-untyped-def]
     except services.SignInFailed as refused:
         return problem(refused.status, refused.detail, title=refused.title)
     token, credential = services.issue_bearer_token(user)
-    return jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)}), 201
+    response = jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)})
+    response.status_code = 201
+    return _secret(response)
 
 
 @bp.post("/auth/password-reset")
@@ -73,6 +82,22 @@ def email_verification():  # type: ignore[no-untyped-def]
     return jsonify(schemas.account_owner(user))
 
 
+@bp.post("/auth/email-change/confirm")
+@limiter.limit("10 per hour")
+def email_change_confirm():  # type: ignore[no-untyped-def]
+    body = json_body()
+    user = services.confirm_email_change(body.get("token") if isinstance(body, dict) else None)
+    return jsonify(schemas.account_owner(user))
+
+
+@bp.post("/auth/email-change/undo")
+@limiter.limit("10 per hour")
+def email_change_undo():  # type: ignore[no-untyped-def]
+    body = json_body()
+    services.undo_email_change(body.get("token") if isinstance(body, dict) else None)
+    return "", 204
+
+
 @bp.get("/me")
 @authenticated()
 def me():  # type: ignore[no-untyped-def]
@@ -80,14 +105,14 @@ def me():  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/me")
-@authenticated()
+@authenticated(person=True)
 def update_me():  # type: ignore[no-untyped-def]
     user = services.update_profile(current_api_user(), json_body())
     return jsonify(schemas.account_owner(user))
 
 
 @bp.post("/me/password")
-@authenticated()
+@authenticated(person=True)
 @limiter.limit("10 per hour", key_func=rate_limit_key)
 def change_password():  # type: ignore[no-untyped-def]
     services.change_password(current_api_user(), json_body())
@@ -95,7 +120,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/me/email-verification")
-@authenticated()
+@authenticated(person=True)
 @limiter.limit("5 per hour", key_func=rate_limit_key)
 def resend_verification():  # type: ignore[no-untyped-def]
     services.send_email_verification(current_api_user())
@@ -103,22 +128,25 @@ def resend_verification():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/api-keys")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, person=True)
 def create_api_key():  # type: ignore[no-untyped-def]
     body = json_body() if request.content_length else {}
     key, credential = services.create_integration_key(current_api_user(), body)
-    return jsonify(
+    response = jsonify(
         {
             "id": credential.id,
             "key": key,
             "name": credential.name,
+            "scopes": credential.scopes,
             "created_at": iso_utc(credential.created_at),
         }
-    ), 201
+    )
+    response.status_code = 201
+    return _secret(response)
 
 
 @bp.get("/api-keys")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, person=True)
 def list_api_keys():  # type: ignore[no-untyped-def]
     keys = services.integration_keys(current_api_user())
     items = [
@@ -126,6 +154,7 @@ def list_api_keys():  # type: ignore[no-untyped-def]
             "id": key.id,
             "name": key.name,
             "prefix": key.prefix,
+            "scopes": key.scopes,
             "created_at": iso_utc(key.created_at),
             "last_used_at": iso_utc(key.last_used_at),
         }
@@ -135,7 +164,7 @@ def list_api_keys():  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/api-keys/<int:key_id>")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, person=True)
 def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     services.revoke_integration_key(current_api_user(), key_id)
     return "", 204

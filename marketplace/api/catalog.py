@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from marketplace.accounts.models import Role
+from marketplace.accounts.policy import Scope
 from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
 from marketplace.catalog import queries, schemas, services
 from marketplace.extensions import limiter
@@ -17,7 +18,7 @@ def categories():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/products")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
 def create_product():  # type: ignore[no-untyped-def]
     product = services.create_product(current_api_user(), json_body())
     return jsonify(schemas.product_owner(product)), 201
@@ -29,21 +30,21 @@ def product(product_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/products/<int:product_id>")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
 def update_product(product_id: int):  # type: ignore[no-untyped-def]
     product = services.update_product(current_api_user(), product_id, json_body())
     return jsonify(schemas.product_owner(product))
 
 
 @bp.delete("/products/<int:product_id>")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
 def delete_product(product_id: int):  # type: ignore[no-untyped-def]
     services.delete_product(current_api_user(), product_id)
     return "", 204
 
 
 @bp.post("/products/<int:product_id>/images")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
 def add_image(product_id: int):  # type: ignore[no-untyped-def]
     upload = request.files.get("image")
     image = services.add_image(current_api_user(), product_id, upload.stream if upload else None)
@@ -51,7 +52,7 @@ def add_image(product_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/products/<int:product_id>/images/<int:image_id>")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
 def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def]
     services.delete_image(current_api_user(), product_id, image_id)
     return "", 204

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
+from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.api import bp
 from marketplace.extensions import limiter
 from marketplace.privacy.purposes import PURPOSES
@@ -290,6 +291,10 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "email": {"type": "string"},
             "email_verified": {"type": "boolean"},
+            "pending_email": {
+                "type": ["string", "null"],
+                "description": "a new address waiting to be confirmed from its inbox",
+            },
             "phone": {"type": ["string", "null"]},
             "created_at": {"type": "string", "format": "date-time"},
             "supplier": {"oneOf": [_ref("Supplier"), {"type": "null"}]},
@@ -300,13 +305,29 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string"},
-            "email": {"type": "string"},
+            "email": {
+                "type": "string",
+                "description": "takes effect once confirmed from the new inbox; the old one "
+                "is told, with a link to undo",
+            },
             "phone": {"type": "string"},
+            "current_password": {
+                "type": "string",
+                "description": "needed to change email or phone",
+            },
             "company_name": {"type": "string"},
             "gstin": {"type": "string"},
             "pan": {"type": "string"},
             "address": _ADDRESS,
         },
+    },
+    "Scopes": {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": [str(scope) for scope in Scope]},
+        "default": [str(scope) for scope in DEFAULT_KEY_SCOPES],
+        "description": "; ".join(f"{scope}: {label}" for scope, label in SCOPE_LABELS.items()),
     },
     "AuditEvent": {
         "type": "object",
@@ -415,44 +436,82 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         ),
     },
+    "/auth/email-change/confirm": {
+        "post": _op(
+            "Confirm a new email address with the token emailed to it",
+            tag="auth",
+            auth=False,
+            ok=("200", _json(_ref("Account"))),
+            problems=("409", "422"),
+            body={
+                "type": "object",
+                "required": ["token"],
+                "properties": {"token": {"type": "string"}},
+            },
+        ),
+    },
+    "/auth/email-change/undo": {
+        "post": _op(
+            "Undo a change of email with the token sent to the old address (cancels or "
+            "reverts it, and ends every session, token and integration key)",
+            tag="auth",
+            auth=False,
+            ok=("204", {"description": "Undone"}),
+            problems=("409", "422"),
+            body={
+                "type": "object",
+                "required": ["token"],
+                "properties": {"token": {"type": "string"}},
+            },
+        ),
+    },
     "/me": {
         "get": _op("The signed-in account", tag="accounts", ok=("200", _json(_ref("Account")))),
         "patch": _op(
-            "Correct one's own details; a changed GSTIN is validated again",
+            "Correct one's own details (a person or session token only, never a key); a "
+            "changed GSTIN is validated again; email and phone need the current password",
             tag="accounts",
             body=_ref("ProfileChange"),
             ok=("200", _json(_ref("Account"))),
-            problems=("409", "422"),
+            problems=("403", "409", "422"),
         ),
     },
     "/me/password": {
         "post": _op(
-            "Change the password (signs out every other session)",
+            "Change the password (a person or session token only): ends every session and "
+            "session token; integration keys too with revoke_integration_keys",
             tag="accounts",
             ok=("204", {"description": "Changed"}),
-            problems=("422",),
+            problems=("403", "422"),
             body={
                 "type": "object",
                 "required": ["current_password", "new_password"],
                 "properties": {
                     "current_password": {"type": "string"},
                     "new_password": {"type": "string"},
+                    "revoke_integration_keys": {"type": "boolean", "default": False},
                 },
             },
         ),
     },
     "/me/email-verification": {
         "post": _op(
-            "Send the email confirmation link again",
+            "Send the email confirmation link again (a person or session token only)",
             tag="accounts",
             ok=("202", {"description": "Sent"}),
+            problems=("403",),
         ),
     },
     "/api-keys": {
         "post": _op(
-            "Create a CRM integration key (shown once, stored hashed)",
+            "Create a CRM integration key (shown once, stored hashed, Cache-Control: no-store); "
+            "it acts only within its scopes. A person or session token only, never a key",
             tag="api-keys",
-            body={"type": "object", "properties": {"name": {"type": "string"}}},
+            body={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"name": {"type": "string"}, "scopes": _ref("Scopes")},
+            },
             ok=(
                 "201",
                 _json(
@@ -462,6 +521,7 @@ PATHS: dict[str, dict[str, Any]] = {
                             "id": {"type": "integer"},
                             "key": {"type": "string"},
                             "name": {"type": "string"},
+                            "scopes": _ref("Scopes"),
                         },
                     }
                 ),
@@ -665,7 +725,10 @@ def document() -> dict[str, Any]:
             "title": "TradeSetu marketplace API",
             "version": "1",
             "description": "Errors are application/problem+json. Money is a decimal string in "
-            "rupees. Timestamps are ISO 8601 in UTC.",
+            "rupees. Timestamps are ISO 8601 in UTC. A session token (POST /auth/tokens) acts "
+            "with its account's full power; an integration key only within its scopes, and "
+            "never on the account's identity, password, keys or webhooks: anything else is "
+            "a 403 problem.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,

@@ -16,6 +16,7 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
+from marketplace.api import rate_limit_key
 from marketplace.catalog import queries, services
 from marketplace.catalog.forms import HideForm, ImageForm, ProductForm, specifications_text
 from marketplace.catalog.models import UNITS
@@ -33,6 +34,7 @@ def _elsewhere(canonical: str) -> Response | None:
 
 
 @bp.get("/search")
+@limiter.limit("300 per minute", key_func=rate_limit_key)  # as the API's search
 def search():  # type: ignore[no-untyped-def]
     try:
         page = queries.search_products(request.args)

@@ -1,0 +1,74 @@
+"""Who may do what: the one place that decides it, for the API and the pages alike.
+
+Three kinds of caller act for an account:
+
+- a person signed in in a browser (a server-side session), and
+- a session token from `POST /auth/tokens` (a person who just proved the password): both act
+  with the account's full power, within its roles;
+- an integration key (a supplier's CRM): it acts only within the scopes it was created with, and
+  never on the account's identity, password, keys or webhooks, whatever its scopes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from marketplace.accounts.models import ApiCredential, CredentialKind, Role, User
+from marketplace.errors import Forbidden
+
+
+class Scope(enum.StrEnum):
+    LEADS_READ = "leads:read"
+    LEADS_WRITE = "leads:write"
+    CATALOG_WRITE = "catalog:write"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+
+
+SCOPE_LABELS: dict[Scope, str] = {
+    Scope.LEADS_READ: "Read leads and enquiries",
+    Scope.LEADS_WRITE: "Update leads (status, notes)",
+    Scope.CATALOG_WRITE: "Create, change and delete products and their images",
+    Scope.WEBHOOKS_MANAGE: "Webhook deliveries (the webhooks themselves need a person)",
+}
+
+# What a key gets when its creator names no scopes: reading leads, the reason keys exist.
+DEFAULT_KEY_SCOPES: tuple[Scope, ...] = (Scope.LEADS_READ,)
+
+NEEDS_A_PERSON = (
+    "This needs a signed-in person or a session token (POST /auth/tokens): an integration key "
+    "can never change the account's identity, password, keys or webhooks."
+)
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authorize(
+    user: User,
+    credential: ApiCredential | None,
+    *,
+    method: str,
+    roles: Iterable[Role] = (),
+    scope: Scope | None = None,
+    person: bool = False,
+) -> None:
+    """Raise Forbidden unless this caller may do this.
+
+    `credential` is None for a browser session. `person` marks what only a person may do (the
+    account's identity, password, keys, webhooks). For an integration key, an action that names
+    no scope is allowed only when it reads: a new write endpoint stays closed to keys until it
+    says which scope opens it.
+    """
+    roles = tuple(roles)
+    if roles and not user.has_role(*roles):
+        raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+    if credential is None or credential.kind != CredentialKind.INTEGRATION:
+        return
+    if person:
+        raise Forbidden(NEEDS_A_PERSON)
+    if scope is None:
+        if method.upper() not in _READS:
+            raise Forbidden("Integration keys cannot do this; it needs a session token.")
+        return
+    if scope not in (credential.scopes or ()):
+        raise Forbidden(f"This key lacks the scope {scope}; create a key with it.")
