@@ -16,11 +16,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from marketplace.config import load_config, validate_config
 from marketplace.db import commit
 from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+from marketplace.jsonio import JSONProvider
+from marketplace.validation import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class Marketplace(Flask):
+    json_provider_class = JSONProvider  # standard JSON only: bad bodies are a 400, not a 500
+
     def dispatch_request(self) -> ResponseReturnValue:
         """One transaction per request: commit when the handler returns, and only then let its
         side effects (tasks, mail, index updates) go. A handler that raises is rolled back by the
@@ -39,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
+    # Every <int:...> in a route is a database id: one the columns cannot hold is simply not found.
+    app.url_map.converters["int"] = IdConverter
 
     # 1. configuration
     app.config.update(load_config(os.environ, app.instance_path))

@@ -26,7 +26,7 @@ from marketplace.accounts.passwords import hash_password
 from marketplace.catalog import indexing, services
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.taxonomy import INDUSTRIES, Industry, Leaf, slugify
-from marketplace.crypto import blind_index, encrypt
+from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.privacy.models import ConsentRecord
@@ -251,7 +251,7 @@ class Seeder:
             "email": email,
             "name": name,
             "password_hash": self.password_hash,
-            "phone": encrypt(phone) if phone else None,
+            "phone": phone,  # the EncryptedText column encrypts it
             "phone_digest": blind_index(phone) if phone else None,
             "email_verified_at": self.now,
             "session_nonce": "".join(self.rng.choice(string.ascii_letters) for _ in range(16)),
@@ -349,7 +349,7 @@ class Seeder:
                         "company_name": company,
                         "gstin": gstin,
                         "gst_state_code": state.gst_code,
-                        "pan": encrypt(gstin[2:12]),
+                        "pan": gstin[2:12],  # the EncryptedText column encrypts it
                         "gst_verification": GstVerification.VERIFIED
                         if verified
                         else GstVerification.PENDING,

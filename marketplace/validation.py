@@ -11,9 +11,13 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from werkzeug.routing import IntegerConverter
+
 from marketplace.errors import FieldErrors, ValidationFailed
 
 T = TypeVar("T")
+
+MAX_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL's is 32 bits
 
 
 class Invalid(ValueError):
@@ -26,11 +30,54 @@ def whole_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
+def _digits_at_most(limit: int) -> str:
+    """A regular expression for the ASCII decimals from 0 to `limit`: the shorter ones, and for
+    each digit of `limit`, its prefix, a smaller digit there, then any digits."""
+    digits = str(limit)
+    options = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for position, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - position - 1
+            options.append(
+                f"{digits[:position]}[0-{int(digit) - 1}]" + f"[0-9]{{{rest}}}" * (rest > 0)
+            )
+    options.append(digits)
+    return f"(?:{'|'.join(options)})"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: ASCII digits only (werkzeug's \\d also reads '١٢') up to MAX_ID, so
+    an id no column can hold is not found, not an overflow in the database driver. The bound is
+    in the pattern: a value refused later, by to_python, would be a 405 where another rule has
+    the same path with other methods."""
+
+    regex = _digits_at_most(MAX_ID)
+
+
+# Bidirectional embeddings, overrides and isolates (and the marks): they reorder how the text
+# around them is shown, so "Trusted Co\u202e" can read as something else in a listing or a log.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What renders as nothing: format characters (ZWJ and ZWNJ among them, which Indic scripts need
+# between visible letters, so they are allowed there), separators, combining marks on nothing,
+# and the fillers that Unicode classes as letters.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"})
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _visible(char: str) -> bool:
+    return unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _FILLERS
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Normalise Unicode and refuse control characters; fold white space unless multiline."""
+    """Normalise Unicode, refuse control and bidirectional override characters and text with
+    nothing visible in it; fold white space unless multiline."""
     value = unicodedata.normalize("NFC", value)
     if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in value):
         raise Invalid("must not contain control characters")
+    if any(char in _BIDI_CONTROLS for char in value):
+        raise Invalid("must not contain text-direction control characters")
+    if value and not any(_visible(char) for char in value):
+        raise Invalid("must contain visible characters")
     return value.strip().replace("\r\n", "\n") if multiline else " ".join(value.split())
 
 
@@ -114,9 +161,8 @@ class Input:
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             self.fail(field, "must be a whole number")
             return None
-        try:
-            value = int(raw)
-        except ValueError:
+        value = raw if isinstance(raw, int) else whole_number(raw.strip())
+        if value is None:  # int() would also read '١٢' and ' 1_0 '
             self.fail(field, "must be a whole number")
             return None
         if not minimum <= value <= maximum:

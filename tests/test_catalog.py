@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -10,12 +11,15 @@ from sqlalchemy import func, select
 
 from marketplace.accounts.identity import check_gstin, check_pincode_in_state
 from marketplace.accounts.india import find_state
-from marketplace.accounts.models import SupplierProfile
+from marketplace.accounts.models import SupplierProfile, User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import indexing
 from marketplace.catalog.models import Product, SearchOutbox
+from marketplace.crypto import blind_index
 from marketplace.db import commit
+from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from marketplace.extensions import db
+from marketplace.formatting import mask_pan
 from search import SearchUnavailable
 from tests import factories
 
@@ -362,7 +366,7 @@ def test_reindex_rebuilds_from_the_database(app, supplier_api, categories):
     assert "documents indexed:  1" in status.output and "outbox waiting:     0" in status.output
 
 
-def test_demo_seed(app, ctx):
+def test_demo_seed(app, ctx, api):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed", "--products", "120", "--buyers", "2"])
     assert result.exit_code == 0, result.output
@@ -377,6 +381,14 @@ def test_demo_seed(app, ctx):
         assert check_gstin(profile.gstin) == profile.gstin
         assert profile.gstin[:2] in state.gst_codes
         check_pincode_in_state(profile.pincode, state)
+        # the columns encrypt: a value encrypted before insert would read back as ciphertext
+        assert profile.pan == profile.gstin[2:12]
+        assert re.fullmatch(r"\+91[6-9][0-9]{9}", profile.user.phone or "")
+        assert profile.user.phone_digest == blind_index(profile.user.phone)
+    me = api.sign_in(f"supplier1@{DEMO_DOMAIN}", DEMO_PASSWORD).get("/me").get_json()
+    seeded = db.session.scalar(select(User).where(User.email == f"supplier1@{DEMO_DOMAIN}"))
+    assert me["phone"] == seeded.phone and me["phone"].startswith("+919")
+    assert me["supplier"]["pan"] == mask_pan(me["supplier"]["gstin"][2:12])
 
 
 def test_rebuild_reader_passes_rows_through_and_raises_its_errors():

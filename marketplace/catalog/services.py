@@ -5,6 +5,8 @@ Every product write also queues the product for the search index in the same tra
 
 from __future__ import annotations
 
+import re
+import struct
 import time
 import uuid
 from collections.abc import Mapping
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy import Select, func, select
 
 from marketplace import audit
@@ -37,9 +39,14 @@ from marketplace.validation import Input, Invalid, clean_text
 MAX_SPECIFICATIONS = 30
 MAX_IMAGES = 8
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
+# A 24-megapixel camera photo is the largest a listing needs (it is stored at most 1600 px wide);
+# a PNG or WebP is decoded whole at 4 bytes a pixel, so this also bounds one upload's memory.
+MAX_IMAGE_PIXELS = 24_000_000
 IMAGE_SIZE = (1600, 1600)
-_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
+# What Pillow raises on damaged or hostile data while decoding (a PNG text chunk that inflates
+# past its limit is a ValueError): the upload's fault, so a 422 and never a 500.
+_UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 # --- categories ---------------------------------------------------------------------------
 
@@ -405,22 +412,40 @@ def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductI
 
 
 def _decode_image(data: bytes) -> Image.Image:
+    """Decode a photo at no more than the size it is stored at: its header is checked before
+    any pixel is decoded, and a JPEG is decoded at 1/2 to 1/8 scale when that still covers it."""
     refused = ValidationFailed({"image": ["must be a JPEG, PNG or WebP image"]})
+    too_large = ValidationFailed(
+        {"image": [f"is too large: at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels"]}
+    )
     try:
-        with Image.open(BytesIO(data)) as probe:
+        with Image.open(BytesIO(data), formats=_IMAGE_FORMATS) as probe:
             if probe.format not in _IMAGE_FORMATS:
                 raise refused
             if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                raise ValidationFailed({"image": ["is too large (at most 40 megapixels)"]})
+                raise too_large
             probe.verify()
-        picture = Image.open(BytesIO(data))
-        picture.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+        picture = Image.open(BytesIO(data), formats=_IMAGE_FORMATS)
+        mode = "RGBA" if picture.mode in ("RGBA", "LA", "P") else "RGB"
+        scale = max(picture.width / IMAGE_SIZE[0], picture.height / IMAGE_SIZE[1])
+        if scale > 1:  # JPEG only; other formats ignore a draft
+            picture.draft(None, (int(picture.width / scale), int(picture.height / scale)))
+        if picture.mode in ("1", "P"):  # a palette is resized pixel by pixel: colours first
+            picture = picture.convert(mode)
+        picture.thumbnail(IMAGE_SIZE)  # reduces by whole steps before resampling the rest
+        picture = ImageOps.exif_transpose(picture)
+        return picture.convert(mode)
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except ValueError as error:
+        # Pillow's words (they vary by version) for a PNG text chunk or chunks inflating too far
+        if re.search("decompressed data too large|text chunk", str(error), re.IGNORECASE):
+            raise ValidationFailed(
+                {"image": ["carries too much embedded text (metadata) to be read safely"]}
+            ) from None
         raise refused from None
-    picture = ImageOps.exif_transpose(picture)
-    picture = picture.convert("RGBA" if picture.mode in ("RGBA", "LA", "P") else "RGB")
-    picture.thumbnail(IMAGE_SIZE)
-    return picture
+    except _UNREADABLE:
+        raise refused from None
 
 
 def delete_image(user: User, product_id: int, image_id: int) -> None:
