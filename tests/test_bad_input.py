@@ -165,6 +165,27 @@ def test_json_that_is_not_standard_is_a_400_on_every_json_route(client, tokens, 
         assert "not valid JSON" in response.get_json()["detail"], (method, path)
 
 
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b'{"price": NaN}', "numbers must be finite"),
+        (b'{"name": "\\ud800"}', "lone surrogate"),
+        (b"[" * 100 + b"]" * 100, f"nested more than {MAX_DEPTH} levels deep"),
+        (b'{"name": ', "Expecting value"),
+        (b"null", "it is null"),
+    ],
+)
+def test_a_refused_body_says_why(supplier_api, body, reason):
+    response = supplier_api.client.post(
+        "/api/v1/products",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {supplier_api.token}"},
+    )
+    assert response.status_code == 400
+    assert reason in response.get_json()["detail"]
+
+
 def _product_id(client, token: str) -> int:
     created = client.post(
         "/api/v1/products", json=PIPE, headers={"Authorization": f"Bearer {token}"}

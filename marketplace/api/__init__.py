@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 
 from marketplace.accounts import policy
 from marketplace.accounts.models import ApiCredential, Role, User
@@ -83,9 +83,12 @@ def current_api_user() -> User:
 def json_body() -> Any:
     if not request.is_json:
         raise ServiceError("Send a JSON body with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
+    try:
+        data = current_app.json.loads(request.get_data(cache=True))
+    except ValueError as error:  # the reader says what is wrong: "numbers must be finite", ...
+        raise ServiceError(f"The body is not valid JSON: {error}.") from None
     if data is None:
-        raise ServiceError("The body is not valid JSON.")
+        raise ServiceError("The body is not valid JSON: it is null.")
     return data
 
 
