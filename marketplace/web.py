@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from marketplace import health
 from marketplace.catalog import services as catalog
@@ -10,6 +10,13 @@ from marketplace.extensions import limiter
 from marketplace.validation import whole_number
 
 bp = Blueprint("main", __name__)
+
+
+def no_store(response: Response) -> Response:
+    """A response that carries a secret (a token, a key shown once): no cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def requested_page(last: int = 1000) -> int:

@@ -12,6 +12,7 @@ import email.policy
 import os
 import re
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,6 +227,13 @@ def buyer_api(api: Api, buyer: factories.Registered) -> Api:
 @pytest.fixture()
 def supplier_api(api: Api, supplier: factories.Registered) -> Api:
     return api.sign_in(supplier.email)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def csrf_token(html: str) -> str:

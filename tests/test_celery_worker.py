@@ -26,19 +26,19 @@ from sqlalchemy import func, select, update
 from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
-from tests.conftest import SERVER_DATABASE_URL, Api, _postgres_database, make_test_app
+from tests.conftest import (
+    SERVER_DATABASE_URL,
+    Api,
+    _postgres_database,
+    free_port,
+    make_test_app,
+)
 from tests.test_tasks import defined_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.xdist_group("celery")]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(check: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
@@ -54,7 +54,7 @@ class Redis:
     """A private redis-server, so a test can take the broker away and bring it back."""
 
     def __init__(self, folder: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = folder / "redis.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -86,7 +86,7 @@ class Stack:
     def __init__(self, database_url: str, folder: Path, redis: Redis):
         self.folder = folder
         self.redis = redis
-        self.sms_port = _free_port()
+        self.sms_port = free_port()
         self.environment = {
             **os.environ,
             "DATABASE_URL": database_url,

@@ -6,7 +6,6 @@ test_search_contract.py, which runs on this node too.)"""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import threading
 import uuid
@@ -19,7 +18,7 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from search.protocol import SearchRequest
 from tests import factories
-from tests.conftest import make_test_app
+from tests.conftest import free_port, make_test_app
 from tests.test_search_contract import _documents, elasticsearch_url, ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,9 +111,7 @@ def own_node():
     """A second node of our own, on a free port, that this test may stop and start: the
     node the other tests share stays up, whatever runs beside this test."""
     elasticsearch_url()  # skips (or fails in CI) where the suite has no Elasticsearch
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
 
     def node(command: str) -> None:
         run = subprocess.run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.accounts.identity import gstin_state
-from marketplace.accounts.models import SupplierProfile, User
+from marketplace.accounts.models import ApiCredential, SupplierProfile, User
 from marketplace.formatting import iso_utc, mask_pan, mask_phone
 
 
@@ -48,6 +48,18 @@ def account_owner(user: User) -> dict[str, Any]:
         "phone": user.phone,
         "created_at": iso_utc(user.created_at),
         "supplier": supplier_owner(user.supplier) if user.supplier else None,
+    }
+
+
+def integration_key(key: ApiCredential) -> dict[str, Any]:
+    """A key as its owner sees it: never the secret, which is shown once, at creation."""
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "scopes": key.scopes,
+        "created_at": iso_utc(key.created_at),
+        "last_used_at": iso_utc(key.last_used_at),
     }
 
 

@@ -37,7 +37,7 @@ from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
-from marketplace.web import requested_page
+from marketplace.web import no_store, requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -179,10 +179,7 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         consents=current_consents(user.id),
     )
     response = make_response(page, forms.get("status", 200))
-    if forms.get("new_key"):  # the one page that shows a key: never cached
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
-    return response
+    return no_store(response) if forms.get("new_key") else response  # shows a key once
 
 
 @bp.get("/")

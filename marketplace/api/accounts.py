@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
 from marketplace import audit
 from marketplace.accounts import schemas, services
@@ -21,13 +21,12 @@ from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
 from marketplace.privacy import schemas as privacy_schemas
 from marketplace.validation import whole_number
+from marketplace.web import no_store
 
 
-def _secret(response: Response) -> Response:
-    """A response that carries a secret (a token, a key) must never be stored by a cache."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+def _token(body: object) -> object:
+    """The `token` of a body that carries a link's token (None when there is none)."""
+    return body.get("token") if isinstance(body, dict) else None
 
 
 @bp.post("/accounts")
@@ -55,7 +54,7 @@ def create_token():  # type: ignore[no-untyped-def]
     token, credential = services.issue_bearer_token(user)
     response = jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)})
     response.status_code = 201
-    return _secret(response)
+    return no_store(response)
 
 
 @bp.post("/auth/password-reset")
@@ -70,7 +69,7 @@ def password_reset_request():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def password_reset_confirm():  # type: ignore[no-untyped-def]
     body = json_body()
-    token = body.get("token") if isinstance(body, dict) else None
+    token = _token(body)
     services.reset_password(token, body)
     return "", 204
 
@@ -78,7 +77,7 @@ def password_reset_confirm():  # type: ignore[no-untyped-def]
 @bp.post("/auth/email-verification")
 def email_verification():  # type: ignore[no-untyped-def]
     body = json_body()
-    user = services.verify_email(body.get("token") if isinstance(body, dict) else None)
+    user = services.verify_email(_token(body))
     return jsonify(schemas.account_owner(user))
 
 
@@ -86,7 +85,7 @@ def email_verification():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def email_change_confirm():  # type: ignore[no-untyped-def]
     body = json_body()
-    user = services.confirm_email_change(body.get("token") if isinstance(body, dict) else None)
+    user = services.confirm_email_change(_token(body))
     return jsonify(schemas.account_owner(user))
 
 
@@ -94,7 +93,7 @@ def email_change_confirm():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def email_change_undo():  # type: ignore[no-untyped-def]
     body = json_body()
-    services.undo_email_change(body.get("token") if isinstance(body, dict) else None)
+    services.undo_email_change(_token(body))
     return "", 204
 
 
@@ -132,34 +131,15 @@ def resend_verification():  # type: ignore[no-untyped-def]
 def create_api_key():  # type: ignore[no-untyped-def]
     body = json_body() if request.content_length else {}
     key, credential = services.create_integration_key(current_api_user(), body)
-    response = jsonify(
-        {
-            "id": credential.id,
-            "key": key,
-            "name": credential.name,
-            "scopes": credential.scopes,
-            "created_at": iso_utc(credential.created_at),
-        }
-    )
+    response = jsonify({**schemas.integration_key(credential), "key": key})
     response.status_code = 201
-    return _secret(response)
+    return no_store(response)
 
 
 @bp.get("/api-keys")
 @authenticated(Role.SUPPLIER, person=True)
 def list_api_keys():  # type: ignore[no-untyped-def]
-    keys = services.integration_keys(current_api_user())
-    items = [
-        {
-            "id": key.id,
-            "name": key.name,
-            "prefix": key.prefix,
-            "scopes": key.scopes,
-            "created_at": iso_utc(key.created_at),
-            "last_used_at": iso_utc(key.last_used_at),
-        }
-        for key in keys
-    ]
+    items = [schemas.integration_key(key) for key in services.integration_keys(current_api_user())]
     return jsonify(page_body(items, len(items), 1, max(len(items), 1)))
 
 

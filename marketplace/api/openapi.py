@@ -363,6 +363,9 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+# The body of every call that carries a token from an emailed link.
+_TOKEN_BODY = {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}
+
 PATHS: dict[str, dict[str, Any]] = {
     "/accounts": {
         "post": _op(
@@ -429,11 +432,7 @@ PATHS: dict[str, dict[str, Any]] = {
             auth=False,
             ok=("200", _json(_ref("Account"))),
             problems=("422",),
-            body={
-                "type": "object",
-                "required": ["token"],
-                "properties": {"token": {"type": "string"}},
-            },
+            body=_TOKEN_BODY,
         ),
     },
     "/auth/email-change/confirm": {
@@ -443,11 +442,7 @@ PATHS: dict[str, dict[str, Any]] = {
             auth=False,
             ok=("200", _json(_ref("Account"))),
             problems=("409", "422"),
-            body={
-                "type": "object",
-                "required": ["token"],
-                "properties": {"token": {"type": "string"}},
-            },
+            body=_TOKEN_BODY,
         ),
     },
     "/auth/email-change/undo": {
@@ -458,11 +453,7 @@ PATHS: dict[str, dict[str, Any]] = {
             auth=False,
             ok=("204", {"description": "Undone"}),
             problems=("409", "422"),
-            body={
-                "type": "object",
-                "required": ["token"],
-                "properties": {"token": {"type": "string"}},
-            },
+            body=_TOKEN_BODY,
         ),
     },
     "/me": {
