@@ -86,15 +86,19 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog import cli as catalog_cli
     from marketplace.catalog import views as catalog_views
     from marketplace.errors import register_error_handlers
+    from marketplace.leads import cli as leads_cli
+    from marketplace.leads import views as leads_views
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(leads_views.bp)
     app.register_blueprint(api_bp)
     for group in (
         accounts_cli.group,
         catalog_cli.catalog_group,
         catalog_cli.search_group,
+        leads_cli.group,
         demo.group,
     ):
         app.cli.add_command(group)

@@ -110,6 +110,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SEARCH_DRAIN_INTERVAL": ("SEARCH_DRAIN_INTERVAL", _integer(1, 3600)),
     "TASK_REDISPATCH_INTERVAL": ("TASK_REDISPATCH_INTERVAL", _integer(1, 3600)),
     "REDIS_URL": ("REDIS_URL", _url("redis", "rediss")),
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": ("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
+    "WEBHOOK_SWEEP_INTERVAL": ("WEBHOOK_SWEEP_INTERVAL", _integer(1, 3600)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
     "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
@@ -148,6 +150,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SEARCH_DRAIN_INTERVAL": 30,
         "TASK_REDISPATCH_INTERVAL": 30,
         "REDIS_URL": None,
+        # Webhook URLs that resolve to private, loopback or link-local addresses are refused
+        # (no probing of our own network through a supplier's webhook); tests turn this on.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
+        "WEBHOOK_SWEEP_INTERVAL": 15,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 class ServiceError(Exception):
     status = 400
     title = "Bad request"
+    # A refusal that must still record what led to it (a wrong one-time code counts as an
+    # attempt): the request's writes are committed instead of rolled back.
+    keep_writes = False
+    retry_after: int | None = None
 
     def __init__(self, detail: str, errors: Mapping[str, list[str]] | None = None):
         super().__init__(detail)
@@ -60,6 +64,15 @@ class Forbidden(ServiceError):
 class NotFound(ServiceError):
     status = 404
     title = "Not found"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class FieldErrors:
@@ -112,10 +125,20 @@ def _page(status: int, title: str, detail: str) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        if error.keep_writes:
+            from marketplace.db import commit  # marketplace.db raises these errors itself
+
+            commit()
+        else:
+            db.session.rollback()
         if wants_json():
-            return problem(error.status, error.detail, error.errors, error.title)
-        return _page(error.status, error.title, error.detail)
+            response = problem(error.status, error.detail, error.errors, error.title)
+        else:
+            body, _ = _page(error.status, error.title, error.detail)
+            response = Response(body, status=error.status, mimetype="text/html")
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error: IntegrityError):  # type: ignore[no-untyped-def]

@@ -19,6 +19,11 @@ def no_store(response: Response) -> Response:
     return response
 
 
+def address_key() -> str:
+    """A rate-limit key for the sender's address alone (an account's own key is separate)."""
+    return f"ip:{request.remote_addr}"
+
+
 def requested_page(last: int = 1000) -> int:
     """The ?page= of an HTML list: anything that is not a page number shows page 1."""
     number = whole_number(request.args.get("page", "1"))

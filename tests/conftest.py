@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -158,8 +160,58 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@functools.cache
+def _openapi_operations() -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
+    from marketplace.api.openapi import document
+
+    served = document()
+    return [
+        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), method.upper(), operation)
+        for path, operations in served["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+@functools.cache
+def _response_validator(path: str, method: str, status: int) -> Any:
+    """The JSON schema that the served document gives for this response (None: no body)."""
+    from marketplace.api.openapi import document
+
+    components = document()["components"]
+    for pattern, operation_method, operation in _openapi_operations():
+        if operation_method == method and pattern.match(path):
+            documented = operation["responses"].get(str(status))
+            assert documented is not None, (
+                f"{method} {path} answered {status}, which the OpenAPI document does not list"
+            )
+            content = documented.get("content")
+            if not content:
+                return None
+            schema = next(iter(content.values()))["schema"]
+            return jsonschema_rs.validator_for({**schema, "components": components})
+    raise AssertionError(f"{method} {path} is not in the OpenAPI document")
+
+
+def conforms_to_openapi(method: str, path: str, response: Any) -> None:
+    """Fail unless the response matches what the served document promises for it."""
+    path = path.split("?", 1)[0]
+    if response.status_code in (405, 413, 429) or response.status_code >= 500:
+        return  # answered before the operation ran: the blueprint's limits, the server
+    validator = _response_validator(path, method.upper(), response.status_code)
+    if validator is None or not response.data:
+        return
+    errors = [
+        f"{'/'.join(map(str, error.instance_path)) or '(body)'}: {error.message}"
+        for error in validator.iter_errors(response.get_json())
+    ]
+    assert not errors, (
+        f"{method} {path} {response.status_code} does not match the document: {errors}"
+    )
+
+
 class Api:
-    """A JSON client for /api/v1 that can carry a bearer token."""
+    """A JSON client for /api/v1 that can carry a bearer token. Every response is checked
+    against the served OpenAPI document, so the document cannot drift from the code."""
 
     def __init__(self, client: FlaskClient, token: str | None = None):
         self.client = client
@@ -172,9 +224,11 @@ class Api:
 
     def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
         headers = self._headers(kwargs.pop("headers", None))
-        return self.client.open(
+        response = self.client.open(
             f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs
         )
+        conforms_to_openapi(method, path, response)
+        return response
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)
@@ -240,6 +294,16 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def sign_in_page(client: FlaskClient, person: factories.Registered) -> str:
+    """Sign in through the page, as a browser does; returns a CSRF token for later forms."""
+    token = csrf_token(client.get("/account/sign-in").get_data(as_text=True))
+    client.post(
+        "/account/sign-in",
+        data={"csrf_token": token, "email": person.email, "password": person.password},
+    )
+    return csrf_token(client.get("/account/").get_data(as_text=True))
 
 
 def outbox(app: Flask, kind: str = "mail") -> list[str]:

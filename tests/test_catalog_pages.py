@@ -12,22 +12,13 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in_page
 from tests.test_catalog import PIPE
 
 
 @pytest.fixture()
 def listed(supplier_api, categories) -> int:
     return supplier_api.post("/products", PIPE).get_json()["id"]
-
-
-def _sign_in(client, person) -> str:
-    token = csrf_token(client.get("/account/sign-in").get_data(as_text=True))
-    client.post(
-        "/account/sign-in",
-        data={"csrf_token": token, "email": person.email, "password": person.password},
-    )
-    return csrf_token(client.get("/account/").get_data(as_text=True))
 
 
 def test_search_page_shows_results_facets_and_highlights(client, listed):
@@ -88,7 +79,7 @@ def test_unlisted_things_are_404(client, categories):
 
 def test_supplier_lists_a_product_through_the_dashboard(app, supplier, categories):
     client = app.test_client()
-    _sign_in(client, supplier)
+    sign_in_page(client, supplier)
     page = client.get("/dashboard/products/new").get_data(as_text=True)
     form = {
         "csrf_token": csrf_token(page),
@@ -117,7 +108,7 @@ def test_supplier_lists_a_product_through_the_dashboard(app, supplier, categorie
 
 def test_dashboard_photo_upload_and_delete(app, supplier, listed):
     client = app.test_client()
-    _sign_in(client, supplier)
+    sign_in_page(client, supplier)
     page = client.get(f"/dashboard/products/{listed}").get_data(as_text=True)
     buffer = io.BytesIO()
     Image.new("RGB", (300, 200), (10, 120, 200)).save(buffer, "PNG")
@@ -144,7 +135,7 @@ def test_dashboard_photo_upload_and_delete(app, supplier, listed):
 def test_dashboard_belongs_to_suppliers(app, ctx, categories):
     buyer = factories.buyer()
     client = app.test_client()
-    _sign_in(client, buyer)
+    sign_in_page(client, buyer)
     assert client.get("/dashboard/products").status_code == 403
     assert client.get("/dashboard/products/new").status_code == 403
 
@@ -152,14 +143,14 @@ def test_dashboard_belongs_to_suppliers(app, ctx, categories):
 def test_another_suppliers_product_cannot_be_edited(app, ctx, listed):
     rival = factories.supplier()
     client = app.test_client()
-    _sign_in(client, rival)
+    sign_in_page(client, rival)
     assert client.get(f"/dashboard/products/{listed}").status_code == 404
 
 
 def test_admin_hides_from_the_product_page(app, ctx, listed):
     admin = factories.staff("admin")
     client = app.test_client()
-    token = _sign_in(client, admin)
+    token = sign_in_page(client, admin)
     page = client.get(f"/products/{listed}/ss-304-seamless-pipe").get_data(as_text=True)
     assert "Hide listing" in page
     client.post(
@@ -177,7 +168,7 @@ def test_admin_hides_from_the_product_page(app, ctx, listed):
 
 def test_delete_from_the_dashboard(app, supplier, listed):
     client = app.test_client()
-    token = _sign_in(client, supplier)
+    token = sign_in_page(client, supplier)
     client.post(f"/dashboard/products/{listed}/delete", data={"csrf_token": token})
     assert client.get(f"/products/{listed}").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Product)) == 1  # kept, as deleted
@@ -200,7 +191,7 @@ def test_a_page_that_is_not_a_page_number_shows_page_one(client, listed, page):
 def test_hiding_without_a_reason_says_why_on_the_page(app, ctx, listed):
     admin = factories.staff("admin")
     client = app.test_client()
-    _sign_in(client, admin)
+    sign_in_page(client, admin)
     page = client.get(f"/products/{listed}/ss-304-seamless-pipe").get_data(as_text=True)
     refused = client.post(
         f"/products/{listed}/visibility",

@@ -24,4 +24,17 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": float(redispatch),
             "options": {"expires": redispatch * 0.9},
         },
+        # Send webhook deliveries that are due: new ones a request could not hand over, and
+        # retries whose backoff has passed.
+        "send-due-webhooks": {
+            "task": "marketplace.leads.tasks.send_due_webhooks",
+            "schedule": float(config["WEBHOOK_SWEEP_INTERVAL"]),
+            "options": {"expires": config["WEBHOOK_SWEEP_INTERVAL"] * 0.9},
+        },
+        # Remind suppliers of the follow-ups due today, once per lead and date.
+        "remind-follow-ups": {
+            "task": "marketplace.leads.tasks.remind_follow_ups",
+            "schedule": 900.0,
+            "options": {"expires": 600},
+        },
     }

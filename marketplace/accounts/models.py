@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     # Personal data: encrypted at rest; the keyed digest keeps numbers unique and searchable.
     phone: Mapped[str | None] = mapped_column(EncryptedText)
     phone_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Set when the person proved the mobile is theirs with a one-time code.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(100))
     # A new address waits here until it is confirmed from the link sent to it.
     pending_email: Mapped[str | None] = mapped_column(String(254))

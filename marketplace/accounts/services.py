@@ -243,6 +243,61 @@ def register_account(data: Any) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+def read_contact(inp: Input) -> Contact | None:
+    """A visitor's name, email and mobile, by the same rules as registration (for a guest
+    enquiry, which creates the account once the mobile is confirmed)."""
+    name = inp.text("name", min_length=2, max_length=100, check=_person_name)
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
+    inp.accepted("age_confirmed", "you must be 18 or older")
+    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
+    return Contact(name, email, phone) if name and email and phone else None
+
+
+def refuse_registered(contact: Contact) -> None:
+    """409 when the email or mobile already belongs to an account: its owner signs in."""
+    _refuse_duplicates(email=contact.email, phone=contact.phone)
+
+
+def register_guest_buyer(contact: Contact) -> User:
+    """A buyer account for a visitor who proved the mobile with a one-time code. There is no
+    password yet: the welcome email carries a link to set one."""
+    _refuse_duplicates(email=contact.email, phone=contact.phone)
+    now = utcnow()
+    user = User(
+        email=contact.email,
+        name=contact.name,
+        phone=contact.phone,
+        phone_digest=blind_index(contact.phone),
+        phone_verified_at=now,
+        # Nobody knows this password: the account is used through the emailed link first.
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        terms_version=current_app.config["TERMS_VERSION"],
+        age_confirmed_at=now,
+    )
+    user.role_rows = [UserRole(role=Role.BUYER)]
+    db.session.add(user)
+    db.session.flush()
+    record_consents(user.id, initial_consents({}), source="guest_enquiry")
+    audit.record("account.registered", actor_id=user.id, subject=user, roles=["buyer"], via="guest")
+    send_email(
+        user.email,
+        "Your TradeSetu account: choose a password",
+        "welcome_guest",
+        user=user,
+        link=absolute_url("accounts.reset_password", token=_reset_token(user)),
+        minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],
+    )
+    return user
+
+
 def _role_choice(value: str) -> Role:
     if value not in (Role.BUYER, Role.SUPPLIER):
         raise Invalid("must be buyer or supplier")
@@ -635,12 +690,16 @@ def verify_email(token: Any) -> User:
     return user
 
 
+def _reset_token(user: User) -> str:
+    return _serializer("reset-password").dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+
+
 def request_password_reset(email: Any) -> None:
     """Send a reset link if the account exists; say nothing either way (no account probing)."""
     user = find_user_by_email(email) if isinstance(email, str) and email else None
     if user is None or not user.is_active_account:
         return
-    token = _serializer("reset-password").dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    token = _reset_token(user)
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     send_email(
         user.email,
@@ -665,6 +724,8 @@ def reset_password(token: Any, data: Any) -> User:
     inp = Input(data)
     password = _read_password(inp, "password", _personal_details(user.email, user.name, user.phone))
     inp.raise_if_invalid()
+    if user.email_verified_at is None:  # the link reached this address: it is theirs
+        user.email_verified_at = utcnow()
     # Account recovery: whoever else held a session, a token or a key loses it.
     _set_password(user, password, "auth.password_reset", revoke_keys=True)
     return user

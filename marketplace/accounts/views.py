@@ -53,7 +53,7 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.profile")
 
 
-def _sign_in(user: User, *, remember: bool = False) -> None:
+def sign_in_browser(user: User, *, remember: bool = False) -> None:
     """Start a server-side session for this browser; its id is all the cookies carry."""
     services.start_web_session(user)
     login_user(user, remember=remember)
@@ -96,7 +96,7 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
             form.form_errors.append(refused.detail)
             status = 409
         else:
-            _sign_in(user)
+            sign_in_browser(user)
             flash("Welcome! We have sent you an email to confirm your address.", "success")
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
@@ -133,7 +133,7 @@ def sign_in():  # type: ignore[no-untyped-def]
             form.form_errors.append(refused.detail)
             status = refused.status
         else:
-            _sign_in(user, remember=bool(form.remember.data))
+            sign_in_browser(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -241,7 +241,7 @@ def change_password():  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _profile_page(password_form=form, status=422)
-    _sign_in(user)  # every session ended, this one included: start it again
+    sign_in_browser(user)  # every session ended, this one included: start it again
     flash("Your password is changed. Other devices have been signed out.", "success")
     if ended["keys_revoked"]:
         flash(f"{ended['keys_revoked']} integration key(s) revoked.", "info")

@@ -113,4 +113,4 @@ def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[st
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-from marketplace.api import accounts, catalog, openapi  # noqa: E402,F401  (routes register on import)
+from marketplace.api import accounts, catalog, leads, openapi, openapi_leads, webhooks  # noqa: E402,F401  (routes register on import)

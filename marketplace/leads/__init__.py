@@ -1,0 +1,1 @@
+"""Leads: enquiries, the lead manager, conversations, the CRM pull API and webhooks."""

@@ -1,0 +1,28 @@
+"""`flask leads ...`: the scheduled lead jobs, runnable by hand (the embedded default has no
+beat, so a cron line can call these)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from marketplace.db import commit
+from marketplace.leads import services, webhooks
+
+group = click.Group("leads", help="Leads: follow-up reminders and webhook deliveries.")
+
+
+@group.command("remind-follow-ups")
+@with_appcontext
+def remind_follow_ups() -> None:
+    """Email suppliers about follow-ups due today (each lead and date once)."""
+    sent = services.remind_follow_ups()
+    commit()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
+@group.command("send-webhooks")
+@with_appcontext
+def send_webhooks() -> None:
+    """Attempt every webhook delivery that is due (new, or a retry whose time has come)."""
+    click.echo(f"{webhooks.dispatch_due()} delivery(ies) handed over.")

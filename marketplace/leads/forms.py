@@ -1,0 +1,113 @@
+"""Lead forms: CSRF and rendering only; the rules are in the leads service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+
+from marketplace.catalog.models import UNITS
+from marketplace.leads.models import LeadStatus
+
+UNIT_CHOICES = [SelectChoice("", "Unit")] + [SelectChoice(value) for value in UNITS]
+STATUS_LABELS = {
+    LeadStatus.NEW: "New",
+    LeadStatus.CONTACTED: "Contacted",
+    LeadStatus.QUOTED: "Quoted",
+    LeadStatus.WON: "Won",
+    LeadStatus.LOST: "Lost",
+    LeadStatus.SPAM: "Spam",
+}
+
+
+class EnquiryForm(FlaskForm):
+    product_id = HiddenField()
+    supplier_id = HiddenField()
+    quantity = StringField("Quantity", description="How much you need, e.g. 500")
+    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
+    message = TextAreaField("Your requirement")
+    city = StringField("Delivery city")
+    # A field people never see: a bot that fills every input gives itself away.
+    website = StringField("Leave this empty")
+
+    def service_data(self) -> dict[str, Any]:
+        fields = ("product_id", "supplier_id", "quantity", "unit", "message", "city")
+        return {name: self[name].data for name in fields if self[name].data not in (None, "")}
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.data)
+
+
+class GuestEnquiryForm(EnquiryForm):
+    name = StringField("Your name")
+    email = EmailField("Email")
+    phone = TelField("Mobile number", description="We send a one-time code to confirm it")
+    age_confirmed = BooleanField("I am 18 years of age or older")
+    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data.update(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            phone=self.phone.data or "",
+            age_confirmed=bool(self.age_confirmed.data),
+            accept_terms=bool(self.accept_terms.data),
+        )
+        return data
+
+
+class CodeForm(FlaskForm):
+    code = StringField("One-time code", description="The 6 digits we sent by SMS")
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField("Message")
+
+
+class QuotationForm(FlaskForm):
+    price = StringField("Price per unit (₹)")
+    quantity = StringField("Quantity")
+    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
+    valid_until = StringField("Valid until", description="YYYY-MM-DD")
+    text = TextAreaField("Terms and note (optional)")
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "text": self.text.data or None,
+            "quotation": {
+                "price": self.price.data or "",
+                "quantity": self.quantity.data or "",
+                "unit": self.unit.data or "",
+                "valid_until": self.valid_until.data or "",
+            },
+        }
+
+
+class LeadUpdateForm(FlaskForm):
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(str(s), label) for s, label in STATUS_LABELS.items()],
+        validate_choice=False,
+    )
+    note = TextAreaField("Add a private note")
+    # Text, not a DateField: the service reads the date and says what is wrong with it.
+    follow_up_on = StringField("Follow up on")
+
+    def service_data(self, action: str) -> dict[str, Any]:
+        if action == "status":
+            return {"status": self.status.data}
+        if action == "note":
+            return {"note": self.note.data or ""}
+        return {"follow_up_on": self.follow_up_on.data or None}

@@ -1,0 +1,695 @@
+"""The rules of leads: the only code that creates or changes enquiries, leads and messages.
+
+Who may see a lead is decided here, once (`supplier_lead`, `party_lead`): a supplier sees its
+own leads, a buyer the enquiries it sent; anyone else's lead is not found. Functions flush but
+never commit; notifications and webhook deliveries are written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace import audit
+from marketplace.accounts import services as accounts
+from marketplace.accounts.models import SupplierProfile, User
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import UNITS, Product
+from marketplace.crypto import blind_index
+from marketplace.db import get_owned, utcnow
+from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
+from marketplace.extensions import db
+from marketplace.leads import queries, webhooks
+from marketplace.leads.models import (
+    EnquiryGuard,
+    GuestEnquiry,
+    Lead,
+    LeadNote,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    Message,
+    MessageSide,
+    SupplierBlock,
+    WebhookEvent,
+)
+from marketplace.leads.schemas import quantity_text
+from marketplace.notifications import absolute_url, send_email, send_sms
+from marketplace.validation import Input, Invalid
+
+INDIA = queries.INDIA
+DUPLICATE_WINDOW = timedelta(hours=24)
+# The CRM pull reads at most this much per call (as IndiaMART's does).
+MAX_PULL_WINDOW = timedelta(days=7)
+# Leads are stamped when written and visible when committed, a moment later: a window that
+# ends later than this is cut short, so a CRM polling window after window never misses one.
+PULL_SETTLE = timedelta(seconds=10)
+MAX_QUANTITY = Decimal("1000000000")
+
+GUEST_CODE_TTL = timedelta(minutes=10)
+GUEST_CODE_ATTEMPTS = 5
+GUEST_CODES_PER_PHONE_PER_HOUR = 3
+GUEST_PURGE_AFTER = timedelta(days=1)
+
+FOLLOW_UP_HORIZON = timedelta(days=365)
+QUOTE_VALIDITY_HORIZON = timedelta(days=365)
+REMINDER_BATCH = 500
+
+# Spam control, for the pages and the API alike: a buyer, and an address, send only so many.
+ENQUIRY_LIMITS_PER_BUYER = "5 per minute; 60 per day"
+ENQUIRY_LIMITS_PER_ADDRESS = "20 per minute; 300 per day"
+GUEST_LIMITS_PER_ADDRESS = "5 per hour; 20 per day"
+
+
+def today_in_india() -> date:
+    return utcnow().astimezone(INDIA).date()
+
+
+# --- reading input ---------------------------------------------------------------------------
+
+
+def _quantity(inp: Input, field: str, *, required: bool = False) -> Decimal | None:
+    raw = inp.data.get(field)
+    if raw is None or raw == "":
+        if required:
+            inp.fail(field, "this field is required")
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        inp.fail(field, "must be a number, e.g. 500 or 2.5")
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        inp.fail(field, "must be a number, e.g. 500 or 2.5")
+        return None
+    if not value.is_finite() or value <= 0:
+        inp.fail(field, "must be more than zero")
+    elif value > MAX_QUANTITY:
+        inp.fail(field, f"must be at most {MAX_QUANTITY}")
+    elif value != value.quantize(Decimal("0.001")):
+        inp.fail(field, "must have at most three decimal places")
+    else:
+        return value
+    return None
+
+
+def _unit(value: str) -> str:
+    if value not in UNITS:
+        raise Invalid("must be one of: " + ", ".join(UNITS))
+    return value
+
+
+def _date(inp: Input, field: str, *, earliest: date, latest: date) -> date | None:
+    raw = inp.data.get(field)
+    if raw is None or raw == "":
+        return None
+    try:
+        if not isinstance(raw, str) or len(raw) != 10:
+            raise ValueError
+        value = date.fromisoformat(raw)
+    except ValueError:
+        inp.fail(field, "must be a date written YYYY-MM-DD")
+        return None
+    if not earliest <= value <= latest:
+        inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class EnquiryRequest:
+    supplier: SupplierProfile
+    product: Product | None
+    quantity: Decimal | None
+    unit: str | None
+    message: str
+    city: str | None
+
+
+def _read_enquiry(inp: Input) -> EnquiryRequest | None:
+    product = supplier = None
+    if inp.has("product_id"):
+        product_id = inp.integer("product_id", minimum=1, maximum=2**31 - 1)
+        if product_id is not None:
+            try:
+                product = catalog.public_product(product_id)
+            except NotFound:
+                inp.fail("product_id", "no such product is listed")
+            else:
+                supplier = product.supplier
+    elif inp.has("supplier_id"):
+        supplier_id = inp.integer("supplier_id", minimum=1, maximum=2**31 - 1)
+        if supplier_id is not None:
+            try:
+                supplier = catalog.public_supplier(supplier_id)
+            except NotFound:
+                inp.fail("supplier_id", "no such supplier")
+    else:
+        inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
+    quantity = _quantity(inp, "quantity")
+    unit = inp.text("unit", required=False, max_length=24, check=_unit)
+    if quantity is not None and unit is None and product is not None:
+        unit = product.unit  # "500" about a product sold per kg means 500 kg
+    message = inp.text("message", min_length=4, max_length=4000, multiline=True)
+    city = inp.text("city", required=False, min_length=2, max_length=100)
+    if supplier is None or message is None:
+        return None
+    return EnquiryRequest(supplier, product, quantity, unit, message, city)
+
+
+# --- enquiries -------------------------------------------------------------------------------
+
+
+def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, bool]:
+    """Turn an enquiry into a lead for the supplier. Returns (lead, duplicate): the same buyer
+    asking about the same product (or storefront) within 24 hours gets the first lead back."""
+    inp = Input(data)
+    request = _read_enquiry(inp)
+    if request is not None and request.supplier.user_id == buyer.id:
+        inp.fail("product_id" if request.product else "supplier_id", "this is your own business")
+    inp.raise_if_invalid()
+    assert request is not None
+    subject = (
+        f"product:{request.product.id}" if request.product else f"supplier:{request.supplier.id}"
+    )
+    existing = _claim_subject(buyer.id, subject)
+    if existing is not None:
+        return existing, True
+    blocked = db.session.scalar(
+        select(SupplierBlock.id).where(
+            SupplierBlock.supplier_id == request.supplier.id, SupplierBlock.buyer_id == buyer.id
+        )
+    )
+    lead = Lead(
+        supplier=request.supplier,
+        supplier_id=request.supplier.id,
+        buyer=buyer,
+        buyer_id=buyer.id,
+        type=LeadType.ENQUIRY,
+        status=LeadStatus.SPAM if blocked else LeadStatus.NEW,
+        source=source,
+        product_id=request.product.id if request.product else None,
+        product_name=request.product.name if request.product else None,
+        quantity=request.quantity,
+        unit=request.unit,
+        message=request.message,
+        city=request.city,
+    )
+    db.session.add(lead)
+    db.session.flush()
+    db.session.execute(
+        update(EnquiryGuard)
+        .where(EnquiryGuard.buyer_id == buyer.id, EnquiryGuard.subject == subject)
+        .values(lead_id=lead.id)
+    )
+    if not blocked:  # a blocked buyer's enquiry goes to the spam folder, silently
+        _notify_supplier_of_enquiry(lead)
+        webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
+    return lead, False
+
+
+def _claim_subject(buyer_id: int, subject: str) -> Lead | None:
+    """Lock this buyer's row for this subject, then return its lead if it is younger than 24
+    hours. The lock is an UPDATE (a write), so concurrent submits queue behind each other on
+    PostgreSQL and SQLite alike, and the second one sees the first one's lead."""
+    now = utcnow()
+
+    def touch() -> int:
+        result = db.session.execute(
+            update(EnquiryGuard)
+            .where(EnquiryGuard.buyer_id == buyer_id, EnquiryGuard.subject == subject)
+            .values(touched_at=now)
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+    if not touch():
+        try:
+            with db.session.begin_nested():
+                db.session.add(EnquiryGuard(buyer_id=buyer_id, subject=subject, touched_at=now))
+        except IntegrityError:  # another request made the row first and has committed
+            touch()
+    lead_id = db.session.scalar(
+        select(EnquiryGuard.lead_id).where(
+            EnquiryGuard.buyer_id == buyer_id, EnquiryGuard.subject == subject
+        )
+    )
+    lead = db.session.get(Lead, lead_id) if lead_id else None
+    if lead is not None and lead.created_at > now - DUPLICATE_WINDOW:
+        return lead
+    return None
+
+
+def _notify_supplier_of_enquiry(lead: Lead) -> None:
+    owner = lead.supplier.user
+    about = lead.product_name or "your products"
+    link = absolute_url("leads.lead_page", lead_id=lead.id)
+    send_email(owner.email, f"New enquiry: {about}", "new_enquiry", lead=lead, link=link)
+    if owner.phone:
+        quantity = f" {quantity_text(lead.quantity)} {lead.unit}" if lead.quantity else ""
+        send_sms(owner.phone, f"TradeSetu: new enquiry for {about}{quantity}. Reply: {link}")
+
+
+# --- guest enquiries -------------------------------------------------------------------------
+
+
+def _code_digest(verification_id: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(
+        key, f"guest-code:{verification_id}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def start_guest_enquiry(data: Any) -> GuestEnquiry:
+    """Check a visitor's enquiry and contact details, and send a one-time code to the mobile.
+    Nothing reaches the supplier until the code is confirmed."""
+    inp = Input(data)
+    contact = accounts.read_contact(inp)
+    _read_enquiry(inp)
+    inp.raise_if_invalid()
+    assert contact is not None
+    accounts.refuse_registered(contact)
+    now = utcnow()
+    db.session.execute(
+        delete(GuestEnquiry).where(GuestEnquiry.expires_at < now - GUEST_PURGE_AFTER)
+    )
+    phone_digest = blind_index(contact.phone)
+    recent = db.session.scalar(
+        select(func.count()).where(
+            GuestEnquiry.phone_digest == phone_digest,
+            GuestEnquiry.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= GUEST_CODES_PER_PHONE_PER_HOUR:
+        raise TooManyRequests(
+            "Too many codes were sent to this mobile in the last hour. Please try later.", 3600
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending = GuestEnquiry(
+        id=str(uuid.uuid4()),
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        phone_digest=phone_digest,
+        enquiry={
+            key: inp.data.get(key)
+            for key in ("product_id", "supplier_id", "quantity", "unit", "message", "city")
+            if inp.data.get(key) not in (None, "")
+        },
+        expires_at=now + GUEST_CODE_TTL,
+        created_at=now,
+    )
+    pending.code_digest = _code_digest(pending.id, code)
+    db.session.add(pending)
+    minutes = int(GUEST_CODE_TTL.total_seconds() // 60)
+    send_sms(
+        contact.phone,
+        f"{code} is your TradeSetu code to send your enquiry. It expires in {minutes} minutes. "
+        "Do not share it.",
+    )
+    return pending
+
+
+class WrongCode(ValidationFailed):
+    keep_writes = True  # the failed attempt is counted even though the request is refused
+
+
+def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[Lead, User]:
+    """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
+    pending = db.session.get(GuestEnquiry, verification_id, with_for_update=True)
+    now = utcnow()
+    if pending is None or pending.created_at < now - GUEST_PURGE_AFTER:
+        raise NotFound("No such verification. Please send the enquiry again.")
+    if pending.used_at is not None:
+        raise Conflict("This code was already used: the enquiry has been sent.")
+    inp = Input(data)
+    code = inp.text("code", max_length=12)
+    inp.raise_if_invalid()
+    if pending.expires_at <= now:
+        raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
+    if pending.attempts >= GUEST_CODE_ATTEMPTS:
+        raise ValidationFailed({"code": ["too many wrong codes; ask for a new one"]})
+    if not hmac.compare_digest(pending.code_digest, _code_digest(pending.id, code.strip())):
+        pending.attempts += 1
+        left = GUEST_CODE_ATTEMPTS - pending.attempts
+        raise WrongCode(
+            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
+        )
+    contact = accounts.Contact(pending.name, pending.email, pending.phone)
+    buyer = accounts.register_guest_buyer(contact)
+    lead, _ = send_enquiry(buyer, pending.enquiry, source=LeadSource.GUEST)
+    pending.used_at = now
+    pending.lead_id = lead.id
+    pending.enquiry = {}  # the message now lives on the lead only
+    return lead, buyer
+
+
+# --- who sees which lead ---------------------------------------------------------------------
+
+
+def supplier_lead(user: User, lead_id: int) -> Lead:
+    """A lead of the caller's business; anyone else's is not found (404, never 403)."""
+    supplier = catalog.supplier_of(user)
+    return get_owned(Lead, lead_id, Lead.supplier_id == supplier.id)
+
+
+def party_lead(user: User, lead_id: int) -> tuple[Lead, MessageSide]:
+    """A lead the caller takes part in, and on which side: its supplier or its buyer."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is not None:
+        if lead.supplier.user_id == user.id:
+            return lead, MessageSide.SUPPLIER
+        if lead.buyer_id == user.id and lead.type == LeadType.ENQUIRY:
+            return lead, MessageSide.BUYER
+    raise NotFound("No such lead.")
+
+
+def mark_seen(lead: Lead, side: MessageSide) -> None:
+    if side == MessageSide.SUPPLIER:
+        lead.supplier_seen_at = utcnow()
+    else:
+        lead.buyer_seen_at = utcnow()
+
+
+# --- the lead manager ------------------------------------------------------------------------
+
+
+def _moment(inp: Input, field: str, *, end: bool) -> datetime | None:
+    """An ISO 8601 time with its zone, or a date (a whole day in India: from its midnight, or
+    up to the next midnight for the end of a range)."""
+    raw = inp.data.get(field)
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or len(raw) > 40:
+        inp.fail(field, "must be an ISO 8601 time such as 2026-11-22T10:15:00Z, or a date")
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
+            return datetime.combine(day, time.min, INDIA).astimezone(UTC)
+        value = datetime.fromisoformat(raw.replace(" ", "+", 1) if raw.count(" ") == 1 else raw)
+    except ValueError:
+        inp.fail(field, "must be an ISO 8601 time such as 2026-11-22T10:15:00Z, or a date")
+        return None
+    if value.tzinfo is None:
+        inp.fail(field, "must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30")
+        return None
+    return value.astimezone(UTC)
+
+
+def read_lead_filter(args: Mapping[str, Any], *, pull: bool) -> queries.LeadFilter:
+    """The lead list's filters, from a query string. For the CRM pull (`pull`) the window is
+    at most seven days and always closed: it defaults to the last seven days, ends no later
+    than a few seconds ago, and a CRM polls on from where the previous window ended."""
+    inp = Input(args)
+    kind = inp.text("type", required=False, check=lambda v: LeadType(_choice(v, LeadType)))
+    status = inp.text("status", required=False, check=lambda v: LeadStatus(_choice(v, LeadStatus)))
+    product_id = inp.integer("product_id", required=False, minimum=1, maximum=2**31 - 1)
+    start = _moment(inp, "start_time", end=False)
+    end = _moment(inp, "end_time", end=True)
+    unread = inp.boolean("unread")
+    if pull and "start_time" not in inp.errors and "end_time" not in inp.errors:
+        settled = utcnow() - PULL_SETTLE
+        if end is None:
+            end = min(start + MAX_PULL_WINDOW, settled) if start else settled
+        end = min(end, settled)
+        if start is None:
+            start = end - MAX_PULL_WINDOW
+        if end - start > MAX_PULL_WINDOW:
+            inp.fail("end_time", "the window from start_time to end_time is at most 7 days")
+    if start and end and end <= start and "end_time" not in inp.errors:
+        inp.fail("end_time", "must be later than start_time")
+    inp.raise_if_invalid()
+    return queries.LeadFilter(
+        type=kind, status=status, product_id=product_id, start=start, end=end, unread=unread
+    )
+
+
+def _choice(value: str, choices: type[Any]) -> str:
+    if value not in {str(member) for member in choices}:
+        raise Invalid("must be one of: " + ", ".join(str(member) for member in choices))
+    return value
+
+
+def list_leads(
+    user: User, chosen: queries.LeadFilter, *, oldest_first: bool, page: int, per_page: int
+) -> tuple[list[Lead], int]:
+    supplier = catalog.supplier_of(user)
+    query = queries.supplier_leads_query(supplier.id, chosen)
+    return queries.page_of_leads(query, oldest_first=oldest_first, page=page, per_page=per_page)
+
+
+_LEAD_FIELDS = {"status", "note", "follow_up_on"}
+
+
+def update_lead(user: User, lead_id: int, data: Any) -> Lead:
+    """Move a lead through the pipeline, add a note, set or clear the follow-up date."""
+    lead = supplier_lead(user, lead_id)
+    inp = Input(data)
+    for field in set(inp.data) - _LEAD_FIELDS:
+        inp.fail(field, "is not a field of a lead that can be changed")
+    status = inp.text("status", required=False, check=lambda v: LeadStatus(_choice(v, LeadStatus)))
+    note = inp.text("note", required=False, max_length=2000, multiline=True)
+    today = today_in_india()
+    follow_up = _date(inp, "follow_up_on", earliest=today, latest=today + FOLLOW_UP_HORIZON)
+    if not inp.errors and not (status or note or "follow_up_on" in inp.data):
+        inp.fail("body", "send at least one of: status, note, follow_up_on")
+    inp.raise_if_invalid()
+    changes: dict[str, Any] = {}
+    if status and status != lead.status:
+        changes["status"] = [str(lead.status), str(status)]
+        lead.status = status
+        if status == LeadStatus.SPAM:
+            audit.record("lead.marked_spam", actor_id=user.id, subject=lead)
+    if note:
+        lead.notes.append(LeadNote(author_id=user.id, text=note))
+        changes["note"] = True
+    if "follow_up_on" in inp.data and follow_up != lead.follow_up_on:
+        lead.follow_up_on = follow_up
+        changes["follow_up_on"] = follow_up.isoformat() if follow_up else None
+    if changes:
+        lead.updated_at = utcnow()
+        db.session.flush()
+        webhooks.emit(WebhookEvent.LEAD_UPDATED, lead)
+    return lead
+
+
+def block_buyer(user: User, lead_id: int) -> Lead:
+    """Mark this lead spam and send the buyer's later enquiries to this supplier there too."""
+    lead = supplier_lead(user, lead_id)
+    if lead.buyer_id is None:
+        raise ServiceError("This buyer's account no longer exists.")
+    exists = db.session.scalar(
+        select(SupplierBlock.id).where(
+            SupplierBlock.supplier_id == lead.supplier_id, SupplierBlock.buyer_id == lead.buyer_id
+        )
+    )
+    if exists is None:
+        db.session.add(SupplierBlock(supplier_id=lead.supplier_id, buyer_id=lead.buyer_id))
+        audit.record("lead.buyer_blocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)
+    if lead.status != LeadStatus.SPAM:
+        lead.status = LeadStatus.SPAM
+        lead.updated_at = utcnow()
+        db.session.flush()
+        webhooks.emit(WebhookEvent.LEAD_UPDATED, lead)
+    return lead
+
+
+def unblock_buyer(user: User, lead_id: int) -> Lead:
+    lead = supplier_lead(user, lead_id)
+    removed = db.session.execute(
+        delete(SupplierBlock).where(
+            SupplierBlock.supplier_id == lead.supplier_id, SupplierBlock.buyer_id == lead.buyer_id
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if removed:
+        audit.record("lead.buyer_unblocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)
+    return lead
+
+
+def buyer_blocked(lead: Lead) -> bool:
+    return (
+        lead.buyer_id is not None
+        and db.session.scalar(
+            select(SupplierBlock.id).where(
+                SupplierBlock.supplier_id == lead.supplier_id,
+                SupplierBlock.buyer_id == lead.buyer_id,
+            )
+        )
+        is not None
+    )
+
+
+# --- the conversation ------------------------------------------------------------------------
+
+
+def conversation(user: User, lead_id: int) -> tuple[Lead, MessageSide, list[Message]]:
+    """The lead's messages, oldest first; reading them marks the lead read for this side."""
+    lead, side = party_lead(user, lead_id)
+    mark_seen(lead, side)
+    rows = db.session.scalars(
+        select(Message).where(Message.lead_id == lead.id).order_by(Message.id)
+    ).all()
+    return lead, side, list(rows)
+
+
+def post_message(user: User, lead_id: int, data: Any) -> Message:
+    """A message from either side; a quotation (supplier only) moves the lead to quoted."""
+    lead, side = party_lead(user, lead_id)
+    inp = Input(data)
+    quote = inp.nested("quotation", required=False)
+    text = inp.text("text", required=quote is None, max_length=4000, multiline=True)
+    entry = Message(lead_id=lead.id, side=side, author_id=user.id, text=text or "")
+    if quote is not None:
+        if side != MessageSide.SUPPLIER:
+            inp.fail("quotation", "only the supplier sends quotations")
+        entry.quote_price = quote.money("price")
+        if entry.quote_price is not None and entry.quote_price <= 0:
+            quote.fail("price", "must be more than zero")
+        entry.quote_quantity = _quantity(quote, "quantity", required=True)
+        entry.quote_unit = quote.text("unit", max_length=24, check=_unit)
+        today = today_in_india()
+        entry.quote_valid_until = _date(
+            quote, "valid_until", earliest=today, latest=today + QUOTE_VALIDITY_HORIZON
+        )
+        if entry.quote_valid_until is None and "quotation.valid_until" not in inp.errors:
+            quote.fail("valid_until", "this field is required")
+    inp.raise_if_invalid()
+    now = utcnow()
+    db.session.add(entry)
+    if side == MessageSide.SUPPLIER:
+        lead.supplier_activity_at = now
+        lead.supplier_seen_at = now
+        if entry.is_quotation and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
+            lead.status = LeadStatus.QUOTED
+        elif lead.status == LeadStatus.NEW:
+            lead.status = LeadStatus.CONTACTED
+    else:
+        lead.buyer_activity_at = now
+        lead.buyer_seen_at = now
+    lead.updated_at = now
+    db.session.flush()
+    if lead.status != LeadStatus.SPAM:  # a spam folder stays quiet
+        _notify_other_side(lead, entry)
+        webhooks.emit(WebhookEvent.MESSAGE_CREATED, lead, message=entry)
+    return entry
+
+
+def _notify_other_side(lead: Lead, entry: Message) -> None:
+    if entry.side == MessageSide.SUPPLIER:
+        if lead.buyer is None:
+            return
+        recipient, sender = lead.buyer, lead.supplier.company_name
+        link = absolute_url("leads.enquiry_page", lead_id=lead.id)
+    else:
+        recipient, sender = lead.supplier.user, lead.buyer.name if lead.buyer else "A buyer"
+        link = absolute_url("leads.lead_page", lead_id=lead.id)
+    kind = "a quotation" if entry.is_quotation else "a message"
+    send_email(
+        recipient.email,
+        f"{sender} sent you {kind}",
+        "new_message",
+        lead=lead,
+        entry=entry,
+        sender=sender,
+        link=link,
+    )
+
+
+# --- exports and reminders -------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "type",
+    "source",
+    "status",
+    "product",
+    "quantity",
+    "unit",
+    "buyer_name",
+    "buyer_company",
+    "buyer_email",
+    "buyer_phone",
+    "city",
+    "message",
+    "follow_up_on",
+)
+
+
+def csv_cell(value: Any) -> str:
+    """A spreadsheet must never run a cell: one that starts like a formula is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def export_csv(user: User, chosen: queries.LeadFilter) -> str:
+    """Exactly the leads of the filtered list, every page of it, newest first."""
+    supplier = catalog.supplier_of(user)
+    rows = queries.all_leads(queries.supplier_leads_query(supplier.id, chosen))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for lead in rows:
+        buyer = lead.buyer
+        writer.writerow(
+            csv_cell(value)
+            for value in (
+                lead.id,
+                lead.created_at.astimezone(INDIA).strftime("%Y-%m-%d %H:%M"),
+                lead.type,
+                lead.source,
+                lead.status,
+                lead.product_name,
+                quantity_text(lead.quantity),
+                lead.unit,
+                buyer.name if buyer else "Deleted account",
+                buyer.supplier.company_name if buyer and buyer.supplier else None,
+                buyer.email if buyer else None,
+                buyer.phone if buyer else None,
+                lead.city,
+                lead.message,
+                lead.follow_up_on,
+            )
+        )
+    audit.record("leads.exported", actor_id=user.id, rows=len(rows))
+    return out.getvalue()
+
+
+def remind_follow_ups() -> int:
+    """Email each supplier about the follow-ups due today (or missed), once per lead and date."""
+    today = today_in_india()
+    due = db.session.scalars(
+        select(Lead)
+        .where(
+            Lead.follow_up_on <= today,
+            (Lead.follow_up_reminded_on.is_(None))
+            | (Lead.follow_up_reminded_on != Lead.follow_up_on),
+            Lead.status.not_in((LeadStatus.WON, LeadStatus.LOST, LeadStatus.SPAM)),
+        )
+        .order_by(Lead.id)
+        .limit(REMINDER_BATCH)
+    ).all()
+    for lead in due:
+        send_email(
+            lead.supplier.user.email,
+            f"Follow up today: {lead.buyer.name if lead.buyer else 'a lead'}",
+            "follow_up",
+            lead=lead,
+            link=absolute_url("leads.lead_page", lead_id=lead.id),
+        )
+        lead.follow_up_reminded_on = lead.follow_up_on
+    return len(due)

@@ -1,0 +1,368 @@
+"""Lead pages: sending an enquiry (signed in or as a guest), the buyer's enquiries, and the
+supplier's lead manager with its conversation, export and dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from marketplace.accounts.forms import ActionForm, accepted, apply_errors
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.views import sign_in_browser
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import UNITS
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.extensions import limiter
+from marketplace.leads import queries, schemas, services
+from marketplace.leads.forms import (
+    STATUS_LABELS,
+    CodeForm,
+    EnquiryForm,
+    GuestEnquiryForm,
+    LeadUpdateForm,
+    MessageForm,
+    QuotationForm,
+)
+from marketplace.leads.models import LeadSource, LeadStatus, LeadType, MessageSide
+from marketplace.web import address_key, no_store, requested_page
+
+bp = Blueprint("leads", __name__)
+
+PER_PAGE = 25
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _buyer_key() -> str:
+    return f"buyer:{current_user.id}" if current_user.is_authenticated else address_key()
+
+
+def _only_posts(limits: str, key: Any) -> Any:
+    return limiter.limit(limits, key_func=key, methods=["POST"])
+
+
+@bp.app_context_processor
+def unread_counts() -> dict[str, int]:
+    """The header's badges: new or unanswered leads (suppliers), unread replies (buyers)."""
+    if not has_request_context() or not current_user.is_authenticated:  # a mail, a visitor
+        return {}
+    user = _user()
+    counts = {"unread_replies": queries.buyer_unread_count(user.id)}
+    if user.supplier is not None and user.has_role(Role.SUPPLIER):
+        counts["unread_leads"] = queries.supplier_unread_count(user.supplier.id)
+    return counts
+
+
+# --- sending an enquiry ----------------------------------------------------------------------
+
+
+def _subject() -> tuple[Any, Any]:
+    """The product or storefront the enquiry form is about (from the query or the form)."""
+    values = request.form if request.method == "POST" else request.args
+    product_id, supplier_id = values.get("product_id", ""), values.get("supplier_id", "")
+    try:
+        if product_id:
+            product = catalog.public_product(int(product_id))
+            return product, product.supplier
+        if supplier_id:
+            return None, catalog.public_supplier(int(supplier_id))
+    except (ValueError, NotFound):
+        pass
+    abort(404)
+
+
+@bp.route("/enquiries/new", methods=["GET", "POST"])
+@_only_posts(services.ENQUIRY_LIMITS_PER_BUYER, _buyer_key)
+@_only_posts(services.ENQUIRY_LIMITS_PER_ADDRESS, address_key)
+# A guest's enquiry sends an SMS: as few per address as the API allows (SMS pumping).
+@limiter.limit(
+    services.GUEST_LIMITS_PER_ADDRESS,
+    key_func=address_key,
+    methods=["POST"],
+    exempt_when=lambda: current_user.is_authenticated,
+)
+def new_enquiry():  # type: ignore[no-untyped-def]
+    product, supplier = _subject()
+    guest = not current_user.is_authenticated
+    form = GuestEnquiryForm() if guest else EnquiryForm()
+    if request.method == "GET":
+        form.product_id.data = str(product.id) if product else ""
+        form.supplier_id.data = "" if product else str(supplier.id)
+        form.unit.data = product.unit if product else ""
+        about = product.name if product else "your products"
+        form.message.data = f"I am interested in {about}. Please send your best price."
+    status = 200
+    if accepted(form):
+        if form.is_bot:  # look sent, store nothing
+            flash("Your enquiry has been sent.", "success")
+            return redirect(url_for("main.index"))
+        try:
+            if guest:
+                pending = services.start_guest_enquiry(form.service_data())
+                flash(
+                    "We sent a 6-digit code to your mobile. Enter it to send the enquiry.", "info"
+                )
+                return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
+            source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
+            lead, duplicate = services.send_enquiry(_user(), form.service_data(), source=source)
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        except Conflict as refused:  # a guest whose email or mobile has an account: sign in
+            apply_errors(form, refused.errors)
+            form.form_errors.append(refused.detail)
+            status = 409
+        else:
+            if duplicate:
+                flash(
+                    "You asked this supplier about this in the last 24 hours: here it is.", "info"
+                )
+            else:
+                flash(f"Your enquiry is sent to {supplier.company_name}.", "success")
+            return redirect(url_for("leads.enquiry_page", lead_id=lead.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "leads/enquiry_form.html", form=form, product=product, supplier=supplier, guest=guest
+    ), status
+
+
+@bp.route("/enquiries/verify/<verification_id>", methods=["GET", "POST"])
+@_only_posts("10 per minute", address_key)
+def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
+    form = CodeForm()
+    status = 200
+    if accepted(form):
+        try:
+            lead, buyer = services.confirm_guest_enquiry(verification_id, {"code": form.code.data})
+        except ValidationFailed as refused:  # a wrong code is counted: the view commits
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            sign_in_browser(buyer)  # the mobile is proven; the emailed link sets a password
+            flash("Your enquiry is sent. We emailed you a link to choose a password.", "success")
+            return redirect(url_for("leads.enquiry_page", lead_id=lead.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("leads/confirm_guest.html", form=form), status
+
+
+# --- the buyer's enquiries -------------------------------------------------------------------
+
+
+@bp.get("/enquiries")
+@login_required
+def my_enquiries():  # type: ignore[no-untyped-def]
+    page = requested_page()
+    rows, total = queries.buyer_enquiries(_user().id, page=page, per_page=PER_PAGE)
+    return render_template(
+        "leads/my_enquiries.html",
+        enquiries=rows,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        buyer_status=schemas.buyer_status,
+        buyer_unread=schemas.buyer_unread,
+    )
+
+
+@bp.route("/enquiries/<int:lead_id>", methods=["GET", "POST"])
+@login_required
+@_only_posts("30 per minute", _buyer_key)
+def enquiry_page(lead_id: int):  # type: ignore[no-untyped-def]
+    lead, side = services.party_lead(_user(), lead_id)
+    if side != MessageSide.BUYER:
+        return redirect(url_for("leads.lead_page", lead_id=lead_id))
+    form = MessageForm()
+    status = _post_message(form, lead_id, lambda: {"text": form.text.data})
+    if status is None:
+        return redirect(url_for("leads.enquiry_page", lead_id=lead_id) + "#latest")
+    _, _, messages = services.conversation(_user(), lead_id)
+    return render_template(
+        "leads/enquiry.html",
+        lead=lead,
+        messages=messages,
+        form=form,
+        buyer_status=schemas.buyer_status(lead),
+    ), status
+
+
+def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
+    """Send a message from a page's form: None when sent, else the page's status code."""
+    if not accepted(form):
+        return 400 if request.method == "POST" else 200
+    try:
+        services.post_message(_user(), lead_id, data())
+    except ValidationFailed as refused:
+        # The quotation's fields are 'quotation.price' and so on: show them under the inputs.
+        apply_errors(form, {k.removeprefix("quotation."): m for k, m in refused.errors.items()})
+        return 422
+    flash("Sent.", "success")
+    return None
+
+
+# --- the lead manager ------------------------------------------------------------------------
+
+
+def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
+    try:
+        return services.read_lead_filter(request.args, pull=False), {}
+    except ValidationFailed as refused:
+        return None, refused.errors
+
+
+@bp.get("/leads")
+@login_required
+def lead_manager():  # type: ignore[no-untyped-def]
+    user = _user()
+    supplier = catalog.supplier_of(user)
+    chosen, errors = _filter()
+    page = requested_page()
+    rows: list[Any] = []
+    total = 0
+    if chosen is not None:
+        rows, total = services.list_leads(
+            user, chosen, oldest_first=False, page=page, per_page=PER_PAGE
+        )
+    products, _ = catalog.own_products(user, page=1, per_page=200)
+    return render_template(
+        "leads/manager.html",
+        supplier=supplier,
+        leads=rows,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        errors=errors,
+        trust=queries.trust_signals(rows),
+        products=products,
+        statuses=STATUS_LABELS,
+        types=[str(t) for t in LeadType],
+        unread=schemas.supplier_unread,
+    ), 422 if errors else 200
+
+
+@bp.get("/leads/export.csv")
+@login_required
+def export_leads():  # type: ignore[no-untyped-def]
+    chosen, errors = _filter()
+    if chosen is None:
+        abort(422, "; ".join(f"{field}: {', '.join(m)}" for field, m in errors.items()))
+    body = services.export_csv(_user(), chosen)
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    return no_store(response)
+
+
+@bp.get("/leads/dashboard")
+@login_required
+def lead_dashboard():  # type: ignore[no-untyped-def]
+    supplier = catalog.supplier_of(_user())
+    return render_template(
+        "leads/dashboard.html", supplier=supplier, stats=queries.dashboard(supplier.id)
+    )
+
+
+@bp.route("/leads/<int:lead_id>", methods=["GET", "POST"])
+@login_required
+@_only_posts("30 per minute", _buyer_key)
+def lead_page(lead_id: int):  # type: ignore[no-untyped-def]
+    """The lead, its buyer's contact and trust signals, and the conversation; the message
+    and quotation forms post here (`form=message|quotation`)."""
+    user = _user()
+    lead = services.supplier_lead(user, lead_id)
+    message_form, quotation_form = MessageForm(prefix="m"), QuotationForm(prefix="q")
+    status: int | None = 200
+    if request.method == "POST":
+        if request.form.get("form") == "quotation":
+            status = _post_message(quotation_form, lead_id, quotation_form.service_data)
+        else:
+            status = _post_message(message_form, lead_id, lambda: {"text": message_form.text.data})
+        if status is None:
+            return redirect(url_for("leads.lead_page", lead_id=lead_id) + "#latest")
+    if request.method == "GET" and lead.unit:
+        quotation_form.unit.data = lead.unit
+        quotation_form.quantity.data = schemas.quantity_text(lead.quantity)
+    _, _, messages = services.conversation(user, lead_id)
+    update_form = LeadUpdateForm(formdata=None, status=str(lead.status))
+    update_form.follow_up_on.data = lead.follow_up_on.isoformat() if lead.follow_up_on else ""
+    return render_template(
+        "leads/lead.html",
+        lead=lead,
+        trust=queries.trust_signals([lead])[lead.id],
+        messages=messages,
+        message_form=message_form,
+        quotation_form=quotation_form,
+        update_form=update_form,
+        action_form=ActionForm(),
+        blocked=services.buyer_blocked(lead),
+        statuses=STATUS_LABELS,
+        units=UNITS,
+        today=services.today_in_india(),
+    ), status
+
+
+@bp.post("/leads/<int:lead_id>/update")
+@login_required
+def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
+    form = LeadUpdateForm()
+    action = request.form.get("action", "status")
+    if not accepted(form):
+        abort(400)
+    try:
+        services.update_lead(_user(), lead_id, form.service_data(action))
+    except ValidationFailed as refused:
+        for field, messages in refused.errors.items():
+            for message in messages:
+                flash(f"Not saved. {field.replace('_', ' ').capitalize()}: {message}.", "error")
+    else:
+        flash(
+            {
+                "status": "Status updated.",
+                "note": "Note added.",
+                "follow_up": "Follow-up date saved.",
+            }.get(action, "Saved."),
+            "success",
+        )
+    return redirect(url_for("leads.lead_page", lead_id=lead_id))
+
+
+@bp.post("/leads/<int:lead_id>/block")
+@login_required
+def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    if request.form.get("undo"):
+        services.unblock_buyer(_user(), lead_id)
+        flash("The buyer is unblocked: new enquiries reach your inbox again.", "info")
+    else:
+        services.block_buyer(_user(), lead_id)
+        flash("Blocked. This buyer's enquiries now go to your spam folder.", "info")
+    return redirect(url_for("leads.lead_page", lead_id=lead_id))
+
+
+bp.add_app_template_filter(schemas.quantity_text, "quantity")
+
+
+@bp.app_template_global()
+def lead_status_label(status: LeadStatus | str) -> str:
+    return STATUS_LABELS.get(LeadStatus(status), str(status))
+
+
+@bp.app_template_filter("quantity")
+def quantity_label(value: Any) -> str:
+    """500, not the 500.000 the database column hands back."""
+    return schemas.quantity_text(value) or ""
