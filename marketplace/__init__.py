@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts import cli as accounts_cli
     from marketplace.accounts import views as accounts_views
     from marketplace.api import bp as api_bp
+    from marketplace.api import indiamart
     from marketplace.catalog import cli as catalog_cli
     from marketplace.catalog import views as catalog_views
     from marketplace.errors import register_error_handlers
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(leads_views.bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(indiamart.bp)
     for group in (
         accounts_cli.group,
         catalog_cli.catalog_group,

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from marketplace.credits.plans import parse_packs, parse_plans
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message lists every problem found."""
@@ -93,6 +95,12 @@ def _fernet_keys(value: str) -> list[str]:
     return keys
 
 
+def _sac(value: str) -> str:
+    if not (len(value) == 6 and value.isascii() and value.isdigit() and value.startswith("99")):
+        raise ValueError("must be a 6-digit services accounting code starting with 99")
+    return value
+
+
 def _secret_key(value: str) -> str:
     if len(value) < 32:
         raise ValueError("must be at least 32 characters")
@@ -112,6 +120,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REDIS_URL": ("REDIS_URL", _url("redis", "rediss")),
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": ("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
     "WEBHOOK_SWEEP_INTERVAL": ("WEBHOOK_SWEEP_INTERVAL", _integer(1, 3600)),
+    "CRM_PULL_INTERVAL_SECONDS": ("CRM_PULL_INTERVAL_SECONDS", _integer(0, 3600)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
     "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
@@ -134,6 +143,17 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SEARCH_FACET_CACHE": ("SEARCH_FACET_CACHE", _integer(0, 100_000)),
     "LOG_LEVEL": ("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", _integer(0, 5)),
+    # Credits, payments and invoices
+    "PAYMENT_GATEWAY": ("PAYMENT_GATEWAY", _choice("sandbox", "razorpay")),
+    "RAZORPAY_KEY_ID": ("RAZORPAY_KEY_ID", str),
+    "RAZORPAY_KEY_SECRET": ("RAZORPAY_KEY_SECRET", str),
+    "RAZORPAY_WEBHOOK_SECRET": ("RAZORPAY_WEBHOOK_SECRET", str),
+    "CREDIT_PLANS": ("CREDIT_PLANS", parse_plans),
+    "CREDIT_PACKS": ("CREDIT_PACKS", parse_packs),
+    "PORTAL_LEGAL_NAME": ("PORTAL_LEGAL_NAME", str),
+    "PORTAL_GSTIN": ("PORTAL_GSTIN", str),
+    "PORTAL_ADDRESS": ("PORTAL_ADDRESS", str),
+    "GST_SAC": ("GST_SAC", _sac),
 }
 
 
@@ -154,6 +174,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # (no probing of our own network through a supplier's webhook); tests turn this on.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
         "WEBHOOK_SWEEP_INTERVAL": 15,
+        # The IndiaMART-compatible pull's minimum interval per key, as IndiaMART's (5 minutes).
+        "CRM_PULL_INTERVAL_SECONDS": 300,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",
@@ -186,6 +208,22 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_RESET_TTL_MINUTES": 60,
         "LOG_LEVEL": "INFO",
         "TRUSTED_PROXIES": 0,
+        # Credits: plans (weekly allocation) and packs (credits, rupees before GST), the payment
+        # gateway (the sandbox pays on a page of the portal itself: no money moves), and what
+        # every tax invoice says about the portal.
+        "PAYMENT_GATEWAY": "sandbox",
+        "RAZORPAY_KEY_ID": None,
+        "RAZORPAY_KEY_SECRET": None,
+        "RAZORPAY_WEBHOOK_SECRET": None,
+        "CREDIT_PLANS": parse_plans("Free:0,Silver:10,Gold:30"),
+        "CREDIT_PACKS": parse_packs("10:999,50:3999,200:12999"),
+        "PORTAL_LEGAL_NAME": "TradeSetu Marketplace Private Limited",
+        "PORTAL_GSTIN": "27AAJCT4821K1Z0",
+        "PORTAL_ADDRESS": "4th Floor, Trade Centre, Bandra Kurla Complex, Bandra (East), "
+        "Mumbai 400051, Maharashtra",
+        # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
+        # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
+        "GST_SAC": "998365",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 
@@ -241,5 +279,24 @@ def validate_config(config: Mapping[str, Any]) -> None:
         problems.append("SMS_BACKEND=http needs SMS_GATEWAY_URL")
     if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
         problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
+    problems.extend(_payment_problems(config))
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))
+
+
+def _payment_problems(config: Mapping[str, Any]) -> list[str]:
+    from marketplace.accounts.identity import check_gstin  # the app's own GSTIN rules
+    from marketplace.validation import Invalid
+
+    problems = []
+    if config["PAYMENT_GATEWAY"] == "razorpay":
+        for name in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):
+            if not config[name]:
+                problems.append(f"PAYMENT_GATEWAY=razorpay needs {name}")
+    try:
+        check_gstin(config["PORTAL_GSTIN"])
+    except Invalid as error:
+        problems.append(f"PORTAL_GSTIN is not a valid GSTIN: {error}")
+    if not config["CREDIT_PLANS"] or not config["CREDIT_PACKS"]:
+        problems.append("CREDIT_PLANS and CREDIT_PACKS each need at least one entry")
+    return problems

@@ -14,8 +14,11 @@ import os
 import re
 import shutil
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 from marketplace import create_app
 from marketplace.config import _database_url
+from marketplace.db import commit
 from marketplace.extensions import db, limiter
 from tests import factories
 
@@ -257,7 +261,6 @@ def api(client: FlaskClient) -> Api:
 def categories(ctx: Flask) -> None:
     """The real category tree."""
     from marketplace.catalog.services import load_categories
-    from marketplace.db import commit
 
     load_categories()
     commit()
@@ -321,3 +324,124 @@ def outbox(app: Flask, kind: str = "mail") -> list[str]:
         else:
             messages.append(path.read_text())
     return messages
+
+
+# --- a real receiver on 127.0.0.1 ------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next scripted status (200 once the script runs out) and
+    records what it got. With `gate` set it holds each request until the gate opens."""
+
+    url: str = ""
+    statuses: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Event | None = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _ReceiverServer
+
+    def do_POST(self) -> None:
+        receiver = self.server.receiver
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        receiver.received.append(Received(self.path, headers, body))
+        receiver.arrived.set()
+        if receiver.gate is not None:
+            receiver.gate.wait(10)
+        status = receiver.statuses.pop(0) if receiver.statuses else 200
+        self.send_response(status)
+        if 300 <= status < 400:
+            self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _ReceiverServer(ThreadingHTTPServer):
+    daemon_threads = True
+    receiver: Receiver
+
+
+@pytest.fixture()
+def receiver() -> Iterator[Receiver]:
+    port = free_port()
+    server = _ReceiverServer(("127.0.0.1", port), _Handler)
+    server.receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks/tradesetu")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.receiver
+    if server.receiver.gate is not None:
+        server.receiver.gate.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def private_ok(app) -> Iterator[None]:
+    """The receiver lives on 127.0.0.1, which production refuses."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    yield
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
+
+
+# --- a supplier with a product, a buyer ------------------------------------------------------
+
+
+@dataclass
+class Shop:
+    supplier_id: int  # the user
+    buyer_id: int
+    product_id: int
+
+
+@pytest.fixture()
+def shop(ctx, categories, supplier, buyer) -> Shop:
+    from marketplace.accounts.models import User
+    from marketplace.catalog.services import create_product
+
+    owner = db.session.get(User, supplier.id)
+    product = create_product(
+        owner,
+        {
+            "name": "SS 304 Seamless Pipe",
+            "category": "stainless-steel-pipes",
+            "description": "Seamless pipe for dairy plants.",
+            "price": "325.50",
+            "unit": "kg",
+            "moq": 1,
+        },
+    )
+    commit()
+    return Shop(supplier.id, buyer.id, product.id)
+
+
+def enquire(shop: Shop, buyer_id: int | None = None) -> int:
+    """A new enquiry (lead.created), committed: its deliveries go out after the commit."""
+    from marketplace.accounts.models import User
+
+    buyer = db.session.get(User, buyer_id or shop.buyer_id)
+    from marketplace.leads.models import LeadSource
+    from marketplace.leads.services import send_enquiry
+
+    lead, duplicate = send_enquiry(
+        buyer,
+        {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"},
+        source=LeadSource.API,
+    )
+    assert not duplicate
+    lead_id = lead.id
+    commit()
+    return lead_id

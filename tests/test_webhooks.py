@@ -11,10 +11,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from kombu.exceptions import OperationalError
@@ -22,134 +19,19 @@ from sqlalchemy import select, text, update
 
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
-from marketplace.catalog.services import create_product
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import services, webhooks
 from marketplace.leads.models import (
     DeliveryStatus,
-    LeadSource,
     Webhook,
     WebhookDelivery,
     WebhookEvent,
 )
 from tests import factories
-from tests.conftest import Api, free_port, outbox
+from tests.conftest import Api, Shop, enquire, free_port, outbox
 
 ALL_EVENTS = [str(event) for event in WebhookEvent]
-
-
-# --- a real receiver on 127.0.0.1 ------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next scripted status (200 once the script runs out) and
-    records what it got. With `gate` set it holds each request until the gate opens."""
-
-    url: str = ""
-    statuses: list[int] = field(default_factory=list)
-    received: list[Received] = field(default_factory=list)
-    arrived: threading.Event = field(default_factory=threading.Event)
-    gate: threading.Event | None = None
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _ReceiverServer
-
-    def do_POST(self) -> None:
-        receiver = self.server.receiver
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        receiver.received.append(Received(self.path, headers, body))
-        receiver.arrived.set()
-        if receiver.gate is not None:
-            receiver.gate.wait(10)
-        status = receiver.statuses.pop(0) if receiver.statuses else 200
-        self.send_response(status)
-        if 300 <= status < 400:
-            self.send_header("Location", "/elsewhere")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _ReceiverServer(ThreadingHTTPServer):
-    daemon_threads = True
-    receiver: Receiver
-
-
-@pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    port = free_port()
-    server = _ReceiverServer(("127.0.0.1", port), _Handler)
-    server.receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks/tradesetu")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.receiver
-    if server.receiver.gate is not None:
-        server.receiver.gate.set()
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture()
-def private_ok(app) -> Iterator[None]:
-    """The receiver lives on 127.0.0.1, which production refuses."""
-    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
-    yield
-    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
-
-
-# --- a supplier with a product, a buyer ------------------------------------------------------
-
-
-@dataclass
-class Shop:
-    supplier_id: int  # the user
-    buyer_id: int
-    product_id: int
-
-
-@pytest.fixture()
-def shop(ctx, categories, supplier, buyer) -> Shop:
-    owner = db.session.get(User, supplier.id)
-    product = create_product(
-        owner,
-        {
-            "name": "SS 304 Seamless Pipe",
-            "category": "stainless-steel-pipes",
-            "description": "Seamless pipe for dairy plants.",
-            "price": "325.50",
-            "unit": "kg",
-            "moq": 1,
-        },
-    )
-    commit()
-    return Shop(supplier.id, buyer.id, product.id)
-
-
-def enquire(shop: Shop, buyer_id: int | None = None) -> int:
-    """A new enquiry (lead.created), committed: its deliveries go out after the commit."""
-    buyer = db.session.get(User, buyer_id or shop.buyer_id)
-    lead, duplicate = services.send_enquiry(
-        buyer,
-        {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"},
-        source=LeadSource.API,
-    )
-    assert not duplicate
-    lead_id = lead.id
-    commit()
-    return lead_id
 
 
 def touch(shop: Shop, lead_id: int, note: str = "Called the buyer.") -> None:
@@ -711,7 +593,8 @@ GOOD = "http://127.0.0.1:9/hook"
         ({"url": GOOD, "events": ["lead.deleted"]}, "events", "unknown event"),
         ({"url": GOOD, "events": [1]}, "events", "unknown event"),
         ({"url": GOOD, "events": ["lead.created", "lead.created"]}, "events", "twice"),
-        ({"url": GOOD, "events": ALL_EVENTS, "format": "indiamart"}, "format", "native"),
+        ({"url": GOOD, "events": ALL_EVENTS, "format": "indiamart"}, "events", "new leads only"),
+        ({"url": GOOD, "events": ALL_EVENTS, "format": "xml"}, "format", "native"),
         ({"url": GOOD, "events": ALL_EVENTS, "format": 1}, "format", "native"),
         ({"url": GOOD, "events": ALL_EVENTS, "secret": "mine"}, "secret", "unknown field"),
         (["not", "an", "object"], "body", "object"),

@@ -161,6 +161,8 @@ class ApiCredential(db.Model):
     # What an integration key may do (marketplace.accounts.policy.Scope); None for a session
     # token, which acts with the full power of the person who proved the password.
     scopes: Mapped[list[str] | None] = mapped_column(JSON)
+    # The last call of the IndiaMART-compatible lead pull with this key (it has a minimum interval).
+    crm_pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

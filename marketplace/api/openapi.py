@@ -378,7 +378,12 @@ SCHEMAS: dict[str, Any] = {
                 "uniqueItems": True,
                 "items": {"enum": ["lead.created", "lead.updated", "message.created"]},
             },
-            "format": {"enum": ["native"], "default": "native"},
+            "format": {
+                "enum": ["native", "indiamart"],
+                "default": "native",
+                "description": "indiamart: IndiaMART's push format (one new lead in its "
+                "envelope), for connectors written for IndiaMART; events must be [lead.created]",
+            },
         },
     },
     "Webhook": {

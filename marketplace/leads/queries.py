@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
+from marketplace.catalog.models import Product
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.leads.models import Lead, LeadStatus, LeadType
@@ -115,6 +116,7 @@ def _with_parties(query: Select[tuple[Lead]]) -> Select[tuple[Lead]]:
     return query.options(
         selectinload(Lead.buyer).selectinload(User.supplier),
         selectinload(Lead.supplier),
+        selectinload(Lead.product).selectinload(Product.category),
     )
 
 

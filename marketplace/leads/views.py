@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     has_request_context,
     redirect,
@@ -25,7 +26,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.leads import queries, schemas, services
+from marketplace.leads import indiamart, queries, schemas, services
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -355,6 +356,17 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
 
 
 bp.add_app_template_filter(schemas.quantity_text, "quantity")
+
+
+@bp.get("/help/crm-integration")
+def crm_help():  # type: ignore[no-untyped-def]
+    """For sellers: how to point a connector written for IndiaMART at this portal."""
+    return render_template(
+        "leads/crm_help.html",
+        host=request.host_url.rstrip("/"),
+        fields=indiamart.FIELD_NOTES,
+        interval=current_app.config["CRM_PULL_INTERVAL_SECONDS"] // 60,
+    )
 
 
 @bp.app_template_global()

@@ -46,7 +46,7 @@ from marketplace.db import after_commit, commit, get_owned, utcnow
 from marketplace.errors import Conflict
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
-from marketplace.leads import queries, schemas
+from marketplace.leads import indiamart, queries, schemas
 from marketplace.leads.models import (
     DeliveryStatus,
     Lead,
@@ -62,7 +62,8 @@ from marketplace.validation import Input, Invalid
 log = logging.getLogger(__name__)
 
 EVENTS = tuple(str(event) for event in WebhookEvent)
-FORMATS = ("native",)  # "indiamart" comes with its own issue
+# "indiamart": IndiaMART's push format, for connectors written for it; it carries new leads only.
+FORMATS = ("native", "indiamart")
 MAX_WEBHOOKS_PER_SUPPLIER = 10
 MAX_URL_LENGTH = 2000
 _FIELDS = ("url", "events", "format")
@@ -258,13 +259,16 @@ def _read_events(inp: Input) -> list[str] | None:
     return list(raw)
 
 
-def _read_format(inp: Input) -> str:
+def _read_format(inp: Input, events: list[str] | None) -> str:
     raw = inp.data.get("format")
     if raw is None:
         return "native"
     if raw not in FORMATS:
-        inp.fail("format", 'must be "native" (the only format for now)')
-    return "native"
+        inp.fail("format", 'must be "native" or "indiamart"')
+        return "native"
+    if raw == "indiamart" and events and events != [str(WebhookEvent.LEAD_CREATED)]:
+        inp.fail("events", 'the indiamart format carries new leads only: ["lead.created"]')
+    return str(raw)
 
 
 def create_webhook(user: User, data: Any) -> tuple[Webhook, str]:
@@ -276,7 +280,7 @@ def create_webhook(user: User, data: Any) -> tuple[Webhook, str]:
             inp.fail(field, f"unknown field; a webhook takes {', '.join(_FIELDS)}")
     url = inp.text("url", max_length=MAX_URL_LENGTH, check=_check_url)
     events = _read_events(inp)
-    body_format = _read_format(inp)
+    body_format = _read_format(inp, events)
     inp.raise_if_invalid()
     # Lock the supplier's row so that two concurrent registrations cannot both pass the limit.
     db.session.execute(
@@ -466,12 +470,20 @@ def emit(event: WebhookEvent, lead: Lead, *, message: Message | None = None) -> 
         return
     event_id = str(uuid.uuid4())
     # The exact text that is signed and sent, fixed now: a retry sends the same bytes, and the
-    # lead as it was when the event happened.
-    body = json.dumps(
-        _payload(event, event_id, lead, message), ensure_ascii=False, separators=(",", ":")
-    )
+    # lead as it was when the event happened. One text per format.
+    bodies: dict[str, str] = {}
+    for webhook in webhooks:
+        if webhook.format not in bodies:
+            payload = (
+                indiamart.push_body(lead)
+                if webhook.format == "indiamart"
+                else _payload(event, event_id, lead, message)
+            )
+            bodies[webhook.format] = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     rows = [
-        WebhookDelivery(webhook_id=webhook.id, event=str(event), event_id=event_id, body=body)
+        WebhookDelivery(
+            webhook_id=webhook.id, event=str(event), event_id=event_id, body=bodies[webhook.format]
+        )
         for webhook in webhooks
     ]
     db.session.add_all(rows)
