@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.api import indiamart
     from marketplace.catalog import cli as catalog_cli
     from marketplace.catalog import views as catalog_views
+    from marketplace.credits import cli as credits_cli
+    from marketplace.credits import views as credits_views
     from marketplace.errors import register_error_handlers
     from marketplace.leads import cli as leads_cli
     from marketplace.leads import views as leads_views
@@ -94,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(leads_views.bp)
+    app.register_blueprint(credits_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(indiamart.bp)
     for group in (
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         catalog_cli.catalog_group,
         catalog_cli.search_group,
         leads_cli.group,
+        credits_cli.group,
         demo.group,
     ):
         app.cli.add_command(group)

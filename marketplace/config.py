@@ -121,6 +121,9 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": ("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
     "WEBHOOK_SWEEP_INTERVAL": ("WEBHOOK_SWEEP_INTERVAL", _integer(1, 3600)),
     "CRM_PULL_INTERVAL_SECONDS": ("CRM_PULL_INTERVAL_SECONDS", _integer(0, 3600)),
+    "BUYLEAD_UNLOCK_CAP": ("BUYLEAD_UNLOCK_CAP", _integer(1, 100)),
+    "BUYLEAD_OPEN_DAYS": ("BUYLEAD_OPEN_DAYS", _integer(1, 30)),
+    "BUYLEAD_MATCH_LIMIT": ("BUYLEAD_MATCH_LIMIT", _integer(1, 200)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
     "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
@@ -176,6 +179,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WEBHOOK_SWEEP_INTERVAL": 15,
         # The IndiaMART-compatible pull's minimum interval per key, as IndiaMART's (5 minutes).
         "CRM_PULL_INTERVAL_SECONDS": 300,
+        # A buy requirement: how many suppliers may unlock it, how long it stays open unless the
+        # buyer says otherwise (at most 30 days), and how many suppliers it is matched to.
+        "BUYLEAD_UNLOCK_CAP": 10,
+        "BUYLEAD_OPEN_DAYS": 3,
+        "BUYLEAD_MATCH_LIMIT": 20,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",

@@ -24,6 +24,22 @@ def mask_phone(phone: str | None) -> str | None:
     return f"+91 {national[:2]}{'X' * (len(national) - 4)}{national[-2:]}"
 
 
+def mask_name(name: str | None) -> str:
+    """Ramesh -> Ra***h: enough to tell two buyers apart, not enough to find one."""
+    if not name or not name.strip():
+        return ""
+    name = name.strip()
+    return name[0] + "***" if len(name) <= 3 else f"{name[:2]}***{name[-1]}"
+
+
+def mask_email(email: str | None) -> str:
+    """ramesh@gmail.com -> r***@gmail.com."""
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def mask_pan(pan: str | None) -> str | None:
     """The CBDT masking standard: ABCDEXXXXF."""
     return stdnum_pan.mask(pan) if pan else None

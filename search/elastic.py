@@ -28,6 +28,7 @@ from search.analysis import (
 )
 from search.documents import DISPLAY_FIELDS, display
 from search.protocol import (
+    MatchRequest,
     SearchHit,
     SearchRequest,
     SearchResults,
@@ -462,24 +463,20 @@ class ElasticsearchSearch:
         ranked = sorted(buckets, key=lambda b: (-b["doc_count"], len(b["key"]), b["key"]))
         return [bucket["key"] for bucket in ranked]
 
-    def match_suppliers(
-        self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
-    ) -> list[SupplierMatch]:
+    def match_suppliers(self, request: MatchRequest) -> list[SupplierMatch]:
         self._ensure_index()
-        query, _ = self._query(
-            SearchRequest(text=text, category=category), plan(text), relaxed=True
-        )
+        search = SearchRequest(text=request.text, category=request.category)
+        query, _ = self._query(search, plan(request.text), relaxed=True)
         try:
             response = self.client.search(
-                index=self.alias, query=query, size=300, source=["supplier_id", "state"]
+                index=self.alias,
+                query=query,
+                size=results.MATCH_CANDIDATES,
+                source=["supplier_id", "state", "city", "gst_verified"],
             )
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
         return results.rank_suppliers(
-            (
-                (float(hit["_score"]), int(hit["_source"]["supplier_id"]), hit["_source"]["state"])
-                for hit in response["hits"]["hits"]
-            ),
-            state=state,
-            limit=limit,
+            ({"score": hit["_score"], **hit["_source"]} for hit in response["hits"]["hits"]),
+            request,
         )

@@ -34,6 +34,7 @@ from search.analysis import (
 )
 from search.documents import display
 from search.protocol import (
+    MatchRequest,
     SearchHit,
     SearchRequest,
     SearchResults,
@@ -440,17 +441,14 @@ class EmbeddedSearch:
         ranked = sorted(terms, key=lambda term: (-term[1], len(term[0]), term[0]))
         return [term for term, _ in ranked[:limit]]
 
-    def match_suppliers(
-        self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
-    ) -> list[SupplierMatch]:
-        """The suppliers whose products best match a buy requirement (any word may match);
-        a supplier in the buyer's state is preferred."""
+    def match_suppliers(self, request: MatchRequest) -> list[SupplierMatch]:
+        """The suppliers whose products best match a buy requirement (any word may match)."""
         searcher = self._searcher()
-        request = SearchRequest(text=text, category=category)
-        query, _ = self._query(searcher, request, plan(text), relaxed=True)
-        raw = searcher.search(query, 300, count=False).hits
+        search = SearchRequest(text=request.text, category=request.category)
+        query, _ = self._query(searcher, search, plan(request.text), relaxed=True)
+        raw = searcher.search(query, results.MATCH_CANDIDATES, count=False).hits
         hits = []
         for score, address in raw:
             doc = self._stored(searcher.doc(address))
-            hits.append((score, doc["supplier_id"], doc["state"]))
-        return results.rank_suppliers(hits, state=state, limit=limit)
+            hits.append({"score": score, **doc})
+        return results.rank_suppliers(hits, request)

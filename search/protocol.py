@@ -74,9 +74,22 @@ class SearchResults:
 
 
 @dataclass(frozen=True)
+class MatchRequest:
+    """A buy requirement, to be matched to the suppliers whose products fit it best."""
+
+    text: str
+    category: str | None = None  # a category slug; its descendants match too
+    state: str | None = None  # the buyer's: suppliers there are preferred
+    city: str | None = None  # and within it, suppliers in the buyer's city
+    exclude_supplier_id: int | None = None  # the buyer's own business
+    limit: int = 10
+
+
+@dataclass(frozen=True)
 class SupplierMatch:
     supplier_id: int
     score: float
+    gst_verified: bool = False
 
 
 class SearchBackend(Protocol):
@@ -94,9 +107,7 @@ class SearchBackend(Protocol):
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]: ...
 
-    def match_suppliers(
-        self, text: str, *, category: str | None = None, state: str | None = None, limit: int = 10
-    ) -> list[SupplierMatch]: ...
+    def match_suppliers(self, request: MatchRequest) -> list[SupplierMatch]: ...
 
     def count(self) -> int: ...
 

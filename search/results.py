@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from search.protocol import FACET_SIZE, PRICE_BANDS, FacetValue, PriceBucket, SupplierMatch
+from search.protocol import (
+    FACET_SIZE,
+    PRICE_BANDS,
+    FacetValue,
+    MatchRequest,
+    PriceBucket,
+    SupplierMatch,
+)
 
 AGGREGATIONS: dict[str, Any] = {
     "category": {"terms": {"field": "category", "size": FACET_SIZE}},
@@ -23,7 +30,11 @@ AGGREGATIONS: dict[str, Any] = {
         }
     },
 }
-SAME_STATE_BONUS = 1.2  # a supplier in the buyer's state is preferred for a requirement
+# A requirement prefers suppliers near the buyer: in the same state, and more so in the same city.
+SAME_STATE_BONUS = 1.2
+SAME_CITY_BONUS = 1.1
+# Products read per requirement before the suppliers are ranked.
+MATCH_CANDIDATES = 300
 
 
 def facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
@@ -53,14 +64,25 @@ def total(aggregations: dict[str, Any]) -> int:
     return sum(bucket.count for bucket in price_facets(aggregations))
 
 
-def rank_suppliers(
-    hits: Iterable[tuple[float, int, str]], *, state: str | None, limit: int
-) -> list[SupplierMatch]:
-    """(score, supplier id, supplier state) of matching products -> the best suppliers, each
-    by its best product."""
-    best: dict[int, float] = {}
-    for score, supplier_id, supplier_state in hits:
-        score *= SAME_STATE_BONUS if state and supplier_state == state else 1.0
-        best[supplier_id] = max(best.get(supplier_id, 0.0), score)
-    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [SupplierMatch(supplier_id, score) for supplier_id, score in ranked]
+def rank_suppliers(hits: Iterable[dict[str, Any]], request: MatchRequest) -> list[SupplierMatch]:
+    """Matching products (their score and stored fields) -> the best suppliers, each by its best
+    product: GST-verified suppliers first, then by relevance with the bonus for the buyer's state
+    and city; the buyer's own business is left out."""
+    best: dict[int, tuple[bool, float]] = {}
+    for hit in hits:
+        supplier_id = int(hit["supplier_id"])
+        if supplier_id == request.exclude_supplier_id:
+            continue
+        score = float(hit["score"])
+        if request.state and hit.get("state") == request.state:
+            score *= SAME_STATE_BONUS
+            if request.city and str(hit.get("city", "")).lower() == request.city.lower():
+                score *= SAME_CITY_BONUS
+        verified = bool(hit.get("gst_verified"))
+        held = best.get(supplier_id)
+        best[supplier_id] = (verified, max(score, held[1] if held else 0.0))
+    ranked = sorted(best.items(), key=lambda item: (not item[1][0], -item[1][1], item[0]))
+    return [
+        SupplierMatch(supplier_id, score, verified)
+        for supplier_id, (verified, score) in ranked[: request.limit]
+    ]

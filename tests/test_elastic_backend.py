@@ -15,7 +15,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from search.elastic import ElasticsearchSearch
-from search.protocol import SearchRequest
+from search.protocol import MatchRequest, SearchRequest
 
 EMPTY_AGGREGATIONS = {name: {"buckets": []} for name in ("category", "state", "city")} | {
     "price": {"buckets": [{"doc_count": 0}] * 6}
@@ -81,4 +81,4 @@ def test_suggest_and_match_use_valid_calls(backend):
         "aggregations": {"suggestions": {"buckets": [{"key": "ss pipe", "doc_count": 3}]}},
     }
     assert backend.suggest("ss p") == ["ss pipe"]
-    assert backend.match_suppliers("ss pipe", state="Gujarat")[0].supplier_id == 10
+    assert backend.match_suppliers(MatchRequest("ss pipe", state="Gujarat"))[0].supplier_id == 10

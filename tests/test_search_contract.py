@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from search.documents import product_document
-from search.protocol import SearchRequest
+from search.protocol import MatchRequest, SearchRequest
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -432,14 +432,27 @@ def test_rebuild_replaces_everything(catalogue):
 
 
 def test_match_suppliers_for_a_requirement(catalogue):
-    matches = catalogue.match_suppliers("stainless steel pipe 2 inch", state="Maharashtra")
+    matches = catalogue.match_suppliers(
+        MatchRequest("stainless steel pipe 2 inch", state="Maharashtra")
+    )
     assert matches[0].supplier_id == 10  # in the buyer's state, and the best match
     assert {m.supplier_id for m in matches} >= {10, 11}
-    narrowed = catalogue.match_suppliers("tmt bar", category="tmt-bars")
+    narrowed = catalogue.match_suppliers(MatchRequest("tmt bar", category="tmt-bars"))
     assert {m.supplier_id for m in narrowed} == {12}
     # The category narrows: pipe suppliers match "pipe", but not within TMT bars.
-    assert catalogue.match_suppliers("pipe", category="tmt-bars") == []
-    assert catalogue.match_suppliers("sheet", limit=1)[0].supplier_id == 11
+    assert catalogue.match_suppliers(MatchRequest("pipe", category="tmt-bars")) == []
+    assert catalogue.match_suppliers(MatchRequest("sheet", limit=1))[0].supplier_id == 11
+
+
+def test_matching_puts_gst_verified_suppliers_first_and_leaves_out_the_buyer(catalogue):
+    # Supplier 11 (Gujarat, not verified) makes the welded pipe asked for, and the buyer is in
+    # Gujarat too; supplier 10 is GST-verified, so it comes first all the same.
+    matches = catalogue.match_suppliers(
+        MatchRequest("stainless steel welded pipe", state="Gujarat", city="Ahmedabad")
+    )
+    assert [(m.supplier_id, m.gst_verified) for m in matches[:2]] == [(10, True), (11, False)]
+    mine = catalogue.match_suppliers(MatchRequest("stainless steel pipe", exclude_supplier_id=10))
+    assert 10 not in {m.supplier_id for m in mine} and 11 in {m.supplier_id for m in mine}
 
 
 def test_healthy(backend):

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # Every module that defines tasks. A test checks this against the tasks the code defines.
 TASK_MODULES = (
     "marketplace.catalog.tasks",
+    "marketplace.credits.tasks",
     "marketplace.leads.tasks",
     "marketplace.notifications",
     "workers.outbox",

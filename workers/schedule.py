@@ -37,4 +37,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": 900.0,
             "options": {"expires": 600},
         },
+        # Grant each Monday's plan credits (once per supplier and week, so the frequent runs
+        # cost a query) and record last week's expiries.
+        "allocate-weekly-credits": {
+            "task": "marketplace.credits.tasks.allocate_weekly_credits",
+            "schedule": 900.0,
+            "options": {"expires": 600},
+        },
     }

@@ -113,4 +113,13 @@ def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[st
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-from marketplace.api import accounts, catalog, leads, openapi, openapi_leads, webhooks  # noqa: E402,F401  (routes register on import)
+from marketplace.api import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    catalog,
+    credits,
+    leads,
+    openapi,
+    openapi_credits,
+    openapi_leads,
+    webhooks,
+)

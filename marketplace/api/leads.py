@@ -19,12 +19,13 @@ from marketplace.api import (
 from marketplace.errors import NotFound
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
-from marketplace.leads import queries, schemas, services
-from marketplace.leads.models import LeadSource, MessageSide
+from marketplace.leads import queries, requirements, schemas, services
+from marketplace.leads.models import BuyRequirement, LeadSource, MessageSide
 from marketplace.leads.services import (
     ENQUIRY_LIMITS_PER_ADDRESS,
     ENQUIRY_LIMITS_PER_BUYER,
     GUEST_LIMITS_PER_ADDRESS,
+    REQUIREMENT_LIMITS_PER_BUYER,
 )
 from marketplace.web import address_key
 
@@ -136,3 +137,60 @@ def messages(lead_id: int):  # type: ignore[no-untyped-def]
 def post_message(lead_id: int):  # type: ignore[no-untyped-def]
     entry = services.post_message(current_api_user(), lead_id, json_body())
     return jsonify(schemas.message(entry)), 201
+
+
+# --- buy requirements and BuyLeads -----------------------------------------------------------
+
+
+def _requirement_body(requirement: BuyRequirement) -> dict:  # type: ignore[type-arg]
+    unlocked = requirements.unlocked_by([requirement.id])[requirement.id]
+    return schemas.requirement_for_buyer(requirement, unlocked)
+
+
+@bp.post("/requirements")
+@limiter.limit(REQUIREMENT_LIMITS_PER_BUYER, key_func=buyer_rate_key)
+@authenticated(person=True)
+def post_requirement():  # type: ignore[no-untyped-def]
+    requirement = requirements.post_requirement(current_api_user(), json_body())
+    return jsonify(_requirement_body(requirement)), 201
+
+
+@bp.get("/requirements")
+@authenticated(person=True)
+def my_requirements():  # type: ignore[no-untyped-def]
+    page, per_page = pagination()
+    rows, total = requirements.own_requirements(current_api_user(), page=page, per_page=per_page)
+    unlocked = requirements.unlocked_by([row.id for row in rows])
+    items = [schemas.requirement_for_buyer(row, unlocked[row.id]) for row in rows]
+    return jsonify(page_body(items, total, page, per_page))
+
+
+@bp.get("/requirements/<int:requirement_id>")
+@authenticated(person=True)
+def my_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(
+        _requirement_body(requirements.own_requirement(current_api_user(), requirement_id))
+    )
+
+
+@bp.post("/requirements/<int:requirement_id>/close")
+@authenticated(person=True)
+def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
+    requirement = requirements.close_requirement(current_api_user(), requirement_id)
+    return jsonify(_requirement_body(requirement))
+
+
+@bp.get("/buyleads")
+@authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+def buyleads():  # type: ignore[no-untyped-def]
+    page, per_page = pagination()
+    rows, total = requirements.feed(current_api_user(), page=page, per_page=per_page)
+    items = [schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows]
+    return jsonify(page_body(items, total, page, per_page))
+
+
+@bp.post("/buyleads/<int:requirement_id>/unlock")
+@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
+    lead = requirements.unlock(current_api_user(), requirement_id)
+    return _lead_body(lead.id)

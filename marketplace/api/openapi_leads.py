@@ -366,6 +366,124 @@ LEAD_PATHS: dict[str, Any] = {
     },
 }
 
+_REQUIREMENT_COMMON: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "product_name": {"type": "string"},
+    "description": {"type": "string"},
+    "category": _NULLABLE_STRING,
+    "quantity": {"type": "string"},
+    "unit": {"type": "string"},
+    "budget": {"type": ["string", "null"], "description": "rupees"},
+    "city": {"type": "string"},
+    "state": {"type": "string"},
+    "status": {
+        "enum": ["open", "closed", "expired", "full"],
+        "description": "full: as many suppliers unlocked it as it allows",
+    },
+    "unlocks": {"type": "integer"},
+    "created_at": _TIME,
+    "expires_at": _TIME,
+}
+LEAD_SCHEMAS["Requirement"] = {
+    "type": "object",
+    "required": ["id", "matched_suppliers", "expires_at", "status", "unlocked_by"],
+    "properties": {
+        **_REQUIREMENT_COMMON,
+        "matched_suppliers": {"type": "integer"},
+        "unlocked_by": {"type": "array", "items": _SUPPLIER_CARD},
+    },
+}
+LEAD_SCHEMAS["BuyLead"] = {
+    "type": "object",
+    "required": ["id", "status", "unlocked", "buyer"],
+    "properties": {
+        **_REQUIREMENT_COMMON,
+        "unlocked": {"type": "boolean"},
+        "lead_id": {"type": ["integer", "null"]},
+        "buyer": {
+            "type": "object",
+            "description": "masked (Ra***h, r***@gmail.com, +91 98XXXXXX10) until unlocked",
+            "properties": {
+                "name": {"type": "string"},
+                "email": _NULLABLE_STRING,
+                "phone": _NULLABLE_STRING,
+            },
+        },
+    },
+}
+_REQUIREMENT_ID = [_path_id("requirement_id")]
+LEAD_PATHS.update(
+    {
+        "/requirements": {
+            "post": _op(
+                "Post a buy requirement: it is matched to suppliers, who are told",
+                tag="buyleads",
+                body={
+                    "type": "object",
+                    "required": ["product_name", "quantity", "unit", "city", "state"],
+                    "properties": {
+                        "product_name": {"type": "string", "minLength": 3, "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 4000},
+                        "category": {"type": "string", "description": "a category slug"},
+                        "quantity": {"type": ["string", "number"]},
+                        "unit": {"enum": list(UNITS)},
+                        "budget": {"type": "string", "description": "rupees"},
+                        "city": {"type": "string"},
+                        "state": {"type": "string", "description": "name, ISO or GST code"},
+                        "open_days": {"type": "integer", "minimum": 1, "maximum": 30},
+                    },
+                },
+                ok=("201", _json(_ref("Requirement"), "Posted")),
+                problems=("403", "422", "503"),
+            ),
+            "get": _op(
+                "My buy requirements, with who unlocked each",
+                tag="buyleads",
+                ok=("200", _json(_page_of(_ref("Requirement")))),
+                problems=("403", "422"),
+                parameters=PAGE_PARAMETERS,
+            ),
+        },
+        "/requirements/{requirement_id}": {
+            "get": _op(
+                "One of my buy requirements",
+                tag="buyleads",
+                ok=("200", _json(_ref("Requirement"))),
+                problems=("403", "404"),
+                parameters=_REQUIREMENT_ID,
+            ),
+        },
+        "/requirements/{requirement_id}/close": {
+            "post": _op(
+                "Close my requirement: no more unlocks",
+                tag="buyleads",
+                ok=("200", _json(_ref("Requirement"))),
+                problems=("403", "404"),
+                parameters=_REQUIREMENT_ID,
+            ),
+        },
+        "/buyleads": {
+            "get": _op(
+                "Buy requirements matched to me: open ones, and those I unlocked (leads:read)",
+                tag="buyleads",
+                ok=("200", _json(_page_of(_ref("BuyLead")))),
+                problems=("403", "422"),
+                parameters=PAGE_PARAMETERS,
+            ),
+        },
+        "/buyleads/{requirement_id}/unlock": {
+            "post": _op(
+                "Spend one credit to see the buyer's contact; it becomes a lead. Again: the same "
+                "lead, no second debit (leads:write)",
+                tag="buyleads",
+                ok=("200", _json(_ref("Lead"))),
+                problems=("403", "404", "409"),
+                parameters=_REQUIREMENT_ID,
+            ),
+        },
+    }
+)
+
 LEAD_PATHS["/enquiries"]["post"]["responses"]["200"] = _json(
     _ref("EnquiryCreated"), "The same enquiry within 24 hours: the existing lead, no new one"
 )

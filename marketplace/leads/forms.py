@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from marketplace.accounts.forms import STATE_CHOICES
 from marketplace.catalog.models import UNITS
 from marketplace.leads.models import LeadStatus
 
@@ -111,3 +112,26 @@ class LeadUpdateForm(FlaskForm):
         if action == "note":
             return {"note": self.note.data or ""}
         return {"follow_up_on": self.follow_up_on.data or None}
+
+
+class RequirementForm(FlaskForm):
+    product_name = StringField("What do you need?", description="e.g. SS 304 seamless pipe, 2 inch")
+    description = TextAreaField("Details", description="Grade, size, packing, delivery terms")
+    category = SelectField("Category (optional)", validate_choice=False)
+    quantity = StringField("Quantity")
+    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
+    budget = StringField("Budget in ₹ (optional)")
+    city = StringField("Delivery city")
+    state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
+    open_days = SelectField(
+        "Keep it open for",
+        choices=[SelectChoice(str(days), f"{days} days") for days in (3, 7, 15, 30)],
+        validate_choice=False,
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        fields = ("product_name", "description", "category", "quantity", "unit", "budget")
+        data = {name: self[name].data for name in fields if self[name].data not in (None, "")}
+        data.update(city=self.city.data or "", state=self.state.data or "")
+        data["open_days"] = self.open_days.data or None
+        return data

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import SupplierProfile, User
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Category, Product
 from marketplace.db import EncryptedText, UTCDateTime, string_enum, utcnow
 from marketplace.extensions import db
 
@@ -45,6 +45,8 @@ class Lead(db.Model):
         # The CRM pull and the lead manager read a supplier's leads in creation order.
         Index("ix_leads_supplier_created", "supplier_id", "created_at", "id"),
         Index("ix_leads_buyer_created", "buyer_id", "created_at"),
+        # A supplier unlocks a buy requirement once: a second unlock is the same lead.
+        UniqueConstraint("supplier_id", "requirement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,8 @@ class Lead(db.Model):
     status: Mapped[LeadStatus] = mapped_column(string_enum(LeadStatus, 16), default=LeadStatus.NEW)
     source: Mapped[LeadSource] = mapped_column(string_enum(LeadSource, 24))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    # For a BuyLead: the buy requirement this supplier unlocked.
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("buy_requirements.id"))
     # What the buyer asked about, as it was named then: a listing may be renamed or deleted.
     product_name: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(14, 3))
@@ -76,6 +80,7 @@ class Lead(db.Model):
     supplier: Mapped[SupplierProfile] = relationship()
     buyer: Mapped[User | None] = relationship()
     product: Mapped[Product | None] = relationship()
+    requirement: Mapped[BuyRequirement | None] = relationship()
     notes: Mapped[list[LeadNote]] = relationship(
         back_populates="lead", order_by="LeadNote.id", cascade="all, delete-orphan"
     )
@@ -163,6 +168,57 @@ class GuestEnquiry(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# --- buy requirements (BuyLeads) ----------------------------------------------------------
+
+
+class BuyRequirement(db.Model):
+    """What a buyer needs, matched to suppliers who unlock the buyer's contact with a credit."""
+
+    __tablename__ = "buy_requirements"
+    __table_args__ = (Index("ix_buy_requirements_buyer_created", "buyer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # no cascade, as leads
+    product_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    unit: Mapped[str] = mapped_column(String(24))
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(64))
+    # Unlocks so far; raised in the unlocking transaction under a condition on the cap, so the
+    # cap holds under concurrent unlocks.
+    unlocks: Mapped[int] = mapped_column(default=0)
+    matched: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    buyer: Mapped[User | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+
+
+class RequirementMatch(db.Model):
+    """A supplier a buy requirement was matched to: its BuyLead feed."""
+
+    __tablename__ = "requirement_matches"
+    __table_args__ = (
+        UniqueConstraint("requirement_id", "supplier_id"),
+        Index("ix_requirement_matches_supplier", "supplier_id", "requirement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("buy_requirements.id", ondelete="CASCADE")
+    )
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id"))
+    rank: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    requirement: Mapped[BuyRequirement] = relationship()
 
 
 # --- webhooks --------------------------------------------------------------------------------

@@ -6,9 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
+
+from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.schemas import supplier_public
-from marketplace.formatting import iso_utc
-from marketplace.leads.models import Lead, LeadStatus, Message
+from marketplace.db import utcnow
+from marketplace.formatting import iso_utc, mask_email, mask_name, mask_phone
+from marketplace.leads.models import BuyRequirement, Lead, LeadStatus, Message
 from marketplace.leads.queries import Trust
 
 
@@ -149,3 +153,68 @@ def created(lead: Lead, *, duplicate: bool = False) -> dict[str, Any]:
     if duplicate:
         body["duplicate"] = True
     return body
+
+
+# --- buy requirements ------------------------------------------------------------------------
+
+
+def requirement_status(requirement: BuyRequirement) -> str:
+    """open, closed (by the buyer), expired, or full (it reached its unlock cap)."""
+    if requirement.closed_at is not None:
+        return "closed"
+    if requirement.expires_at <= utcnow():
+        return "expired"
+    if requirement.unlocks >= current_app.config["BUYLEAD_UNLOCK_CAP"]:
+        return "full"
+    return "open"
+
+
+def _requirement(requirement: BuyRequirement) -> dict[str, Any]:
+    """What the buyer and the matched suppliers alike see of a requirement."""
+    return {
+        "id": requirement.id,
+        "product_name": requirement.product_name,
+        "description": requirement.description,
+        "category": requirement.category.slug if requirement.category else None,
+        "quantity": quantity_text(requirement.quantity),
+        "unit": requirement.unit,
+        "budget": money(requirement.budget),
+        "city": requirement.city,
+        "state": requirement.state,
+        "status": requirement_status(requirement),
+        "unlocks": requirement.unlocks,
+        "created_at": iso_utc(requirement.created_at),
+        "expires_at": iso_utc(requirement.expires_at),
+    }
+
+
+def requirement_for_buyer(
+    requirement: BuyRequirement, unlocked_by: list[SupplierProfile]
+) -> dict[str, Any]:
+    return {
+        **_requirement(requirement),
+        "matched_suppliers": requirement.matched,
+        "unlocked_by": [supplier_public(profile) for profile in unlocked_by],
+    }
+
+
+def buylead_for_supplier(requirement: BuyRequirement, lead: Lead | None) -> dict[str, Any]:
+    """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it,
+    then the full contact and the lead it became."""
+    buyer = requirement.buyer
+    if buyer is None:
+        contact = {"name": "Deleted account", "email": None, "phone": None}
+    elif lead is not None:
+        contact = {"name": buyer.name, "email": buyer.email, "phone": buyer.phone}
+    else:
+        contact = {
+            "name": mask_name(buyer.name),
+            "email": mask_email(buyer.email),
+            "phone": mask_phone(buyer.phone),
+        }
+    return {
+        **_requirement(requirement),
+        "unlocked": lead is not None,
+        "lead_id": lead.id if lead else None,
+        "buyer": contact,
+    }

@@ -16,23 +16,24 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import audit
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import UNITS, Product
+from marketplace.catalog.models import Product
 from marketplace.crypto import blind_index
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import queries, webhooks
+from marketplace.leads.inputs import check_unit, read_date, read_quantity
 from marketplace.leads.models import (
     EnquiryGuard,
     GuestEnquiry,
@@ -57,7 +58,6 @@ MAX_PULL_WINDOW = timedelta(days=7)
 # Leads are stamped when written and visible when committed, a moment later: a window that
 # ends later than this is cut short, so a CRM polling window after window never misses one.
 PULL_SETTLE = timedelta(seconds=10)
-MAX_QUANTITY = Decimal("1000000000")
 
 GUEST_CODE_TTL = timedelta(minutes=10)
 GUEST_CODE_ATTEMPTS = 5
@@ -72,6 +72,7 @@ REMINDER_BATCH = 500
 ENQUIRY_LIMITS_PER_BUYER = "5 per minute; 60 per day"
 ENQUIRY_LIMITS_PER_ADDRESS = "20 per minute; 300 per day"
 GUEST_LIMITS_PER_ADDRESS = "5 per hour; 20 per day"
+REQUIREMENT_LIMITS_PER_BUYER = "5 per minute; 20 per day"
 
 
 def today_in_india() -> date:
@@ -79,54 +80,6 @@ def today_in_india() -> date:
 
 
 # --- reading input ---------------------------------------------------------------------------
-
-
-def _quantity(inp: Input, field: str, *, required: bool = False) -> Decimal | None:
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        if required:
-            inp.fail(field, "this field is required")
-        return None
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        inp.fail(field, "must be a number, e.g. 500 or 2.5")
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        inp.fail(field, "must be a number, e.g. 500 or 2.5")
-        return None
-    if not value.is_finite() or value <= 0:
-        inp.fail(field, "must be more than zero")
-    elif value > MAX_QUANTITY:
-        inp.fail(field, f"must be at most {MAX_QUANTITY}")
-    elif value != value.quantize(Decimal("0.001")):
-        inp.fail(field, "must have at most three decimal places")
-    else:
-        return value
-    return None
-
-
-def _unit(value: str) -> str:
-    if value not in UNITS:
-        raise Invalid("must be one of: " + ", ".join(UNITS))
-    return value
-
-
-def _date(inp: Input, field: str, *, earliest: date, latest: date) -> date | None:
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        return None
-    try:
-        if not isinstance(raw, str) or len(raw) != 10:
-            raise ValueError
-        value = date.fromisoformat(raw)
-    except ValueError:
-        inp.fail(field, "must be a date written YYYY-MM-DD")
-        return None
-    if not earliest <= value <= latest:
-        inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
-        return None
-    return value
 
 
 @dataclass(frozen=True)
@@ -159,8 +112,8 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
                 inp.fail("supplier_id", "no such supplier")
     else:
         inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
-    quantity = _quantity(inp, "quantity")
-    unit = inp.text("unit", required=False, max_length=24, check=_unit)
+    quantity = read_quantity(inp, "quantity")
+    unit = inp.text("unit", required=False, max_length=24, check=check_unit)
     if quantity is not None and unit is None and product is not None:
         unit = product.unit  # "500" about a product sold per kg means 500 kg
     message = inp.text("message", min_length=4, max_length=4000, multiline=True)
@@ -463,7 +416,7 @@ def update_lead(user: User, lead_id: int, data: Any) -> Lead:
     status = inp.text("status", required=False, check=lambda v: LeadStatus(_choice(v, LeadStatus)))
     note = inp.text("note", required=False, max_length=2000, multiline=True)
     today = today_in_india()
-    follow_up = _date(inp, "follow_up_on", earliest=today, latest=today + FOLLOW_UP_HORIZON)
+    follow_up = read_date(inp, "follow_up_on", earliest=today, latest=today + FOLLOW_UP_HORIZON)
     if not inp.errors and not (status or note or "follow_up_on" in inp.data):
         inp.fail("body", "send at least one of: status, note, follow_up_on")
     inp.raise_if_invalid()
@@ -491,12 +444,7 @@ def block_buyer(user: User, lead_id: int) -> Lead:
     lead = supplier_lead(user, lead_id)
     if lead.buyer_id is None:
         raise ServiceError("This buyer's account no longer exists.")
-    exists = db.session.scalar(
-        select(SupplierBlock.id).where(
-            SupplierBlock.supplier_id == lead.supplier_id, SupplierBlock.buyer_id == lead.buyer_id
-        )
-    )
-    if exists is None:
+    if not buyer_blocked(lead):
         db.session.add(SupplierBlock(supplier_id=lead.supplier_id, buyer_id=lead.buyer_id))
         audit.record("lead.buyer_blocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)
     if lead.status != LeadStatus.SPAM:
@@ -509,26 +457,22 @@ def block_buyer(user: User, lead_id: int) -> Lead:
 
 def unblock_buyer(user: User, lead_id: int) -> Lead:
     lead = supplier_lead(user, lead_id)
-    removed = db.session.execute(
-        delete(SupplierBlock).where(
-            SupplierBlock.supplier_id == lead.supplier_id, SupplierBlock.buyer_id == lead.buyer_id
-        )
-    ).rowcount  # type: ignore[attr-defined]
+    removed = db.session.execute(delete(SupplierBlock).where(_block_of(lead))).rowcount  # type: ignore[attr-defined]
     if removed:
         audit.record("lead.buyer_unblocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)
     return lead
 
 
+def _block_of(lead: Lead) -> ColumnElement[bool]:
+    return (SupplierBlock.supplier_id == lead.supplier_id) & (
+        SupplierBlock.buyer_id == lead.buyer_id
+    )
+
+
 def buyer_blocked(lead: Lead) -> bool:
     return (
         lead.buyer_id is not None
-        and db.session.scalar(
-            select(SupplierBlock.id).where(
-                SupplierBlock.supplier_id == lead.supplier_id,
-                SupplierBlock.buyer_id == lead.buyer_id,
-            )
-        )
-        is not None
+        and db.session.scalar(select(SupplierBlock.id).where(_block_of(lead))) is not None
     )
 
 
@@ -558,10 +502,10 @@ def post_message(user: User, lead_id: int, data: Any) -> Message:
         entry.quote_price = quote.money("price")
         if entry.quote_price is not None and entry.quote_price <= 0:
             quote.fail("price", "must be more than zero")
-        entry.quote_quantity = _quantity(quote, "quantity", required=True)
-        entry.quote_unit = quote.text("unit", max_length=24, check=_unit)
+        entry.quote_quantity = read_quantity(quote, "quantity", required=True)
+        entry.quote_unit = quote.text("unit", max_length=24, check=check_unit)
         today = today_in_india()
-        entry.quote_valid_until = _date(
+        entry.quote_valid_until = read_date(
             quote, "valid_until", earliest=today, latest=today + QUOTE_VALIDITY_HORIZON
         )
         if entry.quote_valid_until is None and "quotation.valid_until" not in inp.errors:

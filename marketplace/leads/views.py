@@ -18,15 +18,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import UNITS
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.extensions import limiter
-from marketplace.leads import indiamart, queries, schemas, services
+from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from marketplace.extensions import db, limiter
+from marketplace.leads import indiamart, queries, requirements, schemas, services
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -35,6 +36,7 @@ from marketplace.leads.forms import (
     LeadUpdateForm,
     MessageForm,
     QuotationForm,
+    RequirementForm,
 )
 from marketplace.leads.models import LeadSource, LeadStatus, LeadType, MessageSide
 from marketplace.web import address_key, no_store, requested_page
@@ -356,6 +358,97 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
 
 
 bp.add_app_template_filter(schemas.quantity_text, "quantity")
+
+
+# --- buy requirements and BuyLeads -----------------------------------------------------------
+
+
+@bp.route("/requirements/new", methods=["GET", "POST"])
+@login_required
+@_only_posts(services.REQUIREMENT_LIMITS_PER_BUYER, _buyer_key)
+def new_requirement():  # type: ignore[no-untyped-def]
+    form = RequirementForm()
+    form.category.choices = [SelectChoice("", "Any category")] + [
+        SelectChoice(info.slug, info.name) for info in catalog.categories().values() if info.is_leaf
+    ]
+    if request.method == "GET":
+        form.product_name.data = request.args.get("q", "")[:200]
+        form.category.data = request.args.get("category", "")
+        form.open_days.data = str(current_app.config["BUYLEAD_OPEN_DAYS"])
+    status = 200
+    if accepted(form):
+        try:
+            requirement = requirements.post_requirement(_user(), form.service_data())
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            flash(
+                f"Your requirement is posted and sent to {requirement.matched} matching "
+                f"supplier{'' if requirement.matched == 1 else 's'}.",
+                "success",
+            )
+            return redirect(url_for("leads.my_requirements"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("leads/requirement_form.html", form=form), status
+
+
+@bp.get("/requirements")
+@login_required
+def my_requirements():  # type: ignore[no-untyped-def]
+    page = requested_page()
+    rows, total = requirements.own_requirements(_user(), page=page, per_page=PER_PAGE)
+    return render_template(
+        "leads/my_requirements.html",
+        requirements=rows,
+        unlocked=requirements.unlocked_by([row.id for row in rows]),
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        status_of=schemas.requirement_status,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/requirements/<int:requirement_id>/close")
+@login_required
+def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    requirements.close_requirement(_user(), requirement_id)
+    flash("Closed: no more suppliers can unlock it.", "info")
+    return redirect(url_for("leads.my_requirements"))
+
+
+@bp.get("/buyleads")
+@login_required
+def buyleads():  # type: ignore[no-untyped-def]
+    page = requested_page()
+    rows, total = requirements.feed(_user(), page=page, per_page=PER_PAGE)
+    return render_template(
+        "leads/buyleads.html",
+        buyleads=[schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows],
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/buyleads/<int:requirement_id>/unlock")
+@login_required
+def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    try:
+        lead = requirements.unlock(_user(), requirement_id)
+    except ServiceError as refused:  # no credits, closed, expired, full: said on the feed
+        db.session.rollback()
+        flash(refused.detail, "error")
+        return redirect(url_for("leads.buyleads"))
+    flash("Unlocked: the buyer's contact is yours. It is in your lead manager too.", "success")
+    return redirect(url_for("leads.lead_page", lead_id=lead.id))
 
 
 @bp.get("/help/crm-integration")

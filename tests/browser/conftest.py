@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -10,7 +11,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# How Chromium reports a Content-Security-Policy refusal on the console.
+CSP = r"Refused to|Content Security Policy"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -70,3 +75,56 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class Problems:
+    """Console errors, CSP refusals and uncaught exceptions, from every page of a context."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def watch(self, page) -> None:
+        def on_console(message) -> None:
+            if message.text.startswith("Failed to load resource") and (
+                message.location.get("url") == page.url
+            ):
+                return  # the page itself answered 409 or 422: the test checks it said why
+            if message.type == "error" or re.search(CSP, message.text):
+                self.seen.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.seen.append(f"{page.url}: {error}"))
+
+
+@pytest.fixture()
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture()
+def open_context(browser, live_server, problems):
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900):
+        context = browser.new_context(
+            base_url=live_server, viewport={"width": width, "height": height}, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        problems.watch(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
+    page.goto("/account/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

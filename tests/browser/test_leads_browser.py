@@ -16,11 +16,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import outbox
 
 PRODUCT = "Annealed Copper Wire 2.5 mm"
-CSP = r"Refused to|Content Security Policy"
 
 
 @dataclass
@@ -58,57 +57,6 @@ def market(ctx, categories) -> Market:
     )
     db.session.remove()
     return market
-
-
-class Problems:
-    """Console errors, CSP refusals and uncaught exceptions, from every page of a context."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def watch(self, page) -> None:
-        def on_console(message) -> None:
-            if message.text.startswith("Failed to load resource") and (
-                message.location.get("url") == page.url
-            ):
-                return  # the page itself answered 409 or 422: the test checks it said why
-            if message.type == "error" or re.search(CSP, message.text):
-                self.seen.append(f"{page.url}: {message.text}")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: self.seen.append(f"{page.url}: {error}"))
-
-
-@pytest.fixture()
-def problems() -> Problems:
-    return Problems()
-
-
-@pytest.fixture()
-def open_context(browser, live_server, problems):
-    contexts = []
-
-    def open_page(width: int = 1280, height: int = 900):
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": width, "height": height}, accept_downloads=True
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        problems.watch(page)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
-    page.goto("/account/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def sms_code(app, phone_digits: str) -> str:

@@ -1,0 +1,331 @@
+"""GST tax invoices and credit notes: the tax split, numbering, issuing, and the PDF.
+
+The rules (CGST Rules 2017, rule 46 for invoices and rule 53 for credit notes):
+- each document names the supplier of the service (the portal) and the recipient (the business
+  that bought credits) with their GSTINs and addresses, the SAC, the taxable value, the rate
+  and amount of each tax, and the place of supply with its state;
+- a serial number of at most 16 characters (letters, digits, "-" and "/"), unique in a
+  financial year (April to March); ours is `TS/26-27/000123` (15), credit notes `CN/26-27/...`;
+- the place of supply of a service to a registered business is where that business is
+  registered (IGST Act s.12(2)(a)): the state in the first two digits of its GSTIN. In the
+  portal's own state the 18% is CGST 9% + SGST 9%; anywhere else it is IGST 18%.
+Documents are kept 72 months (CGST Act s.36): the privacy workflow archives them, never erases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Response, current_app
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.accounts.identity import normalise_gstin
+from marketplace.accounts.india import State, state_for_gst_code
+from marketplace.accounts.models import SupplierProfile
+from marketplace.credits.models import (
+    CreditOrder,
+    Invoice,
+    InvoiceKind,
+    InvoiceSeries,
+)
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.formatting import rupees
+
+INDIA = ZoneInfo("Asia/Kolkata")
+PAISE = Decimal("0.01")
+GST_RATE = Decimal("18")
+HALF_RATE = GST_RATE / 2
+ZERO = Decimal("0.00")
+INVOICE_SERIES = "TS"
+CREDIT_NOTE_SERIES = "CN"
+MAX_NUMBER_LENGTH = 16  # rule 46(b)
+RETENTION_MONTHS = 72  # CGST Act s.36: books and records, from the annual return's due date
+
+
+@dataclass(frozen=True)
+class TaxSplit:
+    taxable_value: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.taxable_value + self.cgst + self.sgst + self.igst
+
+    @property
+    def intra_state(self) -> bool:
+        return self.igst == 0
+
+
+def _tax(amount: Decimal, rate: Decimal) -> Decimal:
+    """One tax, rounded to the paisa, half up (a half paisa is charged)."""
+    return (amount * rate / 100).quantize(PAISE, rounding=ROUND_HALF_UP)
+
+
+def state_of_gstin(gstin: str) -> State:
+    state = state_for_gst_code(gstin[:2])
+    if state is None:
+        raise ValueError(f"{gstin[:2]} is not a GST state code")
+    return state
+
+
+def portal_state() -> State:
+    return state_of_gstin(normalise_gstin(current_app.config["PORTAL_GSTIN"]))
+
+
+def tax_split(taxable_value: Decimal, recipient_gstin: str) -> TaxSplit:
+    """CGST + SGST at 9% each when the recipient is registered in the portal's state (its GSTIN's
+    first two digits; a state's older code counts as the state), IGST at 18% otherwise."""
+    taxable_value = taxable_value.quantize(PAISE)
+    if state_of_gstin(recipient_gstin) == portal_state():
+        half = _tax(taxable_value, HALF_RATE)
+        return TaxSplit(taxable_value, half, half, ZERO)
+    return TaxSplit(taxable_value, ZERO, ZERO, _tax(taxable_value, GST_RATE))
+
+
+def financial_year(moment: datetime) -> str:
+    """India's financial year of a moment, April to March in Indian time: '2026-27'."""
+    local = moment.astimezone(INDIA)
+    start = local.year if local.month >= 4 else local.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def document_number(series: str, year: str, serial: int) -> str:
+    """'TS/26-27/000123': the series, the financial year, the serial; at most 16 characters."""
+    number = f"{series}/{year[2:4]}-{year[5:7]}/{serial:06d}"
+    if len(number) > MAX_NUMBER_LENGTH:
+        raise RuntimeError(f"the {series} series of {year} is full at {serial - 1} documents")
+    return number
+
+
+def _next_serial(series: str, year: str) -> int:
+    """The series' next serial, taken by an UPDATE of its counter row: concurrent issuers queue
+    on the row lock, and a transaction that rolls back gives the number back."""
+
+    def take() -> int | None:
+        return db.session.execute(
+            update(InvoiceSeries)
+            .where(InvoiceSeries.series == series, InvoiceSeries.financial_year == year)
+            .values(last_serial=InvoiceSeries.last_serial + 1)
+            .returning(InvoiceSeries.last_serial)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+
+    serial = take()
+    if serial is None:  # the year's first document in this series
+        try:
+            with db.session.begin_nested():
+                db.session.add(InvoiceSeries(series=series, financial_year=year, last_serial=0))
+        except IntegrityError:  # another issuer made the row first
+            pass
+        serial = take()
+    assert serial is not None
+    return serial
+
+
+def _address(supplier: SupplierProfile) -> str:
+    return f"{supplier.address_line1}, {supplier.city} {supplier.pincode}, {supplier.state}"
+
+
+def _new_document(
+    kind: InvoiceKind, series: str, order: CreditOrder, issued_at: datetime
+) -> Invoice:
+    config = current_app.config
+    year = financial_year(issued_at)
+    serial = _next_serial(series, year)
+    seller_gstin = normalise_gstin(config["PORTAL_GSTIN"])
+    seller_state = state_of_gstin(seller_gstin)
+    recipient: SupplierProfile = order.supplier
+    recipient_state = state_of_gstin(recipient.gstin)
+    return Invoice(
+        kind=kind,
+        number=document_number(series, year, serial),
+        series=series,
+        financial_year=year,
+        serial=serial,
+        order_id=order.id,
+        supplier_id=order.supplier_id,
+        issued_at=issued_at,
+        seller_name=config["PORTAL_LEGAL_NAME"],
+        seller_gstin=seller_gstin,
+        seller_address=config["PORTAL_ADDRESS"],
+        seller_state=seller_state.name,
+        seller_state_code=seller_state.gst_code,
+        recipient_name=recipient.company_name,
+        recipient_gstin=recipient.gstin,
+        recipient_address=_address(recipient),
+        recipient_state=recipient_state.name,
+        recipient_state_code=recipient.gstin[:2],
+        place_of_supply=recipient_state.name,
+        place_of_supply_code=recipient.gstin[:2],
+        sac=config["GST_SAC"],
+        description=f"{order.credits} BuyLead credits ({order.pack_id}) on TradeSetu",
+        credits=order.credits,
+        taxable_value=order.taxable_value,
+        cgst_rate=HALF_RATE if order.igst == 0 else ZERO,
+        cgst=order.cgst,
+        sgst_rate=HALF_RATE if order.igst == 0 else ZERO,
+        sgst=order.sgst,
+        igst_rate=ZERO if order.igst == 0 else GST_RATE,
+        igst=order.igst,
+        total=order.total,
+    )
+
+
+def issue_invoice(order: CreditOrder) -> Invoice:
+    """The tax invoice for a paid order: the amounts the order was charged, dated now."""
+    invoice = _new_document(InvoiceKind.INVOICE, INVOICE_SERIES, order, order.paid_at or utcnow())
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice
+
+
+def issue_credit_note(order: CreditOrder, invoice: Invoice, reason: str) -> Invoice:
+    """A credit note reversing the whole invoice of a refunded order (rule 53: it names the
+    invoice it adjusts)."""
+    note = _new_document(InvoiceKind.CREDIT_NOTE, CREDIT_NOTE_SERIES, order, utcnow())
+    note.original_invoice_id = invoice.id
+    note.reason = reason
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+# --- the PDF ---------------------------------------------------------------------------------
+
+
+def _font_folder() -> Path:
+    return Path(current_app.static_folder or "static") / "vendor" / "dejavu"
+
+
+def _title(invoice: Invoice) -> str:
+    return "Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note"
+
+
+def render_pdf(invoice: Invoice) -> bytes:
+    """The document as an A4 PDF, drawn from the stored row (the same bytes every time)."""
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(invoice.issued_at)
+    pdf.set_title(f"{_title(invoice)} {invoice.number}")
+    pdf.set_author(invoice.seller_name)
+    fonts = _font_folder()
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    width = pdf.epw
+
+    def line(text: str, size: float = 9, style: str = "", height: float = 4.6) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.multi_cell(width, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    line(_title(invoice).upper(), 16, "B", 8)
+    line("Original for recipient", 8)
+    pdf.ln(2)
+    issued = invoice.issued_at.astimezone(INDIA)
+    facts = [
+        (f"{_title(invoice)} number", invoice.number),
+        ("Date", issued.strftime("%d %b %Y")),
+        ("Place of supply", f"{invoice.place_of_supply} ({invoice.place_of_supply_code})"),
+        ("Tax payable on reverse charge", "No"),
+        ("Order", f"#{invoice.order_id}"),
+    ]
+    if invoice.original is not None:
+        facts.append(("Against invoice", invoice.original.number))
+    if invoice.reason:
+        facts.append(("Reason", invoice.reason))
+    for label, value in facts:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(62, 5, label)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(width - 62, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+
+    top = pdf.get_y()
+    column = (width - 6) / 2
+    for index, (heading, name, gstin, address, state, code) in enumerate(
+        (
+            (
+                "Supplier",
+                invoice.seller_name,
+                invoice.seller_gstin,
+                invoice.seller_address,
+                invoice.seller_state,
+                invoice.seller_state_code,
+            ),
+            (
+                "Recipient",
+                invoice.recipient_name,
+                invoice.recipient_gstin,
+                invoice.recipient_address,
+                invoice.recipient_state,
+                invoice.recipient_state_code,
+            ),
+        )
+    ):
+        x = pdf.l_margin + index * (column + 6)
+        pdf.set_xy(x, top)
+        for text, style, size in (
+            (heading.upper(), "B", 9),
+            (name, "B", 10),
+            (address, "", 9),
+            (f"State: {state} ({code})", "", 9),
+            (f"GSTIN: {gstin}", "", 9),
+        ):
+            pdf.set_font("DejaVu", style, size)
+            pdf.multi_cell(column, 4.8, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_y(max(pdf.get_y(), top + 30) + 4)
+
+    pdf.set_font("DejaVu", "", 9)
+    taxes = (
+        [("CGST", invoice.cgst_rate, invoice.cgst), ("SGST", invoice.sgst_rate, invoice.sgst)]
+        if invoice.intra_state
+        else [("IGST", invoice.igst_rate, invoice.igst)]
+    )
+    with pdf.table(
+        col_widths=(76, 18, 14, 20, 32),
+        text_align=("LEFT", "CENTER", "RIGHT", "RIGHT", "RIGHT"),
+        first_row_as_headings=True,
+    ) as table:
+        table.row(("Description", "SAC", "Qty", "Rate", "Amount"))
+        table.row(
+            (
+                invoice.description,
+                invoice.sac,
+                str(invoice.credits),
+                "",
+                rupees(invoice.taxable_value),
+            )
+        )
+        table.row(("Taxable value", "", "", "", rupees(invoice.taxable_value)))
+        for name, rate, amount in taxes:
+            table.row((name, "", "", f"{rate.normalize():f}%", rupees(amount)))
+        pdf.set_font("DejaVu", "B", 9)
+        table.row(("Total", "", "", "", rupees(invoice.total)))
+    pdf.ln(4)
+    line(
+        f"Total tax: {rupees(invoice.cgst + invoice.sgst + invoice.igst)}. "
+        f"Amounts in Indian rupees.",
+        9,
+    )
+    pdf.ln(6)
+    line(f"For {invoice.seller_name}", 9, "B")
+    line("Authorised signatory (a computer-generated document).", 8)
+    return bytes(pdf.output())
+
+
+def pdf_response(invoice: Invoice) -> Response:
+    """The PDF, named by its number (TS-26-27-000123.pdf), shown in the browser."""
+    response = Response(render_pdf(invoice), mimetype="application/pdf")
+    filename = invoice.number.replace("/", "-") + ".pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

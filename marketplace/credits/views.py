@@ -1,0 +1,263 @@
+"""Credit pages: the supplier's credits (balance, plan, ledger, packs, orders, invoices), the
+checkout pages of each gateway, invoices as a page and a PDF, and the admins' orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from marketplace.accounts.forms import ActionForm, accepted
+from marketplace.accounts.models import Role, User
+from marketplace.credits import gateways, invoices, services
+from marketplace.credits.models import CreditOrder, InvoiceKind, OrderStatus
+from marketplace.errors import Conflict, ValidationFailed
+from marketplace.web import requested_page
+
+bp = Blueprint("credits", __name__)
+
+PER_PAGE = 20
+
+
+class RefundForm(FlaskForm):
+    reason = StringField("Reason", description="Shown on the credit note and told to the supplier")
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+@bp.get("/credits")
+@login_required
+def overview():  # type: ignore[no-untyped-def]
+    user = _user()
+    supplier = services.supplier_of(user)
+    page = requested_page()
+    rows, total = services.ledger(supplier.id, page=page, per_page=PER_PAGE)
+    orders, _ = services.supplier_orders(user, page=1, per_page=10)
+    documents, _ = services.supplier_invoices(user, page=1, per_page=10)
+    packs = [(pack, invoices.tax_split(pack.price, supplier.gstin)) for pack in services.packs()]
+    return render_template(
+        "credits/overview.html",
+        supplier=supplier,
+        summary=services.summary(supplier.id),
+        plans=services.plans(),
+        ledger=rows,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        packs=packs,
+        orders=orders,
+        invoices=documents,
+        portal_state=invoices.portal_state().name,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/credits/orders")
+@login_required
+def buy():  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    try:
+        _, checkout = services.create_order(_user(), {"pack": request.form.get("pack", "")})
+    except ValidationFailed as refused:
+        for messages in refused.errors.values():
+            for message in messages:
+                flash(f"Not ordered: the pack {message}.", "error")
+        return redirect(url_for("credits.overview"))
+    return redirect(checkout["url"])
+
+
+def _payable(order: CreditOrder) -> Response | None:
+    """Send the payer away from a checkout page whose order needs no payment any more."""
+    if order.status == OrderStatus.PAID:
+        flash("This order is already paid.", "info")
+        invoice = services.invoice_of(order)
+        if invoice is not None:
+            return redirect(url_for("credits.invoice_page", invoice_id=invoice.id))  # type: ignore[return-value]
+        return redirect(url_for("credits.overview"))  # type: ignore[return-value]
+    if order.status == OrderStatus.REFUNDED:
+        raise Conflict("This order was refunded; order the pack again to buy it.")
+    return None
+
+
+# --- the sandbox gateway's checkout ----------------------------------------------------------
+
+
+@bp.route("/payments/sandbox/checkout/<int:order_id>", methods=["GET", "POST"])
+@login_required
+def sandbox_checkout(order_id: int):  # type: ignore[no-untyped-def]
+    """The sandbox's hosted payment page. Pay or Fail makes the signed gateway event that a
+    real gateway would send, and hands it to the same code as the gateway's webhook
+    (services.receive_callback: signature check, then the idempotent capture)."""
+    order = services.supplier_order(_user(), order_id)
+    gateway = gateways.named(order.gateway)
+    if not isinstance(gateway, gateways.SandboxGateway):
+        abort(404)
+    form = ActionForm()
+    if request.method == "POST":
+        if not accepted(form):
+            abort(400)
+        leave = _payable(order)
+        if leave is not None:
+            return leave
+        body, headers = gateway.simulate(order, pay=request.form.get("outcome") == "pay")
+        result = services.receive_callback(gateway.name, body, headers)
+        return _after_payment(result)
+    leave = _payable(order)
+    if leave is not None:
+        return leave
+    return render_template("credits/sandbox_checkout.html", order=order, form=form)
+
+
+def _after_payment(result: services.CallbackResult):  # type: ignore[no-untyped-def]
+    if result.result in ("granted", "already_granted") and result.invoice is not None:
+        order = result.order
+        assert order is not None
+        flash(
+            f"Payment received: {order.credits} credits are in your account. "
+            f"Your tax invoice is {result.invoice.number}.",
+            "success",
+        )
+        return redirect(url_for("credits.invoice_page", invoice_id=result.invoice.id))
+    if result.result == "payment_failed":
+        flash("The payment failed and nothing was charged. You can try again.", "error")
+    else:
+        flash("The payment is not complete yet; we will add the credits once it is.", "info")
+    return redirect(url_for("credits.overview"))
+
+
+# --- Razorpay Checkout -----------------------------------------------------------------------
+
+RAZORPAY_CSP = (
+    "default-src 'self'; script-src 'self' https://checkout.razorpay.com; "
+    "frame-src https://api.razorpay.com https://checkout.razorpay.com; "
+    "connect-src 'self' https://api.razorpay.com https://lumberjack.razorpay.com; "
+    "img-src 'self' data: https://*.razorpay.com; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+@bp.get("/payments/razorpay/checkout/<int:order_id>")
+@login_required
+def razorpay_checkout(order_id: int):  # type: ignore[no-untyped-def]
+    """Razorpay Checkout opens over this page (its script is the one thing loaded from another
+    host, on this page only); its answer is posted to razorpay_callback."""
+    order = services.supplier_order(_user(), order_id)
+    gateway = gateways.named(order.gateway)
+    if not isinstance(gateway, gateways.RazorpayGateway):
+        abort(404)
+    leave = _payable(order)
+    if leave is not None:
+        return leave
+    body = render_template(
+        "credits/razorpay_checkout.html",
+        order=order,
+        checkout=gateway.checkout(order),
+        form=ActionForm(),
+    )
+    response = Response(body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = RAZORPAY_CSP
+    return response
+
+
+@bp.post("/payments/razorpay/callback/<int:order_id>")
+@login_required
+def razorpay_callback(order_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    result = services.confirm_checkout(_user(), order_id, request.form)
+    return _after_payment(result)
+
+
+# --- invoices --------------------------------------------------------------------------------
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@login_required
+def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = services.visible_invoice(_user(), invoice_id)
+    return render_template(
+        "credits/invoice.html",
+        invoice=invoice,
+        title="Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note",
+        india=invoices.INDIA,
+    )
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+@login_required
+def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
+    return invoices.pdf_response(services.visible_invoice(_user(), invoice_id))
+
+
+# --- admins ----------------------------------------------------------------------------------
+
+
+def _admin() -> User:
+    user = _user()
+    if not user.has_role(Role.ADMIN):
+        abort(403)
+    return user
+
+
+@bp.get("/admin/credit-orders")
+@login_required
+def admin_orders():  # type: ignore[no-untyped-def]
+    _admin()
+    page = requested_page()
+    status = request.args.get("status") or None
+    rows, total = services.all_orders(status=status, page=page, per_page=50)
+    return render_template(
+        "credits/admin_orders.html",
+        orders=rows,
+        total=total,
+        page=page,
+        per_page=50,
+        status=status,
+        statuses=[str(s) for s in OrderStatus],
+        invoice_of=services.invoice_of,
+        form=RefundForm(),
+    )
+
+
+@bp.post("/admin/credit-orders/<int:order_id>/refund")
+@login_required
+def refund(order_id: int):  # type: ignore[no-untyped-def]
+    admin = _admin()
+    form = RefundForm()
+    if not accepted(form):
+        abort(400)
+    try:
+        order, note, taken = services.refund_order(admin, order_id, {"reason": form.reason.data})
+    except ValidationFailed as refused:
+        for messages in refused.errors.values():
+            flash(f"Not refunded: the reason {'; '.join(messages)}.", "error")
+    except Conflict as refused:
+        flash(refused.detail, "error")
+    else:
+        flash(
+            f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
+            f"taken back, credit note {note.number} issued.",
+            "success",
+        )
+    return redirect(url_for("credits.admin_orders", status=request.args.get("status")))
+
+
+@bp.app_template_filter("india_time")
+def india_time(value: Any, pattern: str = "%d %b %Y, %H:%M") -> str:
+    """A UTC moment as a person in India reads it."""
+    return value.astimezone(invoices.INDIA).strftime(pattern) if value else ""

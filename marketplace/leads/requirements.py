@@ -1,0 +1,306 @@
+"""Buy requirements become BuyLeads: a buyer posts what they need, the search backend matches it
+to the suppliers whose products fit best, and each matched supplier may spend one credit to see
+the buyer's contact, which makes it a lead (type `buylead`) in its lead manager.
+
+A requirement is open until the buyer closes it, its days run out, or it reaches its unlock cap;
+the cap holds under concurrent unlocks because a slot is taken by a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from marketplace import audit
+from marketplace.accounts.india import find_state
+from marketplace.accounts.models import SupplierProfile, User
+from marketplace.catalog import services as catalog
+from marketplace.credits.services import spend_credit
+from marketplace.db import get_owned, utcnow
+from marketplace.errors import Conflict, NotFound
+from marketplace.extensions import db
+from marketplace.leads import webhooks
+from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.models import (
+    BuyRequirement,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    RequirementMatch,
+    WebhookEvent,
+)
+from marketplace.leads.schemas import requirement_status
+from marketplace.notifications import absolute_url, send_email
+from marketplace.validation import Input, Invalid
+from search import backend
+from search.protocol import MatchRequest
+
+MAX_OPEN_DAYS = 30
+
+
+class RequirementClosed(Conflict):
+    title = "This BuyLead cannot be unlocked"
+
+
+def _state(value: str) -> str:
+    state = find_state(value)
+    if state is None:
+        raise Invalid("must be an Indian state or union territory")
+    return state.name
+
+
+def _category(value: str) -> str:
+    if value not in catalog.categories():
+        raise Invalid("must be a category slug, e.g. stainless-steel-pipes")
+    return value
+
+
+# --- the buyer's side ------------------------------------------------------------------------
+
+
+def post_requirement(buyer: User, data: Any) -> BuyRequirement:
+    """Check the requirement, store it, match it to suppliers and tell them."""
+    inp = Input(data)
+    product_name = inp.text("product_name", min_length=3, max_length=200)
+    description = inp.text("description", required=False, max_length=4000, multiline=True)
+    category = inp.text("category", required=False, max_length=80, check=_category)
+    quantity = read_quantity(inp, "quantity", required=True)
+    unit = inp.text("unit", max_length=24, check=check_unit)
+    budget = inp.money("budget", required=False)
+    if budget is not None and budget <= 0:
+        inp.fail("budget", "must be more than zero")
+    city = inp.text("city", min_length=2, max_length=100)
+    state = inp.text("state", max_length=64, check=_state)
+    days = inp.integer(
+        "open_days",
+        required=False,
+        minimum=1,
+        maximum=MAX_OPEN_DAYS,
+    )
+    inp.raise_if_invalid()
+    requirement = BuyRequirement(
+        buyer_id=buyer.id,
+        buyer=buyer,
+        product_name=product_name,
+        description=description or "",
+        category_id=catalog.categories()[category].id if category else None,
+        quantity=quantity,
+        unit=unit,
+        budget=budget,
+        city=city,
+        state=state,
+        expires_at=utcnow() + timedelta(days=days or current_app.config["BUYLEAD_OPEN_DAYS"]),
+    )
+    db.session.add(requirement)
+    db.session.flush()
+    matches = backend().match_suppliers(
+        MatchRequest(
+            text=f"{product_name} {description or ''}".strip(),
+            category=category,
+            state=state,
+            city=city,
+            exclude_supplier_id=buyer.supplier.id if buyer.supplier else None,
+            limit=current_app.config["BUYLEAD_MATCH_LIMIT"],
+        )
+    )
+    suppliers = {
+        profile.id: profile
+        for profile in db.session.scalars(
+            select(SupplierProfile).where(
+                SupplierProfile.id.in_([match.supplier_id for match in matches])
+            )
+        )
+        if profile.user.is_active_account
+    }
+    rank = 0
+    for match in matches:
+        profile = suppliers.get(match.supplier_id)
+        if profile is None:
+            continue
+        rank += 1
+        db.session.add(
+            RequirementMatch(requirement_id=requirement.id, supplier_id=profile.id, rank=rank)
+        )
+        send_email(
+            profile.user.email,
+            f"New BuyLead: {product_name} in {city}",
+            "new_buylead",
+            requirement=requirement,
+            link=absolute_url("leads.buyleads"),
+        )
+    requirement.matched = rank
+    audit.record("requirement.posted", actor_id=buyer.id, subject=requirement, matched=rank)
+    return requirement
+
+
+def own_requirements(buyer: User, *, page: int, per_page: int) -> tuple[list[BuyRequirement], int]:
+    query = select(BuyRequirement).where(BuyRequirement.buyer_id == buyer.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def own_requirement(buyer: User, requirement_id: int) -> BuyRequirement:
+    return get_owned(BuyRequirement, requirement_id, BuyRequirement.buyer_id == buyer.id)
+
+
+def unlocked_by(requirement_ids: list[int]) -> dict[int, list[SupplierProfile]]:
+    """Who unlocked each requirement (the buyer sees which suppliers have the contact)."""
+    rows = db.session.execute(
+        select(Lead.requirement_id, SupplierProfile)
+        .join(SupplierProfile, SupplierProfile.id == Lead.supplier_id)
+        .where(Lead.requirement_id.in_(requirement_ids))
+        .order_by(Lead.id)
+    ).all()
+    found: dict[int, list[SupplierProfile]] = {rid: [] for rid in requirement_ids}
+    for requirement_id, profile in rows:
+        found[requirement_id].append(profile)
+    return found
+
+
+def close_requirement(buyer: User, requirement_id: int) -> BuyRequirement:
+    requirement = own_requirement(buyer, requirement_id)
+    if requirement.closed_at is None:
+        requirement.closed_at = utcnow()
+        audit.record("requirement.closed", actor_id=buyer.id, subject=requirement)
+    return requirement
+
+
+# --- the supplier's side ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuyLead:
+    """A requirement as a matched supplier sees it: the contact only once unlocked."""
+
+    requirement: BuyRequirement
+    lead: Lead | None  # this supplier's lead, once unlocked
+
+
+def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
+    """The requirements matched to this supplier that are open, or that it unlocked; newest
+    first."""
+    supplier = catalog.supplier_of(user)
+    now = utcnow()
+    mine = select(Lead.requirement_id).where(
+        Lead.supplier_id == supplier.id, Lead.requirement_id.is_not(None)
+    )
+    query = (
+        select(BuyRequirement)
+        .join(RequirementMatch, RequirementMatch.requirement_id == BuyRequirement.id)
+        .where(RequirementMatch.supplier_id == supplier.id)
+        .where(
+            (
+                BuyRequirement.closed_at.is_(None)
+                & (BuyRequirement.expires_at > now)
+                & (BuyRequirement.unlocks < current_app.config["BUYLEAD_UNLOCK_CAP"])
+            )
+            | BuyRequirement.id.in_(mine)
+        )
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    leads = {
+        lead.requirement_id: lead
+        for lead in db.session.scalars(
+            select(Lead).where(
+                Lead.supplier_id == supplier.id,
+                Lead.requirement_id.in_([row.id for row in rows]),
+            )
+        )
+    }
+    return [BuyLead(row, leads.get(row.id)) for row in rows], total
+
+
+def _refuse_unless_open(requirement: BuyRequirement) -> None:
+    """A 409 that says why, unless the requirement is open."""
+    reason = {
+        "closed": "the buyer has closed it",
+        "expired": "it has expired",
+        "full": "it has been unlocked by as many suppliers as it allows",
+    }.get(requirement_status(requirement))
+    if reason:
+        raise RequirementClosed(f"This BuyLead cannot be unlocked: {reason}.")
+
+
+def _matched(supplier: SupplierProfile, requirement_id: int) -> BuyRequirement:
+    """The requirement, if it was matched to this supplier; otherwise not found."""
+    requirement = db.session.scalar(
+        select(BuyRequirement)
+        .join(RequirementMatch, RequirementMatch.requirement_id == BuyRequirement.id)
+        .where(BuyRequirement.id == requirement_id, RequirementMatch.supplier_id == supplier.id)
+    )
+    if requirement is None:
+        raise NotFound("No such BuyLead.")
+    return requirement
+
+
+def unlock(user: User, requirement_id: int) -> Lead:
+    """Spend one credit to see the buyer's contact; the BuyLead becomes a lead. Unlocking again
+    returns the same lead and costs nothing."""
+    supplier = catalog.supplier_of(user)
+    # One unlock at a time per supplier: a write that locks its row (PostgreSQL) or the
+    # database (SQLite), so a double click finds the first click's lead.
+    db.session.execute(
+        update(SupplierProfile)
+        .where(SupplierProfile.id == supplier.id)
+        .values(updated_at=SupplierProfile.updated_at)
+    )
+    requirement = _matched(supplier, requirement_id)
+    existing = db.session.scalar(
+        select(Lead).where(Lead.supplier_id == supplier.id, Lead.requirement_id == requirement.id)
+    )
+    if existing is not None:
+        return existing
+    # Everything is checked before anything changes: open, then the credit. The slot is taken
+    # last, atomically; losing it to a concurrent unlock raises, and the caller's rollback
+    # undoes the debit too.
+    _refuse_unless_open(requirement)
+    spend_credit(supplier.id, reason="BuyLead unlocked", reference=f"buylead:{requirement.id}")
+    taken = db.session.execute(
+        update(BuyRequirement)
+        .where(
+            BuyRequirement.id == requirement.id,
+            BuyRequirement.closed_at.is_(None),
+            BuyRequirement.expires_at > utcnow(),
+            BuyRequirement.unlocks < current_app.config["BUYLEAD_UNLOCK_CAP"],
+        )
+        .values(unlocks=BuyRequirement.unlocks + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    db.session.refresh(requirement)
+    if not taken:
+        _refuse_unless_open(requirement)
+        raise RequirementClosed("This BuyLead cannot be unlocked right now; please try again.")
+    lead = Lead(
+        supplier=supplier,
+        supplier_id=supplier.id,
+        buyer_id=requirement.buyer_id,
+        type=LeadType.BUYLEAD,
+        status=LeadStatus.NEW,
+        source=LeadSource.BUY_REQUIREMENT,
+        requirement_id=requirement.id,
+        product_name=requirement.product_name,
+        quantity=requirement.quantity,
+        unit=requirement.unit,
+        message=requirement.description or requirement.product_name,
+        city=requirement.city,
+    )
+    db.session.add(lead)
+    db.session.flush()
+    audit.record("buylead.unlocked", actor_id=user.id, subject=lead, requirement=requirement.id)
+    webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
+    return lead
