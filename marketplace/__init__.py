@@ -89,14 +89,21 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.credits import cli as credits_cli
     from marketplace.credits import views as credits_views
     from marketplace.errors import register_error_handlers
+    from marketplace.grievances import cli as grievances_cli
+    from marketplace.grievances import views as grievances_views
     from marketplace.leads import cli as leads_cli
     from marketplace.leads import views as leads_views
+    from marketplace.privacy import cli as privacy_cli
+    from marketplace.privacy import views as privacy_views
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(leads_views.bp)
     app.register_blueprint(credits_views.bp)
+    app.register_blueprint(grievances_views.bp)
+    app.register_blueprint(grievances_views.notices_bp)
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(indiamart.bp)
     for group in (
@@ -105,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
         catalog_cli.search_group,
         leads_cli.group,
         credits_cli.group,
+        grievances_cli.group,
+        privacy_cli.group,
         demo.group,
     ):
         app.cli.add_command(group)

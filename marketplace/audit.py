@@ -66,13 +66,24 @@ def record(
 
 
 def recent_events(
-    *, action: str | None = None, actor_id: int | None = None, page: int = 1, per_page: int = 50
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[AuditEvent], int]:
+    """Newest first; `since` is inclusive and `until` exclusive."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
@@ -91,3 +102,52 @@ def as_json(row: AuditEvent) -> dict[str, Any]:
         "ip_address": row.ip_address,
         "details": row.details,
     }
+
+
+# --- reading the log as a person: names, choices, details as text --------------------------
+
+
+def recorded_actions() -> list[str]:
+    """Every action the log holds, for the officer's list to choose from."""
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+
+
+def actor_names(ids: Any) -> dict[int, str]:
+    """'Name <email>' for each user id (erased or unknown ids are left out)."""
+    from marketplace.accounts.models import User
+
+    wanted = {actor_id for actor_id in ids if actor_id}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(wanted)))
+    return {row.id: f"{row.name} <{row.email}>" for row in rows}
+
+
+def recorded_actors() -> list[tuple[int, str]]:
+    """The people who appear in the log as actors, by name."""
+    ids = db.session.scalars(select(AuditEvent.actor_id).distinct())
+    return sorted(actor_names(ids).items(), key=lambda pair: pair[1].lower())
+
+
+def details_text(details: Any) -> str:
+    """A row's details as 'key: value' lines, nested values flattened with dots."""
+    lines: list[str] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list):
+            lines.append(f"{prefix}: {', '.join(str(item) for item in value) or '—'}")
+        else:
+            shown = (
+                "—"
+                if value is None
+                else ("yes" if value is True else "no" if value is False else value)
+            )
+            lines.append(f"{prefix.replace('_', ' ')}: {shown}")
+
+    walk("", details or {})
+    return "\n".join(lines)

@@ -110,6 +110,7 @@ def _secret_key(value: str) -> str:
 # Environment variable -> (config key, parser). Anything not set keeps the embedded default.
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", _secret_key),
+    "FIELD_INDEX_KEY": ("FIELD_INDEX_KEY", _secret_key),
     "FIELD_ENCRYPTION_KEYS": ("FIELD_ENCRYPTION_KEYS", _fernet_keys),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _database_url),
     "ELASTICSEARCH_URL": ("ELASTICSEARCH_URL", _url("http", "https")),
@@ -123,6 +124,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CRM_PULL_INTERVAL_SECONDS": ("CRM_PULL_INTERVAL_SECONDS", _integer(0, 3600)),
     "BUYLEAD_UNLOCK_CAP": ("BUYLEAD_UNLOCK_CAP", _integer(1, 100)),
     "BUYLEAD_OPEN_DAYS": ("BUYLEAD_OPEN_DAYS", _integer(1, 30)),
+    "PRIVACY_INACTIVE_DAYS": ("PRIVACY_INACTIVE_DAYS", _integer(30, 3650)),
     "BUYLEAD_MATCH_LIMIT": ("BUYLEAD_MATCH_LIMIT", _integer(1, 200)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
@@ -157,6 +159,11 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PORTAL_GSTIN": ("PORTAL_GSTIN", str),
     "PORTAL_ADDRESS": ("PORTAL_ADDRESS", str),
     "GST_SAC": ("GST_SAC", _sac),
+    # The grievance officer named on every page (IT Rules 2021 r.3(2); DPDP Rules 2025 r.9)
+    "GRIEVANCE_OFFICER_NAME": ("GRIEVANCE_OFFICER_NAME", str),
+    "GRIEVANCE_OFFICER_EMAIL": ("GRIEVANCE_OFFICER_EMAIL", str),
+    "GRIEVANCE_OFFICER_PHONE": ("GRIEVANCE_OFFICER_PHONE", str),
+    "GRIEVANCE_OFFICER_ADDRESS": ("GRIEVANCE_OFFICER_ADDRESS", str),
 }
 
 
@@ -183,6 +190,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # buyer says otherwise (at most 30 days), and how many suppliers it is matched to.
         "BUYLEAD_UNLOCK_CAP": 10,
         "BUYLEAD_OPEN_DAYS": 3,
+        # An account unused this long is warned, then erased 48 hours later (DPDP Rules r.8).
+        "PRIVACY_INACTIVE_DAYS": 1095,
         "BUYLEAD_MATCH_LIMIT": 20,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
@@ -199,6 +208,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMS_SENDER_ID": "MKTPLC",
         "OUTBOX_PATH": str(Path(instance_path) / "outbox"),
         "UPLOAD_PATH": str(Path(instance_path) / "uploads"),
+        # Access exports (ZIPs) wait here for their 7 days; the daily purge deletes them after.
+        "PRIVACY_EXPORT_PATH": str(Path(instance_path) / "privacy-exports"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SESSION_COOKIE_SECURE": False,
         # A browser session ends after this long without a request, and this long after sign-in
@@ -232,6 +243,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
         # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
         "GST_SAC": "998365",
+        "GRIEVANCE_OFFICER_NAME": "Meera Iyer",
+        "GRIEVANCE_OFFICER_EMAIL": "grievance@tradesetu.example",
+        "GRIEVANCE_OFFICER_PHONE": "+91 22 4000 1234",
+        "GRIEVANCE_OFFICER_ADDRESS": "Grievance Officer, TradeSetu Marketplace Private Limited, "
+        "4th Floor, Trade Centre, Bandra Kurla Complex, Mumbai 400051",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 
@@ -266,6 +282,10 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _instance_secret(
             instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+    if "FIELD_INDEX_KEY" not in config:
+        config["FIELD_INDEX_KEY"] = _instance_secret(
+            instance_path, "field_index_key", lambda: secrets.token_urlsafe(48)
         )
     if "FIELD_ENCRYPTION_KEYS" not in config:
         config["FIELD_ENCRYPTION_KEYS"] = [

@@ -42,8 +42,10 @@ def decrypt(token: str) -> str:
 
 
 def blind_index(value: str) -> str:
-    """A deterministic keyed digest, for equality look-ups on an encrypted column."""
-    secret = current_app.config["SECRET_KEY"].encode()
+    """A deterministic keyed digest, for equality look-ups on an encrypted column. Its key is
+    FIELD_INDEX_KEY, never SECRET_KEY: rotating the session secret must not break look-ups
+    (`flask privacy rehash-phones` recomputes stored digests after this key changes)."""
+    secret = current_app.config["FIELD_INDEX_KEY"].encode()
     return hmac.new(secret, b"blind-index:" + value.encode(), hashlib.sha256).hexdigest()
 
 

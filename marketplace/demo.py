@@ -21,11 +21,20 @@ from sqlalchemy import func, insert, select
 
 from marketplace.accounts.identity import gstin_check_character
 from marketplace.accounts.india import find_state
-from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
+from marketplace.accounts.models import (
+    BUSINESS_TYPES,
+    EMPLOYEE_BANDS,
+    GstVerification,
+    Role,
+    SupplierProfile,
+    User,
+    UserRole,
+)
 from marketplace.accounts.passwords import hash_password
 from marketplace.catalog import indexing, services
+from marketplace.catalog.demo_products import LINES, RELATED
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.catalog.taxonomy import INDUSTRIES, Industry, Leaf, slugify
+from marketplace.catalog.taxonomy import INDUSTRIES, Industry, slugify
 from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
@@ -232,11 +241,27 @@ def _mobile(number: int) -> str:
     return f"+919{number:09d}"[:13]
 
 
-def _price(rng: random.Random, leaf: Leaf) -> Decimal:
-    low, high = leaf.price
-    value = rng.uniform(low, high)
+def _round_price(value: float) -> Decimal:
+    """Prices as suppliers quote them: whole rupees, in fives and fifties as they grow."""
     step = 1 if value < 100 else 5 if value < 1000 else 50 if value < 100000 else 1000
     return Decimal(max(step, round(value / step) * step)).quantize(Decimal("0.01"))
+
+
+PAYMENT_TERMS = (
+    "100% advance",
+    "50% advance, balance before dispatch",
+    "30% advance, balance against delivery",
+    "Letter of credit",
+    "30 days credit for regular buyers",
+)
+# A business of that many people usually turns over about this much.
+TURNOVER_BANDS_BY_EMPLOYEES = {
+    "1-10": "40l-1.5cr",
+    "11-25": "1.5cr-5cr",
+    "26-50": "5cr-25cr",
+    "51-100": "5cr-25cr",
+    "101-500": "25cr-100cr",
+}
 
 
 class Seeder:
@@ -314,12 +339,17 @@ class Seeder:
     def suppliers(self, count: int) -> list[tuple[int, tuple[Industry, ...]]]:
         states = list(STATE_WEIGHTS)
         weights = list(STATE_WEIGHTS.values())
+        by_name = {industry.name: industry for industry in INDUSTRIES}
         made = []
         for start in range(0, count, 1000):
             batch = range(start + 1, min(count, start + 1000) + 1)
             plans = []
             for n in batch:
-                industries = tuple(self.rng.sample(INDUSTRIES, self.rng.choice((1, 1, 2))))
+                # One industry, or two that go together (metals with construction, not acids).
+                first = self.rng.choice(INDUSTRIES)
+                industries: tuple[Industry, ...] = (first,)
+                if self.rng.random() < 0.4:
+                    industries += (by_name[self.rng.choice(RELATED[first.name])],)
                 state = find_state(self.rng.choices(states, weights)[0])
                 city, prefix = self.rng.choice(CITIES[state.name])
                 company = (
@@ -340,9 +370,12 @@ class Seeder:
                 (Role.BUYER, Role.SUPPLIER),
             )
             rows = []
-            for user_id, (_, _, state, city, prefix, company) in zip(user_ids, plans, strict=True):
+            for user_id, (n, industries, state, city, prefix, company) in zip(
+                user_ids, plans, strict=True
+            ):
                 gstin = _gstin(self.rng, state.gst_code)
-                verified = self.rng.random() < 0.7
+                # About a third still wait for the GST registry, so the badge means something.
+                verified = n % 3 != 0
                 rows.append(
                     {
                         "user_id": user_id,
@@ -358,7 +391,8 @@ class Seeder:
                         "city": city,
                         "state": state.name,
                         "pincode": f"{prefix}{self.rng.randint(1, 99):03d}",
-                        "created_at": self.now,
+                        **self._business_profile(industries, city),
+                        "created_at": self.now - timedelta(days=self.rng.randint(30, 3000)),
                         "updated_at": self.now,
                     }
                 )
@@ -369,36 +403,72 @@ class Seeder:
             made += [(sid, plan[1]) for sid, plan in zip(ids, plans, strict=True)]
         return made
 
+    def _business_profile(self, industries: tuple[Industry, ...], city: str) -> dict[str, Any]:
+        kind = self.rng.choices(list(BUSINESS_TYPES), (5, 3, 2, 1, 0))[0]
+        year = self.rng.randint(1972, 2021)
+        employees = self.rng.choice(EMPLOYEE_BANDS[:5])
+        turnover = TURNOVER_BANDS_BY_EMPLOYEES[employees]
+        leaves = [line.leaf.lower() for i in industries for line in LINES[i.name]][:3]
+        what = ", ".join(leaves[:-1]) + f" and {leaves[-1]}" if len(leaves) > 1 else leaves[0]
+        verb = {"manufacturer": "Manufacturers", "exporter": "Exporters"}.get(kind, "Suppliers")
+        return {
+            "business_type": kind,
+            "year_established": year,
+            "employees": employees,
+            "turnover_band": turnover,
+            "about": (
+                f"{verb} of {what} from {city} since {year}. "
+                f"{' '.join(self.rng.sample(PROMISES, 2))}"
+            ),
+        }
+
     def products(
         self, suppliers: list[tuple[int, tuple[Industry, ...]]], count: int
     ) -> Iterator[dict[str, Any]]:
+        """Products that agree with themselves: a supplier's own industries, a variant's
+        specifications, the unit and minimum order its category trades in, slabs above it."""
+        used: set[tuple[int, str]] = set()
         for _ in range(count):
             supplier_id, industries = self.rng.choice(suppliers)
-            industry = self.rng.choice(industries)
-            leaf = self.rng.choice(industry.leaves)
-            qualifier = self.rng.choice(industry.qualifiers)
-            spec_names = self.rng.sample(
-                list(industry.specifications),
-                min(len(industry.specifications), self.rng.randint(2, 4)),
+            line = self.rng.choice([line for i in industries for line in LINES[i.name]])
+            variant = self.rng.choice(line.variants)
+            brand = (
+                self.rng.choice(line.brands) if line.brands and self.rng.random() < 0.7 else None
             )
-            specs = [[name, self.rng.choice(industry.specifications[name])] for name in spec_names]
-            name = f"{qualifier} {_singular(leaf.name)}"
-            if self.rng.random() < 0.5 and specs:
-                name += f", {specs[0][1]}"
+            name = variant.name
+            if (supplier_id, name) in used:  # a second listing of the same thing: another make
+                name = (
+                    f"{brand or self.rng.choice(('Premium', 'Export Quality', 'Economy'))} {name}"
+                )
+            used.add((supplier_id, name))
+            price = _round_price(self.rng.uniform(*variant.price))
+            moq = self.rng.choice(line.moqs)
+            slabs = [
+                {"min_quantity": moq * factor, "price": f"{_round_price(float(price) * cut):.2f}"}
+                for factor, cut in ((1, 1.0), (5, 0.96), (20, 0.92))[: self.rng.choice((0, 2, 3))]
+            ]
+            specs = [list(pair) for pair in variant.specs]
             description = (
-                f"{qualifier} {leaf.name.lower()} for {self.rng.choice(USES)}. "
+                f"{name} for {self.rng.choice(USES)}. "
                 f"{' '.join(self.rng.sample(PROMISES, 2))} "
                 f"Specifications: {', '.join(f'{n} {v}' for n, v in specs)}."
             )
             yield {
                 "supplier_id": supplier_id,
-                "category_id": self.leaf_ids[slugify(leaf.name)],
+                "category_id": self.leaf_ids[slugify(line.leaf)],
                 "name": name,
                 "description": description,
-                "price": _price(self.rng, leaf),
-                "unit": leaf.unit,
-                "moq": self.rng.choice((1, 1, 5, 10, 25, 50, 100, 500)),
+                "price": price,
+                "unit": line.unit,
+                "moq": moq,
                 "specifications": specs,
+                "hsn_code": line.hsn,
+                "gst_rate": Decimal(line.gst),
+                "price_includes_gst": self.rng.random() < 0.2,
+                "price_slabs": slabs,
+                "brand": brand,
+                "delivery_time": self.rng.choice(line.delivery),
+                "payment_terms": self.rng.choice(PAYMENT_TERMS),
                 "status": ProductStatus.ACTIVE,
                 "version": 1,
                 "created_at": self.now - timedelta(minutes=self.rng.randint(0, 525_600)),

@@ -8,8 +8,10 @@ its own query language, with the same field boosts and the same typo tolerance.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Field weights: a match in the name counts most, then category and specifications, then the
 # description (the issue's "name above category and specifications above description").
@@ -71,6 +73,33 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("saree", "sari"),
     ("dhurrie", "durrie", "dhurrie rug"),
     ("genset", "diesel generator"),
+    # Hindi and Hinglish trade words, as buyers type them in Latin letters
+    ("kapda", "kapada", "cloth", "fabric"),
+    ("sariya", "saria", "sarya", "tmt bar"),
+    ("loha", "iron"),
+    ("ispat", "steel"),
+    ("chadar", "chaddar", "sheet"),
+    ("patti", "strip"),
+    ("taar", "wire"),
+    ("naal", "nal", "pipe"),
+    ("balti", "bucket"),
+    ("bori", "gunny bag", "sack"),
+    ("thaila", "bag"),
+    ("rassi", "rope"),
+    ("kil", "nail"),
+    ("pench", "screw"),
+    ("cheeni", "chini", "sugar"),
+    ("haldi", "turmeric"),
+    ("mirchi", "chilli"),
+    ("jeera", "cumin"),
+    ("tel", "oil"),
+    ("sabun", "soap"),
+    ("khad", "fertiliser", "fertilizer"),
+    ("beej", "seed"),
+    ("darwaza", "door"),
+    ("khidki", "window"),
+    ("pankha", "fan"),
+    ("bijli", "electric"),
 )
 
 _MAX_PHRASE = 4
@@ -138,3 +167,79 @@ def fuzziness(word: str) -> int:
     if len(word) >= 5:
         return 1
     return 0
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance with adjacent transpositions (as both engines count typos),
+    stopping early once it is past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import tantivy  # the embedded engine's library, always installed: the same English stemmer
+
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def stem(word: str) -> str:
+    tokens = _stemmer().analyze(word)
+    return tokens[0] if tokens else word
+
+
+def corrected_text(query_plan: QueryPlan, found_texts: list[str]) -> str | None:
+    """The query as the results read it, when typo tolerance changed a word: each typed word
+    (one long enough to be forgiven) that none of the found texts contains is replaced by the
+    closest word they do contain. None when nothing was changed."""
+    vocabulary: dict[str, int] = {}
+    for text in found_texts:
+        for word in set(words(text)):
+            vocabulary[word] = vocabulary.get(word, 0) + 1
+    stems = {stem(word) for word in vocabulary}
+    changed = False
+    shown = []
+    for clause in query_plan.clauses:
+        typed = clause.typed
+        if len(typed) != 1 or any(char.isdigit() for char in typed[0]) or not fuzziness(typed[0]):
+            shown.append(" ".join(typed))
+            continue
+        word = typed[0]
+        alternatives = {alt[0] for alt in clause.alternatives if len(alt) == 1}
+        if any(alt in vocabulary or stem(alt) in stems for alt in alternatives):
+            shown.append(word)
+            continue
+        limit = fuzziness(word)
+        close = [
+            (edit_distance(word, candidate, limit), -count, candidate)
+            for candidate, count in vocabulary.items()
+            if abs(len(candidate) - len(word)) <= limit
+        ]
+        close = [item for item in close if item[0] <= limit]
+        if close:
+            shown.append(min(close)[2])
+            changed = True
+        else:
+            shown.append(word)
+    return " ".join(shown) if changed else None

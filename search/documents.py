@@ -28,6 +28,9 @@ DISPLAY_FIELDS = (
     "gst_verified",
     "created",
     "image",
+    "brand",
+    "gst_rate",
+    "price_includes_gst",
 )
 
 
@@ -43,12 +46,16 @@ def suggestion_phrases(name: str) -> list[str]:
 def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """`row`: the columns of catalog.indexing.document_rows()."""
     category_name = row["category_name"]
+    brand = row.get("brand") or ""
+    # The brand and the HSN code are found by the words of a search too (in the spec sheet).
+    specs = " ".join(filter(None, (row["specifications"], brand, row.get("hsn_code"))))
+    gst_rate = row.get("gst_rate")
     return {
         "id": row["id"],
         "version": row["version"],
         "name": row["name"],
         "description": row["description"] or "",
-        "specs": row["specifications"] or "",
+        "specs": specs,
         "category": row["category_slug"],
         "category_path": row["category_path"].strip("/").split("/"),
         "category_text": f"{category_name} {row['industry_name']}",
@@ -62,6 +69,9 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "moq": row["moq"],
         "created": row["created"],
         "image": row["image"] or "",
+        "brand": brand,
+        "gst_rate": "" if gst_rate is None else f"{float(gst_rate):g}",
+        "price_includes_gst": bool(row.get("price_includes_gst")),
         "suggest": [*suggestion_phrases(row["name"]), category_name.lower()],
     }
 
@@ -71,6 +81,9 @@ def display(document: Mapping[str, Any]) -> dict[str, Any]:
     shown = {key: document.get(key) for key in DISPLAY_FIELDS}
     shown["price"] = f"{float(shown['price']):.2f}"
     shown["image"] = shown["image"] or None
+    shown["brand"] = shown["brand"] or None
+    shown["gst_rate"] = shown["gst_rate"] or None
+    shown["price_includes_gst"] = bool(shown["price_includes_gst"])
     created = shown.pop("created")
     shown["created_at"] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return shown

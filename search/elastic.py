@@ -96,6 +96,10 @@ MAPPINGS = {
         "state": {"type": "keyword"},
         "city": {"type": "keyword"},
         "city_key": {"type": "keyword"},
+        "brand": {"type": "keyword"},
+        "brand_key": {"type": "keyword"},
+        "gst_rate": {"type": "keyword", "index": False},
+        "price_includes_gst": {"type": "boolean", "index": False},
         "suggest": {"type": "keyword"},
         "supplier_id": {"type": "long"},
         "company_name": {"type": "keyword", "index": False},
@@ -138,6 +142,8 @@ class ElasticsearchSearch:
             if not self.client.indices.exists_alias(name=self.alias):
                 concrete = self._create_concrete()
                 self.client.indices.put_alias(index=concrete, name=self.alias)
+            else:  # an index made before a new field: fields are only ever added
+                self.client.indices.put_mapping(index=self.alias, properties=MAPPINGS["properties"])
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
         self._ready = True
@@ -151,6 +157,7 @@ class ElasticsearchSearch:
     def _source(doc: dict[str, Any]) -> dict[str, Any]:
         source = {key: doc[key] for key in MAPPINGS["properties"] if key in doc}
         source["city_key"] = doc["city"].lower()
+        source["brand_key"] = (doc.get("brand") or "").lower()
         return source
 
     def _actions(self, documents: Iterable[dict[str, Any]], index: str) -> Iterator[dict[str, Any]]:
@@ -348,6 +355,8 @@ class ElasticsearchSearch:
             filters.append({"term": {"gst_verified": True}})
         if request.supplier_id is not None:
             filters.append({"term": {"supplier_id": request.supplier_id}})
+        if request.brand:
+            filters.append({"term": {"brand_key": request.brand.lower()}})
         bounds = {}
         if request.price_min is not None:
             bounds["gte"] = float(request.price_min)
@@ -360,7 +369,7 @@ class ElasticsearchSearch:
     def _query(
         self, request: SearchRequest, query_plan: QueryPlan, *, relaxed: bool
     ) -> tuple[dict[str, Any], bool]:
-        text = self._text(query_plan, relaxed=relaxed)
+        text = self._text(query_plan, relaxed=relaxed, fuzzy=request.fuzzy)
         return {
             "bool": {
                 "must": [text] if text else [{"match_all": {}}],
@@ -421,20 +430,22 @@ class ElasticsearchSearch:
             response = self._search(request, query, marks)
             relaxed = response["hits"]["total"]["value"] > 0
         aggregations = response.get("aggregations", {})
+        hits = [
+            SearchHit(
+                int(hit["_id"]),
+                float(hit.get("_score") or 0.0),
+                display(hit["_source"]),
+                {field: " … ".join(parts) for field, parts in hit.get("highlight", {}).items()},
+            )
+            for hit in response["hits"]["hits"]
+        ]
         return SearchResults(
-            hits=[
-                SearchHit(
-                    int(hit["_id"]),
-                    float(hit.get("_score") or 0.0),
-                    display(hit["_source"]),
-                    {field: " … ".join(parts) for field, parts in hit.get("highlight", {}).items()},
-                )
-                for hit in response["hits"]["hits"]
-            ],
+            hits=hits,
             total=response["hits"]["total"]["value"],
             facets=results.facets(aggregations),
             price_facets=results.price_facets(aggregations),
             relaxed=relaxed,
+            corrected=None if relaxed else results.corrected(request, query_plan, hits),
         )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -44,7 +44,7 @@ from search.protocol import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "6"  # bump when the schema changes; the index is then rebuilt from scratch
+SCHEMA_VERSION = "7"  # bump when the schema changes; the index is then rebuilt from scratch
 ANALYZER = "trade"
 PLAIN = "plain"
 _FUZZY_BOOST = 0.3  # a typo-tolerant match counts, but less than the word as typed
@@ -64,16 +64,17 @@ def _schema() -> tantivy.Schema:
         )
     for plain in FUZZY_FIELDS.values():  # the same words unstemmed, for typo tolerance
         builder.add_text_field(plain, tokenizer_name=PLAIN, index_option="basic")
-    for name in ("category", "state", "city"):  # exact values: filters and facets
+    for name in ("category", "state", "city", "brand"):  # exact values: filters and facets
         builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
-    for name in ("category_path", "city_key", "suggest"):
+    for name in ("category_path", "city_key", "brand_key", "suggest"):
         builder.add_text_field(name, tokenizer_name="raw")
-    for name in ("unit", "company_name", "image"):  # shown with a result
+    for name in ("unit", "company_name", "image", "gst_rate"):  # shown with a result
         builder.add_text_field(name, stored=True, tokenizer_name="raw")
     builder.add_unsigned_field("supplier_id", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("moq", stored=True)
     builder.add_float_field("price", stored=True, indexed=True, fast=True)
     builder.add_boolean_field("gst_verified", stored=True, indexed=True, fast=True)
+    builder.add_boolean_field("price_includes_gst", stored=True)
     builder.add_integer_field("created", stored=True, indexed=True, fast=True)
     return builder.build()
 
@@ -196,6 +197,7 @@ class EmbeddedSearch:
         fields["name_plain"] = doc["name"]
         fields["category_plain"] = doc["category_text"]
         fields["city_key"] = doc["city"].lower()
+        fields["brand_key"] = (doc.get("brand") or "").lower()
         return tantivy.Document.from_dict(fields, self.schema)
 
     @staticmethod
@@ -264,14 +266,16 @@ class EmbeddedSearch:
             searcher.doc_freq(field, token) for field in FIELD_BOOSTS
         )
 
-    def _word(self, searcher: tantivy.Searcher, token: str, typed: str) -> tantivy.Query:
+    def _word(
+        self, searcher: tantivy.Searcher, token: str, typed: str, fuzzy: bool = True
+    ) -> tantivy.Query:
         Q = tantivy.Query
         parts = [
             _boosted(Q.term_query(self.schema, field, token, index_option="freq"), boost)
             for field, boost in FIELD_BOOSTS.items()
         ]
         plain = self.plain_analyzer.analyze(typed)
-        distance = 0 if any(char.isdigit() for char in typed) else fuzziness(typed)
+        distance = 0 if not fuzzy or any(c.isdigit() for c in typed) else fuzziness(typed)
         if distance and len(plain) == 1 and not self._known(searcher, token, plain[0]):
             parts += [
                 Q.boost_query(
@@ -295,7 +299,7 @@ class EmbeddedSearch:
         )
 
     def _text(
-        self, searcher: tantivy.Searcher, query_plan: QueryPlan, *, relaxed: bool
+        self, searcher: tantivy.Searcher, query_plan: QueryPlan, *, relaxed: bool, fuzzy: bool
     ) -> tantivy.Query | None:
         clauses = []
         for clause in query_plan.clauses:
@@ -303,7 +307,7 @@ class EmbeddedSearch:
             for phrase in clause.alternatives:
                 tokens = self._tokens(phrase)
                 if len(tokens) == 1:
-                    alternatives.append(self._word(searcher, tokens[0], phrase[0]))
+                    alternatives.append(self._word(searcher, tokens[0], phrase[0], fuzzy))
                 elif tokens:
                     alternatives.append(self._phrase(tokens))
             if len(alternatives) == 1:
@@ -340,6 +344,8 @@ class EmbeddedSearch:
             filters.append(exact("gst_verified", True))
         if request.supplier_id is not None:
             filters.append(exact("supplier_id", request.supplier_id))
+        if request.brand:
+            filters.append(exact("brand_key", request.brand.lower()))
         if request.price_min is not None or request.price_max is not None:
             low = float(request.price_min) if request.price_min is not None else float("-inf")
             high = float(request.price_max) if request.price_max is not None else float("inf")
@@ -355,7 +361,7 @@ class EmbeddedSearch:
         *,
         relaxed: bool,
     ) -> tuple[tantivy.Query, bool]:
-        text = self._text(searcher, query_plan, relaxed=relaxed)
+        text = self._text(searcher, query_plan, relaxed=relaxed, fuzzy=request.fuzzy)
         musts = ([text] if text is not None else []) + self._filters(request)
         if not musts:
             return tantivy.Query.all_query(), False
@@ -387,12 +393,14 @@ class EmbeddedSearch:
         total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
         raw = self._run(searcher, query, request, offset).hits if total > offset else []
+        hits = self._hits(searcher, query, raw, request.highlight and has_text)
         return SearchResults(
-            hits=self._hits(searcher, query, raw, request.highlight and has_text),
+            hits=hits,
             total=total,
             facets=results.facets(aggregations),
             price_facets=results.price_facets(aggregations),
             relaxed=relaxed,
+            corrected=None if relaxed else results.corrected(request, query_plan, hits),
         )
 
     def _run(self, searcher: Any, query: tantivy.Query, request: SearchRequest, offset: int) -> Any:

@@ -10,15 +10,16 @@ from typing import Any, Literal, Protocol
 Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
 SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest")
 
-# Price facet buckets in rupees: the bands Indian B2B buyers think in.
-PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
-    (None, 500),
-    (500, 2000),
-    (2000, 10000),
-    (10000, 50000),
-    (50000, 200000),
-    (200000, None),
+# Price steps in rupees (1, 2, 5, 10, 20, 50 ... 50 crore): both backends count the result set's
+# prices between them, and search.results joins neighbouring steps into a few bands that each
+# hold a fair share of the results, so the bands follow the result set's own prices.
+PRICE_STEPS: tuple[int, ...] = tuple(
+    mantissa * 10**power for power in range(0, 9) for mantissa in (1, 2, 5)
 )
+PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = tuple(
+    zip((None, *PRICE_STEPS), (*PRICE_STEPS, None), strict=True)
+)
+MAX_PRICE_FACETS = 5
 FACET_SIZE = 20
 MAX_RESULT_WINDOW = 10_000  # deep pages cost more than they are worth, as in Elasticsearch
 
@@ -37,6 +38,8 @@ class SearchRequest:
     price_max: Decimal | None = None
     verified_only: bool = False
     supplier_id: int | None = None
+    brand: str | None = None  # exact, any case
+    fuzzy: bool = True  # False: the words exactly as typed (after "showing results for")
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 20
@@ -71,6 +74,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     price_facets: list[PriceBucket]
     relaxed: bool = False  # no product matched every word, so these match some of them
+    corrected: str | None = None  # the words searched for, when typo tolerance changed them
 
 
 @dataclass(frozen=True)

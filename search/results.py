@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from search.analysis import QueryPlan, corrected_text
 from search.protocol import (
     FACET_SIZE,
+    MAX_PRICE_FACETS,
     PRICE_BANDS,
     FacetValue,
     MatchRequest,
     PriceBucket,
+    SearchHit,
+    SearchRequest,
     SupplierMatch,
 )
 
@@ -20,6 +24,7 @@ AGGREGATIONS: dict[str, Any] = {
     "category": {"terms": {"field": "category", "size": FACET_SIZE}},
     "state": {"terms": {"field": "state", "size": 40}},
     "city": {"terms": {"field": "city", "size": FACET_SIZE}},
+    "brand": {"terms": {"field": "brand", "size": FACET_SIZE}},
     "price": {
         "range": {
             "field": "price",
@@ -42,12 +47,13 @@ def facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
         name: [
             FacetValue(bucket["key"], bucket["doc_count"])
             for bucket in aggregations.get(name, {}).get("buckets", [])
+            if bucket["key"] != ""  # a product without a brand
         ]
-        for name in ("category", "state", "city")
+        for name in ("category", "state", "city", "brand")
     }
 
 
-def price_facets(aggregations: dict[str, Any]) -> list[PriceBucket]:
+def _steps(aggregations: dict[str, Any]) -> list[PriceBucket]:
     # Matched by bounds, not position: an empty index may answer with no buckets at all.
     counts = {
         (bucket.get("from"), bucket.get("to")): bucket["doc_count"]
@@ -59,9 +65,41 @@ def price_facets(aggregations: dict[str, Any]) -> list[PriceBucket]:
     ]
 
 
+def price_facets(aggregations: dict[str, Any]) -> list[PriceBucket]:
+    """A few price bands that follow the result set: the counted steps, joined from the
+    cheapest up until a band holds its share of the results (a fifth of them, at most five
+    bands), at the 1-2-5 rupee steps. Empty bands are left out; every result is in one band."""
+    steps = [step for step in _steps(aggregations) if step.count]
+    count = sum(step.count for step in steps)
+    if not steps:
+        return []
+    share = count / MAX_PRICE_FACETS
+    bands: list[PriceBucket] = []
+    for step in steps:
+        last = bands[-1] if bands else None
+        if last and (last.count < share or len(bands) == MAX_PRICE_FACETS):
+            bands[-1] = PriceBucket(last.low, step.high, last.count + step.count)
+        else:
+            bands.append(PriceBucket(step.low, step.high, step.count))
+    if len(bands) > 1:  # open at the ends: "under ₹100", "₹50,000 and above"
+        bands[0] = PriceBucket(None, bands[0].high, bands[0].count)
+        bands[-1] = PriceBucket(bands[-1].low, None, bands[-1].count)
+    return bands
+
+
 def total(aggregations: dict[str, Any]) -> int:
-    """Every price falls in one band, so the bands' counts add up to the result set."""
-    return sum(bucket.count for bucket in price_facets(aggregations))
+    """Every price falls in one step, so the steps' counts add up to the result set."""
+    return sum(step.count for step in _steps(aggregations))
+
+
+def corrected(request: SearchRequest, query_plan: QueryPlan, hits: list[SearchHit]) -> str | None:
+    """What the results were found for, when typo tolerance changed the words (see
+    search.analysis.corrected_text); read from the hits' names and categories."""
+    if not (request.fuzzy and hits and query_plan.clauses):
+        return None
+    return corrected_text(
+        query_plan, [f"{hit.document['name']} {hit.document['category']}" for hit in hits]
+    )
 
 
 def rank_suppliers(hits: Iterable[dict[str, Any]], request: MatchRequest) -> list[SupplierMatch]:

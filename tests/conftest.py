@@ -149,6 +149,7 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 app.extensions["search"].clear()
         app.extensions.pop("category_cache", None)
         shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
+        shutil.rmtree(app.config["UPLOAD_PATH"], ignore_errors=True)  # photos of rows now gone
 
 
 @pytest.fixture()

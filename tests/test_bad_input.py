@@ -156,6 +156,13 @@ def test_json_that_is_not_standard_is_a_400_on_every_json_route(client, tokens, 
         "lead_id": "1",
         "webhook_id": "1",
         "verification_id": "none",
+        "requirement_id": "1",
+        "request_id": "1",
+        "purpose": "marketing",
+        "grievance_id": "1",
+        "breach_id": "1",
+        "order_id": "1",
+        "invoice_id": "1",
     }
     for path, method in _json_operations():
         url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)

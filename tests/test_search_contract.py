@@ -205,10 +205,19 @@ def _documents() -> list[dict[str, Any]]:
                     "city": city,
                     "gst_verification": "verified" if verified else "pending",
                     "image": None,
+                    **TRADE.get(pid, {}),
                 }
             )
         )
     return docs
+
+
+# Trade details of some products: what buyers filter on (brand) and find by (brand, HSN code)
+TRADE = {
+    1: {"brand": "Jindal", "hsn_code": "73064000", "gst_rate": 18.0, "price_includes_gst": False},
+    2: {"brand": "jindal", "hsn_code": "7306"},
+    4: {"brand": "Tata Tiscon", "hsn_code": "721420", "gst_rate": 18.0, "price_includes_gst": True},
+}
 
 
 def elasticsearch_url() -> str:
@@ -334,12 +343,16 @@ def test_facets_count_the_whole_result_set_not_the_page(catalogue):
     assert sum(bucket.count for bucket in results.price_facets) == results.total
 
 
-def test_price_facets_use_fixed_bands(catalogue):
+def test_price_facets_follow_the_result_sets_prices(catalogue):
+    # 64, 82, 95 | 160, 240, 320 | 58,000 and 18,50,000: bands of a fair share each, at
+    # 1-2-5 rupee steps, open at both ends, none empty.
     results = catalogue.search(SearchRequest(per_page=1))
-    bands = {(b.low, b.high): b.count for b in results.price_facets}
-    assert bands[(None, 500)] == 6
-    assert bands[(50000, 200000)] == 1
-    assert bands[(200000, None)] == 1
+    bands = [(b.low, b.high, b.count) for b in results.price_facets]
+    assert bands == [(None, 100, 3), (100, 500, 3), (50000, None, 2)]
+    pipes = catalogue.search(SearchRequest(text="pipe"))
+    assert [(b.low, b.high, b.count) for b in pipes.price_facets] == [(200, 500, 2)]
+    cheap = catalogue.search(SearchRequest(price_max=Decimal("100")))
+    assert sum(b.count for b in cheap.price_facets) == cheap.total == 3
 
 
 def test_city_and_state_facets(catalogue):
@@ -470,3 +483,42 @@ def test_facets_follow_every_write(catalogue):
     assert {f.value: f.count for f in after.facets["state"]}["Punjab"] == 1
     catalogue.delete([50])
     assert catalogue.search(SearchRequest(category="stainless-steel-pipes")).total == 2
+
+
+def test_brand_filter_and_facet_ignore_case(catalogue):
+    assert set(ids(catalogue.search(SearchRequest(brand="JINDAL")))) == {1, 2}
+    assert set(ids(catalogue.search(SearchRequest(text="pipe", brand="tata tiscon")))) == set()
+    brands = {f.value: f.count for f in catalogue.search(SearchRequest()).facets["brand"]}
+    assert brands == {"Jindal": 1, "jindal": 1, "Tata Tiscon": 1}  # products without: none
+
+
+def test_brand_and_hsn_code_are_searchable_words(catalogue):
+    assert set(ids(catalogue.search(SearchRequest(text="tiscon")))) == {4}
+    assert set(ids(catalogue.search(SearchRequest(text="73064000")))) == {1}
+
+
+def test_hits_carry_trade_details(catalogue):
+    tmt = catalogue.search(SearchRequest(text="tmt")).hits[0].document
+    assert tmt["brand"] == "Tata Tiscon" and tmt["gst_rate"] == "18"
+    assert tmt["price_includes_gst"] is True
+    plate = catalogue.search(SearchRequest(text="plate")).hits[0].document
+    assert plate["brand"] is None and plate["gst_rate"] is None
+    assert plate["price_includes_gst"] is False
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("kapda", {5}), ("sariya", {4}), ("loha chadar", {7}), ("naal", {1, 2})],
+)
+def test_hindi_and_hinglish_trade_words(catalogue, typed, expected):
+    assert set(ids(catalogue.search(SearchRequest(text=typed)))) >= expected, typed
+
+
+def test_a_corrected_typo_is_reported_and_exact_search_turns_it_off(catalogue):
+    results = catalogue.search(SearchRequest(text="stainles steel pipe"))
+    assert results.corrected == "stainless steel pipe"
+    exact = catalogue.search(SearchRequest(text="stainles steel pipe", fuzzy=False))
+    assert exact.corrected is None and exact.relaxed  # "stainles" as typed matches nothing
+    # Words found as typed, plurals and synonyms are no corrections.
+    for typed in ("stainless steel pipes", "ss pipe", "kapda"):
+        assert catalogue.search(SearchRequest(text=typed)).corrected is None, typed

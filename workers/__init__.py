@@ -13,18 +13,25 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from kombu.exceptions import OperationalError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from marketplace.db import after_commit
+from marketplace.extensions import db
 from workers import outbox
 
 log = logging.getLogger(__name__)
+
+_JOBS = "queued_jobs"  # the jobs the current transaction queued, published after its commit
 
 # Every module that defines tasks. A test checks this against the tasks the code defines.
 TASK_MODULES = (
     "marketplace.catalog.tasks",
     "marketplace.credits.tasks",
+    "marketplace.grievances.tasks",
     "marketplace.leads.tasks",
     "marketplace.notifications",
+    "marketplace.privacy.tasks",
     "workers.outbox",
 )
 
@@ -83,8 +90,16 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
     if _celery().conf.task_always_eager:
         after_commit(lambda: _bound(task).delay(*args, **kwargs))
         return
-    job = outbox.record(task.name, args, kwargs)
-    after_commit(lambda: outbox.dispatch([job]))
+    # A commit's jobs are published together, and forgotten with one DELETE.
+    jobs = db.session.info.setdefault(_JOBS, [])
+    if not jobs:
+        after_commit(lambda: outbox.dispatch(db.session.info.pop(_JOBS, [])), once=_JOBS)
+    jobs.append(outbox.record(task.name, args, kwargs))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_jobs(session: Session) -> None:
+    session.info.pop(_JOBS, None)  # their rows were rolled back with them
 
 
 def nudge(task: Task) -> None:

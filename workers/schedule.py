@@ -44,4 +44,22 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": 900.0,
             "options": {"expires": 600},
         },
+        # Warn grievance officers of desk deadlines that are near or passed (each once).
+        "warn-grievance-deadlines": {
+            "task": "marketplace.grievances.tasks.warn_deadlines",
+            "schedule": 600.0,
+            "options": {"expires": 540},
+        },
+        # Purge archived statutory records past their retain_until, and expired exports.
+        "purge-privacy-archive": {
+            "task": "marketplace.privacy.tasks.purge_archive",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
+        },
+        # Warn accounts unused for PRIVACY_INACTIVE_DAYS; erase them 48 hours later.
+        "sweep-inactive-accounts": {
+            "task": "marketplace.privacy.tasks.sweep_inactive_accounts",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
+        },
     }

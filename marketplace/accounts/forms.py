@@ -15,11 +15,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TelField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.accounts.india import STATES
+from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER_BANDS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS
 from marketplace.privacy import purposes
 
@@ -82,6 +84,37 @@ class ProfileForm(FlaskForm):
     address_city = StringField("City")
     address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
     address_pincode = StringField("PIN code")
+    # The business profile buyers see on the storefront
+    business_type = SelectField(
+        "Nature of business",
+        choices=[SelectChoice("", "Not stated")]
+        + [SelectChoice(value, label) for value, label in BUSINESS_TYPES.items()],
+        validate_choice=False,
+    )
+    year_established = StringField("Year established")
+    employees = SelectField(
+        "Employees",
+        choices=[SelectChoice("", "Not stated")] + [SelectChoice(b) for b in EMPLOYEE_BANDS],
+        validate_choice=False,
+    )
+    turnover_band = SelectField(
+        "Annual turnover",
+        choices=[SelectChoice("", "Not stated")]
+        + [SelectChoice(value, label) for value, label in TURNOVER_BANDS.items()],
+        validate_choice=False,
+    )
+    about = TextAreaField(
+        "About the business", description="What you make or trade, since when, for whom"
+    )
+
+    def business_data(self) -> dict[str, object]:
+        return {
+            "business_type": self.business_type.data or None,
+            "year_established": self.year_established.data or None,
+            "employees": self.employees.data or None,
+            "turnover_band": self.turnover_band.data or None,
+            "about": self.about.data or None,
+        }
 
 
 class PasswordChangeForm(FlaskForm):

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import EncryptedText, UTCDateTime, string_enum, utcnow
@@ -50,6 +50,12 @@ class User(UserMixin, db.Model):
     # Rotated on password change and reset: every bearer session token issued before it dies.
     session_nonce: Mapped[str] = mapped_column(String(32), default=_new_session_nonce)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Privacy: a deactivated account is hidden until its owner signs in again; an erased one
+    # keeps only a pseudonymous row (others' leads and invoices point at it).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person was told an unused account will be erased (signing in clears it).
+    inactivity_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong passwords since the last good one, for the record only: throttling is keyed on the
     # source (see SignInThrottle), so the owner is never locked out from elsewhere.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
@@ -96,9 +102,7 @@ class User(UserMixin, db.Model):
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[Role] = mapped_column(
         string_enum(Role, 32),
         primary_key=True,
@@ -108,11 +112,33 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+# A supplier's business profile, in the bands Indian B2B directories use. Turnover bands follow
+# the GST thresholds (registration at 40 lakh for goods, composition up to 1.5 crore,
+# e-invoicing from 5 crore).
+BUSINESS_TYPES: dict[str, str] = {
+    "manufacturer": "Manufacturer",
+    "trader": "Trader",
+    "wholesaler": "Wholesaler",
+    "exporter": "Exporter",
+    "service_provider": "Service provider",
+}
+EMPLOYEE_BANDS: tuple[str, ...] = ("1-10", "11-25", "26-50", "51-100", "101-500", "500+")
+TURNOVER_BANDS: dict[str, str] = {
+    "upto-40l": "Up to ₹40 lakh",
+    "40l-1.5cr": "₹40 lakh to 1.5 crore",
+    "1.5cr-5cr": "₹1.5 to 5 crore",
+    "5cr-25cr": "₹5 to 25 crore",
+    "25cr-100cr": "₹25 to 100 crore",
+    "100cr-500cr": "₹100 to 500 crore",
+    "500cr+": "Above ₹500 crore",
+}
+
+
 class SupplierProfile(db.Model):
     __tablename__ = "supplier_profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     company_name: Mapped[str] = mapped_column(String(200))
     gstin: Mapped[str] = mapped_column(String(15), unique=True)
     gst_state_code: Mapped[str] = mapped_column(String(2))
@@ -126,6 +152,12 @@ class SupplierProfile(db.Model):
     city: Mapped[str] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(64))
     pincode: Mapped[str] = mapped_column(String(6))
+    # The business profile a storefront shows (BUSINESS_TYPES and the bands below).
+    business_type: Mapped[str | None] = mapped_column(String(24))
+    year_established: Mapped[int | None]
+    employees: Mapped[str | None] = mapped_column(String(16))
+    turnover_band: Mapped[str | None] = mapped_column(String(32))
+    about: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -148,7 +180,7 @@ class ApiCredential(db.Model):
     __table_args__ = (UniqueConstraint("token_digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[CredentialKind] = mapped_column(string_enum(CredentialKind, 16))
     name: Mapped[str | None] = mapped_column(String(100))
     token_digest: Mapped[str] = mapped_column(String(64))
@@ -175,7 +207,7 @@ class UserSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     id_digest: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,8 +19,20 @@ def supplier_public(profile: SupplierProfile) -> dict[str, Any]:
     }
 
 
+def business_profile(profile: SupplierProfile) -> dict[str, Any]:
+    """What a storefront tells buyers about the business (public, and flat in the account)."""
+    return {
+        "business_type": profile.business_type,
+        "year_established": profile.year_established,
+        "employees": profile.employees,
+        "turnover_band": profile.turnover_band,
+        "about": profile.about,
+    }
+
+
 def supplier_owner(profile: SupplierProfile) -> dict[str, Any]:
     return {
+        **business_profile(profile),
         "id": profile.id,
         "company_name": profile.company_name,
         "gstin": profile.gstin,

@@ -16,12 +16,16 @@ from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from marketplace import audit
 from marketplace.accounts import identity
 from marketplace.accounts.india import State
 from marketplace.accounts.models import (
+    BUSINESS_TYPES,
+    EMPLOYEE_BANDS,
     STAFF_ROLES,
+    TURNOVER_BANDS,
     ApiCredential,
     CredentialKind,
     GstVerification,
@@ -394,7 +398,10 @@ def authenticate(email: Any, password: Any, *, channel: str, address: str | None
     password = password if isinstance(password, str) else ""
     sources = _sign_in_sources(address or _request_address(), email)
     user = find_user_by_email(email) if email else None
-    known = user is not None and user.is_active_account
+    # A deactivated account (never an erased one) signs in, and signing in reactivates it.
+    known = user is not None and (
+        user.is_active_account or (user.deactivated_at is not None and user.erased_at is None)
+    )
     now = utcnow()
     locks = [
         row.locked_until
@@ -405,7 +412,8 @@ def authenticate(email: Any, password: Any, *, channel: str, address: str | None
         audit.record(
             "auth.sign_in_throttled",
             subject=user if known else None,
-            email=email[:254],
+            # Never the address itself: a keyed digest still tells repeated attempts apart.
+            email_digest=blind_index(f"audit-email|{email}"),
             channel=channel,
         )
         raise SignInThrottled(int((max(locks) - now).total_seconds()) + 1)
@@ -427,7 +435,10 @@ def authenticate(email: Any, password: Any, *, channel: str, address: str | None
             )
         else:
             audit.record(
-                "auth.sign_in_failed", reason="unknown_account", email=email[:254], channel=channel
+                "auth.sign_in_failed",
+                reason="unknown_account",
+                email_digest=blind_index(f"audit-email|{email}"),
+                channel=channel,
             )
         raise SignInFailed()
     assert user is not None
@@ -438,6 +449,11 @@ def authenticate(email: Any, password: Any, *, channel: str, address: str | None
         db.session.delete(pair)
     user.failed_sign_ins = 0
     user.last_sign_in_at = now
+    user.inactivity_warned_at = None  # an inactivity warning is answered by signing in
+    if not user.is_active_account:
+        from marketplace.privacy.requests import reactivate
+
+        reactivate(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record("auth.signed_in", actor_id=user.id, subject=user, channel=channel)
@@ -612,8 +628,19 @@ def revoke_integration_key(user: User, key_id: int) -> None:
 
 def credential_for_bearer(token: str) -> ApiCredential | None:
     """The live credential behind a bearer token (its user active), or None."""
-    credential = db.session.scalar(
-        select(ApiCredential).where(ApiCredential.token_digest == token_digest(token))
+    # One query for the credential, its user, roles and business: every API request asks.
+    credential = (
+        db.session.execute(
+            select(ApiCredential)
+            .where(ApiCredential.token_digest == token_digest(token))
+            .options(
+                joinedload(ApiCredential.user).options(
+                    joinedload(User.role_rows), joinedload(User.supplier)
+                )
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     now = utcnow()
     if (
@@ -847,7 +874,41 @@ def undo_email_change(token: Any) -> User:
 # --- profile ------------------------------------------------------------------------------
 
 _EDITABLE = {"name", "email", "phone", "current_password"}
-_EDITABLE_SUPPLIER = {"company_name", "gstin", "pan", "address"}
+_BUSINESS_PROFILE = ("business_type", "year_established", "employees", "turnover_band", "about")
+_EDITABLE_SUPPLIER = {"company_name", "gstin", "pan", "address", *_BUSINESS_PROFILE}
+
+
+def _choice(options: Any) -> Any:
+    def check(value: str) -> str:
+        if value not in options:
+            raise Invalid(f"must be one of: {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _read_business_profile(inp: Input) -> dict[str, Any]:
+    """The storefront's profile fields given in `inp`; an empty value clears one."""
+    values: dict[str, Any] = {}
+    if "business_type" in inp.data:
+        values["business_type"] = inp.text(
+            "business_type", required=False, max_length=24, check=_choice(BUSINESS_TYPES)
+        )
+    if "year_established" in inp.data:
+        values["year_established"] = inp.integer(
+            "year_established", required=False, minimum=1800, maximum=utcnow().year
+        )
+    if "employees" in inp.data:
+        values["employees"] = inp.text(
+            "employees", required=False, max_length=16, check=_choice(EMPLOYEE_BANDS)
+        )
+    if "turnover_band" in inp.data:
+        values["turnover_band"] = inp.text(
+            "turnover_band", required=False, max_length=32, check=_choice(TURNOVER_BANDS)
+        )
+    if "about" in inp.data:
+        values["about"] = inp.text("about", required=False, max_length=3000, multiline=True)
+    return values
 
 
 def update_profile(user: User, data: Any) -> User:
@@ -877,6 +938,7 @@ def update_profile(user: User, data: Any) -> User:
             changes["pan"] = inp.text("pan", max_length=12, check=identity.check_pan)
         if "address" in inp.data:
             changes["address"] = _read_address(inp)
+        business = _read_business_profile(inp)
         gstin = changes.get("gstin") or supplier.gstin
         address = changes.get("address")
         state = address.state if address else identity.check_state(supplier.state)
@@ -896,6 +958,10 @@ def update_profile(user: User, data: Any) -> User:
     changed = sorted(
         field for field, value in changes.items() if value is not None and field != "email"
     )
+    if supplier is not None:
+        changed = sorted({*changed, *(f for f, v in business.items() if v != getattr(supplier, f))})
+        for field, value in business.items():
+            setattr(supplier, field, value)
     if changes.get("name"):
         user.name = changes["name"]
     if new_phone:

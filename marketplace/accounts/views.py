@@ -33,6 +33,7 @@ from marketplace.accounts.forms import (
     apply_errors,
 )
 from marketplace.accounts.models import Role, User
+from marketplace.accounts.schemas import business_profile
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import purposes
@@ -164,6 +165,7 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         address_city=supplier.city if supplier else None,
         address_state=supplier.state if supplier else None,
         address_pincode=supplier.pincode if supplier else None,
+        **(business_profile(supplier) if supplier else {}),
     )
     api_keys = services.integration_keys(user) if supplier else []
     page = render_template(
@@ -205,6 +207,7 @@ def update_profile():  # type: ignore[no-untyped-def]
         data.update(
             company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
         )
+        data.update(form.business_data())
     asked_before = user.pending_email
     try:
         services.update_profile(user, data)
@@ -361,14 +364,28 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
 def audit_log():  # type: ignore[no-untyped-def]
     if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
         abort(403)
+    from marketplace.grievances.views import audit_filters
+
     page_number = requested_page(last=10_000)
-    action = request.args.get("action") or None
-    rows, total = audit.recent_events(action=action, page=page_number, per_page=50)
+    chosen = audit_filters(request.args)
+    rows, total = audit.recent_events(
+        action=chosen["action"],
+        actor_id=chosen["actor_id"],
+        since=chosen["since"],
+        until=chosen["until"],
+        page=page_number,
+        per_page=50,
+    )
     return render_template(
         "accounts/audit.html",
         rows=rows,
         total=total,
         page=page_number,
         per_page=50,
-        action=action,
+        action=chosen["action"],
+        chosen=chosen,
+        names=audit.actor_names(row.actor_id for row in rows),
+        actions=audit.recorded_actions(),
+        actors=audit.recorded_actors(),
+        details_text=audit.details_text,
     )

@@ -117,9 +117,13 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
     catalog,
     credits,
+    grievances,
     leads,
     openapi,
     openapi_credits,
+    openapi_grievances,
     openapi_leads,
+    openapi_privacy,
+    privacy,
     webhooks,
 )

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import jsonify
 
+from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER_BANDS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.api import bp
+from marketplace.catalog.trade import GST_SLAB_SOURCE, GST_SLABS, MAX_SLABS, gst_label
 from marketplace.extensions import limiter
 from marketplace.privacy.purposes import PURPOSES
 
@@ -104,6 +106,13 @@ SEARCH_PARAMETERS = [
     _query("price_min", {"type": "string"}, "rupees"),
     _query("price_max", {"type": "string"}, "rupees"),
     _query("verified", {"type": "boolean"}, "GST-verified suppliers only"),
+    _query("brand", {"type": "string", "maxLength": 100}, "one brand, in any case"),
+    _query(
+        "exact",
+        {"type": "boolean"},
+        "the words exactly as typed: no typo tolerance, and a city or state among them is a "
+        "word, not a location filter",
+    ),
     _query("sort", {"enum": ["relevance", "price_asc", "price_desc", "newest"]}),
     *PAGE_PARAMETERS,
 ]
@@ -116,6 +125,38 @@ _PRODUCT_FIELDS = {
     "unit": {"type": "string"},
     "moq": {"type": "integer", "minimum": 1},
     "specifications": {"type": "object", "additionalProperties": {"type": "string"}},
+    # Trade details (optional)
+    "hsn_code": {"type": ["string", "null"], "pattern": "^([0-9]{4}|[0-9]{6}|[0-9]{8})$"},
+    "gst_rate": {
+        "type": ["string", "null"],
+        "enum": [*(gst_label(rate) for rate in GST_SLABS), None],
+        "description": f"a current GST slab in per cent ({GST_SLAB_SOURCE})",
+    },
+    "price_includes_gst": {"type": "boolean"},
+    "price_slabs": {
+        "type": "array",
+        "maxItems": MAX_SLABS,
+        "description": "quantity price slabs, quantities strictly increasing",
+        "items": {
+            "type": "object",
+            "required": ["min_quantity", "price"],
+            "additionalProperties": False,
+            "properties": {
+                "min_quantity": {"type": "integer", "minimum": 1},
+                "price": {"type": "string", "description": "rupees per unit from this quantity"},
+            },
+        },
+    },
+    "brand": {"type": ["string", "null"], "maxLength": 100},
+    "delivery_time": {"type": ["string", "null"], "maxLength": 100, "examples": ["7 days"]},
+    "payment_terms": {"type": ["string", "null"], "maxLength": 200, "examples": ["50% advance"]},
+}
+_BUSINESS_PROFILE = {
+    "business_type": {"enum": [*BUSINESS_TYPES, None]},
+    "year_established": {"type": ["integer", "null"], "minimum": 1800},
+    "employees": {"enum": [*EMPLOYEE_BANDS, None]},
+    "turnover_band": {"enum": [*TURNOVER_BANDS, None], "description": "annual turnover band"},
+    "about": {"type": ["string", "null"], "maxLength": 3000},
 }
 _SUPPLIER_CARD = {
     "type": "object",
@@ -202,6 +243,9 @@ SCHEMAS: dict[str, Any] = {
                         "category_name": {"type": "string"},
                         "supplier": _SUPPLIER_CARD,
                         "image": {"type": ["string", "null"]},
+                        "brand": {"type": ["string", "null"]},
+                        "gst_rate": {"type": ["string", "null"], "description": "per cent"},
+                        "price_includes_gst": {"type": "boolean"},
                         "url": {"type": "string"},
                         "highlight": {"type": "object", "description": "field -> HTML with <b>"},
                     },
@@ -211,12 +255,22 @@ SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "relaxed": {"type": "boolean", "description": "no result matched every word"},
+            "corrected": {
+                "type": ["string", "null"],
+                "description": "the words the results match, when typo tolerance changed "
+                "what was typed (search again with exact=true for the words as typed)",
+            },
+            "place": {
+                "type": ["string", "null"],
+                "description": "a city or state named in q, applied as a location filter",
+            },
             "facets": {
                 "type": "object",
                 "properties": {
                     "category": _FACET,
                     "state": _FACET,
                     "city": _FACET,
+                    "brand": _FACET,
                     "price": {
                         "type": "array",
                         "items": {
@@ -277,6 +331,7 @@ SCHEMAS: dict[str, Any] = {
             "pan": {"type": "string", "description": "masked: ABCDEXXXXF"},
             "gst_verification": {"enum": ["pending", "verified", "rejected"]},
             "address": _ADDRESS,
+            **_BUSINESS_PROFILE,
         },
     },
     "Account": {
@@ -319,6 +374,7 @@ SCHEMAS: dict[str, Any] = {
             "gstin": {"type": "string"},
             "pan": {"type": "string"},
             "address": _ADDRESS,
+            **_BUSINESS_PROFILE,
         },
     },
     "Scopes": {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.models import UNITS
 from marketplace.catalog.services import category_tree
+from marketplace.catalog.trade import GST_SLABS, gst_label
 
 
 class ProductForm(FlaskForm):
@@ -25,6 +26,25 @@ class ProductForm(FlaskForm):
     specifications = TextAreaField(
         "Specifications", description="One per line, as 'Name: Value', e.g. 'Grade: 304'"
     )
+    brand = StringField("Brand", description="Leave empty for unbranded goods")
+    hsn_code = StringField("HSN code", description="4, 6 or 8 digits, as on your GST invoice")
+    gst_rate = SelectField(
+        "GST rate",
+        choices=[SelectChoice("", "Not stated")]
+        + [SelectChoice(gst_label(rate), f"{gst_label(rate)}%") for rate in GST_SLABS],
+        validate_choice=False,
+    )
+    price_includes_gst = BooleanField("The price includes GST")
+    price_slabs = TextAreaField(
+        "Quantity price slabs",
+        description="One per line, as 'from quantity: price', e.g. '1000: 58' "
+        "(₹58 a unit from 1,000 units)",
+    )
+    delivery_time = StringField("Delivery time", description="e.g. '7 days' or 'Ex-stock'")
+    payment_terms = StringField(
+        "Payment terms", description="e.g. '50% advance, balance before dispatch'"
+    )
+    photos = MultipleFileField("Photos", description="JPEG, PNG or WebP, up to 5 MB each")
     status = SelectField(
         "Status",
         choices=[
@@ -52,7 +72,18 @@ class ProductForm(FlaskForm):
             "description": self.description.data or "",
             "specifications": parse_specifications(self.specifications.data or ""),
             "status": self.status.data or "active",
+            "brand": self.brand.data or None,
+            "hsn_code": self.hsn_code.data or None,
+            "gst_rate": self.gst_rate.data or None,
+            "price_includes_gst": bool(self.price_includes_gst.data),
+            "price_slabs": parse_slabs(self.price_slabs.data or ""),
+            "delivery_time": self.delivery_time.data or None,
+            "payment_terms": self.payment_terms.data or None,
         }
+
+    def uploads(self) -> list[object]:
+        """The photos chosen in the form (a browser sends one empty part when none is)."""
+        return [upload for upload in self.photos.data or [] if getattr(upload, "filename", "")]
 
 
 def parse_specifications(text: str) -> dict[str, str] | list[dict[str, str]]:
@@ -66,6 +97,25 @@ def parse_specifications(text: str) -> dict[str, str] | list[dict[str, str]]:
     return pairs
 
 
+def parse_slabs(text: str) -> list[dict[str, str]]:
+    """'1000: 58' lines into slabs; the service checks the numbers and names a bad line."""
+    slabs = []
+    for line in text.splitlines():
+        if line.strip():
+            quantity, _, price = line.partition(":")
+            slabs.append(
+                {
+                    "min_quantity": quantity.strip().replace(",", "").rstrip("+").strip(),
+                    "price": price.strip().lstrip("₹").strip(),
+                }
+            )
+    return slabs
+
+
+def slabs_text(slabs: list[dict[str, object]]) -> str:
+    return "\n".join(f"{slab['min_quantity']}: {slab['price']}" for slab in slabs)
+
+
 def specifications_text(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f"{name}: {value}" for name, value in pairs)
 
@@ -76,3 +126,15 @@ class ImageForm(FlaskForm):
 
 class HideForm(FlaskForm):
     reason = StringField("Reason for hiding")
+
+
+class SheetForm(FlaskForm):
+    sheet = FileField(
+        "Products sheet (CSV)",
+        description="One product a row; the first row names the columns. Save from Excel as "
+        "'CSV UTF-8'.",
+    )
+
+
+class ConfirmSheetForm(FlaskForm):
+    text = TextAreaField()  # the checked sheet, carried back to be checked again and listed

@@ -4,7 +4,18 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import SupplierProfile
@@ -69,7 +80,7 @@ class Product(db.Model):
     __table_args__ = (Index("ix_products_supplier_status", "supplier_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id", ondelete="CASCADE"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -78,6 +89,17 @@ class Product(db.Model):
     moq: Mapped[int] = mapped_column(Integer, default=1)
     # [[name, value], ...] in the supplier's order
     specifications: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # Trade details (catalog.trade holds their rules): what an Indian B2B buyer compares.
+    hsn_code: Mapped[str | None] = mapped_column(String(8))
+    gst_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    price_includes_gst: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # [{"min_quantity": 100, "price": "62.00"}, ...], quantities strictly increasing
+    price_slabs: Mapped[list[dict[str, object]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    brand: Mapped[str | None] = mapped_column(String(100))
+    delivery_time: Mapped[str | None] = mapped_column(String(100))
+    payment_terms: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[ProductStatus] = mapped_column(
         string_enum(ProductStatus, 16), default=ProductStatus.ACTIVE
     )
@@ -98,6 +120,14 @@ class Product(db.Model):
     @property
     def unit_label(self) -> str:
         return UNITS.get(self.unit, self.unit)
+
+    def slab_rows(self) -> list[tuple[int, int | None, Decimal]]:
+        """The price slabs as (from, to, price): 'to' is None for the last, open-ended slab."""
+        slabs = [(int(s["min_quantity"]), Decimal(str(s["price"]))) for s in self.price_slabs or []]
+        return [
+            (low, slabs[n + 1][0] - 1 if n + 1 < len(slabs) else None, price)
+            for n, (low, price) in enumerate(slabs)
+        ]
 
     def specification_pairs(self) -> list[tuple[str, str]]:
         return [(str(name), str(value)) for name, value in self.specifications or []]

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marketplace.accounts.identity import check_state
+from marketplace.accounts.india import STATES
 from marketplace.catalog.services import categories
 from marketplace.errors import ValidationFailed
 from marketplace.validation import Input, Invalid
 from search import backend
+from search.analysis import words
+from search.places import CITY_STATES, city_name
 from search.protocol import MAX_RESULT_WINDOW, SORTS, SearchRequest, SearchResults
 
 MAX_PER_PAGE = 100
@@ -24,6 +28,8 @@ MAX_PER_PAGE = 100
 class SearchPage:
     request: SearchRequest
     results: SearchResults
+    typed: str = ""  # the words as the buyer typed them
+    place: str | None = None  # a city or state taken from those words as a filter
 
     @property
     def pages(self) -> int:
@@ -47,6 +53,32 @@ class SearchPage:
             for bucket in self.results.price_facets
         ]
         return facets
+
+
+_PLACE_LEAD_INS = {"in", "at", "from", "near"}
+_STATE_KEYS = {state.name.lower(): state.name for state in STATES}
+
+
+def place_in(text: str) -> tuple[str, str | None, str | None]:
+    """'gi pipe jalandhar' -> ('gi pipe', 'Jalandhar', 'Punjab'): a city or state named among
+    the words becomes a filter rather than a word to find in listings (with a lead-in like
+    'in' before it). Returns the words left, the city and the state."""
+    tokens = words(text)
+    for length in (3, 2, 1):
+        for start in range(len(tokens) - length + 1):
+            key = " ".join(tokens[start : start + length])
+            city = state = None
+            if key in CITY_STATES:
+                city, state = city_name(key), CITY_STATES[key]
+            elif key in _STATE_KEYS:
+                state = _STATE_KEYS[key]
+            if state is None:
+                continue
+            before = tokens[:start]
+            if before and before[-1] in _PLACE_LEAD_INS:
+                before = before[:-1]
+            return " ".join(before + tokens[start + length :]), city, state
+    return text, None, None
 
 
 def category_label(slug: str) -> str:
@@ -81,6 +113,8 @@ def read_search(params: Mapping[str, Any]) -> SearchRequest:
     if price_min is not None and price_max is not None and price_min > price_max:
         inp.fail("price_max", "must not be below price_min")
     verified = inp.boolean("verified")
+    brand = inp.text("brand", required=False, max_length=100)
+    exact = inp.boolean("exact")
     sort = inp.text("sort", required=False, check=_sort) or "relevance"
     page = inp.integer("page", required=False, minimum=1, maximum=MAX_RESULT_WINDOW) or 1
     per_page = inp.integer("per_page", required=False, minimum=1, maximum=MAX_PER_PAGE) or 20
@@ -99,6 +133,8 @@ def read_search(params: Mapping[str, Any]) -> SearchRequest:
         price_min=price_min,
         price_max=price_max,
         verified_only=verified,
+        brand=brand,
+        fuzzy=not exact,
         sort=sort,
         page=page,
         per_page=per_page,
@@ -110,7 +146,13 @@ def search_products(params: Mapping[str, Any], *, supplier_id: int | None = None
     request = read_search(params)
     if supplier_id is not None:
         request = replace(request, supplier_id=supplier_id)
-    return SearchPage(request, backend().search(request))
+    typed, place = request.text, None
+    if request.fuzzy and not request.city and not request.state:
+        text, city, state = place_in(request.text)
+        if state is not None:
+            request = replace(request, text=text, city=city, state=state)
+            place = f"{city}, {state}" if city else state
+    return SearchPage(request, backend().search(request), typed, place)
 
 
 def suggest(prefix: Any, limit: int = 8) -> list[str]:
@@ -125,3 +167,57 @@ def suggest(prefix: Any, limit: int = 8) -> list[str]:
             seen.add(key)
             suggestions.append(text)
     return suggestions[:limit]
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    enquiries: int
+    rate: int  # per cent of enquiries answered
+    median_hours: float | None  # to the first answer
+
+
+RESPONSE_WINDOW_DAYS = 90
+
+
+def supplier_responsiveness(supplier_id: int) -> Responsiveness | None:
+    """How a supplier answers buyers' enquiries over the last 90 days: the share answered and
+    the median time to the first answer. None until it has had enquiries to answer."""
+    from sqlalchemy import func, select
+
+    from marketplace.db import utcnow
+    from marketplace.extensions import db
+    from marketplace.leads.models import Lead, LeadType, Message, MessageSide
+
+    since = utcnow() - timedelta(days=RESPONSE_WINDOW_DAYS)
+    first_answer = (
+        select(Message.lead_id, func.min(Message.created_at).label("answered_at"))
+        .where(Message.side == MessageSide.SUPPLIER)
+        .group_by(Message.lead_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Lead.created_at, first_answer.c.answered_at)
+        .outerjoin(first_answer, first_answer.c.lead_id == Lead.id)
+        .where(
+            Lead.supplier_id == supplier_id,
+            Lead.type == LeadType.ENQUIRY,
+            Lead.created_at >= since,
+        )
+        .limit(2000)
+    ).all()
+    if not rows:
+        return None
+    waits = sorted(
+        (as_utc(answered) - as_utc(asked)).total_seconds() / 3600
+        for asked, answered in rows
+        if answered is not None
+    )
+    median = None
+    if waits:
+        middle = len(waits) // 2
+        median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+    return Responsiveness(len(rows), round(100 * len(waits) / len(rows)), median)
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

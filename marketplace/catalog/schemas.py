@@ -11,6 +11,7 @@ from marketplace.catalog.models import Product, ProductImage
 from marketplace.catalog.queries import SearchPage, category_label
 from marketplace.catalog.services import CategoryInfo
 from marketplace.catalog.taxonomy import slugify
+from marketplace.catalog.trade import gst_label
 from marketplace.formatting import iso_utc
 from search.protocol import SearchHit
 
@@ -62,11 +63,27 @@ def product_public(product: Product) -> dict[str, Any]:
         "unit": product.unit,
         "moq": product.moq,
         "specifications": dict(product.specification_pairs()),
+        **trade_details(product),
         "images": [image_url(image.stored_name) for image in product.images],
         "supplier": supplier_public(product.supplier),
         "url": product_url(product.id, product.name),
         "created_at": iso_utc(product.created_at),
         "updated_at": iso_utc(product.updated_at),
+    }
+
+
+def trade_details(product: Product) -> dict[str, Any]:
+    return {
+        "hsn_code": product.hsn_code,
+        "gst_rate": None if product.gst_rate is None else gst_label(product.gst_rate),
+        "price_includes_gst": bool(product.price_includes_gst),
+        "price_slabs": [
+            {"min_quantity": int(slab["min_quantity"]), "price": str(slab["price"])}
+            for slab in product.price_slabs or []
+        ],
+        "brand": product.brand,
+        "delivery_time": product.delivery_time,
+        "payment_terms": product.payment_terms,
     }
 
 
@@ -99,6 +116,9 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
             "gst_verified": doc["gst_verified"],
         },
         "image": doc.get("image"),
+        "brand": doc.get("brand"),
+        "gst_rate": doc.get("gst_rate"),
+        "price_includes_gst": bool(doc.get("price_includes_gst")),
         "url": product_url(hit.id, doc["name"]),
         "highlight": hit.highlights,
         "created_at": doc.get("created_at"),
@@ -113,4 +133,6 @@ def search_page(page: SearchPage) -> dict[str, Any]:
         "per_page": page.request.per_page,
         "facets": page.labelled_facets(),
         "relaxed": page.results.relaxed,
+        "corrected": page.results.corrected,
+        "place": page.place,
     }

@@ -30,6 +30,7 @@ from marketplace.catalog.models import (
     ProductStatus,
 )
 from marketplace.catalog.taxonomy import INDUSTRIES, slugify
+from marketplace.catalog.trade import TRADE_FIELDS, check_slabs_against, read_trade_details
 from marketplace.db import after_commit, get_owned, utcnow
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
@@ -197,10 +198,11 @@ _PRODUCT_FIELDS = {
     "moq",
     "specifications",
     "status",
+    *TRADE_FIELDS,
 }
 
 
-def _read_product(data: Any, *, partial: bool) -> dict[str, Any]:
+def _read_product(data: Any, *, partial: bool, current: Product | None = None) -> dict[str, Any]:
     inp = Input(data)
     for field in inp.data:
         if field not in _PRODUCT_FIELDS:
@@ -227,6 +229,13 @@ def _read_product(data: Any, *, partial: bool) -> dict[str, Any]:
         values["specifications"] = _specifications(inp)
     if "status" in inp.data:
         values["status"] = inp.text("status", check=_status)
+    values.update(read_trade_details(inp, wanted))
+    if "price_slabs" in values or "moq" in values:
+        check_slabs_against(
+            inp,
+            values.get("price_slabs", current.price_slabs if current else None),
+            values.get("moq", current.moq if current else None),
+        )
     inp.raise_if_invalid()
     return values
 
@@ -264,19 +273,38 @@ def _changed(product: Product) -> None:
     queue_for_index([product.id])
 
 
-def create_product(user: User, data: Any) -> Product:
+def check_product(data: Any) -> None:
+    """Raise ValidationFailed naming every bad field of a new product; store nothing."""
+    _read_product(data, partial=False)
+
+
+def create_product(user: User, data: Any, photos: list[IO[bytes]] | None = None) -> Product:
+    """List a product, with its photos when the form sent some: every photo is checked before
+    anything is stored, so a bad photo leaves no half-made listing behind."""
     supplier = supplier_of(user)
     values = _read_product(data, partial=False)
+    if len(photos or []) > MAX_IMAGES:
+        raise ValidationFailed({"photos": [f"a product has at most {MAX_IMAGES} images"]})
+    prepared = []
+    for number, stream in enumerate(photos or [], start=1):
+        try:
+            prepared.append(_prepare_image(stream))
+        except ValidationFailed as refused:
+            raise ValidationFailed(
+                {"photos": [f"photo {number} {m}" for m in refused.errors.get("image", [])]}
+            ) from None
     product = Product(supplier_id=supplier.id, status=ProductStatus.ACTIVE, version=0)
     _apply(product, values)
     db.session.add(product)
+    for picture in prepared:
+        _store_image(product, picture)
     _changed(product)
     return product
 
 
 def update_product(user: User, product_id: int, data: Any) -> Product:
     product = owned_product(user, product_id)
-    values = _read_product(data, partial=True)
+    values = _read_product(data, partial=True, current=product)
     _apply(product, values)
     _changed(product)
     return product
@@ -364,6 +392,17 @@ def own_products(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list
     return _page(query, page, per_page)
 
 
+def every_own_product(user: User, limit: int = 10_000) -> list[Product]:
+    """A supplier's listings for its download, oldest first (the order they were listed in)."""
+    query = (
+        select(Product)
+        .where(Product.supplier_id == supplier_of(user).id, Product.status != ProductStatus.DELETED)
+        .order_by(Product.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
 def recent_products(limit: int = 8) -> list[Product]:
     return list(
         db.session.scalars(
@@ -385,18 +424,28 @@ def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductI
     """Store a product photo: checked to be a real JPEG, PNG or WebP, re-encoded as WebP, which
     also drops its metadata (a phone photo's EXIF can carry the GPS position of the shop)."""
     product = owned_product(user, product_id)
-    if stream is None:
-        raise ValidationFailed({"image": ["choose a JPEG, PNG or WebP file"]})
     if len(product.images) >= MAX_IMAGES:
         raise ValidationFailed({"image": [f"a product has at most {MAX_IMAGES} images"]})
+    image = _store_image(product, _prepare_image(stream))
+    _changed(product)
+    return image
+
+
+def _prepare_image(stream: IO[bytes] | None) -> Image.Image:
+    if stream is None:
+        raise ValidationFailed({"image": ["choose a JPEG, PNG or WebP file"]})
     data = stream.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationFailed({"image": ["must be at most 5 MB"]})
-    picture = _decode_image(data)
+    return _decode_image(data)
+
+
+def _store_image(product: Product, picture: Image.Image) -> ProductImage:
     name = f"{uuid.uuid4().hex}.webp"
     buffer = BytesIO()
     picture.save(buffer, "WEBP", quality=82, method=4)
-    (image_folder() / name).write_bytes(buffer.getvalue())
+    stored = image_folder() / name
+    stored.write_bytes(buffer.getvalue())
     image = ProductImage(
         product=product,
         stored_name=name,
@@ -407,7 +456,6 @@ def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductI
         position=len(product.images),
     )
     db.session.add(image)
-    _changed(product)
     return image
 
 

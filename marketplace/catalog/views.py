@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     abort,
@@ -16,13 +18,25 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
+from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
 from marketplace.api import rate_limit_key
-from marketplace.catalog import queries, services
-from marketplace.catalog.forms import HideForm, ImageForm, ProductForm, specifications_text
+from marketplace.catalog import bulk, queries, services
+from marketplace.catalog.forms import (
+    ConfirmSheetForm,
+    HideForm,
+    ImageForm,
+    ProductForm,
+    SheetForm,
+    slabs_text,
+    specifications_text,
+)
+from marketplace.catalog.icons import category_icon
 from marketplace.catalog.models import UNITS
 from marketplace.catalog.schemas import product_url, supplier_url
+from marketplace.catalog.trade import gst_label
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
+from marketplace.formatting import rupees
 from marketplace.web import requested_page
 
 bp = Blueprint("catalog", __name__)
@@ -30,7 +44,10 @@ bp = Blueprint("catalog", __name__)
 
 def _elsewhere(canonical: str) -> Response | None:
     """A permanent redirect when the page was asked for under another address (an old name)."""
-    return None if request.path == canonical else redirect(canonical, 301)
+    if request.path == canonical:
+        return None
+    query = request.query_string.decode("latin-1")  # a storefront search keeps its words
+    return redirect(f"{canonical}?{query}" if query else canonical, 301)
 
 
 @bp.get("/search")
@@ -75,6 +92,13 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
         return moved
     page_number = requested_page()
     products, total = services.supplier_products(supplier.id, page=page_number, per_page=24)
+    found, errors = None, {}
+    if request.args.get("q", "").strip():
+        # The storefront's search box searches this supplier's products only.
+        try:
+            found = queries.search_products(request.args, supplier_id=supplier.id)
+        except ValidationFailed as refused:
+            errors = refused.errors
     return render_template(
         "catalog/storefront.html",
         supplier=supplier,
@@ -82,7 +106,13 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
         total=total,
         page=page_number,
         per_page=24,
-    )
+        found=found,
+        errors=errors,
+        q=request.args.get("q", ""),
+        responsiveness=queries.supplier_responsiveness(supplier.id),
+        business_types=BUSINESS_TYPES,
+        turnover_bands=TURNOVER_BANDS,
+    ), (422 if errors else 200)
 
 
 @bp.get("/media/products/<name>")
@@ -136,7 +166,11 @@ def new_product():  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            item = services.create_product(current_user._get_current_object(), form.service_data())
+            item = services.create_product(
+                current_user._get_current_object(),
+                form.service_data(),
+                [upload.stream for upload in form.uploads()],
+            )
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -166,6 +200,8 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
         form.moq.data = str(item.moq)
         form.status.data = str(item.status)
         form.specifications.data = specifications_text(item.specification_pairs())
+        form.gst_rate.data = gst_label(item.gst_rate) if item.gst_rate is not None else ""
+        form.price_slabs.data = slabs_text(item.price_slabs or [])
     status = 200
     if accepted(form):
         try:
@@ -185,6 +221,64 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
         image_form=ImageForm(),
         action_form=ActionForm(),
     ), status
+
+
+@bp.route("/dashboard/products/upload", methods=["GET", "POST"])
+@login_required
+def bulk_upload():  # type: ignore[no-untyped-def]
+    user = current_user._get_current_object()
+    services.supplier_of(user)
+    form, rows, text, status = SheetForm(), None, "", 200
+    if accepted(form):
+        upload = form.sheet.data
+        try:
+            raw = upload.stream.read(bulk.MAX_BYTES + 1) if upload else None
+            rows = bulk.read_sheet(user, BytesIO(raw) if raw is not None else None)
+            text = raw.decode("utf-8-sig") if raw is not None else ""
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "catalog/bulk_upload.html",
+        form=form,
+        rows=rows,
+        confirm_form=ConfirmSheetForm(text=text),
+        columns=bulk.COLUMNS,
+    ), status
+
+
+@bp.post("/dashboard/products/upload/confirm")
+@login_required
+def bulk_confirm():  # type: ignore[no-untyped-def]
+    form = ConfirmSheetForm()
+    if not accepted(form):
+        abort(400)
+    try:
+        products, skipped = bulk.import_rows(current_user._get_current_object(), form.text.data)
+    except ValidationFailed as refused:
+        for message in refused.errors.get("sheet", []):
+            flash(f"Nothing was listed: the sheet {message}.", "error")
+        return redirect(url_for("catalog.bulk_upload"))
+    note = (
+        f" {len(skipped)} row{'s' if len(skipped) != 1 else ''} with errors left out."
+        if skipped
+        else ""
+    )
+    flash(f"{len(products)} product{'s' if len(products) != 1 else ''} listed.{note}", "success")
+    return redirect(url_for("catalog.dashboard"))
+
+
+@bp.get("/dashboard/products/export.csv")
+@login_required
+def bulk_download():  # type: ignore[no-untyped-def]
+    body = bulk.export_rows(services.every_own_product(current_user._get_current_object()))
+    return Response(
+        "\ufeff" + body,  # a byte-order mark, so Excel reads the rupee sign and Hindi as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="my-products.csv"'},
+    )
 
 
 @bp.post("/dashboard/products/<int:product_id>/images")
@@ -227,9 +321,32 @@ def remove_product(product_id: int):  # type: ignore[no-untyped-def]
 
 
 bp.add_app_template_global(product_url)
+bp.add_app_template_global(category_icon)
 bp.add_app_template_global(supplier_url)
 
 
 @bp.app_template_filter()
 def unit_label(unit: str) -> str:
     return UNITS.get(unit, unit)
+
+
+@bp.app_template_filter()
+def price_rupees(amount: object) -> str:
+    """A listing's price as buyers read it: ₹62 when whole, ₹62.50 otherwise (Indian grouping)."""
+    shown = rupees(amount)  # type: ignore[arg-type]
+    return shown[:-3] if shown.endswith(".00") else shown
+
+
+@bp.app_template_filter()
+def gst_percent(rate: object) -> str:
+    return gst_label(rate)  # type: ignore[arg-type]
+
+
+@bp.app_template_filter()
+def gst_note(product: object) -> str:
+    """'+ 18% GST', 'incl. 18% GST', 'incl. GST', or nothing when the supplier has not said."""
+    rate = getattr(product, "gst_rate", None)
+    included = getattr(product, "price_includes_gst", False)
+    if rate is None:
+        return "incl. GST" if included else ""
+    return f"{'incl.' if included else '+'} {gst_label(rate)}% GST"

@@ -21,7 +21,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace import audit
 from marketplace.accounts import services as accounts
@@ -176,28 +177,17 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, b
 
 def _claim_subject(buyer_id: int, subject: str) -> Lead | None:
     """Lock this buyer's row for this subject, then return its lead if it is younger than 24
-    hours. The lock is an UPDATE (a write), so concurrent submits queue behind each other on
+    hours. The lock is an upsert (a write), so concurrent submits queue behind each other on
     PostgreSQL and SQLite alike, and the second one sees the first one's lead."""
     now = utcnow()
-
-    def touch() -> int:
-        result = db.session.execute(
-            update(EnquiryGuard)
-            .where(EnquiryGuard.buyer_id == buyer_id, EnquiryGuard.subject == subject)
-            .values(touched_at=now)
-        )
-        return result.rowcount  # type: ignore[attr-defined, no-any-return]
-
-    if not touch():
-        try:
-            with db.session.begin_nested():
-                db.session.add(EnquiryGuard(buyer_id=buyer_id, subject=subject, touched_at=now))
-        except IntegrityError:  # another request made the row first and has committed
-            touch()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(EnquiryGuard).values(buyer_id=buyer_id, subject=subject, touched_at=now)
     lead_id = db.session.scalar(
-        select(EnquiryGuard.lead_id).where(
-            EnquiryGuard.buyer_id == buyer_id, EnquiryGuard.subject == subject
-        )
+        statement.on_conflict_do_update(
+            index_elements=[EnquiryGuard.buyer_id, EnquiryGuard.subject],
+            set_={"touched_at": now},
+        ).returning(EnquiryGuard.lead_id)
     )
     lead = db.session.get(Lead, lead_id) if lead_id else None
     if lead is not None and lead.created_at > now - DUPLICATE_WINDOW:

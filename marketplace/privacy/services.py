@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from flask import current_app
+from flask import has_request_context, request
 from sqlalchemy import func, select
 
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.privacy import purposes
 from marketplace.privacy.models import ConsentRecord
@@ -21,9 +25,20 @@ class ConsentState:
     updated_at: datetime | None
 
 
+def _request_metadata() -> dict[str, str | None]:
+    if not has_request_context():
+        return {"ip_address": None, "user_agent": None}
+    return {
+        "ip_address": request.remote_addr,
+        "user_agent": (request.headers.get("User-Agent") or "")[:200] or None,
+    }
+
+
 def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -> None:
     """Append one ledger entry per purpose in `choices` (ids already validated)."""
-    version = current_app.config["PRIVACY_POLICY_VERSION"]
+    from marketplace.privacy.notice import current_version
+
+    version = current_version()
     for purpose_id, granted in choices.items():
         db.session.add(
             ConsentRecord(
@@ -32,6 +47,7 @@ def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -
                 granted=granted,
                 policy_version=version,
                 source=source,
+                **_request_metadata(),
             )
         )
 
@@ -62,3 +78,58 @@ def current_consents(user_id: int) -> list[ConsentState]:
         )
         for purpose in purposes.PURPOSES
     ]
+
+
+CHANNELS = ("email", "sms", "whatsapp")
+
+
+def set_consent(user: User, purpose_id: str, data: Any, *, source: str) -> ConsentState:
+    """Grant or withdraw one optional purpose, at once: one ledger entry, as few steps to
+    withdraw as to grant. A required purpose is objected to through a privacy request."""
+    purpose = purposes.BY_ID.get(purpose_id)
+    if purpose is None:
+        raise NotFound(f"No purpose '{purpose_id[:40]}'.")
+    granted = data.get("granted") if isinstance(data, Mapping) else None
+    if not isinstance(data, Mapping):
+        raise ValidationFailed({"body": ["must be an object"]})
+    if not isinstance(granted, bool):
+        raise ValidationFailed({"granted": ["must be true or false"]})
+    if purpose.required and not granted:
+        raise ValidationFailed(
+            {
+                "granted": [
+                    "this purpose is needed to run the account: object to it with a privacy "
+                    "request (type 'objection'), which the grievance officer decides"
+                ]
+            }
+        )
+    record_consents(user.id, {purpose.id: granted}, source=source)
+    db.session.flush()
+    audit.record(
+        "privacy.consent_granted" if granted else "privacy.consent_withdrawn",
+        actor_id=user.id,
+        subject=user,
+        purpose=purpose.id,
+    )
+    return next(state for state in current_consents(user.id) if state.purpose.id == purpose.id)
+
+
+def may_process(user_id: int, purpose: str, channel: str | None = None) -> bool:
+    """Ask this before any processing for an optional purpose (and, for a message, the channel):
+    True only while the person's latest choice for both is a grant and the account is active.
+    Required purposes (the service itself: a lead, a reply, a security notice) always may."""
+    if purpose not in purposes.BY_ID:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    if channel is not None and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    user = db.session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        return False
+    if purposes.BY_ID[purpose].required:
+        return True
+    if not user.is_active_account:
+        return False
+    state = {row.purpose.id: row.granted for row in current_consents(user_id)}
+    if not state.get(purpose, False):
+        return False
+    return channel is None or state.get(f"channel_{channel}", False)

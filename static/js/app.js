@@ -19,7 +19,61 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   document.querySelectorAll("input[data-suggest-url]").forEach(autocomplete);
+  document.querySelectorAll("input[data-filters]").forEach(categoryPicker);
+  document.querySelectorAll("[data-drawer-toggle]").forEach(drawer);
 });
+
+// A long <select> made searchable: typing "pipe" leaves only the categories (or industries)
+// that match, and picks the first of them. The select still submits the choice.
+function categoryPicker(input) {
+  const select = document.getElementById(input.dataset.filters);
+  const count = document.getElementById(input.getAttribute("aria-describedby"));
+  if (!select) return;
+  input.closest("[data-category-picker]").classList.add("enhanced");
+  input.addEventListener("input", () => {
+    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let first = null;
+    let shown = 0;
+    select.querySelectorAll("optgroup").forEach((group) => {
+      const groupText = group.label.toLowerCase();
+      let any = false;
+      group.querySelectorAll("option").forEach((option) => {
+        const text = `${option.textContent} ${groupText}`.toLowerCase();
+        const match = words.every((word) => text.includes(word));
+        option.hidden = !match;
+        if (match) {
+          any = true;
+          shown += 1;
+          first = first || option;
+        }
+      });
+      group.hidden = !any;
+    });
+    if (words.length && first) select.value = first.value;
+    if (count) count.textContent = words.length ? `${shown} matching categories` : "";
+  });
+}
+
+// A panel (the search filters, the header menu) that a button opens and closes on small
+// screens; without this script the panel is simply shown.
+function drawer(button) {
+  const panel = document.getElementById(button.getAttribute("aria-controls"));
+  if (!panel) return;
+  document.documentElement.classList.add("js");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    panel.classList.toggle("open", open);
+  });
+  panel.querySelectorAll("[data-drawer-close]").forEach((close) =>
+    close.addEventListener("click", () => {
+      button.setAttribute("aria-expanded", "false");
+      panel.classList.remove("open");
+      button.focus();
+    }),
+  );
+}
 
 // Search suggestions: an ARIA combobox with a listbox of suggestions under the input.
 function autocomplete(input) {

@@ -36,7 +36,7 @@ def test_buyer_mistypes_narrows_and_reaches_a_storefront(page, demo_catalogue):
     relaxed = page.get_by_text("No product matched every word")
     expect(relaxed).to_have_count(0)  # the typo matched, not a fallback
     first = page.locator(".result h3").first
-    expect(first).to_contain_text("Stainless")
+    expect(first).to_contain_text(re.compile(r"Stainless|SS \d"))  # "ss" is stainless steel
     screenshot(page, "search-typo")
 
     # Narrow by a state facet, then by a price range.

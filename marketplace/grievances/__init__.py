@@ -1,0 +1,1 @@
+"""The grievance officer's desk: complaints under legal clocks, breaches, published notices."""

@@ -1,0 +1,50 @@
+"""The privacy domain's own part of an erasure: an officer's legal hold stops it; the person's
+other requests lose their free text and export files; the consent ledger stays (it holds no
+personal data and proves what was consented to)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from marketplace.db import after_commit
+from marketplace.extensions import db
+from marketplace.privacy.erasure import Eraser, Subject, register
+from marketplace.privacy.models import LegalHold, PrivacyRequest
+
+
+def _holds(subject: Subject) -> list[str]:
+    return [
+        f"legal hold: {hold.reason}"
+        for hold in db.session.scalars(
+            select(LegalHold).where(
+                LegalHold.subject_id == subject.user.id, LegalHold.released_at.is_(None)
+            )
+        )
+    ]
+
+
+def _erase(subject: Subject) -> list[str]:
+    files = []
+    requests = db.session.scalars(
+        select(PrivacyRequest).where(PrivacyRequest.user_id == subject.user.id)
+    ).all()
+    for row in requests:
+        if row.details:
+            row.details = dict.fromkeys(row.details, "[erased]")
+        if row.export_name:
+            files.append(Path(current_app.config["PRIVACY_EXPORT_PATH"]) / row.export_name)
+            row.export_name = None
+            row.export_expires_at = None
+
+    def _unlink() -> None:
+        for path in files:
+            path.unlink(missing_ok=True)
+
+    after_commit(_unlink)
+    return [f"{len(requests)} privacy requests kept without their free text; exports deleted"]
+
+
+register(Eraser("privacy", holds=_holds, erase=_erase, order=80))

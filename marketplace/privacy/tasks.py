@@ -1,0 +1,60 @@
+"""Privacy tasks: build an access export, execute an approved deletion, and the daily purge of
+archived records past their retention date (and of expired exports)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from marketplace.accounts.models import User
+from marketplace.db import commit
+from marketplace.extensions import db
+from marketplace.notifications import absolute_url, send_email
+from marketplace.privacy import clock, export, requests
+from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
+from workers.locks import job_lock
+
+
+@shared_task(ignore_result=True)
+def build_export(request_id: int) -> None:
+    row = db.session.get(PrivacyRequest, request_id)
+    if row is None or row.type != RequestType.ACCESS or row.status != RequestStatus.IN_PROGRESS:
+        return  # built already (a task delivered twice), or never started
+    user = db.session.get(User, row.user_id)
+    if user is None or user.erased_at is not None:
+        return
+    export.store(row, export.write_zip(export.collect(user)))
+    row.completed_at = clock.now()
+    requests._move(row, RequestStatus.COMPLETE, None, "the export is ready for 7 days")
+    send_email(
+        user.email,
+        "Your data export is ready",
+        "privacy_export_ready",
+        user=user,
+        row=row,
+        url=absolute_url("privacy.settings"),
+    )
+    commit()
+
+
+@shared_task(ignore_result=True)
+def execute_deletion(request_id: int) -> str | None:
+    status = requests.run_deletion(request_id)
+    return status.value if status else None
+
+
+@shared_task(ignore_result=True)
+def purge_archive() -> dict[str, int]:
+    """Beat runs this daily; the lock keeps two runs apart (the purge is idempotent anyway)."""
+    with job_lock("privacy-purge-archive") as held:
+        if not held:
+            return {}
+        return requests.purge_archive()
+
+
+@shared_task(ignore_result=True)
+def sweep_inactive_accounts() -> dict[str, int]:
+    """Beat runs this daily: warn unused accounts, erase those warned 48 hours ago."""
+    with job_lock("privacy-sweep-inactive") as held:
+        if not held:
+            return {}
+        return requests.sweep_inactive()
