@@ -295,6 +295,30 @@ def _filed(category: str, received: datetime, *, ack_after=None, resolve_after=N
     commit()
 
 
+def test_the_report_counts_privacy_requests_by_type(ctx):
+    from marketplace.privacy.models import PrivacyRequest, RequestType
+
+    person = factories.buyer()
+    inside = datetime(2026, 10, 12, 6, 0, tzinfo=UTC)
+    for kind, when in (
+        (RequestType.DELETION, inside),
+        (RequestType.DELETION, inside + timedelta(days=3)),
+        (RequestType.ACCESS, inside),
+        (RequestType.ACCESS, datetime(2026, 11, 2, 6, 0, tzinfo=UTC)),  # after the period
+    ):
+        db.session.add(PrivacyRequest(user_id=person.id, type=kind, due_at=when, created_at=when))
+    commit()
+    figures = services.report(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
+    assert figures["privacy_requests_by_type"] == {
+        "access": 1,
+        "correction": 0,
+        "deletion": 2,
+        "objection": 0,
+        "deactivation": 0,
+    }
+    assert "privacy_request:deletion,2" in services.report_csv(figures)
+
+
 def test_the_report_counts_known_data(app, ctx, officer, client):
     day = datetime(2026, 10, 5, 3, 0, tzinfo=UTC)
     _filed("fraud", day, ack_after=timedelta(hours=2), resolve_after=timedelta(hours=10))
@@ -320,6 +344,13 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
         "other": 1,
     }
     assert figures["median_hours_to_resolve"] == 50.0  # of 10, 50 and 384 hours
+    assert figures["privacy_requests_by_type"] == {
+        "access": 0,
+        "correction": 0,
+        "deletion": 0,
+        "objection": 0,
+        "deactivation": 0,
+    }
 
     from tests.conftest import Api
 
@@ -334,6 +365,7 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
     text = csv_response.get_data(as_text=True)
     assert "received,5" in text and "category:fraud,2" in text
     assert "median_hours_to_resolve,50.0" in text
+    assert "privacy_request:deletion,0" in text
     assert officer_api.get("/grievances/report?from=2026-10-31&to=2026-10-01").status_code == 422
     assert officer_api.get("/grievances/report?from=31/10/2026").status_code == 422
     buyer = Api(client).sign_in(factories.buyer().email)

@@ -648,3 +648,17 @@ def test_a_guest_enquires_through_the_pages(app, ctx, client, product_id):
     assert confirmed.status_code == 302
     mine = client.get("/enquiries")
     assert mine.status_code == 200 and PIPE["name"] in mine.text  # signed in as the new buyer
+
+
+def test_a_deactivated_buyers_enquiries_are_hidden_until_they_return(
+    ctx, buyer, buyer_api, supplier_api, product_id
+):
+    lead_id = buyer_api.post("/enquiries", _enquiry(product_id)).get_json()["lead_id"]
+    person = db.session.get(User, buyer.id)
+    person.deactivated_at = utcnow()  # what a deactivation request does
+    commit()
+    assert _leads(supplier_api)["total"] == 0
+    assert supplier_api.get(f"/leads/{lead_id}").status_code == 200  # kept, not deleted
+    person.deactivated_at = None  # signing in again reactivates
+    commit()
+    assert [item["id"] for item in _leads(supplier_api)["items"]] == [lead_id]

@@ -150,6 +150,11 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
             "by_category": {"type": "object", "additionalProperties": {"type": "integer"}},
             "by_status": {"type": "object", "additionalProperties": {"type": "integer"}},
             "median_hours_to_resolve": {"type": ["number", "null"]},
+            "privacy_requests_by_type": {
+                "type": "object",
+                "description": "privacy requests received in the period, by type",
+                "additionalProperties": {"type": "integer"},
+            },
         },
     },
     "BreachInput": {

@@ -832,6 +832,19 @@ def report(start: date, end: date) -> dict[str, Any]:
     by_status = {str(status): 0 for status in Status}
     for g in rows:
         by_status[str(g.status)] += 1
+    # Privacy requests share the desk and the clocks: the report counts them by type too.
+    from marketplace.privacy.models import PrivacyRequest, RequestType
+
+    privacy_by_type = {str(kind): 0 for kind in RequestType}
+    for kind, count in db.session.execute(
+        select(PrivacyRequest.type, func.count())
+        .where(
+            PrivacyRequest.created_at >= ist_day_start(start),
+            PrivacyRequest.created_at < ist_day_start(end + timedelta(days=1)),
+        )
+        .group_by(PrivacyRequest.type)
+    ):
+        privacy_by_type[str(kind)] = count
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -843,6 +856,7 @@ def report(start: date, end: date) -> dict[str, Any]:
         "by_category": by_category,
         "by_status": by_status,
         "median_hours_to_resolve": round(statistics.median(hours), 1) if hours else None,
+        "privacy_requests_by_type": privacy_by_type,
     }
 
 
@@ -866,6 +880,8 @@ def report_csv(figures: Mapping[str, Any]) -> str:
         writer.writerow([f"category:{category}", count])
     for status, count in figures["by_status"].items():
         writer.writerow([f"status:{status}", count])
+    for kind, count in figures["privacy_requests_by_type"].items():
+        writer.writerow([f"privacy_request:{kind}", count])
     return out.getvalue()
 
 

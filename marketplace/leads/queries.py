@@ -91,8 +91,17 @@ class LeadFilter:
     include_spam: bool = False
 
 
+def deactivated_buyers() -> Select[tuple[int]]:
+    """Buyers who deactivated their account: their enquiries and requirements are hidden until
+    they sign in again (a privacy request; see marketplace.privacy)."""
+    return select(User.id).where(User.deactivated_at.is_not(None))
+
+
 def supplier_leads_query(supplier_id: int, chosen: LeadFilter) -> Select[tuple[Lead]]:
-    query = select(Lead).where(Lead.supplier_id == supplier_id)
+    query = select(Lead).where(
+        Lead.supplier_id == supplier_id,
+        Lead.buyer_id.is_(None) | Lead.buyer_id.not_in(deactivated_buyers()),
+    )
     if chosen.type:
         query = query.where(Lead.type == chosen.type)
     if chosen.status:

@@ -23,7 +23,7 @@ from marketplace.credits.services import spend_credit
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import webhooks
+from marketplace.leads import queries, webhooks
 from marketplace.leads.inputs import check_unit, read_quantity
 from marketplace.leads.models import (
     BuyRequirement,
@@ -198,6 +198,7 @@ def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
         select(BuyRequirement)
         .join(RequirementMatch, RequirementMatch.requirement_id == BuyRequirement.id)
         .where(RequirementMatch.supplier_id == supplier.id)
+        .where(BuyRequirement.buyer_id.not_in(queries.deactivated_buyers()))
         .where(
             (
                 BuyRequirement.closed_at.is_(None)
