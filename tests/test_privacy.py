@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import services as catalog
+from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import services as leads
@@ -253,7 +254,6 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     supplier_user = db.session.get(User, supplier.id)
     buyer_user = db.session.get(User, buyer.id)
     who = {"supplier": _identifiers(supplier_user), "buyer": _identifiers(buyer_user)}
-    from marketplace.credits.models import Invoice
 
     invoice_issued = db.session.scalars(
         select(Invoice.issued_at).where(Invoice.order_id == order.id)
@@ -343,9 +343,15 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     assert requests.purge_archive() == {"account_registration": 2}
     clock.advance(timedelta(days=366))
     assert requests.purge_archive() == {"processing_log": 2}
+    assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1  # kept, unchanged
     clock.set(expected + timedelta(seconds=1))
-    assert requests.purge_archive() == {"gst_registration": 1, "tax_invoice": 1}
+    assert requests.purge_archive() == {
+        "gst_registration": 1,
+        "tax_invoice": 1,
+        "credits_originals": 1,  # the invoice itself goes once its 72 months are over
+    }
     assert db.session.scalars(select(ArchivedRecord)).all() == []
+    assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
 
 
 def test_a_legal_hold_pauses_the_erasure_until_released(ctx, buyer, buyer_api, officer_api):

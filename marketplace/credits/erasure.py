@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
-from marketplace.credits.models import CreditOrder, Invoice, OrderStatus
+from marketplace.credits.models import RETENTION_PURGE, CreditOrder, Invoice, OrderStatus
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
 from marketplace.privacy.erasure import ArchiveItem, Eraser, Subject, register
@@ -74,4 +74,32 @@ def _erase(subject: Subject) -> list[str]:
     return ["tax invoices kept unchanged (statutory); the credit ledger holds no personal data"]
 
 
-register(Eraser("credits", holds=_holds, archive=_archive, erase=_erase, order=30))
+def _purge(references: list[str]) -> int:
+    """Delete the original invoices and credit notes whose archive copies reached their
+    retain_until: credit notes first, and never an invoice that a kept credit note cites."""
+    numbers = [ref.removeprefix("invoice:") for ref in references if ref.startswith("invoice:")]
+    if not numbers:
+        return 0
+    rows = db.session.scalars(select(Invoice).where(Invoice.number.in_(numbers))).all()
+    going = {row.id for row in rows}
+    cited = set(
+        db.session.scalars(
+            select(Invoice.original_invoice_id).where(
+                Invoice.original_invoice_id.in_(going), Invoice.id.not_in(going)
+            )
+        )
+    )
+    db.session.info[RETENTION_PURGE] = True
+    try:
+        removed = 0
+        for row in sorted(rows, key=lambda row: row.original_invoice_id is None):
+            if row.id not in cited:
+                db.session.delete(row)
+                removed += 1
+        db.session.flush()
+    finally:
+        db.session.info.pop(RETENTION_PURGE, None)
+    return removed
+
+
+register(Eraser("credits", holds=_holds, archive=_archive, erase=_erase, purge=_purge, order=30))

@@ -208,12 +208,19 @@ class InvoiceIsImmutable(RuntimeError):
     pass
 
 
+# Set in a session's info by the retention purge alone: it may delete invoices past retention.
+RETENTION_PURGE = "invoice_retention_over"
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_rewrites(session: Session, flush_context: Any, instances: Any) -> None:
     """Issued invoices and ledger entries are records: never changed, never deleted (a refund
     is a credit note and a debit, not an edit)."""
+    retention_over = session.info.get(RETENTION_PURGE, False)
     for obj in (*session.dirty, *session.deleted):
         changed = obj in session.deleted or session.is_modified(obj)
+        if isinstance(obj, Invoice) and obj in session.deleted and retention_over:
+            continue  # kept its 72 months: the privacy purge removes it
         if isinstance(obj, Invoice) and changed:
             raise InvoiceIsImmutable(f"invoice {obj.number} is issued and cannot change")
         if isinstance(obj, CreditEntry) and changed:

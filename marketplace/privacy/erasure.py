@@ -92,6 +92,10 @@ class Eraser:
     holds: Callable[[Subject], list[str]] = _none
     archive: Callable[[Subject], list[ArchiveItem]] = _none
     erase: Callable[[Subject], list[str]] = _none
+    # Past retain_until the archive copy is purged; a domain that kept its own original of a
+    # statutory record (a tax invoice) deletes it then: given every purged reference, it
+    # returns how many originals it removed.
+    purge: Callable[[list[str]], int] = lambda references: 0
     order: int = 50
     extra: dict[str, Any] = field(default_factory=dict)
 

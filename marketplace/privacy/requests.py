@@ -509,11 +509,16 @@ def purge_archive() -> dict[str, int]:
 
     now = clock.now()
     purged: dict[str, int] = {}
+    references = []
     for record in db.session.scalars(
         select(ArchivedRecord).where(ArchivedRecord.retain_until < now)
     ):
         purged[record.record_type] = purged.get(record.record_type, 0) + 1
+        references.append(record.reference)
         db.session.delete(record)
+    for eraser in erasers():
+        if removed := eraser.purge(references):
+            purged[f"{eraser.name}_originals"] = removed
     files = []
     for row in db.session.scalars(
         select(PrivacyRequest).where(
