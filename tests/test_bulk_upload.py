@@ -112,3 +112,35 @@ def test_buyers_cannot_upload(client, buyer, categories):
     sign_in_page(client, buyer)
     assert client.get("/dashboard/products/upload").status_code == 403
     assert client.get("/dashboard/products/export.csv").status_code == 403
+
+
+def _workbook(text: str) -> bytes:
+    """The CSV's rows as an Excel workbook, numbers as numbers, as a supplier's sheet has them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(text)):
+        sheet.append([float(cell) if cell.replace(".", "", 1).isdigit() else cell for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_workbook_is_read_like_the_csv(client, signed_in):
+    preview = client.post(
+        "/dashboard/products/upload",
+        data={"csrf_token": signed_in, "sheet": (io.BytesIO(_workbook(GOOD + BAD_ROW)), "p.xlsx")},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page[:2000]
+    assert "2 of 3 rows can be listed" in page
+    assert "<strong>category</strong>" in page and _count() == 0
+    broken = client.post(
+        "/dashboard/products/upload",
+        data={"csrf_token": signed_in, "sheet": (io.BytesIO(b"PK\x03\x04broken"), "p.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422
+    assert "not a readable Excel workbook" in broken.get_data(as_text=True)

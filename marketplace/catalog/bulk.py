@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+import openpyxl
 
 from marketplace.accounts.models import User
 from marketplace.catalog import services
@@ -70,19 +73,63 @@ def _row_data(cells: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def read_sheet(user: User, stream: IO[bytes] | None) -> list[SheetRow]:
-    """Every row of an uploaded CSV with what is wrong with it; nothing is stored."""
+def read_sheet(user: User, stream: IO[bytes] | None) -> tuple[list[SheetRow], str]:
+    """Every row of an uploaded CSV or Excel workbook with what is wrong with it, and the sheet
+    as CSV text (what the confirm step sends back); nothing is stored."""
     services.supplier_of(user)
     if stream is None:
         raise ValidationFailed({"sheet": ["choose a CSV file"]})
     raw = stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise ValidationFailed({"sheet": ["must be at most 2 MB"]})
+    if raw.startswith(_XLSX_MAGIC):
+        text = _xlsx_as_csv(raw)
+        return check_text(text), text
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed({"sheet": ["must be a CSV file saved as UTF-8"]}) from None
-    return check_text(text)
+        raise ValidationFailed(
+            {"sheet": ["must be an Excel workbook (.xlsx) or a CSV file saved as UTF-8"]}
+        ) from None
+    return check_text(text), text
+
+
+_XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP
+
+
+def _xlsx_as_csv(raw: bytes) -> str:
+    """The first worksheet of an Excel workbook as CSV text, so that the preview, the confirm
+    step and the checks are the CSV's. Read in streaming mode and cut at the row limit, so a
+    workbook that inflates to something huge is not read whole."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise ValidationFailed({"sheet": [f"is not a readable Excel workbook ({error})"]}) from None
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            raise ValidationFailed({"sheet": ["has no worksheet"]})
+        out = io.StringIO()
+        writer = csv.writer(out)
+        width = len(COLUMNS) + 5
+        for index, row in enumerate(sheet.iter_rows(values_only=True, max_col=width)):
+            if index > MAX_ROWS + 1:
+                raise ValidationFailed({"sheet": [f"has more than {MAX_ROWS} products"]})
+            writer.writerow(_cell_text(value) for value in row)
+        return out.getvalue()
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as a person typed it: 500 rather than 500.0, a date as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def check_text(text: str) -> list[SheetRow]:

@@ -130,9 +130,9 @@ class HideForm(FlaskForm):
 
 class SheetForm(FlaskForm):
     sheet = FileField(
-        "Products sheet (CSV)",
-        description="One product a row; the first row names the columns. Save from Excel as "
-        "'CSV UTF-8'.",
+        "Products sheet (Excel or CSV)",
+        description="One product a row; the first row names the columns. An Excel workbook "
+        "(.xlsx: its first sheet) or a CSV saved as 'CSV UTF-8'.",
     )
 
 

@@ -233,8 +233,7 @@ def bulk_upload():  # type: ignore[no-untyped-def]
         upload = form.sheet.data
         try:
             raw = upload.stream.read(bulk.MAX_BYTES + 1) if upload else None
-            rows = bulk.read_sheet(user, BytesIO(raw) if raw is not None else None)
-            text = raw.decode("utf-8-sig") if raw is not None else ""
+            rows, text = bulk.read_sheet(user, BytesIO(raw) if raw is not None else None)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422

@@ -140,7 +140,7 @@ def test_a_supplier_uploads_a_sheet_with_one_bad_row(open_context, problems, dem
     sheet = tmp_path / "products.csv"
     sheet.write_text(SHEET, encoding="utf-8")
     page.goto("/dashboard/products/upload")
-    page.get_by_label("Products sheet (CSV)").set_input_files(str(sheet))
+    page.get_by_label("Products sheet (Excel or CSV)").set_input_files(str(sheet))
     page.get_by_role("button", name="Check the sheet").click()
     preview = page.get_by_test_id("preview")
     expect(preview).to_contain_text("2 of 3 rows can be listed")
