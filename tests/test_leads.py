@@ -662,3 +662,24 @@ def test_a_deactivated_buyers_enquiries_are_hidden_until_they_return(
     person.deactivated_at = None  # signing in again reactivates
     commit()
     assert [item["id"] for item in _leads(supplier_api)["items"]] == [lead_id]
+
+
+def test_the_lead_page_refuses_an_unknown_action_and_changes_nothing(
+    app, ctx, client, supplier, buyer_api, product_id
+):
+    lead_id = buyer_api.post("/enquiries", _enquiry(product_id)).get_json()["lead_id"]
+    lead = db.session.get(Lead, lead_id)
+    lead.follow_up_on = services.today_in_india() + timedelta(days=3)
+    commit()
+    token = sign_in_page(client, supplier)
+    base = {"csrf_token": token, "status": "won", "note": "", "follow_up_on": ""}
+    refused = client.post(f"/leads/{lead_id}/update", data={**base, "action": "erase"})
+    assert refused.status_code == 400
+    bad_date = client.post(
+        f"/leads/{lead_id}/update", data={**base, "action": "follow_up", "follow_up_on": "soon"}
+    )
+    assert bad_date.status_code == 302  # said on the page, as a flash
+    assert "Follow up on: must be a date" in client.get(f"/leads/{lead_id}").text
+    db.session.expire_all()
+    kept = db.session.get(Lead, lead_id)
+    assert kept.follow_up_on is not None and kept.status == LeadStatus.NEW

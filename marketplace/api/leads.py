@@ -16,11 +16,10 @@ from marketplace.api import (
     rate_limit_key,
     verified_credential,
 )
-from marketplace.errors import NotFound
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
 from marketplace.leads import queries, requirements, schemas, services
-from marketplace.leads.models import BuyRequirement, LeadSource, MessageSide
+from marketplace.leads.models import BuyRequirement, LeadSource
 from marketplace.leads.services import (
     ENQUIRY_LIMITS_PER_ADDRESS,
     ENQUIRY_LIMITS_PER_BUYER,
@@ -58,9 +57,7 @@ def my_enquiries():  # type: ignore[no-untyped-def]
 @bp.get("/enquiries/<int:lead_id>")
 @authenticated(person=True)
 def my_enquiry(lead_id: int):  # type: ignore[no-untyped-def]
-    lead, side, replies = services.conversation(current_api_user(), lead_id)
-    if side != MessageSide.BUYER:
-        raise NotFound("No such enquiry.")
+    lead, replies = services.buyer_conversation(current_api_user(), lead_id)
     return jsonify(schemas.enquiry_for_buyer(lead, replies))
 
 

@@ -62,6 +62,12 @@ def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str
     }
 
 
+# Fragments every module of the document uses.
+TIME = {"type": "string", "format": "date-time"}
+MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
 def _path_id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 

@@ -9,6 +9,7 @@ from marketplace.api.openapi import (
     PAGE_PARAMETERS,
     PATHS,
     SCHEMAS,
+    TIME,
     _json,
     _op,
     _page_of,
@@ -17,7 +18,6 @@ from marketplace.api.openapi import (
 )
 from marketplace.credits.models import CreditKind, InvoiceKind, OrderStatus
 
-_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _MONEY = {"type": "string", "description": 'rupees, e.g. "1178.82"'}
 _PARTY = {
@@ -42,7 +42,7 @@ CREDIT_SCHEMAS: dict[str, Any] = {
             "kind": {"enum": [str(kind) for kind in CreditKind]},
             "reason": {"type": "string"},
             "reference": {"type": "string", "description": "e.g. buylead:12, order:7"},
-            "created_at": _TIME,
+            "created_at": TIME,
             "expires_at": {
                 **_NULLABLE_TIME,
                 "description": "a weekly allocation's end (and, on a debit, the end of the "
@@ -119,7 +119,7 @@ CREDIT_SCHEMAS: dict[str, Any] = {
                 },
             },
             "invoice_id": {"type": ["integer", "null"]},
-            "created_at": _TIME,
+            "created_at": TIME,
             "paid_at": _NULLABLE_TIME,
             "refunded_at": _NULLABLE_TIME,
         },
@@ -146,7 +146,7 @@ CREDIT_SCHEMAS: dict[str, Any] = {
             "kind": {"enum": [str(kind) for kind in InvoiceKind]},
             "number": {"type": "string", "maxLength": 16, "description": "e.g. TS/26-27/000123"},
             "financial_year": {"type": "string", "description": "e.g. 2026-27"},
-            "issued_at": _TIME,
+            "issued_at": TIME,
             "order_id": {"type": "integer"},
             "original_invoice": {
                 "type": ["string", "null"],

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.api.openapi import (
+    MAYBE_TIME,
+    NULLABLE_STRING,
     PAGE_PARAMETERS,
     PATHS,
     SCHEMAS,
+    TIME,
     _json,
     _op,
     _page_of,
@@ -17,9 +20,6 @@ from marketplace.api.openapi import (
 )
 from marketplace.grievances.models import BreachStatus, Category, EventKind, Status
 
-_TIME = {"type": "string", "format": "date-time"}
-_MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
-_NULLABLE_STRING = {"type": ["string", "null"]}
 _ID = {"type": "integer", "minimum": 1}
 
 _COMPLAINT_FIELDS: dict[str, Any] = {
@@ -38,11 +38,11 @@ _HISTORY_ITEM = {
     "required": ["kind", "at", "text"],
     "properties": {
         "kind": {"enum": [str(k) for k in EventKind]},
-        "at": _TIME,
-        "status_from": _NULLABLE_STRING,
-        "status_to": _NULLABLE_STRING,
+        "at": TIME,
+        "status_from": NULLABLE_STRING,
+        "status_to": NULLABLE_STRING,
         "text": {"type": "string"},
-        "by": _NULLABLE_STRING,
+        "by": NULLABLE_STRING,
         "public": {"type": "boolean", "description": "false: an officers' note"},
     },
 }
@@ -64,8 +64,8 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "reference": {"type": "string"},
             "status": {"enum": [str(s) for s in Status]},
-            "acknowledge_by": _TIME,
-            "resolve_by": _TIME,
+            "acknowledge_by": TIME,
+            "resolve_by": TIME,
         },
     },
     "Grievance": {
@@ -86,19 +86,19 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "reference": {"type": "string"},
             "status": {"enum": [str(s) for s in Status]},
-            "acknowledge_by": _TIME,
-            "resolve_by": _TIME,
+            "acknowledge_by": TIME,
+            "resolve_by": TIME,
             "category": {"enum": [str(c) for c in Category]},
             "subject": {"type": "string"},
             "description": {"type": "string"},
-            "received_at": _TIME,
-            "acknowledged_at": _MAYBE_TIME,
-            "resolved_at": _MAYBE_TIME,
+            "received_at": TIME,
+            "acknowledged_at": MAYBE_TIME,
+            "resolved_at": MAYBE_TIME,
             "appeal_by": {
-                **_MAYBE_TIME,
+                **MAYBE_TIME,
                 "description": "the last moment to appeal a decision (30 days)",
             },
-            "response": _NULLABLE_STRING,
+            "response": NULLABLE_STRING,
             "related": {"type": ["object", "null"]},
             "history": {"type": "array", "items": _HISTORY_ITEM},
             "complainant": {
@@ -161,7 +161,7 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["detected_at", "nature", "data_affected", "users_affected"],
         "properties": {
-            "detected_at": {**_TIME, "description": "not in the future"},
+            "detected_at": {**TIME, "description": "not in the future"},
             "nature": {"type": "string", "minLength": 10},
             "data_affected": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "users_affected": {"type": "integer", "minimum": 0},
@@ -173,8 +173,8 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
     "BreachChange": {
         "type": "object",
         "properties": {
-            "board_intimated_at": _TIME,
-            "board_report_at": {**_TIME, "description": "the detailed report (72 hours)"},
+            "board_intimated_at": TIME,
+            "board_report_at": {**TIME, "description": "the detailed report (72 hours)"},
             "nature": {"type": "string"},
             "measures": {"type": "string"},
             "consequences": {"type": "string"},
@@ -195,20 +195,20 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "reference": {"type": "string"},
-            "detected_at": _TIME,
+            "detected_at": TIME,
             "nature": {"type": "string"},
             "data_affected": {"type": "array", "items": {"type": "string"}},
             "users_affected": {"type": "integer"},
             "measures": {"type": "string"},
             "consequences": {"type": "string"},
             "user_safety_steps": {"type": "string"},
-            "board_report_due": {**_TIME, "description": "72 hours after detected_at"},
-            "board_intimated_at": _MAYBE_TIME,
-            "board_report_at": _MAYBE_TIME,
-            "users_notified_at": _MAYBE_TIME,
+            "board_report_due": {**TIME, "description": "72 hours after detected_at"},
+            "board_intimated_at": MAYBE_TIME,
+            "board_report_at": MAYBE_TIME,
+            "users_notified_at": MAYBE_TIME,
             "users_notified": {"type": "integer"},
             "status": {"enum": [str(s) for s in BreachStatus]},
-            "closed_at": _MAYBE_TIME,
+            "closed_at": MAYBE_TIME,
         },
     },
 }
@@ -351,7 +351,7 @@ GRIEVANCE_PATHS["/grievances"]["post"]["responses"]["202"] = _json(
     {
         "type": "object",
         "required": ["verification_id", "expires_at"],
-        "properties": {"verification_id": {"type": "string"}, "expires_at": _TIME},
+        "properties": {"verification_id": {"type": "string"}, "expires_at": TIME},
     },
     "A guest: confirm with the code sent by email",
 )

@@ -6,9 +6,11 @@ from typing import Any
 
 from marketplace.api.openapi import (
     _SUPPLIER_CARD,
+    NULLABLE_STRING,
     PAGE_PARAMETERS,
     PATHS,
     SCHEMAS,
+    TIME,
     _json,
     _op,
     _page_of,
@@ -19,8 +21,6 @@ from marketplace.api.openapi import (
 from marketplace.catalog.models import UNITS
 from marketplace.leads.models import LeadSource, LeadStatus, LeadType
 
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_TIME = {"type": "string", "format": "date-time"}
 _QUANTITY = {"type": ["string", "null"], "description": 'a decimal string, e.g. "500" or "2.5"'}
 _UNIT = {"enum": [*UNITS, None]}
 
@@ -45,7 +45,7 @@ LEAD_SCHEMAS: dict[str, Any] = {
     },
     "ProductRef": {
         "type": ["object", "null"],
-        "properties": {"id": {"type": ["integer", "null"]}, "name": _NULLABLE_STRING},
+        "properties": {"id": {"type": ["integer", "null"]}, "name": NULLABLE_STRING},
     },
     "Trust": {
         "type": "object",
@@ -83,14 +83,14 @@ LEAD_SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "type": {"enum": [str(t) for t in LeadType]},
             "source": {"enum": [str(s) for s in LeadSource]},
-            "created_at": _TIME,
-            "updated_at": _TIME,
+            "created_at": TIME,
+            "updated_at": TIME,
             "status": {"enum": [str(s) for s in LeadStatus]},
             "product": _ref("ProductRef"),
             "quantity": _QUANTITY,
             "unit": _UNIT,
             "message": {"type": "string"},
-            "city": _NULLABLE_STRING,
+            "city": NULLABLE_STRING,
             "follow_up_on": {"type": ["string", "null"], "format": "date"},
             "unread": {"type": "boolean", "description": "new, or the buyer wrote since"},
             "buyer": {
@@ -98,10 +98,10 @@ LEAD_SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "id": {"type": ["integer", "null"]},
                     "name": {"type": "string"},
-                    "email": _NULLABLE_STRING,
-                    "phone": _NULLABLE_STRING,
-                    "company_name": _NULLABLE_STRING,
-                    "city": _NULLABLE_STRING,
+                    "email": NULLABLE_STRING,
+                    "phone": NULLABLE_STRING,
+                    "company_name": NULLABLE_STRING,
+                    "city": NULLABLE_STRING,
                 },
             },
             "trust": _ref("Trust"),
@@ -113,7 +113,7 @@ LEAD_SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "id": {"type": "integer"},
                         "text": {"type": "string"},
-                        "created_at": _TIME,
+                        "created_at": TIME,
                     },
                 },
             },
@@ -136,7 +136,7 @@ LEAD_SCHEMAS: dict[str, Any] = {
                     "valid_until": {"type": "string", "format": "date"},
                 },
             },
-            "created_at": _TIME,
+            "created_at": TIME,
         },
     },
     "Enquiry": {
@@ -145,7 +145,7 @@ LEAD_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "lead_id": {"type": "integer"},
-            "created_at": _TIME,
+            "created_at": TIME,
             "status": {
                 "enum": ["sent", "seen", "replied"],
                 "description": "what the buyer is told; never the supplier's pipeline",
@@ -155,7 +155,7 @@ LEAD_SCHEMAS: dict[str, Any] = {
             "quantity": _QUANTITY,
             "unit": _UNIT,
             "message": {"type": "string"},
-            "city": _NULLABLE_STRING,
+            "city": NULLABLE_STRING,
             "supplier": _SUPPLIER_CARD,
             "replies": {"type": "array", "items": _ref("Message")},
         },
@@ -232,7 +232,7 @@ LEAD_PATHS: dict[str, Any] = {
                         "required": ["verification_id"],
                         "properties": {
                             "verification_id": {"type": "string"},
-                            "expires_at": _TIME,
+                            "expires_at": TIME,
                         },
                     },
                     "Code sent",
@@ -277,7 +277,7 @@ LEAD_PATHS: dict[str, Any] = {
                             "window": {
                                 "type": "object",
                                 "description": "the window read; poll on from its end_time",
-                                "properties": {"start_time": _TIME, "end_time": _TIME},
+                                "properties": {"start_time": TIME, "end_time": TIME},
                             },
                         },
                     }
@@ -370,7 +370,7 @@ _REQUIREMENT_COMMON: dict[str, Any] = {
     "id": {"type": "integer"},
     "product_name": {"type": "string"},
     "description": {"type": "string"},
-    "category": _NULLABLE_STRING,
+    "category": NULLABLE_STRING,
     "quantity": {"type": "string"},
     "unit": {"type": "string"},
     "budget": {"type": ["string", "null"], "description": "rupees"},
@@ -381,8 +381,8 @@ _REQUIREMENT_COMMON: dict[str, Any] = {
         "description": "full: as many suppliers unlocked it as it allows",
     },
     "unlocks": {"type": "integer"},
-    "created_at": _TIME,
-    "expires_at": _TIME,
+    "created_at": TIME,
+    "expires_at": TIME,
 }
 LEAD_SCHEMAS["Requirement"] = {
     "type": "object",
@@ -405,8 +405,8 @@ LEAD_SCHEMAS["BuyLead"] = {
             "description": "masked (Ra***h, r***@gmail.com, +91 98XXXXXX10) until unlocked",
             "properties": {
                 "name": {"type": "string"},
-                "email": _NULLABLE_STRING,
-                "phone": _NULLABLE_STRING,
+                "email": NULLABLE_STRING,
+                "phone": NULLABLE_STRING,
             },
         },
     },

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.api.openapi import (
+    NULLABLE_STRING,
     PAGE_PARAMETERS,
     PATHS,
     SCHEMAS,
+    TIME,
     _json,
     _op,
     _page_of,
@@ -18,9 +20,7 @@ from marketplace.api.openapi import (
 from marketplace.privacy.models import RequestStatus, RequestType
 from marketplace.privacy.purposes import PURPOSES
 
-_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-_NULLABLE_STRING = {"type": ["string", "null"]}
 _STATUS = {"enum": [status.value for status in RequestStatus]}
 
 PRIVACY_SCHEMAS: dict[str, Any] = {
@@ -31,7 +31,7 @@ PRIVACY_SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "type": {"enum": [kind.value for kind in RequestType]},
             "status": _STATUS,
-            "due_at": _TIME,
+            "due_at": TIME,
         },
     },
     "PrivacyRequest": {
@@ -41,24 +41,24 @@ PRIVACY_SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "type": {"enum": [kind.value for kind in RequestType]},
             "status": _STATUS,
-            "due_at": _TIME,
-            "created_at": _TIME,
+            "due_at": TIME,
+            "created_at": TIME,
             "completed_at": _NULLABLE_TIME,
-            "decision_reason": _NULLABLE_STRING,
-            "hold_reason": _NULLABLE_STRING,
+            "decision_reason": NULLABLE_STRING,
+            "hold_reason": NULLABLE_STRING,
             "history": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "required": ["status", "at"],
-                    "properties": {"status": _STATUS, "at": _TIME, "note": _NULLABLE_STRING},
+                    "properties": {"status": _STATUS, "at": TIME, "note": NULLABLE_STRING},
                 },
             },
             "download_url": {
                 "type": "string",
                 "description": "a finished access request's ZIP (same bearer token, 7 days)",
             },
-            "download_expires_at": _TIME,
+            "download_expires_at": TIME,
             "certificate": {
                 "type": "object",
                 "description": "a deletion's certificate: what was erased, what was kept, why "
@@ -81,8 +81,8 @@ PRIVACY_SCHEMAS: dict[str, Any] = {
             "record_type": {"type": "string"},
             "reference": {"type": "string"},
             "legal_basis": {"type": "string"},
-            "retain_until": _TIME,
-            "archived_at": _TIME,
+            "retain_until": TIME,
+            "archived_at": TIME,
         },
     },
 }

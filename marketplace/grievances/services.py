@@ -187,14 +187,12 @@ def _create(
         updated_at=now,
     )
     db.session.add(grievance)
-    db.session.add(
-        GrievanceEvent(
-            grievance=grievance,
-            kind=EventKind.FILED,
-            actor_id=user.id if user else None,
-            status_to=Status.RECEIVED,
-            created_at=now,
-        )
+    _event(
+        grievance=grievance,
+        kind=EventKind.FILED,
+        actor_id=user.id if user else None,
+        status_to=Status.RECEIVED,
+        created_at=now,
     )
     db.session.flush()
     audit.record(
@@ -538,15 +536,13 @@ def update_grievance(
         _move(grievance, new_status, officer, now)
     if response:
         grievance.response = response
-        db.session.add(
-            GrievanceEvent(
-                grievance=grievance,
-                kind=EventKind.REPLY,
-                actor_id=officer.id,
-                text=response,
-                public=True,
-                created_at=now,
-            )
+        _event(
+            grievance=grievance,
+            kind=EventKind.REPLY,
+            actor_id=officer.id,
+            text=response,
+            public=True,
+            created_at=now,
         )
         send_email(
             grievance.complainant_email,
@@ -559,38 +555,39 @@ def update_grievance(
             url=absolute_url("grievances.mine") if grievance.complainant_id else None,
         )
     if note:
-        db.session.add(
-            GrievanceEvent(
-                grievance=grievance,
-                kind=EventKind.NOTE,
-                actor_id=officer.id,
-                text=note,
-                public=False,
-                created_at=now,
-            )
+        _event(
+            grievance=grievance,
+            kind=EventKind.NOTE,
+            actor_id=officer.id,
+            text=note,
+            public=False,
+            created_at=now,
         )
     if assign and (assignee.id if assignee else None) != grievance.assigned_to_id:
         grievance.assigned_to_id = assignee.id if assignee else None
-        db.session.add(
-            GrievanceEvent(
-                grievance=grievance,
-                kind=EventKind.ASSIGNED,
-                actor_id=officer.id,
-                text=assignee.name if assignee else "nobody",
-                public=False,
-                created_at=now,
-            )
+        _event(
+            grievance=grievance,
+            kind=EventKind.ASSIGNED,
+            actor_id=officer.id,
+            text=assignee.name if assignee else "nobody",
+            public=False,
+            created_at=now,
         )
         audit.record(
             "grievance.assigned",
             actor_id=officer.id,
             subject=grievance,
             reference=grievance.reference,
-            assigned_to=assignee.email if assignee else None,
+            assigned_to_id=assignee.id if assignee else None,  # an id: no personal data
         )
     grievance.updated_at = now
     db.session.flush()
     return grievance
+
+
+def _event(**fields: Any) -> None:
+    """One line of a complaint's history (public ones are shown to the complainant)."""
+    db.session.add(GrievanceEvent(**fields))
 
 
 def _move(grievance: Grievance, status: Status, actor: User, now: datetime) -> None:
@@ -602,16 +599,14 @@ def _move(grievance: Grievance, status: Status, actor: User, now: datetime) -> N
         grievance.resolved_at = now
     if status == Status.CLOSED:
         grievance.closed_at = now
-    db.session.add(
-        GrievanceEvent(
-            grievance=grievance,
-            kind=EventKind.STATUS,
-            actor_id=actor.id,
-            status_from=previous,
-            status_to=status,
-            public=True,
-            created_at=now,
-        )
+    _event(
+        grievance=grievance,
+        kind=EventKind.STATUS,
+        actor_id=actor.id,
+        status_from=previous,
+        status_to=status,
+        public=True,
+        created_at=now,
     )
     audit.record(
         "grievance.status_changed",
@@ -646,17 +641,15 @@ def appeal(user: User, grievance_id: int, data: Any, *, now: datetime | None = N
     grievance.status = Status.APPEALED
     grievance.appealed_at = now
     grievance.updated_at = now
-    db.session.add(
-        GrievanceEvent(
-            grievance=grievance,
-            kind=EventKind.APPEAL,
-            actor_id=user.id,
-            status_from=previous,
-            status_to=Status.APPEALED,
-            text=reason,
-            public=True,
-            created_at=now,
-        )
+    _event(
+        grievance=grievance,
+        kind=EventKind.APPEAL,
+        actor_id=user.id,
+        status_from=previous,
+        status_to=Status.APPEALED,
+        text=reason,
+        public=True,
+        created_at=now,
     )
     audit.record(
         "grievance.appealed", actor_id=user.id, subject=grievance, reference=grievance.reference

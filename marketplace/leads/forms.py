@@ -106,12 +106,17 @@ class LeadUpdateForm(FlaskForm):
     # Text, not a DateField: the service reads the date and says what is wrong with it.
     follow_up_on = StringField("Follow up on")
 
+    ACTIONS = ("status", "note", "follow_up")
+
     def service_data(self, action: str) -> dict[str, Any]:
+        """The one field a button of the lead page changes (an unknown action changes nothing)."""
         if action == "status":
             return {"status": self.status.data}
         if action == "note":
             return {"note": self.note.data or ""}
-        return {"follow_up_on": self.follow_up_on.data or None}
+        if action == "follow_up":
+            return {"follow_up_on": self.follow_up_on.data or None}
+        return {}
 
 
 class RequirementForm(FlaskForm):

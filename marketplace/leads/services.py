@@ -479,6 +479,15 @@ def conversation(user: User, lead_id: int) -> tuple[Lead, MessageSide, list[Mess
     return lead, side, list(rows)
 
 
+def buyer_conversation(user: User, lead_id: int) -> tuple[Lead, list[Message]]:
+    """An enquiry the caller sent, with its messages; a lead they only supply is not theirs
+    to read as an enquiry."""
+    lead, side, rows = conversation(user, lead_id)
+    if side != MessageSide.BUYER:
+        raise NotFound("No such enquiry.")
+    return lead, rows
+
+
 def post_message(user: User, lead_id: int, data: Any) -> Message:
     """A message from either side; a quotation (supplier only) moves the lead to quoted."""
     lead, side = party_lead(user, lead_id)

@@ -323,7 +323,7 @@ def lead_page(lead_id: int):  # type: ignore[no-untyped-def]
 def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
     form = LeadUpdateForm()
     action = request.form.get("action", "status")
-    if not accepted(form):
+    if not accepted(form) or action not in LeadUpdateForm.ACTIONS:
         abort(400)
     try:
         services.update_lead(_user(), lead_id, form.service_data(action))
