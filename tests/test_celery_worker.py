@@ -108,6 +108,12 @@ class Stack:
             SEARCH_INDEX_PATH=self.environment["SEARCH_INDEX_PATH"],
             OUTBOX_PATH=str(folder / "instance" / "outbox"),
         )
+        # One deployment: the worker reads what the web app encrypted, with the same keys.
+        self.environment |= {
+            "SECRET_KEY": self.app.config["SECRET_KEY"],
+            "FIELD_INDEX_KEY": self.app.config["FIELD_INDEX_KEY"],
+            "FIELD_ENCRYPTION_KEYS": ",".join(self.app.config["FIELD_ENCRYPTION_KEYS"]),
+        }
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self, *command: str, name: str) -> subprocess.Popen[bytes]:

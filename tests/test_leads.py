@@ -585,12 +585,21 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         api = Api(app.test_client()).sign_in(buyer.email)
         sent = api.post("/enquiries", _enquiry(product_id))
         assert sent.status_code == 201, sent.get_json()
-        queued = db.session.scalars(select(QueuedTask)).all()
-        tasks = {row.task for row in queued}
-        assert {
+        before = {row.id for row in db.session.scalars(select(QueuedTask))}
+        (job,) = db.session.scalars(
+            select(QueuedTask).where(QueuedTask.task == "marketplace.leads.tasks.notify_supplier")
+        ).all()  # one durable job per enquiry
+        assert job.args == [sent.get_json()["lead_id"]]
+        # What the worker does with it once the broker is back: the mail and the SMS are
+        # queued (durably again), and a second run of the same job sends nothing twice.
+        for _ in range(2):
+            services.notify_supplier_of_enquiry(*job.args)
+            commit()
+        queued = db.session.scalars(select(QueuedTask).where(QueuedTask.id.not_in(before))).all()
+        assert sorted(row.task for row in queued) == [
             "marketplace.notifications.deliver_email",
             "marketplace.notifications.deliver_sms",
-        } <= tasks
+        ]
         supplier_email = next(
             row.kwargs["to"]
             for row in queued

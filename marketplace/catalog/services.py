@@ -18,6 +18,7 @@ from typing import IO, Any
 from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
 
 from marketplace import audit
 from marketplace.accounts.models import Role, SupplierProfile, User
@@ -354,7 +355,9 @@ def _listed() -> Select[tuple[Product]]:
 
 
 def public_product(product_id: int) -> Product:
-    product = db.session.scalar(_listed().where(Product.id == product_id))
+    product = db.session.scalar(
+        _listed().where(Product.id == product_id).options(contains_eager(Product.supplier))
+    )
     if product is None:
         raise NotFound("This product is not listed.")
     return product

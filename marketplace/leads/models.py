@@ -68,6 +68,9 @@ class Lead(db.Model):
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     # The follow-up date a reminder was sent for: a reminder goes once per date.
     follow_up_reminded_on: Mapped[date | None] = mapped_column(Date)
+    # When the supplier was mailed and texted about this enquiry: the task that does it may run
+    # twice (tasks are delivered at least once), the notice goes once.
+    supplier_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Unread state per side: the last time each side opened the lead, and the last time the
     # other side wrote.
     buyer_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

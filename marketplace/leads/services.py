@@ -51,6 +51,7 @@ from marketplace.leads.models import (
 from marketplace.leads.schemas import quantity_text
 from marketplace.notifications import absolute_url, send_email, send_sms
 from marketplace.validation import Input, Invalid
+from workers import enqueue
 
 INDIA = queries.INDIA
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -170,8 +171,10 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, b
         .values(lead_id=lead.id)
     )
     if not blocked:  # a blocked buyer's enquiry goes to the spam folder, silently
-        _notify_supplier_of_enquiry(lead)
         webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
+        from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
+
+        enqueue(notify_supplier, lead.id)
     return lead, False
 
 
@@ -195,7 +198,18 @@ def _claim_subject(buyer_id: int, subject: str) -> Lead | None:
     return None
 
 
-def _notify_supplier_of_enquiry(lead: Lead) -> None:
+def notify_supplier_of_enquiry(lead_id: int) -> None:
+    """Mail and text the supplier about a new enquiry, once. A task does this after the commit
+    (one queued job per enquiry keeps the request light), so the lead may be gone by then."""
+    # updated_at stays: this is not a change a CRM should pull again.
+    claimed = db.session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id, Lead.supplier_notified_at.is_(None))
+        .values(supplier_notified_at=utcnow(), updated_at=Lead.updated_at)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return
+    lead = db.session.get_one(Lead, lead_id)
     owner = lead.supplier.user
     about = lead.product_name or "your products"
     link = absolute_url("leads.lead_page", lead_id=lead.id)

@@ -1,4 +1,5 @@
-"""Lead tasks: webhook deliveries and follow-up reminders. Each takes ids, never objects."""
+"""Lead tasks: new-enquiry notices, webhook deliveries and follow-up reminders. Each takes ids,
+never objects."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from workers.locks import job_lock
 def deliver_webhook(delivery_id: int) -> None:
     """One attempt at one delivery (the row says whether it is still due)."""
     webhooks.attempt_delivery(delivery_id)
+
+
+@shared_task(ignore_result=True)
+def notify_supplier(lead_id: int) -> None:
+    """Tell a supplier about a new enquiry (the mail and SMS then go through their own tasks)."""
+    services.notify_supplier_of_enquiry(lead_id)
+    commit()
 
 
 @shared_task(ignore_result=True)
