@@ -224,11 +224,28 @@ def test_storefront_search_searches_only_that_suppliers_products(client, categor
     assert 'placeholder="Search Rao Steel Traders' in text
 
 
-def test_a_city_named_in_the_query_filters_by_place(api, client, traded):
+def test_a_place_in_the_query_filters_and_widens_when_nothing_is_there(api, client, traded):
     # The supplier is in Pune, Maharashtra.
     found = api.get("/search?q=ss+pipe+pune").get_json()
     assert found["total"] == 1 and found["place"] == "Pune, Maharashtra"
-    assert api.get("/search?q=ss+pipe+in+jalandhar").get_json()["total"] == 0
+    assert found["place_widened_from"] is None
+    # Nothing in Mumbai: the rest of Maharashtra. Nothing in Punjab at all: everywhere.
+    nearby = api.get("/search?q=ss+pipe+mumbai").get_json()
+    assert (nearby["total"], nearby["place"], nearby["place_widened_from"]) == (
+        1,
+        "Maharashtra",
+        "Mumbai, Maharashtra",
+    )
+    anywhere = api.get("/search?q=ss+pipe+in+jalandhar").get_json()
+    assert (anywhere["total"], anywhere["place"], anywhere["place_widened_from"]) == (
+        1,
+        None,
+        "Jalandhar, Punjab",
+    )
+    assert api.get("/search?q=gloves+jalandhar").get_json()["total"] == 0  # wider finds none
+    widened = client.get("/search?q=ss+pipe+in+jalandhar").get_data(as_text=True)
+    assert "No match from suppliers in <strong>Jalandhar, Punjab</strong>" in widened
+    assert "all of India" in widened
     assert api.get("/search?q=ss+pipe+maharashtra").get_json()["place"] == "Maharashtra"
     assert api.get("/search?q=ss+pipe+pune&exact=true").get_json()["place"] is None
     page = client.get("/search?q=ss+pipe+pune").get_data(as_text=True)

@@ -268,7 +268,14 @@ SCHEMAS: dict[str, Any] = {
             },
             "place": {
                 "type": ["string", "null"],
-                "description": "a city or state named in q, applied as a location filter",
+                "description": "a city or state named in q, applied as a location filter "
+                "(or, when nothing matched there, the wider place searched instead: the "
+                "city's state; null for everywhere)",
+            },
+            "place_widened_from": {
+                "type": ["string", "null"],
+                "description": "the place named in q when nothing matched there and the search "
+                "was widened (to its state, then everywhere)",
             },
             "facets": {
                 "type": "object",

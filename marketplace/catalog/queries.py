@@ -30,6 +30,9 @@ class SearchPage:
     results: SearchResults
     typed: str = ""  # the words as the buyer typed them
     place: str | None = None  # a city or state taken from those words as a filter
+    # The place named in the words when nothing was found there and the search went wider
+    # (from the city to its state, then everywhere): a buyer still sees who can supply.
+    widened_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -146,13 +149,27 @@ def search_products(params: Mapping[str, Any], *, supplier_id: int | None = None
     request = read_search(params)
     if supplier_id is not None:
         request = replace(request, supplier_id=supplier_id)
-    typed, place = request.text, None
+    typed = request.text
     if request.fuzzy and not request.city and not request.state:
         text, city, state = place_in(request.text)
         if state is not None:
-            request = replace(request, text=text, city=city, state=state)
-            place = f"{city}, {state}" if city else state
-    return SearchPage(request, backend().search(request), typed, place)
+            return _search_near(replace(request, text=text), typed, city, state)
+    return SearchPage(request, backend().search(request), typed)
+
+
+def _search_near(request: SearchRequest, typed: str, city: str | None, state: str) -> SearchPage:
+    """Search in the place named in the words; when nothing is there, in its state, then
+    everywhere (an empty page for 'gi pipe jalandhar' helps nobody)."""
+    named = f"{city}, {state}" if city else state
+    places = [(city, state), (None, state), (None, None)] if city else [(None, state), (None, None)]
+    for city_, state_ in places:
+        narrowed = replace(request, city=city_, state=state_)
+        results = backend().search(narrowed)
+        place = f"{city_}, {state_}" if city_ else state_
+        if results.total or state_ is None:
+            widened = named if place != named else None
+            return SearchPage(narrowed, results, typed, place, widened)
+    raise AssertionError("the last place tried is everywhere")  # pragma: no cover
 
 
 def suggest(prefix: Any, limit: int = 8) -> list[str]:

@@ -135,4 +135,5 @@ def search_page(page: SearchPage) -> dict[str, Any]:
         "relaxed": page.results.relaxed,
         "corrected": page.results.corrected,
         "place": page.place,
+        "place_widened_from": page.widened_from,
     }
