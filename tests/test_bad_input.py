@@ -2,7 +2,7 @@
 
 Each class is fixed where it enters (the id converter, the JSON reader, the page parsers, the
 image check), so the tests walk the app's own URL map and OpenAPI document: a route added later
-is covered without being listed here.
+is covered without being listed here (a route that takes a photo is listed in `photo_url`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from marketplace.accounts.models import BusinessPhoto
 from marketplace.api.openapi import PATHS
 from marketplace.catalog.models import ProductImage
 from marketplace.extensions import db
@@ -69,6 +70,8 @@ def test_every_id_route_is_walked(app):
     assert "/api/v1/products/<int:product_id>" in paths
     assert "/suppliers/<int:supplier_id>/<slug>" in paths
     assert "/dashboard/products/<int:product_id>/images/<int:image_id>/delete" in paths
+    assert "/api/v1/me/photos/<int:photo_id>" in paths
+    assert "/account/photos/<int:photo_id>/delete" in paths
     assert len(paths) >= 15
 
 
@@ -348,9 +351,9 @@ def _png(width: int, height: int, extra_before: bytes = b"", extra_after: bytes 
     )
 
 
-def _upload(client, token: str, product_id: int, data: bytes):
+def _upload(client, token: str, url: str, data: bytes):
     return client.post(
-        f"/api/v1/products/{product_id}/images",
+        url,
         data={"image": (io.BytesIO(data), "photo.png")},
         headers={"Authorization": f"Bearer {token}"},
         content_type="multipart/form-data",
@@ -362,23 +365,32 @@ def product_id(client, supplier_api, categories) -> int:
     return _product_id(client, supplier_api.token)
 
 
+@pytest.fixture(params=["a product photo", "a business photo"])
+def photo_url(request, supplier_api) -> str:
+    """Every API route that takes a photo (they share one check: marketplace.images)."""
+    if request.param == "a business photo":
+        return "/api/v1/me/photos"
+    return f"/api/v1/products/{request.getfixturevalue('product_id')}/images"
+
+
 def test_a_small_file_that_decodes_to_40_megapixels_is_refused_before_decoding(
-    client, supplier_api, product_id
+    client, supplier_api, photo_url
 ):
     bomb = _png(6320, 6320)  # the finding: about 160 KB, 160 MB of pixels
     assert len(bomb) < 250_000
-    response = _upload(client, supplier_api.token, product_id, bomb)
+    response = _upload(client, supplier_api.token, photo_url, bomb)
     assert response.status_code == 422, response.get_json()
     assert "at most 24 megapixels" in response.get_json()["errors"]["image"][0]
     # a header alone is enough to refuse it: a file with no pixel data at all gets the same answer
     header_only = _png(6320, 6320)[:33] + _chunk(b"IEND", b"")
-    refused = _upload(client, supplier_api.token, product_id, header_only)
+    refused = _upload(client, supplier_api.token, photo_url, header_only)
     assert "at most 24 megapixels" in refused.get_json()["errors"]["image"][0]
     huge = _png(1, 1)[:8] + _chunk(b"IHDR", struct.pack(">IIBBBBB", 10**5, 10**5, 8, 6, 0, 0, 0))
-    refused = _upload(client, supplier_api.token, product_id, huge + _chunk(b"IEND", b""))
+    refused = _upload(client, supplier_api.token, photo_url, huge + _chunk(b"IEND", b""))
     assert refused.status_code == 422  # past Pillow's own bomb limit: still ours, still a 422
     assert "at most 24 megapixels" in refused.get_json()["errors"]["image"][0]
-    assert db.session.scalar(select(func.count()).select_from(ProductImage)) == 0
+    for stored in (ProductImage, BusinessPhoto):
+        assert db.session.scalar(select(func.count()).select_from(stored)) == 0
 
 
 def _text_bomb(kind: bytes) -> bytes:
@@ -391,11 +403,11 @@ def _text_bomb(kind: bytes) -> bytes:
 @pytest.mark.parametrize("kind", [b"zTXt", b"iTXt"])
 @pytest.mark.parametrize("where", ["before the pixels", "after the pixels"])
 def test_a_png_text_chunk_that_inflates_past_the_limit_is_a_422(
-    client, supplier_api, product_id, kind, where
+    client, supplier_api, photo_url, kind, where
 ):
     chunk = _text_bomb(kind)
     png = _png(64, 48, chunk) if where == "before the pixels" else _png(64, 48, b"", chunk)
-    response = _upload(client, supplier_api.token, product_id, png)
+    response = _upload(client, supplier_api.token, photo_url, png)
     assert response.status_code == 422, response.get_json()
     assert "embedded text" in response.get_json()["errors"]["image"][0]
 
@@ -404,7 +416,8 @@ def test_a_large_photo_is_stored_at_the_stored_size(client, supplier_api, produc
     picture = Image.new("RGB", (4000, 3000), (200, 80, 40))
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", quality=80)
-    response = _upload(client, supplier_api.token, product_id, buffer.getvalue())
+    url = f"/api/v1/products/{product_id}/images"
+    response = _upload(client, supplier_api.token, url, buffer.getvalue())
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["width"], body["height"]) == (1600, 1200)

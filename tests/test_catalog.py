@@ -232,10 +232,10 @@ def test_bad_images_are_refused(supplier_api, categories, data, name, message):
 
 
 def test_image_size_limits(supplier_api, categories, app, monkeypatch):
-    from marketplace.catalog import services
+    from marketplace import images
 
     product_id = supplier_api.post("/products", PIPE).get_json()["id"]
-    monkeypatch.setattr(services, "MAX_IMAGE_BYTES", 1000)
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 1000)
     too_big = _upload(supplier_api, product_id, _image(size=(800, 800)))
     assert too_big.status_code == 422 and "5 MB" in too_big.get_json()["errors"]["image"][0]
     missing = supplier_api.client.post(

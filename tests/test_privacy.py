@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
-from marketplace.accounts.models import User
+from marketplace.accounts import photos
+from marketplace.accounts.models import BusinessPhoto, User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import services as catalog
 from marketplace.credits.models import Invoice
@@ -153,12 +154,15 @@ def _png() -> io.BytesIO:
 
 
 def _history(app, shop, supplier_email: str):  # type: ignore[no-untyped-def]
-    """A product with a photo, an enquiry with a conversation that quotes the buyer's contact,
-    a supplier's note, a paid credit order with its tax invoice."""
+    """A product with a photo, business photos (one captioned with the supplier's name), an
+    enquiry with a conversation that quotes the buyer's contact, a supplier's note, a paid
+    credit order with its tax invoice."""
     from tests.test_credits import _paid_order
 
     owner = db.session.get(User, shop.supplier_id)
     catalog.add_image(owner, shop.product_id, _png())
+    photos.add_photo(owner, _png(), {"caption": f"{owner.name} at our Pune works"})
+    photos.add_photo(owner, _png())
     commit()
     lead_id = enquire(shop)
     buyer = db.session.get(User, shop.buyer_id)
@@ -258,6 +262,7 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     invoice_issued = db.session.scalars(
         select(Invoice.issued_at).where(Invoice.order_id == order.id)
     ).one()
+    assert len(list(Path(app.config["UPLOAD_PATH"], "business").glob("*"))) == 2
     db.session.remove()
     assert api.get("/search?q=cable+tray").get_json()["total"] == 1
 
@@ -311,6 +316,9 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     assert _scan_files(app, everyone) == []
     assert api.get("/search?q=cable+tray").get_json()["total"] == 0
     assert not list(Path(app.config["UPLOAD_PATH"], "products").glob("*"))
+    # The business photos too (a photo of the premises can show people): rows and files.
+    assert db.session.scalar(select(func.count()).select_from(BusinessPhoto)) == 0
+    assert not list(Path(app.config["UPLOAD_PATH"], "business").glob("*"))
 
     # The supplier's old tokens are dead; the lead the supplier held is redacted, not gone.
     assert supplier_api.get("/me").status_code == 401
@@ -408,6 +416,7 @@ EXPORT_SNAPSHOT = {
         }
     ],
     "business": [],
+    "business_photos": [],
     "products": [],
     "enquiries": [
         {

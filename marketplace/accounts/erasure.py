@@ -1,4 +1,5 @@
 """The accounts domain's eraser: the person's row and business profile become pseudonymous,
+the business's photos are deleted, rows and files (a photo of the premises can show people),
 every session ends and every token and key is revoked; registration and GST details and the
 processing log are archived first (marketplace.privacy.retention)."""
 
@@ -8,8 +9,10 @@ import secrets
 
 from sqlalchemy import delete, or_, select, update
 
+from marketplace import images
 from marketplace.accounts.models import ApiCredential, UserRole, UserSession
 from marketplace.accounts.passwords import hash_password
+from marketplace.accounts.photos import photo_folder
 from marketplace.audit import AuditEvent
 from marketplace.crypto import encrypt
 from marketplace.extensions import db
@@ -102,6 +105,10 @@ def _erase(subject: Subject) -> list[str]:
         if hasattr(profile, "about"):  # free text the supplier wrote about the business
             profile.about = None
         done.append("business profile pseudonymised (name, GSTIN, PAN, address)")
+        photos = list(profile.photos)
+        profile.photos.clear()  # each row is deleted; the files once that is committed
+        images.delete_after_commit(photo_folder() / photo.stored_name for photo in photos)
+        done.append(f"{len(photos)} business photos deleted")
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"
     user.pending_email = None

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -115,6 +116,14 @@ class ProfileForm(FlaskForm):
             "turnover_band": self.turnover_band.data or None,
             "about": self.about.data or None,
         }
+
+
+class BusinessPhotoForm(FlaskForm):
+    image = FileField(
+        "Add a photo",
+        description="JPEG, PNG or WebP, up to 5 MB; we remove location and camera details",
+    )
+    caption = StringField("Caption (optional)", description="e.g. 'Our factory at Ludhiana'")
 
 
 class PasswordChangeForm(FlaskForm):

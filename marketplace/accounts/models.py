@@ -162,10 +162,34 @@ class SupplierProfile(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="supplier")
+    # The storefront's photos (marketplace.accounts.photos adds and removes them).
+    photos: Mapped[list[BusinessPhoto]] = relationship(
+        back_populates="supplier",
+        order_by="(BusinessPhoto.position, BusinessPhoto.id)",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def gst_verified(self) -> bool:
         return self.gst_verification == GstVerification.VERIFIED
+
+
+class BusinessPhoto(db.Model):
+    """A photo of the business (its factory, shop or team) on its storefront: checked and
+    stored as every uploaded photo is (marketplace.images); the file is `stored_name`."""
+
+    __tablename__ = "business_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    caption: Mapped[str | None] = mapped_column(String(120))
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    supplier: Mapped[SupplierProfile] = relationship(back_populates="photos")
 
 
 class CredentialKind(enum.StrEnum):

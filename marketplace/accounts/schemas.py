@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from marketplace.accounts.identity import gstin_state
-from marketplace.accounts.models import ApiCredential, SupplierProfile, User
+from marketplace.accounts.models import ApiCredential, BusinessPhoto, SupplierProfile, User
 from marketplace.formatting import iso_utc, mask_pan, mask_phone
 
 
@@ -30,9 +32,18 @@ def business_profile(profile: SupplierProfile) -> dict[str, Any]:
     }
 
 
+def business_photo(photo: BusinessPhoto) -> dict[str, Any]:
+    return {
+        "id": photo.id,
+        "url": url_for("catalog.business_photo", name=photo.stored_name),
+        "caption": photo.caption,
+    }
+
+
 def supplier_owner(profile: SupplierProfile) -> dict[str, Any]:
     return {
         **business_profile(profile),
+        "photos": [business_photo(photo) for photo in profile.photos],
         "id": profile.id,
         "company_name": profile.company_name,
         "gstin": profile.gstin,

@@ -18,10 +18,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace import audit
-from marketplace.accounts import services
+from marketplace.accounts import photos, services
 from marketplace.accounts.forms import (
     ActionForm,
     ApiKeyForm,
+    BusinessPhotoForm,
     ForgotPasswordForm,
     PasswordChangeForm,
     ProfileForm,
@@ -175,9 +176,12 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         profile_form=profile_form,
         password_form=forms.get("password_form") or PasswordChangeForm(formdata=None),
         key_form=forms.get("key_form") or ApiKeyForm(formdata=None),
+        photo_form=BusinessPhotoForm(formdata=None),
         action_form=ActionForm(),
         new_key=forms.get("new_key"),
         api_keys=api_keys,
+        photos=photos.business_photos(supplier) if supplier else [],
+        max_photos=photos.MAX_PHOTOS,
         consents=current_consents(user.id),
     )
     response = make_response(page, forms.get("status", 200))
@@ -276,6 +280,39 @@ def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     services.revoke_integration_key(current_user._get_current_object(), key_id)
     flash("The key is revoked; requests that use it are now refused.", "info")
     return redirect(url_for("accounts.profile") + "#api-keys")
+
+
+@bp.post("/photos")
+@login_required
+def upload_photo():  # type: ignore[no-untyped-def]
+    form = BusinessPhotoForm()
+    if not accepted(form):
+        abort(400)
+    upload = form.image.data
+    try:
+        photos.add_photo(
+            current_user._get_current_object(),
+            upload.stream if upload else None,
+            {"caption": form.caption.data},
+        )
+    except ValidationFailed as refused:
+        for field, messages in refused.errors.items():
+            for message in messages:
+                where = "the caption " if field == "caption" else ""
+                flash(f"Photo not added: {where}{message}.", "error")
+    else:
+        flash("Photo added. Buyers see it on your storefront.", "success")
+    return redirect(url_for("accounts.profile") + "#photos")
+
+
+@bp.post("/photos/<int:photo_id>/delete")
+@login_required
+def remove_photo(photo_id: int):  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    photos.delete_photo(current_user._get_current_object(), photo_id)
+    flash("Photo removed.", "info")
+    return redirect(url_for("accounts.profile") + "#photos")
 
 
 @bp.post("/verify-email/resend")

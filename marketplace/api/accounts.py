@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from marketplace import audit
-from marketplace.accounts import schemas, services
+from marketplace.accounts import photos, schemas, services
 from marketplace.accounts.models import Role
+from marketplace.accounts.policy import Scope
 from marketplace.api import (
     authenticated,
     bp,
@@ -108,6 +109,21 @@ def me():  # type: ignore[no-untyped-def]
 def update_me():  # type: ignore[no-untyped-def]
     user = services.update_profile(current_api_user(), json_body())
     return jsonify(schemas.account_owner(user))
+
+
+@bp.post("/me/photos")
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+def add_photo():  # type: ignore[no-untyped-def]
+    upload = request.files.get("image")
+    photo = photos.add_photo(current_api_user(), upload.stream if upload else None, request.form)
+    return jsonify(schemas.business_photo(photo)), 201
+
+
+@bp.delete("/me/photos/<int:photo_id>")
+@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+def delete_photo(photo_id: int):  # type: ignore[no-untyped-def]
+    photos.delete_photo(current_api_user(), photo_id)
+    return "", 204
 
 
 @bp.post("/me/password")

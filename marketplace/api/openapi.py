@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER_BANDS
+from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.api import bp
 from marketplace.catalog.trade import GST_SLAB_SOURCE, GST_SLABS, MAX_SLABS, gst_label
@@ -345,6 +346,21 @@ SCHEMAS: dict[str, Any] = {
             "gst_verification": {"enum": ["pending", "verified", "rejected"]},
             "address": _ADDRESS,
             **_BUSINESS_PROFILE,
+            "photos": {
+                "type": "array",
+                "maxItems": MAX_PHOTOS,
+                "items": _ref("BusinessPhoto"),
+                "description": "the storefront's photos of the business, in order",
+            },
+        },
+    },
+    "BusinessPhoto": {
+        "type": "object",
+        "required": ["id", "url", "caption"],
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string"},
+            "caption": {"type": ["string", "null"], "maxLength": MAX_CAPTION},
         },
     },
     "Account": {
@@ -605,6 +621,45 @@ PATHS: dict[str, dict[str, Any]] = {
             body=_ref("ProfileChange"),
             ok=("200", _json(_ref("Account"))),
             problems=("403", "409", "422"),
+        ),
+    },
+    "/me/photos": {
+        "post": {
+            **_op(
+                f"Add a photo of the business to the storefront (supplier; at most {MAX_PHOTOS}; "
+                "multipart field 'image': JPEG, PNG or WebP, at most 5 MB; stored re-encoded as "
+                "WebP without metadata). A key needs catalog:write",
+                tag="accounts",
+                ok=("201", _json(_ref("BusinessPhoto"), "Added")),
+                problems=("403", "413", "422"),
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "image": {"type": "string", "format": "binary"},
+                                "caption": {
+                                    "type": "string",
+                                    "maxLength": MAX_CAPTION,
+                                    "examples": ["Our factory at Ludhiana"],
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+        },
+    },
+    "/me/photos/{photo_id}": {
+        "delete": _op(
+            "Remove a photo of the business (a key needs catalog:write)",
+            tag="accounts",
+            ok=("204", {"description": "Removed"}),
+            problems=("403", "404"),
+            parameters=[_path_id("photo_id")],
         ),
     },
     "/me/password": {

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from marketplace import images
 from marketplace.catalog.indexing import queue_for_index
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.catalog.services import image_folder
-from marketplace.db import after_commit
 from marketplace.extensions import db
 from marketplace.privacy.erasure import Eraser, Subject, register
 
@@ -37,12 +37,7 @@ def _erase(subject: Subject) -> list[str]:
         product.version = (product.version or 0) + 1
     db.session.flush()
     queue_for_index([product.id for product in products])
-
-    def _unlink() -> None:
-        for path in files:
-            path.unlink(missing_ok=True)
-
-    after_commit(_unlink)
+    images.delete_after_commit(files)
     return [
         f"{len(products)} products unpublished, their text removed and taken out of search",
         f"{len(files)} product photos deleted",

@@ -5,22 +5,18 @@ Every product write also queues the product for the search index in the same tra
 
 from __future__ import annotations
 
-import re
-import struct
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from PIL import Image, ImageOps
+from PIL import Image
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
-from marketplace import audit
+from marketplace import audit, images
 from marketplace.accounts.models import Role, SupplierProfile, User
 from marketplace.catalog.indexing import queue_for_index, queue_supplier, searchable
 from marketplace.catalog.models import (
@@ -32,7 +28,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.catalog.taxonomy import INDUSTRIES, slugify
 from marketplace.catalog.trade import TRADE_FIELDS, check_slabs_against, read_trade_details
-from marketplace.db import after_commit, get_owned, utcnow
+from marketplace.db import get_owned, utcnow
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.signals import supplier_changed
@@ -40,15 +36,6 @@ from marketplace.validation import Input, Invalid, clean_text
 
 MAX_SPECIFICATIONS = 30
 MAX_IMAGES = 8
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-# A 24-megapixel camera photo is the largest a listing needs (it is stored at most 1600 px wide);
-# a PNG or WebP is decoded whole at 4 bytes a pixel, so this also bounds one upload's memory.
-MAX_IMAGE_PIXELS = 24_000_000
-IMAGE_SIZE = (1600, 1600)
-_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
-# What Pillow raises on damaged or hostile data while decoding (a PNG text chunk that inflates
-# past its limit is a ValueError): the upload's fault, so a 422 and never a 500.
-_UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 # --- categories ---------------------------------------------------------------------------
 
@@ -289,7 +276,7 @@ def create_product(user: User, data: Any, photos: list[IO[bytes]] | None = None)
     prepared = []
     for number, stream in enumerate(photos or [], start=1):
         try:
-            prepared.append(_prepare_image(stream))
+            prepared.append(images.read_upload(stream))
         except ValidationFailed as refused:
             raise ValidationFailed(
                 {"photos": [f"photo {number} {m}" for m in refused.errors.get("image", [])]}
@@ -415,88 +402,36 @@ def recent_products(limit: int = 8) -> list[Product]:
 
 
 # --- images -------------------------------------------------------------------------------
+# Checked and stored by marketplace.images, as every uploaded photo is.
 
 
 def image_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_PATH"]) / "products"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return images.folder("products")
 
 
 def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductImage:
-    """Store a product photo: checked to be a real JPEG, PNG or WebP, re-encoded as WebP, which
-    also drops its metadata (a phone photo's EXIF can carry the GPS position of the shop)."""
+    """Store a product photo: a real JPEG, PNG or WebP, re-encoded as WebP without metadata."""
     product = owned_product(user, product_id)
     if len(product.images) >= MAX_IMAGES:
         raise ValidationFailed({"image": [f"a product has at most {MAX_IMAGES} images"]})
-    image = _store_image(product, _prepare_image(stream))
+    image = _store_image(product, images.read_upload(stream))
     _changed(product)
     return image
 
 
-def _prepare_image(stream: IO[bytes] | None) -> Image.Image:
-    if stream is None:
-        raise ValidationFailed({"image": ["choose a JPEG, PNG or WebP file"]})
-    data = stream.read(MAX_IMAGE_BYTES + 1)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationFailed({"image": ["must be at most 5 MB"]})
-    return _decode_image(data)
-
-
 def _store_image(product: Product, picture: Image.Image) -> ProductImage:
-    name = f"{uuid.uuid4().hex}.webp"
-    buffer = BytesIO()
-    picture.save(buffer, "WEBP", quality=82, method=4)
-    stored = image_folder() / name
-    stored.write_bytes(buffer.getvalue())
+    stored = images.save(picture, "products")
     image = ProductImage(
         product=product,
-        stored_name=name,
+        stored_name=stored.name,
         content_type="image/webp",
-        size_bytes=buffer.tell(),
-        width=picture.width,
-        height=picture.height,
+        size_bytes=stored.size_bytes,
+        width=stored.width,
+        height=stored.height,
         position=len(product.images),
     )
     db.session.add(image)
     return image
-
-
-def _decode_image(data: bytes) -> Image.Image:
-    """Decode a photo at no more than the size it is stored at: its header is checked before
-    any pixel is decoded, and a JPEG is decoded at 1/2 to 1/8 scale when that still covers it."""
-    refused = ValidationFailed({"image": ["must be a JPEG, PNG or WebP image"]})
-    too_large = ValidationFailed(
-        {"image": [f"is too large: at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels"]}
-    )
-    try:
-        with Image.open(BytesIO(data), formats=_IMAGE_FORMATS) as probe:
-            if probe.format not in _IMAGE_FORMATS:
-                raise refused
-            if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                raise too_large
-            probe.verify()
-        picture = Image.open(BytesIO(data), formats=_IMAGE_FORMATS)
-        mode = "RGBA" if picture.mode in ("RGBA", "LA", "P") else "RGB"
-        scale = max(picture.width / IMAGE_SIZE[0], picture.height / IMAGE_SIZE[1])
-        if scale > 1:  # JPEG only; other formats ignore a draft
-            picture.draft(None, (int(picture.width / scale), int(picture.height / scale)))
-        if picture.mode in ("1", "P"):  # a palette is resized pixel by pixel: colours first
-            picture = picture.convert(mode)
-        picture.thumbnail(IMAGE_SIZE)  # reduces by whole steps before resampling the rest
-        picture = ImageOps.exif_transpose(picture)
-        return picture.convert(mode)
-    except Image.DecompressionBombError:
-        raise too_large from None
-    except ValueError as error:
-        # Pillow's words (they vary by version) for a PNG text chunk or chunks inflating too far
-        if re.search("decompressed data too large|text chunk", str(error), re.IGNORECASE):
-            raise ValidationFailed(
-                {"image": ["carries too much embedded text (metadata) to be read safely"]}
-            ) from None
-        raise refused from None
-    except _UNREADABLE:
-        raise refused from None
 
 
 def delete_image(user: User, product_id: int, image_id: int) -> None:
@@ -505,8 +440,7 @@ def delete_image(user: User, product_id: int, image_id: int) -> None:
     if image is None:
         raise NotFound("No such image.")
     product.images.remove(image)
-    stored = image_folder() / image.stored_name
-    after_commit(lambda: stored.unlink(missing_ok=True))  # the file goes once the row has
+    images.delete_after_commit([image_folder() / image.stored_name])  # once the row has gone
     _changed(product)
 
 

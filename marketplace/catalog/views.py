@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
+from marketplace.accounts.photos import business_photos, photo_folder
 from marketplace.api import rate_limit_key
 from marketplace.catalog import bulk, queries, services
 from marketplace.catalog.forms import (
@@ -110,6 +111,7 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
         errors=errors,
         q=request.args.get("q", ""),
         responsiveness=queries.supplier_responsiveness(supplier.id),
+        photos=business_photos(supplier),
         business_types=BUSINESS_TYPES,
         turnover_bands=TURNOVER_BANDS,
     ), (422 if errors else 200)
@@ -119,6 +121,12 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
 @limiter.exempt
 def image(name: str):  # type: ignore[no-untyped-def]
     return send_from_directory(services.image_folder(), name, max_age=31_536_000)
+
+
+@bp.get("/media/business/<name>")
+@limiter.exempt
+def business_photo(name: str):  # type: ignore[no-untyped-def]
+    return send_from_directory(photo_folder(), name, max_age=31_536_000)
 
 
 @bp.post("/products/<int:product_id>/visibility")

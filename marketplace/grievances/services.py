@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -27,7 +26,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 
-from marketplace import audit, desk
+from marketplace import audit, desk, images
 from marketplace.accounts import identity
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.credits.models import CreditOrder
@@ -332,16 +331,12 @@ def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = 
 
 
 def attachment_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_PATH"]) / "grievances"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return images.folder("grievances")
 
 
 def _read_attachments(inp: Input, files: Sequence[tuple[str, IO[bytes]]]) -> list[Any]:
-    """Check each file as product photos are checked (a real JPEG, PNG or WebP, bounded in
-    bytes and pixels), before anything is stored."""
-    from marketplace.catalog.services import _decode_image  # the one image check
-
+    """Check each file as every uploaded photo is checked (marketplace.images: a real JPEG, PNG
+    or WebP, bounded in bytes and pixels), before anything is stored."""
     if len(files) > MAX_ATTACHMENTS:
         inp.fail("attachments", f"at most {MAX_ATTACHMENTS} files")
         return []
@@ -352,7 +347,7 @@ def _read_attachments(inp: Input, files: Sequence[tuple[str, IO[bytes]]]) -> lis
             inp.fail("attachments", f"{original[:60]}: must be at most 5 MB")
             continue
         try:
-            pictures.append((original[:200] or "attachment", _decode_image(data)))
+            pictures.append((original[:200] or "attachment", images.decode(data)))
         except ValidationFailed as refused:
             for message in refused.errors.get("image", []):
                 inp.fail("attachments", f"{original[:60]}: {message}")
@@ -361,17 +356,14 @@ def _read_attachments(inp: Input, files: Sequence[tuple[str, IO[bytes]]]) -> lis
 
 def _store_attachments(grievance: Grievance, pictures: list[Any]) -> None:
     for original, picture in pictures:
-        name = f"{uuid.uuid4().hex}.webp"
-        buffer = BytesIO()
-        picture.save(buffer, "WEBP", quality=82, method=4)
-        (attachment_folder() / name).write_bytes(buffer.getvalue())
+        stored = images.save(picture, "grievances")
         db.session.add(
             GrievanceAttachment(
                 grievance=grievance,
-                filename=name,
+                filename=stored.name,
                 original_name=original,
-                width=picture.width,
-                height=picture.height,
+                width=stored.width,
+                height=stored.height,
             )
         )
 

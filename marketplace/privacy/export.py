@@ -86,6 +86,18 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         if profile
         else []
     )
+    # The photos the supplier put on its storefront (the files are at /media/business/<file>).
+    sections["business_photos"] = _rows(
+        [
+            {
+                "id": photo.id,
+                "caption": photo.caption,
+                "file": photo.stored_name,
+                "uploaded_at": photo.created_at,
+            }
+            for photo in (profile.photos if profile else [])
+        ]
+    )
     sections["products"] = _rows(
         [
             {

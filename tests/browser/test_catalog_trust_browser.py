@@ -1,17 +1,21 @@
 """A buyer's and a supplier's walk through the catalogue at desktop and phone sizes: search with
-a city, a typo and a Hindi word; a product's trade details; a storefront's profile and its own
-search; a bulk upload with one bad row. Screenshots go to test-artifacts/."""
+a city, a typo and a Hindi word; a product's trade details; a storefront's profile, photos and
+its own search; a bulk upload with one bad row. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from marketplace.accounts import photos
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.models import Category, Product
+from marketplace.db import commit
 from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from marketplace.extensions import db
 from tests.browser.conftest import screenshot
@@ -33,6 +37,12 @@ def demo(app, ctx):
         args=["demo", "seed", "--products", "900", "--suppliers", "24", "--buyers", "2"]
     )
     assert result.exit_code == 0, result.output
+    # Every business has a photo of its works on its storefront (every other one captioned).
+    owners = db.session.scalars(select(User).join(SupplierProfile)).all()
+    for number, owner in enumerate(owners):
+        caption = {"caption": f"Our works in {owner.supplier.city}"} if number % 2 else {}
+        photos.add_photo(owner, _works_photo(number), caption)
+    commit()
     # A supplier with pipes, to name its city in a search.
     row = db.session.execute(
         select(SupplierProfile.city, SupplierProfile.id)
@@ -42,6 +52,19 @@ def demo(app, ctx):
         .limit(1)
     ).one()
     return {"city": row.city, "supplier_id": row.id}
+
+
+def _works_photo(number: int) -> io.BytesIO:
+    """A JPEG of a shed under a sky, a little different for each business."""
+    picture = Image.new("RGB", (800, 600), (150, 190, 225))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 420, 800, 600), fill=(120, 110, 95))
+    draw.rectangle((120 + number * 7, 240, 560, 430), fill=(200, 90 + number * 5, 40))
+    draw.polygon([(100 + number * 7, 250), (340, 150), (580, 250)], fill=(90, 90, 100))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    buffer.seek(0)
+    return buffer
 
 
 def _first_result_in_view(page, height: int) -> None:
@@ -120,6 +143,18 @@ def test_a_buyer_searches_reads_trade_details_and_a_storefront(open_context, pro
     expect(profile).to_contain_text("GST registration")
     expect(page.get_by_test_id("member-since")).to_contain_text("Member since")
     company = page.get_by_role("heading", level=1).inner_text()
+    # Its photos, loaded lazily once scrolled to, each with a description for screen readers.
+    photo = page.get_by_test_id("business-photos").locator("img").first
+    photo.scroll_into_view_if_needed()
+    expect(photo).to_be_visible()
+    expect(photo).to_have_attribute("loading", "lazy")
+    expect(photo).to_have_attribute(
+        "alt", re.compile(f"^(Our works in .+|Photo of {re.escape(company)})$")
+    )
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
+    assert photo.evaluate("img => img.naturalWidth") > 0
     page.locator("#store-q").fill("tmt")
     page.locator("#store-q").press("Enter")
     results = page.get_by_test_id("storefront-results")

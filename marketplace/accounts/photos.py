@@ -1,0 +1,89 @@
+"""The rules of a business's photos (its factory, shop, team at work), which its storefront
+shows beside the business profile: the only code that adds or removes them.
+
+Photos are checked and stored as every uploaded photo is (marketplace.images: a real JPEG, PNG
+or WebP, re-encoded as WebP without its metadata); a business has at most MAX_PHOTOS. Each
+function checks everything before it changes anything; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from marketplace import audit, images
+from marketplace.accounts.models import BusinessPhoto, Role, SupplierProfile, User
+from marketplace.db import get_owned
+from marketplace.errors import Forbidden, ValidationFailed
+from marketplace.extensions import db
+from marketplace.validation import Input
+
+MAX_PHOTOS = 8
+MAX_CAPTION = 120
+FOLDER = "business"
+
+
+def photo_folder() -> Path:
+    return images.folder(FOLDER)
+
+
+def business_of(user: User) -> SupplierProfile:
+    """The caller's business, or a 403: only suppliers have a business profile."""
+    if user.supplier is None or not user.has_role(Role.SUPPLIER):
+        raise Forbidden("Only suppliers have a business profile with photos.")
+    return user.supplier
+
+
+def business_photos(supplier: SupplierProfile) -> list[BusinessPhoto]:
+    """A business's photos in the order they were added (its storefront, its owner's page)."""
+    return list(supplier.photos)
+
+
+def add_photo(user: User, stream: IO[bytes] | None, data: Any = None) -> BusinessPhoto:
+    """Add a photo, with an optional caption ("Our factory at Ludhiana"). The caption, the
+    number of photos and the image are all checked before the file is written."""
+    supplier = business_of(user)
+    # Two uploads at once must not make a ninth photo: they queue on the business's row, and
+    # the second counts the first one's photo.
+    db.session.execute(
+        select(SupplierProfile.id).where(SupplierProfile.id == supplier.id).with_for_update()
+    )
+    db.session.expire(supplier, ["photos"])
+    inp = Input(data if data is not None else {})
+    caption = inp.text("caption", required=False, max_length=MAX_CAPTION)
+    picture = None
+    if len(supplier.photos) >= MAX_PHOTOS:
+        inp.fail("image", f"a business has at most {MAX_PHOTOS} photos: remove one first")
+    else:
+        try:
+            picture = images.read_upload(stream)
+        except ValidationFailed as refused:
+            for message in refused.errors.get("image", []):
+                inp.fail("image", message)
+    inp.raise_if_invalid()
+    assert picture is not None
+    stored = images.save(picture, FOLDER)
+    photo = BusinessPhoto(
+        stored_name=stored.name,
+        caption=caption,
+        width=stored.width,
+        height=stored.height,
+        position=max((p.position for p in supplier.photos), default=-1) + 1,  # the last
+    )
+    supplier.photos.append(photo)
+    db.session.flush()
+    # Changes to the business profile are audited (account.updated); its photos are part of it.
+    audit.record("account.photo_added", actor_id=user.id, subject=photo)
+    return photo
+
+
+def delete_photo(user: User, photo_id: int) -> None:
+    """Remove one of one's own photos (another business's is not found); its file goes once
+    the row has gone, at the commit."""
+    supplier = business_of(user)
+    photo = get_owned(BusinessPhoto, photo_id, BusinessPhoto.supplier_id == supplier.id)
+    audit.record("account.photo_removed", actor_id=user.id, subject=photo)
+    supplier.photos.remove(photo)
+    images.delete_after_commit([photo_folder() / photo.stored_name])
