@@ -247,6 +247,17 @@ def test_image_size_limits(supplier_api, categories, app, monkeypatch):
     assert missing.status_code == 422
 
 
+def test_a_photo_added_after_a_removal_comes_last(supplier_api, categories):
+    product_id = supplier_api.post("/products", PIPE).get_json()["id"]
+    added = [_upload(supplier_api, product_id, _image()).get_json() for _ in range(3)]
+    for image in added[:2]:
+        removed = supplier_api.delete(f"/products/{product_id}/images/{image['id']}")
+        assert removed.status_code == 204
+    added.append(_upload(supplier_api, product_id, _image()).get_json())
+    product = supplier_api.get(f"/products/{product_id}").get_json()
+    assert product["images"] == [image["url"] for image in added[2:]]
+
+
 def test_images_of_another_suppliers_product_are_refused(api, supplier_api, categories, ctx):
     product_id = supplier_api.post("/products", PIPE).get_json()["id"]
     rival = api.sign_in(factories.supplier().email)

@@ -428,7 +428,7 @@ def _store_image(product: Product, picture: Image.Image) -> ProductImage:
         size_bytes=stored.size_bytes,
         width=stored.width,
         height=stored.height,
-        position=len(product.images),
+        position=max((image.position for image in product.images), default=-1) + 1,  # the last
     )
     db.session.add(image)
     return image
