@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import current_app, has_request_context
+
 Source = Callable[[], Iterable["DeskItem"]]
 
 _SOURCES: list[Source] = []
@@ -79,6 +81,11 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 def open_items() -> list[DeskItem]:
-    """Every source's open items, nearest deadline first (items without one last)."""
-    items = [item for source in _SOURCES for item in source()]
+    """Every source's open items, nearest deadline first (items without one last). Sources
+    build their links with url_for; a beat task has no request, so it gets one here, once."""
+    if has_request_context():
+        items = [item for source in _SOURCES for item in source()]
+    else:
+        with current_app.test_request_context():
+            items = [item for source in _SOURCES for item in source()]
     return sorted(items, key=lambda item: (item.next_deadline or _FAR_FUTURE, item.received_at))

@@ -406,6 +406,23 @@ def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     assert "Due soon: resolve" in outbox(app)[-1]
 
 
+def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx, officer):
+    """Beat has no request: every source's links (the privacy desk's too) still build."""
+    from flask import has_request_context
+
+    from marketplace.privacy.requests import submit_request
+
+    buyer = factories.buyer()
+    submit_request(db.session.get(User, buyer.id), {"type": "deletion", "password": buyer.password})
+    commit()
+    assert not has_request_context()
+    kinds = {item.kind for item in desk.open_items()}
+    assert "privacy_request" in kinds
+    services.warn_deadlines(now=datetime.now(UTC) + timedelta(days=88))
+    commit()
+    assert "Due soon" in outbox(app)[-1]
+
+
 def test_the_desk_lists_every_registered_source_by_nearest_deadline(app, ctx, officer, monkeypatch):
     monkeypatch.setattr(desk, "_SOURCES", list(desk.sources()))
     user = db.session.get(User, factories.buyer().id)

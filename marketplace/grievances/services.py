@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 
 from marketplace import audit, desk, images
@@ -671,14 +671,6 @@ def appeal_resolve_by(grievance: Grievance) -> datetime | None:
 # --- the desk ----------------------------------------------------------------------------------
 
 
-def _path(endpoint: str, **values: Any) -> str:
-    """A site path for a desk item, in a request or in a task (which has no request)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
 @desk.register_source
 def _open_grievances() -> Iterable[desk.DeskItem]:
     rows = db.session.scalars(
@@ -699,7 +691,7 @@ def _open_grievances() -> Iterable[desk.DeskItem]:
             received_at=grievance.received_at,
             acknowledge_by=grievance.acknowledge_by if grievance.acknowledged_at is None else None,
             resolve_by=appeal_resolve_by(grievance) if appealed else grievance.resolve_by,
-            url=_path("grievances.desk_grievance", grievance_id=grievance.id),
+            url=url_for("grievances.desk_grievance", grievance_id=grievance.id),
             assigned_to=grievance.assigned_to.name if grievance.assigned_to else None,
         )
 
@@ -719,7 +711,7 @@ def _open_breaches() -> Iterable[desk.DeskItem]:
             received_at=breach.detected_at,
             acknowledge_by=None,
             resolve_by=breach.board_report_due,
-            url=_path("grievances.breach", breach_id=breach.id),
+            url=url_for("grievances.breach", breach_id=breach.id),
         )
 
 
