@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -215,3 +216,22 @@ def read_json_object(raw: Any) -> Input:
     if not isinstance(raw, Mapping):
         raise ValidationFailed({"body": ["must be a JSON object"]})
     return Input(raw)
+
+
+def read_date(inp: Input, field: str, *, earliest: date, latest: date) -> date | None:
+    """A day written YYYY-MM-DD within [earliest, latest]; None when absent or refused (the
+    refusal is recorded on `inp`). Bounds keep day arithmetic away from date.min and max."""
+    raw = inp.data.get(field)
+    if raw is None or raw == "":
+        return None
+    try:
+        if not isinstance(raw, str) or len(raw) != 10:
+            raise ValueError
+        value = date.fromisoformat(raw)
+    except ValueError:
+        inp.fail(field, "must be a date written YYYY-MM-DD")
+        return None
+    if not earliest <= value <= latest:
+        inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
+        return None
+    return value

@@ -368,6 +368,9 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
     assert "privacy_request:deletion,0" in text
     assert officer_api.get("/grievances/report?from=2026-10-31&to=2026-10-01").status_code == 422
     assert officer_api.get("/grievances/report?from=31/10/2026").status_code == 422
+    for far in ("from=0001-01-01", "to=9999-12-31", "from=1999-12-31"):  # day arithmetic
+        refused = officer_api.get(f"/grievances/report?{far}")  # would overflow past these
+        assert refused.status_code == 422 and far[:-11] in refused.get_json()["errors"], far
     buyer = Api(client).sign_in(factories.buyer().email)
     assert buyer.get("/grievances/report").status_code == 403
 
@@ -577,12 +580,17 @@ def test_the_breach_clock_and_its_notices(clock, app, client, officer_api, buyer
     assert buyer_api.post("/breaches", {**BREACH, "detected_at": _iso(detected)}).status_code == 403
     future = officer_api.post("/breaches", {**BREACH, "detected_at": _iso(T0 + timedelta(days=1))})
     assert future.status_code == 422 and "detected_at" in future.get_json()["errors"]
+    for far in ("0001-01-01T00:00:00", "0001-01-01T00:00:00+05:30", "9999-12-31T23:59:59-05:00"):
+        refused = officer_api.post("/breaches", {**BREACH, "detected_at": far})
+        assert refused.status_code == 422 and "detected_at" in refused.get_json()["errors"], far
     missing = officer_api.post("/breaches", {"detected_at": "yesterday", "data_affected": "x"})
     assert {"detected_at", "nature", "users_affected"} <= set(missing.get_json()["errors"])
 
     # on the desk, with the 72-hour clock
     assert any(item.kind == "breach" for item in _desk_items(app))
 
+    short = officer_api.patch(f"/breaches/{breach['id']}", {"nature": "x"})  # as when recorded
+    assert short.status_code == 422 and "nature" in short.get_json()["errors"]
     early_close = officer_api.patch(f"/breaches/{breach['id']}", {"status": "closed"})
     assert early_close.status_code == 422 and "status" in early_close.get_json()["errors"]
     before = officer_api.patch(
@@ -717,6 +725,8 @@ def test_the_audit_log_reads_like_a_page_for_officers(app, buyer_api, officer):
     later = today + timedelta(days=1)
     empty = browser.get(f"/account/audit?action=grievance.filed&since={later}")
     assert "No events." in empty.get_data(as_text=True)
+    for far in ("since=0001-01-01", "until=9999-12-31"):  # ignored, like any unreadable day
+        assert browser.get(f"/account/audit?{far}").status_code == 200, far
     bad = browser.get("/account/audit?since=yesterday&actor=%D9%A1")
     assert bad.status_code == 200  # an unreadable filter is ignored, not a 500
 

@@ -175,7 +175,7 @@ GRIEVANCE_SCHEMAS: dict[str, Any] = {
         "properties": {
             "board_intimated_at": TIME,
             "board_report_at": {**TIME, "description": "the detailed report (72 hours)"},
-            "nature": {"type": "string"},
+            "nature": {"type": "string", "minLength": 10},
             "measures": {"type": "string"},
             "consequences": {"type": "string"},
             "user_safety_steps": {"type": "string"},
@@ -217,15 +217,18 @@ _GRIEVANCE_ID = [_path_id("grievance_id")]
 
 GRIEVANCE_PATHS: dict[str, Any] = {
     "/grievances": {
-        "post": _op(
-            "File a grievance. With a token: filed (201) and the clocks start (acknowledge in "
-            "24 hours, resolve in 15 days, IT Rules 2021 r.3(2)). Without one: a guest, who "
-            "also sends name and email and gets a one-time code by email (202)",
-            tag="grievances",
-            body=_ref("GrievanceInput"),
-            ok=("201", _json(_ref("GrievanceCreated"), "Filed")),
-            problems=("403", "422"),
-        ),
+        "post": {  # a token, or none at all (a guest)
+            **_op(
+                "File a grievance. With a token: filed (201) and the clocks start (acknowledge in "
+                "24 hours, resolve in 15 days, IT Rules 2021 r.3(2)). Without one: a guest, who "
+                "also sends name and email and gets a one-time code by email (202)",
+                tag="grievances",
+                body=_ref("GrievanceInput"),
+                ok=("201", _json(_ref("GrievanceCreated"), "Filed")),
+                problems=("403", "422"),
+            ),
+            "security": [{"bearer": []}, {}],
+        },
         "get": _op(
             "Grievances: a person's own; the officer sees all, nearest deadline first",
             tag="grievances",

@@ -52,7 +52,7 @@ from marketplace.grievances.models import (
 from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input, Invalid
+from marketplace.validation import Input, Invalid, read_date
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -299,7 +299,8 @@ class WrongCode(ValidationFailed):
 
 def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = None) -> Grievance:
     now = _now(now)
-    draft = db.session.get(GuestGrievance, draft_id)
+    # Locked: two confirms with the right code at once must not file the complaint twice.
+    draft = db.session.get(GuestGrievance, draft_id, with_for_update=True)
     if draft is None or draft.created_at < now - GUEST_PURGE_AFTER:
         raise NotFound("No such confirmation. Please file the complaint again.")
     if draft.grievance_id is not None:
@@ -757,28 +758,25 @@ def warn_deadlines(*, now: datetime | None = None) -> int:
 # --- the compliance report ---------------------------------------------------------------------
 
 
+# Days a report or a filter may name: the portal's records start after this.
+EARLIEST_DAY = date(2000, 1, 1)
+
+
 def read_period(args: Mapping[str, Any], *, today: date | None = None) -> tuple[date, date]:
     """`from` and `to` as dates (inclusive, days in India); the last 30 days by default."""
     today = today or utcnow().astimezone(IST).date()
     inp = Input(dict(args))
-    values = {}
-    for field, default in (("from", today - timedelta(days=29)), ("to", today)):
-        raw = inp.data.get(field)
-        if raw in (None, ""):
-            values[field] = default
-            continue
-        try:
-            if not isinstance(raw, str) or len(raw) != 10:
-                raise Invalid("")
-            values[field] = date.fromisoformat(raw)
-        except (Invalid, ValueError):
-            inp.fail(field, "must be a date, YYYY-MM-DD")
-    if not inp.errors and values["from"] > values["to"]:
+    start = read_date(inp, "from", earliest=EARLIEST_DAY, latest=today)
+    end = read_date(inp, "to", earliest=EARLIEST_DAY, latest=today)
+    start = start or (today - timedelta(days=29) if "from" not in inp.errors else None)
+    end = end or (today if "to" not in inp.errors else None)
+    if start and end and start > end:
         inp.fail("to", "must not be before 'from'")
-    if not inp.errors and (values["to"] - values["from"]).days > 3660:
+    elif start and end and (end - start).days > 3660:
         inp.fail("from", "a period of at most ten years")
     inp.raise_if_invalid()
-    return values["from"], values["to"]
+    assert start is not None and end is not None
+    return start, end
 
 
 def ist_day_start(day: date) -> datetime:
@@ -883,14 +881,17 @@ def _read_moment(inp: Input, field: str, *, required: bool, now: datetime) -> da
     except ValueError:
         inp.fail(field, "must be a date and time, e.g. 2026-11-22T10:15:00Z")
         return None
+    if moment.year < EARLIEST_DAY.year:  # checked first: year 1 cannot be moved to UTC
+        inp.fail(field, "must be after 2000")
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=IST)  # a time typed on the page is India's
+    if moment.date() > now.date() + timedelta(days=1):  # before converting: year 9999 cannot
+        inp.fail(field, "must not be in the future")
+        return None
     moment = moment.astimezone(UTC)
     if moment > now + timedelta(minutes=5):
         inp.fail(field, "must not be in the future")
-        return None
-    if moment.year < 2000:
-        inp.fail(field, "must be after 2000")
         return None
     return moment
 
@@ -980,7 +981,14 @@ def update_breach(
     for field in ("nature", "measures", "consequences", "user_safety_steps"):
         if field in inp.data:
             changes[field] = (
-                inp.text(field, required=field == "nature", max_length=8000, multiline=True) or ""
+                inp.text(
+                    field,
+                    required=field == "nature",
+                    min_length=10 if field == "nature" else 1,  # as when recorded
+                    max_length=8000,
+                    multiline=True,
+                )
+                or ""
             )
     if "data_affected" in inp.data:
         changes["data_affected"] = _read_list(inp, "data_affected", required=True)

@@ -6,7 +6,7 @@ render; a refused form is rendered again with the services' messages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -39,6 +39,7 @@ from marketplace.grievances.models import (
 )
 from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import CLOCKS
+from marketplace.validation import Input, read_date
 from marketplace.web import address_key, requested_page
 
 bp = Blueprint("grievances", __name__)
@@ -409,14 +410,12 @@ def audit_filters(args: Any) -> dict[str, Any]:
     action = (args.get("action") or "").strip()[:64] or None
     actor = args.get("actor") or ""
     actor_id = int(actor) if actor.isascii() and actor.isdigit() and len(actor) < 10 else None
-    days: dict[str, date | None] = {}
-    for name in ("since", "until"):
-        raw = args.get(name) or ""
-        try:
-            days[name] = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
-            days[name] = None
-    since, until = days["since"], days["until"]
+    inp = Input({name: args.get(name) or None for name in ("since", "until")})
+    latest = utcnow().astimezone(services.IST).date() + timedelta(days=1)
+    since, until = (
+        read_date(inp, name, earliest=services.EARLIEST_DAY, latest=latest)
+        for name in ("since", "until")
+    )  # a refused day is left out (inp's errors are not shown)
     return {
         "action": action,
         "actor_id": actor_id,

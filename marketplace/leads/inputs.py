@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from marketplace.catalog.models import UNITS
@@ -39,21 +38,4 @@ def read_quantity(inp: Input, field: str, *, required: bool = False) -> Decimal 
 def check_unit(value: str) -> str:
     if value not in UNITS:
         raise Invalid("must be one of: " + ", ".join(UNITS))
-    return value
-
-
-def read_date(inp: Input, field: str, *, earliest: date, latest: date) -> date | None:
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        return None
-    try:
-        if not isinstance(raw, str) or len(raw) != 10:
-            raise ValueError
-        value = date.fromisoformat(raw)
-    except ValueError:
-        inp.fail(field, "must be a date written YYYY-MM-DD")
-        return None
-    if not earliest <= value <= latest:
-        inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
-        return None
     return value

@@ -34,7 +34,7 @@ from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import queries, webhooks
-from marketplace.leads.inputs import check_unit, read_date, read_quantity
+from marketplace.leads.inputs import check_unit, read_quantity
 from marketplace.leads.models import (
     EnquiryGuard,
     GuestEnquiry,
@@ -50,7 +50,7 @@ from marketplace.leads.models import (
 )
 from marketplace.leads.schemas import quantity_text
 from marketplace.notifications import absolute_url, send_email, send_sms
-from marketplace.validation import Input, Invalid
+from marketplace.validation import Input, Invalid, read_date
 from workers import enqueue
 
 INDIA = queries.INDIA
