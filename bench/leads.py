@@ -669,6 +669,7 @@ def main() -> None:
         server_env = dict(env)
         if args.broker:
             server_env["CELERY_BROKER_URL"] = args.broker
+            server_env["PUBLIC_BASE_URL"] = "https://bench.tradesetu.test"  # needed with a broker
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         command = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind",

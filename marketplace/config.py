@@ -305,6 +305,11 @@ def validate_config(config: Mapping[str, Any]) -> None:
         problems.append("MAIL_BACKEND=smtp needs SMTP_HOST")
     if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"]:
         problems.append("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+    if config["CELERY_BROKER_URL"] and not config["PUBLIC_BASE_URL"] and not config.get("TESTING"):
+        # A worker has no request to take the host from: its mail would link to 127.0.0.1.
+        problems.append(
+            "CELERY_BROKER_URL needs PUBLIC_BASE_URL (the links in mail a worker sends)"
+        )
     if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
         problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
     problems.extend(_payment_problems(config))

@@ -103,11 +103,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 _MAX_PHRASE = 4
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)  # what counts as a word
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def _group_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:

@@ -252,6 +252,23 @@ def test_a_place_in_the_query_filters_and_widens_when_nothing_is_there(api, clie
     assert "Suppliers in <strong>Pune, Maharashtra</strong>" in page
 
 
+@pytest.mark.parametrize(
+    "typed, left, place",
+    [
+        ("gi pipe jalandhar", "gi pipe", ("Jalandhar", "Punjab")),
+        ("S.S. 304 pipe in Jalandhar", "S.S. 304 pipe", ("Jalandhar", "Punjab")),
+        ("स्टील पाइप Delhi", "स्टील पाइप", (None, "Delhi")),  # vowel signs kept
+        ('"gi pipe" near ludhiana', '"gi pipe"', ("Ludhiana", "Punjab")),
+        ("İstanbul pipe pune", "İstanbul pipe", ("Pune", "Maharashtra")),
+        ("ss pipe", "ss pipe", (None, None)),
+    ],
+)
+def test_only_the_place_is_taken_out_of_the_words(typed, left, place):
+    from marketplace.catalog.queries import place_in
+
+    assert place_in(typed) == (left, *place)
+
+
 def test_a_corrected_typo_is_shown_with_a_link_to_the_words_as_typed(api, client, traded):
     found = api.get("/search?q=stainles+pipe").get_json()
     assert found["corrected"] == "stainless pipe"

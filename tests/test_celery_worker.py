@@ -100,6 +100,7 @@ class Stack:
             "SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_port}/send",
             "PAUSE_MARKER": str(folder / "paused"),
             "ELASTICSEARCH_URL": "",
+            "PUBLIC_BASE_URL": "https://tradesetu.test",
         }
         self.app = make_test_app(
             database_url,

@@ -58,6 +58,10 @@ def test_bad_values_stop_the_start_naming_the_variable(tmp_path, environ, named)
         ({"BCRYPT_ROUNDS": 10, "TESTING": False}, "BCRYPT_ROUNDS must be 12 or more"),
         ({"MAIL_BACKEND": "smtp", "SMTP_HOST": None}, "needs SMTP_HOST"),
         ({"SMS_BACKEND": "http", "SMS_GATEWAY_URL": None}, "needs SMS_GATEWAY_URL"),
+        (
+            {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "TESTING": False, "BCRYPT_ROUNDS": 12},
+            "CELERY_BROKER_URL needs PUBLIC_BASE_URL",
+        ),
     ],
 )
 def test_inconsistent_settings_stop_the_app(tmp_path, sqlite_url, overrides, message, app):

@@ -17,7 +17,7 @@ from marketplace.catalog.services import categories
 from marketplace.errors import ValidationFailed
 from marketplace.validation import Input, Invalid
 from search import backend
-from search.analysis import words
+from search.analysis import WORD
 from search.places import CITY_STATES, city_name
 from search.protocol import MAX_RESULT_WINDOW, SORTS, SearchRequest, SearchResults
 
@@ -65,11 +65,12 @@ _STATE_KEYS = {state.name.lower(): state.name for state in STATES}
 def place_in(text: str) -> tuple[str, str | None, str | None]:
     """'gi pipe jalandhar' -> ('gi pipe', 'Jalandhar', 'Punjab'): a city or state named among
     the words becomes a filter rather than a word to find in listings (with a lead-in like
-    'in' before it). Returns the words left, the city and the state."""
-    tokens = words(text)
+    'in' before it). Returns the text left, as typed but for the place, the city and the state."""
+    spans = [match.span() for match in WORD.finditer(text)]
+    tokens = [text[start:end].lower() for start, end in spans]
     for length in (3, 2, 1):
-        for start in range(len(tokens) - length + 1):
-            key = " ".join(tokens[start : start + length])
+        for first in range(len(tokens) - length + 1):
+            key = " ".join(tokens[first : first + length])
             city = state = None
             if key in CITY_STATES:
                 city, state = city_name(key), CITY_STATES[key]
@@ -77,10 +78,10 @@ def place_in(text: str) -> tuple[str, str | None, str | None]:
                 state = _STATE_KEYS[key]
             if state is None:
                 continue
-            before = tokens[:start]
-            if before and before[-1] in _PLACE_LEAD_INS:
-                before = before[:-1]
-            return " ".join(before + tokens[start + length :]), city, state
+            cut_from = first - 1 if first and tokens[first - 1] in _PLACE_LEAD_INS else first
+            start, end = spans[cut_from][0], spans[first + length - 1][1]
+            left = " ".join(f"{text[:start]} {text[end:]}".split())
+            return left, city, state
     return text, None, None
 
 
@@ -150,7 +151,8 @@ def search_products(params: Mapping[str, Any], *, supplier_id: int | None = None
     if supplier_id is not None:
         request = replace(request, supplier_id=supplier_id)
     typed = request.text
-    if request.fuzzy and not request.city and not request.state:
+    # A place in the words filters the marketplace; a storefront is one supplier's, in one place.
+    if supplier_id is None and request.fuzzy and not request.city and not request.state:
         text, city, state = place_in(request.text)
         if state is not None:
             return _search_near(replace(request, text=text), typed, city, state)
