@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,15 @@ def _instance_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ.pop("INSTANCE_PATH", None)
     else:
         os.environ["INSTANCE_PATH"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_settling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CRM pull leaves out the last seconds (leads still committing); tests read at once. A
+    test of that margin sets it back."""
+    from marketplace.leads import queries
+
+    monkeypatch.setattr(queries, "PULL_SETTLE", timedelta(0))
 
 
 def _postgres_database() -> Iterator[str]:

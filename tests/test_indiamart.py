@@ -131,6 +131,18 @@ def test_the_end_of_a_window_is_inclusive_to_the_second():
     assert end - start == timedelta(seconds=1)
 
 
+def test_a_window_ends_a_little_in_the_past_as_the_native_pull_does(
+    client, supplier_api, shop: Shop, monkeypatch
+):
+    from marketplace.leads import queries
+
+    monkeypatch.setattr(queries, "PULL_SETTLE", timedelta(seconds=10))
+    enquire(shop)  # stamped now: it may still be committing, so it waits for a later window
+    assert _pull(client, _key(supplier_api))["CODE"] == 204
+    monkeypatch.setattr(queries, "PULL_SETTLE", timedelta(0))
+    assert _pull(client, _key(supplier_api))["TOTAL_RECORDS"] == 1
+
+
 def test_with_no_times_the_last_24_hours(client, supplier_api, shop: Shop):
     recent, old = enquire(shop), enquire(shop, factories.buyer().id)
     _stamp(old, utcnow() - timedelta(hours=25))

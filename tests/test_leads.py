@@ -51,12 +51,6 @@ def _enquiry(product_id: int, **changes) -> dict:
     return {**body, **changes}
 
 
-@pytest.fixture(autouse=True)
-def _no_settling(monkeypatch):
-    """The pull leaves out the last seconds (leads still committing); tests read at once."""
-    monkeypatch.setattr(services, "PULL_SETTLE", timedelta(0))
-
-
 @pytest.fixture()
 def product_id(supplier, categories) -> int:
     return _product(supplier)
@@ -463,11 +457,11 @@ def test_the_crm_pull_refuses_bad_windows(supplier_api, query, field):
 
 
 def test_the_pull_window_ends_a_little_in_the_past(supplier_api, monkeypatch):
-    monkeypatch.setattr(services, "PULL_SETTLE", timedelta(seconds=10))
+    monkeypatch.setattr(queries, "PULL_SETTLE", timedelta(seconds=10))
     body = _leads(supplier_api)
     from marketplace.formatting import iso_utc
 
-    assert body["window"]["end_time"] <= iso_utc(utcnow() - services.PULL_SETTLE)
+    assert body["window"]["end_time"] <= iso_utc(utcnow() - queries.PULL_SETTLE)
 
 
 def test_integration_key_scopes(api, buyer_api, supplier_api, product_id):

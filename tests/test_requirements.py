@@ -59,14 +59,6 @@ def _credits(person: factories.Registered, amount: int = 5) -> None:
     commit()
 
 
-@pytest.fixture(autouse=True)
-def _no_settling(monkeypatch):
-    """The lead list leaves out the last seconds (leads still committing); tests read at once."""
-    from marketplace.leads import services
-
-    monkeypatch.setattr(services, "PULL_SETTLE", timedelta(0))
-
-
 @pytest.fixture()
 def pipe_suppliers(ctx, categories) -> list[factories.Registered]:
     return [_supplier_with_pipe() for _ in range(3)]

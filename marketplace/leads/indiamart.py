@@ -28,7 +28,6 @@ from marketplace.leads.schemas import quantity_text
 
 IST = queries.INDIA
 DEFAULT_WINDOW = timedelta(hours=24)
-MAX_WINDOW = timedelta(days=7)
 OLDEST_START = timedelta(days=365)
 MAX_RECORDS = 10_000  # far beyond a week of any seller's leads; a bound all the same
 
@@ -226,11 +225,11 @@ def _window(start_raw: str, end_raw: str) -> tuple[datetime, datetime] | Answer:
         return Answer(400, f"Bad start_time or end_time: {error}.", [])
     if end <= start:
         return Answer(400, "end_time must be later than start_time.", [])
-    if end - start > MAX_WINDOW + timedelta(seconds=1):
+    if end - start > queries.MAX_PULL_WINDOW + timedelta(seconds=1):
         return Answer(400, "The time window can be at most 7 days; please ask for less.", [])
     if start < now - OLDEST_START:
         return Answer(400, "start_time can be at most 365 days back.", [])
-    return start, min(end, now)
+    return start, min(end, now - queries.PULL_SETTLE)  # as the native pull, for the same reason
 
 
 def _claim_interval(credential: ApiCredential) -> int:

@@ -20,6 +20,11 @@ from marketplace.leads.models import Lead, LeadStatus, LeadType
 
 TRUST_WINDOW = timedelta(days=30)
 INDIA = ZoneInfo("Asia/Kolkata")
+# A CRM pull (native or IndiaMART's) reads at most this much per call.
+MAX_PULL_WINDOW = timedelta(days=7)
+# Leads are stamped when written and visible when committed, a moment later: a pull window that
+# ends later than this is cut short, so a CRM polling window after window never misses one.
+PULL_SETTLE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,6 @@ from workers import enqueue
 
 INDIA = queries.INDIA
 DUPLICATE_WINDOW = timedelta(hours=24)
-# The CRM pull reads at most this much per call (as IndiaMART's does).
-MAX_PULL_WINDOW = timedelta(days=7)
-# Leads are stamped when written and visible when committed, a moment later: a window that
-# ends later than this is cut short, so a CRM polling window after window never misses one.
-PULL_SETTLE = timedelta(seconds=10)
 
 GUEST_CODE_TTL = timedelta(minutes=10)
 GUEST_CODE_ATTEMPTS = 5
@@ -378,13 +373,13 @@ def read_lead_filter(args: Mapping[str, Any], *, pull: bool) -> queries.LeadFilt
     end = _moment(inp, "end_time", end=True)
     unread = inp.boolean("unread")
     if pull and "start_time" not in inp.errors and "end_time" not in inp.errors:
-        settled = utcnow() - PULL_SETTLE
+        settled = utcnow() - queries.PULL_SETTLE
         if end is None:
-            end = min(start + MAX_PULL_WINDOW, settled) if start else settled
+            end = min(start + queries.MAX_PULL_WINDOW, settled) if start else settled
         end = min(end, settled)
         if start is None:
-            start = end - MAX_PULL_WINDOW
-        if end - start > MAX_PULL_WINDOW:
+            start = end - queries.MAX_PULL_WINDOW
+        if end - start > queries.MAX_PULL_WINDOW:
             inp.fail("end_time", "the window from start_time to end_time is at most 7 days")
     if start and end and end <= start and "end_time" not in inp.errors:
         inp.fail("end_time", "must be later than start_time")
