@@ -20,7 +20,7 @@ from marketplace.catalog import services as catalog
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
 from marketplace.leads import queries, services
-from marketplace.leads.models import GuestEnquiry, Lead, LeadStatus
+from marketplace.leads.models import GuestEnquiry, Lead, LeadSource, LeadStatus, Message
 from tests import factories
 from tests.conftest import Api, csrf_token, free_port, make_test_app, outbox, sign_in_page
 
@@ -534,6 +534,31 @@ def test_follow_up_reminders_go_once_per_date(app, ctx, buyer, supplier, product
     lead.follow_up_on = services.today_in_india() - timedelta(days=1)  # moved: a new reminder
     commit()
     assert services.remind_follow_ups() == 1
+
+
+def test_the_storefront_shows_how_the_supplier_answers(ctx, client, supplier, categories):
+    product = _product(supplier)
+    owner = db.session.get(User, supplier.id)
+    leads = [
+        services.send_enquiry(
+            db.session.get(User, factories.buyer().id), _enquiry(product), source=LeadSource.API
+        )[0]
+        for _ in range(3)
+    ]
+    commit()
+    asked = utcnow() - timedelta(days=2)
+    for lead in leads:
+        lead.created_at = asked
+    for lead, hours in ((leads[0], 2), (leads[1], 6)):  # the third is never answered
+        services.post_message(owner, lead.id, {"text": "Our price is 62 per kg."})
+        commit()
+        last = db.session.scalar(select(Message).where(Message.lead_id == lead.id))
+        last.created_at = asked + timedelta(hours=hours)
+    commit()
+    shown = queries.supplier_responsiveness(_supplier_id(supplier))
+    assert (shown.enquiries, shown.rate, shown.median_hours) == (3, 67, 4.0)
+    page = client.get(f"/suppliers/{_supplier_id(supplier)}", follow_redirects=True).text
+    assert "67% of 3 enquiries" in page and "within 4 hours" in page
 
 
 def test_the_dashboard_counts_the_pipeline(ctx, supplier, categories):

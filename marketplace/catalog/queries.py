@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marketplace.accounts.identity import check_state
@@ -186,57 +185,3 @@ def suggest(prefix: Any, limit: int = 8) -> list[str]:
             seen.add(key)
             suggestions.append(text)
     return suggestions[:limit]
-
-
-@dataclass(frozen=True)
-class Responsiveness:
-    enquiries: int
-    rate: int  # per cent of enquiries answered
-    median_hours: float | None  # to the first answer
-
-
-RESPONSE_WINDOW_DAYS = 90
-
-
-def supplier_responsiveness(supplier_id: int) -> Responsiveness | None:
-    """How a supplier answers buyers' enquiries over the last 90 days: the share answered and
-    the median time to the first answer. None until it has had enquiries to answer."""
-    from sqlalchemy import func, select
-
-    from marketplace.db import utcnow
-    from marketplace.extensions import db
-    from marketplace.leads.models import Lead, LeadType, Message, MessageSide
-
-    since = utcnow() - timedelta(days=RESPONSE_WINDOW_DAYS)
-    first_answer = (
-        select(Message.lead_id, func.min(Message.created_at).label("answered_at"))
-        .where(Message.side == MessageSide.SUPPLIER)
-        .group_by(Message.lead_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Lead.created_at, first_answer.c.answered_at)
-        .outerjoin(first_answer, first_answer.c.lead_id == Lead.id)
-        .where(
-            Lead.supplier_id == supplier_id,
-            Lead.type == LeadType.ENQUIRY,
-            Lead.created_at >= since,
-        )
-        .limit(2000)
-    ).all()
-    if not rows:
-        return None
-    waits = sorted(
-        (as_utc(answered) - as_utc(asked)).total_seconds() / 3600
-        for asked, answered in rows
-        if answered is not None
-    )
-    median = None
-    if waits:
-        middle = len(waits) // 2
-        median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
-    return Responsiveness(len(rows), round(100 * len(waits) / len(rows)), median)
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

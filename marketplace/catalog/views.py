@@ -38,6 +38,7 @@ from marketplace.catalog.trade import gst_label
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.formatting import rupees
+from marketplace.leads import queries as lead_queries
 from marketplace.web import requested_page
 
 bp = Blueprint("catalog", __name__)
@@ -110,7 +111,7 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
         found=found,
         errors=errors,
         q=request.args.get("q", ""),
-        responsiveness=queries.supplier_responsiveness(supplier.id),
+        responsiveness=lead_queries.supplier_responsiveness(supplier.id),
         photos=business_photos(supplier),
         business_types=BUSINESS_TYPES,
         turnover_bands=TURNOVER_BANDS,
