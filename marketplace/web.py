@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from marketplace import health
@@ -17,6 +19,16 @@ def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+def local_target(target: str | None, default: str) -> str:
+    """A `next` to redirect to, only when it is a path on this site. A browser drops tabs and
+    newlines and reads a backslash as a slash, so a path holding any of them could leave it."""
+    if target and target.startswith("/") and target.isprintable() and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default
 
 
 def address_key() -> str:

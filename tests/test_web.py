@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in_page
 
 
 def _supplier_form(client, **changes):
@@ -98,6 +98,35 @@ def test_sign_in_only_redirects_within_the_site(client, buyer, next_url, expecte
         data={"csrf_token": token, "email": buyer.email, "password": buyer.password},
     )
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    "target, kept",
+    [
+        ("/leads?status=new", True),
+        ("/\t/evil.example", False),  # a browser drops the tab: //evil.example
+        ("/\n/evil.example", False),
+        ("/\\evil.example", False),
+        ("//evil.example", False),
+        ("https://evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_a_next_page_is_only_ever_on_this_site(target, kept):
+    from marketplace.web import local_target
+
+    assert local_target(target, "/fallback") == (target if kept else "/fallback")
+
+
+def test_the_privacy_notice_does_not_send_anyone_off_site(client, buyer):
+    sign_in_page(client, buyer)
+    form = client.get("/privacy/notice").get_data(as_text=True)
+    sent = client.post(
+        "/privacy/notice", data={"csrf_token": csrf_token(form), "next": "/\t/evil.example"}
+    )
+    assert sent.status_code == 302 and "evil" not in sent.headers["Location"]
 
 
 def test_profile_needs_sign_in(client, ctx):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -39,7 +38,7 @@ from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
-from marketplace.web import no_store, requested_page
+from marketplace.web import local_target, no_store, requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -48,11 +47,7 @@ _POST_ONLY = {"methods": ["POST"]}
 
 def _safe_next(target: str | None) -> str:
     """Only ever redirect to a path on this site after sign-in."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("accounts.profile")
+    return local_target(target, url_for("accounts.profile"))
 
 
 def sign_in_browser(user: User, *, remember: bool = False) -> None:

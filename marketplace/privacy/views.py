@@ -32,7 +32,7 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
 from marketplace.privacy.models import RequestStatus
 from marketplace.privacy.retention import RULES
 from marketplace.privacy.services import current_consents, set_consent
-from marketplace.web import no_store
+from marketplace.web import local_target, no_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -65,7 +65,7 @@ def notice_page():  # type: ignore[no-untyped-def]
         current=notice.current_notice(),
         pending=notice.needs_acceptance(current_user.id),
         upcoming=notice.upcoming_notice(),
-        next_page=_safe_next(request.args.get("next")),
+        next_page=local_target(request.args.get("next"), url_for("privacy.settings")),
     )
 
 
@@ -76,13 +76,7 @@ def accept_notice():  # type: ignore[no-untyped-def]
     commit()
     if accepted:
         flash(f"Thank you: you accepted the privacy notice of {accepted.version}.", "success")
-    return redirect(_safe_next(request.form.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("privacy.settings")
+    return redirect(local_target(request.form.get("next"), url_for("privacy.settings")))
 
 
 def _settings_page(status: int = 200):  # type: ignore[no-untyped-def]
