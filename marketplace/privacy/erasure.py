@@ -17,6 +17,7 @@ Erasers run in `order` (the accounts eraser last: the others still read the pers
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -61,17 +62,13 @@ class Subject:
         return sorted((value for value in found if value and len(value) >= 4), key=len)[::-1]
 
     def redact(self, text: str | None) -> str | None:
-        """`text` with every copy of the person's identifiers replaced."""
-        if not text:
+        """`text` with every copy of the person's identifiers replaced, in any case."""
+        if not text or not self.identifiers:
             return text
-        for value in self.identifiers:
-            if value.lower() in text.lower():
-                start = 0
-                lowered = value.lower()
-                while (index := text.lower().find(lowered, start)) != -1:
-                    text = text[:index] + ERASED + text[index + len(value) :]
-                    start = index + len(ERASED)
-        return text
+        # One pass over the text as it is (lower-casing first can change its length and shift
+        # every position after an 'İ'); the longest identifiers are tried first.
+        pattern = "|".join(re.escape(value) for value in self.identifiers)
+        return re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,16 @@ def deactivate(user: User, row: PrivacyRequest | None = None) -> None:
     audit.record("account.deactivated", actor_id=user.id, subject=user, listings=len(paused))
 
 
+def _suspend(user: User) -> None:
+    """Close the account until the officer decides: unlike a deactivation, signing in does
+    not undo it, and integration keys stop too."""
+    from marketplace.accounts.services import _sign_out_everywhere
+
+    user.is_active_account = False
+    user.deactivated_at = None  # what sign-in reads as "deactivated by its owner"
+    _sign_out_everywhere(user, revoke_keys=True)
+
+
 def reactivate(user: User) -> None:
     """A deactivated (never erased) account signs in again: it is active, its listings back."""
     from marketplace.catalog.indexing import queue_for_index
@@ -301,9 +311,10 @@ def officer_requests(
     return list(rows), total
 
 
-def officer_request(actor: User, request_id: int) -> PrivacyRequest:
+def officer_request(actor: User, request_id: int, *, lock: bool = False) -> PrivacyRequest:
+    """A request as the officer sees it; `lock` when deciding it (two officers at once)."""
     _officer(actor)
-    row = db.session.get(PrivacyRequest, request_id)
+    row = db.session.get(PrivacyRequest, request_id, with_for_update=lock)
     if row is None:
         raise NotFound("No such request.")
     return row
@@ -319,7 +330,7 @@ def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
         inp.fail("decision", "must be 'approve' or 'deny'")
     reason = inp.text("reason", required=decision == "deny", max_length=2000, multiline=True)
     inp.errors.raise_if_any()
-    row = officer_request(actor, request_id)
+    row = officer_request(actor, request_id, lock=True)
     retry = row.status == RequestStatus.PAUSED and decision == "approve"
     if row.type not in DECIDED_BY_OFFICER or (row.status != RequestStatus.PENDING and not retry):
         raise Conflict(f"This request is {row.status.value}: there is nothing to decide.")
@@ -344,6 +355,7 @@ def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
     else:  # an objection to a required purpose, upheld: the service is discontinued
         _move(row, RequestStatus.APPROVED, actor.id, reason or "")
         deactivate(user)
+        _suspend(user)  # until the deletion: signing in must not quietly undo the objection
         deletion = PrivacyRequest(
             user_id=user.id,
             type=RequestType.DELETION,
@@ -418,7 +430,7 @@ def _subject(user: User, request_id: int | None) -> Subject:
 def run_deletion(request_id: int) -> RequestStatus | None:
     """Execute an approved deletion: holds, archive, erasers, certificate: in one transaction
     (a failure rolls everything back and marks the request failed). Commits."""
-    row = db.session.get(PrivacyRequest, request_id)
+    row = db.session.get(PrivacyRequest, request_id, with_for_update=True)
     if row is None or row.type != RequestType.DELETION:
         return None
     if row.status not in (RequestStatus.APPROVED, RequestStatus.PAUSED):
@@ -623,10 +635,6 @@ def report_minor(actor: User, data: Any) -> PrivacyRequest:
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
-    from marketplace.accounts.services import _sign_out_everywhere
-
-    user.is_active_account = False
-    user.deactivated_at = None  # suspended, not deactivated: signing in does not undo it
-    _sign_out_everywhere(user, revoke_keys=True)
+    _suspend(user)
     audit.record("privacy.minor_reported", actor_id=actor.id, subject=user)
     return _system_deletion(user, f"reported as under 18: {reason}", approved=False)
