@@ -29,6 +29,12 @@ _PROBLEM = {
 }
 
 
+_RATE_LIMITED = {
+    **_PROBLEM,
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
 def _op(
     summary: str,
     *,
@@ -41,7 +47,7 @@ def _op(
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {ok[0]: ok[1]}}
     for status in (*problems, "400", "429") + (("401",) if auth else ()):
-        operation["responses"][status] = _PROBLEM
+        operation["responses"][status] = _RATE_LIMITED if status == "429" else _PROBLEM
     if body is not None:
         operation["requestBody"] = {
             "required": True,
@@ -639,6 +645,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     "multipart/form-data": {
                         "schema": {
                             "type": "object",
+                            "required": ["image"],
                             "properties": {
                                 "image": {"type": "string", "format": "binary"},
                                 "caption": {
@@ -819,6 +826,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     "multipart/form-data": {
                         "schema": {
                             "type": "object",
+                            "required": ["image"],
                             "properties": {"image": {"type": "string", "format": "binary"}},
                         }
                     }
