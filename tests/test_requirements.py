@@ -216,6 +216,36 @@ def test_the_cap_closing_and_expiry_stop_unlocks(app, api, ctx, buyer_api, pipe_
     assert buyer_api.get(f"/requirements/{expired['id']}").get_json()["status"] == "expired"
 
 
+def test_a_slot_lost_after_the_debit_gives_the_credit_back_on_the_page(
+    app, ctx, client, buyer_api, pipe_suppliers, monkeypatch
+):
+    """Another supplier takes the last slot between this one's debit and its slot: the page
+    says so and commits, and the credit is not spent."""
+    from marketplace.leads import requirements
+
+    posted = _post(buyer_api)
+    person = pipe_suppliers[0]
+    _credits(person, 3)
+    spend = requirements.spend_credit
+
+    def spend_then_lose_the_race(*args, **kwargs):
+        spent = spend(*args, **kwargs)
+        db.session.execute(
+            update(BuyRequirement)
+            .where(BuyRequirement.id == posted["id"])
+            .values(unlocks=app.config["BUYLEAD_UNLOCK_CAP"])
+        )
+        return spent
+
+    monkeypatch.setattr(requirements, "spend_credit", spend_then_lose_the_race)
+    token = sign_in_page(client, person)
+    refused = client.post(f"/buyleads/{posted['id']}/unlock", data={"csrf_token": token})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/buyleads")
+    db.session.remove()
+    assert credits.balance(_profile_id(person)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
+
+
 def test_concurrent_unlocks_keep_the_cap_and_charge_once(app, ctx, buyer, categories):
     suppliers = [_supplier_with_pipe() for _ in range(6)]
     for person in suppliers:

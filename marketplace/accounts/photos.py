@@ -14,9 +14,10 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from marketplace import audit, images
-from marketplace.accounts.models import BusinessPhoto, Role, SupplierProfile, User
+from marketplace.accounts import policy
+from marketplace.accounts.models import BusinessPhoto, SupplierProfile, User
 from marketplace.db import get_owned
-from marketplace.errors import Forbidden, ValidationFailed
+from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from marketplace.validation import Input
 
@@ -31,9 +32,7 @@ def photo_folder() -> Path:
 
 def business_of(user: User) -> SupplierProfile:
     """The caller's business, or a 403: only suppliers have a business profile."""
-    if user.supplier is None or not user.has_role(Role.SUPPLIER):
-        raise Forbidden("Only suppliers have a business profile with photos.")
-    return user.supplier
+    return policy.business_of(user, "have a business profile with photos")
 
 
 def business_photos(supplier: SupplierProfile) -> list[BusinessPhoto]:

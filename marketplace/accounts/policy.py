@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from marketplace.accounts.models import ApiCredential, CredentialKind, Role, User
+from marketplace.accounts.models import ApiCredential, CredentialKind, Role, SupplierProfile, User
 from marketplace.errors import Forbidden
 
 
@@ -73,3 +73,10 @@ def authorize(
         return
     if scope not in (credential.scopes or ()):
         raise Forbidden(f"This key lacks the scope {scope}; create a key with it.")
+
+
+def business_of(user: User, doing: str) -> SupplierProfile:
+    """The caller's business, or a 403 that says what only a supplier may do ("list products")."""
+    if user.supplier is None or not user.has_role(Role.SUPPLIER):
+        raise Forbidden(f"Only suppliers can {doing}.")
+    return user.supplier

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from marketplace import audit, images
+from marketplace.accounts import policy
 from marketplace.accounts.models import Role, SupplierProfile, User
 from marketplace.catalog.indexing import queue_for_index, queue_supplier, searchable
 from marketplace.catalog.models import (
@@ -233,9 +234,7 @@ def _read_product(data: Any, *, partial: bool, current: Product | None = None) -
 
 def supplier_of(user: User) -> SupplierProfile:
     """The caller's business, or a 403: only suppliers list and manage products."""
-    if user.supplier is None or not user.has_role(Role.SUPPLIER):
-        raise Forbidden("Only suppliers can list products.")
-    return user.supplier
+    return policy.business_of(user, "list products")
 
 
 def owned_product(user: User, product_id: int) -> Product:

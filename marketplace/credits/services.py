@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from marketplace import audit
+from marketplace.accounts import policy
 from marketplace.accounts.models import Role, SupplierProfile, User
 from marketplace.credits import gateways, invoices
 from marketplace.credits.models import (
@@ -352,9 +353,7 @@ def summary(supplier_id: int) -> Summary:
 
 def supplier_of(user: User) -> SupplierProfile:
     """The caller's business; only suppliers hold credits."""
-    if user.supplier is None or not user.has_role(Role.SUPPLIER):
-        raise Forbidden("Only suppliers have credits.")
-    return user.supplier
+    return policy.business_of(user, "hold credits")
 
 
 def _supplier_by_email(email: str) -> SupplierProfile:

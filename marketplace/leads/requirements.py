@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from marketplace import audit
+from marketplace.accounts import policy
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog import services as catalog
@@ -189,7 +190,7 @@ class BuyLead:
 def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
     """The requirements matched to this supplier that are open, or that it unlocked; newest
     first."""
-    supplier = catalog.supplier_of(user)
+    supplier = policy.business_of(user, "see and unlock BuyLeads")
     now = utcnow()
     mine = select(Lead.requirement_id).where(
         Lead.supplier_id == supplier.id, Lead.requirement_id.is_not(None)
@@ -252,7 +253,7 @@ def _matched(supplier: SupplierProfile, requirement_id: int) -> BuyRequirement:
 def unlock(user: User, requirement_id: int) -> Lead:
     """Spend one credit to see the buyer's contact; the BuyLead becomes a lead. Unlocking again
     returns the same lead and costs nothing."""
-    supplier = catalog.supplier_of(user)
+    supplier = policy.business_of(user, "see and unlock BuyLeads")
     # One unlock at a time per supplier: a write that locks its row (PostgreSQL) or the
     # database (SQLite), so a double click finds the first click's lead.
     db.session.execute(
@@ -267,25 +268,34 @@ def unlock(user: User, requirement_id: int) -> Lead:
     if existing is not None:
         return existing
     # Everything is checked before anything changes: open, then the credit. The slot is taken
-    # last, atomically; losing it to a concurrent unlock raises, and the caller's rollback
-    # undoes the debit too.
+    # last, atomically, in a savepoint with the debit: losing it to a concurrent unlock undoes
+    # the debit there and then, whatever the caller does next.
     _refuse_unless_open(requirement)
-    spend_credit(supplier.id, reason="BuyLead unlocked", reference=f"buylead:{requirement.id}")
-    taken = db.session.execute(
-        update(BuyRequirement)
-        .where(
-            BuyRequirement.id == requirement.id,
-            BuyRequirement.closed_at.is_(None),
-            BuyRequirement.expires_at > utcnow(),
-            BuyRequirement.unlocks < current_app.config["BUYLEAD_UNLOCK_CAP"],
-        )
-        .values(unlocks=BuyRequirement.unlocks + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    try:
+        with db.session.begin_nested():
+            spend_credit(
+                supplier.id, reason="BuyLead unlocked", reference=f"buylead:{requirement.id}"
+            )
+            taken = db.session.execute(
+                update(BuyRequirement)
+                .where(
+                    BuyRequirement.id == requirement.id,
+                    BuyRequirement.closed_at.is_(None),
+                    BuyRequirement.expires_at > utcnow(),
+                    BuyRequirement.unlocks < current_app.config["BUYLEAD_UNLOCK_CAP"],
+                )
+                .values(unlocks=BuyRequirement.unlocks + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            if not taken:
+                raise RequirementClosed(
+                    "This BuyLead cannot be unlocked right now; please try again."
+                )
+    except RequirementClosed:
+        db.session.refresh(requirement)
+        _refuse_unless_open(requirement)  # a more precise reason, when there is one
+        raise
     db.session.refresh(requirement)
-    if not taken:
-        _refuse_unless_open(requirement)
-        raise RequirementClosed("This BuyLead cannot be unlocked right now; please try again.")
     lead = Lead(
         supplier=supplier,
         supplier_id=supplier.id,

@@ -26,7 +26,7 @@ from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from marketplace.extensions import db, limiter
+from marketplace.extensions import limiter
 from marketplace.leads import indiamart, queries, requirements, schemas, services
 from marketplace.leads.forms import (
     STATUS_LABELS,
@@ -444,8 +444,7 @@ def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     try:
         lead = requirements.unlock(_user(), requirement_id)
     except ServiceError as refused:  # no credits, closed, expired, full: said on the feed
-        db.session.rollback()
-        flash(refused.detail, "error")
+        flash(refused.detail, "error")  # the service changed nothing (the debit's savepoint)
         return redirect(url_for("leads.buyleads"))
     flash("Unlocked: the buyer's contact is yours. It is in your lead manager too.", "success")
     return redirect(url_for("leads.lead_page", lead_id=lead.id))
