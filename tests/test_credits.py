@@ -870,6 +870,18 @@ def test_razorpay_checkout_signature_then_capture(
     ]
     assert razorpay.calls[-1][3] == {"amount": 117882, "currency": "INR"}
     assert services.balance(_supplier_id(supplier)) == 10
+    calls = len(razorpay.calls)
+    reloaded = client.post(  # the browser sends the same answer again: Razorpay is not asked
+        f"/payments/razorpay/callback/{order_id}",
+        data={
+            "csrf_token": token,
+            "razorpay_order_id": "order_RZP000000001",
+            "razorpay_payment_id": payment,
+            "razorpay_signature": good,
+        },
+    )
+    assert reloaded.status_code == 302 and reloaded.headers["Location"] == paid.headers["Location"]
+    assert len(razorpay.calls) == calls and services.balance(_supplier_id(supplier)) == 10
 
     # the webhook for the same payment, arriving afterwards, grants nothing more
     late = _razorpay_event("payment.captured", payment_id=payment)

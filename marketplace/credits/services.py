@@ -613,6 +613,13 @@ def confirm_checkout(user: User, order_id: int, params: Mapping[str, str]) -> Ca
     gateway = gateways.named(order.gateway)
     if not isinstance(gateway, gateways.RazorpayGateway):
         raise NotFound("This order is not paid through Razorpay.")
+    # Checked before the gateway is asked anything (verifying captures the payment).
+    if params.get("razorpay_order_id") != order.gateway_order_id:
+        raise gateways.ForgedCallback("This payment belongs to another order.")
+    if order.status == OrderStatus.PAID:  # the same answer again (a reload): nothing to do
+        return CallbackResult("already_granted", order, _invoice_of(order))
+    if order.status == OrderStatus.REFUNDED:
+        raise Conflict("This order was refunded; order the pack again to buy it.")
     event = gateway.verify_checkout(params)
     if event.gateway_order_id != order.gateway_order_id:
         raise gateways.ForgedCallback("This payment belongs to another order.")
