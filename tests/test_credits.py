@@ -854,15 +854,13 @@ def test_razorpay_checkout_signature_then_capture(
     assert forged.status_code == 400
     assert services.balance(_supplier_id(supplier)) == 0
 
-    paid = client.post(
-        f"/payments/razorpay/callback/{order_id}",
-        data={
-            "csrf_token": token,
-            "razorpay_order_id": "order_RZP000000001",
-            "razorpay_payment_id": payment,
-            "razorpay_signature": good,
-        },
-    )
+    answer = {
+        "csrf_token": token,
+        "razorpay_order_id": "order_RZP000000001",
+        "razorpay_payment_id": payment,
+        "razorpay_signature": good,
+    }
+    paid = client.post(f"/payments/razorpay/callback/{order_id}", data=answer)
     assert paid.status_code == 302 and "/invoices/" in paid.headers["Location"]
     assert [(m, p) for m, p, _, _ in razorpay.calls[1:]] == [
         ("GET", f"/payments/{payment}"),
@@ -871,15 +869,8 @@ def test_razorpay_checkout_signature_then_capture(
     assert razorpay.calls[-1][3] == {"amount": 117882, "currency": "INR"}
     assert services.balance(_supplier_id(supplier)) == 10
     calls = len(razorpay.calls)
-    reloaded = client.post(  # the browser sends the same answer again: Razorpay is not asked
-        f"/payments/razorpay/callback/{order_id}",
-        data={
-            "csrf_token": token,
-            "razorpay_order_id": "order_RZP000000001",
-            "razorpay_payment_id": payment,
-            "razorpay_signature": good,
-        },
-    )
+    # The browser sends the same answer again: Razorpay is not asked a second time.
+    reloaded = client.post(f"/payments/razorpay/callback/{order_id}", data=answer)
     assert reloaded.status_code == 302 and reloaded.headers["Location"] == paid.headers["Location"]
     assert len(razorpay.calls) == calls and services.balance(_supplier_id(supplier)) == 10
 
