@@ -9,7 +9,7 @@ DEMO_PRODUCTS ?= 3000
 export FLASK_APP := wsgi.py
 
 .PHONY: run test install migrate lint format browser services elasticsearch elasticsearch-stop \
-	worker beat serve clean bench
+	worker beat relay serve clean bench
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A workers.worker beat --loglevel INFO
+
+relay: install
+	$(BIN)/flask tasks relay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.leads import views as leads_views
     from marketplace.privacy import cli as privacy_cli
     from marketplace.privacy import views as privacy_views
+    from workers import cli as tasks_cli
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         grievances_cli.group,
         privacy_cli.group,
         demo.group,
+        tasks_cli.group,
     ):
         app.cli.add_command(group)
     register_error_handlers(app)

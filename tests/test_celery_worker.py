@@ -37,6 +37,7 @@ from tests.test_tasks import defined_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))
+FLASK = str(Path(sys.executable).with_name("flask"))
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.xdist_group("celery")]
 
@@ -95,7 +96,8 @@ class Stack:
             "INSTANCE_PATH": str(folder / "instance"),
             "SEARCH_INDEX_PATH": str(folder / "search-index"),
             "SEARCH_DRAIN_INTERVAL": "1",
-            "TASK_REDISPATCH_INTERVAL": "1",
+            "TASK_RELAY_POLL": "1",
+            "FLASK_APP": "wsgi.py",
             "SMS_BACKEND": "http",
             "SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_port}/send",
             "PAUSE_MARKER": str(folder / "paused"),
@@ -119,24 +121,25 @@ class Stack:
 
     def start(self, *command: str, name: str) -> subprocess.Popen[bytes]:
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            [CELERY, *command], cwd=ROOT, env=self.environment, stdout=log, stderr=log
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=self.environment, stdout=log, stderr=log)
         self.processes.append(process)
         return process
 
     def worker(self, app: str = "workers.worker") -> subprocess.Popen[bytes]:
         return self.start(
-            "-A", app, "worker", "--pool", "prefork", "--concurrency", "1",
+            CELERY, "-A", app, "worker", "--pool", "prefork", "--concurrency", "1",
             "--loglevel", "INFO", "--without-gossip", "--without-mingle", name="worker",
         )  # fmt: skip
 
     def beat(self) -> subprocess.Popen[bytes]:
         schedule = str(self.folder / "beat-schedule")
         return self.start(
-            "-A", "workers.worker", "beat", "--loglevel", "INFO", "--schedule", schedule,
+            CELERY, "-A", "workers.worker", "beat", "--loglevel", "INFO", "--schedule", schedule,
             name="beat",
         )  # fmt: skip
+
+    def relay(self) -> subprocess.Popen[bytes]:
+        return self.start(FLASK, "tasks", "relay", name="relay")
 
     def log(self, name: str) -> str:
         path = self.folder / f"{name}.log"
@@ -185,7 +188,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         redis.stop()
         with stack.app.app_context():
             db.engine.dispose()
-        for name in ("worker", "beat"):
+        for name in ("worker", "beat", "relay"):
             if (tmp_path / f"{name}.log").exists():
                 print(f"--- {name} log ---\n{stack.log(name)[-4000:]}")
         next(databases, None)
@@ -268,6 +271,7 @@ def test_a_failing_task_is_retried_with_backoff(stack):
     from marketplace.notifications import send_sms
 
     stack.worker()
+    stack.relay()
     with stack.app.app_context():
         send_sms("+919876543210", "Your code is 482913")
         commit()
@@ -309,6 +313,7 @@ def test_a_dead_broker_delays_work_and_never_loses_it(stack):
         buyer = factories.buyer()
     stack.worker()
     stack.beat()
+    stack.relay()
     stack.redis.stop()
     api = Api(stack.app.test_client())
     started = time.monotonic()

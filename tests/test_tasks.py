@@ -9,7 +9,8 @@ import os
 import pkgutil
 import subprocess
 import sys
-from datetime import timedelta
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import make_test_app
-from workers import TASK_MODULES, outbox
+from workers import TASK_MODULES, outbox, relay
 from workers.locks import job_lock
 from workers.outbox import QueuedTask
 
@@ -76,8 +77,9 @@ def test_a_dead_broker_never_fails_a_request_nor_loses_its_task(broker_down, tmp
         queued = db.session.scalars(select(QueuedTask)).all()
         assert [row.task for row in queued] == ["marketplace.notifications.deliver_email"]
         assert queued[0].kwargs["to"] == registered.get_json()["email"]
-        # Still down: the redispatcher keeps the row.
-        assert outbox.redispatch(timedelta(0)) == 0
+        queued_id = queued[0].id
+        # Still down: the relay keeps the row.
+        assert relay.drain() == 0
         assert db.session.scalar(select(func.count(QueuedTask.id))) == 1
 
     # The broker is back (kombu's in-memory transport here; a real Redis in
@@ -86,15 +88,66 @@ def test_a_dead_broker_never_fails_a_request_nor_loses_its_task(broker_down, tmp
         broker_down.config["SQLALCHEMY_DATABASE_URI"], tmp_path, CELERY_BROKER_URL="memory://"
     )
     with back.app_context():
-        assert outbox.redispatch(timedelta(seconds=60)) == 0  # too young: its request may send it
-        assert outbox.redispatch(timedelta(0)) == 1
+        assert relay.drain() == 1
         assert db.session.scalar(select(func.count(QueuedTask.id))) == 0
         celery = back.extensions["celery"]
         with celery.connection_for_read() as connection:
             message = connection.SimpleQueue("celery").get(timeout=2)
-        assert message.headers["id"] == queued[0].id
+        assert message.headers["id"] == queued_id
         assert message.headers["task"] == "marketplace.notifications.deliver_email"
         message.ack()
+        db.engine.dispose()
+
+
+def test_the_relay_publishes_in_batches_oldest_first(database_url, tmp_path, app):
+    memory = make_test_app(database_url, tmp_path, CELERY_BROKER_URL="memory://")
+    with memory.app_context():
+        with memory.extensions["celery"].connection_for_read() as connection:
+            connection.SimpleQueue("celery").clear()  # what other tests left in this process
+        for number in range(outbox.RELAY_BATCH + 3):
+            outbox.record("marketplace.notifications.deliver_sms", [], {"number": number})
+        commit()
+        assert relay.drain() == outbox.RELAY_BATCH + 3
+        assert db.session.scalar(select(func.count(QueuedTask.id))) == 0
+        with memory.extensions["celery"].connection_for_read() as connection:
+            queue = connection.SimpleQueue("celery")
+            first = queue.get(timeout=2)
+            assert first.payload[1] == {"number": 0}
+            first.ack()
+            queue.clear()
+        db.engine.dispose()
+
+
+def test_a_commit_that_queues_a_task_wakes_the_relay(database_url, tmp_path, app):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("notifications are PostgreSQL's; on SQLite the relay polls")
+    memory = make_test_app(database_url, tmp_path, CELERY_BROKER_URL="memory://")
+    stop = threading.Event()
+
+    def relay_forever() -> None:
+        with memory.app_context():
+            relay.run(poll_seconds=300, stop=stop)  # only a notification can wake it in time
+            db.session.remove()
+
+    thread = threading.Thread(target=relay_forever)
+    thread.start()
+    try:
+        time.sleep(0.5)  # listening, the outbox drained once
+        with memory.app_context():
+            outbox.record("marketplace.notifications.deliver_sms", [], {"to": "+919876543210"})
+            commit()
+            deadline = time.monotonic() + 5
+            while db.session.scalar(select(func.count(QueuedTask.id))) and (
+                time.monotonic() < deadline
+            ):
+                db.session.rollback()
+                time.sleep(0.05)
+            assert db.session.scalar(select(func.count(QueuedTask.id))) == 0
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()  # and a stop ends it within a second
+    with memory.app_context():
         db.engine.dispose()
 
 
@@ -139,3 +192,14 @@ def test_a_periodic_drain_skips_while_another_runs(app, ctx, monkeypatch):
         assert drain_search_outbox.run(periodic=True) == 0
     assert drain_search_outbox.run(periodic=True) == 1
     assert runs == [1]
+
+
+def test_the_relay_command_needs_a_broker_and_pending_counts_the_outbox(app, ctx):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["tasks", "relay"])
+    assert refused.exit_code == 1
+    assert "tasks run inline" in refused.output
+    outbox.record("marketplace.notifications.deliver_sms", [], {"to": "+919876543210"})
+    commit()
+    pending = runner.invoke(args=["tasks", "pending"])
+    assert pending.output.startswith("1 task(s) queued, the oldest for")

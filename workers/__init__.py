@@ -1,7 +1,8 @@
 """Celery, bound to the Flask app: tasks run in an app context and take ids and JSON.
 
 With no CELERY_BROKER_URL the tasks run eagerly, in-process, right after the commit that
-queued them (the embedded default); with a broker they go to Redis and a worker. A worker
+queued them (the embedded default); with a broker they go through the task outbox and the
+relay (`workers.relay`) to Redis and a worker. A worker
 imports every module in TASK_MODULES when it starts, so it knows every task the code defines.
 """
 
@@ -13,16 +14,11 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from kombu.exceptions import OperationalError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from marketplace.db import after_commit
-from marketplace.extensions import db
 from workers import outbox
 
 log = logging.getLogger(__name__)
-
-_JOBS = "queued_jobs"  # the jobs the current transaction queued, published after its commit
 
 # Every module that defines tasks. A test checks this against the tasks the code defines.
 TASK_MODULES = (
@@ -32,7 +28,6 @@ TASK_MODULES = (
     "marketplace.leads.tasks",
     "marketplace.notifications",
     "marketplace.privacy.tasks",
-    "workers.outbox",
 )
 
 
@@ -58,8 +53,8 @@ def celery_init_app(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        # A request that queues work must not hang on a dead broker: the task outbox keeps
-        # the work, so give up publishing quickly and let the redispatcher send it later.
+        # Publishing (the relay's batches, a request's nudge) must not hang on a dead broker:
+        # give up quickly; the outboxes keep the work for a later try.
         broker_connection_timeout=2,
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
         beat_schedule=beat_schedule(app.config),
@@ -81,25 +76,16 @@ def _bound(task: Task) -> Task:
 
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
-    """Send a task once the current transaction has committed.
+    """Run a task once the current transaction has committed.
 
-    With a broker the task is first written to the task outbox in the same transaction and
-    sent after the commit; a broker outage leaves it there for the redispatcher, so it is
-    delayed, never lost, and the request that queued it still succeeds.
+    With a broker the task is written to the task outbox in the same transaction, and the
+    relay publishes it after the commit: the request never waits on the broker, and a broker
+    outage delays the task, never loses it. Without one it runs inline after the commit.
     """
     if _celery().conf.task_always_eager:
         after_commit(lambda: _bound(task).delay(*args, **kwargs))
-        return
-    # A commit's jobs are published together, and forgotten with one DELETE.
-    jobs = db.session.info.setdefault(_JOBS, [])
-    if not jobs:
-        after_commit(lambda: outbox.dispatch(db.session.info.pop(_JOBS, [])), once=_JOBS)
-    jobs.append(outbox.record(task.name, args, kwargs))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_jobs(session: Session) -> None:
-    session.info.pop(_JOBS, None)  # their rows were rolled back with them
+    else:
+        outbox.record(task.name, args, kwargs)
 
 
 def nudge(task: Task) -> None:

@@ -1,10 +1,11 @@
 """The task outbox: queued work that must survive a broker outage.
 
-`enqueue` writes a row in the transaction that queues the task; after the commit the task is
-published with the row's id as its task id and the row is deleted. If publishing fails the row
-stays, and `redispatch_queued_tasks` (run by beat) publishes it again once the broker answers.
-Delivery is at least once: a task may run twice (a crash between publishing and deleting), so
-every task is written to be idempotent.
+`enqueue` writes a row in the transaction that queues the task, and that is all a request does:
+the relay (`workers.relay`, its own process) publishes committed rows to the broker in batches,
+with the row's id as the task id, and deletes what the broker took. On PostgreSQL a trigger
+NOTIFYs the relay at each commit that queued a task, so it wakes at once; it also polls. A broker
+outage leaves the rows where they are until the broker answers. Delivery is at least once (a
+relay that dies between publishing and deleting publishes again), so every task is idempotent.
 """
 
 from __future__ import annotations
@@ -12,23 +13,23 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
-from celery import shared_task
 from flask import current_app
 from kombu.exceptions import OperationalError
-from sqlalchemy import JSON, String, delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import DDL, JSON, String, delete, event, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.db import UTCDateTime, utcnow
 from marketplace.extensions import db
-from workers.locks import job_lock
 
 log = logging.getLogger(__name__)
 
-REDISPATCH_BATCH = 500
+RELAY_BATCH = 500
+# Each commit that queued a task wakes the relay: a NOTIFY is sent when the transaction commits,
+# and several in one transaction are folded into one.
+NOTIFY_CHANNEL = "queued_tasks"
 
 
 class QueuedTask(db.Model):
@@ -43,59 +44,52 @@ class QueuedTask(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class Job(NamedTuple):
-    id: str
-    task: str
-    args: list[Any]
-    kwargs: dict[str, Any]
+# The same trigger as migration 0014, for databases made by create_all (the tests).
+for statement in (
+    f"""CREATE FUNCTION notify_queued_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$""",
+    """CREATE TRIGGER queued_tasks_notify AFTER INSERT ON queued_tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_queued_tasks()""",
+):
+    event.listen(
+        QueuedTask.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql")
+    )
 
 
-def record(task: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Job:
-    """Write the task into the current transaction; `dispatch` it after the commit."""
-    job = Job(str(uuid.uuid4()), task, list(args), kwargs)
-    db.session.add(QueuedTask(**job._asdict(), created_at=utcnow()))
-    return job
+def record(task: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Write the task into the current transaction; the relay publishes it after the commit."""
+    db.session.execute(
+        insert(QueuedTask).values(
+            id=str(uuid.uuid4()), task=task, args=list(args), kwargs=kwargs, created_at=utcnow()
+        )
+    )
 
 
-def dispatch(jobs: Sequence[Job]) -> int:
-    """Publish committed jobs to the broker and forget those it took. Never raises for a
+def relay_batch(limit: int = RELAY_BATCH) -> int:
+    """Publish up to `limit` committed tasks, oldest first, and forget those the broker took.
+    Rows another relay holds are skipped, so relays may run side by side. Never raises for a
     broker outage: what was not sent stays queued. Returns how many were sent."""
+    rows = db.session.execute(
+        select(QueuedTask.id, QueuedTask.task, QueuedTask.args, QueuedTask.kwargs)
+        .order_by(QueuedTask.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        db.session.rollback()
+        return 0
     celery = current_app.extensions["celery"]
     sent = []
-    for job in jobs:
-        try:
-            celery.send_task(job.task, args=job.args, kwargs=job.kwargs, task_id=job.id)
-        except OperationalError as error:  # Celery's word for "the broker did not take it"
-            unsent = len(jobs) - len(sent)
-            log.warning("broker unavailable, %d task(s) stay queued: %s", unsent, error)
-            break
-        sent.append(job.id)
+    try:
+        with celery.producer_or_acquire() as producer:  # one connection for the whole batch
+            for row in rows:
+                celery.send_task(
+                    row.task, args=row.args, kwargs=row.kwargs, task_id=row.id, producer=producer
+                )
+                sent.append(row.id)
+    except OperationalError as error:  # Celery's word for "the broker did not take it"
+        log.warning("broker unavailable, %d task(s) stay queued: %s", len(rows) - len(sent), error)
     if sent:
-        try:
-            db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
-            db.session.commit()
-        except SQLAlchemyError:  # sent all the same: at worst the redispatcher sends it again
-            db.session.rollback()
-            log.exception("sent tasks could not be forgotten; they may run twice")
+        db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
+    db.session.commit()  # also ends the batch's row locks when nothing was sent
     return len(sent)
-
-
-def redispatch(older_than: timedelta) -> int:
-    """Send again what a request could not publish. Rows younger than `older_than` are left
-    to the request that wrote them, which is probably publishing them right now."""
-    rows = db.session.scalars(
-        select(QueuedTask)
-        .where(QueuedTask.created_at < utcnow() - older_than)
-        .order_by(QueuedTask.created_at)
-        .limit(REDISPATCH_BATCH)
-    ).all()
-    return dispatch([Job(row.id, row.task, row.args, row.kwargs) for row in rows])
-
-
-@shared_task(ignore_result=True)
-def redispatch_queued_tasks() -> int:
-    with job_lock("redispatch-queued-tasks") as held:
-        if not held:
-            return 0
-        interval = current_app.config["TASK_REDISPATCH_INTERVAL"]
-        return redispatch(timedelta(seconds=interval))

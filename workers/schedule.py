@@ -9,7 +9,6 @@ from typing import Any
 
 def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     drain = config["SEARCH_DRAIN_INTERVAL"]
-    redispatch = config["TASK_REDISPATCH_INTERVAL"]
     return {
         # Catch the index up after a search outage, without waiting for the next write.
         "drain-search-outbox": {
@@ -17,12 +16,6 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": float(drain),
             "kwargs": {"periodic": True},
             "options": {"expires": drain * 0.9},
-        },
-        # Publish the tasks that requests could not hand to the broker.
-        "redispatch-queued-tasks": {
-            "task": "workers.outbox.redispatch_queued_tasks",
-            "schedule": float(redispatch),
-            "options": {"expires": redispatch * 0.9},
         },
         # Send webhook deliveries that are due: new ones a request could not hand over, and
         # retries whose backoff has passed.
