@@ -14,8 +14,10 @@ connections: the second must come back 200 with "duplicate": true and the first 
 Then it counts the leads in the database and compares.
 
 Notification tasks run inline after each commit (the embedded default: mail and SMS files in
-the instance outbox); with --broker URL the server queues them in the task outbox and on that
-Redis database instead (no worker runs; the database must be empty, and it is flushed after).
+the instance outbox); with --broker URL, as in production, the server queues them in the task
+outbox and the task relay (`flask tasks relay`) publishes them to that Redis database (no
+worker runs; the database must be empty, and it is flushed after). Every new lead must then
+have its notification job published or still queued.
 
 The last line printed is one JSON object: {"enquiries": {"rps", "p50_ms", "p95_ms",
 "acknowledged", "stored", "duplicates", "errors", ...}}. `acknowledged` counts 201s (new
@@ -392,11 +394,12 @@ def races_in_postgres_log(database: str) -> int | None:
 
 
 class CpuMeter:
-    """CPU seconds used by the gunicorn workers, PostgreSQL (for our database), the broker's
-    Redis and the machine as a whole, between start() and stop()."""
+    """CPU seconds used by the gunicorn workers, the task relay, PostgreSQL (for our database),
+    the broker's Redis and the machine as a whole, between start() and stop()."""
 
-    def __init__(self, server_pid: int, database: str, broker: str) -> None:
+    def __init__(self, server_pid: int, relay_pid: int | None, database: str, broker: str) -> None:
         self.server_pid = server_pid
+        self.relay_pid = relay_pid
         self.database = database
         # The Redis server of the broker, told by the address in its process title.
         address = urlsplit(broker).netloc.rpartition("@")[2]
@@ -412,6 +415,7 @@ class CpuMeter:
         workers = _children(self.server_pid)
         return {
             "workers": sum(_ticks(pid) for pid in workers),
+            "relay": _ticks(self.relay_pid) if self.relay_pid else 0,
             "postgres": sum(_ticks(pid) for pid in _postgres_pids(self.database)),
             "redis": sum(_ticks(pid) for pid in self.redis),
             "busy": busy,
@@ -427,6 +431,7 @@ class CpuMeter:
         cores = os.cpu_count() or 1
         return {
             "workers_s": round(delta["workers"], 2),
+            "relay_s": round(delta["relay"], 2),
             "postgres_s": round(delta["postgres"], 2),
             "redis_s": round(delta["redis"], 2),
             "machine_busy_s": round(delta["busy"], 2),
@@ -437,6 +442,16 @@ class CpuMeter:
 
 
 # --- serving ---------------------------------------------------------------------------------
+
+
+def wait_for_relay(database_url: str, seconds: float = 30) -> float:
+    """Until the relay has published the whole task outbox; returns how long that took."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if not count_rows(database_url, {"n": "SELECT count(*) FROM queued_tasks"})["n"][0][0]:
+            break
+        time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def free_port() -> int:
@@ -644,6 +659,7 @@ def main() -> None:
     for variable in ("CELERY_BROKER_URL", "REDIS_URL", "ELASTICSEARCH_URL", "PUBLIC_BASE_URL"):
         env.pop(variable, None)  # the embedded defaults, whatever this shell has set
     server: subprocess.Popen[bytes] | None = None
+    relay: subprocess.Popen[bytes] | None = None
     created = False
     try:
         admin_execute(server_url, f'CREATE DATABASE "{name}"')
@@ -678,6 +694,8 @@ def main() -> None:
             command[-1:-1] = ["--threads", str(args.threads)]
         print(f"$ {' '.join(command)}", flush=True)
         server = subprocess.Popen(command, env=server_env, cwd=ROOT)
+        if args.broker:  # the relay publishes what the requests queued, as in production
+            relay = subprocess.Popen([flask, "tasks", "relay"], env=server_env, cwd=ROOT)
         wait_until_up(f"{base}/livez", server)
         warm_up(base, seed_data["tokens"])
         if args.keep_server:
@@ -693,10 +711,12 @@ def main() -> None:
         )
         busy_before = machine_busy_share(2)
         print(f"  the machine was {busy_before:.0%} busy before the load (other work)")
-        meter = CpuMeter(server.pid, name, args.broker)
+        meter = CpuMeter(server.pid, relay.pid if relay else None, name, args.broker)
         meter.start()
         answers, error_samples, elapsed, client_cpu = load(port, seed_data, args)
         cpu = meter.stop()
+        if relay is not None:
+            relay_lag = wait_for_relay(database_url)
         files = {
             kind: len(list((outbox / kind).glob("*"))) - files_before[kind] for kind in files_before
         }
@@ -710,12 +730,14 @@ def main() -> None:
             },
         )
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
+        for process in (server, relay):
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM)
             try:
-                server.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                server.kill()
+                process.kill()
         if created:
             admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         queued_in_redis = None
@@ -749,6 +771,7 @@ def main() -> None:
         "machine_busy_before": round(busy_before, 2),
         "cpu_ms_per_enquiry": {
             "gunicorn": round(1000 * cpu["workers_s"] / max(len(answers), 1), 2),
+            "relay": round(1000 * cpu["relay_s"] / max(len(answers), 1), 2),
             "postgres": round(1000 * cpu["postgres_s"] / max(len(answers), 1), 2),
             "redis": round(1000 * cpu["redis_s"] / max(len(answers), 1), 2),
             "clients": round(1000 * client_cpu / max(len(answers), 1), 2),
@@ -784,14 +807,16 @@ def main() -> None:
     )
     if args.broker:
         print(
-            f"  tasks: {queued_in_redis} waiting in Redis, {rows['queued_tasks'][0][0]} left in "
-            "the task outbox (no worker runs)"
+            f"  tasks: {queued_in_redis} published to Redis by the relay, "
+            f"{rows['queued_tasks'][0][0]} left in the task outbox {relay_lag:.1f} s after the "
+            "load (no worker runs)"
         )
     else:
         print(f"  notifications written inline: {files['mail']} mails, {files['sms']} SMS")
-    ours = cpu["workers_s"] + cpu["postgres_s"] + cpu["redis_s"] + client_cpu
+    ours = cpu["workers_s"] + cpu["relay_s"] + cpu["postgres_s"] + cpu["redis_s"] + client_cpu
     print(
-        f"  CPU over the load: gunicorn workers {cpu['workers_s']} s, PostgreSQL "
+        f"  CPU over the load: gunicorn workers {cpu['workers_s']} s, relay {cpu['relay_s']} s, "
+        "PostgreSQL "
         f"{cpu['postgres_s']} s, Redis {cpu['redis_s']} s, clients {client_cpu:.2f} s, "
         f"everything else {cpu['machine_busy_s'] - ours:.2f} s; "
         f"the machine was {cpu['machine_busy_share']:.0%} busy ({cpu['cores']} cores); per enquiry "
@@ -812,6 +837,9 @@ def main() -> None:
         failures.append("an answer names a lead that is not the stored one")
     if server_errors:
         failures.append(f"{server_errors} server errors (5xx)")
+    tasks_kept = (queued_in_redis or 0) + rows["queued_tasks"][0][0]
+    if args.broker and tasks_kept < figures["acknowledged"]:
+        failures.append("a new lead's notification job is neither queued nor published")
     if errors > server_errors:
         failures.append(f"{errors - server_errors} other errors")
     for failure in failures:

@@ -20,7 +20,14 @@ from marketplace.catalog import services as catalog
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
 from marketplace.leads import queries, services
-from marketplace.leads.models import GuestEnquiry, Lead, LeadSource, LeadStatus, Message
+from marketplace.leads.models import (
+    EnquiryGuard,
+    GuestEnquiry,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Message,
+)
 from tests import factories
 from tests.conftest import Api, csrf_token, free_port, make_test_app, outbox, sign_in_page
 
@@ -100,7 +107,9 @@ def test_the_same_enquiry_within_24_hours_is_the_same_lead(ctx, buyer_api, produ
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 1
 
     # A day later the same question is a new lead.
-    db.session.execute(update(Lead).values(created_at=utcnow() - timedelta(hours=25)))
+    day_ago = utcnow() - timedelta(hours=25)
+    db.session.execute(update(Lead).values(created_at=day_ago))
+    db.session.execute(update(EnquiryGuard).values(lead_created_at=day_ago))
     commit()
     later = buyer_api.post("/enquiries", _enquiry(product_id))
     assert later.status_code == 201

@@ -56,13 +56,13 @@ for statement in (
     )
 
 
+_INSERT = insert(QueuedTask)  # its VALUES come from the parameters
+
+
 def record(task: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
     """Write the task into the current transaction; the relay publishes it after the commit."""
-    db.session.execute(
-        insert(QueuedTask).values(
-            id=str(uuid.uuid4()), task=task, args=list(args), kwargs=kwargs, created_at=utcnow()
-        )
-    )
+    row = {"id": str(uuid.uuid4()), "task": task, "args": list(args), "kwargs": kwargs}
+    db.session.execute(_INSERT, {**row, "created_at": utcnow()})
 
 
 def relay_batch(limit: int = RELAY_BATCH) -> int:

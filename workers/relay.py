@@ -25,6 +25,9 @@ from workers.outbox import NOTIFY_CHANNEL, RELAY_BATCH, relay_batch
 log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 2.0  # seconds before listening again after the connection was lost
+# After a wake-up, let the tasks of this instant gather for one batch: under load, a drain per
+# commit would cost a round of queries per task; this caps the added delay at 50 ms.
+GATHER_SECONDS = 0.05
 
 
 def drain() -> int:
@@ -57,8 +60,8 @@ def _wait(listener: psycopg.Connection | None, seconds: float, stop: threading.E
             stop.wait(min(left, 1.0))
             continue
         if any(True for _ in listener.notifies(timeout=min(left, 1.0), stop_after=1)):
-            # Fold the notifications that arrived meanwhile into this one wake-up.
-            for _ in listener.notifies(timeout=0):
+            # Fold the notifications that arrive meanwhile into this one wake-up.
+            for _ in listener.notifies(timeout=GATHER_SECONDS):
                 pass
             return
 

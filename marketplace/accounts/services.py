@@ -10,13 +10,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace import audit
 from marketplace.accounts import identity
@@ -626,19 +627,25 @@ def revoke_integration_key(user: User, key_id: int) -> None:
     audit.record("api_key.revoked", actor_id=user.id, subject=credential)
 
 
-def credential_for_bearer(token: str) -> ApiCredential | None:
-    """The live credential behind a bearer token (its user active), or None."""
-    # One query for the credential, its user, roles and business: every API request asks.
-    credential = (
-        db.session.execute(
-            select(ApiCredential)
-            .where(ApiCredential.token_digest == token_digest(token))
-            .options(
-                joinedload(ApiCredential.user).options(
-                    joinedload(User.role_rows), joinedload(User.supplier)
-                )
+@cache
+def _credential_by_digest() -> Select[tuple[ApiCredential]]:
+    # Built once: every API request runs it. One query for the credential, its user and
+    # roles; the business and the (encrypted) mobile load when a request needs them.
+    return (
+        select(ApiCredential)
+        .where(ApiCredential.token_digest == bindparam("digest"))
+        .options(
+            joinedload(ApiCredential.user).options(
+                joinedload(User.role_rows), lazyload(User.supplier), defer(User.phone)
             )
         )
+    )
+
+
+def credential_for_bearer(token: str) -> ApiCredential | None:
+    """The live credential behind a bearer token (its user active), or None."""
+    credential = (
+        db.session.execute(_credential_by_digest(), {"digest": token_digest(token)})
         .unique()
         .scalar_one_or_none()
     )

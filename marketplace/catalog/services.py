@@ -8,13 +8,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
 from PIL import Image
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import contains_eager, load_only
 
 from marketplace import audit, images
 from marketplace.accounts import policy
@@ -340,13 +341,28 @@ def _listed() -> Select[tuple[Product]]:
     )
 
 
-def public_product(product_id: int) -> Product:
-    product = db.session.scalar(
-        _listed().where(Product.id == product_id).options(contains_eager(Product.supplier))
-    )
+def public_product(product_id: int, *, enquiry: bool = False) -> Product:
+    """A listed product with its supplier; for an enquiry, only what a lead copies."""
+    product = db.session.scalar(_public_product(enquiry), {"product_id": product_id})
     if product is None:
         raise NotFound("This product is not listed.")
     return product
+
+
+@cache
+def _public_product(enquiry: bool) -> Select[tuple[Product]]:
+    # Built once: every product page and every enquiry runs it. An enquiry loads only what a
+    # lead copies (the rest would load on access).
+    supplier = contains_eager(Product.supplier)
+    options = (
+        [
+            load_only(Product.name, Product.unit, Product.supplier_id),
+            supplier.load_only(SupplierProfile.user_id),
+        ]
+        if enquiry
+        else [supplier]
+    )
+    return _listed().where(Product.id == bindparam("product_id")).options(*options)
 
 
 def public_supplier(supplier_id: int) -> SupplierProfile:

@@ -112,6 +112,8 @@ class EnquiryGuard(db.Model):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     subject: Mapped[str] = mapped_column(String(40), primary_key=True)  # "product:12"
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    # The lead's own time, on this row: the 24 hours are decided inside the upsert, on the row.
+    lead_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

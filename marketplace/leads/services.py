@@ -17,12 +17,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import ReturningInsert
 
 from marketplace import audit
 from marketplace.accounts import services as accounts
@@ -30,7 +44,7 @@ from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.crypto import blind_index
-from marketplace.db import get_owned, utcnow
+from marketplace.db import UTCDateTime, get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import queries, webhooks
@@ -95,7 +109,7 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
         product_id = inp.integer("product_id", minimum=1, maximum=2**31 - 1)
         if product_id is not None:
             try:
-                product = catalog.public_product(product_id)
+                product = catalog.public_product(product_id, enquiry=True)
             except NotFound:
                 inp.fail("product_id", "no such product is listed")
             else:
@@ -135,67 +149,90 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, b
     subject = (
         f"product:{request.product.id}" if request.product else f"supplier:{request.supplier.id}"
     )
-    existing = _claim_subject(buyer.id, subject)
-    if existing is not None:
-        return existing, True
-    blocked = db.session.scalar(
-        select(SupplierBlock.id).where(
-            SupplierBlock.supplier_id == request.supplier.id, SupplierBlock.buyer_id == buyer.id
-        )
-    )
-    lead = Lead(
-        supplier=request.supplier,
-        supplier_id=request.supplier.id,
-        buyer=buyer,
-        buyer_id=buyer.id,
-        type=LeadType.ENQUIRY,
-        status=LeadStatus.SPAM if blocked else LeadStatus.NEW,
-        source=source,
-        product_id=request.product.id if request.product else None,
-        product_name=request.product.name if request.product else None,
-        quantity=request.quantity,
-        unit=request.unit,
-        message=request.message,
-        city=request.city,
-    )
-    db.session.add(lead)
-    db.session.flush()
-    db.session.execute(
-        update(EnquiryGuard)
-        .where(EnquiryGuard.buyer_id == buyer.id, EnquiryGuard.subject == subject)
-        .values(lead_id=lead.id)
-    )
-    if not blocked:  # a blocked buyer's enquiry goes to the spam folder, silently
-        webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
+    lead = db.session.scalars(
+        _new_enquiry(),
+        {
+            "supplier_id": request.supplier.id,
+            "buyer_id": buyer.id,
+            "type": LeadType.ENQUIRY,
+            "source": source,
+            "product_id": request.product.id if request.product else None,
+            "product_name": request.product.name if request.product else None,
+            "quantity": request.quantity,
+            "unit": request.unit,
+            "message": request.message,
+            "city": request.city,
+            "blocking_supplier": request.supplier.id,
+            "blocked_buyer": buyer.id,
+        },
+    ).one()
+    first = db.session.execute(
+        _claim_subject(db.session.get_bind().dialect.name),
+        {
+            "buyer_id": buyer.id,
+            "subject": subject,
+            "lead_id": lead.id,
+            "lead_created_at": lead.created_at,
+            "touched_at": lead.created_at,
+            "window_start": lead.created_at - DUPLICATE_WINDOW,
+        },
+    ).scalar_one()
+    if first != lead.id:  # a lead of the last 24 hours answers: this one never was
+        db.session.execute(delete(Lead).where(Lead.id == lead.id))
+        db.session.expunge(lead)
+        return db.session.get_one(Lead, first), True
+    if lead.status != LeadStatus.SPAM:
         from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
 
         enqueue(notify_supplier, lead.id)
     return lead, False
 
 
-def _claim_subject(buyer_id: int, subject: str) -> Lead | None:
-    """Lock this buyer's row for this subject, then return its lead if it is younger than 24
-    hours. The lock is an upsert (a write), so concurrent submits queue behind each other on
-    PostgreSQL and SQLite alike, and the second one sees the first one's lead."""
-    now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(EnquiryGuard).values(buyer_id=buyer_id, subject=subject, touched_at=now)
-    lead_id = db.session.scalar(
-        statement.on_conflict_do_update(
-            index_elements=[EnquiryGuard.buyer_id, EnquiryGuard.subject],
-            set_={"touched_at": now},
-        ).returning(EnquiryGuard.lead_id)
+# Every enquiry runs the next two statements, so each is built once: building one costs more
+# than running it.
+
+
+@cache
+def _new_enquiry() -> ReturningInsert[tuple[Lead]]:
+    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder."""
+    blocked = exists().where(
+        SupplierBlock.supplier_id == bindparam("blocking_supplier"),
+        SupplierBlock.buyer_id == bindparam("blocked_buyer"),
     )
-    lead = db.session.get(Lead, lead_id) if lead_id else None
-    if lead is not None and lead.created_at > now - DUPLICATE_WINDOW:
-        return lead
-    return None
+    status = case((blocked, LeadStatus.SPAM.value), else_=LeadStatus.NEW.value)
+    return insert(Lead).values(status=type_coerce(status, Lead.status.type)).returning(Lead)
+
+
+@cache
+def _claim_subject(dialect: str) -> ReturningInsert[tuple[int | None]]:
+    """Make the new lead this buyer's enquiry about the subject, unless a lead of the window
+    holds it; RETURNING the id of the lead that holds it. The upsert takes the row's lock, so
+    concurrent submits queue behind each other (on PostgreSQL and SQLite alike), and it
+    decides on the row's own columns, which a waiting submit sees as the first one committed
+    them (a read of the leads table there would still see the statement's older snapshot)."""
+    insert_guard = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_guard(EnquiryGuard)
+    held = and_(
+        EnquiryGuard.lead_id.is_not(None),
+        EnquiryGuard.lead_created_at > bindparam("window_start", type_=UTCDateTime()),
+    )
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[EnquiryGuard.buyer_id, EnquiryGuard.subject],
+        set_={
+            "touched_at": new.touched_at,
+            "lead_id": case((held, EnquiryGuard.lead_id), else_=new.lead_id),
+            "lead_created_at": case(
+                (held, EnquiryGuard.lead_created_at), else_=new.lead_created_at
+            ),
+        },
+    ).returning(EnquiryGuard.lead_id)
 
 
 def notify_supplier_of_enquiry(lead_id: int) -> None:
-    """Mail and text the supplier about a new enquiry, once. A task does this after the commit
-    (one queued job per enquiry keeps the request light), so the lead may be gone by then."""
+    """Tell the supplier about a new enquiry, once: mail, SMS and its `lead.created` webhooks.
+    A task does this after the commit (one queued job per enquiry keeps the request light),
+    so the lead may be gone by then."""
     # updated_at stays: this is not a change a CRM should pull again.
     claimed = db.session.execute(
         update(Lead)
@@ -205,6 +242,7 @@ def notify_supplier_of_enquiry(lead_id: int) -> None:
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return
     lead = db.session.get_one(Lead, lead_id)
+    webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
     owner = lead.supplier.user
     about = lead.product_name or "your products"
     link = absolute_url("leads.lead_page", lead_id=lead.id)
