@@ -447,12 +447,11 @@ def enquire(shop: Shop, buyer_id: int | None = None) -> int:
     from marketplace.leads.models import LeadSource
     from marketplace.leads.services import send_enquiry
 
-    lead, duplicate = send_enquiry(
+    lead_id, duplicate = send_enquiry(
         buyer,
         {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"},
         source=LeadSource.API,
     )
     assert not duplicate
-    lead_id = lead.id
     commit()
     return lead_id

@@ -58,6 +58,11 @@ def _enquiry(product_id: int, **changes) -> dict:
     return {**body, **changes}
 
 
+def _sent(buyer: User, data: dict, *, source: LeadSource) -> Lead:
+    lead_id, _ = services.send_enquiry(buyer, data, source=source)
+    return db.session.get_one(Lead, lead_id)
+
+
 @pytest.fixture()
 def product_id(supplier, categories) -> int:
     return _product(supplier)
@@ -504,12 +509,12 @@ def test_integration_key_scopes(api, buyer_api, supplier_api, product_id):
 def test_csv_export_is_the_filtered_list_and_never_a_formula(app, ctx, supplier, product_id):
     tricky = factories.buyer(name="Asha Rao")
     user = db.session.get(User, tricky.id)
-    lead, _ = services.send_enquiry(
+    lead = _sent(
         user,
         _enquiry(product_id, message='=HYPERLINK("http://evil")'),
         source=services.LeadSource.API,
     )
-    other, _ = services.send_enquiry(
+    other = _sent(
         db.session.get(User, factories.buyer().id),
         _enquiry(product_id),
         source=services.LeadSource.API,
@@ -530,7 +535,7 @@ def test_csv_export_is_the_filtered_list_and_never_a_formula(app, ctx, supplier,
 
 
 def test_follow_up_reminders_go_once_per_date(app, ctx, buyer, supplier, product_id):
-    lead, _ = services.send_enquiry(
+    lead = _sent(
         db.session.get(User, buyer.id), _enquiry(product_id), source=services.LeadSource.API
     )
     lead.follow_up_on = services.today_in_india()
@@ -549,9 +554,7 @@ def test_the_storefront_shows_how_the_supplier_answers(ctx, client, supplier, ca
     product = _product(supplier)
     owner = db.session.get(User, supplier.id)
     leads = [
-        services.send_enquiry(
-            db.session.get(User, factories.buyer().id), _enquiry(product), source=LeadSource.API
-        )[0]
+        _sent(db.session.get(User, factories.buyer().id), _enquiry(product), source=LeadSource.API)
         for _ in range(3)
     ]
     commit()
@@ -581,7 +584,7 @@ def test_the_dashboard_counts_the_pipeline(ctx, supplier, categories):
         LeadStatus.SPAM,
     ]
     for status in statuses:
-        lead, _ = services.send_enquiry(
+        lead = _sent(
             db.session.get(User, factories.buyer().id),
             _enquiry(product),
             source=services.LeadSource.API,

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from kombu.exceptions import OperationalError
-from sqlalchemy import DDL, JSON, String, delete, event, insert, select
+from sqlalchemy import DDL, JSON, String, delete, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.db import UTCDateTime, utcnow
@@ -56,7 +56,8 @@ for statement in (
     )
 
 
-_INSERT = insert(QueuedTask)  # its VALUES come from the parameters
+# On the table, not through the ORM (every enquiry runs it); its VALUES come from the parameters.
+_INSERT = QueuedTask.__table__.insert()
 
 
 def record(task: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:

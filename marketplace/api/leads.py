@@ -40,8 +40,10 @@ def buyer_rate_key() -> str:
 @limiter.limit(ENQUIRY_LIMITS_PER_ADDRESS, key_func=address_key)
 @authenticated(person=True)
 def send_enquiry():  # type: ignore[no-untyped-def]
-    lead, duplicate = services.send_enquiry(current_api_user(), json_body(), source=LeadSource.API)
-    return jsonify(schemas.created(lead, duplicate=duplicate)), 200 if duplicate else 201
+    lead_id, duplicate = services.send_enquiry(
+        current_api_user(), json_body(), source=LeadSource.API
+    )
+    return jsonify(schemas.created(lead_id, duplicate=duplicate)), 200 if duplicate else 201
 
 
 @bp.get("/enquiries")
@@ -71,8 +73,8 @@ def start_guest_enquiry():  # type: ignore[no-untyped-def]
 @bp.post("/enquiries/guest/<verification_id>/confirm")
 @limiter.limit("10 per minute", key_func=address_key)
 def confirm_guest_enquiry(verification_id: str):  # type: ignore[no-untyped-def]
-    lead, _ = services.confirm_guest_enquiry(verification_id, json_body())
-    return jsonify(schemas.created(lead)), 201
+    lead_id, _ = services.confirm_guest_enquiry(verification_id, json_body())
+    return jsonify(schemas.created(lead_id)), 201
 
 
 # --- the supplier's leads --------------------------------------------------------------------

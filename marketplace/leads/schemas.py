@@ -148,8 +148,8 @@ def message(entry: Message) -> dict[str, Any]:
     }
 
 
-def created(lead: Lead, *, duplicate: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": lead.id, "lead_id": lead.id}
+def created(lead_id: int, *, duplicate: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": lead_id, "lead_id": lead_id}
     if duplicate:
         body["duplicate"] = True
     return body

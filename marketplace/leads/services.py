@@ -29,7 +29,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     select,
     type_coerce,
     update,
@@ -137,9 +136,10 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
 # --- enquiries -------------------------------------------------------------------------------
 
 
-def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, bool]:
-    """Turn an enquiry into a lead for the supplier. Returns (lead, duplicate): the same buyer
-    asking about the same product (or storefront) within 24 hours gets the first lead back."""
+def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bool]:
+    """Turn an enquiry into a lead for the supplier. Returns (lead id, duplicate): the same
+    buyer asking about the same product (or storefront) within 24 hours gets the first lead
+    back."""
     inp = Input(data)
     request = _read_enquiry(inp)
     if request is not None and request.supplier.user_id == buyer.id:
@@ -149,7 +149,7 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, b
     subject = (
         f"product:{request.product.id}" if request.product else f"supplier:{request.supplier.id}"
     )
-    lead = db.session.scalars(
+    lead = db.session.execute(
         _new_enquiry(),
         {
             "supplier_id": request.supplier.id,
@@ -179,28 +179,32 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[Lead, b
     ).scalar_one()
     if first != lead.id:  # a lead of the last 24 hours answers: this one never was
         db.session.execute(delete(Lead).where(Lead.id == lead.id))
-        db.session.expunge(lead)
-        return db.session.get_one(Lead, first), True
+        return first, True
     if lead.status != LeadStatus.SPAM:
         from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
 
         enqueue(notify_supplier, lead.id)
-    return lead, False
+    return lead.id, False
 
 
-# Every enquiry runs the next two statements, so each is built once: building one costs more
-# than running it.
+# Every enquiry runs the next two statements, so each is built once (building one costs more
+# than running it), and on the tables, not through the ORM's unit of work.
 
 
 @cache
-def _new_enquiry() -> ReturningInsert[tuple[Lead]]:
+def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime]]:
     """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder."""
     blocked = exists().where(
         SupplierBlock.supplier_id == bindparam("blocking_supplier"),
         SupplierBlock.buyer_id == bindparam("blocked_buyer"),
     )
     status = case((blocked, LeadStatus.SPAM.value), else_=LeadStatus.NEW.value)
-    return insert(Lead).values(status=type_coerce(status, Lead.status.type)).returning(Lead)
+    leads = Lead.__table__
+    return (
+        leads.insert()
+        .values(status=type_coerce(status, leads.c.status.type))
+        .returning(leads.c.id, leads.c.status, leads.c.created_at)
+    )
 
 
 @cache
@@ -211,22 +215,21 @@ def _claim_subject(dialect: str) -> ReturningInsert[tuple[int | None]]:
     decides on the row's own columns, which a waiting submit sees as the first one committed
     them (a read of the leads table there would still see the statement's older snapshot)."""
     insert_guard = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_guard(EnquiryGuard)
+    guards = EnquiryGuard.__table__
+    statement = insert_guard(guards)
     held = and_(
-        EnquiryGuard.lead_id.is_not(None),
-        EnquiryGuard.lead_created_at > bindparam("window_start", type_=UTCDateTime()),
+        guards.c.lead_id.is_not(None),
+        guards.c.lead_created_at > bindparam("window_start", type_=UTCDateTime()),
     )
     new = statement.excluded
     return statement.on_conflict_do_update(
-        index_elements=[EnquiryGuard.buyer_id, EnquiryGuard.subject],
+        index_elements=[guards.c.buyer_id, guards.c.subject],
         set_={
             "touched_at": new.touched_at,
-            "lead_id": case((held, EnquiryGuard.lead_id), else_=new.lead_id),
-            "lead_created_at": case(
-                (held, EnquiryGuard.lead_created_at), else_=new.lead_created_at
-            ),
+            "lead_id": case((held, guards.c.lead_id), else_=new.lead_id),
+            "lead_created_at": case((held, guards.c.lead_created_at), else_=new.lead_created_at),
         },
-    ).returning(EnquiryGuard.lead_id)
+    ).returning(guards.c.lead_id)
 
 
 def notify_supplier_of_enquiry(lead_id: int) -> None:
@@ -316,7 +319,7 @@ class WrongCode(ValidationFailed):
     keep_writes = True  # the failed attempt is counted even though the request is refused
 
 
-def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[Lead, User]:
+def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
     """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
     pending = db.session.get(GuestEnquiry, verification_id, with_for_update=True)
     now = utcnow()
@@ -339,11 +342,11 @@ def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[Lead, User]:
         )
     contact = accounts.Contact(pending.name, pending.email, pending.phone)
     buyer = accounts.register_guest_buyer(contact)
-    lead, _ = send_enquiry(buyer, pending.enquiry, source=LeadSource.GUEST)
+    lead_id, _ = send_enquiry(buyer, pending.enquiry, source=LeadSource.GUEST)
     pending.used_at = now
-    pending.lead_id = lead.id
+    pending.lead_id = lead_id
     pending.enquiry = {}  # the message now lives on the lead only
-    return lead, buyer
+    return lead_id, buyer
 
 
 # --- who sees which lead ---------------------------------------------------------------------

@@ -121,7 +121,7 @@ def new_enquiry():  # type: ignore[no-untyped-def]
                 )
                 return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
             source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
-            lead, duplicate = services.send_enquiry(_user(), form.service_data(), source=source)
+            lead_id, duplicate = services.send_enquiry(_user(), form.service_data(), source=source)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -136,7 +136,7 @@ def new_enquiry():  # type: ignore[no-untyped-def]
                 )
             else:
                 flash(f"Your enquiry is sent to {supplier.company_name}.", "success")
-            return redirect(url_for("leads.enquiry_page", lead_id=lead.id))
+            return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -151,14 +151,16 @@ def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            lead, buyer = services.confirm_guest_enquiry(verification_id, {"code": form.code.data})
+            lead_id, buyer = services.confirm_guest_enquiry(
+                verification_id, {"code": form.code.data}
+            )
         except ValidationFailed as refused:  # a wrong code is counted: the view commits
             apply_errors(form, refused.errors)
             status = 422
         else:
             sign_in_browser(buyer)  # the mobile is proven; the emailed link sets a password
             flash("Your enquiry is sent. We emailed you a link to choose a password.", "success")
-            return redirect(url_for("leads.enquiry_page", lead_id=lead.id))
+            return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
     elif request.method == "POST":
         status = 400
     return render_template("leads/confirm_guest.html", form=form), status
