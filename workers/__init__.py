@@ -2,8 +2,8 @@
 
 With no CELERY_BROKER_URL the tasks run eagerly, in-process, right after the commit that
 queued them (the embedded default); with a broker they go through the task outbox and the
-relay (`workers.relay`) to Redis and a worker. A worker
-imports every module in TASK_MODULES when it starts, so it knows every task the code defines.
+relay (`workers.relay`) to Redis and a worker. A worker imports every module in TASK_MODULES
+when it starts, so it knows every task the code defines.
 """
 
 from __future__ import annotations
