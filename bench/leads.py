@@ -609,7 +609,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per worker (more than 1: gthread)"
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread)"
     )
     parser.add_argument(
         "--broker",
