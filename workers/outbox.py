@@ -80,16 +80,19 @@ def relay_batch(limit: int = RELAY_BATCH) -> int:
         db.session.rollback()
         return 0
     celery = current_app.extensions["celery"]
-    sent = []
+    broker_errors = (OperationalError, *celery.connection_for_write().connection_errors)
     try:
-        with celery.producer_or_acquire() as producer:  # one connection for the whole batch
+        # One connection and one round trip for the batch: kombu pipelines the messages and
+        # sends them when the batch closes (or drops the unsent ones if it fails).
+        with celery.producer_or_acquire() as producer, producer.batch(max_size=limit):
             for row in rows:
                 celery.send_task(
                     row.task, args=row.args, kwargs=row.kwargs, task_id=row.id, producer=producer
                 )
-                sent.append(row.id)
-    except OperationalError as error:  # Celery's word for "the broker did not take it"
-        log.warning("broker unavailable, %d task(s) stay queued: %s", len(rows) - len(sent), error)
+        sent = [row.id for row in rows]
+    except broker_errors as error:  # the broker did not take them: they stay queued
+        log.warning("broker unavailable, %d task(s) stay queued: %s", len(rows), error)
+        sent = []
     if sent:
         db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
     db.session.commit()  # also ends the batch's row locks when nothing was sent

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from flask import current_app
 from PIL import Image
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import contains_eager, load_only
+from sqlalchemy.orm import contains_eager
 
 from marketplace import audit, images
 from marketplace.accounts import policy
@@ -341,28 +341,46 @@ def _listed() -> Select[tuple[Product]]:
     )
 
 
-def public_product(product_id: int, *, enquiry: bool = False) -> Product:
-    """A listed product with its supplier; for an enquiry, only what a lead copies."""
-    product = db.session.scalar(_public_product(enquiry), {"product_id": product_id})
+def public_product(product_id: int) -> Product:
+    product = db.session.scalar(_public_product(), {"product_id": product_id})
     if product is None:
         raise NotFound("This product is not listed.")
     return product
 
 
+class ListedProduct(NamedTuple):
+    """What an enquiry copies from a listed product."""
+
+    id: int
+    name: str
+    unit: str
+    supplier_id: int
+    supplier_user_id: int
+
+
+def listed_product(product_id: int) -> ListedProduct:
+    """A listed product's facts, as one row (every enquiry asks)."""
+    row = db.session.execute(_listed_product(), {"product_id": product_id}).first()
+    if row is None:
+        raise NotFound("This product is not listed.")
+    return ListedProduct(*row)
+
+
+# Built once: every product page and every enquiry runs one of these.
+
+
 @cache
-def _public_product(enquiry: bool) -> Select[tuple[Product]]:
-    # Built once: every product page and every enquiry runs it. An enquiry loads only what a
-    # lead copies (the rest would load on access).
-    supplier = contains_eager(Product.supplier)
-    options = (
-        [
-            load_only(Product.name, Product.unit, Product.supplier_id),
-            supplier.load_only(SupplierProfile.user_id),
-        ]
-        if enquiry
-        else [supplier]
+def _public_product() -> Select[tuple[Product]]:
+    by_id = _listed().where(Product.id == bindparam("product_id"))
+    return by_id.options(contains_eager(Product.supplier))
+
+
+@cache
+def _listed_product() -> Select[tuple[int, str, str, int, int]]:
+    by_id = _listed().where(Product.id == bindparam("product_id"))
+    return by_id.with_only_columns(
+        Product.id, Product.name, Product.unit, Product.supplier_id, SupplierProfile.user_id
     )
-    return _listed().where(Product.id == bindparam("product_id")).options(*options)
 
 
 def public_supplier(supplier_id: int) -> SupplierProfile:

@@ -39,9 +39,8 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from marketplace import audit
 from marketplace.accounts import services as accounts
-from marketplace.accounts.models import SupplierProfile, User
+from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Product
 from marketplace.crypto import blind_index
 from marketplace.db import UTCDateTime, get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
@@ -94,8 +93,10 @@ def today_in_india() -> date:
 
 @dataclass(frozen=True)
 class EnquiryRequest:
-    supplier: SupplierProfile
-    product: Product | None
+    supplier_id: int
+    supplier_user_id: int
+    product_id: int | None
+    product_name: str | None
     quantity: Decimal | None
     unit: str | None
     message: str
@@ -108,18 +109,20 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
         product_id = inp.integer("product_id", minimum=1, maximum=2**31 - 1)
         if product_id is not None:
             try:
-                product = catalog.public_product(product_id, enquiry=True)
+                product = catalog.listed_product(product_id)
             except NotFound:
                 inp.fail("product_id", "no such product is listed")
             else:
-                supplier = product.supplier
+                supplier = (product.supplier_id, product.supplier_user_id)  # (id, owner's id)
     elif inp.has("supplier_id"):
         supplier_id = inp.integer("supplier_id", minimum=1, maximum=2**31 - 1)
         if supplier_id is not None:
             try:
-                supplier = catalog.public_supplier(supplier_id)
+                profile = catalog.public_supplier(supplier_id)
             except NotFound:
                 inp.fail("supplier_id", "no such supplier")
+            else:
+                supplier = (profile.id, profile.user_id)
     else:
         inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
     quantity = read_quantity(inp, "quantity")
@@ -130,7 +133,16 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
     city = inp.text("city", required=False, min_length=2, max_length=100)
     if supplier is None or message is None:
         return None
-    return EnquiryRequest(supplier, product, quantity, unit, message, city)
+    return EnquiryRequest(
+        supplier_id=supplier[0],
+        supplier_user_id=supplier[1],
+        product_id=product.id if product else None,
+        product_name=product.name if product else None,
+        quantity=quantity,
+        unit=unit,
+        message=message,
+        city=city,
+    )
 
 
 # --- enquiries -------------------------------------------------------------------------------
@@ -142,27 +154,27 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
     back."""
     inp = Input(data)
     request = _read_enquiry(inp)
-    if request is not None and request.supplier.user_id == buyer.id:
-        inp.fail("product_id" if request.product else "supplier_id", "this is your own business")
+    if request is not None and request.supplier_user_id == buyer.id:
+        inp.fail("product_id" if request.product_id else "supplier_id", "this is your own business")
     inp.raise_if_invalid()
     assert request is not None
     subject = (
-        f"product:{request.product.id}" if request.product else f"supplier:{request.supplier.id}"
+        f"product:{request.product_id}" if request.product_id else f"supplier:{request.supplier_id}"
     )
     lead = db.session.execute(
         _new_enquiry(),
         {
-            "supplier_id": request.supplier.id,
+            "supplier_id": request.supplier_id,
             "buyer_id": buyer.id,
             "type": LeadType.ENQUIRY,
             "source": source,
-            "product_id": request.product.id if request.product else None,
-            "product_name": request.product.name if request.product else None,
+            "product_id": request.product_id,
+            "product_name": request.product_name,
             "quantity": request.quantity,
             "unit": request.unit,
             "message": request.message,
             "city": request.city,
-            "blocking_supplier": request.supplier.id,
+            "blocking_supplier": request.supplier_id,
             "blocked_buyer": buyer.id,
         },
     ).one()
