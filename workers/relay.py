@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 2.0  # seconds before listening again after the connection was lost
 # After a wake-up, let the tasks of this instant gather for one batch: under load, a drain per
-# commit would cost a round of queries per task; this caps the added delay at 50 ms.
-GATHER_SECONDS = 0.05
+# commit would cost a round of queries per task; this caps the added delay at 200 ms.
+GATHER_SECONDS = 0.2
 
 
 def drain() -> int:
