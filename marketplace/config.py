@@ -117,7 +117,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ELASTICSEARCH_INDEX_PREFIX": ("ELASTICSEARCH_INDEX_PREFIX", str),
     "CELERY_BROKER_URL": ("CELERY_BROKER_URL", _url("redis", "rediss", "amqp")),
     "SEARCH_DRAIN_INTERVAL": ("SEARCH_DRAIN_INTERVAL", _integer(1, 3600)),
-    "TASK_RELAY_POLL": ("TASK_RELAY_POLL", _integer(1, 300)),
+    "TASK_RELAY_POLL_MS": ("TASK_RELAY_POLL_MS", _integer(50, 60_000)),
     "REDIS_URL": ("REDIS_URL", _url("redis", "rediss")),
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": ("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
     "WEBHOOK_SWEEP_INTERVAL": ("WEBHOOK_SWEEP_INTERVAL", _integer(1, 3600)),
@@ -178,8 +178,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SEARCH_FACET_CACHE": 1024,
         "CELERY_BROKER_URL": None,
         "SEARCH_DRAIN_INTERVAL": 30,
-        # The relay wakes at each queued task on PostgreSQL; this is its polling fallback.
-        "TASK_RELAY_POLL": 5,
+        # How often the relay looks for queued tasks: the most a task waits for the broker.
+        "TASK_RELAY_POLL_MS": 200,
         "REDIS_URL": None,
         # Webhook URLs that resolve to private, loopback or link-local addresses are refused
         # (no probing of our own network through a supplier's webhook); tests turn this on.

@@ -96,7 +96,6 @@ class Stack:
             "INSTANCE_PATH": str(folder / "instance"),
             "SEARCH_INDEX_PATH": str(folder / "search-index"),
             "SEARCH_DRAIN_INTERVAL": "1",
-            "TASK_RELAY_POLL": "1",
             "FLASK_APP": "wsgi.py",
             "SMS_BACKEND": "http",
             "SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_port}/send",

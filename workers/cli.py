@@ -9,12 +9,9 @@ from types import FrameType
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from marketplace.db import utcnow
-from marketplace.extensions import db
-from workers import relay
-from workers.outbox import QueuedTask
+from workers import outbox, relay
 
 group = click.Group("tasks", help="Tasks: the relay to the broker and the task outbox.")
 
@@ -28,19 +25,19 @@ def run_relay() -> None:
     stop = threading.Event()
 
     def finish(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        # Not stop.set() here: the handler may interrupt the main thread inside stop.wait(),
+        # holding the lock that set() takes. The current batch ends, then the loop does.
+        threading.Thread(target=stop.set).start()
 
     signal.signal(signal.SIGTERM, finish)
     signal.signal(signal.SIGINT, finish)
-    relay.run(current_app.config["TASK_RELAY_POLL"], stop)
+    relay.run(current_app.config["TASK_RELAY_POLL_MS"] / 1000, stop)
 
 
 @group.command("pending")
 @with_appcontext
 def pending() -> None:
     """How many tasks wait for the relay, and since when."""
-    count, oldest = db.session.execute(
-        select(func.count(QueuedTask.id), func.min(QueuedTask.created_at))
-    ).one()
+    count, oldest = outbox.backlog()
     age = f", the oldest for {(utcnow() - oldest).total_seconds():.0f} s" if oldest else ""
     click.echo(f"{count} task(s) queued{age}.")

@@ -2,10 +2,10 @@
 
 `enqueue` writes a row in the transaction that queues the task, and that is all a request does:
 the relay (`workers.relay`, its own process) publishes committed rows to the broker in batches,
-with the row's id as the task id, and deletes what the broker took. On PostgreSQL a trigger
-NOTIFYs the relay at each commit that queued a task, so it wakes at once; it also polls. A broker
-outage leaves the rows where they are until the broker answers. Delivery is at least once (a
-relay that dies between publishing and deleting publishes again), so every task is idempotent.
+with the row's id as the task id, and deletes what the broker took. A broker outage leaves the
+rows where they are until the broker answers. Delivery is at least once (a relay that dies, or
+a batch that fails, between publishing and deleting publishes again), so every task is
+idempotent.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from kombu.exceptions import OperationalError
-from sqlalchemy import DDL, JSON, String, delete, event, select
+from kombu.exceptions import KombuError
+from sqlalchemy import JSON, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.db import UTCDateTime, utcnow
@@ -27,9 +27,6 @@ from marketplace.extensions import db
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
-# Each commit that queued a task wakes the relay: a NOTIFY is sent when the transaction commits,
-# and several in one transaction are folded into one.
-NOTIFY_CHANNEL = "queued_tasks"
 
 
 class QueuedTask(db.Model):
@@ -42,18 +39,6 @@ class QueuedTask(db.Model):
     args: Mapped[list[Any]] = mapped_column(JSON)
     kwargs: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-# The same trigger as migration 0014, for databases made by create_all (the tests).
-for statement in (
-    f"""CREATE FUNCTION notify_queued_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$""",
-    """CREATE TRIGGER queued_tasks_notify AFTER INSERT ON queued_tasks
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_queued_tasks()""",
-):
-    event.listen(
-        QueuedTask.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql")
-    )
 
 
 # On the table, not through the ORM (every enquiry runs it); its VALUES come from the parameters.
@@ -80,20 +65,30 @@ def relay_batch(limit: int = RELAY_BATCH) -> int:
         db.session.rollback()
         return 0
     celery = current_app.extensions["celery"]
-    broker_errors = (OperationalError, *celery.connection_for_write().connection_errors)
     try:
         # One connection and one round trip for the batch: kombu pipelines the messages and
-        # sends them when the batch closes (or drops the unsent ones if it fails).
+        # sends them when the batch closes.
         with celery.producer_or_acquire() as producer, producer.batch(max_size=limit):
             for row in rows:
                 celery.send_task(
                     row.task, args=row.args, kwargs=row.kwargs, task_id=row.id, producer=producer
                 )
         sent = [row.id for row in rows]
-    except broker_errors as error:  # the broker did not take them: they stay queued
+    except KombuError as error:  # the broker is down or refused the batch (maybe in part)
         log.warning("broker unavailable, %d task(s) stay queued: %s", len(rows), error)
+        sent = []
+    except Exception:  # whatever else went wrong, the rows stay for the next try
+        log.exception("publishing failed, %d task(s) stay queued", len(rows))
         sent = []
     if sent:
         db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(sent)))
     db.session.commit()  # also ends the batch's row locks when nothing was sent
     return len(sent)
+
+
+def backlog() -> tuple[int, datetime | None]:
+    """How many tasks wait for the relay, and since when."""
+    count, oldest = db.session.execute(
+        select(func.count(QueuedTask.id), func.min(QueuedTask.created_at))
+    ).one()
+    return count, oldest

@@ -104,7 +104,7 @@ class EnquiryRequest:
 
 
 def _read_enquiry(inp: Input) -> EnquiryRequest | None:
-    product = supplier = None
+    product = supplier_id = supplier_user_id = None
     if inp.has("product_id"):
         product_id = inp.integer("product_id", minimum=1, maximum=2**31 - 1)
         if product_id is not None:
@@ -113,16 +113,16 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
             except NotFound:
                 inp.fail("product_id", "no such product is listed")
             else:
-                supplier = (product.supplier_id, product.supplier_user_id)  # (id, owner's id)
+                supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
     elif inp.has("supplier_id"):
-        supplier_id = inp.integer("supplier_id", minimum=1, maximum=2**31 - 1)
-        if supplier_id is not None:
+        asked = inp.integer("supplier_id", minimum=1, maximum=2**31 - 1)
+        if asked is not None:
             try:
-                profile = catalog.public_supplier(supplier_id)
+                profile = catalog.public_supplier(asked)
             except NotFound:
                 inp.fail("supplier_id", "no such supplier")
             else:
-                supplier = (profile.id, profile.user_id)
+                supplier_id, supplier_user_id = profile.id, profile.user_id
     else:
         inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
     quantity = read_quantity(inp, "quantity")
@@ -131,11 +131,11 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
         unit = product.unit  # "500" about a product sold per kg means 500 kg
     message = inp.text("message", min_length=4, max_length=4000, multiline=True)
     city = inp.text("city", required=False, min_length=2, max_length=100)
-    if supplier is None or message is None:
+    if supplier_id is None or supplier_user_id is None or message is None:
         return None
     return EnquiryRequest(
-        supplier_id=supplier[0],
-        supplier_user_id=supplier[1],
+        supplier_id=supplier_id,
+        supplier_user_id=supplier_user_id,
         product_id=product.id if product else None,
         product_name=product.name if product else None,
         quantity=quantity,
@@ -178,8 +178,8 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
             "blocked_buyer": buyer.id,
         },
     ).one()
-    first = db.session.execute(
-        _claim_subject(db.session.get_bind().dialect.name),
+    holder_id = db.session.execute(
+        _guard_upsert(db.session.get_bind().dialect.name),
         {
             "buyer_id": buyer.id,
             "subject": subject,
@@ -189,10 +189,13 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
             "window_start": lead.created_at - DUPLICATE_WINDOW,
         },
     ).scalar_one()
-    if first != lead.id:  # a lead of the last 24 hours answers: this one never was
+    if holder_id != lead.id:  # a lead of the last 24 hours answers: this one never was
         db.session.execute(delete(Lead).where(Lead.id == lead.id))
-        return first, True
-    if lead.status != LeadStatus.SPAM:
+        return holder_id, True
+    if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
+        # Emitted here, with the lead as it is now and before any later change's event.
+        if webhooks.subscribers(request.supplier_id, WebhookEvent.LEAD_CREATED):
+            webhooks.emit(WebhookEvent.LEAD_CREATED, db.session.get_one(Lead, lead.id))
         from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
 
         enqueue(notify_supplier, lead.id)
@@ -220,7 +223,7 @@ def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime]]:
 
 
 @cache
-def _claim_subject(dialect: str) -> ReturningInsert[tuple[int | None]]:
+def _guard_upsert(dialect: str) -> ReturningInsert[tuple[int | None]]:
     """Make the new lead this buyer's enquiry about the subject, unless a lead of the window
     holds it; RETURNING the id of the lead that holds it. The upsert takes the row's lock, so
     concurrent submits queue behind each other (on PostgreSQL and SQLite alike), and it
@@ -245,9 +248,8 @@ def _claim_subject(dialect: str) -> ReturningInsert[tuple[int | None]]:
 
 
 def notify_supplier_of_enquiry(lead_id: int) -> None:
-    """Tell the supplier about a new enquiry, once: mail, SMS and its `lead.created` webhooks.
-    A task does this after the commit (one queued job per enquiry keeps the request light),
-    so the lead may be gone by then."""
+    """Mail and text the supplier about a new enquiry, once. A task does this after the commit
+    (one queued job per enquiry keeps the request light), so the lead may be gone by then."""
     # updated_at stays: this is not a change a CRM should pull again.
     claimed = db.session.execute(
         update(Lead)
@@ -257,7 +259,6 @@ def notify_supplier_of_enquiry(lead_id: int) -> None:
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return
     lead = db.session.get_one(Lead, lead_id)
-    webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
     owner = lead.supplier.user
     about = lead.product_name or "your products"
     link = absolute_url("leads.lead_page", lead_id=lead.id)

@@ -18,8 +18,7 @@ def deliver_webhook(delivery_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def notify_supplier(lead_id: int) -> None:
-    """Tell a supplier about a new enquiry: its webhooks, and the mail and SMS (which then go
-    through their own tasks)."""
+    """Tell a supplier about a new enquiry (the mail and SMS then go through their own tasks)."""
     services.notify_supplier_of_enquiry(lead_id)
     commit()
 

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ import requests
 from flask import current_app
 from kombu.exceptions import OperationalError
 from requests.adapters import HTTPAdapter
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -452,20 +453,29 @@ def _payload(
     return {"id": event_id, "event": str(event), "created_at": iso_utc(utcnow()), "data": data}
 
 
+def subscribers(supplier_id: int, event: WebhookEvent) -> list[Webhook]:
+    """The supplier's live webhooks that want `event`."""
+    return [
+        webhook
+        for webhook in db.session.scalars(_live_webhooks(), {"supplier_id": supplier_id})
+        if str(event) in webhook.events
+    ]
+
+
+@cache
+def _live_webhooks() -> Select[tuple[Webhook]]:
+    # Built once: every new enquiry asks.
+    return select(Webhook).where(
+        Webhook.supplier_id == bindparam("supplier_id"),
+        Webhook.deleted_at.is_(None),
+        Webhook.disabled_at.is_(None),
+    )
+
+
 def emit(event: WebhookEvent, lead: Lead, *, message: Message | None = None) -> None:
     """Write a delivery for every live webhook of the lead's supplier that wants `event`, in
     the caller's transaction; after the commit each goes to the delivery task."""
-    webhooks = [
-        webhook
-        for webhook in db.session.scalars(
-            select(Webhook).where(
-                Webhook.supplier_id == lead.supplier_id,
-                Webhook.deleted_at.is_(None),
-                Webhook.disabled_at.is_(None),
-            )
-        )
-        if str(event) in webhook.events
-    ]
+    webhooks = subscribers(lead.supplier_id, event)
     if not webhooks:
         return
     event_id = str(uuid.uuid4())
