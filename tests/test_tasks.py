@@ -67,6 +67,12 @@ def broker_down(database_url, tmp_path, app):
         db.engine.dispose()
 
 
+def _empty_memory_queue(app) -> None:
+    """kombu's in-memory broker is one per process: drop what other tests published to it."""
+    with app.extensions["celery"].connection_for_read() as connection:
+        connection.SimpleQueue("celery").clear()
+
+
 def test_a_dead_broker_never_fails_a_request_nor_loses_its_task(broker_down, tmp_path):
     from tests.conftest import Api
 
@@ -88,9 +94,10 @@ def test_a_dead_broker_never_fails_a_request_nor_loses_its_task(broker_down, tmp
         broker_down.config["SQLALCHEMY_DATABASE_URI"], tmp_path, CELERY_BROKER_URL="memory://"
     )
     with back.app_context():
+        celery = back.extensions["celery"]
+        _empty_memory_queue(back)
         assert relay.drain() == 1
         assert db.session.scalar(select(func.count(QueuedTask.id))) == 0
-        celery = back.extensions["celery"]
         with celery.connection_for_read() as connection:
             message = connection.SimpleQueue("celery").get(timeout=2)
         assert message.headers["id"] == queued_id
@@ -102,8 +109,7 @@ def test_a_dead_broker_never_fails_a_request_nor_loses_its_task(broker_down, tmp
 def test_the_relay_publishes_in_batches_oldest_first(database_url, tmp_path, app):
     memory = make_test_app(database_url, tmp_path, CELERY_BROKER_URL="memory://")
     with memory.app_context():
-        with memory.extensions["celery"].connection_for_read() as connection:
-            connection.SimpleQueue("celery").clear()  # what other tests left in this process
+        _empty_memory_queue(memory)
         for number in range(outbox.RELAY_BATCH + 3):
             outbox.record("marketplace.notifications.deliver_sms", [], {"number": number})
         commit()
@@ -145,6 +151,7 @@ def test_the_relay_publishes_each_commit_within_its_poll_and_stops_on_request(
         thread.join(timeout=5)
     assert not thread.is_alive()  # a stop ends it after the current pass
     with memory.app_context():
+        _empty_memory_queue(memory)
         db.engine.dispose()
 
 
@@ -217,6 +224,5 @@ def test_any_publishing_failure_keeps_the_batch_queued(database_url, tmp_path, a
         assert outbox.backlog()[0] == 1
         monkeypatch.undo()
         assert relay.drain() == 1
-        with celery.connection_for_read() as connection:
-            connection.SimpleQueue("celery").clear()
+        _empty_memory_queue(memory)
         db.engine.dispose()
