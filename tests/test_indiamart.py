@@ -182,6 +182,8 @@ def test_bad_keys_are_code_401(client, api, supplier_api, buyer_api, shop: Shop)
         ({"start_time": "yesterday"}, "DD-Mon-YYYY"),
         ({"start_time": "31-Feb-2026"}, "not a date that exists"),
         ({"start_time": "01-Foo-2026"}, "not a date that exists"),
+        ({"start_time": "01-Jan-0001"}, "out of range"),
+        ({"start_time": "30-Dec-9999", "end_time": "31-Dec-9999"}, "out of range"),
         ({"end_time": "2026/11/01 10:00:00"}, "DD-Mon-YYYY"),
     ],
 )

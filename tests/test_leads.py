@@ -459,6 +459,8 @@ def test_the_crm_pull_pages_a_window_without_gaps_or_repeats(
         ("?start_time=2026-11-10T00:00:00Z&end_time=2026-11-09T00:00:00Z", "end_time"),
         ("?start_time=2026-11-01T10:00:00", "start_time"),
         ("?start_time=yesterday", "start_time"),
+        ("?start_time=9999-12-30&end_time=9999-12-31", "end_time"),  # the day after overflows
+        ("?start_time=0001-01-01T00:00:00+05:30", "start_time"),  # before year 1 in UTC
         ("?status=open", "status"),
         ("?type=order", "type"),
         ("?per_page=500", "per_page"),

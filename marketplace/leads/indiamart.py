@@ -173,9 +173,11 @@ def read_time(raw: str, *, end: bool) -> datetime:
                 )
             elif end:
                 moment = datetime.combine(moment.date(), time(23, 59, 59), IST)
+            return (moment + timedelta(seconds=1) if end else moment).astimezone(UTC)
         except ValueError:
             raise BadTime(f"{raw!r} is not a date that exists") from None
-        return (moment + timedelta(seconds=1) if end else moment).astimezone(UTC)
+        except OverflowError:  # year 1 before India's offset, or the second after 9999
+            raise BadTime(f"{raw!r} is out of range") from None
     raise BadTime(f"{raw!r} is not a time we read; send {FORMATS_HELP}")
 
 

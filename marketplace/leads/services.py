@@ -406,13 +406,15 @@ def _moment(inp: Input, field: str, *, end: bool) -> datetime | None:
             day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
             return datetime.combine(day, time.min, INDIA).astimezone(UTC)
         value = datetime.fromisoformat(raw.replace(" ", "+", 1) if raw.count(" ") == 1 else raw)
+        if value.tzinfo is None:
+            inp.fail(field, "must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30")
+            return None
+        return value.astimezone(UTC)
     except ValueError:
         inp.fail(field, "must be an ISO 8601 time such as 2026-11-22T10:15:00Z, or a date")
-        return None
-    if value.tzinfo is None:
-        inp.fail(field, "must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30")
-        return None
-    return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 and the day after, or before year 1 once in UTC
+        inp.fail(field, "is out of range")
+    return None
 
 
 def read_lead_filter(args: Mapping[str, Any], *, pull: bool) -> queries.LeadFilter:
