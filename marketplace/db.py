@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -87,7 +88,9 @@ def get_owned(model: type[ModelT], object_id: int, owner_clause: ColumnElement[b
         select(model).where(model.id == object_id, owner_clause)  # type: ignore[attr-defined]
     )
     if found is None:
-        raise NotFound(f"No such {model.__name__.lower()}.")
+        # "BusinessPhoto" reads "No such business photo."
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__).lower()
+        raise NotFound(f"No such {words}.")
     return found
 
 

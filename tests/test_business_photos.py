@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from marketplace.accounts import photos
 from marketplace.accounts.models import BusinessPhoto, User
 from marketplace.audit import AuditEvent
+from marketplace.db import utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from tests import factories
@@ -66,7 +68,9 @@ def test_a_supplier_adds_lists_and_removes_photos(app, ctx, supplier_api):
     assert supplier_api.get("/me").get_json()["supplier"]["photos"] == [second]
     assert len(_files(app)) == 1  # the file went with the row
     assert supplier_api.client.get(body["url"]).status_code == 404
-    assert supplier_api.delete(f"/me/photos/{body['id']}").status_code == 404  # once only
+    again = supplier_api.delete(f"/me/photos/{body['id']}")  # once only
+    assert again.status_code == 404
+    assert again.get_json()["detail"] == "No such business photo."
 
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.action.like("account.photo%"))
@@ -294,6 +298,8 @@ def test_the_access_export_lists_the_photos(ctx, supplier, supplier_api):
             "uploaded_at": sections["business_photos"][0]["uploaded_at"],
         }
     ]
+    uploaded = datetime.fromisoformat(sections["business_photos"][0]["uploaded_at"])
+    assert abs(utcnow() - uploaded) < timedelta(minutes=5)  # a real time, in UTC
 
 
 def test_erasing_a_supplier_deletes_its_photos_rows_and_files(

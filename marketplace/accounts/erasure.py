@@ -9,10 +9,9 @@ import secrets
 
 from sqlalchemy import delete, or_, select, update
 
-from marketplace import images
+from marketplace.accounts import photos
 from marketplace.accounts.models import ApiCredential, UserRole, UserSession
 from marketplace.accounts.passwords import hash_password
-from marketplace.accounts.photos import photo_folder
 from marketplace.audit import AuditEvent
 from marketplace.crypto import encrypt
 from marketplace.extensions import db
@@ -105,10 +104,7 @@ def _erase(subject: Subject) -> list[str]:
         if hasattr(profile, "about"):  # free text the supplier wrote about the business
             profile.about = None
         done.append("business profile pseudonymised (name, GSTIN, PAN, address)")
-        photos = list(profile.photos)
-        profile.photos.clear()  # each row is deleted; the files once that is committed
-        images.delete_after_commit(photo_folder() / photo.stored_name for photo in photos)
-        done.append(f"{len(photos)} business photos deleted")
+        done.append(f"{photos.delete_all(profile)} business photos deleted")
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"
     user.pending_email = None

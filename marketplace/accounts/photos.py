@@ -86,3 +86,12 @@ def delete_photo(user: User, photo_id: int) -> None:
     audit.record("account.photo_removed", actor_id=user.id, subject=photo)
     supplier.photos.remove(photo)
     images.delete_after_commit([photo_folder() / photo.stored_name])
+
+
+def delete_all(supplier: SupplierProfile) -> int:
+    """Remove every photo of a business (its erasure); the files go at the commit. Returns how
+    many there were."""
+    gone = list(supplier.photos)
+    supplier.photos.clear()
+    images.delete_after_commit(photo_folder() / photo.stored_name for photo in gone)
+    return len(gone)
