@@ -853,6 +853,19 @@ def test_razorpay_checkout_signature_then_capture(
     )
     assert forged.status_code == 400
     assert services.balance(_supplier_id(supplier)) == 0
+    asked = len(razorpay.calls)
+    elsewhere = client.post(  # a good signature, for another order: refused before any fetch
+        f"/payments/razorpay/callback/{order_id}",
+        data={
+            "csrf_token": token,
+            "razorpay_order_id": "order_RZP000000002",
+            "razorpay_payment_id": payment,
+            "razorpay_signature": hmac.new(
+                KEY_SECRET.encode(), f"order_RZP000000002|{payment}".encode(), hashlib.sha256
+            ).hexdigest(),
+        },
+    )
+    assert elsewhere.status_code == 400 and len(razorpay.calls) == asked
 
     answer = {
         "csrf_token": token,

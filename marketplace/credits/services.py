@@ -620,10 +620,7 @@ def confirm_checkout(user: User, order_id: int, params: Mapping[str, str]) -> Ca
         return CallbackResult("already_granted", order, _invoice_of(order))
     if order.status == OrderStatus.REFUNDED:
         raise Conflict("This order was refunded; order the pack again to buy it.")
-    event = gateway.verify_checkout(params)
-    if event.gateway_order_id != order.gateway_order_id:
-        raise gateways.ForgedCallback("This payment belongs to another order.")
-    return apply_payment_event(gateway.name, event)
+    return apply_payment_event(gateway.name, gateway.verify_checkout(params))
 
 
 def _order_for(gateway_name: str, gateway_order_id: str | None) -> CreditOrder | None:

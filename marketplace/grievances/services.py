@@ -61,7 +61,6 @@ GUEST_CODE_ATTEMPTS = 5
 GUEST_CODES_PER_EMAIL_PER_HOUR = 5
 GUEST_PURGE_AFTER = timedelta(days=1)
 MAX_ATTACHMENTS = 4
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 # How long before a deadline the officers are warned (a day's notice for the 15 days).
 WARN_BEFORE = {"acknowledge": timedelta(hours=6), "resolve": timedelta(days=2)}
@@ -343,12 +342,8 @@ def _read_attachments(inp: Input, files: Sequence[tuple[str, IO[bytes]]]) -> lis
         return []
     pictures = []
     for original, stream in files:
-        data = stream.read(MAX_ATTACHMENT_BYTES + 1)
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            inp.fail("attachments", f"{original[:60]}: must be at most 5 MB")
-            continue
         try:
-            pictures.append((original[:200] or "attachment", images.decode(data)))
+            pictures.append((original[:200] or "attachment", images.read_upload(stream)))
         except ValidationFailed as refused:
             for message in refused.errors.get("image", []):
                 inp.fail("attachments", f"{original[:60]}: {message}")
