@@ -441,14 +441,11 @@ def shop(ctx, categories, supplier, buyer) -> Shop:
 
 def enquire(shop: Shop, buyer_id: int | None = None) -> int:
     """A new enquiry (lead.created), committed: its deliveries go out after the commit."""
-    from marketplace.accounts.models import User
-
-    buyer = db.session.get(User, buyer_id or shop.buyer_id)
     from marketplace.leads.models import LeadSource
     from marketplace.leads.services import send_enquiry
 
     lead_id, duplicate = send_enquiry(
-        buyer,
+        buyer_id or shop.buyer_id,
         {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"},
         source=LeadSource.API,
     )

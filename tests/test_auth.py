@@ -243,3 +243,79 @@ def test_email_verification_link_dies_when_the_email_changes(api, app, ctx):
     assert api.post("/auth/email-change/confirm", {"token": confirm}).status_code == 200
     response = api.post("/auth/email-verification", {"token": token})
     assert response.status_code == 422
+
+
+def test_the_bearer_lookup_refuses_every_dead_credential(supplier):
+    """One statement decides: revoked, expired, a deactivated account, and a session token
+    from before a sign-out everywhere are all refused; an integration key outlives that."""
+    from marketplace.accounts.models import CredentialKind, Role
+    from marketplace.accounts.services import (
+        create_integration_key,
+        credential_for_bearer,
+        issue_bearer_token,
+    )
+
+    user = db.session.get_one(User, supplier.id)
+    token, session_credential = issue_bearer_token(user)
+    key, key_credential = create_integration_key(user, {"name": "CRM", "scopes": ["leads:read"]})
+    commit()
+    caller = credential_for_bearer(token)
+    assert caller is not None
+    assert (caller.credential_id, caller.user_id, caller.kind) == (
+        session_credential.id,
+        supplier.id,
+        CredentialKind.SESSION,
+    )
+    assert caller.roles == {Role.BUYER, Role.SUPPLIER} == set(user.roles)
+    assert caller.has_role(Role.ADMIN, Role.SUPPLIER) and not caller.has_role(Role.ADMIN)
+    keyed = credential_for_bearer(key)
+    assert keyed is not None and keyed.scopes == {"leads:read"}
+    assert credential_for_bearer(token + "x") is None
+
+    user.session_nonce = "signed-out-everywhere"  # what signing out everywhere does
+    commit()
+    assert credential_for_bearer(token) is None
+    assert credential_for_bearer(key) is not None
+
+    key_credential = db.session.get_one(ApiCredential, key_credential.id)
+    key_credential.expires_at = utcnow() + timedelta(minutes=1)
+    commit()
+    assert credential_for_bearer(key) is not None
+    key_credential.expires_at = utcnow() - timedelta(seconds=1)
+    commit()
+    assert credential_for_bearer(key) is None
+    key_credential.expires_at = None
+    key_credential.revoked_at = utcnow()
+    commit()
+    assert credential_for_bearer(key) is None
+    key_credential.revoked_at = None
+    user.is_active_account = False
+    commit()
+    assert credential_for_bearer(key) is None
+
+
+def test_a_credential_records_its_use_every_few_minutes_not_every_request(buyer):
+    from marketplace.accounts.services import (
+        LAST_USED_RESOLUTION,
+        credential_for_bearer,
+        issue_bearer_token,
+    )
+
+    token, credential = issue_bearer_token(db.session.get_one(User, buyer.id))
+    commit()
+    assert credential_for_bearer(token) is not None
+    commit()
+    db.session.refresh(credential)
+    first = credential.last_used_at
+    assert first is not None and utcnow() - first < timedelta(minutes=1)
+    assert credential_for_bearer(token) is not None
+    commit()
+    db.session.refresh(credential)
+    assert credential.last_used_at == first  # within the resolution: no write
+    earlier = utcnow() - LAST_USED_RESOLUTION - timedelta(seconds=1)
+    credential.last_used_at = earlier
+    commit()
+    assert credential_for_bearer(token) is not None
+    commit()
+    db.session.refresh(credential)
+    assert credential.last_used_at > earlier + LAST_USED_RESOLUTION

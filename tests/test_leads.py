@@ -59,7 +59,7 @@ def _enquiry(product_id: int, **changes) -> dict:
 
 
 def _sent(buyer: User, data: dict, *, source: LeadSource) -> Lead:
-    lead_id, _ = services.send_enquiry(buyer, data, source=source)
+    lead_id, _ = services.send_enquiry(buyer.id, data, source=source)
     return db.session.get_one(Lead, lead_id)
 
 
@@ -424,9 +424,8 @@ def test_the_crm_pull_pages_a_window_without_gaps_or_repeats(
     buyers = [factories.buyer() for _ in range(8)]
     now = utcnow()
     for buyer in buyers:
-        user = db.session.get(User, buyer.id)
         for product in products:
-            services.send_enquiry(user, _enquiry(product), source=services.LeadSource.API)
+            services.send_enquiry(buyer.id, _enquiry(product), source=services.LeadSource.API)
     # Stamped in the past (as if polled later), most of them with one and the same timestamp.
     db.session.execute(update(Lead).values(created_at=now - timedelta(hours=1)))
     first_ids = db.session.scalars(select(Lead.id).order_by(Lead.id).limit(5)).all()

@@ -15,9 +15,8 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace import audit
 from marketplace.accounts import identity
@@ -43,9 +42,9 @@ from marketplace.accounts.passwords import (
     password_matches,
     spend_equal_time,
 )
-from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, Scope
+from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, Bearer, Scope
 from marketplace.crypto import blind_index, token_digest
-from marketplace.db import get_owned, utcnow
+from marketplace.db import UTCDateTime, get_owned, utcnow
 from marketplace.errors import (
     Conflict,
     FieldErrors,
@@ -628,43 +627,62 @@ def revoke_integration_key(user: User, key_id: int) -> None:
 
 
 @cache
-def _credential_by_digest() -> Select[tuple[ApiCredential]]:
-    # Built once: every API request runs it. One query for the credential, its user and
-    # roles; the business and the (encrypted) mobile load when a request needs them.
+def _bearer_by_digest() -> Select[tuple[Any, ...]]:
+    """The live credential with this digest: not revoked, not expired, its account active and,
+    for a session token, issued since the account's last sign-out everywhere. One row per role
+    the account holds (none when the credential is not live). Built once: every API request
+    runs it, on the tables rather than through the ORM."""
+    credentials, users, roles = ApiCredential.__table__, User.__table__, UserRole.__table__
     return (
-        select(ApiCredential)
-        .where(ApiCredential.token_digest == bindparam("digest"))
-        .options(
-            joinedload(ApiCredential.user).options(
-                joinedload(User.role_rows), lazyload(User.supplier), defer(User.phone)
-            )
+        select(
+            credentials.c.id,
+            credentials.c.user_id,
+            credentials.c.kind,
+            credentials.c.scopes,
+            credentials.c.last_used_at,
+            roles.c.role,
+        )
+        .join(users, users.c.id == credentials.c.user_id)
+        .outerjoin(roles, roles.c.user_id == users.c.id)
+        .where(
+            credentials.c.token_digest == bindparam("digest"),
+            credentials.c.revoked_at.is_(None),
+            or_(
+                credentials.c.expires_at.is_(None),
+                credentials.c.expires_at > bindparam("now", type_=UTCDateTime()),
+            ),
+            users.c.is_active_account.is_(True),
+            or_(
+                credentials.c.kind != CredentialKind.SESSION,
+                credentials.c.session_nonce == users.c.session_nonce,
+            ),
         )
     )
 
 
-def credential_for_bearer(token: str) -> ApiCredential | None:
-    """The live credential behind a bearer token (its user active), or None."""
-    credential = (
-        db.session.execute(_credential_by_digest(), {"digest": token_digest(token)})
-        .unique()
-        .scalar_one_or_none()
-    )
+def credential_for_bearer(token: str) -> Bearer | None:
+    """The caller behind a live bearer token, or None."""
     now = utcnow()
-    if (
-        credential is None
-        or credential.revoked_at is not None
-        or (credential.expires_at is not None and credential.expires_at <= now)
-    ):
+    rows = db.session.execute(
+        _bearer_by_digest(), {"digest": token_digest(token), "now": now}
+    ).all()
+    if not rows:
         return None
-    user = credential.user
-    if not user.is_active_account:
-        return None
-    if credential.kind == CredentialKind.SESSION and credential.session_nonce != user.session_nonce:
-        return None
+    first = rows[0]
     # Record use coarsely: one write per key every few minutes, not one per request.
-    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
-        credential.last_used_at = now
-    return credential
+    if first.last_used_at is None or now - first.last_used_at > LAST_USED_RESOLUTION:
+        db.session.execute(
+            update(ApiCredential.__table__)
+            .where(ApiCredential.__table__.c.id == first.id)
+            .values(last_used_at=now)
+        )
+    return Bearer(
+        credential_id=first.id,
+        user_id=first.user_id,
+        kind=first.kind,
+        scopes=frozenset(first.scopes or ()),
+        roles=frozenset(row.role for row in rows if row.role is not None),
+    )
 
 
 # --- email verification and password reset ----------------------------------------------

@@ -11,12 +11,13 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
+from sqlalchemy.orm import defer, joinedload
 
 from marketplace.accounts import policy
-from marketplace.accounts.models import ApiCredential, Role, User
+from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import credential_for_bearer
 from marketplace.errors import NotAuthenticated, ServiceError, ValidationFailed
-from marketplace.extensions import csrf, limiter
+from marketplace.extensions import csrf, db, limiter
 from marketplace.validation import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,20 +32,20 @@ def _bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def verified_credential() -> ApiCredential | None:
-    """The request's bearer credential, looked up once (the rate limit and the view share it)."""
-    if "api_credential" not in g:
+def verified_credential() -> policy.Bearer | None:
+    """The request's bearer caller, looked up once (the rate limit and the view share it)."""
+    if "api_bearer" not in g:
         token = _bearer_token()
-        g.api_credential = credential_for_bearer(token) if token else None
-    credential: ApiCredential | None = g.api_credential
-    return credential
+        g.api_bearer = credential_for_bearer(token) if token else None
+    bearer: policy.Bearer | None = g.api_bearer
+    return bearer
 
 
 def rate_limit_key() -> str:
     """Per verified credential (so one office behind a NAT is not one bucket), otherwise per
     address: a made-up or revoked token counts against its sender's address."""
-    credential = verified_credential()
-    return f"credential:{credential.id}" if credential else f"ip:{request.remote_addr}"
+    bearer = verified_credential()
+    return f"credential:{bearer.credential_id}" if bearer else f"ip:{request.remote_addr}"
 
 
 limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
@@ -54,21 +55,17 @@ def authenticated(
     *roles: Role, scope: policy.Scope | None = None, person: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Require a valid bearer credential that policy.authorize lets through: one of `roles` when
-    given; for an integration key, `scope`; `person` when no key may do it. Sets g.api_user."""
+    given; for an integration key, `scope`; `person` when no key may do it."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            credential = verified_credential()
-            if credential is None:
+            bearer = verified_credential()
+            if bearer is None:
                 if _bearer_token() is None:
                     raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
                 raise NotAuthenticated("The token is not valid, was revoked or has expired.")
-            user = credential.user
-            policy.authorize(
-                user, credential, method=request.method, roles=roles, scope=scope, person=person
-            )
-            g.api_user = user
+            policy.authorize(bearer, method=request.method, roles=roles, scope=scope, person=person)
             return view(*args, **kwargs)
 
         return wrapper
@@ -76,8 +73,21 @@ def authenticated(
     return decorator
 
 
+def current_api_user_id() -> int:
+    """The authenticated caller's account id (in a view behind `authenticated`)."""
+    bearer = verified_credential()
+    assert bearer is not None
+    return bearer.user_id
+
+
+_USER_OPTIONS = (joinedload(User.role_rows), defer(User.phone))
+
+
 def current_api_user() -> User:
-    return g.api_user
+    """The authenticated caller's account, loaded on first use: a handler that needs only its
+    id (sending an enquiry) never loads it. Its roles come with it; its mobile (encrypted) when
+    read."""
+    return db.session.get_one(User, current_api_user_id(), options=_USER_OPTIONS)
 
 
 def json_body() -> Any:

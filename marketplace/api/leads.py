@@ -10,6 +10,7 @@ from marketplace.api import (
     authenticated,
     bp,
     current_api_user,
+    current_api_user_id,
     json_body,
     page_body,
     pagination,
@@ -31,8 +32,8 @@ from marketplace.web import address_key
 
 def buyer_rate_key() -> str:
     """Per account, however many tokens it holds; per address for a request without one."""
-    credential = verified_credential()
-    return f"buyer:{credential.user_id}" if credential else f"ip:{request.remote_addr}"
+    bearer = verified_credential()
+    return f"buyer:{bearer.user_id}" if bearer else f"ip:{request.remote_addr}"
 
 
 @bp.post("/enquiries")
@@ -41,7 +42,7 @@ def buyer_rate_key() -> str:
 @authenticated(person=True)
 def send_enquiry():  # type: ignore[no-untyped-def]
     lead_id, duplicate = services.send_enquiry(
-        current_api_user(), json_body(), source=LeadSource.API
+        current_api_user_id(), json_body(), source=LeadSource.API
     )
     return jsonify(schemas.created(lead_id, duplicate=duplicate)), 200 if duplicate else 201
 

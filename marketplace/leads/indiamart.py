@@ -14,10 +14,10 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from marketplace.accounts import policy
-from marketplace.accounts.models import ApiCredential, CredentialKind, Role
+from marketplace.accounts.models import ApiCredential, CredentialKind, Role, User
 from marketplace.accounts.services import credential_for_bearer
 from marketplace.db import utcnow
 from marketplace.errors import Forbidden
@@ -201,21 +201,15 @@ class Answer:
         }
 
 
-def _key(raw: str | None) -> ApiCredential | Answer:
-    credential = credential_for_bearer(raw) if raw else None
-    if credential is None or credential.kind != CredentialKind.INTEGRATION:
+def _key(raw: str | None) -> policy.Bearer | Answer:
+    key = credential_for_bearer(raw) if raw else None
+    if key is None or key.kind != CredentialKind.INTEGRATION:
         return Answer(401, "The key is not valid, was revoked or has expired.", [])
     try:
-        policy.authorize(
-            credential.user,
-            credential,
-            method="GET",
-            roles=(Role.SUPPLIER,),
-            scope=policy.Scope.LEADS_READ,
-        )
+        policy.authorize(key, method="GET", roles=(Role.SUPPLIER,), scope=policy.Scope.LEADS_READ)
     except Forbidden as refused:
         return Answer(401, refused.detail, [])
-    return credential
+    return key
 
 
 def _window(start_raw: str, end_raw: str) -> tuple[datetime, datetime] | Answer:
@@ -234,7 +228,7 @@ def _window(start_raw: str, end_raw: str) -> tuple[datetime, datetime] | Answer:
     return start, min(end, now - queries.PULL_SETTLE)  # as the native pull, for the same reason
 
 
-def _claim_interval(credential: ApiCredential) -> int:
+def _claim_interval(key: policy.Bearer) -> int:
     """Record this call if the key's interval has passed, atomically (two connectors on one key
     cannot both pass); otherwise return the seconds left to wait."""
     interval = timedelta(seconds=current_app.config["CRM_PULL_INTERVAL_SECONDS"])
@@ -242,7 +236,7 @@ def _claim_interval(credential: ApiCredential) -> int:
     claimed = db.session.execute(
         update(ApiCredential)
         .where(
-            ApiCredential.id == credential.id,
+            ApiCredential.id == key.credential_id,
             or_(
                 ApiCredential.crm_pulled_at.is_(None),
                 ApiCredential.crm_pulled_at <= now - interval,
@@ -253,17 +247,21 @@ def _claim_interval(credential: ApiCredential) -> int:
     ).rowcount  # type: ignore[attr-defined]
     if claimed:
         return 0
-    db.session.refresh(credential)
-    last = credential.crm_pulled_at or now
+    last = (
+        db.session.scalar(
+            select(ApiCredential.crm_pulled_at).where(ApiCredential.id == key.credential_id)
+        )
+        or now
+    )
     return max(1, int((last + interval - now).total_seconds()) + 1)
 
 
 def pull(key: str | None, start_raw: str, end_raw: str) -> Answer:
     """One call of the pull API: the key, then the interval, then the window."""
-    credential = _key(key)
-    if isinstance(credential, Answer):
-        return credential
-    wait = _claim_interval(credential)
+    caller = _key(key)
+    if isinstance(caller, Answer):
+        return caller
+    wait = _claim_interval(caller)
     if wait:
         minutes = current_app.config["CRM_PULL_INTERVAL_SECONDS"] // 60 or 1
         return Answer(
@@ -276,7 +274,7 @@ def pull(key: str | None, start_raw: str, end_raw: str) -> Answer:
     if isinstance(window, Answer):
         return window
     start, end = window
-    supplier = credential.user.supplier
+    supplier = db.session.get_one(User, caller.user_id).supplier
     assert supplier is not None  # authorize required the supplier role
     chosen = queries.LeadFilter(start=start, end=end)
     leads, _ = queries.page_of_leads(

@@ -148,13 +148,13 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
 # --- enquiries -------------------------------------------------------------------------------
 
 
-def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bool]:
-    """Turn an enquiry into a lead for the supplier. Returns (lead id, duplicate): the same
-    buyer asking about the same product (or storefront) within 24 hours gets the first lead
-    back."""
+def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, bool]:
+    """Turn the buyer's enquiry into a lead for the supplier. Returns (lead id, duplicate): the
+    same buyer asking about the same product (or storefront) within 24 hours gets the first
+    lead back. Takes the buyer's id: the API sends enquiries without loading the account."""
     inp = Input(data)
     request = _read_enquiry(inp)
-    if request is not None and request.supplier_user_id == buyer.id:
+    if request is not None and request.supplier_user_id == buyer_id:
         inp.fail("product_id" if request.product_id else "supplier_id", "this is your own business")
     inp.raise_if_invalid()
     assert request is not None
@@ -165,7 +165,7 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
         _new_enquiry(),
         {
             "supplier_id": request.supplier_id,
-            "buyer_id": buyer.id,
+            "buyer_id": buyer_id,
             "type": LeadType.ENQUIRY,
             "source": source,
             "product_id": request.product_id,
@@ -174,14 +174,14 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
             "unit": request.unit,
             "message": request.message,
             "city": request.city,
-            "blocking_supplier": request.supplier_id,
-            "blocked_buyer": buyer.id,
+            "lead_supplier": request.supplier_id,
+            "lead_buyer": buyer_id,
         },
     ).one()
     holder_id = db.session.execute(
         _guard_upsert(db.session.get_bind().dialect.name),
         {
-            "buyer_id": buyer.id,
+            "buyer_id": buyer_id,
             "subject": subject,
             "lead_id": lead.id,
             "lead_created_at": lead.created_at,
@@ -194,7 +194,8 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
         return holder_id, True
     if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
         # Emitted here, with the lead as it is now and before any later change's event.
-        if webhooks.subscribers(request.supplier_id, WebhookEvent.LEAD_CREATED):
+        # `hooked`: the supplier has live webhooks (most have none, and are not asked again).
+        if lead.hooked and webhooks.subscribers(request.supplier_id, WebhookEvent.LEAD_CREATED):
             webhooks.emit(WebhookEvent.LEAD_CREATED, db.session.get_one(Lead, lead.id))
         from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
 
@@ -207,18 +208,22 @@ def send_enquiry(buyer: User, data: Any, *, source: LeadSource) -> tuple[int, bo
 
 
 @cache
-def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime]]:
-    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder."""
+def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
+    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder.
+    RETURNING also says whether the supplier has live webhooks (`hooked`)."""
+    # The subqueries take the lead's supplier and buyer again as parameters of their own (the
+    # VALUES' parameters are reserved to them).
     blocked = exists().where(
-        SupplierBlock.supplier_id == bindparam("blocking_supplier"),
-        SupplierBlock.buyer_id == bindparam("blocked_buyer"),
+        SupplierBlock.supplier_id == bindparam("lead_supplier"),
+        SupplierBlock.buyer_id == bindparam("lead_buyer"),
     )
     status = case((blocked, LeadStatus.SPAM.value), else_=LeadStatus.NEW.value)
     leads = Lead.__table__
+    hooked = webhooks.live_webhooks_exist(bindparam("lead_supplier"))
     return (
         leads.insert()
         .values(status=type_coerce(status, leads.c.status.type))
-        .returning(leads.c.id, leads.c.status, leads.c.created_at)
+        .returning(leads.c.id, leads.c.status, leads.c.created_at, hooked.label("hooked"))
     )
 
 
@@ -355,7 +360,7 @@ def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
         )
     contact = accounts.Contact(pending.name, pending.email, pending.phone)
     buyer = accounts.register_guest_buyer(contact)
-    lead_id, _ = send_enquiry(buyer, pending.enquiry, source=LeadSource.GUEST)
+    lead_id, _ = send_enquiry(buyer.id, pending.enquiry, source=LeadSource.GUEST)
     pending.used_at = now
     pending.lead_id = lead_id
     pending.enquiry = {}  # the message now lives on the lead only

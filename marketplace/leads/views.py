@@ -121,7 +121,9 @@ def new_enquiry():  # type: ignore[no-untyped-def]
                 )
                 return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
             source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
-            lead_id, duplicate = services.send_enquiry(_user(), form.service_data(), source=source)
+            lead_id, duplicate = services.send_enquiry(
+                _user().id, form.service_data(), source=source
+            )
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422

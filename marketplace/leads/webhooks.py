@@ -35,7 +35,18 @@ import requests
 from flask import current_app
 from kombu.exceptions import OperationalError
 from requests.adapters import HTTPAdapter
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import selectinload
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -462,14 +473,22 @@ def subscribers(supplier_id: int, event: WebhookEvent) -> list[Webhook]:
     ]
 
 
-@cache
-def _live_webhooks() -> Select[tuple[Webhook]]:
-    # Built once: every new enquiry asks.
-    return select(Webhook).where(
-        Webhook.supplier_id == bindparam("supplier_id"),
+def _live(supplier_id: ColumnElement[int]) -> ColumnElement[bool]:
+    return and_(
+        Webhook.supplier_id == supplier_id,
         Webhook.deleted_at.is_(None),
         Webhook.disabled_at.is_(None),
     )
+
+
+def live_webhooks_exist(supplier_id: ColumnElement[int]) -> Exists:
+    """Whether the supplier has live webhooks, as a clause (a new enquiry's INSERT asks it)."""
+    return exists().where(_live(supplier_id))
+
+
+@cache
+def _live_webhooks() -> Select[tuple[Webhook]]:
+    return select(Webhook).where(_live(bindparam("supplier_id")))
 
 
 def emit(event: WebhookEvent, lead: Lead, *, message: Message | None = None) -> None:

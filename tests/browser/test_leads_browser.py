@@ -299,14 +299,13 @@ def test_enquiries_reach_the_supplier_who_replies_quotes_exports_and_charts(
 
 
 def test_the_lead_page_fits_a_phone(app, market, open_context, problems):
-    from marketplace.accounts.models import User
     from marketplace.db import commit
     from marketplace.extensions import db
     from marketplace.leads.models import LeadSource
     from marketplace.leads.services import send_enquiry
 
     lead_id, _ = send_enquiry(
-        db.session.get(User, market.buyer.id),
+        market.buyer.id,
         {
             "product_id": str(market.product_id),
             "quantity": "1250.5",
