@@ -48,7 +48,7 @@ _INSERT = QueuedTask.__table__.insert()
 def record(task: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
     """Write the task into the current transaction; the relay publishes it after the commit."""
     row = {"id": str(uuid.uuid4()), "task": task, "args": list(args), "kwargs": kwargs}
-    db.session.execute(_INSERT, {**row, "created_at": utcnow()})
+    db.session.connection().execute(_INSERT, {**row, "created_at": utcnow()})
 
 
 def relay_batch(limit: int = RELAY_BATCH) -> int:
