@@ -121,6 +121,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REDIS_URL": ("REDIS_URL", _url("redis", "rediss")),
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": ("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
     "WEBHOOK_SWEEP_INTERVAL": ("WEBHOOK_SWEEP_INTERVAL", _integer(1, 3600)),
+    "ENQUIRY_NOTICE_INTERVAL": ("ENQUIRY_NOTICE_INTERVAL", _integer(1, 300)),
     "CRM_PULL_INTERVAL_SECONDS": ("CRM_PULL_INTERVAL_SECONDS", _integer(0, 3600)),
     "BUYLEAD_UNLOCK_CAP": ("BUYLEAD_UNLOCK_CAP", _integer(1, 100)),
     "BUYLEAD_OPEN_DAYS": ("BUYLEAD_OPEN_DAYS", _integer(1, 30)),
@@ -185,6 +186,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # (no probing of our own network through a supplier's webhook); tests turn this on.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
         "WEBHOOK_SWEEP_INTERVAL": 15,
+        # How often beat tells suppliers of new enquiries: the most a notice waits for a worker.
+        "ENQUIRY_NOTICE_INTERVAL": 2,
         # The IndiaMART-compatible pull's minimum interval per key, as IndiaMART's (5 minutes).
         "CRM_PULL_INTERVAL_SECONDS": 300,
         # A buy requirement: how many suppliers may unlock it, how long it stays open unless the

@@ -406,7 +406,8 @@ def test_a_blocked_buyers_enquiries_go_to_spam(
 
     later = buyer_api.post("/enquiries", _enquiry(second))
     assert later.status_code == 201  # the buyer is not told
-    assert len(outbox(app)) == mails_before  # and the supplier is not disturbed
+    assert len(outbox(app)) == mails_before  # and the supplier is not disturbed,
+    assert services.enquiries_to_notify() == []  # nor ever will be: settled at birth
     assert _leads(supplier_api)["total"] == 0  # spam is a folder of its own
     spam = _leads(supplier_api, "?status=spam")
     assert {item["id"] for item in spam["items"]} == {lead_id, later.get_json()["lead_id"]}
@@ -608,6 +609,7 @@ def test_the_dashboard_counts_the_pipeline(ctx, supplier, categories):
 
 
 def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier, product_id):
+    from marketplace.leads.tasks import notify_new_enquiries
     from workers.outbox import QueuedTask
 
     dead_broker = f"redis://127.0.0.1:{free_port()}/0"
@@ -615,18 +617,18 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
     with app.app_context():
         buyer = factories.buyer()
         api = Api(app.test_client()).sign_in(buyer.email)
+        before = set(db.session.scalars(select(QueuedTask.id)))  # the buyer's welcome mail
         sent = api.post("/enquiries", _enquiry(product_id))
         assert sent.status_code == 201, sent.get_json()
-        before = {row.id for row in db.session.scalars(select(QueuedTask))}
-        (job,) = db.session.scalars(
-            select(QueuedTask).where(QueuedTask.task == "marketplace.leads.tasks.notify_supplier")
-        ).all()  # one durable job per enquiry
-        assert job.args == [sent.get_json()["lead_id"]]
-        # What the worker does with it once the broker is back: the mail and the SMS are
-        # queued (durably again), and a second run of the same job sends nothing twice.
-        for _ in range(2):
-            services.notify_supplier_of_enquiry(*job.args)
-            commit()
+        lead_id = sent.get_json()["lead_id"]
+        # The request queued nothing and never asked the broker: the untold lead is the notice.
+        assert set(db.session.scalars(select(QueuedTask.id))) == before
+        assert services.enquiries_to_notify() == [lead_id]
+        # What beat's run does once a worker takes it: the mail and the SMS are queued
+        # (durably again), the lead is told, and a second run sends nothing twice.
+        assert notify_new_enquiries(periodic=True) == 1
+        assert notify_new_enquiries(periodic=True) == 0
+        assert services.enquiries_to_notify() == []
         queued = db.session.scalars(select(QueuedTask).where(QueuedTask.id.not_in(before))).all()
         assert sorted(row.task for row in queued) == [
             "marketplace.notifications.deliver_email",
@@ -640,6 +642,36 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         assert supplier_email == supplier.email
         db.session.remove()
         db.engine.dispose()
+
+
+def test_each_untold_enquiry_is_told_once_and_a_failure_waits_for_the_next_run(
+    app, ctx, buyer, product_id, monkeypatch
+):
+    from marketplace.leads.tasks import notify_new_enquiries
+
+    second = _product(factories.supplier())
+    first_id = _sent(buyer, _enquiry(product_id), source=LeadSource.API).id
+    second_id = _sent(buyer, _enquiry(second), source=LeadSource.API).id
+    commit()  # with tasks inline, each commit told its supplier
+    told = {lead.id: lead.supplier_notified_at for lead in db.session.scalars(select(Lead))}
+    assert None not in told.values() and set(told) == {first_id, second_id}
+    assert len([m for m in outbox(app) if "Subject: New enquiry" in m]) == 2
+
+    db.session.execute(update(Lead).values(supplier_notified_at=None))
+    commit()
+    real = services.notify_supplier_of_enquiry
+
+    def fail_for_the_first(lead_id: int) -> bool:
+        if lead_id == first_id:
+            raise RuntimeError("the mail template is broken")
+        return real(lead_id)
+
+    monkeypatch.setattr(services, "notify_supplier_of_enquiry", fail_for_the_first)
+    assert notify_new_enquiries(periodic=True) == 1  # the second lead is not held up
+    assert services.enquiries_to_notify() == [first_id]  # the first waits for the next run
+    monkeypatch.setattr(services, "notify_supplier_of_enquiry", real)
+    assert notify_new_enquiries(periodic=True) == 1
+    assert services.enquiries_to_notify() == []
 
 
 # --- the pages -------------------------------------------------------------------------------

@@ -17,6 +17,13 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "kwargs": {"periodic": True},
             "options": {"expires": drain * 0.9},
         },
+        # Tell suppliers of new enquiries (the leads not yet told are the durable queue).
+        "notify-new-enquiries": {
+            "task": "marketplace.leads.tasks.notify_new_enquiries",
+            "schedule": float(config["ENQUIRY_NOTICE_INTERVAL"]),
+            "kwargs": {"periodic": True},
+            "options": {"expires": config["ENQUIRY_NOTICE_INTERVAL"] * 0.9},
+        },
         # Send webhook deliveries that are due: new ones a request could not hand over, and
         # retries whose backoff has passed.
         "send-due-webhooks": {

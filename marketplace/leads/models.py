@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import SupplierProfile, User
@@ -47,6 +47,13 @@ class Lead(db.Model):
         Index("ix_leads_buyer_created", "buyer_id", "created_at"),
         # A supplier unlocks a buy requirement once: a second unlock is the same lead.
         UniqueConstraint("supplier_id", "requirement_id"),
+        # The enquiries whose supplier is still to be told: the queue of new-enquiry notices.
+        Index(
+            "ix_leads_to_notify",
+            "id",
+            postgresql_where=text("supplier_notified_at IS NULL"),
+            sqlite_where=text("supplier_notified_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,8 +75,10 @@ class Lead(db.Model):
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     # The follow-up date a reminder was sent for: a reminder goes once per date.
     follow_up_reminded_on: Mapped[date | None] = mapped_column(Date)
-    # When the supplier was mailed and texted about this enquiry: the task that does it may run
-    # twice (tasks are delivered at least once), the notice goes once.
+    # When the supplier was mailed and texted about this enquiry. Empty means "to be told": the
+    # lead is its own durable notice, written in the enquiry's transaction, and a periodic task
+    # tells the supplier (once: it claims the lead first). A lead born in the spam folder, and a
+    # BuyLead (the supplier unlocked it), are stamped at birth: nobody is told of them.
     supplier_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Unread state per side: the last time each side opened the lead, and the last time the
     # other side wrote.

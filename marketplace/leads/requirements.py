@@ -309,6 +309,7 @@ def unlock(user: User, requirement_id: int) -> Lead:
         unit=requirement.unit,
         message=requirement.description or requirement.product_name,
         city=requirement.city,
+        supplier_notified_at=utcnow(),  # the supplier unlocked it: nobody is to be told
     )
     db.session.add(lead)
     db.session.flush()

@@ -63,7 +63,7 @@ from marketplace.leads.models import (
 from marketplace.leads.schemas import quantity_text
 from marketplace.notifications import absolute_url, send_email, send_sms
 from marketplace.validation import Input, Invalid, read_date
-from workers import enqueue
+from workers import soon
 
 INDIA = queries.INDIA
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -179,6 +179,7 @@ def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, 
             "city": request.city,
             "lead_supplier": request.supplier_id,
             "lead_buyer": buyer_id,
+            "now": utcnow(),
         },
     ).one()
     holder_id = connection.execute(
@@ -200,9 +201,10 @@ def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, 
         # `hooked`: the supplier has live webhooks (most have none, and are not asked again).
         if lead.hooked and webhooks.subscribers(request.supplier_id, WebhookEvent.LEAD_CREATED):
             webhooks.emit(WebhookEvent.LEAD_CREATED, db.session.get_one(Lead, lead.id))
-        from marketplace.leads.tasks import notify_supplier  # the tasks module imports this one
+        from marketplace.leads.tasks import notify_new_enquiries  # it imports this module
 
-        enqueue(notify_supplier, lead.id)
+        # The new lead is the durable notice (empty supplier_notified_at): no task is queued.
+        soon(notify_new_enquiries)
     return lead.id, False
 
 
@@ -212,8 +214,9 @@ def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, 
 
 @cache
 def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
-    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder.
-    RETURNING also says whether the supplier has live webhooks (`hooked`)."""
+    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder, and
+    settled (nobody is told of it). RETURNING also says whether the supplier has live webhooks
+    (`hooked`)."""
     # The subqueries take the lead's supplier and buyer again as parameters of their own (the
     # VALUES' parameters are reserved to them).
     blocked = exists().where(
@@ -221,11 +224,12 @@ def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
         SupplierBlock.buyer_id == bindparam("lead_buyer"),
     )
     status = case((blocked, LeadStatus.SPAM.value), else_=LeadStatus.NEW.value)
+    settled_at = case((blocked, bindparam("now", type_=UTCDateTime())), else_=None)
     leads = Lead.__table__
     hooked = webhooks.live_webhooks_exist(bindparam("lead_supplier"))
     return (
         leads.insert()
-        .values(status=type_coerce(status, leads.c.status.type))
+        .values(status=type_coerce(status, leads.c.status.type), supplier_notified_at=settled_at)
         .returning(leads.c.id, leads.c.status, leads.c.created_at, hooked.label("hooked"))
     )
 
@@ -255,9 +259,25 @@ def _guard_upsert(dialect: str) -> ReturningInsert[tuple[int | None]]:
     ).returning(guards.c.lead_id)
 
 
-def notify_supplier_of_enquiry(lead_id: int) -> None:
-    """Mail and text the supplier about a new enquiry, once. A task does this after the commit
-    (one queued job per enquiry keeps the request light), so the lead may be gone by then."""
+NOTICE_BATCH = 200
+
+
+def enquiries_to_notify(limit: int = NOTICE_BATCH) -> list[int]:
+    """The enquiries whose supplier is still to be told, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Lead.id)
+            .where(Lead.supplier_notified_at.is_(None))
+            .order_by(Lead.id)
+            .limit(limit)
+        )
+    )
+
+
+def notify_supplier_of_enquiry(lead_id: int) -> bool:
+    """Mail and text the supplier about a new enquiry, once: the lead is claimed first, so a
+    second run, or a run beside this one, sends nothing. The lead may be gone by then (a
+    duplicate, or an erased account). Returns whether this run told the supplier."""
     # updated_at stays: this is not a change a CRM should pull again.
     claimed = db.session.execute(
         update(Lead)
@@ -265,7 +285,7 @@ def notify_supplier_of_enquiry(lead_id: int) -> None:
         .values(supplier_notified_at=utcnow(), updated_at=Lead.updated_at)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
-        return
+        return False
     lead = db.session.get_one(Lead, lead_id)
     owner = lead.supplier.user
     about = lead.product_name or "your products"
@@ -274,6 +294,7 @@ def notify_supplier_of_enquiry(lead_id: int) -> None:
     if owner.phone:
         quantity = f" {quantity_text(lead.quantity)} {lead.unit}" if lead.quantity else ""
         send_sms(owner.phone, f"TradeSetu: new enquiry for {about}{quantity}. Reply: {link}")
+    return True
 
 
 # --- guest enquiries -------------------------------------------------------------------------

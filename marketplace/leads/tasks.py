@@ -3,11 +3,18 @@ never objects."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from marketplace.db import commit
+from marketplace.extensions import db
 from marketplace.leads import services, webhooks
 from workers.locks import job_lock
+
+log = logging.getLogger(__name__)
+
+NOTICE_WAIT_SECONDS = 30
 
 
 @shared_task(ignore_result=True)
@@ -17,10 +24,25 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def notify_supplier(lead_id: int) -> None:
-    """Tell a supplier about a new enquiry (the mail and SMS then go through their own tasks)."""
-    services.notify_supplier_of_enquiry(lead_id)
-    commit()
+def notify_new_enquiries(periodic: bool = False) -> int:
+    """Tell suppliers of their new enquiries: the leads not yet told are the queue, written in
+    each enquiry's own transaction, so a broker or a worker that is down delays a notice and
+    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds (and skips while a run
+    is busy); with tasks inline, each enquiry runs it after its commit, waiting its turn, so its
+    own lead is told. Each lead is told in its own transaction (the mail and SMS then go through
+    their own tasks); one that fails is left for the next run."""
+    with job_lock("notify-new-enquiries", wait=0 if periodic else NOTICE_WAIT_SECONDS) as held:
+        if not held:
+            return 0
+        told = 0
+        for lead_id in services.enquiries_to_notify():
+            try:
+                told += services.notify_supplier_of_enquiry(lead_id)
+                commit()
+            except Exception:  # one bad lead must not hold up the others
+                db.session.rollback()
+                log.exception("could not notify the supplier of lead %s; retrying later", lead_id)
+        return told
 
 
 @shared_task(ignore_result=True)
