@@ -626,8 +626,8 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         assert services.enquiries_to_notify() == [lead_id]
         # What beat's run does once a worker takes it: the mail and the SMS are queued
         # (durably again), the lead is told, and a second run sends nothing twice.
-        assert notify_new_enquiries(periodic=True) == 1
-        assert notify_new_enquiries(periodic=True) == 0
+        assert notify_new_enquiries() == 1
+        assert notify_new_enquiries() == 0
         assert services.enquiries_to_notify() == []
         queued = db.session.scalars(select(QueuedTask).where(QueuedTask.id.not_in(before))).all()
         assert sorted(row.task for row in queued) == [
@@ -667,10 +667,10 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_for_the_next_run(
         return real(lead_id)
 
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", fail_for_the_first)
-    assert notify_new_enquiries(periodic=True) == 1  # the second lead is not held up
+    assert notify_new_enquiries() == 1  # the second lead is not held up
     assert services.enquiries_to_notify() == [first_id]  # the first waits for the next run
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", real)
-    assert notify_new_enquiries(periodic=True) == 1
+    assert notify_new_enquiries() == 1
     assert services.enquiries_to_notify() == []
 
 

@@ -104,9 +104,9 @@ def nudge(task: Task) -> None:
     after_commit(send, once=f"nudge-{task.name}")
 
 
-def soon(task: Task) -> None:
-    """Have a task that beat runs every few seconds (work it reads from the database) run soon.
-    Tasks inline: after the commit, since nothing else would run it. With a broker: beat's next
-    run does it, and the request neither writes a task nor touches the broker."""
+def soon(task: Task, *args: Any) -> None:
+    """For work recorded in the database that beat's frequent run of `task` picks up: with tasks
+    inline, run `task(*args)` after the commit, since nothing else would run it; with a broker,
+    leave it to beat's next run, so the request neither writes a task nor touches the broker."""
     if _celery().conf.task_always_eager:
-        nudge(task)
+        after_commit(lambda: _bound(task).delay(*args))

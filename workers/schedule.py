@@ -21,7 +21,6 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "notify-new-enquiries": {
             "task": "marketplace.leads.tasks.notify_new_enquiries",
             "schedule": float(config["ENQUIRY_NOTICE_INTERVAL"]),
-            "kwargs": {"periodic": True},
             "options": {"expires": config["ENQUIRY_NOTICE_INTERVAL"] * 0.9},
         },
         # Send webhook deliveries that are due: new ones a request could not hand over, and

@@ -204,7 +204,7 @@ def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, 
         from marketplace.leads.tasks import notify_new_enquiries  # it imports this module
 
         # The new lead is the durable notice (empty supplier_notified_at): no task is queued.
-        soon(notify_new_enquiries)
+        soon(notify_new_enquiries, lead.id)
     return lead.id, False
 
 

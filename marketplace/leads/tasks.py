@@ -14,8 +14,6 @@ from workers.locks import job_lock
 
 log = logging.getLogger(__name__)
 
-NOTICE_WAIT_SECONDS = 30
-
 
 @shared_task(ignore_result=True)
 def deliver_webhook(delivery_id: int) -> None:
@@ -24,25 +22,30 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def notify_new_enquiries(periodic: bool = False) -> int:
+def notify_new_enquiries(lead_id: int | None = None) -> int:
     """Tell suppliers of their new enquiries: the leads not yet told are the queue, written in
     each enquiry's own transaction, so a broker or a worker that is down delays a notice and
-    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds (and skips while a run
-    is busy); with tasks inline, each enquiry runs it after its commit, waiting its turn, so its
-    own lead is told. Each lead is told in its own transaction (the mail and SMS then go through
-    their own tasks); one that fails is left for the next run."""
-    with job_lock("notify-new-enquiries", wait=0 if periodic else NOTICE_WAIT_SECONDS) as held:
-        if not held:
-            return 0
-        told = 0
-        for lead_id in services.enquiries_to_notify():
-            try:
-                told += services.notify_supplier_of_enquiry(lead_id)
-                commit()
-            except Exception:  # one bad lead must not hold up the others
-                db.session.rollback()
-                log.exception("could not notify the supplier of lead %s; retrying later", lead_id)
-        return told
+    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds for every untold lead,
+    and skips while a run is busy; with tasks inline, each enquiry runs it for its own lead
+    after its commit. Each lead is claimed before it is told, so it is told once."""
+    if lead_id is not None:
+        return _tell([lead_id])
+    with job_lock("notify-new-enquiries") as held:
+        return _tell(services.enquiries_to_notify()) if held else 0
+
+
+def _tell(lead_ids: list[int]) -> int:
+    # Each lead in its own transaction (its mail and SMS then go through their own tasks):
+    # one that fails is left for the next run and holds up none of the others.
+    told = 0
+    for lead_id in lead_ids:
+        try:
+            told += services.notify_supplier_of_enquiry(lead_id)
+            commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not notify the supplier of lead %s; retrying later", lead_id)
+    return told
 
 
 @shared_task(ignore_result=True)
