@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import threading
 
 import pytest
 from PIL import Image
@@ -22,6 +24,7 @@ from marketplace.extensions import db
 from marketplace.formatting import mask_pan
 from search import SearchUnavailable
 from tests import factories
+from tests.conftest import Api
 
 PIPE = {
     "name": "SS 304 Seamless Pipe",
@@ -454,3 +457,41 @@ def test_a_body_over_the_upload_limit_is_a_413_problem(supplier_api, categories,
     response = _upload(supplier_api, product_id, _image(size=(600, 600)))
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+def test_two_uploads_at_once_never_make_a_ninth_image(
+    app, supplier_api, categories, database_url, monkeypatch
+):
+    if database_url.startswith("sqlite"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
+    from marketplace import images
+
+    product_id = supplier_api.post("/products", PIPE).get_json()["id"]
+    for _ in range(7):
+        assert _upload(supplier_api, product_id, _image()).status_code == 201
+    # Each upload waits here, after counting, for the other to count too (for at most 2 s):
+    # without the product's row lock both would count seven and both would add one.
+    both_counted = threading.Barrier(2)
+    real = images.read_upload
+
+    def read_slowly(stream):
+        picture = real(stream)
+        # Broken after 2 s when the other upload waits on the lock, before counting.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counted.wait(timeout=2)
+        return picture
+
+    monkeypatch.setattr(images, "read_upload", read_slowly)
+    statuses: list[int] = []
+
+    def upload() -> None:
+        own = Api(app.test_client(), supplier_api.token)  # a client per thread
+        statuses.append(_upload(own, product_id, _image()).status_code)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 422]
+    assert len(supplier_api.get(f"/products/{product_id}").get_json()["images"]) == 8
