@@ -319,3 +319,18 @@ def test_a_credential_records_its_use_every_few_minutes_not_every_request(buyer)
     commit()
     db.session.refresh(credential)
     assert credential.last_used_at > earlier + LAST_USED_RESOLUTION
+
+
+def test_the_api_caller_is_only_known_inside_an_authenticated_view(app, buyer):
+    """A view that forgot @authenticated must fail, not act for an unchecked caller."""
+    from marketplace.accounts.services import issue_bearer_token
+    from marketplace.api import current_api_user_id
+
+    token, _ = issue_bearer_token(db.session.get_one(User, buyer.id))
+    commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        app.test_request_context("/api/v1/me", headers=headers),
+        pytest.raises(RuntimeError, match="@authenticated"),
+    ):
+        current_api_user_id()

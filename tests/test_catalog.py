@@ -464,7 +464,7 @@ def test_two_uploads_at_once_never_make_a_ninth_image(
 ):
     if database_url.startswith("sqlite"):
         pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
-    from marketplace import images
+    from marketplace.catalog import services
 
     product_id = supplier_api.post("/products", PIPE).get_json()["id"]
     for _ in range(7):
@@ -472,16 +472,15 @@ def test_two_uploads_at_once_never_make_a_ninth_image(
     # Each upload waits here, after counting, for the other to count too (for at most 2 s):
     # without the product's row lock both would count seven and both would add one.
     both_counted = threading.Barrier(2)
-    real = images.read_upload
+    real = services._store_image
 
-    def read_slowly(stream):
-        picture = real(stream)
+    def store_slowly(product, picture):
         # Broken after 2 s when the other upload waits on the lock, before counting.
         with contextlib.suppress(threading.BrokenBarrierError):
             both_counted.wait(timeout=2)
-        return picture
+        return real(product, picture)
 
-    monkeypatch.setattr(images, "read_upload", read_slowly)
+    monkeypatch.setattr(services, "_store_image", store_slowly)
     statuses: list[int] = []
 
     def upload() -> None:

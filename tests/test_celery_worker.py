@@ -322,7 +322,7 @@ def test_a_dead_broker_delays_work_and_never_loses_it(stack):
     enquiry = api.sign_in(buyer.email).post(
         "/enquiries", {"product_id": product_id, "quantity": "40", "message": "Price for 40 kg?"}
     )
-    assert enquiry.status_code == 201, enquiry.get_json()  # its notifications wait in the outbox
+    assert enquiry.status_code == 201, enquiry.get_json()  # the untold lead waits for beat
     email = registered.get_json()["email"]
     mail = Path(stack.environment["INSTANCE_PATH"]) / "outbox" / "mail"
     time.sleep(2)

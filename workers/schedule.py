@@ -1,5 +1,6 @@
 """Celery beat's periodic jobs. Each is idempotent and takes a lock (`workers.locks`), so two
-beats or a slow run never run one job twice at once."""
+beats or a slow run never run one job twice at once; the new-enquiry notices instead share
+their leads between runs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "kwargs": {"periodic": True},
             "options": {"expires": drain * 0.9},
         },
-        # Tell suppliers of new enquiries (the leads not yet told are the durable queue).
+        # Tell suppliers of new enquiries (the leads not yet told are the durable queue). Not
+        # locked: runs that overlap share the leads (each is locked and claimed on its own).
         "notify-new-enquiries": {
             "task": "marketplace.leads.tasks.notify_new_enquiries",
             "schedule": float(config["ENQUIRY_NOTICE_INTERVAL"]),

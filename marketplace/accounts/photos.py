@@ -45,9 +45,12 @@ def add_photo(user: User, stream: IO[bytes] | None, data: Any = None) -> Busines
     number of photos and the image are all checked before the file is written."""
     supplier = business_of(user)
     # Two uploads at once must not make a ninth photo: they queue on the business's row, and
-    # the second counts the first one's photo.
+    # the second counts the first one's photo. FOR NO KEY UPDATE: rows that refer to the
+    # business (its leads, products) are still written meanwhile.
     db.session.execute(
-        select(SupplierProfile.id).where(SupplierProfile.id == supplier.id).with_for_update()
+        select(SupplierProfile.id)
+        .where(SupplierProfile.id == supplier.id)
+        .with_for_update(key_share=True)
     )
     db.session.expire(supplier, ["photos"])
     inp = Input(data if data is not None else {})

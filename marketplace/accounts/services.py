@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -44,7 +44,7 @@ from marketplace.accounts.passwords import (
 )
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, Bearer, Scope
 from marketplace.crypto import blind_index, token_digest
-from marketplace.db import UTCDateTime, get_owned, utcnow
+from marketplace.db import UTCDateTime, after_commit, get_owned, utcnow
 from marketplace.errors import (
     Conflict,
     FieldErrors,
@@ -660,6 +660,22 @@ def _bearer_by_digest() -> Select[tuple[Any, ...]]:
     )
 
 
+def _record_use(credential_id: int, now: datetime) -> None:
+    credentials = ApiCredential.__table__
+    db.session.execute(
+        update(credentials)
+        .where(
+            credentials.c.id == credential_id,
+            or_(
+                credentials.c.last_used_at.is_(None),
+                credentials.c.last_used_at <= now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+    db.session.commit()
+
+
 def credential_for_bearer(token: str) -> Bearer | None:
     """The caller behind a live bearer token, or None."""
     now = utcnow()
@@ -669,13 +685,10 @@ def credential_for_bearer(token: str) -> Bearer | None:
     if not rows:
         return None
     first = rows[0]
-    # Record use coarsely: one write per key every few minutes, not one per request.
+    # Record use coarsely: one write per key every few minutes, not one per request, and after
+    # the request's commit, so that its transaction holds no lock on the key meanwhile.
     if first.last_used_at is None or now - first.last_used_at > LAST_USED_RESOLUTION:
-        db.session.execute(
-            update(ApiCredential.__table__)
-            .where(ApiCredential.__table__.c.id == first.id)
-            .values(last_used_at=now)
-        )
+        after_commit(lambda: _record_use(first.id, now), once=f"credential-used-{first.id}")
     return Bearer(
         credential_id=first.id,
         user_id=first.user_id,

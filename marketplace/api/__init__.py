@@ -66,6 +66,7 @@ def authenticated(
                     raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
                 raise NotAuthenticated("The token is not valid, was revoked or has expired.")
             policy.authorize(bearer, method=request.method, roles=roles, scope=scope, person=person)
+            g.api_authorized = True
             return view(*args, **kwargs)
 
         return wrapper
@@ -74,9 +75,11 @@ def authenticated(
 
 
 def current_api_user_id() -> int:
-    """The authenticated caller's account id (in a view behind `authenticated`)."""
+    """The authenticated caller's account id, in a view behind `authenticated` only: a view
+    without it would act for a caller whose roles and scopes nobody checked."""
     bearer = verified_credential()
-    assert bearer is not None
+    if bearer is None or not g.get("api_authorized"):
+        raise RuntimeError("current_api_user_id() outside a view behind @authenticated")
     return bearer.user_id
 
 

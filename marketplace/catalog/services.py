@@ -445,13 +445,17 @@ def image_folder() -> Path:
 def add_image(user: User, product_id: int, stream: IO[bytes] | None) -> ProductImage:
     """Store a product photo: a real JPEG, PNG or WebP, re-encoded as WebP without metadata."""
     product = owned_product(user, product_id)
+    picture = images.read_upload(stream)  # decoded before the lock, which it would prolong
     # Two uploads at once must not make a ninth image: they queue on the product's row, and
-    # the second counts the first one's image.
-    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+    # the second counts the first one's image. FOR NO KEY UPDATE: enquiries about the product
+    # (a foreign key to it) do not wait.
+    db.session.execute(
+        select(Product.id).where(Product.id == product.id).with_for_update(key_share=True)
+    )
     db.session.expire(product, ["images"])
     if len(product.images) >= MAX_IMAGES:
         raise ValidationFailed({"image": [f"a product has at most {MAX_IMAGES} images"]})
-    image = _store_image(product, images.read_upload(stream))
+    image = _store_image(product, picture)
     _changed(product)
     return image
 

@@ -8,8 +8,19 @@ from flask.cli import with_appcontext
 
 from marketplace.db import commit
 from marketplace.leads import services, webhooks
+from marketplace.leads.tasks import notify_new_enquiries
 
-group = click.Group("leads", help="Leads: follow-up reminders and webhook deliveries.")
+group = click.Group(
+    "leads", help="Leads: new-enquiry notices, follow-up reminders and webhook deliveries."
+)
+
+
+@group.command("notify-enquiries")
+@with_appcontext
+def notify_enquiries() -> None:
+    """Tell suppliers of the enquiries not yet told (one whose notice failed, say)."""
+    told = notify_new_enquiries()
+    click.echo(f"{told} supplier notice(s) sent; {len(services.enquiries_to_notify())} untold.")
 
 
 @group.command("remind-follow-ups")

@@ -259,18 +259,25 @@ def _guard_upsert(dialect: str) -> ReturningInsert[tuple[int | None]]:
     ).returning(guards.c.lead_id)
 
 
-NOTICE_BATCH = 200
+def _untold() -> ColumnElement[bool]:
+    # A lead put in the spam folder before its notice went out is not told (while it is there).
+    return and_(Lead.supplier_notified_at.is_(None), Lead.status != LeadStatus.SPAM)
 
 
-def enquiries_to_notify(limit: int = NOTICE_BATCH) -> list[int]:
+def enquiries_to_notify() -> list[int]:
     """The enquiries whose supplier is still to be told, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Lead.id)
-            .where(Lead.supplier_notified_at.is_(None))
-            .order_by(Lead.id)
-            .limit(limit)
-        )
+    return list(db.session.scalars(select(Lead.id).where(_untold()).order_by(Lead.id)))
+
+
+def next_enquiry_to_notify(after: int) -> int | None:
+    """The oldest enquiry after `after` whose supplier is still to be told, locked for this
+    transaction. One that another run holds is skipped, so runs side by side share the work."""
+    return db.session.scalar(
+        select(Lead.id)
+        .where(_untold(), Lead.id > after)
+        .order_by(Lead.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
     )
 
 
@@ -281,7 +288,7 @@ def notify_supplier_of_enquiry(lead_id: int) -> bool:
     # updated_at stays: this is not a change a CRM should pull again.
     claimed = db.session.execute(
         update(Lead)
-        .where(Lead.id == lead_id, Lead.supplier_notified_at.is_(None))
+        .where(Lead.id == lead_id, _untold())
         .values(supplier_notified_at=utcnow(), updated_at=Lead.updated_at)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]

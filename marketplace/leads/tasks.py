@@ -4,6 +4,7 @@ never objects."""
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 
@@ -21,31 +22,41 @@ def deliver_webhook(delivery_id: int) -> None:
     webhooks.attempt_delivery(delivery_id)
 
 
+NOTICE_RUN_SECONDS = 30  # a run then ends; beat's next one goes on where it is needed
+
+
 @shared_task(ignore_result=True)
 def notify_new_enquiries(lead_id: int | None = None) -> int:
     """Tell suppliers of their new enquiries: the leads not yet told are the queue, written in
     each enquiry's own transaction, so a broker or a worker that is down delays a notice and
-    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds for every untold lead,
-    and skips while a run is busy; with tasks inline, each enquiry runs it for its own lead
-    after its commit. Each lead is claimed before it is told, so it is told once."""
+    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds: a run tells every
+    untold lead, oldest first, each in its own transaction, and runs that overlap (a backlog
+    outlasts the interval) share the leads on several workers. A lead that fails is passed
+    over until the next run, so it never holds up the others. With tasks inline, each enquiry
+    runs this for its own lead after its commit. Each lead is claimed first: it is told once."""
     if lead_id is not None:
-        return _tell([lead_id])
-    with job_lock("notify-new-enquiries") as held:
-        return _tell(services.enquiries_to_notify()) if held else 0
-
-
-def _tell(lead_ids: list[int]) -> int:
-    # Each lead in its own transaction (its mail and SMS then go through their own tasks):
-    # one that fails is left for the next run and holds up none of the others.
-    told = 0
-    for lead_id in lead_ids:
-        try:
-            told += services.notify_supplier_of_enquiry(lead_id)
-            commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("could not notify the supplier of lead %s; retrying later", lead_id)
+        return _tell(lead_id)
+    told = after = 0
+    deadline = time.monotonic() + NOTICE_RUN_SECONDS
+    while time.monotonic() < deadline:
+        next_id = services.next_enquiry_to_notify(after)
+        if next_id is None:
+            break
+        told += _tell(next_id)
+        after = next_id
+    db.session.rollback()  # the last look, which found nothing, holds no lock worth keeping
     return told
+
+
+def _tell(lead_id: int) -> int:
+    try:
+        told = services.notify_supplier_of_enquiry(lead_id)
+        commit()  # its mail and SMS then go through their own tasks
+    except Exception:
+        db.session.rollback()
+        log.exception("could not notify the supplier of lead %s; the next run tries again", lead_id)
+        return 0
+    return int(told)
 
 
 @shared_task(ignore_result=True)

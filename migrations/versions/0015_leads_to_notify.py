@@ -19,10 +19,11 @@ UNTOLD = "supplier_notified_at IS NULL"
 
 
 def upgrade():
-    # Nobody is told of a BuyLead or of a lead in the spam folder: settled, so never picked up.
+    # Nobody is told of a BuyLead, of a lead in the spam folder, or of one the supplier has
+    # already worked (moved on from "new"): settled, so never picked up.
     op.execute(
         "UPDATE leads SET supplier_notified_at = created_at "
-        f"WHERE {UNTOLD} AND (type <> 'enquiry' OR status = 'spam')"
+        f"WHERE {UNTOLD} AND (type <> 'enquiry' OR status <> 'new')"
     )
     op.create_index(
         "ix_leads_to_notify",
