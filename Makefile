@@ -60,7 +60,7 @@ elasticsearch-stop:
 	@scripts/elasticsearch stop
 
 serve: migrate
-	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --threads 2 --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-2} --bind $(HOST):$(PORT) wsgi:app
 
 worker: install
 	$(BIN)/celery -A workers.worker worker --loglevel INFO

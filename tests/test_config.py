@@ -45,6 +45,9 @@ def test_postgres_urls_are_driven_by_psycopg3(tmp_path):
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"MAIL_BACKEND": "pigeon"}, "MAIL_BACKEND"),
+        ({"ENQUIRY_NOTICE_INTERVAL": "0"}, "ENQUIRY_NOTICE_INTERVAL"),
+        ({"ENQUIRY_NOTICE_INTERVAL": "soon"}, "ENQUIRY_NOTICE_INTERVAL"),
+        ({"TASK_RELAY_POLL_MS": "10"}, "TASK_RELAY_POLL_MS"),
     ],
 )
 def test_bad_values_stop_the_start_naming_the_variable(tmp_path, environ, named):

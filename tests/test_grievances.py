@@ -750,3 +750,26 @@ def test_status_labels_cover_every_status():
     from marketplace.grievances.models import STATUS_LABELS
 
     assert set(STATUS_LABELS) == set(Status)
+
+
+def test_bad_attachments_are_named_and_nothing_is_filed(ctx, buyer, monkeypatch):
+    """Attachments go through the shared upload check: too big, or not an image, each is a
+    message naming the file, and the complaint is not filed."""
+    from marketplace import images
+    from marketplace.errors import ValidationFailed
+
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 1000)
+    user = db.session.get_one(User, buyer.id)
+    with pytest.raises(ValidationFailed) as refused:
+        services.file_grievance(
+            user,
+            COMPLAINT,
+            attachments=[
+                ("large.png", io.BytesIO(b"\x89PNG" + b"\x00" * 2000)),
+                ("notes.txt", io.BytesIO(b"just text")),
+            ],
+        )
+    messages = refused.value.errors["attachments"]
+    assert any(m.startswith("large.png:") and "5 MB" in m for m in messages), messages
+    assert any(m.startswith("notes.txt:") and "JPEG, PNG or WebP" in m for m in messages)
+    assert db.session.scalar(select(Grievance.id)) is None

@@ -109,4 +109,4 @@ def soon(task: Task, *args: Any) -> None:
     inline, run `task(*args)` after the commit, since nothing else would run it; with a broker,
     leave it to beat's next run, so the request neither writes a task nor touches the broker."""
     if _celery().conf.task_always_eager:
-        after_commit(lambda: _bound(task).delay(*args))
+        enqueue(task, *args)

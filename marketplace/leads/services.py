@@ -199,7 +199,7 @@ def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, 
     if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
         # Emitted here, with the lead as it is now and before any later change's event.
         # `hooked`: the supplier has live webhooks (most have none, and are not asked again).
-        if lead.hooked and webhooks.subscribers(request.supplier_id, WebhookEvent.LEAD_CREATED):
+        if lead.hooked:
             webhooks.emit(WebhookEvent.LEAD_CREATED, db.session.get_one(Lead, lead.id))
         from marketplace.leads.tasks import notify_new_enquiries  # it imports this module
 

@@ -464,7 +464,7 @@ def _payload(
     return {"id": event_id, "event": str(event), "created_at": iso_utc(utcnow()), "data": data}
 
 
-def subscribers(supplier_id: int, event: WebhookEvent) -> list[Webhook]:
+def _subscribers(supplier_id: int, event: WebhookEvent) -> list[Webhook]:
     """The supplier's live webhooks that want `event`."""
     return [
         webhook
@@ -494,7 +494,7 @@ def _live_webhooks() -> Select[tuple[Webhook]]:
 def emit(event: WebhookEvent, lead: Lead, *, message: Message | None = None) -> None:
     """Write a delivery for every live webhook of the lead's supplier that wants `event`, in
     the caller's transaction; after the commit each goes to the delivery task."""
-    webhooks = subscribers(lead.supplier_id, event)
+    webhooks = _subscribers(lead.supplier_id, event)
     if not webhooks:
         return
     event_id = str(uuid.uuid4())
