@@ -70,8 +70,18 @@ def page(browser, live_server):
     context.close()
 
 
+def loaded(page):
+    """Wait for the page's stylesheets and scripts, before measuring it or using a control that
+    a script drives. After a click, text can be in the DOM (which is all an `expect` waits for)
+    while a busy machine has not yet applied the CSS (an unstyled page measures as a plain
+    list) or run the script (a change event then goes unheard)."""
+    page.wait_for_load_state("load")
+    return page
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
+    loaded(page)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import loaded, screenshot
 
 
 def test_supplier_registers_fixes_a_gstin_typo_and_signs_in_again(page, ctx):
@@ -78,7 +78,7 @@ def test_buyer_registration_works_on_a_phone_sized_screen(browser, live_server, 
     expect(page.locator(".consent-list li", has_text="Marketing from the portal")).to_contain_text(
         "Off"
     )
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = loaded(page).evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(page, "buyer-profile-phone")
     context.close()

@@ -18,7 +18,7 @@ from marketplace.catalog.models import Category, Product
 from marketplace.db import commit
 from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from marketplace.extensions import db
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import loaded, screenshot
 
 SIZES = {"desktop": (1280, 900), "phone": (375, 812)}
 
@@ -72,7 +72,7 @@ def _first_result_in_view(page, height: int) -> None:
     the first result is on the first screen; on a desktop they stand beside the results (how
     far down the first result starts then depends on the notices above it, which vary with
     the demo data)."""
-    box = page.locator(".result").first.bounding_box()
+    box = loaded(page).locator(".result").first.bounding_box()
     assert box is not None, "no result"
     facets = page.locator(".facets").first.bounding_box()
     wide = page.viewport_size["width"] >= 800

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import loaded, screenshot, sign_in
 from tests.conftest import outbox
 
 PRODUCT = "Annealed Copper Wire 2.5 mm"
@@ -73,7 +73,9 @@ def sms_code(app, phone_digits: str) -> str:
 
 
 def no_sideways_scroll(page) -> None:
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    scroll, inner = loaded(page).evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
     assert scroll <= inner, f"{page.url} scrolls sideways on a phone ({scroll}px > {inner}px)"
 
 
@@ -102,6 +104,7 @@ def test_enquiries_reach_the_supplier_who_replies_quotes_exports_and_charts(
     honeypot = guest.locator("#website")
     expect(honeypot).to_have_count(1)
     expect(honeypot).not_to_be_in_viewport()
+    loaded(guest)
     box = honeypot.bounding_box()
     assert box is None or box["x"] + box["width"] <= 0, f"a person can see the honeypot: {box}"
     assert guest.locator("#website").get_attribute("tabindex") == "-1"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import loaded, screenshot
 
 
 @pytest.fixture()
@@ -62,7 +62,7 @@ def test_buyer_mistypes_narrows_and_reaches_a_storefront(page, demo_catalogue):
     expect(relaxed).to_have_count(0)
     for price in page.locator(".result-price .price").all_inner_texts():
         assert float(price.replace("₹", "").replace(",", "")) <= cap
-    page.get_by_label("Sort by").select_option("price_asc")
+    loaded(page).get_by_label("Sort by").select_option("price_asc")  # the script submits it
     page.wait_for_url(re.compile(r"sort=price_asc"))
     prices = [
         float(p.replace("₹", "").replace(",", ""))
