@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, DateTime, Engine, Enum, Text, event, select
 from sqlalchemy.orm import Session
@@ -28,6 +29,10 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# Moments are stored in UTC; the day a deadline, a week or an invoice falls on is India's.
+IST = ZoneInfo("Asia/Kolkata")
 
 
 def utcnow() -> datetime:

@@ -33,12 +33,11 @@ from marketplace.credits.models import (
     LedgerIsAppendOnly,
     OrderStatus,
 )
-from marketplace.db import commit
+from marketplace.db import IST, commit
 from marketplace.extensions import db
 from tests import factories
-from tests.conftest import Api, csrf_token, outbox, sign_in_page
+from tests.conftest import Api, csrf_token, outbox, sign_in_page, statements
 
-IST = invoices.INDIA
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=IST)  # a Monday morning in India
 WEEK_ENDS = datetime(2026, 11, 29, 18, 30, tzinfo=UTC)  # the next Monday's midnight in India
 
@@ -622,6 +621,32 @@ def test_invoice_page_and_pdf_in_the_browser_session(ctx, client, supplier):
 
 
 # --- refunds ---------------------------------------------------------------------------------
+
+
+def test_order_lists_ask_the_same_queries_for_two_orders_as_for_five(
+    ctx, client, supplier, supplier_api
+):
+    """Each order's invoice (and, for admins, its supplier) comes with the page: no query per
+    row."""
+    sign_in_page(client, factories.staff("admin"))
+    counts = []
+    for paid, others in ((2, 0), (3, 2)):  # then five orders, and two from other suppliers
+        for _ in range(paid):
+            _paid_order(supplier)
+        for _ in range(others):
+            _paid_order(factories.supplier())
+        supplier_api.get("/orders")  # the key's coarse last-used time is written once, here
+        db.session.remove()
+        with statements() as api_queries:
+            listed = supplier_api.get("/orders").get_json()["items"]
+        with statements() as page_queries:
+            page = client.get("/admin/credit-orders").get_data(as_text=True)
+        assert all(item["invoice_id"] for item in listed)
+        assert page.count('href="/invoices/') == len(listed) + others
+        counts.append((len(listed), len(api_queries), len(page_queries)))
+    (two, api_two, page_two), (five, api_five, page_five) = counts
+    assert (two, five) == (2, 5)
+    assert (api_five, page_five) == (api_two, page_two), counts
 
 
 def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from marketplace.accounts.models import User
-from marketplace.db import commit, utcnow
+from marketplace.db import IST, commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import indiamart
 from marketplace.leads.models import Lead, LeadStatus
@@ -21,7 +21,6 @@ from tests import factories
 from tests.conftest import Api, Shop, enquire
 
 PULL = "/wservce/crm/crmListing/v2/"
-IST = indiamart.IST
 
 
 @pytest.fixture(autouse=True)

@@ -56,8 +56,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture()
-def officer_api(api: Api, ctx) -> Api:  # type: ignore[no-untyped-def]
-    officer = factories.staff()
+def officer(ctx) -> factories.Registered:  # type: ignore[no-untyped-def]
+    return factories.staff()
+
+
+@pytest.fixture()
+def officer_api(api: Api, officer: factories.Registered) -> Api:
     return api.sign_in(officer.email)
 
 
@@ -680,7 +684,7 @@ def test_an_objection_to_an_optional_purpose_is_a_withdrawal(ctx, buyer, buyer_a
 
 
 def test_an_upheld_objection_to_a_required_purpose_discontinues_the_service(
-    ctx, buyer, buyer_api, officer_api
+    ctx, buyer, buyer_api, officer, officer_api
 ):
     missing = buyer_api.post(
         "/privacy/requests",
@@ -706,6 +710,7 @@ def test_an_upheld_objection_to_a_required_purpose_discontinues_the_service(
     assert user.is_active_account is False
     again = buyer_api.post("/auth/tokens", {"email": buyer.email, "password": buyer.password})
     assert again.status_code == 401  # signing in does not undo an upheld objection
+    _suspended_once_by(officer, buyer.id)
     opened = db.session.scalars(
         select(PrivacyRequest).where(
             PrivacyRequest.user_id == buyer.id, PrivacyRequest.type == "deletion"
@@ -798,21 +803,55 @@ def test_signing_in_answers_the_inactivity_warning(app, ctx, api, clock):
 
 
 def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
-    ctx, buyer, buyer_api, officer_api, api
+    ctx, categories, officer, officer_api, api
 ):
-    missing = officer_api.post("/privacy/minor-reports", {"user_id": buyer.id})
+    from marketplace.accounts.services import create_integration_key
+    from marketplace.catalog.models import Product, ProductStatus
+
+    child = factories.supplier()
+    owner = db.session.get_one(User, child.id)
+    product_id = catalog.create_product(
+        owner,
+        {
+            "name": "SS Door Handle",
+            "category": "stainless-steel-pipes",
+            "price": "120.00",
+            "unit": "piece",
+            "moq": 10,
+        },
+    ).id
+    key, _credential = create_integration_key(owner, {"name": "CRM", "scopes": ["leads:read"]})
+    commit()
+    child_api = api.sign_in(child.email)
+    missing = officer_api.post("/privacy/minor-reports", {"user_id": child.id})
     assert missing.status_code == 422 and "reason" in missing.get_json()["errors"]
     reported = officer_api.post(
-        "/privacy/minor-reports", {"user_id": buyer.id, "reason": "Parent wrote in, age 16."}
+        "/privacy/minor-reports", {"user_id": child.id, "reason": "Parent wrote in, age 16."}
     )
     assert reported.status_code == 201
-    assert buyer_api.get("/me").status_code == 401
-    refused = api.post("/auth/tokens", {"email": buyer.email, "password": buyer.password})
+    assert child_api.get("/me").status_code == 401
+    assert api.get("/leads", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    refused = api.post("/auth/tokens", {"email": child.email, "password": child.password})
     assert refused.status_code == 401  # suspended: signing in does not reactivate it
+    db.session.remove()
+    assert db.session.get_one(Product, product_id).status == ProductStatus.PAUSED
+    _suspended_once_by(officer, child.id)
     request_id = reported.get_json()["id"]
     officer_api.post(f"/privacy/requests/{request_id}/decision", {"decision": "approve"})
     db.session.remove()
-    assert db.session.get(User, buyer.id).erased_at is not None
+    assert db.session.get(User, child.id).erased_at is not None
+
+
+def _suspended_once_by(officer: factories.Registered, user_id: int) -> None:
+    """The account was closed by the officer, in one audited step: not also as a deactivation
+    by its owner."""
+    closed = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_id).where(
+            AuditEvent.action.in_(("account.suspended", "account.deactivated")),
+            AuditEvent.subject_id == str(user_id),
+        )
+    ).all()
+    assert closed == [("account.suspended", officer.id)]
 
 
 # --- the privacy notice ----------------------------------------------------------------------

@@ -36,9 +36,8 @@ def create_order():  # type: ignore[no-untyped-def]
 def orders():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     rows, total = services.supplier_orders(current_api_user(), page=page, per_page=per_page)
-    items = [
-        schemas.order(row, services.checkout_for(row), services.invoice_of(row)) for row in rows
-    ]
+    invoices = services.invoices_of(rows)
+    items = [schemas.order(row, services.checkout_for(row), invoices.get(row.id)) for row in rows]
     return jsonify(page_body(items, total, page, per_page))
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Response, current_app
 from fpdf import FPDF
@@ -35,11 +34,10 @@ from marketplace.credits.models import (
     InvoiceKind,
     InvoiceSeries,
 )
-from marketplace.db import utcnow
+from marketplace.db import IST, utcnow
 from marketplace.extensions import db
 from marketplace.formatting import rupees
 
-INDIA = ZoneInfo("Asia/Kolkata")
 PAISE = Decimal("0.01")
 GST_RATE = Decimal("18")
 HALF_RATE = GST_RATE / 2
@@ -94,7 +92,7 @@ def tax_split(taxable_value: Decimal, recipient_gstin: str) -> TaxSplit:
 
 def financial_year(moment: datetime) -> str:
     """India's financial year of a moment, April to March in Indian time: '2026-27'."""
-    local = moment.astimezone(INDIA)
+    local = moment.astimezone(IST)
     start = local.year if local.month >= 4 else local.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
 
@@ -231,7 +229,7 @@ def render_pdf(invoice: Invoice) -> bytes:
     line(_title(invoice).upper(), 16, "B", 8)
     line("Original for recipient", 8)
     pdf.ln(2)
-    issued = invoice.issued_at.astimezone(INDIA)
+    issued = invoice.issued_at.astimezone(IST)
     facts = [
         (f"{_title(invoice)} number", invoice.number),
         ("Date", issued.strftime("%d %b %Y")),

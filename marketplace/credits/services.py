@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from marketplace import audit
 from marketplace.accounts import policy
@@ -44,7 +44,7 @@ from marketplace.credits.models import (
     OrderStatus,
 )
 from marketplace.credits.plans import Pack, Plan
-from marketplace.db import get_owned, utcnow
+from marketplace.db import IST, get_owned, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import db
 from marketplace.formatting import rupees
@@ -53,7 +53,6 @@ from marketplace.validation import Input, Invalid
 
 log = logging.getLogger(__name__)
 
-INDIA = invoices.INDIA
 ALLOCATION_BATCH = 200  # suppliers per commit in the weekly run
 MAX_GRANT = 100_000
 EXPIRY_LOOKBACK = timedelta(weeks=5)
@@ -98,13 +97,13 @@ def packs() -> tuple[Pack, ...]:
 
 def week_of(moment: datetime) -> date:
     """The Monday (in India) of the week a moment falls in."""
-    local = moment.astimezone(INDIA).date()
+    local = moment.astimezone(IST).date()
     return local - timedelta(days=local.weekday())
 
 
 def week_ends(monday: date) -> datetime:
     """The end of a week: the next Monday's midnight in India, in UTC."""
-    return datetime.combine(monday + timedelta(days=7), time.min, INDIA).astimezone(UTC)
+    return datetime.combine(monday + timedelta(days=7), time.min, IST).astimezone(UTC)
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -571,8 +570,8 @@ def supplier_orders(user: User, *, page: int, per_page: int) -> tuple[list[Credi
 
 
 def all_orders(*, status: str | None, page: int, per_page: int) -> tuple[list[CreditOrder], int]:
-    """Every supplier's orders, for admins."""
-    query = select(CreditOrder)
+    """Every supplier's orders, for admins, each with its supplier (the page names them)."""
+    query = select(CreditOrder).options(joinedload(CreditOrder.supplier))
     if status in {str(s) for s in OrderStatus}:
         query = query.where(CreditOrder.status == status)
     return _page(query, CreditOrder.created_at, CreditOrder.id, page=page, per_page=per_page)
@@ -723,6 +722,19 @@ def _invoice_of(order: CreditOrder, kind: InvoiceKind = InvoiceKind.INVOICE) -> 
 
 def invoice_of(order: CreditOrder) -> Invoice | None:
     return _invoice_of(order)
+
+
+def invoices_of(orders: Sequence[CreditOrder]) -> dict[int, Invoice]:
+    """The tax invoice of each order that has one, by order id: one query for a page."""
+    if not orders:
+        return {}
+    rows = db.session.scalars(
+        select(Invoice).where(
+            Invoice.order_id.in_([order.id for order in orders]),
+            Invoice.kind == InvoiceKind.INVOICE,
+        )
+    )
+    return {row.order_id: row for row in rows}
 
 
 # --- refunds (admins) ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from marketplace.accounts.forms import ActionForm, accepted
 from marketplace.accounts.models import Role, User
 from marketplace.credits import gateways, invoices, services
 from marketplace.credits.models import CreditOrder, InvoiceKind, OrderStatus
+from marketplace.db import IST
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.web import requested_page
 
@@ -194,7 +195,7 @@ def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
         "credits/invoice.html",
         invoice=invoice,
         title="Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note",
-        india=invoices.INDIA,
+        india=IST,
     )
 
 
@@ -229,7 +230,7 @@ def admin_orders():  # type: ignore[no-untyped-def]
         per_page=50,
         status=status,
         statuses=[str(s) for s in OrderStatus],
-        invoice_of=services.invoice_of,
+        invoices=services.invoices_of(rows),
         form=RefundForm(),
     )
 
@@ -260,4 +261,4 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
 @bp.app_template_filter("india_time")
 def india_time(value: Any, pattern: str = "%d %b %Y, %H:%M") -> str:
     """A UTC moment as a person in India reads it."""
-    return value.astimezone(invoices.INDIA).strftime(pattern) if value else ""
+    return value.astimezone(IST).strftime(pattern) if value else ""

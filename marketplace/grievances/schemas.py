@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from marketplace.db import IST
 from marketplace.formatting import iso_utc
 from marketplace.grievances.models import Breach, Grievance, GrievanceEvent
-
-IST = ZoneInfo("Asia/Kolkata")
 
 
 def ist(value: datetime | None, with_zone: bool = True) -> str:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
@@ -30,7 +29,7 @@ from marketplace import audit, desk, images
 from marketplace.accounts import identity
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.credits.models import CreditOrder
-from marketplace.db import get_owned, utcnow
+from marketplace.db import IST, get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import policy
@@ -53,8 +52,6 @@ from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
 from marketplace.validation import Input, Invalid, read_date
-
-IST = ZoneInfo("Asia/Kolkata")
 
 GUEST_CODE_TTL = timedelta(minutes=30)
 GUEST_CODE_ATTEMPTS = 5

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from marketplace import desk
 from marketplace.accounts.models import User
-from marketplace.db import utcnow
+from marketplace.db import IST, utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.grievances import notices, policy, schemas, services
@@ -411,7 +411,7 @@ def audit_filters(args: Any) -> dict[str, Any]:
     actor = args.get("actor") or ""
     actor_id = int(actor) if actor.isascii() and actor.isdigit() and len(actor) < 10 else None
     inp = Input({name: args.get(name) or None for name in ("since", "until")})
-    latest = utcnow().astimezone(services.IST).date() + timedelta(days=1)
+    latest = utcnow().astimezone(IST).date() + timedelta(days=1)
     since, until = (
         read_date(inp, name, earliest=services.EARLIEST_DAY, latest=latest)
         for name in ("since", "until")

@@ -19,14 +19,13 @@ from sqlalchemy import or_, select, update
 from marketplace.accounts import policy
 from marketplace.accounts.models import ApiCredential, CredentialKind, Role, User
 from marketplace.accounts.services import credential_for_bearer
-from marketplace.db import utcnow
+from marketplace.db import IST, utcnow
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
 from marketplace.leads import queries
 from marketplace.leads.models import Lead, LeadType
 from marketplace.leads.schemas import quantity_text
 
-IST = queries.INDIA
 DEFAULT_WINDOW = timedelta(hours=24)
 OLDEST_START = timedelta(days=365)
 MAX_RECORDS = 10_000  # far beyond a week of any seller's leads; a bound all the same

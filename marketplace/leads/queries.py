@@ -8,19 +8,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.catalog.models import Product
-from marketplace.db import utcnow
+from marketplace.db import IST, utcnow
 from marketplace.extensions import db
 from marketplace.leads.models import Lead, LeadStatus, LeadType, Message, MessageSide
 
 TRUST_WINDOW = timedelta(days=30)
-INDIA = ZoneInfo("Asia/Kolkata")
 # A CRM pull (native or IndiaMART's) reads at most this much per call.
 MAX_PULL_WINDOW = timedelta(days=7)
 # Leads are stamped when written and visible when committed, a moment later: a pull window that
@@ -192,15 +190,15 @@ FUNNEL = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.WO
 def dashboard(supplier_id: int, *, weeks: int = 12, today: date | None = None) -> dict[str, Any]:
     """Leads per week (Monday to Sunday in India), by source and by product, and the pipeline
     funnel, for the charts."""
-    today = today or utcnow().astimezone(INDIA).date()
+    today = today or utcnow().astimezone(IST).date()
     first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-    since = datetime.combine(first_monday, time.min, INDIA)
+    since = datetime.combine(first_monday, time.min, IST)
     rows = db.session.execute(
         select(Lead.created_at, Lead.source, Lead.product_name, Lead.status).where(
             Lead.supplier_id == supplier_id, Lead.created_at >= since
         )
     ).all()
-    days = [created.astimezone(INDIA).date() for created, *_ in rows]
+    days = [created.astimezone(IST).date() for created, *_ in rows]
     per_week = Counter((day - timedelta(days=day.weekday())).isoformat() for day in days)
     weeks_list = [(first_monday + timedelta(weeks=n)).isoformat() for n in range(weeks)]
     real = [row for row in rows if row.status != LeadStatus.SPAM]

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from marketplace.db import IST
 from marketplace.extensions import db
 from marketplace.privacy import clock
 from marketplace.privacy.models import ConsentRecord
-from marketplace.privacy.retention import INDIA
 
 ANNOUNCE_DAYS = 30
 ACCEPTANCE_PURPOSE = "privacy_notice"
@@ -48,7 +48,7 @@ NOTICES: tuple[Notice, ...] = (
 
 
 def _today() -> date:
-    return clock.now().astimezone(INDIA).date()
+    return clock.now().astimezone(IST).date()
 
 
 def current_notice() -> Notice | None:
@@ -96,4 +96,4 @@ def accept(user_id: int) -> Notice | None:
 
 
 def effective_at(notice: Notice) -> datetime:
-    return datetime.combine(notice.effective_on, datetime.min.time(), INDIA)
+    return datetime.combine(notice.effective_on, datetime.min.time(), IST)

@@ -207,15 +207,21 @@ def own_requests(user: User) -> list[PrivacyRequest]:
 # --- deactivation ---------------------------------------------------------------------------
 
 
-def deactivate(user: User, row: PrivacyRequest | None = None) -> None:
-    """Hide the account: listings off the shelf, every session and token ended; signing in
-    again undoes it (reactivate). The listings it paused are remembered on the request."""
+def deactivate(
+    user: User, row: PrivacyRequest | None = None, *, suspended_by: User | None = None
+) -> None:
+    """Close the account: listings off the shelf, every session and token ended.
+
+    Closed by its owner, signing in again undoes it (reactivate), with the listings it paused,
+    which are remembered on the request. Suspended by an officer (an objection upheld, a child's
+    account reported), signing in does not undo it, and integration keys stop too."""
     from marketplace.accounts.services import _sign_out_everywhere
     from marketplace.catalog.indexing import queue_for_index
     from marketplace.catalog.models import Product, ProductStatus
 
     user.is_active_account = False
-    user.deactivated_at = clock.now()
+    # What sign-in reads as "deactivated by its owner", so only then is it set.
+    user.deactivated_at = None if suspended_by else clock.now()
     paused: list[Product] = []
     if user.supplier is not None:
         paused = list(
@@ -233,18 +239,13 @@ def deactivate(user: User, row: PrivacyRequest | None = None) -> None:
         queue_for_index([product.id for product in paused])
     if row is not None:
         row.details = {**row.details, "paused_products": [product.id for product in paused]}
-    _sign_out_everywhere(user, revoke_keys=False)
-    audit.record("account.deactivated", actor_id=user.id, subject=user, listings=len(paused))
-
-
-def _suspend(user: User) -> None:
-    """Close the account until the officer decides: unlike a deactivation, signing in does
-    not undo it, and integration keys stop too."""
-    from marketplace.accounts.services import _sign_out_everywhere
-
-    user.is_active_account = False
-    user.deactivated_at = None  # what sign-in reads as "deactivated by its owner"
-    _sign_out_everywhere(user, revoke_keys=True)
+    _sign_out_everywhere(user, revoke_keys=suspended_by is not None)
+    if suspended_by is None:
+        audit.record("account.deactivated", actor_id=user.id, subject=user, listings=len(paused))
+    else:
+        audit.record(
+            "account.suspended", actor_id=suspended_by.id, subject=user, listings=len(paused)
+        )
 
 
 def reactivate(user: User) -> None:
@@ -354,8 +355,7 @@ def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
         row.completed_at = now
     else:  # an objection to a required purpose, upheld: the service is discontinued
         _move(row, RequestStatus.APPROVED, actor.id, reason or "")
-        deactivate(user)
-        _suspend(user)  # until the deletion: signing in must not quietly undo the objection
+        deactivate(user, suspended_by=actor)  # until the deletion decides
         deletion = PrivacyRequest(
             user_id=user.id,
             type=RequestType.DELETION,
@@ -635,6 +635,6 @@ def report_minor(actor: User, data: Any) -> PrivacyRequest:
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
-    _suspend(user)
+    deactivate(user, suspended_by=actor)
     audit.record("privacy.minor_reported", actor_id=actor.id, subject=user)
     return _system_deletion(user, f"reported as under 18: {reason}", approved=False)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-INDIA = ZoneInfo("Asia/Kolkata")
+from marketplace.db import IST
 
 
 def financial_year_end(moment: datetime) -> date:
     """31 March that closes the Indian financial year (April to March) holding `moment`."""
-    day = moment.astimezone(INDIA).date()
+    day = moment.astimezone(IST).date()
     return date(day.year if day.month <= 3 else day.year + 1, 3, 31)
 
 
@@ -39,7 +38,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _end_of_day_india(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), INDIA).astimezone(UTC)
+    return datetime.combine(day, time(23, 59, 59), IST).astimezone(UTC)
 
 
 def gst_retention(moment: datetime) -> datetime:
