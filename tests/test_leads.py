@@ -9,7 +9,7 @@ import io
 import json
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -644,7 +644,7 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         db.engine.dispose()
 
 
-def test_each_untold_enquiry_is_told_once_and_a_failure_waits_for_the_next_run(
+def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
     app, ctx, buyer, product_id, monkeypatch
 ):
     from marketplace.leads.tasks import notify_new_enquiries
@@ -664,15 +664,39 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_for_the_next_run(
     commit()
     real = services.notify_supplier_of_enquiry
 
+    tries: list[int] = []
+
     def fail_for_the_first(lead_id: int) -> bool:
         if lead_id == first_id:
+            tries.append(lead_id)
             raise RuntimeError("the mail template is broken")
         return real(lead_id)
 
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", fail_for_the_first)
     assert notify_new_enquiries() == 1  # the oldest failed: passed over, not in the way
     assert services.enquiries_to_notify() == [first_id]  # spam is not told while it is spam
+
+    # The failed notice waits before its next try, longer after each failure, at most an hour.
+    def retry_at() -> datetime:
+        db.session.remove()
+        return db.session.get_one(Lead, first_id).notice_retry_at
+
+    waits = []
+    for _ in range(3):
+        first_try_at, tried = retry_at(), len(tries)
+        assert notify_new_enquiries() == 0 and len(tries) == tried  # not due yet: not tried
+        assert retry_at() == first_try_at
+        monkeypatch.setattr(services, "utcnow", lambda moment=first_try_at: moment)
+        age = first_try_at - db.session.get_one(Lead, first_id).created_at
+        assert notify_new_enquiries() == 0 and len(tries) == tried + 1  # due: failed again
+        waits.append(retry_at() - first_try_at)
+        assert waits[-1] == min(age, services.NOTICE_RETRY_LIMIT)
+    assert waits == sorted(waits) and waits[0] < waits[-1]
+
+    # Mended, it goes out when its time comes (a hand run, on the embedded defaults).
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", real)
+    due = retry_at()
+    monkeypatch.setattr(services, "utcnow", lambda: due)
     run = app.test_cli_runner().invoke(args=["leads", "notify-enquiries"])
     assert run.exit_code == 0 and "1 supplier notice(s) sent; 0 untold." in run.output
     assert notify_new_enquiries() == 0

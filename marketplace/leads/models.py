@@ -80,6 +80,9 @@ class Lead(db.Model):
     # tells the supplier (once: it claims the lead first). A lead born in the spam folder, and a
     # BuyLead (the supplier unlocked it), are stamped at birth: nobody is told of them.
     supplier_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a notice that failed is tried again: a lead that cannot be told (a bug, bad data)
+    # waits longer each time, instead of being tried, and logged, on every run.
+    notice_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Unread state per side: the last time each side opened the lead, and the last time the
     # other side wrote.
     buyer_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    or_,
     select,
     type_coerce,
     update,
@@ -42,7 +43,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog
 from marketplace.crypto import blind_index
-from marketplace.db import UTCDateTime, get_owned, utcnow
+from marketplace.db import IST, UTCDateTime, get_owned, utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import queries, webhooks
@@ -65,8 +66,8 @@ from marketplace.notifications import absolute_url, send_email, send_sms
 from marketplace.validation import Input, Invalid, read_date
 from workers import soon
 
-INDIA = queries.INDIA
 DUPLICATE_WINDOW = timedelta(hours=24)
+NOTICE_RETRY_LIMIT = timedelta(hours=1)  # the longest a failed new-enquiry notice waits
 
 GUEST_CODE_TTL = timedelta(minutes=10)
 GUEST_CODE_ATTEMPTS = 5
@@ -85,7 +86,7 @@ REQUIREMENT_LIMITS_PER_BUYER = "5 per minute; 20 per day"
 
 
 def today_in_india() -> date:
-    return utcnow().astimezone(INDIA).date()
+    return utcnow().astimezone(IST).date()
 
 
 # --- reading input ---------------------------------------------------------------------------
@@ -270,15 +271,35 @@ def enquiries_to_notify() -> list[int]:
 
 
 def next_enquiry_to_notify(after: int) -> int | None:
-    """The oldest enquiry after `after` whose supplier is still to be told, locked for this
-    transaction. One that another run holds is skipped, so runs side by side share the work."""
+    """The oldest enquiry after `after` whose supplier is still to be told, and whose notice
+    is not waiting after a failure, locked for this transaction. One that another run holds is
+    skipped, so runs side by side share the work."""
+    due = or_(Lead.notice_retry_at.is_(None), Lead.notice_retry_at <= utcnow())
     return db.session.scalar(
         select(Lead.id)
-        .where(_untold(), Lead.id > after)
+        .where(_untold(), due, Lead.id > after)
         .order_by(Lead.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
+
+
+def put_off_notice(lead_id: int) -> datetime | None:
+    """After a failed notice: its next try waits as long again as the lead has waited so far
+    (at least a second, at most NOTICE_RETRY_LIMIT), so a notice that keeps failing is tried,
+    and logged, less and less often, and still goes out once the fault is mended. Returns when
+    it is tried again (None when the lead is gone or told)."""
+    now = utcnow()
+    created_at = db.session.scalar(select(Lead.created_at).where(Lead.id == lead_id, _untold()))
+    if created_at is None:
+        return None
+    retry_at = now + min(max(now - created_at, timedelta(seconds=1)), NOTICE_RETRY_LIMIT)
+    db.session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id)
+        .values(notice_retry_at=retry_at, updated_at=Lead.updated_at)
+    )
+    return retry_at
 
 
 def notify_supplier_of_enquiry(lead_id: int) -> bool:
@@ -440,7 +461,7 @@ def _moment(inp: Input, field: str, *, end: bool) -> datetime | None:
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
-            return datetime.combine(day, time.min, INDIA).astimezone(UTC)
+            return datetime.combine(day, time.min, IST).astimezone(UTC)
         value = datetime.fromisoformat(raw.replace(" ", "+", 1) if raw.count(" ") == 1 else raw)
         if value.tzinfo is None:
             inp.fail(field, "must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30")
@@ -693,7 +714,7 @@ def export_csv(user: User, chosen: queries.LeadFilter) -> str:
             csv_cell(value)
             for value in (
                 lead.id,
-                lead.created_at.astimezone(INDIA).strftime("%Y-%m-%d %H:%M"),
+                lead.created_at.astimezone(IST).strftime("%Y-%m-%d %H:%M"),
                 lead.type,
                 lead.source,
                 lead.status,

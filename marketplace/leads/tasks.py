@@ -31,9 +31,10 @@ def notify_new_enquiries(lead_id: int | None = None) -> int:
     each enquiry's own transaction, so a broker or a worker that is down delays a notice and
     never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds: a run tells every
     untold lead, oldest first, each in its own transaction, and runs that overlap (a backlog
-    outlasts the interval) share the leads on several workers. A lead that fails is passed
-    over until the next run, so it never holds up the others. With tasks inline, each enquiry
-    runs this for its own lead after its commit. Each lead is claimed first: it is told once."""
+    outlasts the interval) share the leads on several workers. A lead that fails is put off,
+    longer after each failure, so it neither holds up the others nor floods the log. With
+    tasks inline, each enquiry runs this for its own lead after its commit. Each lead is
+    claimed first: it is told once."""
     if lead_id is not None:
         return _tell(lead_id)
     told = after = 0
@@ -52,11 +53,19 @@ def _tell(lead_id: int) -> int:
     try:
         told = services.notify_supplier_of_enquiry(lead_id)
         commit()  # its mail and SMS then go through their own tasks
+        return int(told)
     except Exception:
         db.session.rollback()
-        log.exception("could not notify the supplier of lead %s; the next run tries again", lead_id)
-        return 0
-    return int(told)
+        log.exception("could not notify the supplier of lead %s", lead_id)
+    try:
+        retry_at = services.put_off_notice(lead_id)
+        commit()
+    except Exception:  # the database itself fails: the lead stays due for the next run
+        db.session.rollback()
+        log.exception("could not put off the notice of lead %s", lead_id)
+    else:
+        log.warning("lead %s: the supplier's notice is tried again at %s", lead_id, retry_at)
+    return 0
 
 
 @shared_task(ignore_result=True)
