@@ -842,6 +842,45 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     assert db.session.get(User, child.id).erased_at is not None
 
 
+def test_a_wrong_child_report_denied_lifts_the_suspension(
+    ctx, categories, officer, officer_api, api
+):
+    from marketplace.catalog.models import Product, ProductStatus
+
+    adult = factories.supplier()
+    product_id = catalog.create_product(
+        db.session.get_one(User, adult.id),
+        {
+            "name": "SS Door Handle",
+            "category": "stainless-steel-pipes",
+            "price": "120.00",
+            "unit": "piece",
+            "moq": 10,
+        },
+    ).id
+    commit()
+    reported = officer_api.post(
+        "/privacy/minor-reports", {"user_id": adult.id, "reason": "A buyer says they are 15."}
+    )
+    signing_in = {"email": adult.email, "password": adult.password}
+    assert api.post("/auth/tokens", signing_in).status_code == 401
+    denied = officer_api.post(
+        f"/privacy/requests/{reported.get_json()['id']}/decision",
+        {"decision": "deny", "reason": "Proof of age received: born 1990."},
+    )
+    assert denied.get_json()["status"] == "denied"
+    assert api.post("/auth/tokens", signing_in).status_code == 201
+    db.session.remove()
+    assert db.session.get_one(Product, product_id).status == ProductStatus.ACTIVE
+    assert db.session.get_one(User, adult.id).erased_at is None
+    reinstated = db.session.scalars(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.action == "account.reinstated", AuditEvent.subject_id == str(adult.id)
+        )
+    ).all()
+    assert reinstated == [officer.id]
+
+
 def _suspended_once_by(officer: factories.Registered, user_id: int) -> None:
     """The account was closed by the officer, in one audited step: not also as a deactivation
     by its owner."""

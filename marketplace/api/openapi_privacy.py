@@ -209,7 +209,7 @@ PRIVACY_PATHS: dict[str, Any] = {
     "/privacy/minor-reports": {
         "post": _op(
             "Grievance officer: an account reported as a child's is suspended at once and a "
-            "deletion request opens for confirmation",
+            "deletion request opens for confirmation (denying it lifts the suspension)",
             tag="privacy",
             ok=("201", _json(_ref("PrivacyRequestCreated"), "Suspended")),
             body={

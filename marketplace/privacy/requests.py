@@ -250,9 +250,6 @@ def deactivate(
 
 def reactivate(user: User) -> None:
     """A deactivated (never erased) account signs in again: it is active, its listings back."""
-    from marketplace.catalog.indexing import queue_for_index
-    from marketplace.catalog.models import Product, ProductStatus
-
     if user.erased_at is not None or user.deactivated_at is None:
         return
     last = db.session.scalar(
@@ -264,23 +261,43 @@ def reactivate(user: User) -> None:
         .order_by(PrivacyRequest.id.desc())
         .limit(1)
     )
-    ids = list((last.details or {}).get("paused_products", [])) if last else []
-    if ids and user.supplier is not None:
-        products = db.session.scalars(
-            select(Product).where(
-                Product.id.in_(ids),
-                Product.supplier_id == user.supplier.id,
-                Product.status == ProductStatus.PAUSED,
-            )
-        ).all()
-        for product in products:
-            product.status = ProductStatus.ACTIVE
-            product.version = (product.version or 0) + 1
-        db.session.flush()
-        queue_for_index([product.id for product in products])
+    _restore_listings(user, last)
     user.is_active_account = True
     user.deactivated_at = None
     audit.record("account.reactivated", actor_id=user.id, subject=user)
+
+
+def _lift_suspension(user: User, deletion: PrivacyRequest, actor: User) -> None:
+    """A reported child's deletion, denied (the report was wrong): the account is open again,
+    with the listings its suspension paused. Its integration keys stay revoked."""
+    if user.erased_at is not None:
+        return
+    _restore_listings(user, deletion)
+    user.is_active_account = True
+    audit.record("account.reinstated", actor_id=actor.id, subject=user, request_id=deletion.id)
+
+
+def _restore_listings(user: User, row: PrivacyRequest | None) -> None:
+    """Put back on the shelf the listings a deactivation or suspension paused (those still
+    paused: the supplier may have deleted one meanwhile)."""
+    from marketplace.catalog.indexing import queue_for_index
+    from marketplace.catalog.models import Product, ProductStatus
+
+    ids = list((row.details or {}).get("paused_products", [])) if row else []
+    if not ids or user.supplier is None:
+        return
+    products = db.session.scalars(
+        select(Product).where(
+            Product.id.in_(ids),
+            Product.supplier_id == user.supplier.id,
+            Product.status == ProductStatus.PAUSED,
+        )
+    ).all()
+    for product in products:
+        product.status = ProductStatus.ACTIVE
+        product.version = (product.version or 0) + 1
+    db.session.flush()
+    queue_for_index([product.id for product in products])
 
 
 # --- the officer's decision -----------------------------------------------------------------
@@ -344,6 +361,8 @@ def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
     if decision == "deny":
         _move(row, RequestStatus.DENIED, actor.id, reason or "")
         row.completed_at = now
+        if row.type == RequestType.DELETION and (row.details or {}).get("lift_if_denied"):
+            _lift_suspension(user, row, actor)
     elif row.type == RequestType.DELETION:
         _move(row, RequestStatus.APPROVED, actor.id, reason or "")
         request_id = row.id
@@ -624,7 +643,7 @@ def sweep_inactive() -> dict[str, int]:
 
 def report_minor(actor: User, data: Any) -> PrivacyRequest:
     """An account reported as a child's is suspended at once (no sign-in reactivates it) and a
-    deletion request opens for the officer to confirm."""
+    deletion request opens for the officer to confirm; denying it lifts the suspension."""
     _officer(actor)
     inp = Input(data)
     user_id = inp.data.get("user_id")
@@ -635,6 +654,9 @@ def report_minor(actor: User, data: Any) -> PrivacyRequest:
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
-    deactivate(user, suspended_by=actor)
+    deletion = _system_deletion(user, f"reported as under 18: {reason}", approved=False)
+    # A denial says the report was wrong: the suspension is lifted then.
+    deletion.details = {**deletion.details, "lift_if_denied": True}
+    deactivate(user, deletion, suspended_by=actor)
     audit.record("privacy.minor_reported", actor_id=actor.id, subject=user)
-    return _system_deletion(user, f"reported as under 18: {reason}", approved=False)
+    return deletion
