@@ -808,18 +808,8 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     from marketplace.accounts.services import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
-    child = factories.supplier()
+    child, product_id = _supplier_with_a_listing()
     owner = db.session.get_one(User, child.id)
-    product_id = catalog.create_product(
-        owner,
-        {
-            "name": "SS Door Handle",
-            "category": "stainless-steel-pipes",
-            "price": "120.00",
-            "unit": "piece",
-            "moq": 10,
-        },
-    ).id
     key, _credential = create_integration_key(owner, {"name": "CRM", "scopes": ["leads:read"]})
     commit()
     child_api = api.sign_in(child.email)
@@ -847,18 +837,7 @@ def test_a_wrong_child_report_denied_lifts_the_suspension(
 ):
     from marketplace.catalog.models import Product, ProductStatus
 
-    adult = factories.supplier()
-    product_id = catalog.create_product(
-        db.session.get_one(User, adult.id),
-        {
-            "name": "SS Door Handle",
-            "category": "stainless-steel-pipes",
-            "price": "120.00",
-            "unit": "piece",
-            "moq": 10,
-        },
-    ).id
-    commit()
+    adult, product_id = _supplier_with_a_listing()
     reported = officer_api.post(
         "/privacy/minor-reports", {"user_id": adult.id, "reason": "A buyer says they are 15."}
     )
@@ -879,6 +858,22 @@ def test_a_wrong_child_report_denied_lifts_the_suspension(
         )
     ).all()
     assert reinstated == [officer.id]
+
+
+def _supplier_with_a_listing() -> tuple[factories.Registered, int]:
+    person = factories.supplier()
+    product = catalog.create_product(
+        db.session.get_one(User, person.id),
+        {
+            "name": "SS Door Handle",
+            "category": "stainless-steel-pipes",
+            "price": "120.00",
+            "unit": "piece",
+            "moq": 10,
+        },
+    )
+    commit()
+    return person, product.id
 
 
 def _suspended_once_by(officer: factories.Registered, user_id: int) -> None:
