@@ -313,6 +313,7 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
         certificate = [m for m in mails if f"To: {person.email}" in m and "deleted" in m]
         assert len(certificate) == 1
         assert all(statute in certificate[0] for statute in statutes)
+        assert "as proof of consent" in certificate[0]  # the ledger's metadata is kept, and said
 
     # Nothing personal survives outside the archive: tables, files, the search index.
     everyone = who["supplier"] + who["buyer"]

@@ -1,6 +1,6 @@
 """The privacy domain's own part of an erasure: an officer's legal hold stops it; the person's
-other requests lose their free text and export files; the consent ledger stays (it holds no
-personal data and proves what was consented to)."""
+other requests lose their free text and export files; the consent ledger stays, as the proof of
+what was consented to: each choice, when, and the address and browser it came from."""
 
 from __future__ import annotations
 
@@ -44,7 +44,10 @@ def _erase(subject: Subject) -> list[str]:
             path.unlink(missing_ok=True)
 
     after_commit(_unlink)
-    return [f"{len(requests)} privacy requests kept without their free text; exports deleted"]
+    return [
+        f"{len(requests)} privacy requests kept without their free text; exports deleted",
+        "consent choices kept, with the address and browser of each, as proof of consent",
+    ]
 
 
 register(Eraser("privacy", holds=_holds, erase=_erase, order=80))
