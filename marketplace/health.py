@@ -1,15 +1,22 @@
-"""What /healthz reports: each dependency checked briefly, never raising."""
+"""What /healthz reports: each dependency checked briefly, and how far behind each durable queue
+is; never raising."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from marketplace.db import utcnow
 from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Work older than this in a durable queue means whatever takes it (the relay, beat, a worker)
+# is not running: nothing is lost, but someone should look.
+BACKLOG_LATE = timedelta(minutes=5)
 
 
 def database_status() -> str:
@@ -45,12 +52,41 @@ def search_status() -> str:
         return "unavailable"
 
 
-def report() -> tuple[dict[str, str], int]:
+def backlog() -> dict[str, int] | None:
+    """How long, in whole seconds, the oldest waiting item of each durable queue has waited:
+    tasks for the broker, product changes for the search index, new enquiries for their
+    supplier's notice (0 when one is empty). None when the database cannot say."""
+    from marketplace.catalog.models import SearchOutbox
+    from marketplace.leads.services import oldest_notice_due
+    from workers.outbox import QueuedTask
+
+    try:
+        oldest: dict[str, datetime | None] = {
+            "tasks": db.session.scalar(select(func.min(QueuedTask.created_at))),
+            "search": db.session.scalar(
+                select(SearchOutbox.created_at).order_by(SearchOutbox.id).limit(1)
+            ),
+            "notices": oldest_notice_due(),
+        }
+    except Exception:
+        log.exception("health: backlog check failed")
+        db.session.rollback()
+        return None
+    now = utcnow()
+    return {
+        queue: max(int((now - since).total_seconds()), 0) if since else 0
+        for queue, since in oldest.items()
+    }
+
+
+def report() -> tuple[dict[str, object], int]:
     checks = {
         "database": database_status(),
         "search": search_status(),
         "tasks": tasks_status(),
     }
-    healthy = all(value in ("ok", "inline") for value in checks.values())
+    waiting = backlog() if checks["database"] == "ok" else None
+    late = waiting is not None and max(waiting.values()) > BACKLOG_LATE.total_seconds()
+    healthy = all(value in ("ok", "inline") for value in checks.values()) and not late
     status = 200 if checks["database"] == "ok" else 503
-    return {"status": "ok" if healthy else "degraded", **checks}, status
+    return {"status": "ok" if healthy else "degraded", **checks, "backlog": waiting}, status

@@ -644,6 +644,32 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         db.engine.dispose()
 
 
+def test_health_says_when_notices_fall_behind_but_not_for_one_put_off(
+    client, ctx, buyer, product_id, monkeypatch
+):
+    """Notices due for longer than BACKLOG_LATE mean beat or its worker is down; a notice put
+    off after a failure waits on purpose and does not count."""
+    from marketplace.leads.tasks import notify_new_enquiries
+
+    lead = _sent(buyer, _enquiry(product_id), source=LeadSource.API)
+    commit()
+    assert client.get("/healthz").get_json()["backlog"]["notices"] == 0  # told inline
+    made = utcnow() - timedelta(minutes=10)
+    db.session.execute(update(Lead).values(supplier_notified_at=None, created_at=made))
+    commit()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded" and body["backlog"]["notices"] >= 600, body
+
+    def broken(lead_id: int) -> bool:
+        raise RuntimeError("the mail template is broken")
+
+    monkeypatch.setattr(services, "notify_supplier_of_enquiry", broken)
+    notify_new_enquiries()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["backlog"]["notices"] == 0, body
+    assert services.enquiries_to_notify() == [lead.id]  # still owed
+
+
 def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
     app, ctx, buyer, product_id, monkeypatch
 ):

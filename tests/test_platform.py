@@ -63,7 +63,13 @@ def test_openapi_describes_every_route(app, client):
 
 def test_health_reports_each_part(client, ctx):
     body = client.get("/healthz").get_json()
-    assert body == {"status": "ok", "database": "ok", "search": body["search"], "tasks": "inline"}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "search": body["search"],
+        "tasks": "inline",
+        "backlog": {"tasks": 0, "search": 0, "notices": 0},
+    }
 
 
 def test_health_is_degraded_when_the_database_is_down(client, ctx, monkeypatch):

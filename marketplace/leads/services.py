@@ -270,14 +270,25 @@ def enquiries_to_notify() -> list[int]:
     return list(db.session.scalars(select(Lead.id).where(_untold()).order_by(Lead.id)))
 
 
+def _notice_due() -> ColumnElement[bool]:
+    """Untold, and not waiting after a failure."""
+    return and_(_untold(), or_(Lead.notice_retry_at.is_(None), Lead.notice_retry_at <= utcnow()))
+
+
+def oldest_notice_due() -> datetime | None:
+    """When the oldest enquiry whose notice is due was made: how far the notices are behind."""
+    return db.session.scalar(
+        select(Lead.created_at).where(_notice_due()).order_by(Lead.id).limit(1)
+    )
+
+
 def next_enquiry_to_notify(after: int) -> int | None:
-    """The oldest enquiry after `after` whose supplier is still to be told, and whose notice
-    is not waiting after a failure, locked for this transaction. One that another run holds is
-    skipped, so runs side by side share the work."""
-    due = or_(Lead.notice_retry_at.is_(None), Lead.notice_retry_at <= utcnow())
+    """The oldest enquiry after `after` whose notice is due (its supplier is still to be told,
+    and it is not waiting after a failure), locked for this transaction. One that another run
+    holds is skipped, so runs side by side share the work."""
     return db.session.scalar(
         select(Lead.id)
-        .where(_untold(), due, Lead.id > after)
+        .where(_notice_due(), Lead.id > after)
         .order_by(Lead.id)
         .limit(1)
         .with_for_update(skip_locked=True)
