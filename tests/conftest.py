@@ -176,14 +176,27 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@functools.cache
-def _openapi_operations() -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def openapi_urls() -> dict[str, dict[str, Any]]:
+    """Each documented path as the site serves it (its server's URL first: /api/v1 unless the
+    path names its own), with its operations by method."""
     from marketplace.api.openapi import document
 
     served = document()
+    urls = {}
+    for path, item in served["paths"].items():
+        server = item.get("servers", served["servers"])[0]["url"].rstrip("/")
+        urls[server + path] = {m: op for m, op in item.items() if m in HTTP_METHODS}
+    return urls
+
+
+@functools.cache
+def _openapi_operations() -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
     return [
-        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), method.upper(), operation)
-        for path, operations in served["paths"].items()
+        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", url) + "$"), method.upper(), operation)
+        for url, operations in openapi_urls().items()
         for method, operation in operations.items()
     ]
 
@@ -200,16 +213,21 @@ def _response_validator(path: str, method: str, status: int) -> Any:
             assert documented is not None, (
                 f"{method} {path} answered {status}, which the OpenAPI document does not list"
             )
-            content = documented.get("content")
+            content = [
+                media["schema"]
+                for kind, media in documented.get("content", {}).items()
+                if kind.endswith("json")
+            ]
             if not content:
-                return None
-            schema = next(iter(content.values()))["schema"]
+                return None  # no body, or not JSON (a CSV, a PDF, the liveness probe's "ok")
+            schema = content[0]
             return jsonschema_rs.validator_for({**schema, "components": components})
     raise AssertionError(f"{method} {path} is not in the OpenAPI document")
 
 
 def conforms_to_openapi(method: str, path: str, response: Any) -> None:
-    """Fail unless the response matches what the served document promises for it."""
+    """Fail unless the response matches what the served document promises for it (`path` as
+    the site serves it: /api/v1/... for the API)."""
     path = path.split("?", 1)[0]
     if response.status_code in (405, 413, 429) or response.status_code >= 500:
         return  # answered before the operation ran: the blueprint's limits, the server
@@ -243,7 +261,7 @@ class Api:
         response = self.client.open(
             f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs
         )
-        conforms_to_openapi(method, path, response)
+        conforms_to_openapi(method, f"/api/v1{path}", response)
         return response
 
     def get(self, path: str, **kwargs: Any) -> Any:

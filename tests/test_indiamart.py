@@ -18,7 +18,7 @@ from marketplace.extensions import db
 from marketplace.leads import indiamart
 from marketplace.leads.models import Lead, LeadStatus
 from tests import factories
-from tests.conftest import Api, Shop, enquire
+from tests.conftest import Api, Shop, conforms_to_openapi, enquire
 
 PULL = "/wservce/crm/crmListing/v2/"
 
@@ -41,6 +41,7 @@ def _pull(client, key: str | None, **times: str) -> dict:
     query = {"glusr_crm_key": key, **times} if key is not None else times
     response = client.get(f"{PULL}?{urlencode(query)}")
     assert response.status_code == 200  # always, as IndiaMART answers
+    conforms_to_openapi("GET", PULL, response)
     body = response.get_json()
     assert list(body) == ["CODE", "STATUS", "MESSAGE", "TOTAL_RECORDS", "RESPONSE"]
     assert body["TOTAL_RECORDS"] == len(body["RESPONSE"])

@@ -137,6 +137,7 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     openapi_grievances,
     openapi_leads,
     openapi_privacy,
+    openapi_root,
     privacy,
     webhooks,
 )

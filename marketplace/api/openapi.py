@@ -991,7 +991,11 @@ def document() -> dict[str, Any]:
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                # IndiaMART's pull takes the integration key in the query, as IndiaMART does.
+                "indiamartKey": {"type": "apiKey", "in": "query", "name": "glusr_crm_key"},
+            },
         },
     }
 
