@@ -32,6 +32,13 @@ def whole_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
+def record_id(raw: str) -> int | None:
+    """An id from a query string or a form: ASCII digits from 1 to MAX_ID, else None (no row
+    can have it; a larger one would overflow the database driver)."""
+    number = whole_number(raw)
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
 def _digits_at_most(limit: int) -> str:
     """A regular expression for the ASCII decimals from 0 to `limit`: the shorter ones, and for
     each digit of `limit`, its prefix, a smaller digit there, then any digits."""

@@ -97,6 +97,34 @@ def test_an_id_no_column_can_hold_is_not_found_on_every_route(app, supplier, val
                 assert response.mimetype == kind, (method, path)
 
 
+@pytest.mark.parametrize("value", [*TOO_LARGE_IDS, "0", "-1", "+7", "١٢", "1_0"])
+def test_an_id_in_a_query_or_a_form_that_no_row_can_have_is_refused(
+    app, api, supplier, categories, value
+):
+    """Ids that come in query strings and forms, not paths: the enquiry form's product or
+    storefront (404, never an overflow in the driver), the officer's audit filters (422 by
+    API; on the page, ignored) and the archive's subject (422)."""
+    buyer = factories.buyer()
+    browser = app.test_client()
+    _sign_in(browser, buyer)
+    token = csrf_token(browser.get("/account/").get_data(as_text=True))
+    for name in ("product_id", "supplier_id"):
+        assert browser.get(f"/enquiries/new?{name}={value}").status_code == 404, name
+        sent = browser.post("/enquiries/new", data={"csrf_token": token, name: value})
+        assert sent.status_code == 404, name
+    officer = factories.staff()
+    officer_api = api.sign_in(officer.email)
+    for path, name in (
+        ("/audit-events?actor_id=", "actor_id"),
+        ("/privacy/archives?subject=", "subject"),
+    ):
+        response = officer_api.get(f"{path}{value}")
+        assert response.status_code == 422 and name in response.get_json()["errors"], path
+    desk = app.test_client()
+    _sign_in(desk, officer)
+    assert "account.registered" in desk.get(f"/account/audit?actor={value}").get_data(as_text=True)
+
+
 def test_ids_in_range_still_reach_the_view_and_only_in_ascii_digits(api, supplier_api, categories):
     product_id = supplier_api.post("/products", PIPE).get_json()["id"]
     assert api.get(f"/products/{product_id}").status_code == 200

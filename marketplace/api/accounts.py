@@ -21,7 +21,7 @@ from marketplace.errors import ValidationFailed, problem
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
 from marketplace.privacy import schemas as privacy_schemas
-from marketplace.validation import whole_number
+from marketplace.validation import record_id
 from marketplace.web import no_store
 
 
@@ -177,7 +177,7 @@ def consents():  # type: ignore[no-untyped-def]
 def audit_events():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     actor = request.args.get("actor_id", "")
-    actor_id = whole_number(actor) if actor else None
+    actor_id = record_id(actor) if actor else None
     if actor and actor_id is None:
         raise ValidationFailed({"actor_id": ["must be a user id"]})
     rows, total = audit.recent_events(

@@ -12,7 +12,7 @@ from marketplace.api import authenticated, bp, current_api_user, json_body, page
 from marketplace.errors import NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.privacy import clock, requests, schemas, services
-from marketplace.validation import whole_number
+from marketplace.validation import record_id
 from marketplace.web import address_key
 
 
@@ -96,8 +96,8 @@ def decide_privacy_request(request_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/privacy/archives")
 @authenticated(Role.GRIEVANCE_OFFICER, Role.ADMIN, person=True)
 def privacy_archives():  # type: ignore[no-untyped-def]
-    subject = whole_number(request.args.get("subject", ""))
-    if subject is None or not 1 <= subject <= 2**31 - 1:
+    subject = record_id(request.args.get("subject", ""))
+    if subject is None:
         raise ValidationFailed({"subject": ["must be a user id"]})
     rows = requests.archives_for(current_api_user(), subject)
     return jsonify([schemas.archived_officer(row) for row in rows])

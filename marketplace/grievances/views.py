@@ -39,7 +39,7 @@ from marketplace.grievances.models import (
 )
 from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import CLOCKS
-from marketplace.validation import Input, read_date
+from marketplace.validation import Input, read_date, record_id
 from marketplace.web import address_key, requested_page
 
 bp = Blueprint("grievances", __name__)
@@ -409,7 +409,7 @@ def audit_filters(args: Any) -> dict[str, Any]:
     A value that cannot be read is ignored, so a hand-edited URL shows the unfiltered log."""
     action = (args.get("action") or "").strip()[:64] or None
     actor = args.get("actor") or ""
-    actor_id = int(actor) if actor.isascii() and actor.isdigit() and len(actor) < 10 else None
+    actor_id = record_id(actor)
     inp = Input({name: args.get(name) or None for name in ("since", "until")})
     latest = utcnow().astimezone(IST).date() + timedelta(days=1)
     since, until = (

@@ -39,6 +39,7 @@ from marketplace.leads.forms import (
     RequirementForm,
 )
 from marketplace.leads.models import LeadSource, LeadStatus, LeadType, MessageSide
+from marketplace.validation import record_id
 from marketplace.web import address_key, no_store, requested_page
 
 bp = Blueprint("leads", __name__)
@@ -76,14 +77,15 @@ def unread_counts() -> dict[str, int]:
 def _subject() -> tuple[Any, Any]:
     """The product or storefront the enquiry form is about (from the query or the form)."""
     values = request.form if request.method == "POST" else request.args
-    product_id, supplier_id = values.get("product_id", ""), values.get("supplier_id", "")
+    product_id = record_id(values.get("product_id", ""))
+    supplier_id = record_id(values.get("supplier_id", ""))
     try:
-        if product_id:
-            product = catalog.public_product(int(product_id))
+        if product_id is not None:
+            product = catalog.public_product(product_id)
             return product, product.supplier
-        if supplier_id:
-            return None, catalog.public_supplier(int(supplier_id))
-    except (ValueError, NotFound):
+        if supplier_id is not None:
+            return None, catalog.public_supplier(supplier_id)
+    except NotFound:
         pass
     abort(404)
 
