@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace.accounts.models import BusinessPhoto
+from marketplace.accounts.models import BusinessPhoto, User
 from marketplace.api.openapi import PATHS
 from marketplace.catalog.models import ProductImage
 from marketplace.extensions import db
@@ -112,6 +112,10 @@ def test_an_id_in_a_query_or_a_form_that_no_row_can_have_is_refused(
         assert browser.get(f"/enquiries/new?{name}={value}").status_code == 404, name
         sent = browser.post("/enquiries/new", data={"csrf_token": token, name: value})
         assert sent.status_code == 404, name
+    # A product that cannot be is not quietly taken for a storefront enquiry.
+    supplier_id = db.session.get_one(User, supplier.id).supplier.id
+    both = f"/enquiries/new?product_id={value}&supplier_id={supplier_id}"
+    assert browser.get(both).status_code == 404
     officer = factories.staff()
     officer_api = api.sign_in(officer.email)
     for path, name in (

@@ -77,14 +77,13 @@ def unread_counts() -> dict[str, int]:
 def _subject() -> tuple[Any, Any]:
     """The product or storefront the enquiry form is about (from the query or the form)."""
     values = request.form if request.method == "POST" else request.args
-    product_id = record_id(values.get("product_id", ""))
-    supplier_id = record_id(values.get("supplier_id", ""))
+    product_id, supplier_id = values.get("product_id", ""), values.get("supplier_id", "")
     try:
-        if product_id is not None:
-            product = catalog.public_product(product_id)
+        if product_id:
+            product = catalog.public_product(record_id(product_id) or abort(404))
             return product, product.supplier
-        if supplier_id is not None:
-            return None, catalog.public_supplier(supplier_id)
+        if supplier_id:
+            return None, catalog.public_supplier(record_id(supplier_id) or abort(404))
     except NotFound:
         pass
     abort(404)
