@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -58,11 +58,11 @@ def backlog() -> dict[str, int] | None:
     supplier's notice (0 when one is empty). None when the database cannot say."""
     from marketplace.catalog.models import SearchOutbox
     from marketplace.leads.services import oldest_notice_due
-    from workers.outbox import QueuedTask
+    from workers import outbox
 
     try:
         oldest: dict[str, datetime | None] = {
-            "tasks": db.session.scalar(select(func.min(QueuedTask.created_at))),
+            "tasks": outbox.backlog()[1],
             "search": db.session.scalar(
                 select(SearchOutbox.created_at).order_by(SearchOutbox.id).limit(1)
             ),
