@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -56,16 +56,14 @@ def backlog() -> dict[str, int] | None:
     """How long, in whole seconds, the oldest waiting item of each durable queue has waited:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
-    from marketplace.catalog.models import SearchOutbox
+    from marketplace.catalog.indexing import outbox_lag
     from marketplace.leads.services import oldest_notice_due
     from workers import outbox
 
     try:
         oldest: dict[str, datetime | None] = {
             "tasks": outbox.backlog()[1],
-            "search": db.session.scalar(
-                select(SearchOutbox.created_at).order_by(SearchOutbox.id).limit(1)
-            ),
+            "search": outbox_lag()[1],
             "notices": oldest_notice_due(),
         }
     except Exception:

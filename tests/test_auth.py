@@ -321,6 +321,41 @@ def test_a_credential_records_its_use_every_few_minutes_not_every_request(buyer)
     assert credential.last_used_at > earlier + LAST_USED_RESOLUTION
 
 
+def test_a_failed_use_record_neither_fails_the_request_nor_stops_its_after_commit_work(
+    app, api, supplier, categories, monkeypatch
+):
+    """The use is recorded after the request's commit: if that write fails (a lock wait, say),
+    the request still answers as it was done, and the work after its commit still runs."""
+    from sqlalchemy.exc import OperationalError
+
+    token = api.sign_in(supplier.email).token
+    db.session.execute(update(ApiCredential).values(last_used_at=None))  # due for a write
+    commit()
+    real_execute = db.session.execute
+
+    def locked(statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if getattr(statement, "table", None) is ApiCredential.__table__:
+            raise OperationalError("UPDATE api_credentials", {}, Exception("lock timeout"))
+        return real_execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", locked)
+    created = Api(app.test_client(), token).post(
+        "/products",
+        {
+            "name": "SS Door Handle",
+            "category": "stainless-steel-pipes",
+            "price": "120.00",
+            "unit": "piece",
+            "moq": 10,
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    monkeypatch.undo()
+    # The index update, queued to run after the commit, ran all the same.
+    found = api.get("/search?q=door+handle").get_json()
+    assert [item["id"] for item in found["items"]] == [created.get_json()["id"]]
+
+
 def test_the_api_caller_is_only_known_inside_an_authenticated_view(app, buyer):
     """A view that forgot @authenticated must fail, not act for an unchecked caller."""
     from marketplace.accounts.services import issue_bearer_token

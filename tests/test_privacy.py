@@ -836,20 +836,19 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
 def test_a_wrong_child_report_denied_lifts_the_suspension(
     ctx, categories, officer, officer_api, api
 ):
+    from marketplace.accounts.services import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
     adult, product_id = _supplier_with_a_listing()
-    reported = officer_api.post(
-        "/privacy/minor-reports", {"user_id": adult.id, "reason": "A buyer says they are 15."}
+    key, _credential = create_integration_key(
+        db.session.get_one(User, adult.id), {"name": "CRM", "scopes": ["leads:read"]}
     )
+    commit()
+    _report_then_deny(officer_api, adult.id)
     signing_in = {"email": adult.email, "password": adult.password}
-    assert api.post("/auth/tokens", signing_in).status_code == 401
-    denied = officer_api.post(
-        f"/privacy/requests/{reported.get_json()['id']}/decision",
-        {"decision": "deny", "reason": "Proof of age received: born 1990."},
-    )
-    assert denied.get_json()["status"] == "denied"
     assert api.post("/auth/tokens", signing_in).status_code == 201
+    # Its integration keys stay revoked: the supplier makes new ones.
+    assert api.get("/leads", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     db.session.remove()
     assert db.session.get_one(Product, product_id).status == ProductStatus.ACTIVE
     assert db.session.get_one(User, adult.id).erased_at is None
@@ -859,6 +858,63 @@ def test_a_wrong_child_report_denied_lifts_the_suspension(
         )
     ).all()
     assert reinstated == [officer.id]
+
+
+def _report_then_deny(officer_api: Api, user_id: int) -> None:
+    reported = officer_api.post(
+        "/privacy/minor-reports", {"user_id": user_id, "reason": "A buyer says they are 15."}
+    )
+    assert reported.status_code == 201, reported.get_json()
+    denied = officer_api.post(
+        f"/privacy/requests/{reported.get_json()['id']}/decision",
+        {"decision": "deny", "reason": "Proof of age received: born 1990."},
+    )
+    assert denied.get_json()["status"] == "denied"
+
+
+def test_a_denied_child_report_leaves_an_owners_deactivation_as_it_was(
+    ctx, categories, officer_api, api
+):
+    """Closed by its owner before the report: after the denial it is still the owner's to
+    reopen, by signing in, and its listings come back then."""
+    from marketplace.catalog.models import Product, ProductStatus
+
+    owner, product_id = _supplier_with_a_listing()
+    closed = api.sign_in(owner.email).post(
+        "/privacy/requests", {"type": "deactivation", "password": owner.password}
+    )
+    assert closed.get_json()["status"] == "complete"
+    _report_then_deny(officer_api, owner.id)
+    db.session.remove()
+    account = db.session.get_one(User, owner.id)
+    assert account.is_active_account is False and account.deactivated_at is not None
+    assert api.sign_in(owner.email).get("/me").status_code == 200  # the owner reopens it
+    db.session.remove()
+    assert db.session.get_one(Product, product_id).status == ProductStatus.ACTIVE
+
+
+def test_a_denied_child_report_does_not_reopen_an_account_another_deletion_holds(
+    ctx, buyer, buyer_api, officer_api, api
+):
+    """An upheld objection closed the account until its deletion is decided: denying a child
+    report made meanwhile does not reopen it."""
+    made = buyer_api.post(
+        "/privacy/requests",
+        {
+            "type": "objection",
+            "purpose": "verification",
+            "reason": "I will not share my mobile.",
+            "password": buyer.password,
+        },
+    )
+    upheld = officer_api.post(
+        f"/privacy/requests/{made.get_json()['id']}/decision", {"decision": "approve"}
+    )
+    assert upheld.get_json()["status"] == "complete"
+    _report_then_deny(officer_api, buyer.id)
+    signing_in = {"email": buyer.email, "password": buyer.password}
+    assert api.post("/auth/tokens", signing_in).status_code == 401
+    assert db.session.get_one(User, buyer.id).is_active_account is False
 
 
 def _supplier_with_a_listing() -> tuple[factories.Registered, int]:

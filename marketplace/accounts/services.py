@@ -6,6 +6,7 @@ Functions flush but never commit: the request (or CLI command) that called them 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, bindparam, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from marketplace import audit
 from marketplace.accounts import identity
@@ -59,6 +60,8 @@ from marketplace.privacy import purposes
 from marketplace.privacy.services import initial_consents, record_consents
 from marketplace.signals import supplier_changed
 from marketplace.validation import Input, Invalid
+
+log = logging.getLogger(__name__)
 
 # Sign-in throttling is keyed on the source, never on the account alone: the pair (address,
 # typed email) after 5 wrong passwords in a row, the address alone (many accounts tried from one
@@ -661,19 +664,25 @@ def _bearer_by_digest() -> Select[tuple[Any, ...]]:
 
 
 def _record_use(credential_id: int, now: datetime) -> None:
+    """Best effort, after the request's commit: the request is done, so a failure here (a lock
+    wait, a database blip) must neither answer 500 nor keep the commit's other work from running."""
     credentials = ApiCredential.__table__
-    db.session.execute(
-        update(credentials)
-        .where(
-            credentials.c.id == credential_id,
-            or_(
-                credentials.c.last_used_at.is_(None),
-                credentials.c.last_used_at <= now - LAST_USED_RESOLUTION,
-            ),
+    try:
+        db.session.execute(
+            update(credentials)
+            .where(
+                credentials.c.id == credential_id,
+                or_(
+                    credentials.c.last_used_at.is_(None),
+                    credentials.c.last_used_at <= now - LAST_USED_RESOLUTION,
+                ),
+            )
+            .values(last_used_at=now)
         )
-        .values(last_used_at=now)
-    )
-    db.session.commit()
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("could not record the use of credential %s", credential_id, exc_info=True)
 
 
 def credential_for_bearer(token: str) -> Bearer | None:

@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace.accounts import policy
 from marketplace.accounts.models import Role, User
@@ -83,13 +83,13 @@ def current_api_user_id() -> int:
     return bearer.user_id
 
 
-_USER_OPTIONS = (joinedload(User.role_rows), defer(User.phone))
+_USER_OPTIONS = (joinedload(User.role_rows), lazyload(User.supplier), defer(User.phone))
 
 
 def current_api_user() -> User:
     """The authenticated caller's account, loaded on first use: a handler that needs only its
-    id (sending an enquiry) never loads it. Its roles come with it; its mobile (encrypted) when
-    read."""
+    id (sending an enquiry) never loads it. Its roles come with it; its business and its mobile
+    (encrypted) only when read."""
     return db.session.get_one(User, current_api_user_id(), options=_USER_OPTIONS)
 
 

@@ -86,6 +86,11 @@ class RequestStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# Kept on a request to undo the workflow's own steps, never shown: the listings a deactivation or
+# suspension paused, and how a reported account stood before its suspension.
+WORKFLOW_DETAILS = frozenset({"paused_products", "active_before", "deactivated_before"})
+
+
 class PrivacyRequest(db.Model):
     """A data principal's request (DPDP Act 2023 ss.11-14), with its due date and history."""
 
@@ -99,7 +104,8 @@ class PrivacyRequest(db.Model):
     status: Mapped[RequestStatus] = mapped_column(
         string_enum(RequestStatus, 32), default=RequestStatus.PENDING
     )
-    # What was asked: an objection's purpose and reason, a correction's field and value.
+    # What was asked: an objection's purpose and reason, a correction's field and value; and
+    # what the workflow keeps to undo its own steps (WORKFLOW_DETAILS).
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -118,6 +124,11 @@ class PrivacyRequest(db.Model):
     history: Mapped[list[PrivacyRequestEvent]] = relationship(
         order_by="PrivacyRequestEvent.id", lazy="selectin"
     )
+
+    @property
+    def stated_details(self) -> dict[str, Any]:
+        """The details a person states or reads: not the workflow's own bookkeeping."""
+        return {key: value for key, value in self.details.items() if key not in WORKFLOW_DETAILS}
 
 
 class PrivacyRequestEvent(db.Model):

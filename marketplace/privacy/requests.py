@@ -9,7 +9,7 @@ decision; an objection to an optional purpose is a withdrawal, done at once.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -21,6 +21,7 @@ from marketplace.accounts.passwords import password_matches
 from marketplace.db import after_commit, commit
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
+from marketplace.formatting import iso_utc
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy import clock, purposes
@@ -34,7 +35,7 @@ from marketplace.privacy.models import (
     RequestType,
 )
 from marketplace.privacy.retention import rule
-from marketplace.validation import Input
+from marketplace.validation import MAX_ID, Input
 from workers import enqueue
 
 log = logging.getLogger(__name__)
@@ -268,12 +269,27 @@ def reactivate(user: User) -> None:
 
 
 def _lift_suspension(user: User, deletion: PrivacyRequest, actor: User) -> None:
-    """A reported child's deletion, denied (the report was wrong): the account is open again,
-    with the listings its suspension paused. Its integration keys stay revoked."""
-    if user.erased_at is not None:
+    """A reported child's deletion, denied (the report was wrong): the account goes back to how
+    it stood before the report. Open again, with the listings the suspension paused; closed by
+    its owner, as it was (signing in reopens it); already suspended, or with another deletion
+    still open (an upheld objection's), it stays closed. Its integration keys stay revoked."""
+    other_deletion = db.session.scalar(
+        select(PrivacyRequest.id).where(
+            PrivacyRequest.user_id == user.id,
+            PrivacyRequest.type == RequestType.DELETION,
+            PrivacyRequest.status.in_(OPEN_STATES),
+            PrivacyRequest.id != deletion.id,
+        )
+    )
+    if user.erased_at is not None or other_deletion is not None:
         return
-    _restore_listings(user, deletion)
-    user.is_active_account = True
+    if deletion.details.get("deactivated_before"):
+        user.deactivated_at = datetime.fromisoformat(deletion.details["deactivated_before"])
+    elif deletion.details.get("active_before"):
+        _restore_listings(user, deletion)
+        user.is_active_account = True
+    else:
+        return
     audit.record("account.reinstated", actor_id=actor.id, subject=user, request_id=deletion.id)
 
 
@@ -646,17 +662,20 @@ def report_minor(actor: User, data: Any) -> PrivacyRequest:
     deletion request opens for the officer to confirm; denying it lifts the suspension."""
     _officer(actor)
     inp = Input(data)
-    user_id = inp.data.get("user_id")
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or not 1 <= user_id < 2**31:
-        inp.fail("user_id", "must be a user id")
+    user_id = inp.integer("user_id", minimum=1, maximum=MAX_ID)
     reason = inp.text("reason", max_length=2000, multiline=True)
     inp.errors.raise_if_any()
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
     deletion = _system_deletion(user, f"reported as under 18: {reason}", approved=False)
-    # A denial says the report was wrong: the suspension is lifted then.
-    deletion.details = {**deletion.details, "lift_if_denied": True}
+    # A denial says the report was wrong: the account then goes back to how it stands now.
+    deletion.details = {
+        **deletion.details,
+        "lift_if_denied": True,
+        "active_before": user.is_active_account,
+        "deactivated_before": iso_utc(user.deactivated_at),
+    }
     deactivate(user, deletion, suspended_by=actor)
     audit.record("privacy.minor_reported", actor_id=actor.id, subject=user)
     return deletion

@@ -69,7 +69,7 @@ def request_officer(row: PrivacyRequest) -> dict[str, Any]:
     return {
         **request_owner(row),
         "user_id": row.user_id,
-        "details": {key: value for key, value in row.details.items() if key != "paused_products"},
+        "details": row.stated_details,
         "decided_by": row.decided_by_id,
         "decided_at": iso_utc(row.decided_at),
         "legal_clock": clock("privacy_request").source,
