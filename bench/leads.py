@@ -318,7 +318,7 @@ def client_thread(
                          ended - sent[connection], lead_id, duplicate, time.monotonic(), pair)
                     )  # fmt: skip
             last_answer = time.monotonic()
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, IndexError) as error:  # a dropped or garbled answer
             samples = errors.setdefault(0, [])
             if len(samples) < 5:
                 samples.append(f"{type(error).__name__}: {error}")

@@ -57,14 +57,14 @@ def backlog() -> dict[str, int] | None:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
     from marketplace.catalog.indexing import outbox_lag
-    from marketplace.leads.services import oldest_notice_due
+    from marketplace.leads.services import notice_due_since
     from workers import outbox
 
     try:
         oldest: dict[str, datetime | None] = {
             "tasks": outbox.backlog()[1],
             "search": outbox_lag()[1],
-            "notices": oldest_notice_due(),
+            "notices": notice_due_since(),
         }
     except Exception:
         log.exception("health: backlog check failed")

@@ -407,7 +407,8 @@ def test_a_blocked_buyers_enquiries_go_to_spam(
     later = buyer_api.post("/enquiries", _enquiry(second))
     assert later.status_code == 201  # the buyer is not told
     assert len(outbox(app)) == mails_before  # and the supplier is not disturbed,
-    assert services.enquiries_to_notify() == []  # nor ever will be: settled at birth
+    later_lead = db.session.get_one(Lead, later.get_json()["lead_id"])
+    assert later_lead.supplier_notified_at is not None  # nor ever will be: settled at birth
     assert _leads(supplier_api)["total"] == 0  # spam is a folder of its own
     spam = _leads(supplier_api, "?status=spam")
     assert {item["id"] for item in spam["items"]} == {lead_id, later.get_json()["lead_id"]}
@@ -668,6 +669,10 @@ def test_health_says_when_notices_fall_behind_but_not_for_one_put_off(
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["backlog"]["notices"] == 0, body
     assert services.enquiries_to_notify() == [lead.id]  # still owed
+    # Once due again, it counts from its retry time, not from its lead's birth.
+    retry_at = db.session.get_one(Lead, lead.id).notice_retry_at
+    monkeypatch.setattr(services, "utcnow", lambda: retry_at + timedelta(seconds=30))
+    assert services.notice_due_since() == retry_at
 
 
 def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
@@ -719,10 +724,10 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
         assert waits[-1] == min(age, services.NOTICE_RETRY_LIMIT)
     assert waits == sorted(waits) and waits[0] < waits[-1]
 
-    # Mended, it goes out when its time comes (a hand run, on the embedded defaults).
+    # Mended: beat's run would wait for its time, a hand run sends it now.
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", real)
-    due = retry_at()
-    monkeypatch.setattr(services, "utcnow", lambda: due)
+    monkeypatch.setattr(services, "utcnow", utcnow)
+    assert notify_new_enquiries() == 0 and services.enquiries_to_notify() == [first_id]
     run = app.test_cli_runner().invoke(args=["leads", "notify-enquiries"])
     assert run.exit_code == 0 and "1 supplier notice(s) sent; 0 untold." in run.output
     assert notify_new_enquiries() == 0

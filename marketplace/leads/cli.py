@@ -18,7 +18,10 @@ group = click.Group(
 @group.command("notify-enquiries")
 @with_appcontext
 def notify_enquiries() -> None:
-    """Tell suppliers of the enquiries not yet told (one whose notice failed, say)."""
+    """Tell suppliers of the enquiries not yet told, those put off after a failure too (run it
+    once the fault is mended)."""
+    services.retry_notices_now()
+    commit()
     told = notify_new_enquiries()
     click.echo(f"{told} supplier notice(s) sent; {len(services.enquiries_to_notify())} untold.")
 

@@ -275,11 +275,31 @@ def _notice_due() -> ColumnElement[bool]:
     return and_(_untold(), or_(Lead.notice_retry_at.is_(None), Lead.notice_retry_at <= utcnow()))
 
 
-def oldest_notice_due() -> datetime | None:
-    """When the oldest enquiry whose notice is due was made: how far the notices are behind."""
-    return db.session.scalar(
-        select(Lead.created_at).where(_notice_due()).order_by(Lead.id).limit(1)
+def notice_due_since() -> datetime | None:
+    """Since when the notice that has waited longest has been due: how far the notices are
+    behind. A notice put off after a failure is due from its retry time, not from its lead."""
+    never_tried = db.session.scalar(
+        select(Lead.created_at)
+        .where(_notice_due(), Lead.notice_retry_at.is_(None))
+        .order_by(Lead.id)
+        .limit(1)
     )
+    put_off = db.session.scalar(
+        select(func.min(Lead.notice_retry_at)).where(
+            _notice_due(), Lead.notice_retry_at.is_not(None)
+        )
+    )
+    return min((moment for moment in (never_tried, put_off) if moment), default=None)
+
+
+def retry_notices_now() -> int:
+    """Make every notice put off after a failure due at once (by hand, once the fault is
+    mended). Returns how many."""
+    return db.session.execute(
+        update(Lead)
+        .where(_untold(), Lead.notice_retry_at.is_not(None))
+        .values(notice_retry_at=None, updated_at=Lead.updated_at)
+    ).rowcount  # type: ignore[attr-defined]
 
 
 def next_enquiry_to_notify(after: int) -> int | None:
@@ -315,8 +335,8 @@ def put_off_notice(lead_id: int) -> datetime | None:
 
 def notify_supplier_of_enquiry(lead_id: int) -> bool:
     """Mail and text the supplier about a new enquiry, once: the lead is claimed first, so a
-    second run, or a run beside this one, sends nothing. The lead may be gone by then (a
-    duplicate, or an erased account). Returns whether this run told the supplier."""
+    second run, or a run beside this one, sends nothing; nor does one for a lead no longer
+    untold (moved to spam meanwhile). Returns whether this run told the supplier."""
     # updated_at stays: this is not a change a CRM should pull again.
     claimed = db.session.execute(
         update(Lead)

@@ -29,12 +29,12 @@ NOTICE_RUN_SECONDS = 30  # a run then ends; beat's next one goes on where it is 
 def notify_new_enquiries(lead_id: int | None = None) -> int:
     """Tell suppliers of their new enquiries: the leads not yet told are the queue, written in
     each enquiry's own transaction, so a broker or a worker that is down delays a notice and
-    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds: a run tells every
-    untold lead, oldest first, each in its own transaction, and runs that overlap (a backlog
-    outlasts the interval) share the leads on several workers. A lead that fails is put off,
-    longer after each failure, so it neither holds up the others nor floods the log. With
-    tasks inline, each enquiry runs this for its own lead after its commit. Each lead is
-    claimed first: it is told once."""
+    never loses it. Beat runs this every ENQUIRY_NOTICE_INTERVAL seconds: a run tells each lead
+    whose notice is due, oldest first, each in its own transaction, for at most
+    NOTICE_RUN_SECONDS, and runs that overlap (a backlog outlasts the interval) share the leads
+    on several workers. A lead that fails is put off, longer after each failure, so it neither
+    holds up the others nor floods the log. With tasks inline, each enquiry runs this for its
+    own lead after its commit. Each lead is claimed first: it is told once."""
     if lead_id is not None:
         return _tell(lead_id)
     told = after = 0
@@ -64,7 +64,8 @@ def _tell(lead_id: int) -> int:
         db.session.rollback()
         log.exception("could not put off the notice of lead %s", lead_id)
     else:
-        log.warning("lead %s: the supplier's notice is tried again at %s", lead_id, retry_at)
+        if retry_at is not None:  # None: told or put in spam meanwhile
+            log.warning("lead %s: the supplier's notice is tried again at %s", lead_id, retry_at)
     return 0
 
 
