@@ -11,6 +11,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -260,6 +261,62 @@ def test_an_unreachable_receiver_is_a_failed_attempt(supplier_api, shop, private
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
     assert delivery.last_status_code is None
     assert delivery.last_error == "could not connect: Connection refused"
+
+
+@pytest.fixture()
+def self_signed_receiver(tmp_path) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 whose certificate nobody signed."""
+    import ssl
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "receiver.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    server = HTTPServer(("127.0.0.1", free_port()), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/hooks"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_receiver_whose_certificate_fails_is_a_failed_attempt_that_says_why(
+    supplier_api, shop, private_ok, self_signed_receiver
+):
+    register(supplier_api, self_signed_receiver, ["lead.created"])
+    enquire(shop)
+    [delivery] = delivery_rows()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    assert delivery.last_error is not None and delivery.last_error.startswith("TLS failed: ")
+    assert "certificate" in delivery.last_error.lower(), delivery.last_error
 
 
 # --- 410 and disabling -----------------------------------------------------------------------

@@ -638,7 +638,9 @@ def _cause(error: BaseException) -> str:
             return str(reason.strerror)
         inner = reason.args[0] if reason.args else None
         if isinstance(inner, BaseException):
-            reason = getattr(inner, "reason", None) or inner  # urllib3's MaxRetryError
+            # urllib3's MaxRetryError has the reason as an exception; an SSL error, as a word.
+            nested = getattr(inner, "reason", None)
+            reason = nested if isinstance(nested, BaseException) else inner
         else:
             reason = reason.__cause__ or reason.__context__
     return str(error)
