@@ -29,7 +29,15 @@ from marketplace.leads.models import (
     Message,
 )
 from tests import factories
-from tests.conftest import Api, csrf_token, free_port, make_test_app, outbox, sign_in_page
+from tests.conftest import (
+    Api,
+    conforms_to_openapi,
+    csrf_token,
+    free_port,
+    make_test_app,
+    outbox,
+    sign_in_page,
+)
 
 PIPE = {
     "name": "SS 304 Seamless Pipe",
@@ -182,6 +190,8 @@ def _supplier_id(supplier: factories.Registered) -> int:
         ({"product_id": 999999}, "product_id", "no such product"),
         ({"product_id": "twelve"}, "product_id", "whole number"),
         ({"product_id": None}, "product_id", "name the product"),
+        ({"supplier_id": 999999}, "supplier_id", "not the supplier of this product"),
+        ({"supplier_id": "x"}, "supplier_id", "whole number"),
         ({"city": "\u202eevil"}, "city", "direction"),
     ],
 )
@@ -190,6 +200,12 @@ def test_bad_enquiries_name_the_field(ctx, buyer_api, product_id, changes, field
     assert response.status_code == 422, response.get_json()
     assert any(message in text for text in response.get_json()["errors"][field])
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
+
+
+def test_an_enquiry_may_name_the_products_supplier_too(ctx, buyer_api, supplier, product_id):
+    supplier_id = db.session.get_one(User, supplier.id).supplier.id
+    sent = buyer_api.post("/enquiries", {**_enquiry(product_id), "supplier_id": supplier_id})
+    assert sent.status_code == 201, sent.get_json()
 
 
 def test_enquiries_are_rate_limited_per_buyer(buyer_api, categories, supplier):
@@ -658,7 +674,9 @@ def test_health_says_when_notices_fall_behind_but_not_for_one_put_off(
     made = utcnow() - timedelta(minutes=10)
     db.session.execute(update(Lead).values(supplier_notified_at=None, created_at=made))
     commit()
-    body = client.get("/healthz").get_json()
+    late = client.get("/healthz")
+    conforms_to_openapi("GET", "/healthz", late)
+    body = late.get_json()
     assert body["status"] == "degraded" and body["backlog"]["notices"] >= 600, body
 
     def broken(lead_id: int) -> bool:
@@ -705,7 +723,11 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
 
     monkeypatch.setattr(services, "notify_supplier_of_enquiry", fail_for_the_first)
     assert notify_new_enquiries() == 1  # the oldest failed: passed over, not in the way
-    assert services.enquiries_to_notify() == [first_id]  # spam is not told while it is spam
+    assert services.enquiries_to_notify() == [first_id]  # spam is not told
+    # Nor once the supplier has worked it out of the spam folder: it has been seen.
+    db.session.execute(update(Lead).where(Lead.id == third_id).values(status=LeadStatus.CONTACTED))
+    commit()
+    assert services.enquiries_to_notify() == [first_id]
 
     # The failed notice waits before its next try, longer after each failure, at most an hour.
     def retry_at() -> datetime:

@@ -75,6 +75,12 @@ def test_health_reports_each_part(client, ctx):
     }
 
 
+def test_liveness_answers_as_documented(client):
+    response = client.get("/livez")
+    conforms_to_openapi("GET", "/livez", response)
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
 def test_health_is_degraded_when_the_database_is_down(client, ctx, monkeypatch):
     from marketplace import health
 

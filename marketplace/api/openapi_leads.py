@@ -26,7 +26,11 @@ _UNIT = {"enum": [*UNITS, None]}
 
 _ENQUIRY_FIELDS: dict[str, Any] = {
     "product_id": {"type": "integer", "description": "the product asked about"},
-    "supplier_id": {"type": "integer", "description": "instead of product_id, from a storefront"},
+    "supplier_id": {
+        "type": "integer",
+        "description": "instead of product_id, from a storefront; beside it, the product's own "
+        "supplier (any other is a 422)",
+    },
     "quantity": {"type": ["string", "number"], "description": "more than zero"},
     "unit": {"enum": list(UNITS), "description": "defaults to the product's unit"},
     "message": {"type": "string", "minLength": 4, "maxLength": 4000},

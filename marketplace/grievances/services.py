@@ -51,7 +51,7 @@ from marketplace.grievances.models import (
 from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input, Invalid, read_date
+from marketplace.validation import MAX_ID, Input, Invalid, read_date
 
 GUEST_CODE_TTL = timedelta(minutes=30)
 GUEST_CODE_ATTEMPTS = 5
@@ -133,7 +133,7 @@ def _read_related(inp: Input, user: User | None) -> tuple[RelatedKind | None, in
         return None, None
     kind = given[0]
     field = f"{kind}_id"
-    number = related.integer(field, minimum=1, maximum=2**31 - 1)
+    number = related.integer(field, minimum=1, maximum=MAX_ID)
     if number is None:
         return None, None
     if not _related_exists(kind, number, user):
@@ -422,7 +422,7 @@ def read_filter(args: Mapping[str, Any]) -> GrievanceFilter:
     category = _choice(inp, "category", Category, required=False)
     overdue = inp.boolean("overdue") if inp.has("overdue") else None
     q = inp.text("q", required=False, max_length=100)
-    assigned = inp.integer("assigned_to", required=False, minimum=1, maximum=2**31 - 1)
+    assigned = inp.integer("assigned_to", required=False, minimum=1, maximum=MAX_ID)
     inp.raise_if_invalid()
     return GrievanceFilter(status, overdue, category, q, assigned)
 
@@ -502,7 +502,7 @@ def update_grievance(
     assignee: User | None = None
     assign = "assigned_to" in inp.data
     if assign and inp.data.get("assigned_to") not in (None, ""):
-        assignee_id = inp.integer("assigned_to", minimum=1, maximum=2**31 - 1)
+        assignee_id = inp.integer("assigned_to", minimum=1, maximum=MAX_ID)
         if assignee_id is not None:
             assignee = db.session.get(User, assignee_id)
             if assignee is None or not policy.is_officer(assignee):

@@ -63,7 +63,7 @@ from marketplace.leads.models import (
 )
 from marketplace.leads.schemas import quantity_text
 from marketplace.notifications import absolute_url, send_email, send_sms
-from marketplace.validation import Input, Invalid, read_date
+from marketplace.validation import MAX_ID, Input, Invalid, read_date
 from workers import soon
 
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -107,7 +107,7 @@ class EnquiryRequest:
 def _read_enquiry(inp: Input) -> EnquiryRequest | None:
     product = supplier_id = supplier_user_id = None
     if inp.has("product_id"):
-        product_id = inp.integer("product_id", minimum=1, maximum=2**31 - 1)
+        product_id = inp.integer("product_id", minimum=1, maximum=MAX_ID)
         if product_id is not None:
             try:
                 product = catalog.listed_product(product_id)
@@ -115,8 +115,12 @@ def _read_enquiry(inp: Input) -> EnquiryRequest | None:
                 inp.fail("product_id", "no such product is listed")
             else:
                 supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
+        if inp.has("supplier_id"):  # allowed beside the product, but it must be its supplier
+            named = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
+            if named is not None and supplier_id is not None and named != supplier_id:
+                inp.fail("supplier_id", "is not the supplier of this product")
     elif inp.has("supplier_id"):
-        asked = inp.integer("supplier_id", minimum=1, maximum=2**31 - 1)
+        asked = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
         if asked is not None:
             try:
                 profile = catalog.public_supplier(asked)
@@ -261,8 +265,9 @@ def _guard_upsert(dialect: str) -> ReturningInsert[tuple[int | None]]:
 
 
 def _untold() -> ColumnElement[bool]:
-    # A lead put in the spam folder before its notice went out is not told (while it is there).
-    return and_(Lead.supplier_notified_at.is_(None), Lead.status != LeadStatus.SPAM)
+    # Only a lead still new is told: one the supplier has moved on (to spam, contacted, ...)
+    # before its notice went out has been seen already.
+    return and_(Lead.supplier_notified_at.is_(None), Lead.status == LeadStatus.NEW)
 
 
 def enquiries_to_notify() -> list[int]:
@@ -512,7 +517,7 @@ def read_lead_filter(args: Mapping[str, Any], *, pull: bool) -> queries.LeadFilt
     inp = Input(args)
     kind = inp.text("type", required=False, check=lambda v: LeadType(_choice(v, LeadType)))
     status = inp.text("status", required=False, check=lambda v: LeadStatus(_choice(v, LeadStatus)))
-    product_id = inp.integer("product_id", required=False, minimum=1, maximum=2**31 - 1)
+    product_id = inp.integer("product_id", required=False, minimum=1, maximum=MAX_ID)
     start = _moment(inp, "start_time", end=False)
     end = _moment(inp, "end_time", end=True)
     unread = inp.boolean("unread")
