@@ -11,13 +11,15 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from werkzeug.routing import IntegerConverter
 
 from marketplace.errors import FieldErrors, ValidationFailed
 
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL's is 32 bits
 
@@ -246,3 +248,55 @@ def read_date(inp: Input, field: str, *, earliest: date, latest: date) -> date |
         inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
         return None
     return value
+
+
+# What pydantic's own checks say, in the portal's words (the declared types in `fields` speak
+# for themselves; these are the shapes around them: a missing field, a list, a nested object).
+_MESSAGES = {
+    "missing": "this field is required",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "typed_dict_type": "must be an object",
+    "list_type": "must be a list",
+    "string_type": "must be a string",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "too_long": "has too many items",
+    "extra_forbidden": "is not a field of this request",
+}
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """A pydantic refusal as the portal's field errors: {"address.pincode": ["..."]}."""
+    errors = FieldErrors()
+    for line in error.errors(include_url=False, include_context=True, include_input=False):
+        field = ".".join(str(part) for part in line["loc"]) or "body"
+        if line["type"] == "invalid":  # fields.refuse: the portal's own message
+            message = line["msg"]
+        elif line["type"] in {"literal_error", "enum"}:
+            message = f"must be one of: {line['ctx']['expected']}".replace("'", "")
+        else:
+            message = _MESSAGES.get(line["type"], line["msg"][:1].lower() + line["msg"][1:])
+        if field == "body" and message == "must be an object":
+            message = "must be a JSON object"
+        errors.add(field, message)
+    return errors.errors
+
+
+def validated(model: type[ModelT], data: Any) -> ModelT:
+    """`data` (a JSON body, a form's values, a query string) read by a declared model, or
+    ValidationFailed naming every bad field at once."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ValidationFailed(field_errors(error)) from None
+
+
+def refuse_field(field: str, message: str) -> NoReturn:
+    """A refusal that needs more than one field to see (a range, a total): in a model's own
+    after-validator, which runs once each field has passed."""
+    raise ValidationFailed({field: [message]})

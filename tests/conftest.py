@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -179,12 +180,19 @@ def client(app: Flask) -> FlaskClient:
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
+@functools.cache
+def served_document() -> dict[str, Any]:
+    """The OpenAPI document the app serves (generated from its routes' declarations)."""
+    from marketplace.api.openapi import document
+
+    with tempfile.TemporaryDirectory() as tmp, make_test_app("sqlite://", Path(tmp)).app_context():
+        return document()
+
+
 def openapi_urls() -> dict[str, dict[str, Any]]:
     """Each documented path as the site serves it (its server's URL first: /api/v1 unless the
     path names its own), with its operations by method."""
-    from marketplace.api.openapi import document
-
-    served = document()
+    served = served_document()
     urls = {}
     for path, item in served["paths"].items():
         server = item.get("servers", served["servers"])[0]["url"].rstrip("/")
@@ -204,9 +212,7 @@ def _openapi_operations() -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
 @functools.cache
 def _response_validator(path: str, method: str, status: int) -> Any:
     """The JSON schema that the served document gives for this response (None: no body)."""
-    from marketplace.api.openapi import document
-
-    components = document()["components"]
+    components = served_document()["components"]
     for pattern, operation_method, operation in _openapi_operations():
         if operation_method == method and pattern.match(path):
             documented = operation["responses"].get(str(status))

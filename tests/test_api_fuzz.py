@@ -18,10 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from marketplace.api.openapi import PATHS
 from marketplace.extensions import limiter
 from tests import factories
-from tests.conftest import HTTP_METHODS, Api
+from tests.conftest import HTTP_METHODS, Api, served_document
 
 EXAMPLES = 12  # per operation and mode (about 75 operations): some 1,800 requests a database
 
@@ -57,7 +56,7 @@ def tokens(app: Flask) -> dict[str, str]:
 # schemathesis does not follow: their bad input is tested in their own modules.
 OPERATIONS = [
     (method.upper(), path, mode)
-    for path, operations in PATHS.items()
+    for path, operations in served_document()["paths"].items()
     if "servers" not in operations
     for method, operation in operations.items()
     if method in HTTP_METHODS

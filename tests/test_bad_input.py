@@ -18,12 +18,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import BusinessPhoto, User
-from marketplace.api.openapi import PATHS
 from marketplace.catalog.models import ProductImage
 from marketplace.extensions import db
 from marketplace.jsonio import MAX_DEPTH
 from tests import factories
-from tests.conftest import HTTP_METHODS, Api, csrf_token
+from tests.conftest import HTTP_METHODS, Api, csrf_token, served_document
 from tests.test_catalog import PIPE
 
 TOO_LARGE_IDS = [str(2**31), str(2**63), str(10**20), "9" * 400]
@@ -159,7 +158,7 @@ BAD_JSON = {
 def _json_operations() -> list[tuple[str, str]]:
     return [
         (path, method.upper())
-        for path, operations in PATHS.items()
+        for path, operations in served_document()["paths"].items()
         for method, operation in operations.items()
         if method in HTTP_METHODS
         and "application/json" in operation.get("requestBody", {}).get("content", {})

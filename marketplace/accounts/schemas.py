@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from typing_extensions import TypedDict
 
 from marketplace.accounts.identity import gstin_state
 from marketplace.accounts.models import ApiCredential, BusinessPhoto, SupplierProfile, User
 from marketplace.formatting import iso_utc, mask_pan, mask_phone
 
 
-def supplier_public(profile: SupplierProfile) -> dict[str, Any]:
+class SupplierCard(TypedDict):
+    """What anyone may see of a supplier beside its products."""
+
+    id: int
+    company_name: str
+    city: str
+    state: str
+    gst_verified: bool
+
+
+def supplier_public(profile: SupplierProfile) -> SupplierCard:
     return {
         "id": profile.id,
         "company_name": profile.company_name,

@@ -10,14 +10,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace.accounts import policy
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import credential_for_bearer
-from marketplace.errors import NotAuthenticated, ServiceError, ValidationFailed
+from marketplace.errors import NotAuthenticated, ValidationFailed
 from marketplace.extensions import csrf, db, limiter
+from marketplace.openapi import Access
+from marketplace.openapi import json_body as json_body  # until every body is declared
 from marketplace.validation import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -69,6 +71,9 @@ def authenticated(
             g.api_authorized = True
             return view(*args, **kwargs)
 
+        wrapper.access = Access(  # type: ignore[attr-defined]  (read by the document)
+            roles=tuple(str(role) for role in roles), scope=scope and str(scope), person=person
+        )
         return wrapper
 
     return decorator
@@ -91,18 +96,6 @@ def current_api_user() -> User:
     id (sending an enquiry) never loads it. Its roles come with it; its business and its mobile
     (encrypted) only when read."""
     return db.session.get_one(User, current_api_user_id(), options=_USER_OPTIONS)
-
-
-def json_body() -> Any:
-    if not request.is_json:
-        raise ServiceError("Send a JSON body with 'Content-Type: application/json'.")
-    try:
-        data = current_app.json.loads(request.get_data(cache=True))
-    except ValueError as error:  # the reader says what is wrong: "numbers must be finite", ...
-        raise ServiceError(f"The body is not valid JSON: {error}.") from None
-    if data is None:
-        raise ServiceError("The body is not valid JSON: it is null.")
-    return data
 
 
 def pagination() -> tuple[int, int]:

@@ -2,91 +2,176 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
-from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
+from marketplace.api import authenticated, bp, current_api_user, json_body
 from marketplace.catalog import queries, schemas, services
 from marketplace.extensions import limiter
+from marketplace.fields import Page, PageQuery
+from marketplace.openapi import Reply, operation
+
+_UPLOAD = Reply(
+    {
+        "type": "object",
+        "required": ["image"],
+        "properties": {"image": {"type": "string", "format": "binary"}},
+    },
+    media="multipart/form-data",
+)
+_PRODUCT_INPUT = Reply({"$ref": "#/components/schemas/ProductInput"})  # until declared
+_PRODUCT_CHANGE = Reply({"$ref": "#/components/schemas/ProductChange"})  # until declared
+_VISIBILITY = Reply(  # until declared
+    {
+        "type": "object",
+        "required": ["hidden"],
+        "properties": {"hidden": {"type": "boolean"}, "reason": {"type": "string"}},
+    }
+)
 
 
 @bp.get("/categories")
 @limiter.exempt
+@operation("The category tree", tag="catalog", responses={200: list[schemas.Category]})
 def categories():  # type: ignore[no-untyped-def]
-    return jsonify(schemas.category_tree(services.category_tree()))
+    return schemas.category_tree(services.category_tree())
 
 
 @bp.post("/products")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "List a product (supplier)",
+    tag="catalog",
+    takes=_PRODUCT_INPUT,
+    responses={201: Reply(schemas.OwnProduct, "Listed")},
+)
 def create_product():  # type: ignore[no-untyped-def]
-    product = services.create_product(current_api_user(), json_body())
-    return jsonify(schemas.product_owner(product)), 201
+    return schemas.product_owner(services.create_product(current_api_user(), json_body())), 201
 
 
 @bp.get("/products/<int:product_id>")
+@operation("A listed product", tag="catalog", responses={200: schemas.Product}, problems=(404,))
 def product(product_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(schemas.product_public(services.public_product(product_id)))
+    return schemas.product_public(services.public_product(product_id))
 
 
 @bp.patch("/products/<int:product_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "Change one's own product; only the fields given change",
+    tag="catalog",
+    takes=_PRODUCT_CHANGE,
+    responses={200: schemas.OwnProduct},
+    problems=(404,),
+)
 def update_product(product_id: int):  # type: ignore[no-untyped-def]
     product = services.update_product(current_api_user(), product_id, json_body())
-    return jsonify(schemas.product_owner(product))
+    return schemas.product_owner(product)
 
 
 @bp.delete("/products/<int:product_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "Delete one's own product",
+    tag="catalog",
+    responses={204: Reply(None, "Deleted")},
+    problems=(404,),
+)
 def delete_product(product_id: int):  # type: ignore[no-untyped-def]
     services.delete_product(current_api_user(), product_id)
-    return "", 204
+    return None, 204
 
 
 @bp.post("/products/<int:product_id>/images")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "Add a photo (multipart field 'image': JPEG, PNG or WebP, at most 5 MB; stored re-encoded "
+    "as WebP without metadata)",
+    tag="catalog",
+    takes=_UPLOAD,
+    responses={201: Reply(schemas.ProductImage, "Added")},
+    problems=(404, 413),
+)
 def add_image(product_id: int):  # type: ignore[no-untyped-def]
     upload = request.files.get("image")
     image = services.add_image(current_api_user(), product_id, upload.stream if upload else None)
-    return jsonify(schemas.image_owner(image)), 201
+    return schemas.image_owner(image), 201
 
 
 @bp.delete("/products/<int:product_id>/images/<int:image_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "Remove a photo", tag="catalog", responses={204: Reply(None, "Removed")}, problems=(404,)
+)
 def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def]
     services.delete_image(current_api_user(), product_id, image_id)
-    return "", 204
+    return None, 204
 
 
 @bp.post("/products/<int:product_id>/visibility")
 @authenticated(Role.ADMIN)
+@operation(
+    "Hide a listing that breaks the rules, or show it again (admin)",
+    tag="catalog",
+    takes=_VISIBILITY,
+    responses={200: schemas.OwnProduct},
+    problems=(404,),
+)
 def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     product = services.set_hidden(current_api_user(), product_id, json_body())
-    return jsonify(schemas.product_owner(product))
+    return schemas.product_owner(product)
 
 
 @bp.get("/me/products")
 @authenticated(Role.SUPPLIER)
-def my_products():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
-    rows, total = services.own_products(current_api_user(), page=page, per_page=per_page)
-    return jsonify(page_body([schemas.product_owner(p) for p in rows], total, page, per_page))
+@operation(
+    "The supplier's own products, paused ones included",
+    tag="catalog",
+    query=PageQuery,
+    responses={200: Page[schemas.OwnProduct]},
+)
+def my_products(query: PageQuery):  # type: ignore[no-untyped-def]
+    rows, total = services.own_products(
+        current_api_user(), page=query.page, per_page=query.per_page
+    )
+    items = [schemas.product_owner(product) for product in rows]
+    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
 
 
 @bp.get("/suppliers/<int:supplier_id>/products")
-def storefront_products(supplier_id: int):  # type: ignore[no-untyped-def]
+@operation(
+    "Search one supplier's storefront (same parameters as /search)",
+    tag="catalog",
+    query=queries.SearchQuery,
+    responses={200: schemas.SearchResults},
+    problems=(404, 503),
+)
+def storefront_products(supplier_id: int, query: queries.SearchQuery):  # type: ignore[no-untyped-def]
     services.public_supplier(supplier_id)
-    return jsonify(
-        schemas.search_page(queries.search_products(request.args, supplier_id=supplier_id))
-    )
+    return schemas.search_page(queries.search_products(query, supplier_id=supplier_id))
 
 
 @bp.get("/search")
-def search():  # type: ignore[no-untyped-def]
-    return jsonify(schemas.search_page(queries.search_products(request.args)))
+@operation(
+    "Search the catalogue",
+    tag="search",
+    query=queries.SearchQuery,
+    responses={200: schemas.SearchResults},
+    problems=(503,),
+)
+def search(query: queries.SearchQuery):  # type: ignore[no-untyped-def]
+    return schemas.search_page(queries.search_products(query))
 
 
 @bp.get("/search/suggest")
 @limiter.limit("600 per minute")
-def suggest():  # type: ignore[no-untyped-def]
-    return jsonify({"suggestions": queries.suggest(request.args.get("q", ""))})
+@operation(
+    "Suggestions for what is being typed",
+    tag="search",
+    query=queries.SuggestQuery,
+    responses={200: schemas.Suggestions},
+    problems=(503,),
+)
+def suggest(query: queries.SuggestQuery):  # type: ignore[no-untyped-def]
+    return {"suggestions": queries.suggest(query.q)}

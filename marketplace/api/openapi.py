@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 
+from marketplace import openapi as declared
 from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER_BANDS
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
@@ -109,26 +110,6 @@ _ADDRESS = {
     },
 }
 
-SEARCH_PARAMETERS = [
-    _query(
-        "q", {"type": "string", "maxLength": 200}, "words; typos and trade synonyms are understood"
-    ),
-    _query("category", {"type": "string"}, "a category slug; its sub-categories are included"),
-    _query("state", {"type": "string"}),
-    _query("city", {"type": "string"}),
-    _query("price_min", {"type": "string"}, "rupees"),
-    _query("price_max", {"type": "string"}, "rupees"),
-    _query("verified", {"type": "boolean"}, "GST-verified suppliers only"),
-    _query("brand", {"type": "string", "maxLength": 100}, "one brand, in any case"),
-    _query(
-        "exact",
-        {"type": "boolean"},
-        "the words exactly as typed: no typo tolerance, and a city or state among them is a "
-        "word, not a location filter",
-    ),
-    _query("sort", {"enum": ["relevance", "price_asc", "price_desc", "newest"]}),
-    *PAGE_PARAMETERS,
-]
 
 _PRODUCT_FIELDS = {
     "name": {"type": "string", "minLength": 3, "maxLength": 200},
@@ -181,27 +162,8 @@ _SUPPLIER_CARD = {
         "gst_verified": {"type": "boolean"},
     },
 }
-_FACET = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "value": {"type": "string"},
-            "label": {"type": "string"},
-            "count": {"type": "integer"},
-        },
-    },
-}
 
 SCHEMAS: dict[str, Any] = {
-    "Category": {
-        "type": "object",
-        "properties": {
-            "slug": {"type": "string"},
-            "name": {"type": "string"},
-            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}},
-        },
-    },
     "ProductInput": {
         "type": "object",
         "required": ["name", "category", "price", "unit"],
@@ -210,101 +172,6 @@ SCHEMAS: dict[str, Any] = {
     "ProductChange": {
         "type": "object",
         "properties": {**_PRODUCT_FIELDS, "status": {"enum": ["active", "paused"]}},
-    },
-    "Product": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            **_PRODUCT_FIELDS,
-            "category_name": {"type": "string"},
-            "images": {"type": "array", "items": {"type": "string"}},
-            "supplier": _SUPPLIER_CARD,
-            "url": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "OwnProduct": {
-        "allOf": [
-            {"$ref": "#/components/schemas/Product"},
-            {
-                "type": "object",
-                "properties": {
-                    "status": {"enum": ["active", "paused"]},
-                    "hidden": {"type": "boolean"},
-                    "hidden_reason": {"type": ["string", "null"]},
-                    "version": {"type": "integer"},
-                },
-            },
-        ]
-    },
-    "SearchResults": {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page", "facets"],
-        "properties": {
-            "items": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "price": {"type": "string"},
-                        "unit": {"type": "string"},
-                        "moq": {"type": "integer"},
-                        "category": {"type": "string"},
-                        "category_name": {"type": "string"},
-                        "supplier": _SUPPLIER_CARD,
-                        "image": {"type": ["string", "null"]},
-                        "brand": {"type": ["string", "null"]},
-                        "gst_rate": {"type": ["string", "null"], "description": "per cent"},
-                        "price_includes_gst": {"type": "boolean"},
-                        "url": {"type": "string"},
-                        "highlight": {"type": "object", "description": "field -> HTML with <b>"},
-                    },
-                },
-            },
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "relaxed": {"type": "boolean", "description": "no result matched every word"},
-            "corrected": {
-                "type": ["string", "null"],
-                "description": "the words the results match, when typo tolerance changed "
-                "what was typed (search again with exact=true for the words as typed)",
-            },
-            "place": {
-                "type": ["string", "null"],
-                "description": "a city or state named in q, applied as a location filter "
-                "(or, when nothing matched there, the wider place searched instead: the "
-                "city's state; null for everywhere)",
-            },
-            "place_widened_from": {
-                "type": ["string", "null"],
-                "description": "the place named in q when nothing matched there and the search "
-                "was widened (to its state, then everywhere)",
-            },
-            "facets": {
-                "type": "object",
-                "properties": {
-                    "category": _FACET,
-                    "state": _FACET,
-                    "city": _FACET,
-                    "brand": _FACET,
-                    "price": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "from": {"type": ["string", "null"]},
-                                "to": {"type": ["string", "null"]},
-                                "count": {"type": "integer"},
-                            },
-                        },
-                    },
-                },
-            },
-        },
     },
     "Problem": {
         "type": "object",
@@ -755,157 +622,6 @@ PATHS: dict[str, dict[str, Any]] = {
             ],
         ),
     },
-    "/categories": {
-        "get": _op(
-            "The category tree",
-            tag="catalog",
-            auth=False,
-            ok=("200", _json({"type": "array", "items": _ref("Category")})),
-        ),
-    },
-    "/products": {
-        "post": _op(
-            "List a product (supplier)",
-            tag="catalog",
-            body=_ref("ProductInput"),
-            ok=("201", _json(_ref("OwnProduct"))),
-            problems=("403", "422"),
-        ),
-    },
-    "/products/{product_id}": {
-        "get": _op(
-            "A listed product",
-            tag="catalog",
-            auth=False,
-            ok=("200", _json(_ref("Product"))),
-            problems=("404",),
-            parameters=[_path_id("product_id")],
-        ),
-        "patch": _op(
-            "Change one's own product; only the fields given change",
-            tag="catalog",
-            body=_ref("ProductChange"),
-            ok=("200", _json(_ref("OwnProduct"))),
-            problems=("403", "404", "422"),
-            parameters=[_path_id("product_id")],
-        ),
-        "delete": _op(
-            "Delete one's own product",
-            tag="catalog",
-            ok=("204", {"description": "Deleted"}),
-            problems=("403", "404"),
-            parameters=[_path_id("product_id")],
-        ),
-    },
-    "/products/{product_id}/images": {
-        "post": {
-            **_op(
-                "Add a photo (multipart field 'image': JPEG, PNG or WebP, at most 5 MB; "
-                "stored re-encoded as WebP without metadata)",
-                tag="catalog",
-                ok=(
-                    "201",
-                    _json(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "url": {"type": "string"},
-                                "width": {"type": "integer"},
-                                "height": {"type": "integer"},
-                            },
-                        }
-                    ),
-                ),
-                problems=("403", "404", "413", "422"),
-                parameters=[_path_id("product_id")],
-            ),
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["image"],
-                            "properties": {"image": {"type": "string", "format": "binary"}},
-                        }
-                    }
-                },
-            },
-        },
-    },
-    "/products/{product_id}/images/{image_id}": {
-        "delete": _op(
-            "Remove a photo",
-            tag="catalog",
-            ok=("204", {"description": "Removed"}),
-            problems=("403", "404"),
-            parameters=[_path_id("product_id"), _path_id("image_id")],
-        ),
-    },
-    "/products/{product_id}/visibility": {
-        "post": _op(
-            "Hide a listing that breaks the rules, or show it again (admin)",
-            tag="catalog",
-            problems=("403", "404", "422"),
-            body={
-                "type": "object",
-                "required": ["hidden"],
-                "properties": {"hidden": {"type": "boolean"}, "reason": {"type": "string"}},
-            },
-            ok=("200", _json(_ref("OwnProduct"))),
-            parameters=[_path_id("product_id")],
-        ),
-    },
-    "/me/products": {
-        "get": _op(
-            "The supplier's own products, paused ones included",
-            tag="catalog",
-            ok=("200", _json(_page_of(_ref("OwnProduct")))),
-            problems=("403", "422"),
-            parameters=PAGE_PARAMETERS,
-        ),
-    },
-    "/suppliers/{supplier_id}/products": {
-        "get": _op(
-            "Search one supplier's storefront (same parameters as /search)",
-            tag="search",
-            auth=False,
-            ok=("200", _json(_ref("SearchResults"))),
-            problems=("404", "422", "503"),
-            parameters=[_path_id("supplier_id"), *SEARCH_PARAMETERS],
-        ),
-    },
-    "/search": {
-        "get": _op(
-            "Search the catalogue",
-            tag="search",
-            auth=False,
-            ok=("200", _json(_ref("SearchResults"))),
-            problems=("422", "503"),
-            parameters=SEARCH_PARAMETERS,
-        ),
-    },
-    "/search/suggest": {
-        "get": _op(
-            "Suggestions for what is being typed",
-            tag="search",
-            auth=False,
-            problems=("422", "503"),
-            parameters=[_query("q", {"type": "string"})],
-            ok=(
-                "200",
-                _json(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "suggestions": {"type": "array", "items": {"type": "string"}}
-                        },
-                    }
-                ),
-            ),
-        ),
-    },
     "/webhooks": {
         "post": _op(
             "Register a webhook (a person or session token only, never a key; at most 10). "
@@ -969,38 +685,34 @@ PATHS: dict[str, dict[str, Any]] = {
             parameters=[_path_id("webhook_id"), *PAGE_PARAMETERS],
         ),
     },
-    "/openapi.json": {
-        "get": _op("This document", tag="meta", auth=False),
-    },
+}
+
+
+INFO = {
+    "title": "TradeSetu marketplace API",
+    "version": "1",
+    "description": "Errors are application/problem+json. Money is a decimal string in "
+    "rupees. Timestamps are ISO 8601 in UTC. A session token (POST /auth/tokens) acts "
+    "with its account's full power; an integration key only within its scopes, and "
+    "never on the account's identity, password, keys or webhooks: anything else is "
+    "a 403 problem.",
 }
 
 
 def document() -> dict[str, Any]:
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "TradeSetu marketplace API",
-            "version": "1",
-            "description": "Errors are application/problem+json. Money is a decimal string in "
-            "rupees. Timestamps are ISO 8601 in UTC. A session token (POST /auth/tokens) acts "
-            "with its account's full power; an integration key only within its scopes, and "
-            "never on the account's identity, password, keys or webhooks: anything else is "
-            "a 403 problem.",
-        },
-        "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                # IndiaMART's pull takes the integration key in the query, as IndiaMART does.
-                "indiamartKey": {"type": "apiKey", "in": "query", "name": "glusr_crm_key"},
-            },
-        },
-    }
+    """The served document: generated from the declared operations of the running app (and,
+    until every operation is declared, the hand-written paths of those that are not)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "openapi" not in app.extensions:
+        app.extensions["openapi"] = declared.document(app, INFO, PATHS, SCHEMAS)
+    served: dict[str, Any] = app.extensions["openapi"]
+    return served
 
 
 @bp.get("/openapi.json")
 @limiter.exempt
+@declared.operation(
+    "This document", tag="meta", responses={200: declared.Reply({"type": "object"})}
+)
 def openapi():  # type: ignore[no-untyped-def]
     return jsonify(document())

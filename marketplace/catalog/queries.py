@@ -6,15 +6,16 @@ is refused the same way in both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
 
 from marketplace.accounts.identity import check_state
 from marketplace.accounts.india import STATES
 from marketplace.catalog.services import categories
-from marketplace.errors import ValidationFailed
-from marketplace.validation import Input, Invalid
+from marketplace.fields import Choice, Flag, Money, Text, WholeNumber, checked
+from marketplace.validation import Invalid, refuse_field
 from search import backend
 from search.analysis import WORD
 from search.places import CITY_STATES, city_name
@@ -99,54 +100,66 @@ def _category(slug: str) -> str:
     return slug.lower()
 
 
-def _sort(value: str) -> str:
-    if value not in SORTS:
-        raise Invalid(f"must be one of: {', '.join(SORTS)}")
-    return value
+class SearchQuery(BaseModel):
+    """What a buyer may ask of the catalogue: the API's query string and the search page's."""
 
-
-def read_search(params: Mapping[str, Any]) -> SearchRequest:
-    inp = Input(dict(params))
-    text = inp.text("q", required=False, max_length=200) or ""
-    category = inp.text("category", required=False, max_length=80, check=_category)
-    state = inp.text("state", required=False, max_length=64, check=check_state)
-    city = inp.text("city", required=False, max_length=100)
-    price_min = inp.money("price_min", required=False)
-    price_max = inp.money("price_max", required=False)
-    if price_min is not None and price_max is not None and price_min > price_max:
-        inp.fail("price_max", "must not be below price_min")
-    verified = inp.boolean("verified")
-    brand = inp.text("brand", required=False, max_length=100)
-    exact = inp.boolean("exact")
-    sort = inp.text("sort", required=False, check=_sort) or "relevance"
-    page = inp.integer("page", required=False, minimum=1, maximum=MAX_RESULT_WINDOW) or 1
-    per_page = inp.integer("per_page", required=False, minimum=1, maximum=MAX_PER_PAGE) or 20
-    if page * per_page > MAX_RESULT_WINDOW and "page" not in inp.errors:
-        inp.fail(
-            "page",
-            f"only the first {MAX_RESULT_WINDOW} results can be paged through; "
-            "narrow the search instead",
-        )
-    inp.raise_if_invalid()
-    return SearchRequest(
-        text=text,
-        category=category,
-        state=state.name if state else None,
-        city=city,
-        price_min=price_min,
-        price_max=price_max,
-        verified_only=verified,
-        brand=brand,
-        fuzzy=not exact,
-        sort=sort,
-        page=page,
-        per_page=per_page,
+    q: Text(
+        max_length=200, required=False, description="words; typos and trade synonyms are understood"
+    ) = None
+    category: Text(
+        max_length=80,
+        required=False,
+        check=_category,
+        description="a category slug; its sub-categories are included",
+    ) = None
+    state: Text(max_length=64, required=False, check=check_state) = None
+    city: Text(max_length=100, required=False) = None
+    price_min: Money(required=False) = None
+    price_max: Money(required=False) = None
+    verified: Flag = Field(False, description="GST-verified suppliers only")
+    brand: Text(max_length=100, required=False, description="one brand, in any case") = None
+    exact: Flag = Field(
+        False,
+        description="the words exactly as typed: no typo tolerance, and a city or state among "
+        "them is a word, not a location filter",
     )
+    sort: Choice(SORTS, required=False) = None
+    page: WholeNumber(minimum=1, maximum=MAX_RESULT_WINDOW, required=False) = None
+    per_page: WholeNumber(minimum=1, maximum=MAX_PER_PAGE, required=False) = None
+
+    @model_validator(mode="after")
+    def _within_bounds(self) -> SearchQuery:
+        low, high = self.price_min, self.price_max
+        if low is not None and high is not None and low > high:
+            refuse_field("price_max", "must not be below price_min")
+        if (self.page or 1) * (self.per_page or 20) > MAX_RESULT_WINDOW:
+            refuse_field(
+                "page",
+                f"only the first {MAX_RESULT_WINDOW} results can be paged through; "
+                "narrow the search instead",
+            )
+        return self
+
+    def request(self) -> SearchRequest:
+        return SearchRequest(
+            text=self.q or "",
+            category=self.category,
+            state=self.state.name if self.state else None,
+            city=self.city,
+            price_min=self.price_min,
+            price_max=self.price_max,
+            verified_only=self.verified,
+            brand=self.brand,
+            fuzzy=not self.exact,
+            sort=self.sort or "relevance",
+            page=self.page or 1,
+            per_page=self.per_page or 20,
+        )
 
 
-def search_products(params: Mapping[str, Any], *, supplier_id: int | None = None) -> SearchPage:
-    """Raises ValidationFailed for bad parameters and SearchUnavailable in an outage."""
-    request = read_search(params)
+def search_products(query: SearchQuery, *, supplier_id: int | None = None) -> SearchPage:
+    """Raises SearchUnavailable in an outage."""
+    request = query.request()
     if supplier_id is not None:
         request = replace(request, supplier_id=supplier_id)
     typed = request.text
@@ -173,10 +186,20 @@ def _search_near(request: SearchRequest, typed: str, city: str | None, state: st
     raise AssertionError("the last place tried is everywhere")  # pragma: no cover
 
 
-def suggest(prefix: Any, limit: int = 8) -> list[str]:
+def _prefix(raw: Any) -> str:
+    if not isinstance(raw, str) or len(raw) > 100:
+        raise Invalid("must be text of at most 100 characters")
+    return raw  # as typed: a trailing space says the word is finished
+
+
+class SuggestQuery(BaseModel):
+    q: checked(_prefix, {"type": "string", "maxLength": 100}, required=False) = None
+
+
+def suggest(prefix: str | None, limit: int = 8) -> list[str]:
     """Completions for what is being typed, without near-duplicates ('tmt bar', 'tmt bars')."""
-    if not isinstance(prefix, str) or len(prefix) > 100:
-        raise ValidationFailed({"q": ["must be text of at most 100 characters"]})
+    if not prefix:
+        return []
     seen: set[str] = set()
     suggestions = []
     for text in backend().suggest(prefix, limit * 2):

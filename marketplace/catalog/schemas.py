@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Literal
 
 from flask import request, url_for
+from pydantic import Field
+from typing_extensions import TypedDict
 
-from marketplace.accounts.schemas import supplier_public
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.accounts.schemas import SupplierCard, supplier_public
+from marketplace.catalog.models import Product as ProductRow
+from marketplace.catalog.models import ProductImage as ProductImageRow
 from marketplace.catalog.queries import SearchPage, category_label
 from marketplace.catalog.services import CategoryInfo
 from marketplace.catalog.taxonomy import slugify
 from marketplace.catalog.trade import gst_label
-from marketplace.formatting import iso_utc
-from search.protocol import SearchHit
+from marketplace.fields import Timestamp
+from search.protocol import SearchHit as Hit
 
 
 def product_url(product_id: int, name: str) -> str:
@@ -32,7 +35,137 @@ def image_url(stored_name: str) -> str:
     return url_for("catalog.image", name=stored_name)
 
 
-def category_tree(tree: list[tuple[CategoryInfo, list[CategoryInfo]]]) -> list[dict[str, Any]]:
+class Category(TypedDict):
+    slug: str
+    name: str
+    children: list[Category]
+
+
+class ProductImage(TypedDict):
+    id: int
+    url: str
+    width: int
+    height: int
+
+
+class PriceSlab(TypedDict):
+    min_quantity: int
+    price: Annotated[str, Field(description="rupees per unit from this quantity")]
+
+
+class TradeDetails(TypedDict):
+    hsn_code: str | None
+    gst_rate: Annotated[str | None, Field(description="a current GST slab in per cent")]
+    price_includes_gst: bool
+    price_slabs: Annotated[
+        list[PriceSlab], Field(description="quantity price slabs, quantities strictly increasing")
+    ]
+    brand: str | None
+    delivery_time: str | None
+    payment_terms: str | None
+
+
+class Product(TradeDetails):
+    """A listed product, as anyone may see it."""
+
+    id: int
+    name: str
+    category: Annotated[str, Field(description="a leaf category slug")]
+    category_name: str
+    description: str
+    price: Annotated[str, Field(description='rupees, e.g. "1250.00"')]
+    unit: str
+    moq: int
+    specifications: dict[str, str]
+    images: list[str]
+    supplier: SupplierCard
+    url: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class OwnProduct(Product):
+    """A product as its supplier sees it."""
+
+    status: Literal["active", "paused"]
+    hidden: bool
+    hidden_reason: str | None
+    version: int
+    image_ids: list[int]
+
+
+class SearchHit(TypedDict):
+    id: int
+    name: str
+    price: str
+    unit: str
+    moq: int
+    category: str
+    category_name: str
+    supplier: SupplierCard
+    image: str | None
+    brand: str | None
+    gst_rate: Annotated[str | None, Field(description="per cent")]
+    price_includes_gst: bool
+    url: str
+    highlight: Annotated[dict[str, str], Field(description="field -> HTML with <b>")]
+    created_at: str | None
+
+
+class Facet(TypedDict):
+    value: str
+    label: str
+    count: int
+
+
+# "from" is a Python keyword, hence the functional form.
+PriceFacet = TypedDict("PriceFacet", {"from": str | None, "to": str | None, "count": int})
+
+
+class Facets(TypedDict, total=False):
+    category: list[Facet]
+    state: list[Facet]
+    city: list[Facet]
+    brand: list[Facet]
+    price: list[PriceFacet]
+
+
+class SearchResults(TypedDict):
+    items: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    facets: Annotated[Facets, Field(description="counts over the whole result set, not the page")]
+    relaxed: Annotated[bool, Field(description="no result matched every word")]
+    corrected: Annotated[
+        str | None,
+        Field(
+            description="the words the results match, when typo tolerance changed what was typed "
+            "(search again with exact=true for the words as typed)"
+        ),
+    ]
+    place: Annotated[
+        str | None,
+        Field(
+            description="a city or state named in q, applied as a location filter (or, when "
+            "nothing matched there, the wider place searched instead: the city's state; null "
+            "for everywhere)"
+        ),
+    ]
+    place_widened_from: Annotated[
+        str | None,
+        Field(
+            description="the place named in q when nothing matched there and the search was "
+            "widened (to its state, then everywhere)"
+        ),
+    ]
+
+
+class Suggestions(TypedDict):
+    suggestions: list[str]
+
+
+def category_tree(tree: list[tuple[CategoryInfo, list[CategoryInfo]]]) -> list[Category]:
     return [
         {
             "slug": root.slug,
@@ -43,7 +176,7 @@ def category_tree(tree: list[tuple[CategoryInfo, list[CategoryInfo]]]) -> list[d
     ]
 
 
-def image_owner(image: ProductImage) -> dict[str, Any]:
+def image_owner(image: ProductImageRow) -> ProductImage:
     return {
         "id": image.id,
         "url": image_url(image.stored_name),
@@ -52,7 +185,7 @@ def image_owner(image: ProductImage) -> dict[str, Any]:
     }
 
 
-def product_public(product: Product) -> dict[str, Any]:
+def product_public(product: ProductRow) -> Product:
     return {
         "id": product.id,
         "name": product.name,
@@ -67,12 +200,12 @@ def product_public(product: Product) -> dict[str, Any]:
         "images": [image_url(image.stored_name) for image in product.images],
         "supplier": supplier_public(product.supplier),
         "url": product_url(product.id, product.name),
-        "created_at": iso_utc(product.created_at),
-        "updated_at": iso_utc(product.updated_at),
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
     }
 
 
-def trade_details(product: Product) -> dict[str, Any]:
+def trade_details(product: ProductRow) -> TradeDetails:
     return {
         "hsn_code": product.hsn_code,
         "gst_rate": None if product.gst_rate is None else gst_label(product.gst_rate),
@@ -87,7 +220,7 @@ def trade_details(product: Product) -> dict[str, Any]:
     }
 
 
-def product_owner(product: Product) -> dict[str, Any]:
+def product_owner(product: ProductRow) -> OwnProduct:
     return {
         **product_public(product),
         "status": str(product.status),
@@ -98,7 +231,7 @@ def product_owner(product: Product) -> dict[str, Any]:
     }
 
 
-def search_hit(hit: SearchHit) -> dict[str, Any]:
+def search_hit(hit: Hit) -> SearchHit:
     doc = hit.document
     return {
         "id": hit.id,
@@ -125,7 +258,7 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-def search_page(page: SearchPage) -> dict[str, Any]:
+def search_page(page: SearchPage) -> SearchResults:
     return {
         "items": [search_hit(hit) for hit in page.results.hits],
         "total": page.results.total,

@@ -39,6 +39,7 @@ from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.formatting import rupees
 from marketplace.leads import queries as lead_queries
+from marketplace.validation import validated
 from marketplace.web import requested_page
 
 bp = Blueprint("catalog", __name__)
@@ -56,7 +57,7 @@ def _elsewhere(canonical: str) -> Response | None:
 @limiter.limit("300 per minute", key_func=rate_limit_key)  # as the API's search
 def search():  # type: ignore[no-untyped-def]
     try:
-        page = queries.search_products(request.args)
+        page = queries.search_products(validated(queries.SearchQuery, request.args.to_dict()))
     except ValidationFailed as refused:
         return render_template(
             "catalog/search.html", page=None, errors=refused.errors, args=request.args
@@ -98,7 +99,8 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
     if request.args.get("q", "").strip():
         # The storefront's search box searches this supplier's products only.
         try:
-            found = queries.search_products(request.args, supplier_id=supplier.id)
+            query = validated(queries.SearchQuery, request.args.to_dict())
+            found = queries.search_products(query, supplier_id=supplier.id)
         except ValidationFailed as refused:
             errors = refused.errors
     return render_template(

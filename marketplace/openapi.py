@@ -1,0 +1,365 @@
+"""Operations declared once: the models that read a request and shape its answer also write the
+served OpenAPI 3.1 document.
+
+A JSON handler says what it takes and what it answers, and nothing else reads or writes JSON:
+
+    @bp.post("/products")
+    @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+    @operation("List a product", tag="catalog", body=ProductIn,
+               responses={201: ProductForOwner}, problems=(403, 409))
+    def create_product(body: ProductIn):
+        return product_for_owner(services.create_product(current_api_user(), body)), 201
+
+- `body` and `query` are pydantic models (made of `marketplace.fields` types): the handler gets
+  them validated as `body=` and `query=`; a bad one is a 422 naming every failing field.
+- `responses` maps each status to what is sent: a pydantic model or TypedDict (the value the
+  handler returns is serialised through it, so nothing undeclared leaves), None for no body, or
+  `Reply(...)` for a description, headers or another media type (a CSV, a PDF).
+- The document walks the app's URL map: the path and its parameters come from the route, the
+  security from `@authenticated` (its roles and scope), the problems from what can go wrong.
+
+Handlers outside /api/v1 (the IndiaMART pull, the health probes) are declared the same way and
+documented with the site's root as their server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache, wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from pydantic import BaseModel, TypeAdapter
+from werkzeug.routing import Rule
+
+from marketplace.errors import ServiceError
+from marketplace.validation import MAX_ID, validated
+
+API_ROOT = "/api/v1"
+REF = "#/components/schemas/{model}"
+AT_ROOT = [{"url": "/", "description": "the site's root, outside /api/v1"}]
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "each failing field (dotted for nested ones) with its messages",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+_PROBLEM = {
+    "description": "Problem",
+    "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+}
+_RATE_LIMITED = {
+    **_PROBLEM,
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One declared answer: what its body is (a model, a TypedDict, a JSON schema for a
+    non-JSON body, or None), in which media type, with which headers."""
+
+    body: Any = None
+    description: str = "OK"
+    media: str = "application/json"
+    headers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_json(self) -> bool:
+        return (
+            self.media.endswith("json")
+            and self.body is not None
+            and not isinstance(self.body, dict)
+        )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What `@authenticated` lets through, as the document tells it."""
+
+    roles: tuple[str, ...] = ()
+    scope: str | None = None
+    person: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    takes: Reply | None
+    query: type[BaseModel] | None
+    replies: dict[int, Reply]
+    problems: tuple[int, ...]
+    description: str
+    security: tuple[str, ...] | None  # None: as @authenticated says
+
+    @property
+    def success(self) -> int:
+        return min(self.replies)
+
+
+def _reply(value: Any) -> Reply:
+    return value if isinstance(value, Reply) else Reply(value)
+
+
+@cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def json_body() -> Any:
+    """The request's JSON, parsed strictly: a body that is not JSON is a 400 saying why."""
+    if not request.is_json:
+        raise ServiceError("Send a JSON body with 'Content-Type: application/json'.")
+    try:
+        data = current_app.json.loads(request.get_data(cache=True))
+    except ValueError as error:  # the reader says what is wrong: "numbers must be finite", ...
+        raise ServiceError(f"The body is not valid JSON: {error}.") from None
+    if data is None:
+        raise ServiceError("The body is not valid JSON: it is null.")
+    return data
+
+
+def _respond(spec: Operation, result: Any) -> Any:
+    if isinstance(result, Response):
+        return result  # a file, a CSV: the handler made it
+    headers: dict[str, str] = {}
+    status = spec.success
+    if isinstance(result, tuple):
+        result, status, *rest = result
+        headers = rest[0] if rest else {}
+    reply = spec.replies.get(status)
+    if reply is None:
+        raise RuntimeError(f"{request.endpoint} answered {status}, which it does not declare")
+    if reply.body is None:
+        return Response(status=status, headers=headers)
+    if not reply.is_json:
+        return Response(result, status=status, headers=headers, mimetype=reply.media)
+    # Serialised through the declared type: a field it does not name never leaves, and in the
+    # tests a value of the wrong type fails loudly instead of drifting from the document.
+    warnings = "error" if current_app.testing else "warn"
+    body = _adapter(reply.body).dump_json(result, warnings=warnings)
+    return Response(body, status=status, headers=headers, mimetype=reply.media)
+
+
+def operation(
+    summary: str,
+    *,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    responses: dict[int, Any] | None = None,
+    problems: tuple[int, ...] = (),
+    description: str = "",
+    security: tuple[str, ...] | None = None,
+    takes: Reply | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a JSON operation (see the module's docstring). Place it below `@authenticated`,
+    so that a caller is known before their input is read. `takes` documents a body the handler
+    reads itself (an upload)."""
+    spec = Operation(
+        summary=summary,
+        tag=tag,
+        body=body,
+        takes=takes,
+        query=query,
+        replies={status: _reply(value) for status, value in (responses or {200: None}).items()},
+        problems=problems,
+        description=description,
+        security=security,
+    )
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def handler(*args: Any, **kwargs: Any) -> Any:
+            if body is not None:
+                kwargs["body"] = validated(body, json_body())
+            if query is not None:
+                kwargs["query"] = validated(query, request.args.to_dict())
+            return _respond(spec, view(*args, **kwargs))
+
+        handler.operation = spec  # type: ignore[attr-defined]
+        return handler
+
+    return decorator
+
+
+# --- the document ---------------------------------------------------------------------------
+
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_PARAMETER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
+
+
+def _declared(view: Callable[..., Any]) -> tuple[Operation | None, Access | None]:
+    """The operation and the access rule a route's view carries, through its decorators."""
+    found: Operation | None = None
+    access: Access | None = None
+    layer: Any = view
+    while layer is not None:
+        found = found or getattr(layer, "operation", None)
+        access = access or getattr(layer, "access", None)
+        layer = getattr(layer, "__wrapped__", None)
+    return found, access
+
+
+def _path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
+    parameters = []
+    for match in _PARAMETER.finditer(rule.rule):
+        whole = match["converter"] == "int"
+        schema = (
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID} if whole else {"type": "string"}
+        )
+        parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
+    path = _PARAMETER.sub(lambda match: "{" + match["name"] + "}", rule.rule)
+    return path, parameters
+
+
+class _Components:
+    """The named schemas of the document, gathered from every declared model."""
+
+    def __init__(self, legacy: dict[str, Any]) -> None:
+        self.schemas: dict[str, Any] = {**legacy, "Problem": PROBLEM_SCHEMA}
+        self.declared: dict[str, Any] = {}
+
+    def _add(self, name: str, schema: dict[str, Any]) -> None:
+        known = self.declared.setdefault(name, schema)
+        if known != schema:
+            raise RuntimeError(f"two declared types are both named {name!r}; rename one")
+        self.schemas[name] = schema
+
+    def ref(self, kind: Any, mode: str) -> dict[str, Any]:
+        schema = _adapter(kind).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+        for name, definition in schema.pop("$defs", {}).items():
+            self._add(name, definition)
+        name = schema.get("title") or getattr(kind, "__name__", None)
+        if not name or schema.get("type") != "object":
+            return schema  # a list, a scalar: inline
+        self._add(name, schema)
+        return {"$ref": REF.format(model=name)}
+
+    def query_parameters(self, model: type[BaseModel]) -> list[dict[str, Any]]:
+        schema = _adapter(model).json_schema(ref_template=REF, mode="validation")
+        required = set(schema.get("required", ()))
+        parameters = []
+        for name, prop in schema.get("properties", {}).items():
+            prop = dict(prop)
+            prop.pop("title", None)
+            parameter = {"name": name, "in": "query", "required": name in required}
+            if "description" in prop:
+                parameter["description"] = prop.pop("description")
+            parameters.append({**parameter, "schema": prop})
+        return parameters
+
+
+def _access_note(access: Access) -> str:
+    who = f"Needs the role {' or '.join(access.roles)}. " if access.roles else ""
+    if access.person:
+        return who + "A signed-in person only: integration keys cannot do this."
+    if access.scope:
+        return who + f"An integration key needs the scope {access.scope}."
+    return who.strip()
+
+
+def _operation_document(
+    spec: Operation, access: Access | None, rule: Rule, parameters: list[Any], parts: _Components
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "summary": spec.summary,
+        "operationId": rule.endpoint.rpartition(".")[2],
+        "tags": [spec.tag],
+        "responses": {},
+    }
+    notes = " ".join(note for note in (spec.description, access and _access_note(access)) if note)
+    if notes:
+        document["description"] = notes
+    if spec.query is not None:
+        parameters = parameters + parts.query_parameters(spec.query)
+    if parameters:
+        document["parameters"] = parameters
+    if spec.body is not None:
+        document["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": parts.ref(spec.body, "validation")}},
+        }
+    elif spec.takes is not None:
+        document["requestBody"] = {
+            "required": True,
+            "content": {spec.takes.media: {"schema": spec.takes.body}},
+        }
+    for status, reply in sorted(spec.replies.items()):
+        answer: dict[str, Any] = {"description": reply.description}
+        if reply.headers:
+            answer["headers"] = reply.headers
+        if reply.body is not None:
+            schema = (
+                reply.body
+                if isinstance(reply.body, dict)
+                else parts.ref(reply.body, "serialization")
+            )
+            answer["content"] = {reply.media: {"schema": schema}}
+        document["responses"][str(status)] = answer
+    problems = {*spec.problems, 400, 429}
+    if access is not None:
+        problems |= {401} | ({403} if access.roles or access.scope or access.person else set())
+    if spec.body is not None or spec.takes is not None or spec.query is not None:
+        problems.add(422)
+    for status in sorted(problems):
+        document["responses"].setdefault(str(status), _RATE_LIMITED if status == 429 else _PROBLEM)
+    if spec.security is not None:
+        document["security"] = [{scheme: []} for scheme in spec.security]
+    else:
+        document["security"] = [{"bearer": []}] if access is not None else []
+    return document
+
+
+def declared_operations(app: Flask) -> Iterator[tuple[Rule, Operation, Access | None]]:
+    for rule in app.url_map.iter_rules():
+        spec, access = _declared(app.view_functions[rule.endpoint])
+        if spec is not None:
+            yield rule, spec, access
+
+
+def document(
+    app: Flask,
+    info: dict[str, Any],
+    legacy_paths: dict[str, Any] | None = None,
+    legacy_schemas: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every declared operation of `app`."""
+    parts = _Components(legacy_schemas or {})
+    paths: dict[str, Any] = {path: dict(item) for path, item in (legacy_paths or {}).items()}
+    for rule, spec, access in declared_operations(app):
+        path, parameters = _path(rule)
+        inside = path.startswith(API_ROOT + "/")
+        item = paths.setdefault(path.removeprefix(API_ROOT) if inside else path, {})
+        if not inside:
+            item["servers"] = AT_ROOT
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            item[method.lower()] = _operation_document(spec, access, rule, parameters, parts)
+    return {
+        "openapi": "3.1.0",
+        "info": info,
+        "servers": [{"url": API_ROOT}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(parts.schemas.items())),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                # IndiaMART's pull takes the integration key in the query, as IndiaMART does.
+                "indiamartKey": {"type": "apiKey", "in": "query", "name": "glusr_crm_key"},
+            },
+        },
+    }
