@@ -31,7 +31,7 @@ from marketplace.accounts.models import (
     UserRole,
 )
 from marketplace.accounts.passwords import hash_password
-from marketplace.catalog import indexing, services
+from marketplace.catalog import categories, indexing
 from marketplace.catalog.demo_products import LINES, RELATED
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.taxonomy import INDUSTRIES, Industry, slugify
@@ -493,10 +493,10 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         return
     if db.session.scalar(select(User.id).where(User.email == f"buyer1@{DEMO_DOMAIN}")):
         raise click.ClickException("Demo data is already loaded.")
-    services.load_categories()
+    categories.load_categories()
     seeder = Seeder(seed)
     seeder.leaf_ids = {
-        slug: info.id for slug, info in services.categories().items() if info.is_leaf
+        slug: info.id for slug, info in categories.categories().items() if info.is_leaf
     }
     seeder.staff_and_buyers(buyers)
     supplier_count = suppliers or max(10, products // 40)

@@ -131,6 +131,8 @@ _FALSE = frozenset({"false", "off", "0", "n", "no", ""})
 
 
 def _flag(raw: Any) -> bool:
+    if raw is None:
+        return False  # a box left unticked
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, str) and raw.lower() in _TRUE:
@@ -144,7 +146,11 @@ Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"}
 
 
 def Money(
-    *, maximum: Decimal = Decimal("1000000000"), required: bool = True, description: str = "rupees"
+    *,
+    maximum: Decimal = Decimal("1000000000"),
+    above_zero: bool = False,
+    required: bool = True,
+    description: str = "rupees",
 ) -> Any:
     """Rupees as a decimal string (or a JSON number), at most two decimal places."""
 
@@ -161,6 +167,8 @@ def Money(
             raise Invalid(f"must be at most {maximum}")
         if value != value.quantize(Decimal("0.01")):
             raise Invalid("must have at most two decimal places (paise)")
+        if above_zero and value == 0:
+            raise Invalid("must be more than zero")
         return value.quantize(Decimal("0.01"))
 
     schema = {"type": ["string", "number"], "description": description}

@@ -266,7 +266,7 @@ _MESSAGES = {
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "too_long": "has too many items",
-    "extra_forbidden": "is not a field of this request",
+    "extra_forbidden": "this field cannot be set here",
 }
 
 
@@ -274,7 +274,8 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
     """A pydantic refusal as the portal's field errors: {"address.pincode": ["..."]}."""
     errors = FieldErrors()
     for line in error.errors(include_url=False, include_context=True, include_input=False):
-        field = ".".join(str(part) for part in line["loc"]) or "body"
+        # A refused key of an object is named as the key itself ("specifications.Grade").
+        field = ".".join(str(part) for part in line["loc"] if part != "[key]") or "body"
         if line["type"] == "invalid":  # fields.refuse: the portal's own message
             message = line["msg"]
         elif line["type"] in {"literal_error", "enum"}:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from marketplace import health
 from marketplace.catalog import services as catalog
+from marketplace.catalog.categories import category_tree
 from marketplace.extensions import limiter
 from marketplace.validation import whole_number
 
@@ -45,7 +46,7 @@ def requested_page(last: int = 1000) -> int:
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
     return render_template(
-        "main/index.html", tree=catalog.category_tree(), recent=catalog.recent_products(8)
+        "main/index.html", tree=category_tree(), recent=catalog.recent_products(8)
     )
 
 

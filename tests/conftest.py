@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from marketplace import create_app
+from marketplace.catalog.inputs import ProductIn
 from marketplace.config import _database_url
 from marketplace.db import commit
 from marketplace.extensions import db, limiter
@@ -296,7 +297,7 @@ def api(client: FlaskClient) -> Api:
 @pytest.fixture()
 def categories(ctx: Flask) -> None:
     """The real category tree."""
-    from marketplace.catalog.services import load_categories
+    from marketplace.catalog.categories import load_categories
 
     load_categories()
     commit()
@@ -466,14 +467,16 @@ def shop(ctx, categories, supplier, buyer) -> Shop:
     owner = db.session.get(User, supplier.id)
     product = create_product(
         owner,
-        {
-            "name": "SS 304 Seamless Pipe",
-            "category": "stainless-steel-pipes",
-            "description": "Seamless pipe for dairy plants.",
-            "price": "325.50",
-            "unit": "kg",
-            "moq": 1,
-        },
+        ProductIn.model_validate(
+            {
+                "name": "SS 304 Seamless Pipe",
+                "category": "stainless-steel-pipes",
+                "description": "Seamless pipe for dairy plants.",
+                "price": "325.50",
+                "unit": "kg",
+                "moq": 1,
+            }
+        ),
     )
     commit()
     return Shop(supplier.id, buyer.id, product.id)

@@ -7,6 +7,7 @@ import pytest
 
 from marketplace.accounts.models import User
 from marketplace.catalog import services
+from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.trade import GST_SLABS
 from marketplace.db import commit
 from marketplace.extensions import db
@@ -214,7 +215,9 @@ def test_storefront_shows_the_profile_gst_status_and_member_since(client, suppli
 
 def test_storefront_search_searches_only_that_suppliers_products(client, categories, traded):
     other = factories.supplier()  # listed through the service, as the other supplier
-    services.create_product(db.session.get(User, other.id), {**PIPE, "name": "SS 316 Pipe"})
+    services.create_product(
+        db.session.get(User, other.id), ProductIn.model_validate({**PIPE, "name": "SS 316 Pipe"})
+    )
     commit()
     everywhere = client.get("/search?q=pipe").get_data(as_text=True)
     assert "2 products" in everywhere

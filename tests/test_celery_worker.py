@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from marketplace.catalog.inputs import ProductIn
 from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
@@ -176,7 +177,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     stack = Stack(database_url, tmp_path, redis)
     with stack.app.app_context():
         db.create_all()
-        from marketplace.catalog.services import load_categories
+        from marketplace.catalog.categories import load_categories
 
         load_categories()
         commit()
@@ -201,7 +202,9 @@ def _new_product(stack: Stack, name: str) -> int:
         supplier = factories.supplier()
         product = create_product(
             db.session.get(User, supplier.id),
-            {"name": name, "category": "copper-wires", "price": "700.00", "unit": "kg"},
+            ProductIn.model_validate(
+                {"name": name, "category": "copper-wires", "price": "700.00", "unit": "kg"}
+            ),
         )
         commit()
         return product.id

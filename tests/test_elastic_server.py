@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.catalog.inputs import ProductChange, ProductIn
 from marketplace.db import commit
 from marketplace.extensions import db
 from search.protocol import SearchRequest
@@ -133,8 +134,9 @@ def own_node():
 def test_an_outage_loses_no_write(tmp_path, own_node):
     from marketplace.accounts.models import User
     from marketplace.catalog import indexing
+    from marketplace.catalog.categories import load_categories
     from marketplace.catalog.models import SearchOutbox
-    from marketplace.catalog.services import create_product, load_categories, update_product
+    from marketplace.catalog.services import create_product, update_product
 
     app = make_test_app(
         f"sqlite:///{tmp_path / 'outage.db'}",
@@ -145,7 +147,9 @@ def test_an_outage_loses_no_write(tmp_path, own_node):
     def write(user_id: int, name: str) -> int:
         product = create_product(
             db.session.get(User, user_id),
-            {"name": name, "category": "copper-wires", "price": "700.00", "unit": "kg"},
+            ProductIn.model_validate(
+                {"name": name, "category": "copper-wires", "price": "700.00", "unit": "kg"}
+            ),
         )
         commit()  # drains after the commit, inline
         return product.id
@@ -163,7 +167,11 @@ def test_an_outage_loses_no_write(tmp_path, own_node):
         own_node("pause")  # the node goes away, its data kept
         try:
             during = [write(supplier, f"Copper Earthing Wire {n}") for n in range(3)]
-            update_product(db.session.get(User, supplier), first, {"name": "Litz Copper Wire"})
+            update_product(
+                db.session.get(User, supplier),
+                first,
+                ProductChange.model_validate({"name": "Litz Copper Wire"}),
+            )
             commit()  # the writes are kept, the index is behind
             assert db.session.scalar(select(func.count(SearchOutbox.id))) == 4
             health = app.test_client().get("/healthz").get_json()

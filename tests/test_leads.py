@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import services as catalog
+from marketplace.catalog.inputs import ProductIn
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
 from marketplace.leads import queries, services
@@ -51,7 +52,7 @@ PIPE = {
 
 def _product(supplier: factories.Registered, **changes) -> int:
     user = db.session.get(User, supplier.id)
-    product = catalog.create_product(user, {**PIPE, **changes})
+    product = catalog.create_product(user, ProductIn.model_validate({**PIPE, **changes}))
     commit()
     return product.id
 

@@ -20,6 +20,7 @@ from marketplace.accounts import photos
 from marketplace.accounts.models import BusinessPhoto, User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import services as catalog
+from marketplace.catalog.inputs import ProductIn
 from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
@@ -233,14 +234,16 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     owner = db.session.get(User, supplier.id)
     product = catalog.create_product(
         owner,
-        {
-            "name": "Galvanised Cable Tray",
-            "category": "stainless-steel-pipes",
-            "description": "Perforated tray, 100 mm.",
-            "price": "410.00",
-            "unit": "piece",
-            "moq": 10,
-        },
+        ProductIn.model_validate(
+            {
+                "name": "Galvanised Cable Tray",
+                "category": "stainless-steel-pipes",
+                "description": "Perforated tray, 100 mm.",
+                "price": "410.00",
+                "unit": "piece",
+                "moq": 10,
+            }
+        ),
     )
     commit()
     from tests.conftest import Shop
@@ -921,13 +924,15 @@ def _supplier_with_a_listing() -> tuple[factories.Registered, int]:
     person = factories.supplier()
     product = catalog.create_product(
         db.session.get_one(User, person.id),
-        {
-            "name": "SS Door Handle",
-            "category": "stainless-steel-pipes",
-            "price": "120.00",
-            "unit": "piece",
-            "moq": 10,
-        },
+        ProductIn.model_validate(
+            {
+                "name": "SS Door Handle",
+                "category": "stainless-steel-pipes",
+                "price": "120.00",
+                "unit": "piece",
+                "moq": 10,
+            }
+        ),
     )
     commit()
     return person, product.id

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from marketplace.accounts.models import User
+from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.credits import services as credits
 from marketplace.credits.models import CreditEntry
@@ -37,14 +38,16 @@ def _supplier_with_pipe(**registration) -> factories.Registered:
     supplier = factories.supplier(**registration)
     create_product(
         db.session.get(User, supplier.id),
-        {
-            "name": "SS 304 Seamless Pipe 2 inch",
-            "category": "stainless-steel-pipes",
-            "description": "Schedule 40 seamless pipe with mill test certificate.",
-            "price": "320.00",
-            "unit": "kg",
-            "moq": 100,
-        },
+        ProductIn.model_validate(
+            {
+                "name": "SS 304 Seamless Pipe 2 inch",
+                "category": "stainless-steel-pipes",
+                "description": "Schedule 40 seamless pipe with mill test certificate.",
+                "price": "320.00",
+                "unit": "kg",
+                "moq": 100,
+            }
+        ),
     )
     commit()
     return supplier

@@ -15,6 +15,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.catalog.inputs import ProductIn
 from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
@@ -157,8 +158,9 @@ def test_the_relay_publishes_each_commit_within_its_poll_and_stops_on_request(
 
 def test_a_product_write_with_a_dead_broker_is_kept_for_the_periodic_drain(broker_down, ctx):
     from marketplace.accounts.models import User
+    from marketplace.catalog.categories import load_categories
     from marketplace.catalog.models import SearchOutbox
-    from marketplace.catalog.services import create_product, load_categories
+    from marketplace.catalog.services import create_product
 
     load_categories()
     commit()
@@ -167,7 +169,9 @@ def test_a_product_write_with_a_dead_broker_is_kept_for_the_periodic_drain(broke
         user = db.session.get(User, supplier.id)
         create_product(
             user,
-            {"name": "Copper Wire", "category": "copper-wires", "price": "700", "unit": "kg"},
+            ProductIn.model_validate(
+                {"name": "Copper Wire", "category": "copper-wires", "price": "700", "unit": "kg"}
+            ),
         )
         commit()  # the drain cannot be sent: no error, and the outbox keeps the work
         assert db.session.scalar(select(func.count(SearchOutbox.id))) == 1

@@ -6,8 +6,10 @@ from flask import request
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
-from marketplace.api import authenticated, bp, current_api_user, json_body
+from marketplace.api import authenticated, bp, current_api_user
+from marketplace.catalog import categories as category_tree
 from marketplace.catalog import queries, schemas, services
+from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
 from marketplace.extensions import limiter
 from marketplace.fields import Page, PageQuery
 from marketplace.openapi import Reply, operation
@@ -20,22 +22,13 @@ _UPLOAD = Reply(
     },
     media="multipart/form-data",
 )
-_PRODUCT_INPUT = Reply({"$ref": "#/components/schemas/ProductInput"})  # until declared
-_PRODUCT_CHANGE = Reply({"$ref": "#/components/schemas/ProductChange"})  # until declared
-_VISIBILITY = Reply(  # until declared
-    {
-        "type": "object",
-        "required": ["hidden"],
-        "properties": {"hidden": {"type": "boolean"}, "reason": {"type": "string"}},
-    }
-)
 
 
 @bp.get("/categories")
 @limiter.exempt
 @operation("The category tree", tag="catalog", responses={200: list[schemas.Category]})
 def categories():  # type: ignore[no-untyped-def]
-    return schemas.category_tree(services.category_tree())
+    return schemas.category_tree(category_tree.category_tree())
 
 
 @bp.post("/products")
@@ -43,11 +36,11 @@ def categories():  # type: ignore[no-untyped-def]
 @operation(
     "List a product (supplier)",
     tag="catalog",
-    takes=_PRODUCT_INPUT,
+    body=ProductIn,
     responses={201: Reply(schemas.OwnProduct, "Listed")},
 )
-def create_product():  # type: ignore[no-untyped-def]
-    return schemas.product_owner(services.create_product(current_api_user(), json_body())), 201
+def create_product(body: ProductIn):  # type: ignore[no-untyped-def]
+    return schemas.product_owner(services.create_product(current_api_user(), body)), 201
 
 
 @bp.get("/products/<int:product_id>")
@@ -61,12 +54,12 @@ def product(product_id: int):  # type: ignore[no-untyped-def]
 @operation(
     "Change one's own product; only the fields given change",
     tag="catalog",
-    takes=_PRODUCT_CHANGE,
+    body=ProductChange,
     responses={200: schemas.OwnProduct},
     problems=(404,),
 )
-def update_product(product_id: int):  # type: ignore[no-untyped-def]
-    product = services.update_product(current_api_user(), product_id, json_body())
+def update_product(product_id: int, body: ProductChange):  # type: ignore[no-untyped-def]
+    product = services.update_product(current_api_user(), product_id, body)
     return schemas.product_owner(product)
 
 
@@ -114,12 +107,12 @@ def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
 @operation(
     "Hide a listing that breaks the rules, or show it again (admin)",
     tag="catalog",
-    takes=_VISIBILITY,
+    body=VisibilityIn,
     responses={200: schemas.OwnProduct},
     problems=(404,),
 )
-def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
-    product = services.set_hidden(current_api_user(), product_id, json_body())
+def product_visibility(product_id: int, body: VisibilityIn):  # type: ignore[no-untyped-def]
+    product = services.set_hidden(current_api_user(), product_id, body)
     return schemas.product_owner(product)
 
 

@@ -18,9 +18,11 @@ import openpyxl
 
 from marketplace.accounts.models import User
 from marketplace.catalog import services
+from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.models import Product
 from marketplace.catalog.trade import gst_label
 from marketplace.errors import ValidationFailed
+from marketplace.validation import validated
 
 COLUMNS = (
     "name",
@@ -165,7 +167,7 @@ def check_text(text: str) -> list[SheetRow]:
             data = _row_data(cells)
             row = SheetRow(number, cells, data)
             try:
-                services.check_product(data)
+                services.check_product(validated(ProductIn, data))
             except ValidationFailed as refused:
                 row.errors = refused.errors
             rows.append(row)
@@ -180,7 +182,7 @@ def import_rows(user: User, text: str) -> tuple[list[Product], list[SheetRow]]:
     """List every good row of a checked sheet; returns the products and the rows left out."""
     rows = check_text(text)
     good = [row for row in rows if not row.errors]
-    products = [services.create_product(user, row.data) for row in good]
+    products = [services.create_product(user, validated(ProductIn, row.data)) for row in good]
     return products, [row for row in rows if row.errors]
 
 

@@ -7,7 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from marketplace.catalog import indexing, services
+from marketplace.catalog import categories, indexing
 from marketplace.db import commit
 from search import SearchUnavailable, backend
 
@@ -19,7 +19,7 @@ search_group = click.Group("search", help="The search index: rebuild, inspect, c
 @with_appcontext
 def load_categories() -> None:
     """Create or update the category tree (idempotent)."""
-    count = services.load_categories()
+    count = categories.load_categories()
     commit()
     click.echo(f"{count} categories in the tree.")
 

@@ -7,8 +7,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from marketplace.catalog.categories import category_tree
 from marketplace.catalog.models import UNITS
-from marketplace.catalog.services import category_tree
 from marketplace.catalog.trade import GST_SLABS, gst_label
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import url_for
 from markupsafe import Markup
 
-from marketplace.catalog.services import categories
+from marketplace.catalog.categories import categories
 
 # industry slug -> Tabler icon name; also the icon of each leaf not in LEAF_ICONS
 INDUSTRY_ICONS: dict[str, str] = {

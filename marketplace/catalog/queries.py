@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from marketplace.accounts.identity import check_state
 from marketplace.accounts.india import STATES
-from marketplace.catalog.services import categories
+from marketplace.catalog.categories import categories
 from marketplace.fields import Choice, Flag, Money, Text, WholeNumber, checked
 from marketplace.validation import Invalid, refuse_field
 from search import backend

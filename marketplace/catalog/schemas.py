@@ -9,10 +9,10 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from marketplace.accounts.schemas import SupplierCard, supplier_public
+from marketplace.catalog.categories import CategoryInfo
 from marketplace.catalog.models import Product as ProductRow
 from marketplace.catalog.models import ProductImage as ProductImageRow
 from marketplace.catalog.queries import SearchPage, category_label
-from marketplace.catalog.services import CategoryInfo
 from marketplace.catalog.taxonomy import slugify
 from marketplace.catalog.trade import gst_label
 from marketplace.fields import Timestamp

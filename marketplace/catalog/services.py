@@ -5,14 +5,10 @@ Every product write also queues the product for the search index in the same tra
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from flask import current_app
 from PIL import Image
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager
@@ -21,214 +17,19 @@ from marketplace import audit, images
 from marketplace.accounts import policy
 from marketplace.accounts.models import Role, SupplierProfile, User
 from marketplace.catalog.indexing import queue_for_index, queue_supplier, searchable
+from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
 from marketplace.catalog.models import (
-    UNITS,
-    Category,
     Product,
     ProductImage,
     ProductStatus,
 )
-from marketplace.catalog.taxonomy import INDUSTRIES, slugify
-from marketplace.catalog.trade import TRADE_FIELDS, check_slabs_against, read_trade_details
+from marketplace.catalog.trade import check_slabs_against
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.signals import supplier_changed
-from marketplace.validation import Input, Invalid, clean_text
 
-MAX_SPECIFICATIONS = 30
 MAX_IMAGES = 8
-
-# --- categories ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    id: int
-    slug: str
-    name: str
-    path: str
-    parent_slug: str | None
-    is_leaf: bool
-
-
-_CATEGORY_CACHE_SECONDS = 300
-
-
-def categories() -> dict[str, CategoryInfo]:
-    """Every category by slug. The tree changes only on deploys; each process keeps it for a
-    few minutes rather than asking the database on every search."""
-    cached = current_app.extensions.get("category_cache")
-    if cached and time.monotonic() - cached[0] < _CATEGORY_CACHE_SECONDS:
-        return cached[1]
-    rows = db.session.execute(select(Category).order_by(Category.position, Category.id)).scalars()
-    rows = list(rows)
-    by_id = {row.id: row for row in rows}
-    parents = {row.parent_id for row in rows if row.parent_id}
-    tree = {
-        row.slug: CategoryInfo(
-            row.id,
-            row.slug,
-            row.name,
-            row.path,
-            by_id[row.parent_id].slug if row.parent_id else None,
-            row.id not in parents,
-        )
-        for row in rows
-    }
-    if tree:  # an empty tree is not worth remembering: it is about to be loaded
-        current_app.extensions["category_cache"] = (time.monotonic(), tree)
-    return tree
-
-
-def category_tree() -> list[tuple[CategoryInfo, list[CategoryInfo]]]:
-    everything = categories()
-    roots = [info for info in everything.values() if info.parent_slug is None]
-    return [
-        (root, [c for c in everything.values() if c.parent_slug == root.slug]) for root in roots
-    ]
-
-
-def load_categories() -> int:
-    """Create or update the category tree from the taxonomy; returns how many it holds."""
-    existing = {row.slug: row for row in db.session.scalars(select(Category))}
-    position = 0
-    for industry in INDUSTRIES:
-        parent = _upsert_category(existing, industry.name, None, position)
-        position += 1
-        for leaf in industry.leaves:
-            _upsert_category(existing, leaf.name, parent, position)
-            position += 1
-    db.session.flush()
-    current_app.extensions.pop("category_cache", None)
-    return len(existing)
-
-
-def _upsert_category(
-    existing: dict[str, Category], name: str, parent: Category | None, position: int
-) -> Category:
-    slug = slugify(name)
-    category = existing.get(slug) or Category(slug=slug)
-    category.name = name
-    category.parent = parent
-    category.path = f"{parent.path if parent else ''}/{slug}"
-    category.position = position
-    if slug not in existing:
-        db.session.add(category)
-        existing[slug] = category
-    return category
-
-
-# --- reading product input -----------------------------------------------------------------
-
-
-def _leaf_category(slug: str) -> CategoryInfo:
-    info = categories().get(slug.strip().lower())
-    if info is None:
-        raise Invalid("unknown category; see GET /api/v1/categories for the slugs")
-    if not info.is_leaf:
-        raise Invalid(f"'{info.name}' is an industry: choose one of its categories")
-    return info
-
-
-def _unit(value: str) -> str:
-    unit = value.strip().lower()
-    if unit not in UNITS:
-        raise Invalid(f"must be one of: {', '.join(UNITS)}")
-    return unit
-
-
-def _status(value: str) -> ProductStatus:
-    if value not in (ProductStatus.ACTIVE, ProductStatus.PAUSED):
-        raise Invalid("must be active or paused")
-    return ProductStatus(value)
-
-
-def _specifications(inp: Input) -> list[list[str]] | None:
-    raw = inp.data.get("specifications")
-    if raw is None:
-        return []
-    pairs: list[tuple[Any, Any]]
-    if isinstance(raw, Mapping):
-        pairs = list(raw.items())
-    elif isinstance(raw, list) and all(isinstance(item, Mapping) for item in raw):
-        pairs = [(item.get("name"), item.get("value")) for item in raw]
-    else:
-        inp.fail("specifications", "must be an object of names to values")
-        return None
-    if len(pairs) > MAX_SPECIFICATIONS:
-        inp.fail("specifications", f"at most {MAX_SPECIFICATIONS} specifications")
-        return None
-    cleaned: list[list[str]] = []
-    for name, value in pairs:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        field = f"specifications.{name}" if isinstance(name, str) and name else "specifications"
-        try:
-            if not isinstance(name, str) or not isinstance(value, str):
-                raise Invalid("names and values must be text")
-            clean_name, clean_value = clean_text(name), clean_text(value)
-            if not 1 <= len(clean_name) <= 60:
-                raise Invalid("a name has 1 to 60 characters")
-            if not 1 <= len(clean_value) <= 200:
-                raise Invalid("a value has 1 to 200 characters")
-        except Invalid as error:
-            inp.errors.add(field, str(error))
-            continue
-        cleaned.append([clean_name, clean_value])
-    return cleaned
-
-
-_PRODUCT_FIELDS = {
-    "name",
-    "category",
-    "description",
-    "price",
-    "unit",
-    "moq",
-    "specifications",
-    "status",
-    *TRADE_FIELDS,
-}
-
-
-def _read_product(data: Any, *, partial: bool, current: Product | None = None) -> dict[str, Any]:
-    inp = Input(data)
-    for field in inp.data:
-        if field not in _PRODUCT_FIELDS:
-            inp.fail(field, "this field cannot be set here")
-    wanted = (lambda field: field in inp.data) if partial else (lambda field: True)
-    values: dict[str, Any] = {}
-    if wanted("name"):
-        values["name"] = inp.text("name", min_length=3, max_length=200)
-    if wanted("category"):
-        values["category"] = inp.text("category", max_length=80, check=_leaf_category)
-    if wanted("description"):
-        values["description"] = (
-            inp.text("description", required=False, max_length=5000, multiline=True) or ""
-        )
-    if wanted("price"):
-        values["price"] = inp.money("price")
-        if values["price"] is not None and values["price"] <= 0:
-            inp.fail("price", "must be more than zero")
-    if wanted("unit"):
-        values["unit"] = inp.text("unit", max_length=24, check=_unit)
-    if wanted("moq"):
-        values["moq"] = inp.integer("moq", required=False, minimum=1, maximum=10_000_000) or 1
-    if wanted("specifications"):
-        values["specifications"] = _specifications(inp)
-    if "status" in inp.data:
-        values["status"] = inp.text("status", check=_status)
-    values.update(read_trade_details(inp, wanted))
-    if "price_slabs" in values or "moq" in values:
-        check_slabs_against(
-            inp,
-            values.get("price_slabs", current.price_slabs if current else None),
-            values.get("moq", current.moq if current else None),
-        )
-    inp.raise_if_invalid()
-    return values
-
 
 # --- products -----------------------------------------------------------------------------
 
@@ -261,16 +62,28 @@ def _changed(product: Product) -> None:
     queue_for_index([product.id])
 
 
-def check_product(data: Any) -> None:
-    """Raise ValidationFailed naming every bad field of a new product; store nothing."""
-    _read_product(data, partial=False)
+def _checked_values(body: ProductIn, current: Product | None = None) -> dict[str, Any]:
+    """The columns `body` sets, once the slabs are checked against the minimum order (the
+    product's own when the change leaves either as it was)."""
+    values = body.values()
+    if "price_slabs" in values or "moq" in values:
+        check_slabs_against(
+            values.get("price_slabs", current.price_slabs if current else None),
+            values.get("moq", current.moq if current else None),
+        )
+    return values
 
 
-def create_product(user: User, data: Any, photos: list[IO[bytes]] | None = None) -> Product:
+def check_product(body: ProductIn) -> None:
+    """Raise ValidationFailed for what only the whole product shows; store nothing."""
+    _checked_values(body)
+
+
+def create_product(user: User, body: ProductIn, photos: list[IO[bytes]] | None = None) -> Product:
     """List a product, with its photos when the form sent some: every photo is checked before
     anything is stored, so a bad photo leaves no half-made listing behind."""
     supplier = supplier_of(user)
-    values = _read_product(data, partial=False)
+    values = _checked_values(body)
     if len(photos or []) > MAX_IMAGES:
         raise ValidationFailed({"photos": [f"a product has at most {MAX_IMAGES} images"]})
     prepared = []
@@ -290,9 +103,9 @@ def create_product(user: User, data: Any, photos: list[IO[bytes]] | None = None)
     return product
 
 
-def update_product(user: User, product_id: int, data: Any) -> Product:
+def update_product(user: User, product_id: int, body: ProductChange) -> Product:
     product = owned_product(user, product_id)
-    values = _read_product(data, partial=True, current=product)
+    values = _checked_values(body, current=product)
     _apply(product, values)
     _changed(product)
     return product
@@ -306,17 +119,14 @@ def delete_product(user: User, product_id: int) -> None:
     _changed(product)
 
 
-def set_hidden(actor: User, product_id: int, data: Any) -> Product:
+def set_hidden(actor: User, product_id: int, body: VisibilityIn) -> Product:
     """An admin hides a listing that breaks the rules, with a reason (or shows it again)."""
     if not actor.has_role(Role.ADMIN):
         raise Forbidden("Only an admin can hide listings.")
     product = db.session.get(Product, product_id)
     if product is None or product.status == ProductStatus.DELETED:
         raise NotFound("No such product.")
-    inp = Input(data)
-    hidden = inp.boolean("hidden", required=True)
-    reason = inp.text("reason", min_length=5, max_length=300) if hidden else None
-    inp.raise_if_invalid()
+    hidden, reason = body.hidden, body.reason if body.hidden else None
     if hidden:
         product.hidden_at, product.hidden_reason, product.hidden_by_id = utcnow(), reason, actor.id
     else:

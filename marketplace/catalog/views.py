@@ -21,7 +21,7 @@ from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
 from marketplace.accounts.photos import business_photos, photo_folder
 from marketplace.api import rate_limit_key
-from marketplace.catalog import bulk, queries, services
+from marketplace.catalog import bulk, categories, queries, services
 from marketplace.catalog.forms import (
     ConfirmSheetForm,
     HideForm,
@@ -32,6 +32,7 @@ from marketplace.catalog.forms import (
     specifications_text,
 )
 from marketplace.catalog.icons import category_icon
+from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
 from marketplace.catalog.models import UNITS
 from marketplace.catalog.schemas import product_url, supplier_url
 from marketplace.catalog.trade import gst_label
@@ -67,7 +68,7 @@ def search():  # type: ignore[no-untyped-def]
 
 @bp.get("/categories")
 def category_index():  # type: ignore[no-untyped-def]
-    return render_template("catalog/categories.html", tree=services.category_tree())
+    return render_template("catalog/categories.html", tree=categories.category_tree())
 
 
 @bp.get("/products/<int:product_id>", defaults={"slug": ""})
@@ -139,7 +140,8 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     if not accepted(form):
         abort(400)
     try:
-        item = services.set_hidden(current_user._get_current_object(), product_id, request.form)
+        body = validated(VisibilityIn, request.form.to_dict())
+        item = services.set_hidden(current_user._get_current_object(), product_id, body)
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
@@ -179,7 +181,7 @@ def new_product():  # type: ignore[no-untyped-def]
         try:
             item = services.create_product(
                 current_user._get_current_object(),
-                form.service_data(),
+                validated(ProductIn, form.service_data()),
                 [upload.stream for upload in form.uploads()],
             )
         except ValidationFailed as refused:
@@ -216,7 +218,8 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            services.update_product(user, product_id, form.service_data())
+            body = validated(ProductChange, form.service_data())
+            services.update_product(user, product_id, body)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422

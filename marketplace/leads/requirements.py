@@ -19,7 +19,7 @@ from marketplace import audit
 from marketplace.accounts import policy
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
-from marketplace.catalog import services as catalog
+from marketplace.catalog.categories import categories
 from marketplace.credits.services import spend_credit
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound
@@ -56,7 +56,7 @@ def _state(value: str) -> str:
 
 
 def _category(value: str) -> str:
-    if value not in catalog.categories():
+    if value not in categories():
         raise Invalid("must be a category slug, e.g. stainless-steel-pipes")
     return value
 
@@ -89,7 +89,7 @@ def post_requirement(buyer: User, data: Any) -> BuyRequirement:
         buyer=buyer,
         product_name=product_name,
         description=description or "",
-        category_id=catalog.categories()[category].id if category else None,
+        category_id=categories()[category].id if category else None,
         quantity=quantity,
         unit=unit,
         budget=budget,

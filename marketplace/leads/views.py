@@ -24,6 +24,7 @@ from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
+from marketplace.catalog.categories import categories
 from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
@@ -374,7 +375,7 @@ bp.add_app_template_filter(schemas.quantity_text, "quantity")
 def new_requirement():  # type: ignore[no-untyped-def]
     form = RequirementForm()
     form.category.choices = [SelectChoice("", "Any category")] + [
-        SelectChoice(info.slug, info.name) for info in catalog.categories().values() if info.is_leaf
+        SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
     ]
     if request.method == "GET":
         form.product_name.data = request.args.get("q", "")[:200]

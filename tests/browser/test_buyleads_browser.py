@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from marketplace.catalog.inputs import ProductIn
 from tests import factories
 from tests.browser.conftest import screenshot, sign_in
 
@@ -23,14 +24,16 @@ def pipe_makers(ctx, categories) -> list[factories.Registered]:
         maker = factories.supplier()
         create_product(
             db.session.get(User, maker.id),
-            {
-                "name": f"SS 304 Seamless Pipe ({city})",
-                "category": "stainless-steel-pipes",
-                "description": "Schedule 40, with mill test certificate.",
-                "price": "320",
-                "unit": "kg",
-                "moq": 100,
-            },
+            ProductIn.model_validate(
+                {
+                    "name": f"SS 304 Seamless Pipe ({city})",
+                    "category": "stainless-steel-pipes",
+                    "description": "Schedule 40, with mill test certificate.",
+                    "price": "320",
+                    "unit": "kg",
+                    "moq": 100,
+                }
+            ),
         )
         makers.append(maker)
     commit()

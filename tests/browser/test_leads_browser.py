@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from marketplace.catalog.inputs import ProductIn
 from tests import factories
 from tests.browser.conftest import loaded, screenshot, sign_in
 from tests.conftest import outbox
@@ -42,14 +43,16 @@ def market(ctx, categories) -> Market:
     user = db.session.get(User, supplier.id)
     product = create_product(
         user,
-        {
-            "name": PRODUCT,
-            "category": "copper-wires",
-            "price": "720",
-            "unit": "kg",
-            "moq": 50,
-            "specifications": {"Gauge": "2.5 mm", "Purity": "99.9%"},
-        },
+        ProductIn.model_validate(
+            {
+                "name": PRODUCT,
+                "category": "copper-wires",
+                "price": "720",
+                "unit": "kg",
+                "moq": 50,
+                "specifications": {"Gauge": "2.5 mm", "Purity": "99.9%"},
+            }
+        ),
     )
     commit()
     market = Market(
