@@ -11,7 +11,6 @@ from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.api import bp
-from marketplace.catalog.trade import GST_SLAB_SOURCE, GST_SLABS, MAX_SLABS, gst_label
 from marketplace.extensions import limiter
 from marketplace.privacy.purposes import PURPOSES
 
@@ -111,40 +110,6 @@ _ADDRESS = {
 }
 
 
-_PRODUCT_FIELDS = {
-    "name": {"type": "string", "minLength": 3, "maxLength": 200},
-    "category": {"type": "string", "description": "a leaf category slug"},
-    "description": {"type": "string", "maxLength": 5000},
-    "price": {"type": "string", "description": 'rupees, e.g. "1250.00"'},
-    "unit": {"type": "string"},
-    "moq": {"type": "integer", "minimum": 1},
-    "specifications": {"type": "object", "additionalProperties": {"type": "string"}},
-    # Trade details (optional)
-    "hsn_code": {"type": ["string", "null"], "pattern": "^([0-9]{4}|[0-9]{6}|[0-9]{8})$"},
-    "gst_rate": {
-        "type": ["string", "null"],
-        "enum": [*(gst_label(rate) for rate in GST_SLABS), None],
-        "description": f"a current GST slab in per cent ({GST_SLAB_SOURCE})",
-    },
-    "price_includes_gst": {"type": "boolean"},
-    "price_slabs": {
-        "type": "array",
-        "maxItems": MAX_SLABS,
-        "description": "quantity price slabs, quantities strictly increasing",
-        "items": {
-            "type": "object",
-            "required": ["min_quantity", "price"],
-            "additionalProperties": False,
-            "properties": {
-                "min_quantity": {"type": "integer", "minimum": 1},
-                "price": {"type": "string", "description": "rupees per unit from this quantity"},
-            },
-        },
-    },
-    "brand": {"type": ["string", "null"], "maxLength": 100},
-    "delivery_time": {"type": ["string", "null"], "maxLength": 100, "examples": ["7 days"]},
-    "payment_terms": {"type": ["string", "null"], "maxLength": 200, "examples": ["50% advance"]},
-}
 _BUSINESS_PROFILE = {
     "business_type": {"enum": [*BUSINESS_TYPES, None]},
     "year_established": {"type": ["integer", "null"], "minimum": 1800},
@@ -164,15 +129,6 @@ _SUPPLIER_CARD = {
 }
 
 SCHEMAS: dict[str, Any] = {
-    "ProductInput": {
-        "type": "object",
-        "required": ["name", "category", "price", "unit"],
-        "properties": _PRODUCT_FIELDS,
-    },
-    "ProductChange": {
-        "type": "object",
-        "properties": {**_PRODUCT_FIELDS, "status": {"enum": ["active", "paused"]}},
-    },
     "Problem": {
         "type": "object",
         "required": ["type", "title", "status", "detail"],
