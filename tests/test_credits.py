@@ -22,7 +22,18 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
 from marketplace.config import ConfigError, load_config, validate_config
-from marketplace.credits import gateways, invoices, services, tasks
+from marketplace.credits import (
+    allocations,
+    gateways,
+    invoices,
+    ledger,
+    operators,
+    orders,
+    payments,
+    queries,
+    refunds,
+    tasks,
+)
 from marketplace.credits.models import (
     CreditEntry,
     CreditKind,
@@ -66,11 +77,11 @@ def _karnataka_supplier() -> factories.Registered:
 
 
 class Clock:
-    """services and invoices read the time through `utcnow`: tests move it."""
+    """The rules and invoices read the time through `utcnow`: tests move it."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
         self.now = now.astimezone(UTC)
-        for module in (services, invoices):
+        for module in (ledger, allocations, payments, refunds, invoices):
             monkeypatch.setattr(module, "utcnow", lambda: self.now)
 
     def set(self, moment: datetime) -> None:
@@ -83,7 +94,7 @@ def clock(monkeypatch) -> Clock:
 
 
 def _goodwill(supplier_id: int, credits: int, reference: str = "goodwill:test") -> CreditEntry:
-    entry = services.grant_credits(
+    entry = ledger.grant_credits(
         supplier_id, credits, kind=CreditKind.GOODWILL, reason="Welcome", reference=reference
     )
     commit()
@@ -95,20 +106,20 @@ def _goodwill(supplier_id: int, credits: int, reference: str = "goodwill:test") 
 
 def test_the_balance_is_the_sum_of_the_ledger_and_a_reference_is_spent_once(ctx, supplier):
     supplier_id = _supplier_id(supplier)
-    assert services.balance(supplier_id) == 0
+    assert ledger.balance(supplier_id) == 0
     _goodwill(supplier_id, 2)
 
-    first = services.spend_credit(supplier_id, reason="Unlocked: SS pipes", reference="buylead:1")
+    first = ledger.spend_credit(supplier_id, reason="Unlocked: SS pipes", reference="buylead:1")
     commit()
-    again = services.spend_credit(supplier_id, reason="Unlocked: SS pipes", reference="buylead:1")
+    again = ledger.spend_credit(supplier_id, reason="Unlocked: SS pipes", reference="buylead:1")
     commit()
-    assert again.id == first.id and services.balance(supplier_id) == 1  # unlocking twice costs once
+    assert again.id == first.id and ledger.balance(supplier_id) == 1  # unlocking twice costs once
 
-    services.spend_credit(supplier_id, reason="Unlocked: TMT bars", reference="buylead:2")
+    ledger.spend_credit(supplier_id, reason="Unlocked: TMT bars", reference="buylead:2")
     commit()
-    assert services.balance(supplier_id) == 0
-    with pytest.raises(services.NoCredits) as refused:
-        services.spend_credit(supplier_id, reason="Unlocked: cement", reference="buylead:3")
+    assert ledger.balance(supplier_id) == 0
+    with pytest.raises(ledger.NoCredits) as refused:
+        ledger.spend_credit(supplier_id, reason="Unlocked: cement", reference="buylead:3")
     assert refused.value.status == 409
     assert "balance is 0" in refused.value.detail and "/credits" in refused.value.detail
     db.session.rollback()
@@ -119,47 +130,47 @@ def test_the_balance_is_the_sum_of_the_ledger_and_a_reference_is_spent_once(ctx,
         (-1, CreditKind.UNLOCK),
         (-1, CreditKind.UNLOCK),
     ]
-    assert sum(row.delta for row in rows) == services.balance(supplier_id) == 0
-    with pytest.raises(services.Conflict):  # a grant's reference is not a debit's
-        services.spend_credit(supplier_id, reason="x", reference="goodwill:test")
+    assert sum(row.delta for row in rows) == ledger.balance(supplier_id) == 0
+    with pytest.raises(ledger.Conflict):  # a grant's reference is not a debit's
+        ledger.spend_credit(supplier_id, reason="x", reference="goodwill:test")
 
 
 def test_weekly_credits_are_spent_first_and_expire_at_the_end_of_their_week(ctx, supplier, clock):
     supplier_id = _supplier_id(supplier)
-    services.set_plan(supplier.email, "silver")
+    operators.set_plan(supplier.email, "silver")
     _goodwill(supplier_id, 5)  # never expires
-    assert services.allocate_week() == 1
+    assert allocations.allocate_week() == 1
     commit()
     allocation = db.session.scalar(select(CreditEntry).where(CreditEntry.kind == "allocation"))
     assert (allocation.delta, allocation.week) == (10, date(2026, 11, 23))
     assert allocation.expires_at == WEEK_ENDS  # Monday 30 Nov, 00:00 in India
-    assert services.balance(supplier_id) == 15
+    assert ledger.balance(supplier_id) == 15
 
     for n in range(3):
-        spent = services.spend_credit(supplier_id, reason="Unlocked", reference=f"buylead:{n}")
+        spent = ledger.spend_credit(supplier_id, reason="Unlocked", reference=f"buylead:{n}")
         assert spent.lot_id == allocation.id and spent.expires_at == WEEK_ENDS
     commit()
-    summary = services.summary(supplier_id)
+    summary = ledger.summary(supplier_id)
     assert (summary.balance, summary.expiring, summary.expires_at) == (12, 7, WEEK_ENDS)
 
     clock.set(WEEK_ENDS - timedelta(seconds=1))  # Sunday 23:59:59 in India
-    assert services.balance(supplier_id) == 12
+    assert ledger.balance(supplier_id) == 12
     clock.set(WEEK_ENDS)  # the week is over: the 7 left of it are gone, bought ones stay
-    assert services.balance(supplier_id) == 5
-    assert services.balance(supplier_id, at=MONDAY) == 12  # what it was
+    assert ledger.balance(supplier_id) == 5
+    assert ledger.balance(supplier_id, at=MONDAY) == 12  # what it was
 
-    assert services.record_expiries() == 1  # the ledger says where they went
+    assert allocations.record_expiries() == 1  # the ledger says where they went
     commit()
-    assert services.record_expiries() == 0
+    assert allocations.record_expiries() == 0
     expiry = db.session.scalar(select(CreditEntry).where(CreditEntry.kind == "expiry"))
     assert (expiry.delta, expiry.lot_id) == (-7, allocation.id)
     assert "week of 23 Nov 2026" in expiry.reason
-    assert services.balance(supplier_id) == 5
+    assert ledger.balance(supplier_id) == 5
 
-    assert services.allocate_week() == 1  # the new week's credits
+    assert allocations.allocate_week() == 1  # the new week's credits
     commit()
-    assert services.balance(supplier_id) == 15
-    spent = services.spend_credit(supplier_id, reason="Unlocked", reference="buylead:next")
+    assert ledger.balance(supplier_id) == 15
+    spent = ledger.spend_credit(supplier_id, reason="Unlocked", reference="buylead:next")
     assert spent.lot_id != allocation.id and spent.expires_at == WEEK_ENDS + timedelta(days=7)
 
 
@@ -167,10 +178,10 @@ def test_the_weekly_allocation_is_granted_once_even_when_the_task_runs_twice(
     app, ctx, clock, monkeypatch
 ):
     silver, gold, free = factories.supplier(), factories.supplier(), factories.supplier()
-    services.set_plan(silver.email, "silver")
-    services.set_plan(gold.email, "Gold")
+    operators.set_plan(silver.email, "silver")
+    operators.set_plan(gold.email, "Gold")
     commit()
-    monkeypatch.setattr(services, "ALLOCATION_BATCH", 1)  # batches of one: the loop is tested
+    monkeypatch.setattr(allocations, "ALLOCATION_BATCH", 1)  # batches of one: the loop is tested
 
     tasks.allocate_weekly_credits.run()
     tasks.allocate_weekly_credits.run()
@@ -183,9 +194,9 @@ def test_the_weekly_allocation_is_granted_once_even_when_the_task_runs_twice(
         select(CreditEntry.supplier_id, func.count()).group_by(CreditEntry.supplier_id)
     ).all()
     assert sorted(count for _, count in rows) == [1, 1]
-    assert services.balance(_supplier_id(silver)) == 10
-    assert services.balance(_supplier_id(gold)) == 30
-    assert services.balance(_supplier_id(free)) == 0
+    assert ledger.balance(_supplier_id(silver)) == 10
+    assert ledger.balance(_supplier_id(gold)) == 30
+    assert ledger.balance(_supplier_id(free)) == 0
 
     # The database refuses a second row for the same supplier and week, whatever writes it.
     db.session.add(
@@ -213,10 +224,10 @@ def _spend_at_once(app, supplier_id: int, references: list[str]) -> list[str]:
         with app.app_context():
             barrier.wait()
             try:
-                services.spend_credit(supplier_id, reason="Unlocked", reference=reference)
+                ledger.spend_credit(supplier_id, reason="Unlocked", reference=reference)
                 commit()
                 outcomes.append("spent")
-            except services.NoCredits:
+            except ledger.NoCredits:
                 db.session.rollback()
                 outcomes.append("no credits")
             finally:
@@ -238,7 +249,7 @@ def test_concurrent_debits_never_overdraw(app, ctx, supplier):
     db.session.remove()
     outcomes = _spend_at_once(app, supplier_id, [f"buylead:{n}" for n in range(8)])
     assert sorted(outcomes) == ["no credits"] * 5 + ["spent"] * 3
-    assert services.balance(supplier_id) == 0
+    assert ledger.balance(supplier_id) == 0
     total = db.session.scalar(select(func.sum(CreditEntry.delta)))
     assert total == 0
 
@@ -247,7 +258,7 @@ def test_concurrent_debits_never_overdraw(app, ctx, supplier):
     db.session.remove()
     outcomes = _spend_at_once(app, supplier_id, ["buylead:same"] * 6)
     assert outcomes == ["spent"] * 6  # each got the one debit back
-    assert services.balance(supplier_id) == 4
+    assert ledger.balance(supplier_id) == 4
     debits = db.session.scalar(select(func.count()).where(CreditEntry.reference == "buylead:same"))
     assert debits == 1
 
@@ -264,7 +275,7 @@ def test_ledger_entries_and_invoices_are_never_rewritten(ctx, supplier):
     db.session.rollback()
 
     order = _paid_order(supplier)
-    invoice = services.invoice_of(order)
+    invoice = queries.invoice_of(order)
     invoice.total = Decimal("1.00")
     with pytest.raises(InvoiceIsImmutable):
         db.session.flush()
@@ -318,9 +329,9 @@ def test_invoice_numbers_are_per_financial_year_and_at_most_16_characters(ctx):
 
 def test_each_financial_year_numbers_from_one(ctx, supplier, clock):
     clock.set(datetime(2027, 3, 31, 23, 0, tzinfo=IST))
-    march = [services.invoice_of(_paid_order(supplier)).number for _ in range(2)]
+    march = [queries.invoice_of(_paid_order(supplier)).number for _ in range(2)]
     clock.set(datetime(2027, 4, 1, 0, 30, tzinfo=IST))
-    april = services.invoice_of(_paid_order(supplier)).number
+    april = queries.invoice_of(_paid_order(supplier)).number
     assert march == ["TS/26-27/000001", "TS/26-27/000002"]
     assert april == "TS/27-28/000001"
 
@@ -338,7 +349,7 @@ def test_concurrent_payments_never_share_an_invoice_number(app, ctx):
                 order = db.session.get(CreditOrder, order_id)
                 body, headers = _sandbox().simulate(order, pay=True)
                 barrier.wait()
-                services.receive_callback("sandbox", body, headers)
+                payments.receive_callback("sandbox", body, headers)
                 commit()
             except BaseException as error:  # reported below, with the thread's context
                 errors.append(error)
@@ -364,7 +375,7 @@ def _sandbox() -> gateways.SandboxGateway:
 
 def _order(person: factories.Registered, pack: str = "credits-10") -> CreditOrder:
     user = db.session.get(User, person.id)
-    order, _ = services.create_order(user, {"pack": pack})
+    order, _ = orders.create_order(user, {"pack": pack})
     commit()
     return order
 
@@ -372,7 +383,7 @@ def _order(person: factories.Registered, pack: str = "credits-10") -> CreditOrde
 def _paid_order(person: factories.Registered, pack: str = "credits-10") -> CreditOrder:
     order = _order(person, pack)
     body, headers = _sandbox().simulate(order, pay=True)
-    result = services.receive_callback("sandbox", body, headers)
+    result = payments.receive_callback("sandbox", body, headers)
     commit()
     assert result.result == "granted"
     return result.order
@@ -471,7 +482,7 @@ def test_concurrent_deliveries_of_one_payment_grant_once(app, ctx, supplier):
     for thread in threads:
         thread.join()
     assert sorted(results) == ["already_granted"] * 4 + ["granted"]
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
 
 
@@ -504,7 +515,7 @@ def test_forged_or_unsigned_callbacks_are_refused_and_grant_nothing(ctx, api, su
 
     db.session.expire_all()
     assert db.session.get(CreditOrder, order.id).status == OrderStatus.CREATED
-    assert services.balance(_supplier_id(supplier)) == 0
+    assert ledger.balance(_supplier_id(supplier)) == 0
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
 
 
@@ -514,7 +525,7 @@ def test_a_signed_callback_for_the_wrong_amount_grants_nothing(ctx, api, supplie
     cheap = _tampered(body, amount=100)
     response = _webhook(api, cheap, {"X-Sandbox-Signature": _sandbox().sign(cheap)})
     assert response.status_code == 422
-    assert services.balance(_supplier_id(supplier)) == 0
+    assert ledger.balance(_supplier_id(supplier)) == 0
 
     other = _tampered(body, order_id="order_sbxnotours")
     ignored = _webhook(api, other, {"X-Sandbox-Signature": _sandbox().sign(other)})
@@ -528,7 +539,7 @@ def test_a_failed_payment_grants_nothing_and_a_later_one_pays(ctx, api, supplier
     assert failed.get_json()["result"] == "payment_failed"
     db.session.expire_all()
     assert db.session.get(CreditOrder, order.id).status == OrderStatus.FAILED
-    assert services.balance(_supplier_id(supplier)) == 0
+    assert ledger.balance(_supplier_id(supplier)) == 0
 
     paid_body, paid_headers = _sandbox().simulate(order, pay=True)
     assert _webhook(api, paid_body, paid_headers).get_json()["result"] == "granted"
@@ -536,7 +547,7 @@ def test_a_failed_payment_grants_nothing_and_a_later_one_pays(ctx, api, supplier
     assert late_failure.get_json()["result"] == "payment_failed"
     db.session.expire_all()
     assert db.session.get(CreditOrder, order.id).status == OrderStatus.PAID
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
 
 
 # --- invoices --------------------------------------------------------------------------------
@@ -596,7 +607,7 @@ def test_the_invoice_has_what_gst_requires(app, ctx, api, supplier_api, supplier
 def test_a_supplier_in_another_state_is_charged_igst(ctx, api):
     person = _karnataka_supplier()
     order = _paid_order(person)
-    invoice = services.invoice_of(order)
+    invoice = queries.invoice_of(order)
     assert (order.cgst, order.sgst, order.igst, order.total) == (
         Decimal("0.00"),
         Decimal("0.00"),
@@ -610,7 +621,7 @@ def test_a_supplier_in_another_state_is_charged_igst(ctx, api):
 
 
 def test_invoice_page_and_pdf_in_the_browser_session(ctx, client, supplier):
-    invoice = services.invoice_of(_paid_order(supplier))
+    invoice = queries.invoice_of(_paid_order(supplier))
     sign_in_page(client, supplier)
     page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
     for text in ("Tax invoice", invoice.number, "27AAJCT4821K1Z0", "998365", "CGST", "₹89.91"):
@@ -653,7 +664,7 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
     order = _paid_order(supplier)
     supplier_id = _supplier_id(supplier)
     for n in range(3):
-        services.spend_credit(supplier_id, reason="Unlocked", reference=f"buylead:{n}")
+        ledger.spend_credit(supplier_id, reason="Unlocked", reference=f"buylead:{n}")
     commit()
     admin = factories.staff("admin")
 
@@ -676,7 +687,7 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
     db.session.expire_all()
     refunded = db.session.get(CreditOrder, order.id)
     assert refunded.status == OrderStatus.REFUNDED and refunded.refund_id.startswith("rfnd_sbx")
-    assert services.balance(supplier_id) == 0  # the 3 spent stay spent; never below zero
+    assert ledger.balance(supplier_id) == 0  # the 3 spent stay spent; never below zero
     note = db.session.scalar(select(Invoice).where(Invoice.kind == InvoiceKind.CREDIT_NOTE))
     assert note.number == _no(1, "CN") and note.original.number == _no(1)
     assert note.total == order.total and note.reason == "Charged twice by the bank"
@@ -822,7 +833,7 @@ def test_the_razorpay_webhook_is_verified_and_handled_once(
     assert _webhook(api, captured, forged, gateway="razorpay").status_code == 400
     assert _webhook(api, captured, {}, gateway="razorpay").status_code == 400
     assert _webhook(api, captured, _razorpay_signature(captured), "sandbox").status_code == 404
-    assert services.balance(_supplier_id(supplier)) == 0
+    assert ledger.balance(_supplier_id(supplier)) == 0
 
     signed = _razorpay_signature(captured)
     first = _webhook(api, captured, signed, gateway="razorpay")
@@ -838,14 +849,14 @@ def test_the_razorpay_webhook_is_verified_and_handled_once(
     other = _razorpay_event("payment.authorized")
     ignored = _webhook(api, other, _razorpay_signature(other), gateway="razorpay")
     assert ignored.get_json()["result"] == "ignored"
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
 
     # a second, different payment for the paid order grants nothing and is recorded
     double = _razorpay_event("payment.captured", payment_id="pay_RZP000000002")
     assert _webhook(api, double, _razorpay_signature(double), "razorpay").get_json()["result"] == (
         "already_granted"
     )
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
     assert (
         db.session.scalar(select(func.count()).where(AuditEvent.action == "credits.extra_payment"))
         == 1
@@ -877,7 +888,7 @@ def test_razorpay_checkout_signature_then_capture(
         },
     )
     assert forged.status_code == 400
-    assert services.balance(_supplier_id(supplier)) == 0
+    assert ledger.balance(_supplier_id(supplier)) == 0
     asked = len(razorpay.calls)
     elsewhere = client.post(  # a good signature, for another order: refused before any fetch
         f"/payments/razorpay/callback/{order_id}",
@@ -905,12 +916,12 @@ def test_razorpay_checkout_signature_then_capture(
         ("POST", f"/payments/{payment}/capture"),
     ]
     assert razorpay.calls[-1][3] == {"amount": 117882, "currency": "INR"}
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
     calls = len(razorpay.calls)
     # The browser sends the same answer again: Razorpay is not asked a second time.
     reloaded = client.post(f"/payments/razorpay/callback/{order_id}", data=answer)
     assert reloaded.status_code == 302 and reloaded.headers["Location"] == paid.headers["Location"]
-    assert len(razorpay.calls) == calls and services.balance(_supplier_id(supplier)) == 10
+    assert len(razorpay.calls) == calls and ledger.balance(_supplier_id(supplier)) == 10
 
     # the webhook for the same payment, arriving afterwards, grants nothing more
     late = _razorpay_event("payment.captured", payment_id=payment)
@@ -920,11 +931,11 @@ def test_razorpay_checkout_signature_then_capture(
         ]
         == "already_granted"
     )
-    assert services.balance(_supplier_id(supplier)) == 10
+    assert ledger.balance(_supplier_id(supplier)) == 10
 
     # and a refund goes back through Razorpay
     admin = factories.staff("admin")
-    services.refund_order(db.session.get(User, admin.id), order_id, {"reason": "Test refund"})
+    refunds.refund_order(db.session.get(User, admin.id), order_id, {"reason": "Test refund"})
     commit()
     assert razorpay.calls[-1][:2] == ("POST", f"/payments/{payment}/refund")
     assert razorpay.calls[-1][3]["amount"] == 117882

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from marketplace.accounts.models import User
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
-from marketplace.credits import services as credits
+from marketplace.credits import ledger, operators
 from marketplace.credits.models import CreditEntry
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
@@ -58,7 +58,7 @@ def _profile_id(person: factories.Registered) -> int:
 
 
 def _credits(person: factories.Registered, amount: int = 5) -> None:
-    credits.grant_goodwill(person.email, amount, "test credits")
+    operators.grant_goodwill(person.email, amount, "test credits")
     commit()
 
 
@@ -168,11 +168,11 @@ def test_the_feed_masks_the_buyer_until_a_credit_unlocks_it(
     from marketplace.leads.services import enquiries_to_notify
 
     assert enquiries_to_notify() == []  # the supplier unlocked it: nobody is to be told
-    assert credits.balance(_profile_id(pipe_suppliers[0])) == 1
+    assert ledger.balance(_profile_id(pipe_suppliers[0])) == 1
 
     again = first.post(f"/buyleads/{posted['id']}/unlock")
     assert again.get_json()["id"] == lead["id"]  # the same lead ...
-    assert credits.balance(_profile_id(pipe_suppliers[0])) == 1  # ... and no second debit
+    assert ledger.balance(_profile_id(pipe_suppliers[0])) == 1  # ... and no second debit
     feed = first.get("/buyleads").get_json()["items"][0]
     assert feed["unlocked"] is True and feed["buyer"]["email"] == person.email
     assert [row["id"] for row in first.get("/leads?type=buylead").get_json()["items"]] == [
@@ -201,7 +201,7 @@ def test_the_cap_closing_and_expiry_stop_unlocks(app, api, ctx, buyer_api, pipe_
         full = clients[2].post(f"/buyleads/{posted['id']}/unlock")
         assert full.status_code == 409 and "as many suppliers" in full.get_json()["detail"]
         assert clients[2].get("/buyleads").get_json()["items"] == []  # no longer offered
-        assert credits.balance(_profile_id(pipe_suppliers[2])) == 5  # refused: not charged
+        assert ledger.balance(_profile_id(pipe_suppliers[2])) == 5  # refused: not charged
     finally:
         app.config["BUYLEAD_UNLOCK_CAP"] = 10
 
@@ -248,7 +248,7 @@ def test_a_slot_lost_after_the_debit_gives_the_credit_back_on_the_page(
     refused = client.post(f"/buyleads/{posted['id']}/unlock", data={"csrf_token": token})
     assert refused.status_code == 302 and refused.headers["Location"].endswith("/buyleads")
     db.session.remove()
-    assert credits.balance(_profile_id(person)) == 3
+    assert ledger.balance(_profile_id(person)) == 3
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
 
 

@@ -23,6 +23,7 @@ from marketplace.catalog.models import Product
 from marketplace.catalog.trade import gst_label
 from marketplace.errors import ValidationFailed
 from marketplace.validation import validated
+from marketplace.spreadsheets import safe_cell
 
 COLUMNS = (
     "name",
@@ -186,19 +187,13 @@ def import_rows(user: User, text: str) -> tuple[list[Product], list[SheetRow]]:
     return products, [row for row in rows if row.errors]
 
 
-def _safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_rows(products: Iterable[Product]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for product in products:
         writer.writerow(
-            _safe(value)
+            safe_cell(value)
             for value in (
                 product.name,
                 product.category.slug,

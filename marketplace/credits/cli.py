@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from marketplace.credits import services, tasks
+from marketplace.credits import ledger, operators, tasks
 from marketplace.db import commit
 from marketplace.errors import ServiceError
 
@@ -27,13 +27,13 @@ def _fail(error: ServiceError) -> None:
 def grant(email: str, amount: str, reason: str) -> None:
     """Give a supplier goodwill credits (they never expire). Audited."""
     try:
-        entry = services.grant_goodwill(email, amount, reason)
+        entry = operators.grant_goodwill(email, amount, reason)
     except ServiceError as error:
         _fail(error)
     commit()
     click.echo(
         f"Granted {entry.delta} credit(s) to {email}: {entry.reason}. "
-        f"Balance now {services.balance(entry.supplier_id)}."
+        f"Balance now {ledger.balance(entry.supplier_id)}."
     )
 
 
@@ -44,7 +44,7 @@ def grant(email: str, amount: str, reason: str) -> None:
 def set_plan(email: str, plan_id: str) -> None:
     """Move a supplier to a plan (audited); its weekly credits start with the next run."""
     try:
-        plan = services.set_plan(email, plan_id)
+        plan = operators.set_plan(email, plan_id)
     except ServiceError as error:
         _fail(error)
     commit()

@@ -2,8 +2,9 @@
 
 `CREDIT_PLANS="Free:0,Silver:10,Gold:30"` names each plan and its weekly allocation; the first
 is every supplier's plan until an operator changes it. `CREDIT_PACKS="10:999,50:3999"` lists
-packs as credits and price in rupees, before GST. This module reads text only: config.py calls
-it, so it must not import the app.
+packs as credits and price in rupees, before GST. The parsing reads text only: config.py calls
+it, so this module must not import the app (the running app's plans are read through Flask's
+`current_app`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from flask import current_app
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 ]{0,30}$")
 
@@ -75,3 +78,26 @@ def parse_packs(value: str) -> tuple[Pack, ...]:
     if len({pack.id for pack in packs}) != len(packs):
         raise ValueError("two packs have the same number of credits")
     return tuple(packs)
+
+
+def plans() -> tuple[Plan, ...]:
+    """The running app's plans; the first is the default."""
+    configured: tuple[Plan, ...] = current_app.config["CREDIT_PLANS"]
+    return configured
+
+
+def default_plan() -> Plan:
+    return plans()[0]
+
+
+def find_plan(plan_id: str) -> Plan:
+    for plan in plans():
+        if plan.id == plan_id:
+            return plan
+    return default_plan()  # a plan removed from the configuration: the default's terms
+
+
+def packs() -> tuple[Pack, ...]:
+    """The running app's credit packs."""
+    configured: tuple[Pack, ...] = current_app.config["CREDIT_PACKS"]
+    return configured

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import url_for
 
+from marketplace.credits.ledger import Summary
 from marketplace.credits.models import CreditEntry, CreditOrder, Invoice
 from marketplace.credits.plans import Pack
-from marketplace.credits.services import Summary
 from marketplace.formatting import iso_utc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from marketplace.credits import services
+from marketplace.credits import allocations
 from marketplace.db import commit
 from workers.locks import job_lock
 
@@ -12,12 +12,12 @@ from workers.locks import job_lock
 def run_weekly_allocation() -> tuple[int, int]:
     """Record the allocations that expired, then grant this week's to every supplier still
     without it, in batches. Idempotent: a second run in the same week grants nothing."""
-    expired = services.record_expiries()
+    expired = allocations.record_expiries()
     commit()
     granted = 0
     while True:
-        size = services.ALLOCATION_BATCH
-        batch = services.allocate_week(limit=size)
+        size = allocations.ALLOCATION_BATCH
+        batch = allocations.allocate_week(limit=size)
         commit()
         granted += batch
         if batch < size:

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from marketplace.accounts.forms import ActionForm, accepted
-from marketplace.accounts.models import Role, User
-from marketplace.credits import gateways, invoices, services
-from marketplace.credits.models import CreditOrder, InvoiceKind, OrderStatus
+from marketplace.accounts.models import User
+from marketplace.credits import gateways, invoices, orders, payments, policy, queries, refunds
+from marketplace.credits.models import CreditOrder, Invoice, InvoiceKind, OrderStatus
 from marketplace.db import IST
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.web import requested_page
@@ -43,28 +34,8 @@ def _user() -> User:
 @bp.get("/credits")
 @login_required
 def overview():  # type: ignore[no-untyped-def]
-    user = _user()
-    supplier = services.supplier_of(user)
-    page = requested_page()
-    rows, total = services.ledger(supplier.id, page=page, per_page=PER_PAGE)
-    orders, _ = services.supplier_orders(user, page=1, per_page=10)
-    documents, _ = services.supplier_invoices(user, page=1, per_page=10)
-    packs = [(pack, invoices.tax_split(pack.price, supplier.gstin)) for pack in services.packs()]
-    return render_template(
-        "credits/overview.html",
-        supplier=supplier,
-        summary=services.summary(supplier.id),
-        plans=services.plans(),
-        ledger=rows,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
-        packs=packs,
-        orders=orders,
-        invoices=documents,
-        portal_state=invoices.portal_state().name,
-        form=ActionForm(),
-    )
+    shown = queries.overview(_user(), page=requested_page(), per_page=PER_PAGE)
+    return render_template("credits/overview.html", **shown, form=ActionForm())
 
 
 @bp.post("/credits/orders")
@@ -73,7 +44,7 @@ def buy():  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     try:
-        _, checkout = services.create_order(_user(), {"pack": request.form.get("pack", "")})
+        _, checkout = orders.create_order(_user(), {"pack": request.form.get("pack", "")})
     except ValidationFailed as refused:
         for messages in refused.errors.values():
             for message in messages:
@@ -86,7 +57,7 @@ def _payable(order: CreditOrder) -> Response | None:
     """Send the payer away from a checkout page whose order needs no payment any more."""
     if order.status == OrderStatus.PAID:
         flash("This order is already paid.", "info")
-        invoice = services.invoice_of(order)
+        invoice = queries.invoice_of(order)
         if invoice is not None:
             return redirect(url_for("credits.invoice_page", invoice_id=invoice.id))  # type: ignore[return-value]
         return redirect(url_for("credits.overview"))  # type: ignore[return-value]
@@ -103,28 +74,24 @@ def _payable(order: CreditOrder) -> Response | None:
 def sandbox_checkout(order_id: int):  # type: ignore[no-untyped-def]
     """The sandbox's hosted payment page. Pay or Fail makes the signed gateway event that a
     real gateway would send, and hands it to the same code as the gateway's webhook
-    (services.receive_callback: signature check, then the idempotent capture)."""
-    order = services.supplier_order(_user(), order_id)
+    (payments.receive_callback: signature check, then the idempotent capture)."""
+    order = queries.supplier_order(_user(), order_id)
     gateway = gateways.named(order.gateway)
     if not isinstance(gateway, gateways.SandboxGateway):
         abort(404)
     form = ActionForm()
-    if request.method == "POST":
-        if not accepted(form):
-            abort(400)
-        leave = _payable(order)
-        if leave is not None:
-            return leave
-        body, headers = gateway.simulate(order, pay=request.form.get("outcome") == "pay")
-        result = services.receive_callback(gateway.name, body, headers)
-        return _after_payment(result)
+    if request.method == "POST" and not accepted(form):
+        abort(400)
     leave = _payable(order)
     if leave is not None:
         return leave
-    return render_template("credits/sandbox_checkout.html", order=order, form=form)
+    if request.method != "POST":
+        return render_template("credits/sandbox_checkout.html", order=order, form=form)
+    body, headers = gateway.simulate(order, pay=request.form.get("outcome") == "pay")
+    return _after_payment(payments.receive_callback(gateway.name, body, headers))
 
 
-def _after_payment(result: services.CallbackResult):  # type: ignore[no-untyped-def]
+def _after_payment(result: payments.CallbackResult):  # type: ignore[no-untyped-def]
     if result.result in ("granted", "already_granted") and result.invoice is not None:
         order = result.order
         assert order is not None
@@ -157,7 +124,7 @@ RAZORPAY_CSP = (
 def razorpay_checkout(order_id: int):  # type: ignore[no-untyped-def]
     """Razorpay Checkout opens over this page (its script is the one thing loaded from another
     host, on this page only); its answer is posted to razorpay_callback."""
-    order = services.supplier_order(_user(), order_id)
+    order = queries.supplier_order(_user(), order_id)
     gateway = gateways.named(order.gateway)
     if not isinstance(gateway, gateways.RazorpayGateway):
         abort(404)
@@ -180,7 +147,7 @@ def razorpay_checkout(order_id: int):  # type: ignore[no-untyped-def]
 def razorpay_callback(order_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
-    result = services.confirm_checkout(_user(), order_id, request.form)
+    result = payments.confirm_checkout(_user(), order_id, request.form)
     return _after_payment(result)
 
 
@@ -190,7 +157,7 @@ def razorpay_callback(order_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/invoices/<int:invoice_id>")
 @login_required
 def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
-    invoice = services.visible_invoice(_user(), invoice_id)
+    invoice = queries.visible_invoice(_user(), invoice_id)
     return render_template(
         "credits/invoice.html",
         invoice=invoice,
@@ -202,7 +169,7 @@ def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/invoices/<int:invoice_id>.pdf")
 @login_required
 def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
-    return invoices.pdf_response(services.visible_invoice(_user(), invoice_id))
+    return invoices.pdf_response(queries.visible_invoice(_user(), invoice_id))
 
 
 # --- admins ----------------------------------------------------------------------------------
@@ -210,8 +177,7 @@ def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
 
 def _admin() -> User:
     user = _user()
-    if not user.has_role(Role.ADMIN):
-        abort(403)
+    policy.check_manages_orders(user)
     return user
 
 
@@ -221,7 +187,7 @@ def admin_orders():  # type: ignore[no-untyped-def]
     _admin()
     page = requested_page()
     status = request.args.get("status") or None
-    rows, total = services.all_orders(status=status, page=page, per_page=50)
+    rows, total = queries.all_orders(status=status, page=page, per_page=50)
     return render_template(
         "credits/admin_orders.html",
         orders=rows,
@@ -230,7 +196,7 @@ def admin_orders():  # type: ignore[no-untyped-def]
         per_page=50,
         status=status,
         statuses=[str(s) for s in OrderStatus],
-        invoices=services.invoices_of(rows),
+        invoices=queries.invoices_of(rows),
         form=RefundForm(),
     )
 
@@ -243,19 +209,22 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
     if not accepted(form):
         abort(400)
     try:
-        order, note, taken = services.refund_order(admin, order_id, {"reason": form.reason.data})
+        order, note, taken = refunds.refund_order(admin, order_id, {"reason": form.reason.data})
     except ValidationFailed as refused:
         for messages in refused.errors.values():
             flash(f"Not refunded: the reason {'; '.join(messages)}.", "error")
     except Conflict as refused:
         flash(refused.detail, "error")
     else:
-        flash(
-            f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
-            f"taken back, credit note {note.number} issued.",
-            "success",
-        )
+        flash(_refunded(order, note, taken), "success")
     return redirect(url_for("credits.admin_orders", status=request.args.get("status")))
+
+
+def _refunded(order: CreditOrder, note: Invoice, taken: int) -> str:
+    return (
+        f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
+        f"taken back, credit note {note.number} issued."
+    )
 
 
 @bp.app_template_filter("india_time")

@@ -20,7 +20,7 @@ from marketplace.accounts import policy
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.categories import categories
-from marketplace.credits.services import spend_credit
+from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db

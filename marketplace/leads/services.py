@@ -63,6 +63,7 @@ from marketplace.leads.models import (
 )
 from marketplace.leads.schemas import quantity_text
 from marketplace.notifications import absolute_url, send_email, send_sms
+from marketplace.spreadsheets import safe_cell
 from marketplace.validation import MAX_ID, Input, Invalid, read_date
 from workers import soon
 
@@ -711,7 +712,6 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
 
 # --- exports and reminders -------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "id",
     "created_at",
@@ -731,12 +731,6 @@ CSV_COLUMNS = (
 )
 
 
-def csv_cell(value: Any) -> str:
-    """A spreadsheet must never run a cell: one that starts like a formula is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def export_csv(user: User, chosen: queries.LeadFilter) -> str:
     """Exactly the leads of the filtered list, every page of it, newest first."""
     supplier = catalog.supplier_of(user)
@@ -747,7 +741,7 @@ def export_csv(user: User, chosen: queries.LeadFilter) -> str:
     for lead in rows:
         buyer = lead.buyer
         writer.writerow(
-            csv_cell(value)
+            safe_cell(value)
             for value in (
                 lead.id,
                 lead.created_at.astimezone(IST).strftime("%Y-%m-%d %H:%M"),

@@ -22,6 +22,7 @@ from marketplace.audit import AuditEvent
 from marketplace.formatting import iso_utc
 from marketplace.privacy import clock
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
+from marketplace.spreadsheets import safe_cell
 
 EXPORT_DAYS = 7
 
@@ -334,12 +335,10 @@ def write_zip(sections: dict[str, list[dict[str, Any]]]) -> bytes:
             writer = csv.DictWriter(text, fieldnames=columns)
             writer.writeheader()
             for row in rows:
-                # A spreadsheet must never run a cell (OWASP: CSV injection).
+                # A spreadsheet must never run a cell; numbers stay numbers (-1 is not a formula).
                 writer.writerow(
                     {
-                        key: f"'{value}"
-                        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-                        else value
+                        key: safe_cell(value) if isinstance(value, str) else value
                         for key, value in row.items()
                     }
                 )

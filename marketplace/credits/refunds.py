@@ -1,0 +1,79 @@
+"""Refunds, by admins: the order's unspent credits are taken back, a credit note reverses its
+invoice, and the gateway returns the money. Functions flush but never commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.credits import gateways, invoices, policy
+from marketplace.credits.ledger import entry_by_reference, lock_account, take_back
+from marketplace.credits.models import CreditKind, CreditOrder, Invoice, OrderStatus
+from marketplace.credits.queries import invoice_of
+from marketplace.db import utcnow
+from marketplace.errors import Conflict, NotFound
+from marketplace.extensions import db
+from marketplace.formatting import rupees
+from marketplace.notifications import absolute_url, send_email
+from marketplace.validation import Input
+
+
+def refund_order(actor: User, order_id: int, data: Any) -> tuple[CreditOrder, Invoice, int]:
+    """Refund a paid order: the order's unspent credits are debited back (credits already
+    spent cannot be: the balance never goes negative), a credit note reverses the invoice, and
+    the gateway returns the money. Returns the order, the credit note and the credits taken."""
+    policy.check_refunds(actor)
+    inp = Input(data)
+    reason = inp.text("reason", min_length=3, max_length=300)
+    inp.raise_if_invalid()
+    order = db.session.get(CreditOrder, order_id)
+    if order is None:
+        raise NotFound("No such order.")
+    now = utcnow()
+    claimed = db.session.execute(
+        update(CreditOrder)
+        .where(CreditOrder.id == order_id, CreditOrder.status == OrderStatus.PAID)
+        .values(status=OrderStatus.REFUNDED, refunded_at=now, refund_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    db.session.refresh(order)
+    if not claimed:
+        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+    invoice = invoice_of(order)
+    assert invoice is not None, "a paid order has its invoice"
+    lock_account(order.supplier_id)
+    lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
+    taken = None
+    if lot is not None:
+        taken = take_back(
+            order.supplier_id,
+            lot,
+            kind=CreditKind.REFUND,
+            reason=f"Refund of order #{order.id}: its unspent credits",
+            ref=f"refund:order:{order.id}",
+        )
+    note = invoices.issue_credit_note(order, invoice, reason)
+    order.refund_id = gateways.named(order.gateway).refund(order)  # last: a refusal rolls back
+    credits_taken = -taken.delta if taken is not None else 0
+    audit.record(
+        "credits.order_refunded",
+        actor_id=actor.id,
+        subject=order,
+        reason=reason,
+        credit_note=note.number,
+        credits_taken=credits_taken,
+    )
+    send_email(
+        order.supplier.user.email,
+        f"Refund of order #{order.id}: credit note {note.number}",
+        "credits_refunded",
+        order=order,
+        note=note,
+        credits_taken=credits_taken,
+        total=rupees(order.total),
+        link=absolute_url("credits.invoice_page", invoice_id=note.id),
+    )
+    return order, note, credits_taken
