@@ -22,8 +22,8 @@ from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.models import Product
 from marketplace.catalog.trade import gst_label
 from marketplace.errors import ValidationFailed
-from marketplace.validation import validated
 from marketplace.spreadsheets import safe_cell
+from marketplace.validation import validated
 
 COLUMNS = (
     "name",
