@@ -57,7 +57,7 @@ def backlog() -> dict[str, int] | None:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
     from marketplace.catalog.indexing import outbox_lag
-    from marketplace.leads.services import notice_due_since
+    from marketplace.leads.enquiry_notices import notice_due_since
     from workers import outbox
 
     try:

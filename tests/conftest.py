@@ -484,8 +484,8 @@ def shop(ctx, categories, supplier, buyer) -> Shop:
 
 def enquire(shop: Shop, buyer_id: int | None = None) -> int:
     """A new enquiry (lead.created), committed: its deliveries go out after the commit."""
+    from marketplace.leads.enquiries import send_enquiry
     from marketplace.leads.models import LeadSource
-    from marketplace.leads.services import send_enquiry
 
     lead_id, duplicate = send_enquiry(
         buyer_id or shop.buyer_id,

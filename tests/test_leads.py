@@ -20,7 +20,14 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.inputs import ProductIn
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
-from marketplace.leads import queries, services
+from marketplace.leads import (
+    conversations,
+    enquiries,
+    enquiry_notices,
+    guest_enquiries,
+    pipeline,
+    queries,
+)
 from marketplace.leads.models import (
     EnquiryGuard,
     GuestEnquiry,
@@ -69,7 +76,7 @@ def _enquiry(product_id: int, **changes) -> dict:
 
 
 def _sent(buyer: User, data: dict, *, source: LeadSource) -> Lead:
-    lead_id, _ = services.send_enquiry(buyer.id, data, source=source)
+    lead_id, _ = enquiries.send_enquiry(buyer.id, data, source=source)
     return db.session.get_one(Lead, lead_id)
 
 
@@ -272,7 +279,7 @@ def test_guest_codes_are_limited_in_attempts_and_time(app, ctx, api, product_id)
     ]
     code = _code(app)
     wrong = "000000" if code != "000000" else "111111"
-    for _ in range(services.GUEST_CODE_ATTEMPTS):
+    for _ in range(guest_enquiries.GUEST_CODE_ATTEMPTS):
         assert (
             api.post(f"/enquiries/guest/{verification}/confirm", {"code": wrong}).status_code == 422
         )
@@ -303,7 +310,7 @@ def test_guest_refusals(ctx, api, buyer, product_id):
     assert {"name", "email", "phone", "age_confirmed", "accept_terms"} <= set(
         bad.get_json()["errors"]
     )
-    for _ in range(services.GUEST_CODES_PER_PHONE_PER_HOUR):
+    for _ in range(guest_enquiries.GUEST_CODES_PER_PHONE_PER_HOUR):
         assert api.post("/enquiries/guest", {**GUEST, **_enquiry(product_id)}).status_code == 202
     limited = api.post("/enquiries/guest", {**GUEST, **_enquiry(product_id)})
     assert limited.status_code == 429 and limited.headers["Retry-After"]
@@ -342,7 +349,7 @@ def test_buyers_cannot_open_the_lead_manager(buyer_api):
 
 def test_the_supplier_works_a_lead(ctx, buyer_api, supplier_api, product_id):
     lead_id = buyer_api.post("/enquiries", _enquiry(product_id)).get_json()["lead_id"]
-    follow_up = (services.today_in_india() + timedelta(days=2)).isoformat()
+    follow_up = (pipeline.today_in_india() + timedelta(days=2)).isoformat()
     changed = supplier_api.patch(
         f"/leads/{lead_id}",
         {"status": "contacted", "note": "Called; wants MTC.", "follow_up_on": follow_up},
@@ -372,7 +379,7 @@ def test_the_supplier_works_a_lead(ctx, buyer_api, supplier_api, product_id):
 
 def test_a_conversation_with_a_quotation(app, ctx, buyer_api, supplier_api, product_id):
     lead_id = buyer_api.post("/enquiries", _enquiry(product_id)).get_json()["lead_id"]
-    valid_until = (services.today_in_india() + timedelta(days=15)).isoformat()
+    valid_until = (pipeline.today_in_india() + timedelta(days=15)).isoformat()
     quote = {"price": "318.00", "quantity": "500", "unit": "kg", "valid_until": valid_until}
     sent = supplier_api.post(
         f"/leads/{lead_id}/messages", {"text": "Ex-works Pune, 7 days.", "quotation": quote}
@@ -445,7 +452,7 @@ def test_the_crm_pull_pages_a_window_without_gaps_or_repeats(
     now = utcnow()
     for buyer in buyers:
         for product in products:
-            services.send_enquiry(buyer.id, _enquiry(product), source=services.LeadSource.API)
+            enquiries.send_enquiry(buyer.id, _enquiry(product), source=LeadSource.API)
     # Stamped in the past (as if polled later), most of them with one and the same timestamp.
     db.session.execute(update(Lead).values(created_at=now - timedelta(hours=1)))
     first_ids = db.session.scalars(select(Lead.id).order_by(Lead.id).limit(5)).all()
@@ -533,12 +540,12 @@ def test_csv_export_is_the_filtered_list_and_never_a_formula(app, ctx, supplier,
     lead = _sent(
         user,
         _enquiry(product_id, message='=HYPERLINK("http://evil")'),
-        source=services.LeadSource.API,
+        source=LeadSource.API,
     )
     other = _sent(
         db.session.get(User, factories.buyer().id),
         _enquiry(product_id),
-        source=services.LeadSource.API,
+        source=LeadSource.API,
     )
     other.status = LeadStatus.WON
     commit()
@@ -556,19 +563,17 @@ def test_csv_export_is_the_filtered_list_and_never_a_formula(app, ctx, supplier,
 
 
 def test_follow_up_reminders_go_once_per_date(app, ctx, buyer, supplier, product_id):
-    lead = _sent(
-        db.session.get(User, buyer.id), _enquiry(product_id), source=services.LeadSource.API
-    )
-    lead.follow_up_on = services.today_in_india()
+    lead = _sent(db.session.get(User, buyer.id), _enquiry(product_id), source=LeadSource.API)
+    lead.follow_up_on = pipeline.today_in_india()
     commit()
     before = len(outbox(app))
-    assert services.remind_follow_ups() == 1
+    assert pipeline.remind_follow_ups() == 1
     commit()
-    assert services.remind_follow_ups() == 0
+    assert pipeline.remind_follow_ups() == 0
     assert len(outbox(app)) == before + 1 and "Follow up today" in outbox(app)[-1]
-    lead.follow_up_on = services.today_in_india() - timedelta(days=1)  # moved: a new reminder
+    lead.follow_up_on = pipeline.today_in_india() - timedelta(days=1)  # moved: a new reminder
     commit()
-    assert services.remind_follow_ups() == 1
+    assert pipeline.remind_follow_ups() == 1
 
 
 def test_the_storefront_shows_how_the_supplier_answers(ctx, client, supplier, categories):
@@ -583,7 +588,7 @@ def test_the_storefront_shows_how_the_supplier_answers(ctx, client, supplier, ca
     for lead in leads:
         lead.created_at = asked
     for lead, hours in ((leads[0], 2), (leads[1], 6)):  # the third is never answered
-        services.post_message(owner, lead.id, {"text": "Our price is 62 per kg."})
+        conversations.post_message(owner, lead.id, {"text": "Our price is 62 per kg."})
         commit()
         last = db.session.scalar(select(Message).where(Message.lead_id == lead.id))
         last.created_at = asked + timedelta(hours=hours)
@@ -608,7 +613,7 @@ def test_the_dashboard_counts_the_pipeline(ctx, supplier, categories):
         lead = _sent(
             db.session.get(User, factories.buyer().id),
             _enquiry(product),
-            source=services.LeadSource.API,
+            source=LeadSource.API,
         )
         lead.status = status
     commit()
@@ -642,12 +647,12 @@ def test_a_broker_outage_loses_no_notification(database_url, tmp_path, supplier,
         lead_id = sent.get_json()["lead_id"]
         # The request queued nothing and never asked the broker: the untold lead is the notice.
         assert set(db.session.scalars(select(QueuedTask.id))) == before
-        assert services.enquiries_to_notify() == [lead_id]
+        assert enquiry_notices.enquiries_to_notify() == [lead_id]
         # What beat's run does once a worker takes it: the mail and the SMS are queued
         # (durably again), the lead is told, and a second run sends nothing twice.
         assert notify_new_enquiries() == 1
         assert notify_new_enquiries() == 0
-        assert services.enquiries_to_notify() == []
+        assert enquiry_notices.enquiries_to_notify() == []
         queued = db.session.scalars(select(QueuedTask).where(QueuedTask.id.not_in(before))).all()
         assert sorted(row.task for row in queued) == [
             "marketplace.notifications.deliver_email",
@@ -684,15 +689,15 @@ def test_health_says_when_notices_fall_behind_but_not_for_one_put_off(
     def broken(lead_id: int) -> bool:
         raise RuntimeError("the mail template is broken")
 
-    monkeypatch.setattr(services, "notify_supplier_of_enquiry", broken)
+    monkeypatch.setattr(enquiry_notices, "notify_supplier_of_enquiry", broken)
     notify_new_enquiries()
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["backlog"]["notices"] == 0, body
-    assert services.enquiries_to_notify() == [lead.id]  # still owed
+    assert enquiry_notices.enquiries_to_notify() == [lead.id]  # still owed
     # Once due again, it counts from its retry time, not from its lead's birth.
     retry_at = db.session.get_one(Lead, lead.id).notice_retry_at
-    monkeypatch.setattr(services, "utcnow", lambda: retry_at + timedelta(seconds=30))
-    assert services.notice_due_since() == retry_at
+    monkeypatch.setattr(enquiry_notices, "utcnow", lambda: retry_at + timedelta(seconds=30))
+    assert enquiry_notices.notice_due_since() == retry_at
 
 
 def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
@@ -713,7 +718,7 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
     db.session.execute(update(Lead).values(supplier_notified_at=None))
     db.session.execute(update(Lead).where(Lead.id == third_id).values(status=LeadStatus.SPAM))
     commit()
-    real = services.notify_supplier_of_enquiry
+    real = enquiry_notices.notify_supplier_of_enquiry
 
     tries: list[int] = []
 
@@ -723,13 +728,13 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
             raise RuntimeError("the mail template is broken")
         return real(lead_id)
 
-    monkeypatch.setattr(services, "notify_supplier_of_enquiry", fail_for_the_first)
+    monkeypatch.setattr(enquiry_notices, "notify_supplier_of_enquiry", fail_for_the_first)
     assert notify_new_enquiries() == 1  # the oldest failed: passed over, not in the way
-    assert services.enquiries_to_notify() == [first_id]  # spam is not told
+    assert enquiry_notices.enquiries_to_notify() == [first_id]  # spam is not told
     # Nor once the supplier has worked it out of the spam folder: it has been seen.
     db.session.execute(update(Lead).where(Lead.id == third_id).values(status=LeadStatus.CONTACTED))
     commit()
-    assert services.enquiries_to_notify() == [first_id]
+    assert enquiry_notices.enquiries_to_notify() == [first_id]
 
     # The failed notice waits before its next try, longer after each failure, at most an hour.
     def retry_at() -> datetime:
@@ -741,17 +746,17 @@ def test_each_untold_enquiry_is_told_once_and_a_failure_waits_longer_each_time(
         first_try_at, tried = retry_at(), len(tries)
         assert notify_new_enquiries() == 0 and len(tries) == tried  # not due yet: not tried
         assert retry_at() == first_try_at
-        monkeypatch.setattr(services, "utcnow", lambda moment=first_try_at: moment)
+        monkeypatch.setattr(enquiry_notices, "utcnow", lambda moment=first_try_at: moment)
         age = first_try_at - db.session.get_one(Lead, first_id).created_at
         assert notify_new_enquiries() == 0 and len(tries) == tried + 1  # due: failed again
         waits.append(retry_at() - first_try_at)
-        assert waits[-1] == min(age, services.NOTICE_RETRY_LIMIT)
+        assert waits[-1] == min(age, enquiry_notices.NOTICE_RETRY_LIMIT)
     assert waits == sorted(waits) and waits[0] < waits[-1]
 
     # Mended: beat's run would wait for its time, a hand run sends it now.
-    monkeypatch.setattr(services, "notify_supplier_of_enquiry", real)
-    monkeypatch.setattr(services, "utcnow", utcnow)
-    assert notify_new_enquiries() == 0 and services.enquiries_to_notify() == [first_id]
+    monkeypatch.setattr(enquiry_notices, "notify_supplier_of_enquiry", real)
+    monkeypatch.setattr(enquiry_notices, "utcnow", utcnow)
+    assert notify_new_enquiries() == 0 and enquiry_notices.enquiries_to_notify() == [first_id]
     run = app.test_cli_runner().invoke(args=["leads", "notify-enquiries"])
     assert run.exit_code == 0 and "1 supplier notice(s) sent; 0 untold." in run.output
     assert notify_new_enquiries() == 0
@@ -825,7 +830,7 @@ def test_the_lead_page_refuses_an_unknown_action_and_changes_nothing(
 ):
     lead_id = buyer_api.post("/enquiries", _enquiry(product_id)).get_json()["lead_id"]
     lead = db.session.get(Lead, lead_id)
-    lead.follow_up_on = services.today_in_india() + timedelta(days=3)
+    lead.follow_up_on = pipeline.today_in_india() + timedelta(days=3)
     commit()
     token = sign_in_page(client, supplier)
     base = {"csrf_token": token, "status": "won", "note": "", "follow_up_on": ""}

@@ -24,7 +24,7 @@ from marketplace.catalog.inputs import ProductIn
 from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads import services as leads
+from marketplace.leads import conversations, pipeline
 from marketplace.leads.models import Lead, Message
 from marketplace.privacy import clock as privacy_clock
 from marketplace.privacy import marketing, requests
@@ -171,13 +171,13 @@ def _history(app, shop, supplier_email: str):  # type: ignore[no-untyped-def]
     commit()
     lead_id = enquire(shop)
     buyer = db.session.get(User, shop.buyer_id)
-    leads.post_message(
+    conversations.post_message(
         buyer, lead_id, {"text": f"Call me on {buyer.phone} or write to {buyer.email}."}
     )
     commit()
     owner = db.session.get(User, shop.supplier_id)
-    leads.post_message(owner, lead_id, {"text": f"Thank you {buyer.name}, quoting today."})
-    leads.update_lead(owner, lead_id, {"note": f"{buyer.name} sounds serious"})
+    conversations.post_message(owner, lead_id, {"text": f"Thank you {buyer.name}, quoting today."})
+    pipeline.update_lead(owner, lead_id, {"note": f"{buyer.name} sounds serious"})
     commit()
     supplier = factories.Registered(shop.supplier_id, supplier_email, factories.PASSWORD)
     order = _paid_order(supplier)
@@ -543,7 +543,9 @@ def test_the_access_export_holds_everything_about_the_person(ctx, app, shop, api
 
     commit()
     lead_id = enquire(shop)
-    leads.post_message(db.session.get(User, shop.buyer_id), lead_id, {"text": "Is 20 kg possible?"})
+    conversations.post_message(
+        db.session.get(User, shop.buyer_id), lead_id, {"text": "Is 20 kg possible?"}
+    )
     commit()
     email = db.session.get(User, shop.buyer_id).email
     client = api.sign_in(email)

@@ -165,7 +165,7 @@ def test_the_feed_masks_the_buyer_until_a_credit_unlocks_it(
     lead = unlocked.get_json()
     assert lead["type"] == "buylead" and lead["source"] == "buy_requirement"
     assert lead["buyer"]["email"] == person.email and lead["buyer"]["phone"] == person.phone
-    from marketplace.leads.services import enquiries_to_notify
+    from marketplace.leads.enquiry_notices import enquiries_to_notify
 
     assert enquiries_to_notify() == []  # the supplier unlocked it: nobody is to be told
     assert ledger.balance(_profile_id(pipe_suppliers[0])) == 1

@@ -22,7 +22,13 @@ from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads import services, webhooks
+from marketplace.leads import (
+    conversations,
+    pipeline,
+    webhook_delivery,
+    webhook_outbox,
+    webhook_targets,
+)
 from marketplace.leads.models import (
     DeliveryStatus,
     Webhook,
@@ -37,7 +43,7 @@ ALL_EVENTS = [str(event) for event in WebhookEvent]
 
 def touch(shop: Shop, lead_id: int, note: str = "Called the buyer.") -> None:
     """A change to the lead (lead.updated), committed."""
-    services.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"note": note})
+    pipeline.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"note": note})
     commit()
 
 
@@ -129,10 +135,10 @@ def test_updates_and_messages_reach_only_the_webhooks_that_want_them(
     lead_id = enquire(shop)
     assert receiver.received == []  # not subscribed to lead.created
 
-    services.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"status": "contacted"})
+    pipeline.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"status": "contacted"})
     commit()
     buyer = db.session.get(User, shop.buyer_id)
-    services.post_message(buyer, lead_id, {"text": "क्या आप पुणे भेज सकते हैं? ₹ में भाव"})
+    conversations.post_message(buyer, lead_id, {"text": "क्या आप पुणे भेज सकते हैं? ₹ में भाव"})
     commit()
 
     events = [json.loads(got.body) for got in receiver.received]
@@ -184,11 +190,15 @@ def test_a_failed_delivery_is_retried_after_its_backoff_and_never_sent_again_aft
     # Inline (no broker), a failure is not retried on the spot: it waits for its backoff.
     assert len(receiver.received) == 1
     wait = delivery.next_attempt_at - before
-    assert webhooks.BACKOFF_FLOOR <= wait <= webhooks.BACKOFF_BASE + timedelta(seconds=5)
-    assert webhooks.dispatch_due() == 0  # not due yet
+    assert (
+        webhook_delivery.BACKOFF_FLOOR
+        <= wait
+        <= webhook_delivery.BACKOFF_BASE + timedelta(seconds=5)
+    )
+    assert webhook_outbox.dispatch_due() == 0  # not due yet
 
     make_due(delivery.id)
-    assert webhooks.dispatch_due() == 1
+    assert webhook_outbox.dispatch_due() == 1
 
     [delivery] = delivery_rows()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
@@ -203,8 +213,8 @@ def test_a_failed_delivery_is_retried_after_its_backoff_and_never_sent_again_aft
 
     # Delivered is final: no sweep, no stray task and no expired lease sends it again.
     make_due(delivery.id)
-    assert webhooks.dispatch_due() == 0
-    webhooks.attempt_delivery(delivery.id)
+    assert webhook_outbox.dispatch_due() == 0
+    webhook_delivery.attempt_delivery(delivery.id)
     assert len(receiver.received) == 2
     fresh()
     assert db.session.get(Webhook, hook["id"]).failures_in_a_row == 0
@@ -213,33 +223,35 @@ def test_a_failed_delivery_is_retried_after_its_backoff_and_never_sent_again_aft
 def test_a_delivery_is_given_up_after_its_last_attempt(
     supplier_api, shop, receiver, private_ok, monkeypatch
 ):
-    monkeypatch.setattr(webhooks, "MAX_ATTEMPTS", 3)
+    monkeypatch.setattr(webhook_delivery, "MAX_ATTEMPTS", 3)
     register(supplier_api, receiver.url, ["lead.created"])
     receiver.statuses = [503, 503, 503, 200]
     enquire(shop)
     [delivery] = delivery_rows()
     for _ in range(2):
         make_due(delivery.id)
-        webhooks.dispatch_due()
+        webhook_outbox.dispatch_due()
     [delivery] = delivery_rows()
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 3
     assert delivery.next_attempt_at is None
     make_due(delivery.id)
-    assert webhooks.dispatch_due() == 0 and len(receiver.received) == 3
+    assert webhook_outbox.dispatch_due() == 0 and len(receiver.received) == 3
 
 
 def test_backoff_grows_exponentially_with_full_jitter():
-    highest = [webhooks.backoff(n, rng=lambda low, high: high) for n in range(1, 14)]
+    highest = [webhook_delivery.backoff(n, rng=lambda low, high: high) for n in range(1, 14)]
     assert highest[:4] == [timedelta(seconds=s) for s in (60, 120, 240, 480)]
     assert all(later >= earlier for earlier, later in itertools.pairwise(highest))
-    assert highest[-1] == webhooks.BACKOFF_CAP == timedelta(hours=6)
-    assert webhooks.backoff(10**6, rng=lambda low, high: high) == webhooks.BACKOFF_CAP
-    lowest = webhooks.backoff(5, rng=lambda low, high: low)
-    assert lowest == webhooks.BACKOFF_FLOOR  # never the same sweep again
+    assert highest[-1] == webhook_delivery.BACKOFF_CAP == timedelta(hours=6)
+    assert (
+        webhook_delivery.backoff(10**6, rng=lambda low, high: high) == webhook_delivery.BACKOFF_CAP
+    )
+    lowest = webhook_delivery.backoff(5, rng=lambda low, high: low)
+    assert lowest == webhook_delivery.BACKOFF_FLOOR  # never the same sweep again
 
     rng = random.Random(7)
-    samples = [webhooks.backoff(4, rng=rng.uniform) for _ in range(200)]
-    assert all(webhooks.BACKOFF_FLOOR <= s <= timedelta(seconds=480) for s in samples)
+    samples = [webhook_delivery.backoff(4, rng=rng.uniform) for _ in range(200)]
+    assert all(webhook_delivery.BACKOFF_FLOOR <= s <= timedelta(seconds=480) for s in samples)
     assert len(set(samples)) == 200  # jittered: no two receivers retry in lockstep
     assert max(samples) > timedelta(seconds=400) and min(samples) < timedelta(seconds=80)
 
@@ -341,15 +353,15 @@ def test_410_deletes_the_webhook_and_gives_up_its_deliveries(
 
     touch(shop, lead_id, "Another note.")
     make_due(waiting.id)
-    assert webhooks.dispatch_due() == 0
+    assert webhook_outbox.dispatch_due() == 0
     assert len(delivery_rows()) == 2 and len(receiver.received) == 2
 
 
 def test_repeated_failures_disable_the_webhook_with_a_notice(
     app, supplier, supplier_api, shop, receiver, private_ok, monkeypatch
 ):
-    assert webhooks.DISABLE_AFTER_FAILURES == 20
-    monkeypatch.setattr(webhooks, "DISABLE_AFTER_FAILURES", 3)  # the same rule, sooner
+    assert webhook_delivery.DISABLE_AFTER_FAILURES == 20
+    monkeypatch.setattr(webhook_delivery, "DISABLE_AFTER_FAILURES", 3)  # the same rule, sooner
     hook = register(supplier_api, receiver.url + "?token=crm-access-token", ["lead.updated"])
     receiver.statuses = [500] * 3
     lead_id = enquire(shop)  # lead.created: not subscribed
@@ -358,7 +370,7 @@ def test_repeated_failures_disable_the_webhook_with_a_notice(
     first, second = delivery_rows()
     assert first.status == second.status == DeliveryStatus.PENDING
     make_due(first.id)  # a retry that fails counts too: the third failure in a row
-    webhooks.dispatch_due()
+    webhook_outbox.dispatch_due()
 
     fresh()
     webhook = db.session.get(Webhook, hook["id"])
@@ -413,7 +425,7 @@ def test_two_workers_never_send_one_delivery_at_once(
 ):
     register(supplier_api, receiver.url, ["lead.created"])
     # No hand-over after the commit (as with a broker down): the row waits for a sender.
-    monkeypatch.setattr(webhooks, "_hand_over", lambda ids: None)
+    monkeypatch.setattr(webhook_outbox, "_hand_over", lambda ids: None)
     enquire(shop)
     [delivery] = delivery_rows()
     assert delivery.status == DeliveryStatus.PENDING and receiver.received == []
@@ -422,14 +434,16 @@ def test_two_workers_never_send_one_delivery_at_once(
 
     def first_worker() -> None:
         with app.app_context():
-            webhooks.attempt_delivery(delivery.id)
+            webhook_delivery.attempt_delivery(delivery.id)
             db.session.remove()
 
     worker = threading.Thread(target=first_worker)
     worker.start()
     assert receiver.arrived.wait(10)  # the first worker is mid-request, holding the claim
-    webhooks.attempt_delivery(delivery.id)  # a second worker, or a stray task: nothing to do
-    assert webhooks.dispatch_due() == 0  # the sweep does not see a claimed row as due
+    webhook_delivery.attempt_delivery(
+        delivery.id
+    )  # a second worker, or a stray task: nothing to do
+    assert webhook_outbox.dispatch_due() == 0  # the sweep does not see a claimed row as due
     receiver.gate.set()
     worker.join(10)
 
@@ -506,7 +520,7 @@ def test_a_host_name_is_judged_by_every_address_it_resolves_to(supplier_api, mon
             raise OSError("no such host")
         return answers[host]
 
-    monkeypatch.setattr(webhooks, "_resolve", resolve)
+    monkeypatch.setattr(webhook_targets, "_resolve", resolve)
     ok = supplier_api.post(
         "/webhooks", {"url": "https://crm.example.com/hook", "events": ["lead.created"]}
     )
@@ -552,7 +566,7 @@ def test_a_host_name_is_judged_by_every_address_it_resolves_to(supplier_api, mon
     ],
 )
 def test_which_addresses_are_public(address, public):
-    assert webhooks.is_public_address(address) is public
+    assert webhook_targets.is_public_address(address) is public
 
 
 def test_a_delivery_to_a_private_address_fails_without_a_request(
@@ -576,7 +590,7 @@ def test_dns_rebinding_is_caught_at_the_connection(
     the address the socket actually reached is what counts."""
     register(supplier_api, receiver.url, ["lead.created"])
     app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
-    monkeypatch.setattr(webhooks, "_resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: ["93.184.216.34"])
     enquire(shop)
     [delivery] = delivery_rows()
     assert receiver.received == []

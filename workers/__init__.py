@@ -88,6 +88,14 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
         outbox.record(task.name, args, kwargs)
 
 
+def send_now(task_name: str, *args: Any) -> None:
+    """Send the task named `task_name` at once, not after a commit: for work already recorded
+    (and committed) in the database, which a periodic sweep also picks up. By name, so that a
+    module which the task's own module imports can send it. Raises kombu's OperationalError
+    when the broker is down."""
+    _bound(_celery().tasks[task_name]).delay(*args)
+
+
 def nudge(task: Task) -> None:
     """Run a task after the commit, at most once per commit, for work that is already recorded
     elsewhere (an outbox that a periodic job also drains). Best effort: a broker outage only

@@ -19,14 +19,24 @@ from marketplace.api import (
 )
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
-from marketplace.leads import queries, requirements, schemas, services
-from marketplace.leads.models import BuyRequirement, LeadSource
-from marketplace.leads.services import (
+from marketplace.leads import (
+    buyer_blocks,
+    conversations,
+    enquiries,
+    guest_enquiries,
+    pipeline,
+    policy,
+    queries,
+    requirements,
+    schemas,
+)
+from marketplace.leads.limits import (
     ENQUIRY_LIMITS_PER_ADDRESS,
     ENQUIRY_LIMITS_PER_BUYER,
     GUEST_LIMITS_PER_ADDRESS,
     REQUIREMENT_LIMITS_PER_BUYER,
 )
+from marketplace.leads.models import BuyRequirement, LeadSource
 from marketplace.web import address_key
 
 
@@ -41,7 +51,7 @@ def buyer_rate_key() -> str:
 @limiter.limit(ENQUIRY_LIMITS_PER_ADDRESS, key_func=address_key)
 @authenticated(person=True)
 def send_enquiry():  # type: ignore[no-untyped-def]
-    lead_id, duplicate = services.send_enquiry(
+    lead_id, duplicate = enquiries.send_enquiry(
         current_api_user_id(), json_body(), source=LeadSource.API
     )
     return jsonify(schemas.created(lead_id, duplicate=duplicate)), 200 if duplicate else 201
@@ -60,21 +70,21 @@ def my_enquiries():  # type: ignore[no-untyped-def]
 @bp.get("/enquiries/<int:lead_id>")
 @authenticated(person=True)
 def my_enquiry(lead_id: int):  # type: ignore[no-untyped-def]
-    lead, replies = services.buyer_conversation(current_api_user(), lead_id)
+    lead, replies = conversations.buyer_conversation(current_api_user(), lead_id)
     return jsonify(schemas.enquiry_for_buyer(lead, replies))
 
 
 @bp.post("/enquiries/guest")
 @limiter.limit(GUEST_LIMITS_PER_ADDRESS, key_func=address_key)
 def start_guest_enquiry():  # type: ignore[no-untyped-def]
-    pending = services.start_guest_enquiry(json_body())
+    pending = guest_enquiries.start_guest_enquiry(json_body())
     return jsonify({"verification_id": pending.id, "expires_at": iso_utc(pending.expires_at)}), 202
 
 
 @bp.post("/enquiries/guest/<verification_id>/confirm")
 @limiter.limit("10 per minute", key_func=address_key)
 def confirm_guest_enquiry(verification_id: str):  # type: ignore[no-untyped-def]
-    lead_id, _ = services.confirm_guest_enquiry(verification_id, json_body())
+    lead_id, _ = guest_enquiries.confirm_guest_enquiry(verification_id, json_body())
     return jsonify(schemas.created(lead_id)), 201
 
 
@@ -85,9 +95,9 @@ def confirm_guest_enquiry(verification_id: str):  # type: ignore[no-untyped-def]
 @limiter.limit("60 per minute", key_func=rate_limit_key)
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
 def leads():  # type: ignore[no-untyped-def]
-    chosen = services.read_lead_filter(request.args, pull=True)
+    chosen = pipeline.read_lead_filter(request.args, pull=True)
     page, per_page = pagination()
-    rows, total = services.list_leads(
+    rows, total = pipeline.list_leads(
         current_api_user(), chosen, oldest_first=True, page=page, per_page=per_page
     )
     signals = queries.trust_signals(rows)
@@ -99,7 +109,7 @@ def leads():  # type: ignore[no-untyped-def]
 
 
 def _lead_body(lead_id: int):  # type: ignore[no-untyped-def]
-    lead = services.supplier_lead(current_api_user(), lead_id)
+    lead = policy.supplier_lead(current_api_user(), lead_id)
     signals = queries.trust_signals([lead])
     return jsonify(schemas.lead_for_supplier(lead, signals[lead.id], notes=True))
 
@@ -113,21 +123,21 @@ def lead(lead_id: int):  # type: ignore[no-untyped-def]
 @bp.patch("/leads/<int:lead_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
 def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
-    services.update_lead(current_api_user(), lead_id, json_body())
+    pipeline.update_lead(current_api_user(), lead_id, json_body())
     return _lead_body(lead_id)
 
 
 @bp.post("/leads/<int:lead_id>/block")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
 def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
-    services.block_buyer(current_api_user(), lead_id)
+    buyer_blocks.block_buyer(current_api_user(), lead_id)
     return _lead_body(lead_id)
 
 
 @bp.get("/leads/<int:lead_id>/messages")
 @authenticated(scope=Scope.LEADS_READ)
 def messages(lead_id: int):  # type: ignore[no-untyped-def]
-    _, _, rows = services.conversation(current_api_user(), lead_id)
+    _, _, rows = conversations.conversation(current_api_user(), lead_id)
     return jsonify({"items": [schemas.message(entry) for entry in rows], "total": len(rows)})
 
 
@@ -135,7 +145,7 @@ def messages(lead_id: int):  # type: ignore[no-untyped-def]
 @limiter.limit("30 per minute", key_func=rate_limit_key)
 @authenticated(scope=Scope.LEADS_WRITE)
 def post_message(lead_id: int):  # type: ignore[no-untyped-def]
-    entry = services.post_message(current_api_user(), lead_id, json_body())
+    entry = conversations.post_message(current_api_user(), lead_id, json_body())
     return jsonify(schemas.message(entry)), 201
 
 

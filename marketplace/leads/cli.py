@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.db import commit
-from marketplace.leads import services, webhooks
+from marketplace.leads import enquiry_notices, pipeline, webhook_outbox
 from marketplace.leads.tasks import notify_new_enquiries
 
 group = click.Group(
@@ -20,17 +20,18 @@ group = click.Group(
 def notify_enquiries() -> None:
     """Tell suppliers of the enquiries not yet told, those put off after a failure too (run it
     once the fault is mended)."""
-    services.retry_notices_now()
+    enquiry_notices.retry_notices_now()
     commit()
     told = notify_new_enquiries()
-    click.echo(f"{told} supplier notice(s) sent; {len(services.enquiries_to_notify())} untold.")
+    untold = len(enquiry_notices.enquiries_to_notify())
+    click.echo(f"{told} supplier notice(s) sent; {untold} untold.")
 
 
 @group.command("remind-follow-ups")
 @with_appcontext
 def remind_follow_ups() -> None:
     """Email suppliers about follow-ups due today (each lead and date once)."""
-    sent = services.remind_follow_ups()
+    sent = pipeline.remind_follow_ups()
     commit()
     click.echo(f"{sent} reminder(s) sent.")
 
@@ -39,4 +40,4 @@ def remind_follow_ups() -> None:
 @with_appcontext
 def send_webhooks() -> None:
     """Attempt every webhook delivery that is due (new, or a retry whose time has come)."""
-    click.echo(f"{webhooks.dispatch_due()} delivery(ies) handed over.")
+    click.echo(f"{webhook_outbox.dispatch_due()} delivery(ies) handed over.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.accounts.forms import STATE_CHOICES
 from marketplace.catalog.models import UNITS
 from marketplace.leads.models import LeadStatus
+from marketplace.leads.schemas import quantity_text
 
 UNIT_CHOICES = [SelectChoice("", "Unit")] + [SelectChoice(value) for value in UNITS]
 STATUS_LABELS = {
@@ -48,6 +50,14 @@ class EnquiryForm(FlaskForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.website.data)
+
+    def prefill(self, product: Any, supplier: Any) -> None:
+        """A new enquiry about the product (or, from a storefront, the supplier)."""
+        self.product_id.data = str(product.id) if product else ""
+        self.supplier_id.data = "" if product else str(supplier.id)
+        self.unit.data = product.unit if product else ""
+        about = product.name if product else "your products"
+        self.message.data = f"I am interested in {about}. Please send your best price."
 
 
 class GuestEnquiryForm(EnquiryForm):
@@ -84,6 +94,11 @@ class QuotationForm(FlaskForm):
     valid_until = StringField("Valid until", description="YYYY-MM-DD")
     text = TextAreaField("Terms and note (optional)")
 
+    def prefill(self, unit: str | None, quantity: Any) -> None:
+        """A quotation for what the buyer asked: its unit and quantity."""
+        self.unit.data = unit
+        self.quantity.data = quantity_text(quantity)
+
     def service_data(self) -> dict[str, Any]:
         return {
             "text": self.text.data or None,
@@ -107,6 +122,18 @@ class LeadUpdateForm(FlaskForm):
     follow_up_on = StringField("Follow up on")
 
     ACTIONS = ("status", "note", "follow_up")
+    SAVED = {
+        "status": "Status updated.",
+        "note": "Note added.",
+        "follow_up": "Follow-up date saved.",
+    }
+
+    @classmethod
+    def of(cls, status: str, follow_up_on: date | None) -> LeadUpdateForm:
+        """The form as the lead stands (not read from a request)."""
+        form = cls(formdata=None, status=status)
+        form.follow_up_on.data = follow_up_on.isoformat() if follow_up_on else ""
+        return form
 
     def service_data(self, action: str) -> dict[str, Any]:
         """The one field a button of the lead page changes (an unknown action changes nothing)."""

@@ -16,7 +16,6 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from marketplace import audit
-from marketplace.accounts import policy
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.categories import categories
@@ -24,7 +23,7 @@ from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import queries, webhooks
+from marketplace.leads import policy, queries, webhook_outbox
 from marketplace.leads.inputs import check_unit, read_quantity
 from marketplace.leads.models import (
     BuyRequirement,
@@ -190,7 +189,7 @@ class BuyLead:
 def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
     """The requirements matched to this supplier that are open, or that it unlocked; newest
     first."""
-    supplier = policy.business_of(user, "see and unlock BuyLeads")
+    supplier = policy.buylead_buyer(user)
     now = utcnow()
     mine = select(Lead.requirement_id).where(
         Lead.supplier_id == supplier.id, Lead.requirement_id.is_not(None)
@@ -253,7 +252,7 @@ def _matched(supplier: SupplierProfile, requirement_id: int) -> BuyRequirement:
 def unlock(user: User, requirement_id: int) -> Lead:
     """Spend one credit to see the buyer's contact; the BuyLead becomes a lead. Unlocking again
     returns the same lead and costs nothing."""
-    supplier = policy.business_of(user, "see and unlock BuyLeads")
+    supplier = policy.buylead_buyer(user)
     # One unlock at a time per supplier: a write that locks its row (PostgreSQL) or the
     # database (SQLite), so a double click finds the first click's lead.
     db.session.execute(
@@ -314,5 +313,5 @@ def unlock(user: User, requirement_id: int) -> Lead:
     db.session.add(lead)
     db.session.flush()
     audit.record("buylead.unlocked", actor_id=user.id, subject=lead, requirement=requirement.id)
-    webhooks.emit(WebhookEvent.LEAD_CREATED, lead)
+    webhook_outbox.emit(WebhookEvent.LEAD_CREATED, lead)
     return lead

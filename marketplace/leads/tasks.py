@@ -10,7 +10,7 @@ from celery import shared_task
 
 from marketplace.db import commit
 from marketplace.extensions import db
-from marketplace.leads import services, webhooks
+from marketplace.leads import enquiry_notices, pipeline, webhook_delivery, webhook_outbox
 from workers.locks import job_lock
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 @shared_task(ignore_result=True)
 def deliver_webhook(delivery_id: int) -> None:
     """One attempt at one delivery (the row says whether it is still due)."""
-    webhooks.attempt_delivery(delivery_id)
+    webhook_delivery.attempt_delivery(delivery_id)
 
 
 NOTICE_RUN_SECONDS = 30  # a run then ends; beat's next one goes on where it is needed
@@ -40,7 +40,7 @@ def notify_new_enquiries(lead_id: int | None = None) -> int:
     told = after = 0
     deadline = time.monotonic() + NOTICE_RUN_SECONDS
     while time.monotonic() < deadline:
-        next_id = services.next_enquiry_to_notify(after)
+        next_id = enquiry_notices.next_enquiry_to_notify(after)
         if next_id is None:
             break
         told += _tell(next_id)
@@ -51,14 +51,14 @@ def notify_new_enquiries(lead_id: int | None = None) -> int:
 
 def _tell(lead_id: int) -> int:
     try:
-        told = services.notify_supplier_of_enquiry(lead_id)
+        told = enquiry_notices.notify_supplier_of_enquiry(lead_id)
         commit()  # its mail and SMS then go through their own tasks
         return int(told)
     except Exception:
         db.session.rollback()
         log.exception("could not notify the supplier of lead %s", lead_id)
     try:
-        retry_at = services.put_off_notice(lead_id)
+        retry_at = enquiry_notices.put_off_notice(lead_id)
         commit()
     except Exception:  # the database itself fails: the lead stays due for the next run
         db.session.rollback()
@@ -74,7 +74,7 @@ def send_due_webhooks() -> int:
     """Hand every due delivery to `deliver_webhook`; beat runs this, so a delivery whose task
     was lost, or whose retry time has come, is sent."""
     with job_lock("send-due-webhooks") as held:
-        return webhooks.dispatch_due() if held else 0
+        return webhook_outbox.dispatch_due() if held else 0
 
 
 @shared_task(ignore_result=True)
@@ -82,6 +82,6 @@ def remind_follow_ups() -> int:
     with job_lock("remind-follow-ups") as held:
         if not held:
             return 0
-        sent = services.remind_follow_ups()
+        sent = pipeline.remind_follow_ups()
         commit()
         return sent

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as Redirect
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
@@ -28,7 +29,20 @@ from marketplace.catalog.categories import categories
 from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.leads import indiamart, queries, requirements, schemas, services
+from marketplace.leads import (
+    buyer_blocks,
+    conversations,
+    enquiries,
+    guest_enquiries,
+    indiamart,
+    lead_export,
+    limits,
+    pipeline,
+    policy,
+    queries,
+    requirements,
+    schemas,
+)
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -56,8 +70,8 @@ def _buyer_key() -> str:
     return f"buyer:{current_user.id}" if current_user.is_authenticated else address_key()
 
 
-def _only_posts(limits: str, key: Any) -> Any:
-    return limiter.limit(limits, key_func=key, methods=["POST"])
+def _only_posts(rule: str, key: Any) -> Any:
+    return limiter.limit(rule, key_func=key, methods=["POST"])
 
 
 @bp.app_context_processor
@@ -91,11 +105,11 @@ def _subject() -> tuple[Any, Any]:
 
 
 @bp.route("/enquiries/new", methods=["GET", "POST"])
-@_only_posts(services.ENQUIRY_LIMITS_PER_BUYER, _buyer_key)
-@_only_posts(services.ENQUIRY_LIMITS_PER_ADDRESS, address_key)
+@_only_posts(limits.ENQUIRY_LIMITS_PER_BUYER, _buyer_key)
+@_only_posts(limits.ENQUIRY_LIMITS_PER_ADDRESS, address_key)
 # A guest's enquiry sends an SMS: as few per address as the API allows (SMS pumping).
 @limiter.limit(
-    services.GUEST_LIMITS_PER_ADDRESS,
+    limits.GUEST_LIMITS_PER_ADDRESS,
     key_func=address_key,
     methods=["POST"],
     exempt_when=lambda: current_user.is_authenticated,
@@ -105,47 +119,45 @@ def new_enquiry():  # type: ignore[no-untyped-def]
     guest = not current_user.is_authenticated
     form = GuestEnquiryForm() if guest else EnquiryForm()
     if request.method == "GET":
-        form.product_id.data = str(product.id) if product else ""
-        form.supplier_id.data = "" if product else str(supplier.id)
-        form.unit.data = product.unit if product else ""
-        about = product.name if product else "your products"
-        form.message.data = f"I am interested in {about}. Please send your best price."
+        form.prefill(product, supplier)
     status = 200
     if accepted(form):
         if form.is_bot:  # look sent, store nothing
             flash("Your enquiry has been sent.", "success")
             return redirect(url_for("main.index"))
-        try:
-            if guest:
-                pending = services.start_guest_enquiry(form.service_data())
-                flash(
-                    "We sent a 6-digit code to your mobile. Enter it to send the enquiry.", "info"
-                )
-                return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
-            source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
-            lead_id, duplicate = services.send_enquiry(
-                _user().id, form.service_data(), source=source
-            )
-        except ValidationFailed as refused:
-            apply_errors(form, refused.errors)
-            status = 422
-        except Conflict as refused:  # a guest whose email or mobile has an account: sign in
-            apply_errors(form, refused.errors)
-            form.form_errors.append(refused.detail)
-            status = 409
-        else:
-            if duplicate:
-                flash(
-                    "You asked this supplier about this in the last 24 hours: here it is.", "info"
-                )
-            else:
-                flash(f"Your enquiry is sent to {supplier.company_name}.", "success")
-            return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
+        sent = _send_enquiry(form, product, supplier, guest=guest)
+        if not isinstance(sent, int):
+            return sent
+        status = sent
     elif request.method == "POST":
         status = 400
     return render_template(
         "leads/enquiry_form.html", form=form, product=product, supplier=supplier, guest=guest
     ), status
+
+
+def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Redirect | int:
+    """Send the form's enquiry (a guest's waits for its code): the redirect once it is sent,
+    else the page's status code."""
+    try:
+        if guest:
+            pending = guest_enquiries.start_guest_enquiry(form.service_data())
+            flash("We sent a 6-digit code to your mobile. Enter it to send the enquiry.", "info")
+            return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
+        source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
+        lead_id, duplicate = enquiries.send_enquiry(_user().id, form.service_data(), source=source)
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return 422
+    except Conflict as refused:  # a guest whose email or mobile has an account: sign in
+        apply_errors(form, refused.errors)
+        form.form_errors.append(refused.detail)
+        return 409
+    if duplicate:
+        flash("You asked this supplier about this in the last 24 hours: here it is.", "info")
+    else:
+        flash(f"Your enquiry is sent to {supplier.company_name}.", "success")
+    return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
 
 
 @bp.route("/enquiries/verify/<verification_id>", methods=["GET", "POST"])
@@ -155,7 +167,7 @@ def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            lead_id, buyer = services.confirm_guest_enquiry(
+            lead_id, buyer = guest_enquiries.confirm_guest_enquiry(
                 verification_id, {"code": form.code.data}
             )
         except ValidationFailed as refused:  # a wrong code is counted: the view commits
@@ -193,14 +205,14 @@ def my_enquiries():  # type: ignore[no-untyped-def]
 @login_required
 @_only_posts("30 per minute", _buyer_key)
 def enquiry_page(lead_id: int):  # type: ignore[no-untyped-def]
-    lead, side = services.party_lead(_user(), lead_id)
+    lead, side = policy.party_lead(_user(), lead_id)
     if side != MessageSide.BUYER:
         return redirect(url_for("leads.lead_page", lead_id=lead_id))
     form = MessageForm()
     status = _post_message(form, lead_id, lambda: {"text": form.text.data})
     if status is None:
         return redirect(url_for("leads.enquiry_page", lead_id=lead_id) + "#latest")
-    _, _, messages = services.conversation(_user(), lead_id)
+    _, _, messages = conversations.conversation(_user(), lead_id)
     return render_template(
         "leads/enquiry.html",
         lead=lead,
@@ -215,7 +227,7 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
     if not accepted(form):
         return 400 if request.method == "POST" else 200
     try:
-        services.post_message(_user(), lead_id, data())
+        conversations.post_message(_user(), lead_id, data())
     except ValidationFailed as refused:
         # The quotation's fields are 'quotation.price' and so on: show them under the inputs.
         apply_errors(form, {k.removeprefix("quotation."): m for k, m in refused.errors.items()})
@@ -229,7 +241,7 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
 
 def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
     try:
-        return services.read_lead_filter(request.args, pull=False), {}
+        return pipeline.read_lead_filter(request.args, pull=False), {}
     except ValidationFailed as refused:
         return None, refused.errors
 
@@ -238,30 +250,33 @@ def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
 @login_required
 def lead_manager():  # type: ignore[no-untyped-def]
     user = _user()
-    supplier = catalog.supplier_of(user)
+    supplier = policy.lead_receiver(user)
     chosen, errors = _filter()
-    page = requested_page()
-    rows: list[Any] = []
-    total = 0
-    if chosen is not None:
-        rows, total = services.list_leads(
-            user, chosen, oldest_first=False, page=page, per_page=PER_PAGE
-        )
+    listed = _listed(user, chosen)
     products, _ = catalog.own_products(user, page=1, per_page=200)
     return render_template(
         "leads/manager.html",
         supplier=supplier,
-        leads=rows,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
         errors=errors,
-        trust=queries.trust_signals(rows),
         products=products,
         statuses=STATUS_LABELS,
         types=[str(t) for t in LeadType],
         unread=schemas.supplier_unread,
+        **listed,
     ), 422 if errors else 200
+
+
+def _listed(user: User, chosen: queries.LeadFilter | None) -> dict[str, Any]:
+    """The page of leads the filters choose (none while they are wrong), with their trust."""
+    page = requested_page()
+    rows: list[Any] = []
+    total = 0
+    if chosen is not None:
+        rows, total = pipeline.list_leads(
+            user, chosen, oldest_first=False, page=page, per_page=PER_PAGE
+        )
+    trust = queries.trust_signals(rows)
+    return {"leads": rows, "total": total, "page": page, "per_page": PER_PAGE, "trust": trust}
 
 
 @bp.get("/leads/export.csv")
@@ -270,7 +285,7 @@ def export_leads():  # type: ignore[no-untyped-def]
     chosen, errors = _filter()
     if chosen is None:
         abort(422, "; ".join(f"{field}: {', '.join(m)}" for field, m in errors.items()))
-    body = services.export_csv(_user(), chosen)
+    body = lead_export.export_csv(_user(), chosen)
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="leads.csv"'
     return no_store(response)
@@ -279,7 +294,7 @@ def export_leads():  # type: ignore[no-untyped-def]
 @bp.get("/leads/dashboard")
 @login_required
 def lead_dashboard():  # type: ignore[no-untyped-def]
-    supplier = catalog.supplier_of(_user())
+    supplier = policy.lead_receiver(_user())
     return render_template(
         "leads/dashboard.html", supplier=supplier, stats=queries.dashboard(supplier.id)
     )
@@ -292,36 +307,45 @@ def lead_page(lead_id: int):  # type: ignore[no-untyped-def]
     """The lead, its buyer's contact and trust signals, and the conversation; the message
     and quotation forms post here (`form=message|quotation`)."""
     user = _user()
-    lead = services.supplier_lead(user, lead_id)
+    lead = policy.supplier_lead(user, lead_id)
     message_form, quotation_form = MessageForm(prefix="m"), QuotationForm(prefix="q")
     status: int | None = 200
     if request.method == "POST":
-        if request.form.get("form") == "quotation":
-            status = _post_message(quotation_form, lead_id, quotation_form.service_data)
-        else:
-            status = _post_message(message_form, lead_id, lambda: {"text": message_form.text.data})
+        status = _post_on_lead(lead_id, message_form, quotation_form)
         if status is None:
             return redirect(url_for("leads.lead_page", lead_id=lead_id) + "#latest")
     if request.method == "GET" and lead.unit:
-        quotation_form.unit.data = lead.unit
-        quotation_form.quantity.data = schemas.quantity_text(lead.quantity)
-    _, _, messages = services.conversation(user, lead_id)
-    update_form = LeadUpdateForm(formdata=None, status=str(lead.status))
-    update_form.follow_up_on.data = lead.follow_up_on.isoformat() if lead.follow_up_on else ""
+        quotation_form.prefill(lead.unit, lead.quantity)
     return render_template(
         "leads/lead.html",
-        lead=lead,
-        trust=queries.trust_signals([lead])[lead.id],
-        messages=messages,
         message_form=message_form,
         quotation_form=quotation_form,
-        update_form=update_form,
-        action_form=ActionForm(),
-        blocked=services.buyer_blocked(lead),
-        statuses=STATUS_LABELS,
-        units=UNITS,
-        today=services.today_in_india(),
+        **_lead_page_context(user, lead),
     ), status
+
+
+def _post_on_lead(lead_id: int, message_form: Any, quotation_form: Any) -> int | None:
+    """The lead page's message or quotation form: None when sent, else the page's status."""
+    if request.form.get("form") == "quotation":
+        return _post_message(quotation_form, lead_id, quotation_form.service_data)
+    return _post_message(message_form, lead_id, lambda: {"text": message_form.text.data})
+
+
+def _lead_page_context(user: User, lead: Any) -> dict[str, Any]:
+    """The lead page's lead, conversation (read now: it marks the lead seen) and its forms."""
+    _, _, messages = conversations.conversation(user, lead.id)
+    update_form = LeadUpdateForm.of(str(lead.status), lead.follow_up_on)
+    return {
+        "lead": lead,
+        "trust": queries.trust_signals([lead])[lead.id],
+        "messages": messages,
+        "update_form": update_form,
+        "action_form": ActionForm(),
+        "blocked": buyer_blocks.buyer_blocked(lead),
+        "statuses": STATUS_LABELS,
+        "units": UNITS,
+        "today": pipeline.today_in_india(),
+    }
 
 
 @bp.post("/leads/<int:lead_id>/update")
@@ -332,20 +356,13 @@ def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
     if not accepted(form) or action not in LeadUpdateForm.ACTIONS:
         abort(400)
     try:
-        services.update_lead(_user(), lead_id, form.service_data(action))
+        pipeline.update_lead(_user(), lead_id, form.service_data(action))
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
                 flash(f"Not saved. {field.replace('_', ' ').capitalize()}: {message}.", "error")
     else:
-        flash(
-            {
-                "status": "Status updated.",
-                "note": "Note added.",
-                "follow_up": "Follow-up date saved.",
-            }.get(action, "Saved."),
-            "success",
-        )
+        flash(LeadUpdateForm.SAVED.get(action, "Saved."), "success")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
 
 
@@ -355,15 +372,12 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     if request.form.get("undo"):
-        services.unblock_buyer(_user(), lead_id)
+        buyer_blocks.unblock_buyer(_user(), lead_id)
         flash("The buyer is unblocked: new enquiries reach your inbox again.", "info")
     else:
-        services.block_buyer(_user(), lead_id)
+        buyer_blocks.block_buyer(_user(), lead_id)
         flash("Blocked. This buyer's enquiries now go to your spam folder.", "info")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
-
-
-bp.add_app_template_filter(schemas.quantity_text, "quantity")
 
 
 # --- buy requirements and BuyLeads -----------------------------------------------------------
@@ -371,16 +385,9 @@ bp.add_app_template_filter(schemas.quantity_text, "quantity")
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
 @login_required
-@_only_posts(services.REQUIREMENT_LIMITS_PER_BUYER, _buyer_key)
+@_only_posts(limits.REQUIREMENT_LIMITS_PER_BUYER, _buyer_key)
 def new_requirement():  # type: ignore[no-untyped-def]
-    form = RequirementForm()
-    form.category.choices = [SelectChoice("", "Any category")] + [
-        SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
-    ]
-    if request.method == "GET":
-        form.product_name.data = request.args.get("q", "")[:200]
-        form.category.data = request.args.get("category", "")
-        form.open_days.data = str(current_app.config["BUYLEAD_OPEN_DAYS"])
+    form = _requirement_form()
     status = 200
     if accepted(form):
         try:
@@ -398,6 +405,19 @@ def new_requirement():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         status = 400
     return render_template("leads/requirement_form.html", form=form), status
+
+
+def _requirement_form() -> RequirementForm:
+    """The form with the leaf categories to choose from; on GET, filled from a search."""
+    form = RequirementForm()
+    form.category.choices = [SelectChoice("", "Any category")] + [
+        SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
+    ]
+    if request.method == "GET":
+        form.product_name.data = request.args.get("q", "")[:200]
+        form.category.data = request.args.get("category", "")
+        form.open_days.data = str(current_app.config["BUYLEAD_OPEN_DAYS"])
+    return form
 
 
 @bp.get("/requirements")

@@ -92,7 +92,7 @@ def lead_ids_in_table(page) -> list[int]:
 def test_enquiries_reach_the_supplier_who_replies_quotes_exports_and_charts(
     app, market, open_context, problems
 ):
-    from marketplace.leads.services import today_in_india
+    from marketplace.leads.pipeline import today_in_india
 
     today = today_in_india()
 
@@ -307,8 +307,8 @@ def test_enquiries_reach_the_supplier_who_replies_quotes_exports_and_charts(
 def test_the_lead_page_fits_a_phone(app, market, open_context, problems):
     from marketplace.db import commit
     from marketplace.extensions import db
+    from marketplace.leads.enquiries import send_enquiry
     from marketplace.leads.models import LeadSource
-    from marketplace.leads.services import send_enquiry
 
     lead_id, _ = send_enquiry(
         market.buyer.id,

@@ -1,0 +1,120 @@
+"""The conversation on a lead: messages and quotations between its buyer and its supplier.
+Reading marks the lead read for that side; a message tells the other side, and writes the
+message.created webhook deliveries in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    select,
+)
+
+from marketplace.accounts.models import User
+from marketplace.db import utcnow
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.leads import policy, webhook_outbox
+from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.models import (
+    Lead,
+    LeadStatus,
+    Message,
+    MessageSide,
+    WebhookEvent,
+)
+from marketplace.leads.pipeline import today_in_india
+from marketplace.notifications import absolute_url, send_email
+from marketplace.validation import Input, read_date
+
+QUOTE_VALIDITY_HORIZON = timedelta(days=365)
+
+
+def mark_seen(lead: Lead, side: MessageSide) -> None:
+    if side == MessageSide.SUPPLIER:
+        lead.supplier_seen_at = utcnow()
+    else:
+        lead.buyer_seen_at = utcnow()
+
+
+def conversation(user: User, lead_id: int) -> tuple[Lead, MessageSide, list[Message]]:
+    """The lead's messages, oldest first; reading them marks the lead read for this side."""
+    lead, side = policy.party_lead(user, lead_id)
+    mark_seen(lead, side)
+    rows = db.session.scalars(
+        select(Message).where(Message.lead_id == lead.id).order_by(Message.id)
+    ).all()
+    return lead, side, list(rows)
+
+
+def buyer_conversation(user: User, lead_id: int) -> tuple[Lead, list[Message]]:
+    """An enquiry the caller sent, with its messages; a lead they only supply is not theirs
+    to read as an enquiry."""
+    lead, side, rows = conversation(user, lead_id)
+    if side != MessageSide.BUYER:
+        raise NotFound("No such enquiry.")
+    return lead, rows
+
+
+def post_message(user: User, lead_id: int, data: Any) -> Message:
+    """A message from either side; a quotation (supplier only) moves the lead to quoted."""
+    lead, side = policy.party_lead(user, lead_id)
+    inp = Input(data)
+    quote = inp.nested("quotation", required=False)
+    text = inp.text("text", required=quote is None, max_length=4000, multiline=True)
+    entry = Message(lead_id=lead.id, side=side, author_id=user.id, text=text or "")
+    if quote is not None:
+        if side != MessageSide.SUPPLIER:
+            inp.fail("quotation", "only the supplier sends quotations")
+        entry.quote_price = quote.money("price")
+        if entry.quote_price is not None and entry.quote_price <= 0:
+            quote.fail("price", "must be more than zero")
+        entry.quote_quantity = read_quantity(quote, "quantity", required=True)
+        entry.quote_unit = quote.text("unit", max_length=24, check=check_unit)
+        today = today_in_india()
+        entry.quote_valid_until = read_date(
+            quote, "valid_until", earliest=today, latest=today + QUOTE_VALIDITY_HORIZON
+        )
+        if entry.quote_valid_until is None and "quotation.valid_until" not in inp.errors:
+            quote.fail("valid_until", "this field is required")
+    inp.raise_if_invalid()
+    now = utcnow()
+    db.session.add(entry)
+    if side == MessageSide.SUPPLIER:
+        lead.supplier_activity_at = now
+        lead.supplier_seen_at = now
+        if entry.is_quotation and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
+            lead.status = LeadStatus.QUOTED
+        elif lead.status == LeadStatus.NEW:
+            lead.status = LeadStatus.CONTACTED
+    else:
+        lead.buyer_activity_at = now
+        lead.buyer_seen_at = now
+    lead.updated_at = now
+    db.session.flush()
+    if lead.status != LeadStatus.SPAM:  # a spam folder stays quiet
+        _notify_other_side(lead, entry)
+        webhook_outbox.emit(WebhookEvent.MESSAGE_CREATED, lead, message=entry)
+    return entry
+
+
+def _notify_other_side(lead: Lead, entry: Message) -> None:
+    if entry.side == MessageSide.SUPPLIER:
+        if lead.buyer is None:
+            return
+        recipient, sender = lead.buyer, lead.supplier.company_name
+        link = absolute_url("leads.enquiry_page", lead_id=lead.id)
+    else:
+        recipient, sender = lead.supplier.user, lead.buyer.name if lead.buyer else "A buyer"
+        link = absolute_url("leads.lead_page", lead_id=lead.id)
+    kind = "a quotation" if entry.is_quotation else "a message"
+    send_email(
+        recipient.email,
+        f"{sender} sent you {kind}",
+        "new_message",
+        lead=lead,
+        entry=entry,
+        sender=sender,
+        link=link,
+    )

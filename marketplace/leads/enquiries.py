@@ -1,0 +1,211 @@
+"""Enquiries: a buyer's enquiry becomes a lead for the supplier, once per buyer and subject in
+24 hours (a repeat gets the first lead back). Flushes, never commits; the lead.created webhook
+deliveries are written in the same transaction, and the supplier's notice is the untold lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import ReturningInsert
+
+from marketplace.catalog import services as catalog
+from marketplace.db import UTCDateTime, utcnow
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.leads import webhook_outbox
+from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.models import (
+    EnquiryGuard,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    SupplierBlock,
+    WebhookEvent,
+)
+from marketplace.leads.tasks import notify_new_enquiries
+from marketplace.validation import MAX_ID, Input
+from workers import soon
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class EnquiryRequest:
+    supplier_id: int
+    supplier_user_id: int
+    product_id: int | None
+    product_name: str | None
+    quantity: Decimal | None
+    unit: str | None
+    message: str
+    city: str | None
+
+
+def read_enquiry(inp: Input) -> EnquiryRequest | None:
+    product = supplier_id = supplier_user_id = None
+    if inp.has("product_id"):
+        product_id = inp.integer("product_id", minimum=1, maximum=MAX_ID)
+        if product_id is not None:
+            try:
+                product = catalog.listed_product(product_id)
+            except NotFound:
+                inp.fail("product_id", "no such product is listed")
+            else:
+                supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
+        if inp.has("supplier_id"):  # allowed beside the product, but it must be its supplier
+            named = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
+            if named is not None and supplier_id is not None and named != supplier_id:
+                inp.fail("supplier_id", "is not the supplier of this product")
+    elif inp.has("supplier_id"):
+        asked = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
+        if asked is not None:
+            try:
+                profile = catalog.public_supplier(asked)
+            except NotFound:
+                inp.fail("supplier_id", "no such supplier")
+            else:
+                supplier_id, supplier_user_id = profile.id, profile.user_id
+    else:
+        inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
+    quantity = read_quantity(inp, "quantity")
+    unit = inp.text("unit", required=False, max_length=24, check=check_unit)
+    if quantity is not None and unit is None and product is not None:
+        unit = product.unit  # "500" about a product sold per kg means 500 kg
+    message = inp.text("message", min_length=4, max_length=4000, multiline=True)
+    city = inp.text("city", required=False, min_length=2, max_length=100)
+    if supplier_id is None or supplier_user_id is None or message is None:
+        return None
+    return EnquiryRequest(
+        supplier_id=supplier_id,
+        supplier_user_id=supplier_user_id,
+        product_id=product.id if product else None,
+        product_name=product.name if product else None,
+        quantity=quantity,
+        unit=unit,
+        message=message,
+        city=city,
+    )
+
+
+def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, bool]:
+    """Turn the buyer's enquiry into a lead for the supplier. Returns (lead id, duplicate): the
+    same buyer asking about the same product (or storefront) within 24 hours gets the first
+    lead back. Takes the buyer's id: the API sends enquiries without loading the account."""
+    inp = Input(data)
+    request = read_enquiry(inp)
+    if request is not None and request.supplier_user_id == buyer_id:
+        inp.fail("product_id" if request.product_id else "supplier_id", "this is your own business")
+    inp.raise_if_invalid()
+    assert request is not None
+    subject = (
+        f"product:{request.product_id}" if request.product_id else f"supplier:{request.supplier_id}"
+    )
+    # On the session's connection (its transaction) directly: the session's bookkeeping for each
+    # statement would cost more than these statements themselves.
+    connection = db.session.connection()
+    lead = connection.execute(
+        _new_enquiry(),
+        {
+            "supplier_id": request.supplier_id,
+            "buyer_id": buyer_id,
+            "type": LeadType.ENQUIRY,
+            "source": source,
+            "product_id": request.product_id,
+            "product_name": request.product_name,
+            "quantity": request.quantity,
+            "unit": request.unit,
+            "message": request.message,
+            "city": request.city,
+            "lead_supplier": request.supplier_id,
+            "lead_buyer": buyer_id,
+            "now": utcnow(),
+        },
+    ).one()
+    holder_id = connection.execute(
+        _guard_upsert(connection.dialect.name),
+        {
+            "buyer_id": buyer_id,
+            "subject": subject,
+            "lead_id": lead.id,
+            "lead_created_at": lead.created_at,
+            "touched_at": lead.created_at,
+            "window_start": lead.created_at - DUPLICATE_WINDOW,
+        },
+    ).scalar_one()
+    if holder_id != lead.id:  # a lead of the last 24 hours answers: this one never was
+        db.session.execute(delete(Lead).where(Lead.id == lead.id))
+        return holder_id, True
+    if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
+        # Emitted here, with the lead as it is now and before any later change's event.
+        # `hooked`: the supplier has live webhooks (most have none, and are not asked again).
+        if lead.hooked:
+            webhook_outbox.emit(WebhookEvent.LEAD_CREATED, db.session.get_one(Lead, lead.id))
+        # The new lead is the durable notice (empty supplier_notified_at): no task is queued.
+        soon(notify_new_enquiries, lead.id)
+    return lead.id, False
+
+
+# Every enquiry runs the next two statements, so each is built once (building one costs more
+# than running it), and on the tables, not through the ORM's unit of work.
+
+
+@cache
+def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
+    """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder, and
+    settled (nobody is told of it). RETURNING also says whether the supplier has live webhooks
+    (`hooked`)."""
+    # The subqueries take the lead's supplier and buyer again as parameters of their own (the
+    # VALUES' parameters are reserved to them).
+    blocked = exists().where(
+        SupplierBlock.supplier_id == bindparam("lead_supplier"),
+        SupplierBlock.buyer_id == bindparam("lead_buyer"),
+    )
+    status = case((blocked, LeadStatus.SPAM.value), else_=LeadStatus.NEW.value)
+    settled_at = case((blocked, bindparam("now", type_=UTCDateTime())), else_=None)
+    leads = Lead.__table__
+    hooked = webhook_outbox.live_webhooks_exist(bindparam("lead_supplier"))
+    return (
+        leads.insert()
+        .values(status=type_coerce(status, leads.c.status.type), supplier_notified_at=settled_at)
+        .returning(leads.c.id, leads.c.status, leads.c.created_at, hooked.label("hooked"))
+    )
+
+
+@cache
+def _guard_upsert(dialect: str) -> ReturningInsert[tuple[int | None]]:
+    """Make the new lead this buyer's enquiry about the subject, unless a lead of the window
+    holds it; RETURNING the id of the lead that holds it. The upsert takes the row's lock, so
+    concurrent submits queue behind each other (on PostgreSQL and SQLite alike), and it
+    decides on the row's own columns, which a waiting submit sees as the first one committed
+    them (a read of the leads table there would still see the statement's older snapshot)."""
+    insert_guard = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    guards = EnquiryGuard.__table__
+    statement = insert_guard(guards)
+    held = and_(
+        guards.c.lead_id.is_not(None),
+        guards.c.lead_created_at > bindparam("window_start", type_=UTCDateTime()),
+    )
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[guards.c.buyer_id, guards.c.subject],
+        set_={
+            "touched_at": new.touched_at,
+            "lead_id": case((held, guards.c.lead_id), else_=new.lead_id),
+            "lead_created_at": case((held, guards.c.lead_created_at), else_=new.lead_created_at),
+        },
+    ).returning(guards.c.lead_id)

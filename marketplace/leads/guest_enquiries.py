@@ -1,0 +1,128 @@
+"""Guest enquiries: a visitor's enquiry waits for the one-time code sent to their mobile; the
+right code makes them a buyer and sends the enquiry."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import (
+    delete,
+    func,
+    select,
+)
+
+from marketplace.accounts import services as accounts
+from marketplace.accounts.models import User
+from marketplace.crypto import blind_index
+from marketplace.db import utcnow
+from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from marketplace.extensions import db
+from marketplace.leads.enquiries import read_enquiry, send_enquiry
+from marketplace.leads.models import (
+    GuestEnquiry,
+    LeadSource,
+)
+from marketplace.notifications import send_sms
+from marketplace.validation import Input
+
+GUEST_CODE_TTL = timedelta(minutes=10)
+GUEST_CODE_ATTEMPTS = 5
+GUEST_CODES_PER_PHONE_PER_HOUR = 3
+GUEST_PURGE_AFTER = timedelta(days=1)
+
+
+def _code_digest(verification_id: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(
+        key, f"guest-code:{verification_id}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def start_guest_enquiry(data: Any) -> GuestEnquiry:
+    """Check a visitor's enquiry and contact details, and send a one-time code to the mobile.
+    Nothing reaches the supplier until the code is confirmed."""
+    inp = Input(data)
+    contact = accounts.read_contact(inp)
+    read_enquiry(inp)
+    inp.raise_if_invalid()
+    assert contact is not None
+    accounts.refuse_registered(contact)
+    now = utcnow()
+    db.session.execute(
+        delete(GuestEnquiry).where(GuestEnquiry.expires_at < now - GUEST_PURGE_AFTER)
+    )
+    phone_digest = blind_index(contact.phone)
+    recent = db.session.scalar(
+        select(func.count()).where(
+            GuestEnquiry.phone_digest == phone_digest,
+            GuestEnquiry.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= GUEST_CODES_PER_PHONE_PER_HOUR:
+        raise TooManyRequests(
+            "Too many codes were sent to this mobile in the last hour. Please try later.", 3600
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending = GuestEnquiry(
+        id=str(uuid.uuid4()),
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        phone_digest=phone_digest,
+        enquiry={
+            key: inp.data.get(key)
+            for key in ("product_id", "supplier_id", "quantity", "unit", "message", "city")
+            if inp.data.get(key) not in (None, "")
+        },
+        expires_at=now + GUEST_CODE_TTL,
+        created_at=now,
+    )
+    pending.code_digest = _code_digest(pending.id, code)
+    db.session.add(pending)
+    minutes = int(GUEST_CODE_TTL.total_seconds() // 60)
+    send_sms(
+        contact.phone,
+        f"{code} is your TradeSetu code to send your enquiry. It expires in {minutes} minutes. "
+        "Do not share it.",
+    )
+    return pending
+
+
+class WrongCode(ValidationFailed):
+    keep_writes = True  # the failed attempt is counted even though the request is refused
+
+
+def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
+    """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
+    pending = db.session.get(GuestEnquiry, verification_id, with_for_update=True)
+    now = utcnow()
+    if pending is None or pending.created_at < now - GUEST_PURGE_AFTER:
+        raise NotFound("No such verification. Please send the enquiry again.")
+    if pending.used_at is not None:
+        raise Conflict("This code was already used: the enquiry has been sent.")
+    inp = Input(data)
+    code = inp.text("code", max_length=12)
+    inp.raise_if_invalid()
+    if pending.expires_at <= now:
+        raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
+    if pending.attempts >= GUEST_CODE_ATTEMPTS:
+        raise ValidationFailed({"code": ["too many wrong codes; ask for a new one"]})
+    if not hmac.compare_digest(pending.code_digest, _code_digest(pending.id, code.strip())):
+        pending.attempts += 1
+        left = GUEST_CODE_ATTEMPTS - pending.attempts
+        raise WrongCode(
+            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
+        )
+    contact = accounts.Contact(pending.name, pending.email, pending.phone)
+    buyer = accounts.register_guest_buyer(contact)
+    lead_id, _ = send_enquiry(buyer.id, pending.enquiry, source=LeadSource.GUEST)
+    pending.used_at = now
+    pending.lead_id = lead_id
+    pending.enquiry = {}  # the message now lives on the lead only
+    return lead_id, buyer
