@@ -203,9 +203,16 @@ def openapi_urls() -> dict[str, dict[str, Any]]:
 
 @functools.cache
 def _openapi_operations() -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
+    # The most specific path first: /invoices/{id}.pdf before /invoices/{id}, which would also
+    # match "/invoices/1.pdf".
+    urls = sorted(openapi_urls().items(), key=lambda item: -len(re.sub(r"\{[^}]+\}", "", item[0])))
     return [
-        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", url) + "$"), method.upper(), operation)
-        for url, operations in openapi_urls().items()
+        (
+            re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(url)) + "$"),
+            method.upper(),
+            operation,
+        )
+        for url, operations in urls
         for method, operation in operations.items()
     ]
 
