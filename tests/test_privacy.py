@@ -806,7 +806,7 @@ def test_signing_in_answers_the_inactivity_warning(app, ctx, api, clock):
 def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     ctx, categories, officer, officer_api, api
 ):
-    from marketplace.accounts.services import create_integration_key
+    from marketplace.accounts.api_keys import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
     child, product_id = _supplier_with_a_listing()
@@ -836,7 +836,7 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
 def test_a_wrong_child_report_denied_lifts_the_suspension(
     ctx, categories, officer, officer_api, api
 ):
-    from marketplace.accounts.services import create_integration_key
+    from marketplace.accounts.api_keys import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
     adult, product_id = _supplier_with_a_listing()

@@ -17,7 +17,16 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace import audit
-from marketplace.accounts import photos, services
+from marketplace.accounts import (
+    api_keys,
+    authentication,
+    email_addresses,
+    password_changes,
+    photos,
+    profile_edits,
+    registration,
+    sessions,
+)
 from marketplace.accounts.forms import (
     ActionForm,
     ApiKeyForm,
@@ -52,7 +61,7 @@ def _safe_next(target: str | None) -> str:
 
 def sign_in_browser(user: User, *, remember: bool = False) -> None:
     """Start a server-side session for this browser; its id is all the cookies carry."""
-    services.start_web_session(user)
+    sessions.start_web_session(user)
     login_user(user, remember=remember)
 
 
@@ -84,7 +93,7 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            user = services.register_account(_registration_data(form, role))
+            user = registration.register_account(_registration_data(form, role))
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -124,8 +133,8 @@ def sign_in():  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            user = services.authenticate(form.email.data, form.password.data, channel="web")
-        except (services.SignInFailed, services.SignInThrottled) as refused:
+            user = authentication.authenticate(form.email.data, form.password.data, channel="web")
+        except (authentication.SignInFailed, authentication.SignInThrottled) as refused:
             # Rendered, not raised, so the failure counters and audit row are committed.
             form.form_errors.append(refused.detail)
             status = refused.status
@@ -141,7 +150,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     form = ActionForm()
     if accepted(form) and current_user.is_authenticated:
-        services.end_web_session(current_user._get_current_object())
+        sessions.end_web_session(current_user._get_current_object())
         logout_user()
         flash("You have signed out.", "info")
     return redirect(url_for("main.index"))
@@ -163,7 +172,7 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         address_pincode=supplier.pincode if supplier else None,
         **(business_profile(supplier) if supplier else {}),
     )
-    api_keys = services.integration_keys(user) if supplier else []
+    live_keys = api_keys.integration_keys(user) if supplier else []
     page = render_template(
         "accounts/profile.html",
         user=user,
@@ -174,7 +183,7 @@ def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
         photo_form=BusinessPhotoForm(formdata=None),
         action_form=ActionForm(),
         new_key=forms.get("new_key"),
-        api_keys=api_keys,
+        api_keys=live_keys,
         photos=photos.business_photos(supplier) if supplier else [],
         max_photos=photos.MAX_PHOTOS,
         consents=current_consents(user.id),
@@ -209,7 +218,7 @@ def update_profile():  # type: ignore[no-untyped-def]
         data.update(form.business_data())
     asked_before = user.pending_email
     try:
-        services.update_profile(user, data)
+        profile_edits.update_profile(user, data)
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _profile_page(profile_form=form, status=refused.status)
@@ -232,7 +241,7 @@ def change_password():  # type: ignore[no-untyped-def]
         return _profile_page(password_form=form, status=400)
     user = current_user._get_current_object()
     try:
-        ended = services.change_password(
+        ended = password_changes.change_password(
             user,
             {
                 "current_password": form.current_password.data,
@@ -257,7 +266,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
     if not accepted(form):
         return _profile_page(key_form=form, status=400)
     try:
-        key, _ = services.create_integration_key(
+        key, _ = api_keys.create_integration_key(
             current_user._get_current_object(),
             {"name": form.name.data, "scopes": form.scopes.data or []},
         )
@@ -272,7 +281,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
 def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
-    services.revoke_integration_key(current_user._get_current_object(), key_id)
+    api_keys.revoke_integration_key(current_user._get_current_object(), key_id)
     flash("The key is revoked; requests that use it are now refused.", "info")
     return redirect(url_for("accounts.profile") + "#api-keys")
 
@@ -316,7 +325,7 @@ def remove_photo(photo_id: int):  # type: ignore[no-untyped-def]
 def resend_verification():  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
-    services.send_email_verification(current_user._get_current_object())
+    email_addresses.send_email_verification(current_user._get_current_object())
     flash("We have sent a new confirmation email.", "info")
     return redirect(url_for("accounts.profile"))
 
@@ -324,7 +333,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
 @bp.get("/verify-email/<token>")
 def verify_email(token: str):  # type: ignore[no-untyped-def]
     try:
-        services.verify_email(token)
+        email_addresses.verify_email(token)
     except ValidationFailed as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
     flash("Thank you: your email address is confirmed.", "success")
@@ -334,7 +343,7 @@ def verify_email(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/confirm-email/<token>")
 def confirm_email_change(token: str):  # type: ignore[no-untyped-def]
     try:
-        user = services.confirm_email_change(token)
+        user = email_addresses.confirm_email_change(token)
     except (ValidationFailed, Conflict) as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
     flash(f"Thank you: your account now uses {user.email}.", "success")
@@ -348,7 +357,7 @@ def undo_email_change(token: str):  # type: ignore[no-untyped-def]
     form = ActionForm()
     if accepted(form):
         try:
-            services.undo_email_change(token)
+            email_addresses.undo_email_change(token)
         except (ValidationFailed, Conflict) as refused:
             return render_template("accounts/link_problem.html", detail=refused.detail), 400
         logout_user()
@@ -366,7 +375,7 @@ def undo_email_change(token: str):  # type: ignore[no-untyped-def]
 def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if accepted(form):
-        services.request_password_reset(form.email.data)
+        password_changes.request_password_reset(form.email.data)
         flash("If an account has this email, a reset link is on its way.", "info")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -379,7 +388,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            services.reset_password(token, {"password": form.password.data})
+            password_changes.reset_password(token, {"password": form.password.data})
         except ValidationFailed as refused:
             if "token" in refused.errors:
                 return render_template("accounts/link_problem.html", detail=refused.detail), 400

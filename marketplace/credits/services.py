@@ -356,7 +356,7 @@ def supplier_of(user: User) -> SupplierProfile:
 
 
 def _supplier_by_email(email: str) -> SupplierProfile:
-    from marketplace.accounts.services import find_user_by_email
+    from marketplace.accounts.queries import find_user_by_email
 
     user = find_user_by_email(email)
     if user is None:

@@ -39,7 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import ReturningInsert
 
 from marketplace import audit
-from marketplace.accounts import services as accounts
+from marketplace.accounts import registration as accounts
 from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog
 from marketplace.crypto import blind_index

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from marketplace import audit
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.passwords import password_matches
+from marketplace.accounts.sessions import sign_out_everywhere
 from marketplace.db import after_commit, commit
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
@@ -35,6 +36,7 @@ from marketplace.privacy.models import (
     RequestType,
 )
 from marketplace.privacy.retention import rule
+from marketplace.signals import deactivated_account_signed_in
 from marketplace.validation import MAX_ID, Input
 from workers import enqueue
 
@@ -216,7 +218,6 @@ def deactivate(
     Closed by its owner, signing in again undoes it (reactivate), with the listings it paused,
     which are remembered on the request. Suspended by an officer (an objection upheld, a child's
     account reported), signing in does not undo it, and integration keys stop too."""
-    from marketplace.accounts.services import _sign_out_everywhere
     from marketplace.catalog.indexing import queue_for_index
     from marketplace.catalog.models import Product, ProductStatus
 
@@ -240,13 +241,18 @@ def deactivate(
         queue_for_index([product.id for product in paused])
     if row is not None:
         row.details = {**row.details, "paused_products": [product.id for product in paused]}
-    _sign_out_everywhere(user, revoke_keys=suspended_by is not None)
+    sign_out_everywhere(user, revoke_keys=suspended_by is not None)
     if suspended_by is None:
         audit.record("account.deactivated", actor_id=user.id, subject=user, listings=len(paused))
     else:
         audit.record(
             "account.suspended", actor_id=suspended_by.id, subject=user, listings=len(paused)
         )
+
+
+@deactivated_account_signed_in.connect
+def _reopen_on_sign_in(user: User, **_: Any) -> None:
+    reactivate(user)
 
 
 def reactivate(user: User) -> None:
