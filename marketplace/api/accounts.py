@@ -16,7 +16,7 @@ from marketplace.accounts import (
     schemas,
 )
 from marketplace.accounts.models import Role
-from marketplace.accounts.policy import Scope
+from marketplace.accounts.policy import OFFICER_ROLES, Scope
 from marketplace.api import (
     authenticated,
     bp,
@@ -182,7 +182,7 @@ def consents():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/audit-events")
-@authenticated(Role.GRIEVANCE_OFFICER, Role.ADMIN)
+@authenticated(*OFFICER_ROLES)
 def audit_events():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     actor = request.args.get("actor_id", "")
