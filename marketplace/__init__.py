@@ -124,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_web_helpers(app: Flask) -> None:
     from marketplace import formatting
-    from marketplace.accounts.services import load_session_user
+    from marketplace.accounts.sessions import load_session_user
 
     login_manager.user_loader(load_session_user)
     login_manager.login_view = "accounts.sign_in"

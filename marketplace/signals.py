@@ -1,7 +1,8 @@
 """How domains react to each other without importing each other.
 
 Accounts says that a supplier changed; the catalogue, which owns the search documents that show
-the supplier's name, city and GST badge, re-indexes that supplier's products.
+the supplier's name, city and GST badge, re-indexes that supplier's products. Accounts says that
+a deactivated account signed in again; privacy, which closed it, reopens it.
 """
 
 from blinker import Namespace
@@ -10,3 +11,7 @@ _signals = Namespace()
 
 # sender: the supplier profile id. Sent inside the transaction that made the change.
 supplier_changed = _signals.signal("supplier-changed")
+
+# sender: the User, an account its owner deactivated, just signed in with the right password.
+# Sent inside the sign-in's transaction; privacy reactivates it and puts its listings back.
+deactivated_account_signed_in = _signals.signal("deactivated-account-signed-in")

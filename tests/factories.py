@@ -8,9 +8,10 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.accounts import services
 from marketplace.accounts.identity import gstin_check_character
 from marketplace.accounts.models import User
+from marketplace.accounts.registration import register_account
+from marketplace.accounts.staff import create_staff_user
 from marketplace.db import commit
 
 PASSWORD = "saffron-kettle-harbour-42"
@@ -69,7 +70,7 @@ def registration(role: str = "buyer", **overrides: Any) -> dict[str, Any]:
 
 
 def _register(data: dict[str, Any]) -> Registered:
-    user = services.register_account(data)
+    user = register_account(data)
     commit()
     return Registered(user.id, user.email, data["password"], data.get("gstin"), user.phone)
 
@@ -84,8 +85,6 @@ def supplier(**overrides: Any) -> Registered:
 
 def staff(role: str = "grievance_officer", email: str | None = None) -> Registered:
     email = email or f"officer{next(_serial)}@tradesetu.example"
-    user: User = services.create_staff_user(
-        email=email, name="Meera Iyer", password=PASSWORD, role=role
-    )
+    user: User = create_staff_user(email=email, name="Meera Iyer", password=PASSWORD, role=role)
     commit()
     return Registered(user.id, user.email, PASSWORD)

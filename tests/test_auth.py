@@ -248,12 +248,12 @@ def test_email_verification_link_dies_when_the_email_changes(api, app, ctx):
 def test_the_bearer_lookup_refuses_every_dead_credential(supplier):
     """One statement decides: revoked, expired, a deactivated account, and a session token
     from before a sign-out everywhere are all refused; an integration key outlives that."""
-    from marketplace.accounts.models import CredentialKind, Role
-    from marketplace.accounts.services import (
+    from marketplace.accounts.api_keys import (
         create_integration_key,
         credential_for_bearer,
         issue_bearer_token,
     )
+    from marketplace.accounts.models import CredentialKind, Role
 
     user = db.session.get_one(User, supplier.id)
     token, session_credential = issue_bearer_token(user)
@@ -295,7 +295,7 @@ def test_the_bearer_lookup_refuses_every_dead_credential(supplier):
 
 
 def test_a_credential_records_its_use_every_few_minutes_not_every_request(buyer):
-    from marketplace.accounts.services import (
+    from marketplace.accounts.api_keys import (
         LAST_USED_RESOLUTION,
         credential_for_bearer,
         issue_bearer_token,
@@ -358,7 +358,7 @@ def test_a_failed_use_record_neither_fails_the_request_nor_stops_its_after_commi
 
 def test_the_api_caller_is_only_known_inside_an_authenticated_view(app, buyer):
     """A view that forgot @authenticated must fail, not act for an unchecked caller."""
-    from marketplace.accounts.services import issue_bearer_token
+    from marketplace.accounts.api_keys import issue_bearer_token
     from marketplace.api import current_api_user_id
 
     token, _ = issue_bearer_token(db.session.get_one(User, buyer.id))

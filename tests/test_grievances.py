@@ -413,7 +413,7 @@ def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx
     """Beat has no request: every source's links (the privacy desk's too) still build."""
     from flask import has_request_context
 
-    from marketplace.privacy.requests import submit_request
+    from marketplace.privacy.filing import submit_request
 
     buyer = factories.buyer()
     submit_request(db.session.get(User, buyer.id), {"type": "deletion", "password": buyer.password})

@@ -26,8 +26,9 @@ from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import conversations, pipeline
 from marketplace.leads.models import Lead, Message
+from marketplace.privacy import archive as statutory_archive
 from marketplace.privacy import clock as privacy_clock
-from marketplace.privacy import marketing, requests
+from marketplace.privacy import holds, inactive, marketing
 from marketplace.privacy.models import ArchivedRecord, PrivacyRequest, RequestStatus
 from marketplace.privacy.retention import annual_return_due, gst_retention
 from marketplace.privacy.services import may_process
@@ -354,14 +355,14 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
 
     # The purge removes each record after its date, and only then.
     clock.advance(timedelta(days=100))
-    assert requests.purge_archive() == {}
+    assert statutory_archive.purge_archive() == {}
     clock.advance(timedelta(days=90))  # past 180 days after cancellation
-    assert requests.purge_archive() == {"account_registration": 2}
+    assert statutory_archive.purge_archive() == {"account_registration": 2}
     clock.advance(timedelta(days=366))
-    assert requests.purge_archive() == {"processing_log": 2}
+    assert statutory_archive.purge_archive() == {"processing_log": 2}
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1  # kept, unchanged
     clock.set(expected + timedelta(seconds=1))
-    assert requests.purge_archive() == {
+    assert statutory_archive.purge_archive() == {
         "gst_registration": 1,
         "tax_invoice": 1,
         "credits_originals": 1,  # the invoice itself goes once its 72 months are over
@@ -372,7 +373,7 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
 
 def test_a_legal_hold_pauses_the_erasure_until_released(ctx, buyer, buyer_api, officer_api):
     officer = db.session.scalars(select(User).where(User.email.like("officer%"))).first()
-    hold = requests.place_hold(officer, buyer.id, "Police request 42/2026")
+    hold = holds.place_hold(officer, buyer.id, "Police request 42/2026")
     commit()
     made = buyer_api.post("/privacy/requests", {"type": "deletion", "password": buyer.password})
     request_id = made.get_json()["id"]
@@ -380,7 +381,7 @@ def test_a_legal_hold_pauses_the_erasure_until_released(ctx, buyer, buyer_api, o
     row = officer_api.get(f"/privacy/requests/{request_id}").get_json()
     assert row["status"] == "paused" and "Police request" in row["hold_reason"]
     officer = db.session.get(User, officer.id)
-    requests.release_hold(officer, hold.id)
+    holds.release_hold(officer, hold.id)
     commit()
     again = officer_api.post(f"/privacy/requests/{request_id}/decision", {"decision": "approve"})
     assert again.status_code == 200
@@ -582,7 +583,7 @@ def test_the_access_export_holds_everything_about_the_person(ctx, app, shop, api
     assert late.status_code == 410
     name = db.session.get(PrivacyRequest, row["id"]).export_name
     assert name and (Path(app.config["PRIVACY_EXPORT_PATH"]) / name).exists()
-    assert requests.purge_archive() == {"access_export": 1}
+    assert statutory_archive.purge_archive() == {"access_export": 1}
     assert not (Path(app.config["PRIVACY_EXPORT_PATH"]) / name).exists()
 
 
@@ -788,13 +789,13 @@ def test_an_unused_account_is_warned_then_erased_48_hours_later(app, ctx, clock)
     clock.advance(timedelta(days=app.config["PRIVACY_INACTIVE_DAYS"] + 1))
     db.session.get(User, active.id).last_sign_in_at = privacy_clock.now()
     commit()
-    assert requests.sweep_inactive() == {"warned": 1, "erased": 0}
+    assert inactive.sweep_inactive() == {"warned": 1, "erased": 0}
     warning = [m for m in outbox(app) if f"To: {idle.email}" in m and "deleted in 48 hours" in m]
     assert len(warning) == 1 and "48 hours" in warning[0]
     clock.advance(timedelta(hours=47))
-    assert requests.sweep_inactive() == {"warned": 0, "erased": 0}
+    assert inactive.sweep_inactive() == {"warned": 0, "erased": 0}
     clock.advance(timedelta(hours=2))
-    assert requests.sweep_inactive() == {"warned": 0, "erased": 1}
+    assert inactive.sweep_inactive() == {"warned": 0, "erased": 1}
     assert db.session.get(User, idle.id).erased_at is not None
     assert db.session.get(User, active.id).erased_at is None
 
@@ -802,7 +803,7 @@ def test_an_unused_account_is_warned_then_erased_48_hours_later(app, ctx, clock)
 def test_signing_in_answers_the_inactivity_warning(app, ctx, api, clock):
     person = factories.buyer()
     clock.advance(timedelta(days=app.config["PRIVACY_INACTIVE_DAYS"] + 1))
-    assert requests.sweep_inactive()["warned"] == 1
+    assert inactive.sweep_inactive()["warned"] == 1
     api.sign_in(person.email)
     db.session.remove()
     assert db.session.get(User, person.id).inactivity_warned_at is None
@@ -811,7 +812,7 @@ def test_signing_in_answers_the_inactivity_warning(app, ctx, api, clock):
 def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     ctx, categories, officer, officer_api, api
 ):
-    from marketplace.accounts.services import create_integration_key
+    from marketplace.accounts.api_keys import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
     child, product_id = _supplier_with_a_listing()
@@ -841,7 +842,7 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
 def test_a_wrong_child_report_denied_lifts_the_suspension(
     ctx, categories, officer, officer_api, api
 ):
-    from marketplace.accounts.services import create_integration_key
+    from marketplace.accounts.api_keys import create_integration_key
     from marketplace.catalog.models import Product, ProductStatus
 
     adult, product_id = _supplier_with_a_listing()

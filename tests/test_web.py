@@ -213,7 +213,7 @@ def test_security_headers(client, ctx):
 
 
 def test_an_unexpected_error_is_a_clean_500(app, client, ctx, monkeypatch):
-    from marketplace.accounts import services
+    from marketplace.accounts import api_keys as services
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

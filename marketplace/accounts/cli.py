@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from marketplace.accounts import services
+from marketplace.accounts import gst_verification, staff
 from marketplace.accounts.models import STAFF_ROLES, GstVerification, Role, SupplierProfile
 from marketplace.db import commit
 from marketplace.errors import ServiceError
@@ -33,7 +33,7 @@ def create_user(role: str, email: str, name: str, password: str | None) -> None:
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_staff_user(email=email, name=name, password=password, role=role)
+        user = staff.create_staff_user(email=email, name=name, password=password, role=role)
     except ServiceError as error:
         _fail(error)
     commit()
@@ -60,7 +60,7 @@ def revoke_role(email: str, role: str) -> None:
 
 def _change_role(email: str, role: str, *, grant: bool) -> None:
     try:
-        user = services.change_role(email, role, grant=grant)
+        user = staff.change_role(email, role, grant=grant)
     except ServiceError as error:
         _fail(error)
     commit()
@@ -78,6 +78,6 @@ def set_gst_verification(gstin: str, status: str) -> None:
     )
     if supplier is None:
         raise click.ClickException(f"No supplier has the GSTIN {gstin}.")
-    services.set_gst_verification(supplier.id, status)
+    gst_verification.set_gst_verification(supplier.id, status)
     commit()
     click.echo(f"{supplier.company_name}: GST verification {status}.")

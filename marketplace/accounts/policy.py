@@ -15,7 +15,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from marketplace.accounts.models import CredentialKind, Role, SupplierProfile, User
+from flask import abort
+
+from marketplace.accounts.models import STAFF_ROLES, CredentialKind, Role, SupplierProfile, User
 from marketplace.errors import Forbidden
 
 
@@ -95,3 +97,38 @@ def business_of(user: User, doing: str) -> SupplierProfile:
     if user.supplier is None or not user.has_role(Role.SUPPLIER):
         raise Forbidden(f"Only suppliers can {doing}.")
     return user.supplier
+
+
+# --- the officer ------------------------------------------------------------------------------
+
+# Every staff account works the desks: the grievance officer, and an admin standing in for one
+# (a holiday, a small team). The one statement of who the officer is; every domain asks it.
+OFFICER_ROLES: tuple[Role, ...] = STAFF_ROLES
+
+
+def is_officer(user: User | Bearer | None) -> bool:
+    """The grievance officer (or an admin): decides privacy requests, works the desk, reads the
+    audit log."""
+    return user is not None and user.has_role(*OFFICER_ROLES)
+
+
+def can_read_audit_log(user: User | None) -> bool:
+    return is_officer(user)
+
+
+def require_read_audit_log(user: User | None) -> None:
+    """The audit log page: anyone else gets the plain 403 page."""
+    if not can_read_audit_log(user):
+        abort(403)
+
+
+# --- integration keys -------------------------------------------------------------------------
+
+
+def can_create_integration_key(user: User) -> bool:
+    return user.has_role(Role.SUPPLIER)
+
+
+def require_create_integration_key(user: User) -> None:
+    if not can_create_integration_key(user):
+        raise Forbidden("Only suppliers can create integration keys.")

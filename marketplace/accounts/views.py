@@ -17,7 +17,17 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace import audit
-from marketplace.accounts import photos, services
+from marketplace.accounts import (
+    api_keys,
+    authentication,
+    email_addresses,
+    password_changes,
+    photos,
+    policy,
+    profile_edits,
+    registration,
+    sessions,
+)
 from marketplace.accounts.forms import (
     ActionForm,
     ApiKeyForm,
@@ -36,6 +46,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.schemas import business_profile
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
+from marketplace.grievances.views import audit_filters
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
 from marketplace.web import local_target, no_store, requested_page
@@ -43,6 +54,7 @@ from marketplace.web import local_target, no_store, requested_page
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 _POST_ONLY = {"methods": ["POST"]}
+_AUDIT_PER_PAGE = 50
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,7 +64,7 @@ def _safe_next(target: str | None) -> str:
 
 def sign_in_browser(user: User, *, remember: bool = False) -> None:
     """Start a server-side session for this browser; its id is all the cookies carry."""
-    services.start_web_session(user)
+    sessions.start_web_session(user)
     login_user(user, remember=remember)
 
 
@@ -81,26 +93,25 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     form = RegistrationForm()
-    status = 200
-    if accepted(form):
-        try:
-            user = services.register_account(_registration_data(form, role))
-        except ValidationFailed as refused:
-            apply_errors(form, refused.errors)
-            status = 422
-        except Conflict as refused:
-            apply_errors(form, refused.errors)
+    if not accepted(form):
+        return _registration_page(form, role, 400 if request.method == "POST" else 200)
+    try:
+        user = registration.register_account(_registration_data(form, role))
+    except (ValidationFailed, Conflict) as refused:  # 422, or 409 saying the account exists
+        apply_errors(form, refused.errors)
+        if isinstance(refused, Conflict):
             form.form_errors.append(refused.detail)
-            status = 409
-        else:
-            sign_in_browser(user)
-            flash("Welcome! We have sent you an email to confirm your address.", "success")
-            return redirect(url_for("accounts.profile"))
-    elif request.method == "POST":
-        status = 400
-    return render_template(
+        return _registration_page(form, role, refused.status)
+    sign_in_browser(user)
+    flash("Welcome! We have sent you an email to confirm your address.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+def _registration_page(form: RegistrationForm, role: Role, status: int):  # type: ignore[no-untyped-def]
+    page = render_template(
         "accounts/register.html", form=form, role=str(role), purposes=purposes.PURPOSES
-    ), status
+    )
+    return page, status
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -124,8 +135,8 @@ def sign_in():  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            user = services.authenticate(form.email.data, form.password.data, channel="web")
-        except (services.SignInFailed, services.SignInThrottled) as refused:
+            user = authentication.authenticate(form.email.data, form.password.data, channel="web")
+        except (authentication.SignInFailed, authentication.SignInThrottled) as refused:
             # Rendered, not raised, so the failure counters and audit row are committed.
             form.form_errors.append(refused.detail)
             status = refused.status
@@ -141,44 +152,58 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     form = ActionForm()
     if accepted(form) and current_user.is_authenticated:
-        services.end_web_session(current_user._get_current_object())
+        sessions.end_web_session(current_user._get_current_object())
         logout_user()
         flash("You have signed out.", "info")
     return redirect(url_for("main.index"))
 
 
+# The profile form's business fields, and the supplier's attribute each shows.
+_BUSINESS_FIELDS = {
+    "company_name": "company_name",
+    "gstin": "gstin",
+    "address_line1": "address_line1",
+    "address_city": "city",
+    "address_state": "state",
+    "address_pincode": "pincode",
+}
+
+
+def _profile_form(user: User) -> ProfileForm:
+    """The profile form showing the account's details as they stand."""
+    supplier = user.supplier
+    business = {
+        field: getattr(supplier, attribute) if supplier else None
+        for field, attribute in _BUSINESS_FIELDS.items()
+    }
+    if supplier:
+        business.update(business_profile(supplier))
+    return ProfileForm(
+        formdata=None, name=user.name, email=user.email, phone=user.phone, **business
+    )
+
+
+def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
+    supplier = user.supplier
+    return {
+        "user": user,
+        "supplier": supplier,
+        "profile_form": forms.get("profile_form") or _profile_form(user),
+        "password_form": forms.get("password_form") or PasswordChangeForm(formdata=None),
+        "key_form": forms.get("key_form") or ApiKeyForm(formdata=None),
+        "photo_form": BusinessPhotoForm(formdata=None),
+        "action_form": ActionForm(),
+        "new_key": forms.get("new_key"),
+        "api_keys": api_keys.integration_keys(user) if supplier else [],
+        "photos": photos.business_photos(supplier) if supplier else [],
+        "max_photos": photos.MAX_PHOTOS,
+        "consents": current_consents(user.id),
+    }
+
+
 def _profile_page(**forms: Any):  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
-    supplier = user.supplier
-    profile_form = forms.get("profile_form") or ProfileForm(
-        formdata=None,
-        name=user.name,
-        email=user.email,
-        phone=user.phone,
-        company_name=supplier.company_name if supplier else None,
-        gstin=supplier.gstin if supplier else None,
-        address_line1=supplier.address_line1 if supplier else None,
-        address_city=supplier.city if supplier else None,
-        address_state=supplier.state if supplier else None,
-        address_pincode=supplier.pincode if supplier else None,
-        **(business_profile(supplier) if supplier else {}),
-    )
-    api_keys = services.integration_keys(user) if supplier else []
-    page = render_template(
-        "accounts/profile.html",
-        user=user,
-        supplier=supplier,
-        profile_form=profile_form,
-        password_form=forms.get("password_form") or PasswordChangeForm(formdata=None),
-        key_form=forms.get("key_form") or ApiKeyForm(formdata=None),
-        photo_form=BusinessPhotoForm(formdata=None),
-        action_form=ActionForm(),
-        new_key=forms.get("new_key"),
-        api_keys=api_keys,
-        photos=photos.business_photos(supplier) if supplier else [],
-        max_photos=photos.MAX_PHOTOS,
-        consents=current_consents(user.id),
-    )
+    page = render_template("accounts/profile.html", **_profile_context(user, forms))
     response = make_response(page, forms.get("status", 200))
     return no_store(response) if forms.get("new_key") else response  # shows a key once
 
@@ -196,20 +221,9 @@ def update_profile():  # type: ignore[no-untyped-def]
     if not accepted(form):
         return _profile_page(profile_form=form, status=400)
     user = current_user._get_current_object()
-    data: dict[str, Any] = {
-        "name": form.name.data,
-        "email": form.email.data,
-        "phone": form.phone.data,
-        "current_password": form.current_password.data,
-    }
-    if user.supplier:
-        data.update(
-            company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
-        )
-        data.update(form.business_data())
     asked_before = user.pending_email
     try:
-        services.update_profile(user, data)
+        profile_edits.update_profile(user, _profile_data(form, user))
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _profile_page(profile_form=form, status=refused.status)
@@ -223,6 +237,21 @@ def update_profile():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.profile"))
 
 
+def _profile_data(form: ProfileForm, user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": form.name.data,
+        "email": form.email.data,
+        "phone": form.phone.data,
+        "current_password": form.current_password.data,
+    }
+    if user.supplier:
+        data.update(
+            company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
+        )
+        data.update(form.business_data())
+    return data
+
+
 @bp.post("/password")
 @login_required
 @limiter.limit("10 per hour")
@@ -232,14 +261,7 @@ def change_password():  # type: ignore[no-untyped-def]
         return _profile_page(password_form=form, status=400)
     user = current_user._get_current_object()
     try:
-        ended = services.change_password(
-            user,
-            {
-                "current_password": form.current_password.data,
-                "new_password": form.new_password.data,
-                "revoke_integration_keys": bool(form.revoke_integration_keys.data),
-            },
-        )
+        ended = password_changes.change_password(user, _password_data(form))
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _profile_page(password_form=form, status=422)
@@ -250,6 +272,14 @@ def change_password():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.profile"))
 
 
+def _password_data(form: PasswordChangeForm) -> dict[str, Any]:
+    return {
+        "current_password": form.current_password.data,
+        "new_password": form.new_password.data,
+        "revoke_integration_keys": bool(form.revoke_integration_keys.data),
+    }
+
+
 @bp.post("/api-keys")
 @login_required
 def create_api_key():  # type: ignore[no-untyped-def]
@@ -257,7 +287,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
     if not accepted(form):
         return _profile_page(key_form=form, status=400)
     try:
-        key, _ = services.create_integration_key(
+        key, _ = api_keys.create_integration_key(
             current_user._get_current_object(),
             {"name": form.name.data, "scopes": form.scopes.data or []},
         )
@@ -272,7 +302,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
 def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
-    services.revoke_integration_key(current_user._get_current_object(), key_id)
+    api_keys.revoke_integration_key(current_user._get_current_object(), key_id)
     flash("The key is revoked; requests that use it are now refused.", "info")
     return redirect(url_for("accounts.profile") + "#api-keys")
 
@@ -316,7 +346,7 @@ def remove_photo(photo_id: int):  # type: ignore[no-untyped-def]
 def resend_verification():  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
-    services.send_email_verification(current_user._get_current_object())
+    email_addresses.send_email_verification(current_user._get_current_object())
     flash("We have sent a new confirmation email.", "info")
     return redirect(url_for("accounts.profile"))
 
@@ -324,7 +354,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
 @bp.get("/verify-email/<token>")
 def verify_email(token: str):  # type: ignore[no-untyped-def]
     try:
-        services.verify_email(token)
+        email_addresses.verify_email(token)
     except ValidationFailed as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
     flash("Thank you: your email address is confirmed.", "success")
@@ -334,7 +364,7 @@ def verify_email(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/confirm-email/<token>")
 def confirm_email_change(token: str):  # type: ignore[no-untyped-def]
     try:
-        user = services.confirm_email_change(token)
+        user = email_addresses.confirm_email_change(token)
     except (ValidationFailed, Conflict) as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
     flash(f"Thank you: your account now uses {user.email}.", "success")
@@ -348,7 +378,7 @@ def undo_email_change(token: str):  # type: ignore[no-untyped-def]
     form = ActionForm()
     if accepted(form):
         try:
-            services.undo_email_change(token)
+            email_addresses.undo_email_change(token)
         except (ValidationFailed, Conflict) as refused:
             return render_template("accounts/link_problem.html", detail=refused.detail), 400
         logout_user()
@@ -366,7 +396,7 @@ def undo_email_change(token: str):  # type: ignore[no-untyped-def]
 def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if accepted(form):
-        services.request_password_reset(form.email.data)
+        password_changes.request_password_reset(form.email.data)
         flash("If an account has this email, a reset link is on its way.", "info")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -379,7 +409,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            services.reset_password(token, {"password": form.password.data})
+            password_changes.reset_password(token, {"password": form.password.data})
         except ValidationFailed as refused:
             if "token" in refused.errors:
                 return render_template("accounts/link_problem.html", detail=refused.detail), 400
@@ -394,10 +424,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/audit")
 @login_required
 def audit_log():  # type: ignore[no-untyped-def]
-    if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
-        abort(403)
-    from marketplace.grievances.views import audit_filters
-
+    policy.require_read_audit_log(current_user)
     page_number = requested_page(last=10_000)
     chosen = audit_filters(request.args)
     rows, total = audit.recent_events(
@@ -406,14 +433,18 @@ def audit_log():  # type: ignore[no-untyped-def]
         since=chosen["since"],
         until=chosen["until"],
         page=page_number,
-        per_page=50,
+        per_page=_AUDIT_PER_PAGE,
     )
+    return _audit_page(rows, total, page_number, chosen)
+
+
+def _audit_page(rows: list[Any], total: int, page: int, chosen: dict[str, Any]) -> str:
     return render_template(
         "accounts/audit.html",
         rows=rows,
         total=total,
-        page=page_number,
-        per_page=50,
+        page=page,
+        per_page=_AUDIT_PER_PAGE,
         action=chosen["action"],
         chosen=chosen,
         names=audit.actor_names(row.actor_id for row in rows),

@@ -14,8 +14,8 @@ from flask import Blueprint, g, request
 from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace.accounts import policy
+from marketplace.accounts.api_keys import credential_for_bearer
 from marketplace.accounts.models import Role, User
-from marketplace.accounts.services import credential_for_bearer
 from marketplace.errors import NotAuthenticated, ValidationFailed
 from marketplace.extensions import csrf, db, limiter
 from marketplace.openapi import Access

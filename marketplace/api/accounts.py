@@ -5,9 +5,18 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from marketplace import audit
-from marketplace.accounts import photos, schemas, services
+from marketplace.accounts import (
+    api_keys,
+    authentication,
+    email_addresses,
+    password_changes,
+    photos,
+    profile_edits,
+    registration,
+    schemas,
+)
 from marketplace.accounts.models import Role
-from marketplace.accounts.policy import Scope
+from marketplace.accounts.policy import OFFICER_ROLES, Scope
 from marketplace.api import (
     authenticated,
     bp,
@@ -33,7 +42,7 @@ def _token(body: object) -> object:
 @bp.post("/accounts")
 @limiter.limit("10 per hour; 3 per minute")
 def register():  # type: ignore[no-untyped-def]
-    user = services.register_account(json_body())
+    user = registration.register_account(json_body())
     return jsonify(schemas.account_owner(user)), 201
 
 
@@ -44,15 +53,15 @@ def create_token():  # type: ignore[no-untyped-def]
     if not isinstance(body, dict):
         raise ValidationFailed({"body": ["must be a JSON object"]})
     try:
-        user = services.authenticate(body.get("email"), body.get("password"), channel="api")
-    except services.SignInThrottled as refused:
+        user = authentication.authenticate(body.get("email"), body.get("password"), channel="api")
+    except authentication.SignInThrottled as refused:
         # Returned, not raised: the failure counters and the audit row must be committed.
         response = problem(refused.status, refused.detail, title=refused.title)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    except services.SignInFailed as refused:
+    except authentication.SignInFailed as refused:
         return problem(refused.status, refused.detail, title=refused.title)
-    token, credential = services.issue_bearer_token(user)
+    token, credential = api_keys.issue_bearer_token(user)
     response = jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)})
     response.status_code = 201
     return no_store(response)
@@ -62,7 +71,7 @@ def create_token():  # type: ignore[no-untyped-def]
 @limiter.limit("5 per hour")
 def password_reset_request():  # type: ignore[no-untyped-def]
     body = json_body()
-    services.request_password_reset(body.get("email") if isinstance(body, dict) else None)
+    password_changes.request_password_reset(body.get("email") if isinstance(body, dict) else None)
     return jsonify({"detail": "If an account has this email, a reset link is on its way."}), 202
 
 
@@ -71,14 +80,14 @@ def password_reset_request():  # type: ignore[no-untyped-def]
 def password_reset_confirm():  # type: ignore[no-untyped-def]
     body = json_body()
     token = _token(body)
-    services.reset_password(token, body)
+    password_changes.reset_password(token, body)
     return "", 204
 
 
 @bp.post("/auth/email-verification")
 def email_verification():  # type: ignore[no-untyped-def]
     body = json_body()
-    user = services.verify_email(_token(body))
+    user = email_addresses.verify_email(_token(body))
     return jsonify(schemas.account_owner(user))
 
 
@@ -86,7 +95,7 @@ def email_verification():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def email_change_confirm():  # type: ignore[no-untyped-def]
     body = json_body()
-    user = services.confirm_email_change(_token(body))
+    user = email_addresses.confirm_email_change(_token(body))
     return jsonify(schemas.account_owner(user))
 
 
@@ -94,7 +103,7 @@ def email_change_confirm():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def email_change_undo():  # type: ignore[no-untyped-def]
     body = json_body()
-    services.undo_email_change(_token(body))
+    email_addresses.undo_email_change(_token(body))
     return "", 204
 
 
@@ -107,7 +116,7 @@ def me():  # type: ignore[no-untyped-def]
 @bp.patch("/me")
 @authenticated(person=True)
 def update_me():  # type: ignore[no-untyped-def]
-    user = services.update_profile(current_api_user(), json_body())
+    user = profile_edits.update_profile(current_api_user(), json_body())
     return jsonify(schemas.account_owner(user))
 
 
@@ -130,7 +139,7 @@ def delete_photo(photo_id: int):  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 @limiter.limit("10 per hour", key_func=rate_limit_key)
 def change_password():  # type: ignore[no-untyped-def]
-    services.change_password(current_api_user(), json_body())
+    password_changes.change_password(current_api_user(), json_body())
     return "", 204
 
 
@@ -138,7 +147,7 @@ def change_password():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 @limiter.limit("5 per hour", key_func=rate_limit_key)
 def resend_verification():  # type: ignore[no-untyped-def]
-    services.send_email_verification(current_api_user())
+    email_addresses.send_email_verification(current_api_user())
     return "", 202
 
 
@@ -146,7 +155,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
 @authenticated(Role.SUPPLIER, person=True)
 def create_api_key():  # type: ignore[no-untyped-def]
     body = json_body() if request.content_length else {}
-    key, credential = services.create_integration_key(current_api_user(), body)
+    key, credential = api_keys.create_integration_key(current_api_user(), body)
     response = jsonify({**schemas.integration_key(credential), "key": key})
     response.status_code = 201
     return no_store(response)
@@ -155,14 +164,14 @@ def create_api_key():  # type: ignore[no-untyped-def]
 @bp.get("/api-keys")
 @authenticated(Role.SUPPLIER, person=True)
 def list_api_keys():  # type: ignore[no-untyped-def]
-    items = [schemas.integration_key(key) for key in services.integration_keys(current_api_user())]
+    items = [schemas.integration_key(key) for key in api_keys.integration_keys(current_api_user())]
     return jsonify(page_body(items, len(items), 1, max(len(items), 1)))
 
 
 @bp.delete("/api-keys/<int:key_id>")
 @authenticated(Role.SUPPLIER, person=True)
 def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
-    services.revoke_integration_key(current_api_user(), key_id)
+    api_keys.revoke_integration_key(current_api_user(), key_id)
     return "", 204
 
 
@@ -173,7 +182,7 @@ def consents():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/audit-events")
-@authenticated(Role.GRIEVANCE_OFFICER, Role.ADMIN)
+@authenticated(*OFFICER_ROLES)
 def audit_events():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     actor = request.args.get("actor_id", "")

@@ -7,11 +7,20 @@ from pathlib import Path
 
 from flask import current_app, jsonify, request, send_file
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.policy import OFFICER_ROLES
 from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
 from marketplace.errors import NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.privacy import clock, requests, schemas, services
+from marketplace.privacy import (
+    archive,
+    child_reports,
+    clock,
+    decisions,
+    filing,
+    policy,
+    schemas,
+    services,
+)
 from marketplace.validation import record_id
 from marketplace.web import address_key
 
@@ -32,7 +41,7 @@ def set_consent(purpose: str):  # type: ignore[no-untyped-def]
 @limiter.limit("20 per hour", key_func=address_key)
 @authenticated(person=True)
 def create_privacy_request():  # type: ignore[no-untyped-def]
-    row = requests.submit_request(current_api_user(), json_body())
+    row = filing.submit_request(current_api_user(), json_body())
     return jsonify(schemas.request_created(row)), 202
 
 
@@ -41,14 +50,14 @@ def create_privacy_request():  # type: ignore[no-untyped-def]
 def privacy_requests():  # type: ignore[no-untyped-def]
     page, per_page = pagination()
     user = current_api_user()
-    if user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
-        rows, total = requests.officer_requests(
+    if policy.can_handle_requests(user):
+        rows, total = decisions.officer_requests(
             user, status=request.args.get("status") or None, page=page, per_page=per_page
         )
         return jsonify(page_body([schemas.request_officer(r) for r in rows], total, page, per_page))
     if request.args.get("status"):
         raise ValidationFailed({"status": ["only the grievance officer filters by status"]})
-    own = requests.own_requests(user)
+    own = filing.own_requests(user)
     chosen = own[(page - 1) * per_page : page * per_page]
     return jsonify(page_body([schemas.request_owner(r) for r in chosen], len(own), page, per_page))
 
@@ -57,18 +66,18 @@ def privacy_requests():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def privacy_request(request_id: int):  # type: ignore[no-untyped-def]
     user = current_api_user()
-    if user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
-        row = requests.officer_request(user, request_id)
+    if policy.can_handle_requests(user):
+        row = decisions.officer_request(user, request_id)
         if row.user_id != user.id:
             return jsonify(schemas.request_officer(row))
-    return jsonify(schemas.request_owner(requests.own_request(user, request_id)))
+    return jsonify(schemas.request_owner(filing.own_request(user, request_id)))
 
 
 @bp.get("/privacy/requests/<int:request_id>/download")
 @authenticated(person=True)
 def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
     """The export ZIP: its maker alone, for 7 days."""
-    row = requests.own_request(current_api_user(), request_id)
+    row = filing.own_request(current_api_user(), request_id)
     if not row.export_name or row.export_expires_at is None:
         raise NotFound("This request has no export to download.")
     if row.export_expires_at <= clock.now():
@@ -87,25 +96,25 @@ def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/privacy/requests/<int:request_id>/decision")
-@authenticated(person=True)  # the service decides who may decide (the grievance officer)
+@authenticated(person=True)  # privacy.policy decides who may decide (the grievance officer)
 def decide_privacy_request(request_id: int):  # type: ignore[no-untyped-def]
-    row = requests.decide(current_api_user(), request_id, json_body())
+    row = decisions.decide(current_api_user(), request_id, json_body())
     return jsonify(schemas.request_officer(row))
 
 
 @bp.get("/privacy/archives")
-@authenticated(Role.GRIEVANCE_OFFICER, Role.ADMIN, person=True)
+@authenticated(*OFFICER_ROLES, person=True)
 def privacy_archives():  # type: ignore[no-untyped-def]
     subject = record_id(request.args.get("subject", ""))
     if subject is None:
         raise ValidationFailed({"subject": ["must be a user id"]})
-    rows = requests.archives_for(current_api_user(), subject)
+    rows = archive.archives_for(current_api_user(), subject)
     return jsonify([schemas.archived_officer(row) for row in rows])
 
 
 @bp.post("/privacy/minor-reports")
-@authenticated(person=True)  # the service lets the grievance officer and admins report
+@authenticated(person=True)  # privacy.policy lets the grievance officer and admins report
 def report_minor():  # type: ignore[no-untyped-def]
     """An account reported as a child's: suspended at once, a deletion request opened."""
-    row = requests.report_minor(current_api_user(), json_body())
+    row = child_reports.report_minor(current_api_user(), json_body())
     return jsonify(schemas.request_created(row)), 201

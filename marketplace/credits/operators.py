@@ -8,7 +8,7 @@ from typing import Any
 
 from marketplace import audit
 from marketplace.accounts.models import SupplierProfile
-from marketplace.accounts.services import find_user_by_email
+from marketplace.accounts.queries import find_user_by_email
 from marketplace.credits.ledger import grant_credits, lock_account
 from marketplace.credits.models import CreditEntry, CreditKind
 from marketplace.credits.plans import Plan, plans

@@ -17,7 +17,7 @@ from sqlalchemy import (
     select,
 )
 
-from marketplace.accounts import services as accounts
+from marketplace.accounts import registration as accounts
 from marketplace.accounts.models import User
 from marketplace.crypto import blind_index
 from marketplace.db import utcnow

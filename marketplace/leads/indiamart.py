@@ -17,8 +17,8 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from marketplace.accounts import policy
+from marketplace.accounts.api_keys import credential_for_bearer
 from marketplace.accounts.models import ApiCredential, CredentialKind, Role, User
-from marketplace.accounts.services import credential_for_bearer
 from marketplace.db import IST, utcnow
 from marketplace.errors import Forbidden
 from marketplace.extensions import db

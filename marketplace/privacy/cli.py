@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from marketplace.privacy.archive import purge_archive
+from marketplace.privacy.rekey import rehash_phone_digests
+
 group = click.Group("privacy", help="Privacy: the statutory archive's purge, index keys.")
 
 
@@ -12,8 +15,6 @@ group = click.Group("privacy", help="Privacy: the statutory archive's purge, ind
 @with_appcontext
 def purge() -> None:
     """Delete archived records past their retain_until and expired exports (beat: daily)."""
-    from marketplace.privacy.requests import purge_archive
-
     purged = purge_archive()
     if not purged:
         click.echo("Nothing is past its retention date.")
@@ -25,6 +26,4 @@ def purge() -> None:
 @with_appcontext
 def rehash_phones() -> None:
     """Recompute phone digests with FIELD_INDEX_KEY (after an upgrade or a key change)."""
-    from marketplace.privacy.rekey import rehash_phone_digests
-
     click.echo(f"{rehash_phone_digests()} digests recomputed.")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from marketplace import desk
 from marketplace.extensions import db
 from marketplace.privacy.models import PrivacyRequest, RequestStatus
-from marketplace.privacy.requests import DECIDED_BY_OFFICER
+from marketplace.privacy.workflow import DECIDED_BY_OFFICER
 
 
 @desk.register_source

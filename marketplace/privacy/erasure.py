@@ -1,7 +1,7 @@
 """The erasers registry: each domain says how to find holds on, archive and erase a person.
 
 A domain registers one `Eraser` from its own `erasure.py` (listed in ERASER_MODULES, imported
-before every run). The deletion workflow (marketplace.privacy.requests) asks every eraser for
+before every run). The deletion workflow (marketplace.privacy.deletion) asks every eraser for
 holds, then for the records to archive, then erases, all in one transaction:
 
     register(Eraser("leads", holds=..., archive=..., erase=..., order=20))

@@ -19,7 +19,12 @@ from sqlalchemy import or_, select
 
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
+from marketplace.catalog.models import Product
+from marketplace.credits.models import CreditEntry, CreditOrder, Invoice
+from marketplace.extensions import db
 from marketplace.formatting import iso_utc
+from marketplace.grievances.models import Grievance
+from marketplace.leads.models import BuyRequirement, Lead, Message
 from marketplace.privacy import clock
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
 from marketplace.spreadsheets import safe_cell
@@ -49,11 +54,6 @@ def _rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def collect(user: User) -> dict[str, list[dict[str, Any]]]:
     """The export's sections, in a fixed order (pinned by snapshot tests)."""
-    from marketplace.catalog.models import Product
-    from marketplace.credits.models import CreditEntry, CreditOrder, Invoice
-    from marketplace.extensions import db
-    from marketplace.leads.models import BuyRequirement, Lead, Message
-
     profile = user.supplier
     sections: dict[str, list[dict[str, Any]]] = {}
     sections["profile"] = _rows(
@@ -307,18 +307,10 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
 
 
 def _grievances(user: User) -> list[dict[str, Any]]:
-    """Grievances, when the grievance desk is installed (its own engineer's module)."""
-    try:
-        from marketplace.grievances import models as grievance_models
-    except ImportError:
-        return []
-    model = getattr(grievance_models, "Grievance", None)
-    owner = getattr(model, "complainant_id", None) or getattr(model, "user_id", None)
-    if model is None or owner is None:
-        return []
-    from marketplace.extensions import db
-
-    rows = db.session.scalars(select(model).where(owner == user.id).order_by(model.id))
+    """The grievances the person filed."""
+    rows = db.session.scalars(
+        select(Grievance).where(Grievance.complainant_id == user.id).order_by(Grievance.id)
+    )
     keep = ("id", "reference", "category", "subject", "description", "status", "created_at")
     return _rows([{key: getattr(row, key, None) for key in keep} for row in rows])
 

@@ -86,14 +86,5 @@ def needs_acceptance(user_id: int) -> Notice | None:
     return notice
 
 
-def accept(user_id: int) -> Notice | None:
-    from marketplace.privacy.services import record_consents
-
-    notice = needs_acceptance(user_id)
-    if notice is not None:
-        record_consents(user_id, {ACCEPTANCE_PURPOSE: True}, source="re-consent")
-    return notice
-
-
 def effective_at(notice: Notice) -> datetime:
     return datetime.combine(notice.effective_on, datetime.min.time(), IST)

@@ -16,6 +16,7 @@ from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.privacy import purposes
 from marketplace.privacy.models import ConsentRecord
+from marketplace.privacy.notice import ACCEPTANCE_PURPOSE, Notice, current_version, needs_acceptance
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,6 @@ def _request_metadata() -> dict[str, str | None]:
 
 def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -> None:
     """Append one ledger entry per purpose in `choices` (ids already validated)."""
-    from marketplace.privacy.notice import current_version
-
     version = current_version()
     for purpose_id, granted in choices.items():
         db.session.add(
@@ -50,6 +49,14 @@ def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -
                 **_request_metadata(),
             )
         )
+
+
+def accept_notice(user_id: int) -> Notice | None:
+    """Accept the material notice in force, when this person has yet to: one ledger entry."""
+    notice = needs_acceptance(user_id)
+    if notice is not None:
+        record_consents(user_id, {ACCEPTANCE_PURPOSE: True}, source="re-consent")
+    return notice
 
 
 def initial_consents(optional_choices: Mapping[str, bool]) -> dict[str, bool]:

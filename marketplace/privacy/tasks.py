@@ -9,8 +9,12 @@ from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.notifications import absolute_url, send_email
-from marketplace.privacy import clock, export, requests
+from marketplace.privacy import clock, export
+from marketplace.privacy.archive import purge_archive as purge_archived_records
+from marketplace.privacy.deletion import run_deletion
+from marketplace.privacy.inactive import sweep_inactive
 from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
+from marketplace.privacy.workflow import move
 from workers.locks import job_lock
 
 
@@ -24,7 +28,7 @@ def build_export(request_id: int) -> None:
         return
     export.store(row, export.write_zip(export.collect(user)))
     row.completed_at = clock.now()
-    requests._move(row, RequestStatus.COMPLETE, None, "the export is ready for 7 days")
+    move(row, RequestStatus.COMPLETE, None, "the export is ready for 7 days")
     send_email(
         user.email,
         "Your data export is ready",
@@ -38,7 +42,7 @@ def build_export(request_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def execute_deletion(request_id: int) -> str | None:
-    status = requests.run_deletion(request_id)
+    status = run_deletion(request_id)
     return status.value if status else None
 
 
@@ -48,7 +52,7 @@ def purge_archive() -> dict[str, int]:
     with job_lock("privacy-purge-archive") as held:
         if not held:
             return {}
-        return requests.purge_archive()
+        return purge_archived_records()
 
 
 @shared_task(ignore_result=True)
@@ -57,4 +61,4 @@ def sweep_inactive_accounts() -> dict[str, int]:
     with job_lock("privacy-sweep-inactive") as held:
         if not held:
             return {}
-        return requests.sweep_inactive()
+        return sweep_inactive()

@@ -18,20 +18,21 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from marketplace.accounts.models import Role
-from marketplace.db import commit
 from marketplace.errors import ServiceError
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.privacy import (  # noqa: F401 (desk_source registers on import)
     clock,
+    decisions,
     desk_source,
+    filing,
     notice,
+    policy,
     purposes,
-    requests,
+    services,
 )
 from marketplace.privacy.models import RequestStatus
 from marketplace.privacy.retention import RULES
-from marketplace.privacy.services import current_consents, set_consent
+from marketplace.privacy.workflow import CORRECTABLE_FIELDS
 from marketplace.web import local_target, no_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
@@ -72,8 +73,7 @@ def notice_page():  # type: ignore[no-untyped-def]
 @bp.post("/notice")
 @login_required
 def accept_notice():  # type: ignore[no-untyped-def]
-    accepted = notice.accept(current_user.id)
-    commit()
+    accepted = services.accept_notice(current_user.id)
     if accepted:
         flash(f"Thank you: you accepted the privacy notice of {accepted.version}.", "success")
     return redirect(local_target(request.form.get("next"), url_for("privacy.settings")))
@@ -83,15 +83,21 @@ def _settings_page(status: int = 200):  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
     body = render_template(
         "privacy/settings.html",
-        consents=current_consents(user.id),
-        requests=requests.own_requests(user),
-        correctable=list(requests.CORRECTABLE_FIELDS),
+        consents=services.current_consents(user.id),
+        requests=filing.own_requests(user),
+        correctable=list(CORRECTABLE_FIELDS),
         required=[purposes.BY_ID[pid] for pid in purposes.REQUIRED],
         upcoming=notice.upcoming_notice(),
         current=notice.current_notice(),
         now=clock.now(),
     )
     return no_store(current_app.make_response((body, status)))
+
+
+def _refusal_text(refused: ServiceError) -> str:
+    """A refusal as one line: each field's messages, or the refusal's own detail."""
+    details = "; ".join(f"{k}: {', '.join(v)}" for k, v in refused.errors.items())
+    return details or refused.detail
 
 
 @bp.get("/")
@@ -106,13 +112,12 @@ def change_consent(purpose: str):  # type: ignore[no-untyped-def]
     """One click: grant or withdraw, effective at once."""
     granted = request.form.get("granted") == "true"
     try:
-        set_consent(
+        services.set_consent(
             current_user._get_current_object(), purpose, {"granted": granted}, source="settings"
         )
     except ServiceError as refused:
         flash(refused.errors.get("granted", [refused.detail])[0], "error")
         return _settings_page(refused.status)
-    commit()
     label = purposes.BY_ID[purpose].label
     flash(f"{label}: {'granted' if granted else 'withdrawn'}.", "success")
     return redirect(url_for("privacy.settings"))
@@ -123,16 +128,11 @@ def change_consent(purpose: str):  # type: ignore[no-untyped-def]
 def make_request():  # type: ignore[no-untyped-def]
     data = {key: value for key, value in request.form.items() if key != "csrf_token" and value}
     try:
-        row = requests.submit_request(current_user._get_current_object(), data)
-    except ServiceError as refused:
-        if refused.keep_writes:
-            commit()
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in refused.errors.items())
-        flash(details or refused.detail, "error")
+        row = filing.submit_request(current_user._get_current_object(), data)
+    except ServiceError as refused:  # rendered, not raised: the request commits what it recorded
+        flash(_refusal_text(refused), "error")
         return _settings_page(refused.status)
-    message = f"Request #{row.id} received ({row.status.value.replace('_', ' ')})."
-    commit()
-    flash(message, "success")
+    flash(f"Request #{row.id} received ({row.status.value.replace('_', ' ')}).", "success")
     if row.type.value == "deactivation":
         return redirect(url_for("accounts.sign_in"))
     return redirect(url_for("privacy.settings"))
@@ -141,7 +141,7 @@ def make_request():  # type: ignore[no-untyped-def]
 @bp.get("/requests/<int:request_id>/download")
 @login_required
 def download(request_id: int):  # type: ignore[no-untyped-def]
-    row = requests.own_request(current_user._get_current_object(), request_id)
+    row = filing.own_request(current_user._get_current_object(), request_id)
     if not row.export_name or row.export_expires_at is None:
         abort(404)
     if row.export_expires_at <= clock.now():
@@ -162,18 +162,13 @@ def download(request_id: int):  # type: ignore[no-untyped-def]
 # --- the officer's queue ----------------------------------------------------------------------
 
 
-def _officer_only() -> None:
-    if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
-        abort(403)
-
-
 @bp.get("/officer")
 @login_required
 def officer():  # type: ignore[no-untyped-def]
-    _officer_only()
+    policy.require_handle_requests_page(current_user)
     status = request.args.get("status") or RequestStatus.PENDING.value
     try:
-        rows, total = requests.officer_requests(current_user, status=status, per_page=100)
+        rows, total = decisions.officer_requests(current_user, status=status, per_page=100)
     except ServiceError:
         abort(404)
     return render_template(
@@ -191,15 +186,13 @@ def officer():  # type: ignore[no-untyped-def]
 @bp.post("/officer/requests/<int:request_id>/decision")
 @login_required
 def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
-    _officer_only()
+    policy.require_handle_requests_page(current_user)
     data = {"decision": request.form.get("decision"), "reason": request.form.get("reason")}
     try:
-        row = requests.decide(current_user._get_current_object(), request_id, data)
+        row = decisions.decide(current_user._get_current_object(), request_id, data)
     except ServiceError as refused:
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in refused.errors.items())
-        flash(details or refused.detail, "error")
+        flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
-    message = f"Request #{row.id} is now {row.status.value.replace('_', ' ')}."
-    commit()  # an approved deletion's task may run (inline) right after this
-    flash(message, "success")
+    # An approved deletion's task runs (inline, without a broker) once the request commits.
+    flash(f"Request #{row.id} is now {row.status.value.replace('_', ' ')}.", "success")
     return redirect(url_for("privacy.officer"))

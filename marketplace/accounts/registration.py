@@ -1,0 +1,153 @@
+"""Registration: a buyer or a supplier signing up, and a guest buyer's account made from a
+confirmed enquiry.
+
+Functions flush but never commit: the request (or CLI command) that called them commits once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from marketplace import audit
+from marketplace.accounts import identity
+from marketplace.accounts.details import (
+    check_business_identity,
+    person_name,
+    personal_details,
+    read_address,
+    read_consents,
+    read_password,
+    refuse_duplicates,
+)
+from marketplace.accounts.email_addresses import send_email_verification
+from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
+from marketplace.accounts.password_changes import reset_token
+from marketplace.accounts.passwords import hash_password
+from marketplace.crypto import blind_index
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.notifications import absolute_url, send_email
+from marketplace.privacy.services import initial_consents, record_consents
+from marketplace.validation import Input, Invalid
+
+
+def register_account(data: Any) -> User:
+    """Register a buyer or a supplier. Raises ValidationFailed (422) or Conflict (409)."""
+    inp = Input(data)
+    role = inp.text("role", check=_role_choice)
+    name = inp.text("name", min_length=2, max_length=100, check=person_name)
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
+    inp.accepted("age_confirmed", "you must be 18 or older to register")
+    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
+    consents = read_consents(inp)
+
+    company_name = gstin = pan = None
+    address = None
+    if role == Role.SUPPLIER:
+        company_name = inp.text("company_name", min_length=2, max_length=200)
+        gstin = inp.text("gstin", max_length=20, check=identity.check_gstin)
+        pan = inp.text("pan", required=False, max_length=12, check=identity.check_pan)
+        address = read_address(inp)
+        state = address.state if address else None
+        check_business_identity(inp, gstin, pan, state)
+    password = read_password(inp, "password", personal_details(email, name, phone, company_name))
+    inp.raise_if_invalid()
+
+    refuse_duplicates(email=email, phone=phone, gstin=gstin)
+    now = utcnow()
+    user = User(
+        email=email,
+        name=name,
+        phone=phone,
+        phone_digest=blind_index(phone),
+        password_hash=hash_password(password),
+        terms_version=current_app.config["TERMS_VERSION"],
+        age_confirmed_at=now,
+    )
+    user.role_rows = [UserRole(role=Role.BUYER)]
+    if role == Role.SUPPLIER:
+        assert address is not None and gstin is not None
+        user.role_rows.append(UserRole(role=Role.SUPPLIER))
+        user.supplier = SupplierProfile(
+            company_name=company_name,
+            gstin=gstin,
+            gst_state_code=gstin[:2],
+            pan=gstin[2:12],
+            gst_verification=GstVerification.PENDING,
+            address_line1=address.line1,
+            city=address.city,
+            state=address.state.name,
+            pincode=address.pincode,
+        )
+    db.session.add(user)
+    db.session.flush()
+    record_consents(user.id, initial_consents(consents), source="registration")
+    audit.record("account.registered", actor_id=user.id, subject=user, roles=list(user.roles))
+    send_email_verification(user)
+    return user
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+def read_contact(inp: Input) -> Contact | None:
+    """A visitor's name, email and mobile, by the same rules as registration (for a guest
+    enquiry, which creates the account once the mobile is confirmed)."""
+    name = inp.text("name", min_length=2, max_length=100, check=person_name)
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
+    inp.accepted("age_confirmed", "you must be 18 or older")
+    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
+    return Contact(name, email, phone) if name and email and phone else None
+
+
+def refuse_registered(contact: Contact) -> None:
+    """409 when the email or mobile already belongs to an account: its owner signs in."""
+    refuse_duplicates(email=contact.email, phone=contact.phone)
+
+
+def register_guest_buyer(contact: Contact) -> User:
+    """A buyer account for a visitor who proved the mobile with a one-time code. There is no
+    password yet: the welcome email carries a link to set one."""
+    refuse_duplicates(email=contact.email, phone=contact.phone)
+    now = utcnow()
+    user = User(
+        email=contact.email,
+        name=contact.name,
+        phone=contact.phone,
+        phone_digest=blind_index(contact.phone),
+        phone_verified_at=now,
+        # Nobody knows this password: the account is used through the emailed link first.
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        terms_version=current_app.config["TERMS_VERSION"],
+        age_confirmed_at=now,
+    )
+    user.role_rows = [UserRole(role=Role.BUYER)]
+    db.session.add(user)
+    db.session.flush()
+    record_consents(user.id, initial_consents({}), source="guest_enquiry")
+    audit.record("account.registered", actor_id=user.id, subject=user, roles=["buyer"], via="guest")
+    send_email(
+        user.email,
+        "Your TradeSetu account: choose a password",
+        "welcome_guest",
+        user=user,
+        link=absolute_url("accounts.reset_password", token=reset_token(user)),
+        minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],
+    )
+    return user
+
+
+def _role_choice(value: str) -> Role:
+    if value not in (Role.BUYER, Role.SUPPLIER):
+        raise Invalid("must be buyer or supplier")
+    return Role(value)

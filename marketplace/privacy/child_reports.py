@@ -1,0 +1,43 @@
+"""Accounts reported as a child's: suspended at once, erased once the officer confirms.
+
+Functions flush but never commit, unless they say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.formatting import iso_utc
+from marketplace.privacy import policy
+from marketplace.privacy.deactivation import deactivate
+from marketplace.privacy.deletion import open_system_deletion
+from marketplace.privacy.models import PrivacyRequest
+from marketplace.validation import MAX_ID, Input
+
+
+def report_minor(actor: User, data: Any) -> PrivacyRequest:
+    """An account reported as a child's is suspended at once (no sign-in reactivates it) and a
+    deletion request opens for the officer to confirm; denying it lifts the suspension."""
+    policy.require_handle_requests(actor)
+    inp = Input(data)
+    user_id = inp.integer("user_id", minimum=1, maximum=MAX_ID)
+    reason = inp.text("reason", max_length=2000, multiline=True)
+    inp.errors.raise_if_any()
+    user = db.session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        raise NotFound("No such account.")
+    deletion = open_system_deletion(user, f"reported as under 18: {reason}", approved=False)
+    # A denial says the report was wrong: the account then goes back to how it stands now.
+    deletion.details = {
+        **deletion.details,
+        "lift_if_denied": True,
+        "active_before": user.is_active_account,
+        "deactivated_before": iso_utc(user.deactivated_at),
+    }
+    deactivate(user, deletion, suspended_by=actor)
+    audit.record("privacy.minor_reported", actor_id=actor.id, subject=user)
+    return deletion

@@ -1,0 +1,122 @@
+"""The grievance officer's queue of privacy requests and decisions on them: approve or deny a
+deletion, an objection or a correction.
+
+Functions flush but never commit, unless they say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.extensions import db
+from marketplace.legal_clocks import clock as legal_clock
+from marketplace.notifications import send_email
+from marketplace.privacy import clock, policy, tasks
+from marketplace.privacy.deactivation import deactivate, lift_suspension
+from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
+from marketplace.privacy.workflow import CORRECTABLE_FIELDS, DECIDED_BY_OFFICER, move
+from marketplace.validation import Input
+from workers import enqueue
+
+
+def officer_requests(
+    actor: User, *, status: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[PrivacyRequest], int]:
+    policy.require_handle_requests(actor)
+    query = select(PrivacyRequest)
+    if status:
+        try:
+            query = query.where(PrivacyRequest.status == RequestStatus(status))
+        except ValueError:
+            raise ValidationFailed(
+                {"status": ["must be one of " + ", ".join(s.value for s in RequestStatus)]}
+            ) from None
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def officer_request(actor: User, request_id: int, *, lock: bool = False) -> PrivacyRequest:
+    """A request as the officer sees it; `lock` when deciding it (two officers at once)."""
+    policy.require_handle_requests(actor)
+    row = db.session.get(PrivacyRequest, request_id, with_for_update=lock)
+    if row is None:
+        raise NotFound("No such request.")
+    return row
+
+
+def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
+    """Approve or deny (a reason is required to deny; denying an objection must name the legal
+    basis). A paused deletion may be approved again once its hold is gone."""
+    policy.require_handle_requests(actor)
+    inp = Input(data)
+    decision = inp.data.get("decision")
+    if decision not in ("approve", "deny"):
+        inp.fail("decision", "must be 'approve' or 'deny'")
+    reason = inp.text("reason", required=decision == "deny", max_length=2000, multiline=True)
+    inp.errors.raise_if_any()
+    row = officer_request(actor, request_id, lock=True)
+    retry = row.status == RequestStatus.PAUSED and decision == "approve"
+    if row.type not in DECIDED_BY_OFFICER or (row.status != RequestStatus.PENDING and not retry):
+        raise Conflict(f"This request is {row.status.value}: there is nothing to decide.")
+    policy.require_decide_request(actor, row)
+    user = db.session.get(User, row.user_id)
+    assert user is not None
+    now = clock.now()
+    row.decided_by_id, row.decided_at, row.decision_reason = actor.id, now, reason
+    if decision == "deny":
+        move(row, RequestStatus.DENIED, actor.id, reason or "")
+        row.completed_at = now
+        if row.type == RequestType.DELETION and (row.details or {}).get("lift_if_denied"):
+            lift_suspension(user, row, actor)
+    elif row.type == RequestType.DELETION:
+        move(row, RequestStatus.APPROVED, actor.id, reason or "")
+        request_id = row.id
+        enqueue(tasks.execute_deletion, request_id)
+    elif row.type == RequestType.CORRECTION:
+        move(row, RequestStatus.APPROVED, actor.id, reason or "")
+        _apply_correction(user, row.details)
+        move(row, RequestStatus.COMPLETE, actor.id)
+        row.completed_at = now
+    else:  # an objection to a required purpose, upheld: the service is discontinued
+        move(row, RequestStatus.APPROVED, actor.id, reason or "")
+        deactivate(user, suspended_by=actor)  # until the deletion decides
+        deletion = PrivacyRequest(
+            user_id=user.id,
+            type=RequestType.DELETION,
+            details={"reason": f"objection #{row.id} upheld"},
+            due_at=legal_clock("privacy_request").due(now),
+            created_at=now,
+        )
+        db.session.add(deletion)
+        db.session.flush()
+        move(deletion, RequestStatus.PENDING, actor.id, f"objection #{row.id} upheld")
+        move(row, RequestStatus.COMPLETE, actor.id, f"deletion request #{deletion.id} opened")
+        row.completed_at = now
+    if user.erased_at is None:
+        send_email(
+            user.email,
+            f"Your privacy request #{row.id}",
+            "privacy_decision",
+            user=user,
+            row=row,
+        )
+    return row
+
+
+def _apply_correction(user: User, details: dict[str, Any]) -> None:
+    owner, attribute, _ = CORRECTABLE_FIELDS[details["field"]]
+    target = user if owner == "user" else user.supplier
+    if target is None:
+        raise Conflict("The account has no business details to correct.")
+    setattr(target, attribute, details["value"])
+    audit.record("account.corrected", subject=user, field=details["field"])

@@ -1,0 +1,66 @@
+"""Unused accounts: warned, then erased through the deletion workflow (DPDP Rules 2025 r.8(2))."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.db import commit
+from marketplace.extensions import db
+from marketplace.legal_clocks import clock as legal_clock
+from marketplace.notifications import absolute_url, send_email
+from marketplace.privacy import clock
+from marketplace.privacy.deletion import open_system_deletion, run_deletion
+from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
+from marketplace.privacy.workflow import OPEN_STATES
+
+
+def sweep_inactive() -> dict[str, int]:
+    """Warn accounts unused for PRIVACY_INACTIVE_DAYS, then erase those still unused 48 hours
+    after the warning (DPDP Rules 2025 r.8(2)), through the same workflow. Commits."""
+    now = clock.now()
+    idle_since = now - timedelta(days=current_app.config["PRIVACY_INACTIVE_DAYS"])
+    notice = legal_clock("inactive_erasure_notice")
+    last_seen = func.coalesce(User.last_sign_in_at, User.created_at)
+    candidates = db.session.scalars(
+        select(User).where(User.erased_at.is_(None), last_seen < idle_since).order_by(User.id)
+    ).all()
+    warned = erased = 0
+    queued: list[int] = []
+    for user in candidates:
+        if user.is_staff:
+            continue
+        if user.inactivity_warned_at is None:
+            user.inactivity_warned_at = now
+            send_email(
+                user.email,
+                "Your unused TradeSetu account will be deleted in 48 hours",
+                "privacy_inactive_warning",
+                user=user,
+                erase_at=notice.due(now),
+                url=absolute_url("accounts.sign_in"),
+            )
+            audit.record("privacy.inactivity_warned", subject=user)
+            warned += 1
+        elif now >= notice.due(user.inactivity_warned_at):
+            open_deletion = db.session.scalar(
+                select(func.count(PrivacyRequest.id)).where(
+                    PrivacyRequest.user_id == user.id,
+                    PrivacyRequest.type == RequestType.DELETION,
+                    PrivacyRequest.status.in_(OPEN_STATES),
+                )
+            )
+            if not open_deletion:
+                queued.append(open_system_deletion(user, "inactive account", approved=True).id)
+    commit()
+    for request_id in queued:
+        if run_deletion(request_id) in (
+            RequestStatus.COMPLETE,
+            RequestStatus.COMPLETE_WITH_RETENTION,
+        ):
+            erased += 1
+    return {"warned": warned, "erased": erased}
