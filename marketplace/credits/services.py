@@ -44,7 +44,7 @@ from marketplace.credits.models import (
     OrderStatus,
 )
 from marketplace.credits.plans import Pack, Plan
-from marketplace.db import IST, get_owned, utcnow
+from marketplace.db import IST, get_owned, paginate, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import db
 from marketplace.formatting import rupees
@@ -318,13 +318,11 @@ def _take_back(
 
 def ledger(supplier_id: int, *, page: int, per_page: int) -> tuple[list[CreditEntry], int]:
     query = select(CreditEntry).where(CreditEntry.supplier_id == supplier_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(
+        query.order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc()),
+        page=page,
+        per_page=per_page,
+    )
 
 
 @dataclass(frozen=True)
@@ -578,13 +576,8 @@ def all_orders(*, status: str | None, page: int, per_page: int) -> tuple[list[Cr
 
 
 def _page(query: Any, *order_by: Any, page: int, per_page: int) -> tuple[list[Any], int]:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(*(column.desc() for column in order_by))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    ordered = query.order_by(*(column.desc() for column in order_by))
+    return paginate(ordered, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)

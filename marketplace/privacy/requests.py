@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from marketplace import audit
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.passwords import password_matches
-from marketplace.db import after_commit, commit
+from marketplace.db import after_commit, commit, paginate
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
@@ -336,13 +336,9 @@ def officer_requests(
             raise ValidationFailed(
                 {"status": ["must be one of " + ", ".join(s.value for s in RequestStatus)]}
             ) from None
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(
+        query.order_by(PrivacyRequest.due_at, PrivacyRequest.id), page=page, per_page=per_page
+    )
 
 
 def officer_request(actor: User, request_id: int, *, lock: bool = False) -> PrivacyRequest:
