@@ -396,7 +396,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
 def audit_log():  # type: ignore[no-untyped-def]
     if not current_user.has_role(Role.GRIEVANCE_OFFICER, Role.ADMIN):
         abort(403)
-    from marketplace.grievances.views import audit_filters
+    from marketplace.grievances.filters import audit_filters
 
     page_number = requested_page(last=10_000)
     chosen = audit_filters(request.args)
