@@ -1,9 +1,9 @@
 """Grievance pages: filing a complaint (signed in or as a guest), the complainant's own pages,
 the officer's desk (queue, complaint page, report, breach register) and the published notices.
 
-Handlers read the form, call the rules (filing, decisions, appeals, breaches...; they hold
-every rule, and marketplace.grievances.policy decides who may do what) and render; a refused
-form is rendered again with the rules' messages."""
+Handlers read the form, call the rule modules (filing, decisions, appeals, breach_register,
+...), which hold every rule, ask marketplace.grievances.policy who may do what, and render; a
+refused form is rendered again with the rules' messages."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from marketplace import desk
@@ -124,7 +125,7 @@ def _uploads() -> list[tuple[str, IO[bytes]]]:
     ]
 
 
-def _filed(user: User | None, data: dict[str, Any]) -> Response:
+def _filed(user: User | None, data: dict[str, Any]) -> ResponseReturnValue:
     """A signed-in person's complaint is filed at once; a guest's waits for the emailed code."""
     if user is None:
         draft = guest_codes.start_guest_grievance(data)
@@ -324,15 +325,19 @@ def _report_csv(figures: Mapping[str, Any], start: date, end: date) -> Response:
     )
 
 
+def _period(args: Mapping[str, Any]) -> tuple[date, date, dict[str, list[str]]]:
+    """The period asked for; one that cannot be read shows the default beside its messages."""
+    try:
+        start, end = compliance_report.read_period(args)
+    except ValidationFailed as refused:
+        return *compliance_report.read_period({}), refused.errors
+    return start, end, {}
+
+
 @bp.get("/desk/report")
 def report():  # type: ignore[no-untyped-def]
     policy.require_see_report(_officer())
-    errors: dict[str, list[str]] = {}
-    try:
-        start, end = compliance_report.read_period(request.args)
-    except ValidationFailed as refused:
-        errors = refused.errors
-        start, end = compliance_report.read_period({})
+    start, end, errors = _period(request.args)
     figures = compliance_report.report(start, end)
     if request.args.get("format") == "csv" and not errors:
         return _report_csv(figures, start, end)
