@@ -19,7 +19,7 @@ from marketplace.notifications import absolute_url, send_email
 from marketplace.validation import MAX_ID, Input
 
 # Which status the officer may move a grievance to from each status. Appealing is the
-# complainant's own step (appeal()), never the officer's.
+# complainant's own step (appeals.appeal()), never the officer's.
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.RECEIVED: (Status.ACKNOWLEDGED, Status.IN_REVIEW, Status.RESOLVED, Status.REJECTED),
     Status.ACKNOWLEDGED: (Status.IN_REVIEW, Status.RESOLVED, Status.REJECTED),
