@@ -14,7 +14,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from marketplace.db import UTCDateTime, utcnow
+from marketplace.db import UTCDateTime, paginate, utcnow
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
 
@@ -84,11 +84,7 @@ def recent_events(
         query = query.where(AuditEvent.occurred_at >= since)
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
-    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(query.order_by(AuditEvent.id.desc()), page=page, per_page=per_page)
 
 
 def as_json(row: AuditEvent) -> dict[str, Any]:

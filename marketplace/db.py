@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, DateTime, Engine, Enum, Text, event, select
+from sqlalchemy import ColumnElement, DateTime, Engine, Enum, Select, Text, event, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -97,6 +97,18 @@ def get_owned(model: type[ModelT], object_id: int, owner_clause: ColumnElement[b
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__).lower()
         raise NotFound(f"No such {words}.")
     return found
+
+
+# --- pages of rows ---------------------------------------------------------------------------
+
+
+def paginate(statement: Select[Any], *, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of an ordered statement's rows (page 1 first) and how many rows it has in all.
+    The count runs over the statement without its ordering, which cannot change it."""
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = db.session.scalar(counted) or 0
+    rows = db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
 
 
 # --- one commit, then side effects ---------------------------------------------------------

@@ -16,7 +16,7 @@ from marketplace import desk
 from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
-from marketplace.grievances import services
+from marketplace.grievances import compliance_report, decisions, desk_items, filing
 from marketplace.grievances.models import Breach, Grievance, GrievanceAttachment, Status
 from tests import factories
 from tests.conftest import csrf_token, outbox, sign_in_page
@@ -39,7 +39,7 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     """The time under the test's control, wherever the desk reads it."""
     controlled = Clock(T0)
-    monkeypatch.setattr("marketplace.grievances.services.utcnow", controlled)
+    monkeypatch.setattr("marketplace.grievances.moments.utcnow", controlled)
     monkeypatch.setattr("marketplace.api.grievances.utcnow", controlled)
     monkeypatch.setattr("marketplace.grievances.views.utcnow", controlled)
     return controlled
@@ -85,7 +85,7 @@ def test_a_filed_complaint_gets_a_reference_and_both_clocks(clock, buyer_api, ap
 
 def test_privacy_complaints_are_held_to_the_rules_table(ctx):
     received = T0
-    acknowledge_by, resolve_by = services.deadlines(services.Category.PRIVACY, received)
+    acknowledge_by, resolve_by = filing.deadlines(filing.Category.PRIVACY, received)
     assert acknowledge_by == received + timedelta(hours=24)
     # the 15 days of the IT Rules come before the DPDP Rules' 90-day outer bound
     assert resolve_by == received + timedelta(days=15)
@@ -279,14 +279,14 @@ def test_assignment_among_officers(clock, api, buyer_api, officer_api):
 
 def _filed(category: str, received: datetime, *, ack_after=None, resolve_after=None) -> None:
     user = db.session.get(User, factories.buyer().id)
-    grievance = services.file_grievance(user, {**COMPLAINT, "category": category}, now=received)
+    grievance = filing.file_grievance(user, {**COMPLAINT, "category": category}, now=received)
     officer = db.session.scalar(select(User).where(User.email.like("officer%")))
     if ack_after is not None:
-        services.update_grievance(
+        decisions.update_grievance(
             officer, grievance.id, {"status": "acknowledged"}, now=received + ack_after
         )
     if resolve_after is not None:
-        services.update_grievance(
+        decisions.update_grievance(
             officer,
             grievance.id,
             {"status": "resolved", "response": "Done."},
@@ -308,7 +308,7 @@ def test_the_report_counts_privacy_requests_by_type(ctx):
     ):
         db.session.add(PrivacyRequest(user_id=person.id, type=kind, due_at=when, created_at=when))
     commit()
-    figures = services.report(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
+    figures = compliance_report.report(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
     assert figures["privacy_requests_by_type"] == {
         "access": 1,
         "correction": 0,
@@ -316,7 +316,7 @@ def test_the_report_counts_privacy_requests_by_type(ctx):
         "objection": 0,
         "deactivation": 0,
     }
-    assert "privacy_request:deletion,2" in services.report_csv(figures)
+    assert "privacy_request:deletion,2" in compliance_report.report_csv(figures)
 
 
 def test_the_report_counts_known_data(app, ctx, officer, client):
@@ -330,7 +330,7 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
     # falls in October in UTC, but the report's days are India's)
     _filed("other", datetime(2026, 10, 31, 18, 40, tzinfo=UTC))
 
-    figures = services.report(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
+    figures = compliance_report.report(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
     assert figures["received"] == 5
     assert figures["acknowledged_on_time"] == 3
     assert figures["resolved"] == 3
@@ -388,23 +388,23 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
 
 def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     user = db.session.get(User, factories.buyer().id)
-    services.file_grievance(user, COMPLAINT, now=T0)
+    filing.file_grievance(user, COMPLAINT, now=T0)
     commit()
-    assert services.warn_deadlines(now=T0 + timedelta(hours=17)) == 0
-    sent = services.warn_deadlines(now=T0 + timedelta(hours=18, minutes=30))
+    assert desk_items.warn_deadlines(now=T0 + timedelta(hours=17)) == 0
+    sent = desk_items.warn_deadlines(now=T0 + timedelta(hours=18, minutes=30))
     commit()
     assert sent == 1
     mail = outbox(app)[-1]
     assert officer.email in mail and "Due soon: acknowledge" in mail
-    assert services.warn_deadlines(now=T0 + timedelta(hours=19)) == 0  # once
+    assert desk_items.warn_deadlines(now=T0 + timedelta(hours=19)) == 0  # once
     commit()
     # acknowledged: the next warning is for the 15 days, two days before they end
     grievance = db.session.scalar(select(Grievance))
     staff = db.session.get(User, officer.id)
-    services.update_grievance(staff, grievance.id, {"status": "in_review"}, now=T0)
+    decisions.update_grievance(staff, grievance.id, {"status": "in_review"}, now=T0)
     commit()
-    assert services.warn_deadlines(now=T0 + timedelta(days=12)) == 0
-    assert services.warn_deadlines(now=T0 + timedelta(days=13, hours=1)) == 1
+    assert desk_items.warn_deadlines(now=T0 + timedelta(days=12)) == 0
+    assert desk_items.warn_deadlines(now=T0 + timedelta(days=13, hours=1)) == 1
     commit()
     assert "Due soon: resolve" in outbox(app)[-1]
 
@@ -421,7 +421,7 @@ def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx
     assert not has_request_context()
     kinds = {item.kind for item in desk.open_items()}
     assert "privacy_request" in kinds
-    services.warn_deadlines(now=datetime.now(UTC) + timedelta(days=88))
+    desk_items.warn_deadlines(now=datetime.now(UTC) + timedelta(days=88))
     commit()
     assert "Due soon" in outbox(app)[-1]
 
@@ -429,7 +429,7 @@ def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx
 def test_the_desk_lists_every_registered_source_by_nearest_deadline(app, ctx, officer, monkeypatch):
     monkeypatch.setattr(desk, "_SOURCES", list(desk.sources()))
     user = db.session.get(User, factories.buyer().id)
-    services.file_grievance(user, COMPLAINT, now=T0)
+    filing.file_grievance(user, COMPLAINT, now=T0)
     commit()
     privacy_item = desk.DeskItem(
         kind="privacy_request",
@@ -452,7 +452,7 @@ def test_the_desk_lists_every_registered_source_by_nearest_deadline(app, ctx, of
     assert items[0].urgency(T0 + timedelta(hours=25)) == "overdue"
     assert items[0].urgency(T0 + timedelta(hours=20)) == "due_soon"
     assert items[1].urgency(T0) == "on_track"
-    sent = services.warn_deadlines(now=T0 + timedelta(days=1, hours=1))
+    sent = desk_items.warn_deadlines(now=T0 + timedelta(days=1, hours=1))
     commit()
     assert sent == 2  # the grievance's acknowledgement and the privacy request
     assert any("PR-7" in message for message in outbox(app))
@@ -733,7 +733,7 @@ def test_the_audit_log_reads_like_a_page_for_officers(app, buyer_api, officer):
 
 def test_the_cli_warns_and_reports(app, ctx, officer):
     user = db.session.get(User, factories.buyer().id)
-    services.file_grievance(user, COMPLAINT, now=T0 - timedelta(days=2))
+    filing.file_grievance(user, COMPLAINT, now=T0 - timedelta(days=2))
     commit()
     runner = app.test_cli_runner()
     warned = runner.invoke(args=["grievances", "warn-deadlines"])
@@ -761,7 +761,7 @@ def test_bad_attachments_are_named_and_nothing_is_filed(ctx, buyer, monkeypatch)
     monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 1000)
     user = db.session.get_one(User, buyer.id)
     with pytest.raises(ValidationFailed) as refused:
-        services.file_grievance(
+        filing.file_grievance(
             user,
             COMPLAINT,
             attachments=[

@@ -251,9 +251,9 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
 
     shop = Shop(supplier.id, buyer.id, product.id)
     lead_id, order = _history(app, shop, supplier.email)
-    from marketplace.grievances import services as grievances
+    from marketplace.grievances import decisions, filing
 
-    complaint = grievances.file_grievance(
+    complaint = filing.file_grievance(
         db.session.get(User, buyer.id),
         {
             "category": "lead_quality",
@@ -297,7 +297,7 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     held = officer_api.get(f"/privacy/requests/{ids['buyer']}").get_json()
     assert held["status"] == "paused" and "grievance" in held["hold_reason"]
     officer = db.session.scalars(select(User).where(User.email.like("officer%"))).first()
-    grievances.update_grievance(
+    decisions.update_grievance(
         officer, complaint_id, {"status": "resolved", "response": "The supplier will call."}
     )
     commit()

@@ -46,7 +46,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.schemas import business_profile
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.grievances.views import audit_filters
+from marketplace.grievances.filters import audit_filters
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
 from marketplace.web import local_target, no_store, requested_page

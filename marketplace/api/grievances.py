@@ -1,5 +1,5 @@
 """Grievances and the breach register over JSON. Who may do what is decided in
-marketplace.grievances.policy (through the services); bodies are read before that, so a
+marketplace.grievances.policy (asked here or by the rules); bodies are read before that, so a
 malformed body is a 400 whoever sends it."""
 
 from __future__ import annotations
@@ -18,23 +18,33 @@ from marketplace.db import utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.formatting import iso_utc
-from marketplace.grievances import policy, schemas, services
-from marketplace.grievances.policy import Action
+from marketplace.grievances import (
+    appeals,
+    breach_register,
+    compliance_report,
+    decisions,
+    filing,
+    filters,
+    guest_codes,
+    policy,
+    queries,
+    schemas,
+)
 from marketplace.web import address_key
 
 
 def _officer_body(grievance):  # type: ignore[no-untyped-def]
     return schemas.for_officer(
         grievance,
-        overdue=services.is_overdue(grievance, utcnow()),
-        appeal_by=services.appeal_by(grievance),
+        overdue=queries.is_overdue(grievance, utcnow()),
+        appeal_by=appeals.appeal_by(grievance),
     )
 
 
 def _body_for(user, grievance):  # type: ignore[no-untyped-def]
     if policy.is_officer(user):
         return _officer_body(grievance)
-    return schemas.for_complainant(grievance, appeal_by=services.appeal_by(grievance))
+    return schemas.for_complainant(grievance, appeal_by=appeals.appeal_by(grievance))
 
 
 @bp.post("/grievances")
@@ -44,21 +54,21 @@ def file_grievance():  # type: ignore[no-untyped-def]
     email to confirm the address (202)."""
     if request.headers.get("Authorization"):
         return _file_signed_in()
-    draft = services.start_guest_grievance(json_body())
+    draft = guest_codes.start_guest_grievance(json_body())
     return jsonify({"verification_id": draft.id, "expires_at": iso_utc(draft.expires_at)}), 202
 
 
 @authenticated(person=True)
 def _file_signed_in():  # type: ignore[no-untyped-def]
     data = json_body()
-    grievance = services.file_grievance(current_api_user(), data)
+    grievance = filing.file_grievance(current_api_user(), data)
     return jsonify(schemas.created(grievance)), 201
 
 
 @bp.post("/grievances/guest/<verification_id>/confirm")
 @limiter.limit("10 per minute", key_func=address_key)
 def confirm_guest_grievance(verification_id: str):  # type: ignore[no-untyped-def]
-    grievance = services.confirm_guest_grievance(verification_id, json_body())
+    grievance = guest_codes.confirm_guest_grievance(verification_id, json_body())
     return jsonify(schemas.created(grievance)), 201
 
 
@@ -66,9 +76,9 @@ def confirm_guest_grievance(verification_id: str):  # type: ignore[no-untyped-de
 @authenticated(person=True)
 def grievances():  # type: ignore[no-untyped-def]
     user = current_api_user()
-    chosen = services.read_filter(request.args)
+    chosen = filters.read_filter(request.args)
     page, per_page = pagination()
-    rows, total = services.list_grievances(user, chosen, page=page, per_page=per_page)
+    rows, total = queries.list_grievances(user, chosen, page=page, per_page=per_page)
     return jsonify(page_body([_body_for(user, row) for row in rows], total, page, per_page))
 
 
@@ -76,14 +86,14 @@ def grievances():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     user = current_api_user()
-    return jsonify(_body_for(user, services.grievance_for(user, grievance_id)))
+    return jsonify(_body_for(user, queries.grievance_for(user, grievance_id)))
 
 
 @bp.patch("/grievances/<int:grievance_id>")
 @authenticated(person=True)
 def update_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
-    grievance = services.update_grievance(current_api_user(), grievance_id, data)
+    grievance = decisions.update_grievance(current_api_user(), grievance_id, data)
     return jsonify(_officer_body(grievance))
 
 
@@ -91,22 +101,22 @@ def update_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def appeal_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
-    grievance = services.appeal(current_api_user(), grievance_id, data)
+    grievance = appeals.appeal(current_api_user(), grievance_id, data)
     return jsonify(schemas.for_complainant(grievance, appeal_by=None))
 
 
 @bp.get("/grievances/report")
 @authenticated(person=True)
 def grievance_report():  # type: ignore[no-untyped-def]
-    policy.require(current_api_user(), Action.REPORT)
-    start, end = services.read_period(request.args)
+    policy.require_see_report(current_api_user())
+    start, end = compliance_report.read_period(request.args)
     chosen = request.args.get("format", "json")
     if chosen not in ("json", "csv"):
         raise ValidationFailed({"format": ["must be json or csv"]})
-    figures = services.report(start, end)
+    figures = compliance_report.report(start, end)
     if chosen == "csv":
         return Response(
-            services.report_csv(figures),
+            compliance_report.report_csv(figures),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="grievances-{start}-{end}.csv"'},
         )
@@ -117,7 +127,7 @@ def grievance_report():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def record_breach():  # type: ignore[no-untyped-def]
     data = json_body()
-    breach = services.record_breach(current_api_user(), data)
+    breach = breach_register.record_breach(current_api_user(), data)
     return jsonify(schemas.breach(breach)), 201
 
 
@@ -125,9 +135,9 @@ def record_breach():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def breaches():  # type: ignore[no-untyped-def]
     user = current_api_user()
-    policy.require(user, Action.BREACHES)
+    policy.require_keep_breach_register(user)
     page, per_page = pagination()
-    rows, total = services.list_breaches(user, page=page, per_page=per_page)
+    rows, total = queries.list_breaches(user, page=page, per_page=per_page)
     return jsonify(page_body([schemas.breach(row) for row in rows], total, page, per_page))
 
 
@@ -135,5 +145,5 @@ def breaches():  # type: ignore[no-untyped-def]
 @authenticated(person=True)
 def update_breach(breach_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
-    breach = services.update_breach(current_api_user(), breach_id, data)
+    breach = breach_register.update_breach(current_api_user(), breach_id, data)
     return jsonify(schemas.breach(breach))

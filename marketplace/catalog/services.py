@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from PIL import Image
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from marketplace import audit, images
@@ -24,7 +24,7 @@ from marketplace.catalog.models import (
     ProductStatus,
 )
 from marketplace.catalog.trade import check_slabs_against
-from marketplace.db import get_owned, utcnow
+from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.signals import supplier_changed
@@ -201,13 +201,8 @@ def public_supplier(supplier_id: int) -> SupplierProfile:
 
 
 def _page(query: Select[tuple[Product]], page: int, per_page: int) -> tuple[list[Product], int]:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Product.created_at.desc(), Product.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    newest_first = query.order_by(Product.created_at.desc(), Product.id.desc())
+    return paginate(newest_first, page=page, per_page=per_page)
 
 
 def supplier_products(

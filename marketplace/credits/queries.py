@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
@@ -14,20 +14,16 @@ from marketplace.credits import invoices, policy
 from marketplace.credits.ledger import summary
 from marketplace.credits.models import CreditEntry, CreditOrder, Invoice, InvoiceKind, OrderStatus
 from marketplace.credits.plans import packs, plans
-from marketplace.db import get_owned
+from marketplace.db import get_owned, paginate
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 
 
 def page_of(query: Select[Any], *order_by: Any, page: int, per_page: int) -> tuple[list[Any], int]:
     """One page of a query, newest first by `order_by`, and how many rows it has in all."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(*(column.desc() for column in order_by))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(
+        query.order_by(*(column.desc() for column in order_by)), page=page, per_page=per_page
+    )
 
 
 def ledger(supplier_id: int, *, page: int, per_page: int) -> tuple[list[CreditEntry], int]:

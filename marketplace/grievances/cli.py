@@ -1,4 +1,4 @@
-"""`flask grievances ...`: the desk's jobs from the command line (the same services as beat)."""
+"""`flask grievances ...`: the desk's jobs from the command line (the same rules as beat)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.db import commit
-from marketplace.grievances import services
+from marketplace.grievances import compliance_report, desk_items
 
 group = click.Group("grievances", help="The grievance officer's desk.")
 
@@ -17,7 +17,7 @@ group = click.Group("grievances", help="The grievance officer's desk.")
 @with_appcontext
 def warn_deadlines() -> None:
     """Mail the officers about deadlines that are near or passed (each once)."""
-    sent = services.warn_deadlines()
+    sent = desk_items.warn_deadlines()
     commit()
     click.echo(f"{sent} deadline warning{'s' if sent != 1 else ''} sent.")
 
@@ -28,5 +28,6 @@ def warn_deadlines() -> None:
 @with_appcontext
 def report(start: str, end: str) -> None:
     """Print the compliance report for a period as CSV."""
-    first, last = services.read_period({"from": start, "to": end}, today=date.today())
-    click.echo(services.report_csv(services.report(first, last)), nl=False)
+    first, last = compliance_report.read_period({"from": start, "to": end}, today=date.today())
+    figures = compliance_report.report(first, last)
+    click.echo(compliance_report.report_csv(figures), nl=False)

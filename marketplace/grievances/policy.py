@@ -1,9 +1,12 @@
 """Who may do what on the grievance desk: the one place that decides it, for the pages, the API
-and the CLI alike."""
+and the CLI alike. Each decision is a pair: `can_*` answers, `require_*` refuses with a 403.
+
+Filing is open to everyone (guests included), and a complainant's own grievances and appeals
+need only a signed-in person: ownership is checked on the object, as a 404 (the queries)."""
 
 from __future__ import annotations
 
-import enum
+from flask import abort
 
 from marketplace.accounts.models import Role, User
 from marketplace.errors import Forbidden
@@ -11,32 +14,54 @@ from marketplace.errors import Forbidden
 # Officers work the desk; an admin may stand in for one (a holiday, a small team).
 OFFICER_ROLES = (Role.GRIEVANCE_OFFICER, Role.ADMIN)
 
-
-class Action(enum.StrEnum):
-    FILE = "file"  # anyone, guests included
-    VIEW_OWN = "view_own"  # a complainant: their own grievances
-    APPEAL = "appeal"  # the complainant of that grievance
-    WORK_DESK = "work_desk"  # the queue, replies, notes, status, assignment
-    REPORT = "report"  # the compliance report
-    BREACHES = "breaches"  # the breach register
-    AUDIT = "audit"  # the readable audit log
-
-
-_OFFICER_ACTIONS = frozenset({Action.WORK_DESK, Action.REPORT, Action.BREACHES, Action.AUDIT})
+OFFICER_ONLY = "Only the grievance officer can do this."
 
 
 def is_officer(user: User | None) -> bool:
     return user is not None and user.has_role(*OFFICER_ROLES)
 
 
-def can(user: User | None, action: Action) -> bool:
-    if action in _OFFICER_ACTIONS:
-        return is_officer(user)
-    if action == Action.FILE:
-        return True
-    return user is not None  # VIEW_OWN, APPEAL: ownership is checked on the object
+def can_work_desk(user: User | None) -> bool:
+    """The queue, replies, notes, status and assignment."""
+    return is_officer(user)
 
 
-def require(user: User | None, action: Action) -> None:
-    if not can(user, action):
-        raise Forbidden("Only the grievance officer can do this.")
+def require_work_desk(user: User | None) -> None:
+    if not can_work_desk(user):
+        raise Forbidden(OFFICER_ONLY)
+
+
+def require_desk_page(user: User | None) -> None:
+    """The desk's HTML pages refuse with the plain 403 page; the API's refusal says why."""
+    if not can_work_desk(user):
+        abort(403)
+
+
+def can_see_report(user: User | None) -> bool:
+    """The compliance report."""
+    return is_officer(user)
+
+
+def require_see_report(user: User | None) -> None:
+    if not can_see_report(user):
+        raise Forbidden(OFFICER_ONLY)
+
+
+def can_keep_breach_register(user: User | None) -> bool:
+    """Recording, updating and listing breaches."""
+    return is_officer(user)
+
+
+def require_keep_breach_register(user: User | None) -> None:
+    if not can_keep_breach_register(user):
+        raise Forbidden(OFFICER_ONLY)
+
+
+def can_read_audit_log(user: User | None) -> bool:
+    """The readable audit log."""
+    return is_officer(user)
+
+
+def require_read_audit_log(user: User | None) -> None:
+    if not can_read_audit_log(user):
+        raise Forbidden(OFFICER_ONLY)

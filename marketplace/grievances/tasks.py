@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from marketplace.db import commit
-from marketplace.grievances import services
+from marketplace.grievances import desk_items
 from workers.locks import job_lock
 
 
@@ -15,6 +15,6 @@ def warn_deadlines() -> int:
     with job_lock("grievance-deadline-warnings") as held:
         if not held:
             return 0
-        sent = services.warn_deadlines()
+        sent = desk_items.warn_deadlines()
         commit()
         return sent

@@ -1,13 +1,15 @@
 """Grievance pages: filing a complaint (signed in or as a guest), the complainant's own pages,
 the officer's desk (queue, complaint page, report, breach register) and the published notices.
 
-Handlers read the form, call the services (which hold every rule, permissions included) and
-render; a refused form is rendered again with the services' messages."""
+Handlers read the form, call the rule modules (filing, decisions, appeals, breach_register,
+...), which hold every rule, ask marketplace.grievances.policy who may do what, and render; a
+refused form is rendered again with the rules' messages."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import IO, Any
 
 from flask import (
     Blueprint,
@@ -21,14 +23,29 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from marketplace import desk
 from marketplace.accounts.models import User
-from marketplace.db import IST, utcnow
+from marketplace.db import utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.grievances import notices, policy, schemas, services
+from marketplace.grievances import (  # noqa: F401 (desk_items puts the desk's own on the queue)
+    appeals,
+    attachments,
+    breach_register,
+    compliance_report,
+    decisions,
+    desk_items,
+    filing,
+    filters,
+    guest_codes,
+    notices,
+    policy,
+    queries,
+    schemas,
+)
 from marketplace.grievances.models import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -37,9 +54,7 @@ from marketplace.grievances.models import (
     Grievance,
     Status,
 )
-from marketplace.grievances.policy import Action
 from marketplace.legal_clocks import CLOCKS
-from marketplace.validation import Input, read_date, record_id
 from marketplace.web import address_key, requested_page
 
 bp = Blueprint("grievances", __name__)
@@ -83,8 +98,7 @@ def _signed_in() -> User:
 
 def _officer() -> User:
     user = _signed_in()
-    if not policy.can(user, Action.WORK_DESK):
-        abort(403)
+    policy.require_desk_page(user)
     return user
 
 
@@ -103,6 +117,24 @@ def _complaint_data(form: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in (None, "")}
 
 
+def _uploads() -> list[tuple[str, IO[bytes]]]:
+    return [
+        (upload.filename or "attachment", upload.stream)
+        for upload in request.files.getlist("attachments")
+        if upload and upload.filename
+    ]
+
+
+def _filed(user: User | None, data: dict[str, Any]) -> ResponseReturnValue:
+    """A signed-in person's complaint is filed at once; a guest's waits for the emailed code."""
+    if user is None:
+        draft = guest_codes.start_guest_grievance(data)
+        return redirect(url_for("grievances.confirm_guest", draft_id=draft.id))
+    grievance = filing.file_grievance(user, data, attachments=_uploads())
+    flash(f"Your complaint {grievance.reference} has been received.", "success")
+    return redirect(url_for("grievances.mine_one", grievance_id=grievance.id))
+
+
 @bp.route("/grievances/new", methods=["GET", "POST"])
 @limiter.limit("20 per hour", key_func=address_key, methods=["POST"])
 def file():  # type: ignore[no-untyped-def]
@@ -110,22 +142,10 @@ def file():  # type: ignore[no-untyped-def]
     errors: dict[str, list[str]] = {}
     form = _form()
     if request.method == "POST":
-        data = _complaint_data(form)
         try:
-            if user is not None:
-                files = [
-                    (upload.filename or "attachment", upload.stream)
-                    for upload in request.files.getlist("attachments")
-                    if upload and upload.filename
-                ]
-                grievance = services.file_grievance(user, data, attachments=files)
-                flash(f"Your complaint {grievance.reference} has been received.", "success")
-                return redirect(url_for("grievances.mine_one", grievance_id=grievance.id))
-            draft = services.start_guest_grievance(data)
-            return redirect(url_for("grievances.confirm_guest", draft_id=draft.id))
+            return _filed(user, _complaint_data(form))
         except ValidationFailed as refused:
             errors = refused.errors
-    status = 422 if errors else 200
     return render_template(
         "grievances/file.html",
         form=form,
@@ -133,7 +153,7 @@ def file():  # type: ignore[no-untyped-def]
         guest=user is None,
         categories=list(Category),
         clocks=CLOCKS,
-    ), status
+    ), 422 if errors else 200
 
 
 @bp.route("/grievances/confirm/<draft_id>", methods=["GET", "POST"])
@@ -142,7 +162,7 @@ def confirm_guest(draft_id: str):  # type: ignore[no-untyped-def]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            grievance = services.confirm_guest_grievance(draft_id, _form())
+            grievance = guest_codes.confirm_guest_grievance(draft_id, _form())
         except ValidationFailed as refused:  # a wrong code still counts: the request commits
             errors = refused.errors
         else:
@@ -156,8 +176,8 @@ def confirm_guest(draft_id: str):  # type: ignore[no-untyped-def]
 def mine():  # type: ignore[no-untyped-def]
     user = _signed_in()
     page = requested_page()
-    rows, total = services.list_grievances(
-        user, services.GrievanceFilter(), page=page, per_page=PER_PAGE, own=True
+    rows, total = queries.list_grievances(
+        user, filters.GrievanceFilter(), page=page, per_page=PER_PAGE, own=True
     )
     return render_template("grievances/mine.html", rows=rows, total=total, page=page)
 
@@ -165,7 +185,7 @@ def mine():  # type: ignore[no-untyped-def]
 @bp.route("/grievances/<int:grievance_id>", methods=["GET"])
 def mine_one(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _signed_in()
-    grievance = services.own_grievance(user, grievance_id)
+    grievance = queries.own_grievance(user, grievance_id)
     return _complainant_page(grievance, {})
 
 
@@ -174,7 +194,7 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
         "grievances/mine_one.html",
         grievance=grievance,
         history=[event for event in grievance.events if event.public],
-        appeal_by=services.appeal_by(grievance),
+        appeal_by=appeals.appeal_by(grievance),
         now=utcnow(),
         errors=errors,
         EventKind=EventKind,
@@ -185,17 +205,17 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
 def appeal(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _signed_in()
     try:
-        services.appeal(user, grievance_id, _form())
+        appeals.appeal(user, grievance_id, _form())
     except ValidationFailed as refused:
-        return _complainant_page(services.own_grievance(user, grievance_id), refused.errors, 422)
+        return _complainant_page(queries.own_grievance(user, grievance_id), refused.errors, 422)
     flash("Your appeal has been sent to the grievance officer.", "success")
     return redirect(url_for("grievances.mine_one", grievance_id=grievance_id))
 
 
 @bp.get("/grievances/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):  # type: ignore[no-untyped-def]
-    attachment = services.attachment_for(_signed_in(), attachment_id)
-    response = send_from_directory(services.attachment_folder(), attachment.filename)
+    attachment = attachments.attachment_for(_signed_in(), attachment_id)
+    response = send_from_directory(attachments.attachment_folder(), attachment.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -207,48 +227,34 @@ def attachment(attachment_id: int):  # type: ignore[no-untyped-def]
 def desk_queue():  # type: ignore[no-untyped-def]
     _officer()
     now = utcnow()
-    kind = request.args.get("kind") or ""
-    urgency = request.args.get("urgency") or ""
-    q = (request.args.get("q") or "").strip().lower()[:100]
-    assigned = request.args.get("assigned") or ""
+    chosen = filters.read_desk_filter(request.args)
     everything = desk.open_items()
-    items = everything
-    kinds = sorted({item.kind for item in everything} | {"grievance", "breach"})
-    if kind:
-        items = [item for item in items if item.kind == kind]
-    if urgency:
-        items = [item for item in items if item.urgency(now) == urgency]
-    if q:
-        items = [item for item in items if q in item.reference.lower() or q in item.subject.lower()]
-    if assigned == "unassigned":
-        items = [item for item in items if not item.assigned_to]
-    elif assigned:
-        items = [item for item in items if item.assigned_to == assigned]
-    counts = {
-        name: sum(1 for item in everything if item.urgency(now) == name)
-        for name in ("overdue", "due_soon")
-    }
     return render_template(
         "grievances/desk.html",
-        items=items,
+        items=filters.desk_items(everything, chosen, now),
         now=now,
-        kinds=kinds,
-        chosen={"kind": kind, "urgency": urgency, "q": q, "assigned": assigned},
-        counts=counts,
-        officers=services.officers(),
+        kinds=filters.desk_kinds(everything),
+        chosen=chosen,
+        counts=filters.urgency_counts(everything, now),
+        officers=queries.officers(),
         clocks=CLOCKS,
     )
+
+
+def _grievance_filter(args: Mapping[str, Any]) -> filters.GrievanceFilter:
+    """A filter the page cannot read shows the whole list (the API says what is wrong)."""
+    try:
+        return filters.read_filter(args)
+    except ValidationFailed:
+        return filters.GrievanceFilter()
 
 
 @bp.get("/desk/grievances")
 def desk_grievances():  # type: ignore[no-untyped-def]
     user = _officer()
-    try:
-        chosen = services.read_filter(request.args)
-    except ValidationFailed:
-        chosen = services.GrievanceFilter()
+    chosen = _grievance_filter(request.args)
     page = requested_page()
-    rows, total = services.list_grievances(user, chosen, page=page, per_page=PER_PAGE)
+    rows, total = queries.list_grievances(user, chosen, page=page, per_page=PER_PAGE)
     now = utcnow()
     return render_template(
         "grievances/desk_all.html",
@@ -257,10 +263,10 @@ def desk_grievances():  # type: ignore[no-untyped-def]
         page=page,
         per_page=PER_PAGE,
         chosen=chosen,
-        overdue={row.id for row in rows if services.is_overdue(row, now)},
+        overdue={row.id for row in rows if queries.is_overdue(row, now)},
         categories=list(Category),
         statuses=list(Status),
-        officers=services.officers(),
+        officers=queries.officers(),
     )
 
 
@@ -272,12 +278,12 @@ def _desk_page(
         "grievances/desk_grievance.html",
         grievance=grievance,
         now=now,
-        overdue=services.is_overdue(grievance, now),
-        allowed=services.TRANSITIONS[grievance.status],
-        officers=services.officers(),
+        overdue=queries.is_overdue(grievance, now),
+        allowed=decisions.TRANSITIONS[grievance.status],
+        officers=queries.officers(),
         errors=errors,
         form=form,
-        appeal_by=services.appeal_by(grievance),
+        appeal_by=appeals.appeal_by(grievance),
         clocks=CLOCKS,
         EventKind=EventKind,
     ), status
@@ -286,58 +292,59 @@ def _desk_page(
 @bp.get("/desk/grievances/<int:grievance_id>")
 def desk_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _officer()
-    return _desk_page(services.grievance_for(user, grievance_id), {}, {})
+    return _desk_page(queries.grievance_for(user, grievance_id), {}, {})
+
+
+def _work_data(form: dict[str, Any]) -> dict[str, Any]:
+    """The page's form as update_grievance reads it: an empty assignee means nobody."""
+    data: dict[str, Any] = {
+        key: form[key] for key in ("status", "response", "note") if form.get(key)
+    }
+    if "assigned_to" in form:
+        data["assigned_to"] = form["assigned_to"] or None
+    return data
 
 
 @bp.post("/desk/grievances/<int:grievance_id>")
 def work_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _officer()
     form = _form()
-    data: dict[str, Any] = {
-        key: form[key] for key in ("status", "response", "note") if form.get(key)
-    }
-    if "assigned_to" in form:
-        data["assigned_to"] = form["assigned_to"] or None
     try:
-        services.update_grievance(user, grievance_id, data)
+        decisions.update_grievance(user, grievance_id, _work_data(form))
     except ValidationFailed as refused:
-        return _desk_page(services.grievance_for(user, grievance_id), refused.errors, form, 422)
+        return _desk_page(queries.grievance_for(user, grievance_id), refused.errors, form, 422)
     flash("Saved.", "success")
     return redirect(url_for("grievances.desk_grievance", grievance_id=grievance_id))
 
 
+def _report_csv(figures: Mapping[str, Any], start: date, end: date) -> Response:
+    return Response(
+        compliance_report.report_csv(figures),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="grievances-{start}-{end}.csv"'},
+    )
+
+
+def _period(args: Mapping[str, Any]) -> tuple[date, date, dict[str, list[str]]]:
+    """The period asked for; one that cannot be read shows the default beside its messages."""
+    try:
+        start, end = compliance_report.read_period(args)
+    except ValidationFailed as refused:
+        return *compliance_report.read_period({}), refused.errors
+    return start, end, {}
+
+
 @bp.get("/desk/report")
 def report():  # type: ignore[no-untyped-def]
-    user = _officer()
-    policy.require(user, Action.REPORT)
-    errors: dict[str, list[str]] = {}
-    try:
-        start, end = services.read_period(request.args)
-    except ValidationFailed as refused:
-        errors = refused.errors
-        start, end = services.read_period({})
-    figures = services.report(start, end)
+    policy.require_see_report(_officer())
+    start, end, errors = _period(request.args)
+    figures = compliance_report.report(start, end)
     if request.args.get("format") == "csv" and not errors:
-        return Response(
-            services.report_csv(figures),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="grievances-{start}-{end}.csv"'},
-        )
-    chart = {
-        "categories": [
-            {"label": CATEGORY_LABELS[Category(key)], "count": count}
-            for key, count in figures["by_category"].items()
-        ],
-        "clocks": [
-            {"label": "Acknowledged on time", "count": figures["acknowledged_on_time"]},
-            {"label": "Resolved on time", "count": figures["resolved_on_time"]},
-            {"label": "Received", "count": figures["received"]},
-        ],
-    }
+        return _report_csv(figures, start, end)
     return render_template(
         "grievances/report.html",
         figures=figures,
-        chart=chart,
+        chart=compliance_report.chart(figures),
         start=start,
         end=end,
         errors=errors,
@@ -355,7 +362,7 @@ def _breach_data(form: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/desk/breaches")
 def breaches():  # type: ignore[no-untyped-def]
     user = _officer()
-    rows, total = services.list_breaches(user, page=requested_page(), per_page=PER_PAGE)
+    rows, total = queries.list_breaches(user, page=requested_page(), per_page=PER_PAGE)
     return render_template("grievances/breaches.html", rows=rows, total=total, now=utcnow())
 
 
@@ -366,7 +373,7 @@ def new_breach():  # type: ignore[no-untyped-def]
     form = _form()
     if request.method == "POST":
         try:
-            breach = services.record_breach(user, _breach_data(form))
+            breach = breach_register.record_breach(user, _breach_data(form))
         except ValidationFailed as refused:
             errors = refused.errors
         else:
@@ -377,23 +384,10 @@ def new_breach():  # type: ignore[no-untyped-def]
     ), 422 if errors else 200
 
 
-@bp.route("/desk/breaches/<int:breach_id>", methods=["GET", "POST"])
-def breach(breach_id: int):  # type: ignore[no-untyped-def]
-    user = _officer()
-    errors: dict[str, list[str]] = {}
-    form = _form()
-    if request.method == "POST":
-        try:
-            services.update_breach(user, breach_id, _breach_data(form))
-        except ValidationFailed as refused:
-            errors = refused.errors
-        else:
-            flash("Saved.", "success")
-            return redirect(url_for("grievances.breach", breach_id=breach_id))
-    row = services.breach_for(user, breach_id)
+def _breach_page(user: User, breach_id: int, form: dict[str, Any], errors: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     return render_template(
         "grievances/breach.html",
-        breach=row,
+        breach=queries.breach_for(user, breach_id),
         errors=errors,
         form=form,
         now=utcnow(),
@@ -401,29 +395,20 @@ def breach(breach_id: int):  # type: ignore[no-untyped-def]
     ), 422 if errors else 200
 
 
-# --- the audit log's filters (the page itself lives with accounts) ---------------------------
-
-
-def audit_filters(args: Any) -> dict[str, Any]:
-    """The officer's audit filters: an action, a person, and days in India (both included).
-    A value that cannot be read is ignored, so a hand-edited URL shows the unfiltered log."""
-    action = (args.get("action") or "").strip()[:64] or None
-    actor = args.get("actor") or ""
-    actor_id = record_id(actor)
-    inp = Input({name: args.get(name) or None for name in ("since", "until")})
-    latest = utcnow().astimezone(IST).date() + timedelta(days=1)
-    since, until = (
-        read_date(inp, name, earliest=services.EARLIEST_DAY, latest=latest)
-        for name in ("since", "until")
-    )  # a refused day is left out (inp's errors are not shown)
-    return {
-        "action": action,
-        "actor_id": actor_id,
-        "since_day": since,
-        "until_day": until,
-        "since": services.ist_day_start(since) if since else None,
-        "until": services.ist_day_start(until + timedelta(days=1)) if until else None,
-    }
+@bp.route("/desk/breaches/<int:breach_id>", methods=["GET", "POST"])
+def breach(breach_id: int):  # type: ignore[no-untyped-def]
+    user = _officer()
+    errors: dict[str, list[str]] = {}
+    form = _form()
+    if request.method == "POST":
+        try:
+            breach_register.update_breach(user, breach_id, _breach_data(form))
+        except ValidationFailed as refused:
+            errors = refused.errors
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("grievances.breach", breach_id=breach_id))
+    return _breach_page(user, breach_id, form, errors)
 
 
 # --- published notices -------------------------------------------------------------------------
@@ -457,4 +442,4 @@ def sub_processors():  # type: ignore[no-untyped-def]
 
 @notices_bp.get("/breaches")
 def public_breaches():  # type: ignore[no-untyped-def]
-    return render_template("notices/breaches.html", rows=services.closed_breaches())
+    return render_template("notices/breaches.html", rows=queries.closed_breaches())

@@ -13,14 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from marketplace import audit
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.categories import categories
 from marketplace.credits.ledger import spend_credit
-from marketplace.db import get_owned, utcnow
+from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.leads import policy, queries, webhook_outbox
@@ -140,13 +140,8 @@ def post_requirement(buyer: User, data: Any) -> BuyRequirement:
 
 def own_requirements(buyer: User, *, page: int, per_page: int) -> tuple[list[BuyRequirement], int]:
     query = select(BuyRequirement).where(BuyRequirement.buyer_id == buyer.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    newest_first = query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
+    return paginate(newest_first, page=page, per_page=per_page)
 
 
 def own_requirement(buyer: User, requirement_id: int) -> BuyRequirement:
@@ -208,12 +203,8 @@ def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
             | BuyRequirement.id.in_(mine)
         )
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    newest_first = query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
+    rows, total = paginate(newest_first, page=page, per_page=per_page)
     leads = {
         lead.requirement_id: lead
         for lead in db.session.scalars(

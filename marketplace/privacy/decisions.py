@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from marketplace import audit
 from marketplace.accounts.models import User
+from marketplace.db import paginate
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.legal_clocks import clock as legal_clock
@@ -36,13 +37,8 @@ def officer_requests(
             raise ValidationFailed(
                 {"status": ["must be one of " + ", ".join(s.value for s in RequestStatus)]}
             ) from None
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    ordered = query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
+    return paginate(ordered, page=page, per_page=per_page)
 
 
 def officer_request(actor: User, request_id: int, *, lock: bool = False) -> PrivacyRequest:

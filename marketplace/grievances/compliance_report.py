@@ -1,0 +1,129 @@
+"""The compliance report: complaints received in a period and how they were handled against the
+clocks, with the privacy requests of the same period, as figures and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.grievances import moments
+from marketplace.grievances.models import CATEGORY_LABELS, Category, Grievance, Status
+from marketplace.privacy.models import PrivacyRequest, RequestType
+from marketplace.validation import Input, read_date
+
+
+def read_period(args: Mapping[str, Any], *, today: date | None = None) -> tuple[date, date]:
+    """`from` and `to` as dates (inclusive, days in India); the last 30 days by default."""
+    today = today or moments.today_in_india()
+    inp = Input(dict(args))
+    start = read_date(inp, "from", earliest=moments.EARLIEST_DAY, latest=today)
+    end = read_date(inp, "to", earliest=moments.EARLIEST_DAY, latest=today)
+    start = start or (today - timedelta(days=29) if "from" not in inp.errors else None)
+    end = end or (today if "to" not in inp.errors else None)
+    if start and end and start > end:
+        inp.fail("to", "must not be before 'from'")
+    elif start and end and (end - start).days > 3660:
+        inp.fail("from", "a period of at most ten years")
+    inp.raise_if_invalid()
+    assert start is not None and end is not None
+    return start, end
+
+
+def report(start: date, end: date) -> dict[str, Any]:
+    """Complaints received in the period (days in India, both ends included), and how they
+    were handled against the clocks."""
+    rows = list(
+        db.session.scalars(
+            select(Grievance).where(
+                Grievance.received_at >= moments.ist_day_start(start),
+                Grievance.received_at < moments.ist_day_start(end + timedelta(days=1)),
+            )
+        )
+    )
+    acknowledged_on_time = sum(
+        1 for g in rows if g.acknowledged_at is not None and g.acknowledged_at <= g.acknowledge_by
+    )
+    resolved = [g for g in rows if g.resolved_at is not None]
+    resolved_on_time = sum(1 for g in resolved if g.resolved_at <= g.resolve_by)  # type: ignore[operator]
+    hours = [(g.resolved_at - g.received_at).total_seconds() / 3600 for g in resolved]  # type: ignore[operator]
+    by_category = {str(category): 0 for category in Category}
+    for g in rows:
+        by_category[str(g.category)] += 1
+    by_status = {str(status): 0 for status in Status}
+    for g in rows:
+        by_status[str(g.status)] += 1
+    # Privacy requests share the desk and the clocks: the report counts them by type too.
+    privacy_by_type = {str(kind): 0 for kind in RequestType}
+    for kind, count in db.session.execute(
+        select(PrivacyRequest.type, func.count())
+        .where(
+            PrivacyRequest.created_at >= moments.ist_day_start(start),
+            PrivacyRequest.created_at < moments.ist_day_start(end + timedelta(days=1)),
+        )
+        .group_by(PrivacyRequest.type)
+    ):
+        privacy_by_type[str(kind)] = count
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "received": len(rows),
+        "acknowledged_on_time": acknowledged_on_time,
+        "resolved": len(resolved),
+        "resolved_on_time": resolved_on_time,
+        "appealed": sum(1 for g in rows if g.appealed_at is not None),
+        "by_category": by_category,
+        "by_status": by_status,
+        "median_hours_to_resolve": round(statistics.median(hours), 1) if hours else None,
+        "privacy_requests_by_type": privacy_by_type,
+    }
+
+
+def report_csv(figures: Mapping[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["measure", "value"])
+    for key in (
+        "from",
+        "to",
+        "received",
+        "acknowledged_on_time",
+        "resolved",
+        "resolved_on_time",
+        "appealed",
+        "median_hours_to_resolve",
+    ):
+        value = figures[key]
+        writer.writerow([key, "" if value is None else value])
+    for category, count in figures["by_category"].items():
+        writer.writerow([f"category:{category}", count])
+    for status, count in figures["by_status"].items():
+        writer.writerow([f"status:{status}", count])
+    for kind, count in figures["privacy_requests_by_type"].items():
+        writer.writerow([f"privacy_request:{kind}", count])
+    return out.getvalue()
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_LABELS.get(Category(category), category)
+
+
+def chart(figures: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """What the report page draws: complaints by category, and the clocks kept."""
+    return {
+        "categories": [
+            {"label": CATEGORY_LABELS[Category(key)], "count": count}
+            for key, count in figures["by_category"].items()
+        ],
+        "clocks": [
+            {"label": "Acknowledged on time", "count": figures["acknowledged_on_time"]},
+            {"label": "Resolved on time", "count": figures["resolved_on_time"]},
+            {"label": "Received", "count": figures["received"]},
+        ],
+    }

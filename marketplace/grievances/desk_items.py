@@ -1,0 +1,104 @@
+"""The grievance domain's part of the officer's desk (marketplace.desk): its open complaints and
+breaches as desk items, and the deadline warnings over every source's items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from marketplace import desk
+from marketplace.extensions import db
+from marketplace.grievances import moments
+from marketplace.grievances.appeals import appeal_resolve_by
+from marketplace.grievances.models import Breach, BreachStatus, DeskWarning, Grievance, Status
+from marketplace.grievances.queries import officers
+from marketplace.notifications import absolute_url, send_email
+
+# How long before a deadline the officers are warned (a day's notice for the 15 days).
+WARN_BEFORE = {"acknowledge": timedelta(hours=6), "resolve": timedelta(days=2)}
+
+
+@desk.register_source
+def _open_grievances() -> Iterable[desk.DeskItem]:
+    rows = db.session.scalars(
+        select(Grievance).where(
+            Grievance.status.in_(
+                (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_REVIEW, Status.APPEALED)
+            )
+        )
+    )
+    for grievance in rows:
+        appealed = grievance.status == Status.APPEALED
+        yield desk.DeskItem(
+            kind="grievance",
+            id=grievance.id,
+            reference=grievance.reference,
+            subject=grievance.subject,
+            status=str(grievance.status),
+            received_at=grievance.received_at,
+            acknowledge_by=grievance.acknowledge_by if grievance.acknowledged_at is None else None,
+            resolve_by=appeal_resolve_by(grievance) if appealed else grievance.resolve_by,
+            url=url_for("grievances.desk_grievance", grievance_id=grievance.id),
+            assigned_to=grievance.assigned_to.name if grievance.assigned_to else None,
+        )
+
+
+@desk.register_source
+def _open_breaches() -> Iterable[desk.DeskItem]:
+    rows = db.session.scalars(
+        select(Breach).where(Breach.status == BreachStatus.OPEN, Breach.board_report_at.is_(None))
+    )
+    for breach in rows:
+        yield desk.DeskItem(
+            kind="breach",
+            id=breach.id,
+            reference=breach.reference,
+            subject=breach.nature[:120],
+            status="report_due",
+            received_at=breach.detected_at,
+            acknowledge_by=None,
+            resolve_by=breach.board_report_due,
+            url=url_for("grievances.breach", breach_id=breach.id),
+        )
+
+
+def warn_deadlines(*, now: datetime | None = None) -> int:
+    """Mail the officers about every desk deadline that falls within its warning window (or has
+    passed), once per item and deadline. Idempotent: beat runs it often."""
+    now = moments.given_or_now(now)
+    recipients = officers()
+    sent = 0
+    for item in desk.open_items():
+        for name, due in (("acknowledge", item.acknowledge_by), ("resolve", item.resolve_by)):
+            if due is None or due - now > WARN_BEFORE[name]:
+                continue
+            already = db.session.scalar(
+                select(DeskWarning.id).where(
+                    DeskWarning.kind == item.kind,
+                    DeskWarning.item_id == item.id,
+                    DeskWarning.deadline == name,
+                    DeskWarning.due_at == due,
+                )
+            )
+            if already:
+                continue
+            db.session.add(
+                DeskWarning(kind=item.kind, item_id=item.id, deadline=name, due_at=due, sent_at=now)
+            )
+            for officer in recipients:
+                send_email(
+                    officer.email,
+                    f"{'Overdue' if due <= now else 'Due soon'}: {name} {item.reference}",
+                    "grievance_deadline",
+                    item=item,
+                    deadline=name,
+                    due=due,
+                    overdue=due <= now,
+                    url=absolute_url("grievances.desk_queue"),
+                )
+            sent += 1
+    db.session.flush()
+    return sent

@@ -1,0 +1,156 @@
+"""Filing a complaint: reading it, the clocks it starts, and storing it. A signed-in person's
+complaint is filed at once; a guest's goes through marketplace.grievances.guest_codes first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Product
+from marketplace.credits.models import CreditOrder
+from marketplace.extensions import db
+from marketplace.grievances import moments
+from marketplace.grievances.attachments import read_attachments, store_attachments
+from marketplace.grievances.fields import choice
+from marketplace.grievances.history import add_event
+from marketplace.grievances.models import Category, EventKind, Grievance, RelatedKind, Status
+from marketplace.grievances.references import new_reference
+from marketplace.leads.models import Lead
+from marketplace.legal_clocks import clock
+from marketplace.notifications import absolute_url, send_email
+from marketplace.validation import MAX_ID, Input
+
+
+@dataclass(frozen=True)
+class Complaint:
+    category: Category
+    subject: str
+    description: str
+    related_kind: RelatedKind | None
+    related_id: int | None
+
+
+def read_complaint(inp: Input, user: User | None) -> Complaint | None:
+    category = choice(inp, "category", Category)
+    subject = inp.text("subject", min_length=4, max_length=200)
+    description = inp.text("description", min_length=10, max_length=8000, multiline=True)
+    related_kind, related_id = _read_related(inp, user)
+    if inp.errors:
+        return None
+    return Complaint(category, subject, description, related_kind, related_id)
+
+
+def _read_related(inp: Input, user: User | None) -> tuple[RelatedKind | None, int | None]:
+    related = inp.nested("related", required=False)
+    if related is None:
+        return None, None
+    given = [kind for kind in RelatedKind if related.has(f"{kind}_id")]
+    if not given:
+        return None, None
+    if len(given) > 1:
+        inp.fail("related", "name one of product_id, lead_id or order_id")
+        return None, None
+    kind = given[0]
+    field = f"{kind}_id"
+    number = related.integer(field, minimum=1, maximum=MAX_ID)
+    if number is None:
+        return None, None
+    if not _related_exists(kind, number, user):
+        related.fail(field, f"no such {kind} of yours" if kind != "product" else "no such product")
+        return None, None
+    return kind, number
+
+
+def _related_exists(kind: RelatedKind, number: int, user: User | None) -> bool:
+    if kind == RelatedKind.PRODUCT:
+        return db.session.get(Product, number) is not None
+    if user is None:
+        return False  # a guest has no leads or orders of their own
+    if kind == RelatedKind.LEAD:
+        lead = db.session.get(Lead, number)
+        if lead is None:
+            return False
+        return lead.buyer_id == user.id or (
+            user.supplier is not None and lead.supplier_id == user.supplier.id
+        )
+    order = db.session.get(CreditOrder, number)
+    return order is not None and user.supplier is not None and order.supplier_id == user.supplier.id
+
+
+def create_grievance(
+    complaint: Complaint, *, name: str, email: str, user: User | None, now: datetime
+) -> Grievance:
+    acknowledge_by, resolve_by = deadlines(complaint.category, now)
+    grievance = Grievance(
+        reference=new_reference("GR", now),
+        complainant_id=user.id if user else None,
+        complainant_name=name,
+        complainant_email=email,
+        category=complaint.category,
+        subject=complaint.subject,
+        description=complaint.description,
+        related_kind=complaint.related_kind,
+        related_id=complaint.related_id,
+        status=Status.RECEIVED,
+        received_at=now,
+        acknowledge_by=acknowledge_by,
+        resolve_by=resolve_by,
+        updated_at=now,
+    )
+    db.session.add(grievance)
+    add_event(
+        grievance=grievance,
+        kind=EventKind.FILED,
+        actor_id=user.id if user else None,
+        status_to=Status.RECEIVED,
+        created_at=now,
+    )
+    db.session.flush()
+    audit.record(
+        "grievance.filed",
+        actor_id=user.id if user else None,
+        subject=grievance,
+        reference=grievance.reference,
+        category=str(complaint.category),
+    )
+    send_email(
+        email,
+        f"Your complaint {grievance.reference} has been received",
+        "grievance_received",
+        grievance=grievance,
+        url=absolute_url("grievances.mine" if user else "grievances.file"),
+    )
+    return grievance
+
+
+def deadlines(category: Category, received_at: datetime) -> tuple[datetime, datetime]:
+    """Acknowledge within 24 hours and resolve within 15 days (IT Rules 2021 r.3(2)); a privacy
+    complaint is also held to the DPDP Rules' outer bound, whichever comes first."""
+    acknowledge_by = clock("grievance_acknowledge").due(received_at)
+    resolve_by = clock("grievance_resolve").due(received_at)
+    if category == Category.PRIVACY:
+        resolve_by = min(resolve_by, clock("privacy_request").due(received_at))
+    return acknowledge_by, resolve_by
+
+
+def file_grievance(
+    user: User,
+    data: Any,
+    *,
+    attachments: Sequence[tuple[str, IO[bytes]]] = (),
+    now: datetime | None = None,
+) -> Grievance:
+    """A signed-in person's complaint: the clocks start now."""
+    now = moments.given_or_now(now)
+    inp = Input(data)
+    complaint = read_complaint(inp, user)
+    pictures = read_attachments(inp, attachments)
+    inp.raise_if_invalid()
+    assert complaint is not None
+    grievance = create_grievance(complaint, name=user.name, email=user.email, user=user, now=now)
+    store_attachments(grievance, pictures)
+    return grievance

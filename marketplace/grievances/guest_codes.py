@@ -1,0 +1,113 @@
+"""A guest's complaint: checked, then held until the guest proves the email address with a
+one-time code; only then is it filed (marketplace.grievances.filing)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from marketplace.accounts import identity
+from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from marketplace.extensions import db
+from marketplace.grievances import moments
+from marketplace.grievances.filing import create_grievance, read_complaint
+from marketplace.grievances.models import Grievance, GuestGrievance
+from marketplace.notifications import absolute_url, send_email
+from marketplace.validation import Input
+
+GUEST_CODE_TTL = timedelta(minutes=30)
+GUEST_CODE_ATTEMPTS = 5
+GUEST_CODES_PER_EMAIL_PER_HOUR = 5
+GUEST_PURGE_AFTER = timedelta(days=1)
+
+
+def _code_digest(draft_id: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"grievance-code:{draft_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def start_guest_grievance(data: Any, *, now: datetime | None = None) -> GuestGrievance:
+    """Check a guest's complaint and address, and mail a one-time code to the address. Nothing
+    reaches the desk until the code comes back (attachments need an account)."""
+    now = moments.given_or_now(now)
+    inp = Input(data)
+    name = inp.text("name", min_length=2, max_length=100)
+    email = inp.text("email", max_length=254, check=identity.check_email)
+    read_complaint(inp, None)
+    inp.raise_if_invalid()
+    db.session.execute(
+        delete(GuestGrievance).where(GuestGrievance.expires_at < now - GUEST_PURGE_AFTER)
+    )
+    recent = db.session.scalar(
+        select(func.count()).where(
+            GuestGrievance.email == email, GuestGrievance.created_at > now - timedelta(hours=1)
+        )
+    )
+    if (recent or 0) >= GUEST_CODES_PER_EMAIL_PER_HOUR:
+        raise TooManyRequests("Too many codes were sent to this address. Please try later.", 3600)
+    code = f"{secrets.randbelow(10**6):06d}"
+    draft = GuestGrievance(
+        id=str(uuid.uuid4()),
+        email=email,
+        name=name,
+        payload={
+            key: inp.data.get(key)
+            for key in ("category", "subject", "description", "related")
+            if inp.data.get(key) not in (None, "")
+        },
+        expires_at=now + GUEST_CODE_TTL,
+        created_at=now,
+    )
+    draft.code_digest = _code_digest(draft.id, code)
+    db.session.add(draft)
+    send_email(
+        email,
+        "Your code to confirm your complaint",
+        "grievance_code",
+        code=code,
+        minutes=int(GUEST_CODE_TTL.total_seconds() // 60),
+        url=absolute_url("grievances.confirm_guest", draft_id=draft.id),
+    )
+    return draft
+
+
+class WrongCode(ValidationFailed):
+    keep_writes = True  # the failed attempt counts even though the request is refused
+
+
+def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = None) -> Grievance:
+    now = moments.given_or_now(now)
+    # Locked: two confirms with the right code at once must not file the complaint twice.
+    draft = db.session.get(GuestGrievance, draft_id, with_for_update=True)
+    if draft is None or draft.created_at < now - GUEST_PURGE_AFTER:
+        raise NotFound("No such confirmation. Please file the complaint again.")
+    if draft.grievance_id is not None:
+        raise Conflict("This code was already used: the complaint has been filed.")
+    inp = Input(data)
+    code = inp.text("code", max_length=12)
+    inp.raise_if_invalid()
+    if draft.expires_at <= now:
+        raise ValidationFailed({"code": ["this code has expired; file the complaint again"]})
+    if draft.attempts >= GUEST_CODE_ATTEMPTS:
+        raise ValidationFailed({"code": ["too many wrong codes; file the complaint again"]})
+    if not hmac.compare_digest(draft.code_digest, _code_digest(draft.id, code.strip())):
+        draft.attempts += 1
+        left = GUEST_CODE_ATTEMPTS - draft.attempts
+        raise WrongCode(
+            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
+        )
+    complaint_input = Input(draft.payload)
+    complaint = read_complaint(complaint_input, None)
+    complaint_input.raise_if_invalid()
+    assert complaint is not None
+    grievance = create_grievance(complaint, name=draft.name, email=draft.email, user=None, now=now)
+    draft.grievance_id = grievance.id
+    draft.payload = {}  # the complaint now lives on the grievance only
+    return grievance
