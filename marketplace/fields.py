@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJson
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict  # pydantic reads typing's own only from 3.12
 
+from marketplace.db import IST
 from marketplace.validation import MAX_ID, Invalid, clean_text, whole_number
 
 REQUIRED = "this field is required"
@@ -155,7 +156,7 @@ def Money(
     """Rupees as a decimal string (or a JSON number), at most two decimal places."""
 
     def read(raw: Any) -> Decimal:
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
             raise Invalid('must be an amount in rupees, e.g. "1250.00"')
         try:
             value = Decimal(str(raw).replace(",", "").strip())
@@ -242,3 +243,16 @@ class PageQuery(BaseModel):
 
     page: _page_number(10_000) = Field(1, json_schema_extra={"default": 1})
     per_page: _page_number(100) = Field(20, json_schema_extra={"default": 20})
+
+
+def _ist(value: datetime) -> str:
+    return value.astimezone(IST).isoformat(timespec="seconds")
+
+
+# A moment as a person in India reads it, with its offset ("2026-12-06T10:15:00+05:30"): for
+# fields that speak of a day's business hours (a follow-up, an office's deadline).
+IstTimestamp = Annotated[
+    datetime,
+    PlainSerializer(_ist, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": "in IST (+05:30)"}),
+]
