@@ -1,5 +1,5 @@
 """The WSGI entry point: `gunicorn wsgi:app`, and `flask` commands (FLASK_APP=wsgi)."""
 
-from marketplace import create_app
+from marketplace.app import create_app
 
 app = create_app()

@@ -103,9 +103,9 @@ def seed(suppliers: int, products_each: int, buyers: int, seed_value: int) -> di
     """Suppliers with products, buyers with bearer tokens, made by the app's services. Runs
     in the bench process on an app made for it (TESTING and cheap bcrypt: the served app never
     checks these passwords, the buyers hold tokens)."""
-    from marketplace import create_app
     from marketplace.accounts.api_keys import issue_bearer_token
     from marketplace.accounts.registration import register_account
+    from marketplace.app import create_app
     from marketplace.catalog.services import create_product
     from marketplace.catalog.taxonomy import INDUSTRIES, slugify
     from marketplace.db import commit

@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from marketplace.accounts.models import User
 from marketplace.db import UTCDateTime, paginate, utcnow
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
@@ -112,8 +113,6 @@ def recorded_actions() -> list[str]:
 
 def actor_names(ids: Any) -> dict[int, str]:
     """'Name <email>' for each user id (erased or unknown ids are left out)."""
-    from marketplace.accounts.models import User
-
     wanted = {actor_id for actor_id in ids if actor_id}
     if not wanted:
         return {}

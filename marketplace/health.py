@@ -9,8 +9,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import text
 
+from marketplace.catalog.indexing import outbox_lag
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.leads.enquiry_notices import notice_due_since
+from marketplace.search_backend import backend
+from search import SearchUnavailable
+from workers import outbox
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +48,6 @@ def tasks_status() -> str:
 
 
 def search_status() -> str:
-    from search import SearchUnavailable, backend
-
     try:
         return "ok" if backend().healthy() else "unavailable"
     except SearchUnavailable:
@@ -56,10 +59,6 @@ def backlog() -> dict[str, int] | None:
     """How long, in whole seconds, the oldest waiting item of each durable queue has waited:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
-    from marketplace.catalog.indexing import outbox_lag
-    from marketplace.leads.enquiry_notices import notice_due_since
-    from workers import outbox
-
     try:
         oldest: dict[str, datetime | None] = {
             "tasks": outbox.backlog()[1],

@@ -32,7 +32,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.catalog.inputs import ProductIn
 from marketplace.config import _database_url
 from marketplace.db import commit

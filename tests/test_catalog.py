@@ -385,7 +385,7 @@ def test_demo_seed(app, ctx, api):
     result = runner.invoke(args=["demo", "seed", "--products", "120", "--buyers", "2"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Product)) == 120
-    from search import backend
+    from marketplace.search_backend import backend
 
     assert backend().count() == 120
     again = runner.invoke(args=["demo", "seed", "--products", "10", "--if-empty"])

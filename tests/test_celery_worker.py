@@ -159,7 +159,7 @@ class Stack:
         from search.protocol import SearchRequest
 
         with self.app.app_context():
-            from search import backend
+            from marketplace.search_backend import backend
 
             return [hit.id for hit in backend().search(SearchRequest(text=text)).hits]
 
@@ -311,7 +311,7 @@ def test_a_killed_workers_task_runs_again_with_its_effect_once(stack):
         "the task to run again",
     )
     with stack.app.app_context():
-        from search import backend
+        from marketplace.search_backend import backend
 
         assert backend().count() == 1  # indexed once, not twice
     assert "WorkerLostError" in stack.log("worker")

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from marketplace import create_app
 from marketplace.accounts.passwords import hash_password
+from marketplace.app import create_app
 from marketplace.config import ConfigError, load_config
 
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from marketplace.accounts.fields import Gstin, IndianMobile, IndianState
-from marketplace.errors import ValidationFailed, register_error_handlers
+from marketplace.error_handlers import register_error_handlers
+from marketplace.errors import ValidationFailed
 from marketplace.fields import (
     REQUIRED,
     Choice,

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError
 
 from marketplace.db import after_commit
 from workers import outbox
+from workers.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ def celery_init_app(app: Flask) -> Celery:
             flask_app = current_app._get_current_object() if has_app_context() else app
             with flask_app.app_context():
                 return self.run(*args, **kwargs)
-
-    from workers.schedule import beat_schedule
 
     broker = app.config["CELERY_BROKER_URL"]
     celery = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))

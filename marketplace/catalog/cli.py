@@ -9,7 +9,8 @@ from flask.cli import with_appcontext
 
 from marketplace.catalog import categories, indexing
 from marketplace.db import commit
-from search import SearchUnavailable, backend
+from marketplace.search_backend import backend
+from search import SearchUnavailable
 
 catalog_group = click.Group("catalog", help="Categories and products.")
 search_group = click.Group("search", help="The search index: rebuild, inspect, catch up.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace import images
-from marketplace.catalog.indexing import queue_for_index
+from marketplace.catalog.index_queue import queue_for_index
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.catalog.services import image_folder
 from marketplace.extensions import db

@@ -1,9 +1,10 @@
 """Keeping the search index in step with the catalogue.
 
-Every product write adds a SearchOutbox row in its own transaction (`queue_for_index`). After the
-commit a task drains the outbox: it reads each product's current state from the database and
-puts it into the index (or takes it out), in batches. The drain is idempotent and safe to run
-twice at once; if the backend is down the rows simply stay until the next drain.
+Every product write adds a SearchOutbox row in its own transaction (catalog.index_queue). After
+the commit a task (catalog.tasks) drains the outbox with `drain_quietly`: it reads each product's
+current state from the database and puts it into the index (or takes it out), in batches. The
+drain is idempotent and safe to run twice at once; if the backend is down the rows simply stay
+until the next drain.
 """
 
 from __future__ import annotations
@@ -32,40 +33,13 @@ from sqlalchemy.orm import aliased
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, SearchOutbox
 from marketplace.extensions import db
-from search import SearchUnavailable, backend
+from marketplace.search_backend import backend
+from search import SearchUnavailable
 from search.documents import product_document
-from workers import nudge
 
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
-
-
-def _drain_after_commit() -> None:
-    from marketplace.catalog.tasks import drain_search_outbox
-
-    nudge(drain_search_outbox)  # the outbox rows are the durable record; beat drains them too
-
-
-def queue_for_index(product_ids: Iterable[int]) -> None:
-    """Mark products for (re)indexing, in the current transaction; drain after commit."""
-    ids = list(dict.fromkeys(product_ids))
-    if ids:
-        db.session.add_all(SearchOutbox(product_id=product_id) for product_id in ids)
-        _drain_after_commit()
-
-
-def queue_supplier(supplier_id: int) -> None:
-    """A supplier's name, city or GST badge changed: so did its products' documents."""
-    db.session.execute(
-        SearchOutbox.__table__.insert().from_select(
-            ["product_id"],
-            select(Product.id).where(
-                Product.supplier_id == supplier_id, Product.status != ProductStatus.DELETED
-            ),
-        )
-    )
-    _drain_after_commit()
 
 
 def searchable() -> Any:

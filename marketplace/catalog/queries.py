@@ -15,8 +15,8 @@ from marketplace.accounts.identity import check_state
 from marketplace.accounts.india import STATES
 from marketplace.catalog.categories import categories
 from marketplace.fields import Choice, Flag, Money, Text, WholeNumber, checked
+from marketplace.search_backend import backend
 from marketplace.validation import Invalid, refuse_field
-from search import backend
 from search.analysis import WORD
 from search.places import CITY_STATES, city_name
 from search.protocol import MAX_RESULT_WINDOW, SORTS, SearchRequest, SearchResults

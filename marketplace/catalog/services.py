@@ -16,7 +16,8 @@ from sqlalchemy.orm import contains_eager
 from marketplace import audit, images
 from marketplace.accounts import policy
 from marketplace.accounts.models import Role, SupplierProfile, User
-from marketplace.catalog.indexing import queue_for_index, queue_supplier, searchable
+from marketplace.catalog.index_queue import queue_for_index, queue_supplier
+from marketplace.catalog.indexing import searchable
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
 from marketplace.catalog.models import (
     Product,

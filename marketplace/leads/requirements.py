@@ -36,8 +36,8 @@ from marketplace.leads.models import (
 )
 from marketplace.leads.schemas import requirement_status
 from marketplace.notifications import absolute_url, send_email
+from marketplace.search_backend import backend
 from marketplace.validation import Input, Invalid
-from search import backend
 from search.protocol import MatchRequest
 
 MAX_OPEN_DAYS = 30

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.accounts.sessions import sign_out_everywhere
-from marketplace.catalog.indexing import queue_for_index
+from marketplace.catalog.index_queue import queue_for_index
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 from marketplace.privacy import clock

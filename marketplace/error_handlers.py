@@ -1,0 +1,109 @@
+"""How each face of the app answers an error a handler raised: problem+json for the API and
+/healthz, an error page for the rest. Every answer but a refusal that keeps its writes rolls the
+request's transaction back."""
+
+from __future__ import annotations
+
+import logging
+import time
+from http import HTTPStatus
+
+from flask import Flask, Response, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from marketplace.db import commit
+from marketplace.errors import ServiceError, problem
+from marketplace.extensions import db, limiter
+from search.protocol import SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _page(status: int, title: str, detail: str) -> tuple[str, int]:
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):  # type: ignore[no-untyped-def]
+        if error.keep_writes:
+            commit()
+        else:
+            db.session.rollback()
+        if wants_json():
+            response = problem(error.status, error.detail, error.errors, error.title)
+        else:
+            body, _ = _page(error.status, error.title, error.detail)
+            response = Response(body, status=error.status, mimetype="text/html")
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):  # type: ignore[no-untyped-def]
+        # A unique constraint lost a race that the service's own check could not see.
+        db.session.rollback()
+        log.info("integrity error turned into 409: %s", error.orig)
+        detail = "This conflicts with something already stored."
+        if wants_json():
+            return problem(409, detail)
+        return _page(409, "Conflict", detail)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        detail = f"Too many requests: the limit is {error.description}. Please wait and retry."
+        if wants_json():
+            response = problem(429, detail)
+        else:
+            body, _ = _page(429, "Too many requests", detail)
+            response = Response(body, status=429, mimetype="text/html")
+        breached = limiter.current_limit
+        wait = breached.reset_at - int(time.time()) if breached else 60
+        response.headers["Retry-After"] = str(max(1, wait))
+        return response
+
+    @app.errorhandler(SearchUnavailable)
+    def search_unavailable(error: SearchUnavailable):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        log.warning("search unavailable: %s", error)
+        detail = "Search is unavailable right now. Listings are safe; please try again shortly."
+        if wants_json():
+            response = problem(503, detail, title="Search unavailable")
+        else:
+            body, _ = _page(503, "Search is unavailable", detail)
+            response = Response(body, status=503, mimetype="text/html")
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        status = error.code or 500
+        title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        detail = error.description or title
+        if wants_json():
+            response = problem(status, detail, title=title)
+        else:
+            body, _ = _page(status, title, detail)
+            response = Response(body, status=status, mimetype="text/html")
+        original = dict(error.get_headers())
+        for header in ("Allow", "WWW-Authenticate"):
+            if header in original:
+                response.headers[header] = original[header]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        detail = "Something went wrong on our side. It has been logged."
+        if wants_json():
+            return problem(500, detail)
+        return _page(500, "Something went wrong", detail)

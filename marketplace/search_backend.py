@@ -1,0 +1,39 @@
+"""The app's search backend.
+
+The app factory hands the search package its settings, read from the app's config (`init_app`);
+everything in the app that searches or feeds the index asks `backend()`. The backend is opened
+on first use in each process, so after a gunicorn fork it is never shared across one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from search.backends import SearchSettings, open_backend
+from search.protocol import SearchBackend
+
+_SETTINGS = "search_settings"
+_OPENED = "search"
+
+
+def settings_from(config: Mapping[str, Any]) -> SearchSettings:
+    return SearchSettings(
+        index_path=config["SEARCH_INDEX_PATH"],
+        facet_cache=config["SEARCH_FACET_CACHE"],
+        elasticsearch_url=config.get("ELASTICSEARCH_URL") or None,
+        elasticsearch_index_prefix=config["ELASTICSEARCH_INDEX_PREFIX"],
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_SETTINGS] = settings_from(app.config)
+
+
+def backend() -> SearchBackend:
+    extensions = current_app.extensions
+    if _OPENED not in extensions:
+        extensions[_OPENED] = open_backend(extensions[_SETTINGS])
+    return extensions[_OPENED]
