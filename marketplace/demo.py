@@ -7,11 +7,13 @@ and every demo account shares one bcrypt hash (cost 12), computed once.
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import click
@@ -44,177 +46,29 @@ from marketplace.privacy.services import initial_consents
 DEMO_PASSWORD = "tradesetu-demo-2026"  # noqa: S105  (documented demo accounts only)
 DEMO_DOMAIN = "demo.tradesetu.in"
 
+# The words the demo's people, businesses and listings are made of are data, in
+# demo_vocabulary.json next to this module.
+_WORDS: dict[str, Any] = json.loads(
+    resources.files("marketplace").joinpath("demo_vocabulary.json").read_text(encoding="utf-8")
+)
 # Trading towns by state, with the first three digits of their PIN codes.
 CITIES: dict[str, tuple[tuple[str, str], ...]] = {
-    "Maharashtra": (
-        ("Mumbai", "400"),
-        ("Pune", "411"),
-        ("Nagpur", "440"),
-        ("Nashik", "422"),
-        ("Aurangabad", "431"),
-    ),
-    "Gujarat": (("Ahmedabad", "380"), ("Surat", "395"), ("Vadodara", "390"), ("Rajkot", "360")),
-    "Tamil Nadu": (
-        ("Chennai", "600"),
-        ("Coimbatore", "641"),
-        ("Tiruppur", "641"),
-        ("Madurai", "625"),
-    ),
-    "Karnataka": (("Bengaluru", "560"), ("Mysuru", "570"), ("Hubballi", "580")),
-    "Delhi": (("New Delhi", "110"),),
-    "Uttar Pradesh": (
-        ("Noida", "201"),
-        ("Kanpur", "208"),
-        ("Lucknow", "226"),
-        ("Agra", "282"),
-        ("Moradabad", "244"),
-    ),
-    "Haryana": (("Gurugram", "122"), ("Faridabad", "121"), ("Panipat", "132")),
-    "Punjab": (("Ludhiana", "141"), ("Jalandhar", "144"), ("Amritsar", "143")),
-    "Rajasthan": (("Jaipur", "302"), ("Jodhpur", "342"), ("Udaipur", "313")),
-    "West Bengal": (("Kolkata", "700"), ("Howrah", "711")),
-    "Telangana": (("Hyderabad", "500"),),
-    "Madhya Pradesh": (("Indore", "452"), ("Bhopal", "462")),
-    "Kerala": (("Kochi", "682"), ("Thrissur", "680")),
-    "Andhra Pradesh": (("Visakhapatnam", "530"), ("Vijayawada", "520")),
-    "Odisha": (("Bhubaneswar", "751"),),
-    "Bihar": (("Patna", "800"),),
-    "Assam": (("Guwahati", "781"),),
+    state: tuple((town, pin) for town, pin in towns) for state, towns in _WORDS["cities"].items()
 }
 # Roughly where India's suppliers are: the industrial states list most.
-STATE_WEIGHTS = {
-    "Maharashtra": 16,
-    "Gujarat": 14,
-    "Tamil Nadu": 10,
-    "Delhi": 9,
-    "Uttar Pradesh": 9,
-    "Karnataka": 7,
-    "Haryana": 6,
-    "Punjab": 5,
-    "Rajasthan": 5,
-    "West Bengal": 5,
-    "Telangana": 4,
-    "Madhya Pradesh": 3,
-    "Kerala": 2,
-    "Andhra Pradesh": 2,
-    "Odisha": 1,
-    "Bihar": 1,
-    "Assam": 1,
+STATE_WEIGHTS: dict[str, int] = _WORDS["state_weights"]
+SURNAMES: tuple[str, ...] = tuple(_WORDS["surnames"])
+GIVEN_NAMES: tuple[str, ...] = tuple(_WORDS["given_names"])
+SUFFIXES: tuple[str, ...] = tuple(_WORDS["suffixes"])
+TRADE_WORDS: dict[str, tuple[str, ...]] = {
+    industry: tuple(words) for industry, words in _WORDS["trade_words"].items()
 }
-
-SURNAMES = (
-    "Shah",
-    "Patel",
-    "Mehta",
-    "Agarwal",
-    "Gupta",
-    "Jain",
-    "Reddy",
-    "Iyer",
-    "Nair",
-    "Singh",
-    "Sharma",
-    "Desai",
-    "Joshi",
-    "Bansal",
-    "Goyal",
-    "Khanna",
-    "Kapoor",
-    "Arora",
-    "Malhotra",
-    "Rao",
-    "Naidu",
-    "Pillai",
-    "Das",
-    "Banerjee",
-    "Kulkarni",
-    "Sethi",
-    "Bhatia",
-    "Chauhan",
-    "Verma",
-    "Trivedi",
-    "Menon",
-    "Chettiar",
-    "Saini",
-    "Thakkar",
-    "Oswal",
-)
-GIVEN_NAMES = (
-    "Rajesh",
-    "Suresh",
-    "Anita",
-    "Priya",
-    "Vikram",
-    "Meena",
-    "Arjun",
-    "Kavita",
-    "Sanjay",
-    "Deepa",
-    "Ravi",
-    "Lakshmi",
-    "Manoj",
-    "Sunita",
-    "Amit",
-    "Farhan",
-    "Harpreet",
-    "Imran",
-    "Gopal",
-    "Nandini",
-)
-SUFFIXES = (
-    "Industries",
-    "Enterprises",
-    "Traders",
-    "Pvt Ltd",
-    "Exports",
-    "Corporation",
-    "& Sons",
-    "Udyog",
-    "Overseas",
-    "Impex",
-    "Manufacturing Co",
-    "Agencies",
-)
-TRADE_WORDS = {
-    "Industrial Machinery": ("Machine Tools", "Engineering", "Machineries"),
-    "Building and Construction Material": ("Infra", "Build Mart", "Constructions"),
-    "Metals and Alloys": ("Steel", "Metals", "Alloys", "Tubes"),
-    "Chemicals": ("Chemicals", "Chem", "Chemie"),
-    "Textiles and Apparel": ("Textiles", "Fabrics", "Fashions", "Garments"),
-    "Packaging Material": ("Packaging", "Polypack", "Packers"),
-    "Electrical Equipment": ("Electricals", "Power Systems", "Switchgears"),
-    "Electronics and Components": ("Electronics", "Technologies", "Systems"),
-    "Agriculture": ("Agro", "Agri Products", "Farms"),
-    "Pharmaceuticals and Healthcare": ("Pharma", "Healthcare", "Lifesciences"),
-    "Furniture": ("Furniture", "Interiors", "Woodcraft"),
-    "Automobile Parts": ("Auto Parts", "Automotive", "Motors"),
-    "Plastics and Polymers": ("Polymers", "Plast", "Plastics"),
-    "Food and Beverages": ("Foods", "Food Products", "Beverages"),
-    "Home Textiles and Furnishings": ("Home Furnishings", "Handloom", "Carpets"),
-    "Industrial Supplies and Tools": ("Tools", "Safety Solutions", "Hardware"),
-    "Gems, Jewellery and Handicrafts": ("Jewellers", "Handicrafts", "Crafts"),
-}
-ESTATES = ("MIDC", "GIDC", "SIDCO", "Industrial Area", "Udyog Vihar", "Phase II")
-USES = (
-    "industrial use",
-    "construction projects",
-    "export orders",
-    "OEM supply",
-    "wholesale buyers",
-    "government tenders",
-    "retail chains",
-    "factories",
-)
-PROMISES = (
-    "Dispatch within 3 working days.",
-    "Pan-India delivery through our transport partners.",
-    "Test certificates supplied with every lot.",
-    "Custom sizes made to order.",
-    "GST invoice with every order.",
-    "Samples available on request.",
-    "Bulk discounts for repeat buyers.",
-    "ISO 9001:2015 certified unit.",
-)
+ESTATES: tuple[str, ...] = tuple(_WORDS["estates"])
+USES: tuple[str, ...] = tuple(_WORDS["uses"])
+PROMISES: tuple[str, ...] = tuple(_WORDS["promises"])
+PAYMENT_TERMS: tuple[str, ...] = tuple(_WORDS["payment_terms"])
+# A business of that many people usually turns over about this much.
+TURNOVER_BANDS_BY_EMPLOYEES: dict[str, str] = _WORDS["turnover_bands_by_employees"]
 
 
 def _singular(name: str) -> str:
@@ -245,23 +99,6 @@ def _round_price(value: float) -> Decimal:
     """Prices as suppliers quote them: whole rupees, in fives and fifties as they grow."""
     step = 1 if value < 100 else 5 if value < 1000 else 50 if value < 100000 else 1000
     return Decimal(max(step, round(value / step) * step)).quantize(Decimal("0.01"))
-
-
-PAYMENT_TERMS = (
-    "100% advance",
-    "50% advance, balance before dispatch",
-    "30% advance, balance against delivery",
-    "Letter of credit",
-    "30 days credit for regular buyers",
-)
-# A business of that many people usually turns over about this much.
-TURNOVER_BANDS_BY_EMPLOYEES = {
-    "1-10": "40l-1.5cr",
-    "11-25": "1.5cr-5cr",
-    "26-50": "5cr-25cr",
-    "51-100": "5cr-25cr",
-    "101-500": "25cr-100cr",
-}
 
 
 class Seeder:
