@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import request
 
-from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
 from marketplace.api import authenticated, bp, current_api_user
 from marketplace.catalog import categories as category_tree
-from marketplace.catalog import queries, schemas, services
+from marketplace.catalog import policy, queries, schemas, services
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
 from marketplace.extensions import limiter
 from marketplace.fields import Page, PageQuery
@@ -32,7 +31,7 @@ def categories():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/products")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "List a product (supplier)",
     tag="catalog",
@@ -50,7 +49,7 @@ def product(product_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/products/<int:product_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "Change one's own product; only the fields given change",
     tag="catalog",
@@ -64,7 +63,7 @@ def update_product(product_id: int, body: ProductChange):  # type: ignore[no-unt
 
 
 @bp.delete("/products/<int:product_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "Delete one's own product",
     tag="catalog",
@@ -77,7 +76,7 @@ def delete_product(product_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/products/<int:product_id>/images")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "Add a photo (multipart field 'image': JPEG, PNG or WebP, at most 5 MB; stored re-encoded "
     "as WebP without metadata)",
@@ -93,7 +92,7 @@ def add_image(product_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/products/<int:product_id>/images/<int:image_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "Remove a photo", tag="catalog", responses={204: Reply(None, "Removed")}, problems=(404,)
 )
@@ -103,7 +102,7 @@ def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
 
 
 @bp.post("/products/<int:product_id>/visibility")
-@authenticated(Role.ADMIN)
+@authenticated(*policy.MODERATOR_ROLES)
 @operation(
     "Hide a listing that breaks the rules, or show it again (admin)",
     tag="catalog",
@@ -117,7 +116,7 @@ def product_visibility(product_id: int, body: VisibilityIn):  # type: ignore[no-
 
 
 @bp.get("/me/products")
-@authenticated(Role.SUPPLIER)
+@authenticated(*policy.LISTING_ROLES)
 @operation(
     "The supplier's own products, paused ones included",
     tag="catalog",

@@ -17,7 +17,7 @@ from typing import IO, Any
 import openpyxl
 
 from marketplace.accounts.models import User
-from marketplace.catalog import services
+from marketplace.catalog import policy, services
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.models import Product
 from marketplace.catalog.trade import gst_label
@@ -79,7 +79,7 @@ def _row_data(cells: dict[str, str]) -> dict[str, Any]:
 def read_sheet(user: User, stream: IO[bytes] | None) -> tuple[list[SheetRow], str]:
     """Every row of an uploaded CSV or Excel workbook with what is wrong with it, and the sheet
     as CSV text (what the confirm step sends back); nothing is stored."""
-    services.supplier_of(user)
+    policy.supplier_of(user)
     if stream is None:
         raise ValidationFailed({"sheet": ["choose a CSV file"]})
     raw = stream.read(MAX_BYTES + 1)

@@ -14,8 +14,8 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from marketplace import audit, images
-from marketplace.accounts import policy
-from marketplace.accounts.models import Role, SupplierProfile, User
+from marketplace.accounts.models import SupplierProfile, User
+from marketplace.catalog import policy
 from marketplace.catalog.index_queue import queue_for_index, queue_supplier
 from marketplace.catalog.indexing import searchable
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
@@ -26,7 +26,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.catalog.trade import check_slabs_against
 from marketplace.db import get_owned, paginate, utcnow
-from marketplace.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.signals import supplier_changed
 
@@ -35,13 +35,8 @@ MAX_IMAGES = 8
 # --- products -----------------------------------------------------------------------------
 
 
-def supplier_of(user: User) -> SupplierProfile:
-    """The caller's business, or a 403: only suppliers list and manage products."""
-    return policy.business_of(user, "list products")
-
-
 def owned_product(user: User, product_id: int) -> Product:
-    supplier = supplier_of(user)
+    supplier = policy.supplier_of(user)
     return get_owned(
         Product,
         product_id,
@@ -83,7 +78,7 @@ def check_product(body: ProductIn) -> None:
 def create_product(user: User, body: ProductIn, photos: list[IO[bytes]] | None = None) -> Product:
     """List a product, with its photos when the form sent some: every photo is checked before
     anything is stored, so a bad photo leaves no half-made listing behind."""
-    supplier = supplier_of(user)
+    supplier = policy.supplier_of(user)
     values = _checked_values(body)
     if len(photos or []) > MAX_IMAGES:
         raise ValidationFailed({"photos": [f"a product has at most {MAX_IMAGES} images"]})
@@ -122,8 +117,7 @@ def delete_product(user: User, product_id: int) -> None:
 
 def set_hidden(actor: User, product_id: int, body: VisibilityIn) -> Product:
     """An admin hides a listing that breaks the rules, with a reason (or shows it again)."""
-    if not actor.has_role(Role.ADMIN):
-        raise Forbidden("Only an admin can hide listings.")
+    policy.require_hide_listings(actor)
     product = db.session.get(Product, product_id)
     if product is None or product.status == ProductStatus.DELETED:
         raise NotFound("No such product.")
@@ -216,7 +210,7 @@ def supplier_products(
 def own_products(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Product], int]:
     """A supplier's own products for its dashboard and CRM: paused and hidden ones too."""
     query = select(Product).where(
-        Product.supplier_id == supplier_of(user).id, Product.status != ProductStatus.DELETED
+        Product.supplier_id == policy.supplier_of(user).id, Product.status != ProductStatus.DELETED
     )
     return _page(query, page, per_page)
 
@@ -225,7 +219,10 @@ def every_own_product(user: User, limit: int = 10_000) -> list[Product]:
     """A supplier's listings for its download, oldest first (the order they were listed in)."""
     query = (
         select(Product)
-        .where(Product.supplier_id == supplier_of(user).id, Product.status != ProductStatus.DELETED)
+        .where(
+            Product.supplier_id == policy.supplier_of(user).id,
+            Product.status != ProductStatus.DELETED,
+        )
         .order_by(Product.id)
         .limit(limit)
     )

@@ -21,7 +21,7 @@ from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
 from marketplace.accounts.photos import business_photos, photo_folder
 from marketplace.api import rate_limit_key
-from marketplace.catalog import bulk, categories, queries, services
+from marketplace.catalog import bulk, categories, policy, queries, services
 from marketplace.catalog.forms import (
     ConfirmSheetForm,
     HideForm,
@@ -84,6 +84,7 @@ def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
         supplier=item.supplier,
         more=[p for p in related if p.id != item.id][:6],
         hide_form=HideForm(),
+        can_hide_listings=policy.can_hide_listings(current_user),
         action_form=ActionForm(),
     )
 
@@ -174,7 +175,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/dashboard/products/new", methods=["GET", "POST"])
 @login_required
 def new_product():  # type: ignore[no-untyped-def]
-    services.supplier_of(current_user._get_current_object())
+    policy.supplier_of(current_user._get_current_object())
     form = ProductForm()
     status = 200
     if accepted(form):
@@ -241,7 +242,7 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def bulk_upload():  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
-    services.supplier_of(user)
+    policy.supplier_of(user)
     form, rows, text, status = SheetForm(), None, "", 200
     if accepted(form):
         upload = form.sheet.data
