@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Annotated, Literal
 
 from flask import current_app
+from pydantic import ConfigDict, Field, with_config
 from sqlalchemy import text
+from typing_extensions import TypedDict
 
 from marketplace.catalog.indexing import outbox_lag
 from marketplace.db import utcnow
@@ -22,6 +25,32 @@ log = logging.getLogger(__name__)
 # Work older than this in a durable queue means whatever takes it (the relay, beat, a worker)
 # is not running: nothing is lost, but someone should look.
 BACKLOG_LATE = timedelta(minutes=5)
+
+
+Check = Literal["ok", "unavailable"]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Backlog(TypedDict):
+    tasks: Annotated[int, Field(ge=0)]
+    search: Annotated[int, Field(ge=0)]
+    notices: Annotated[int, Field(ge=0)]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Health(TypedDict):
+    status: Literal["ok", "degraded"]
+    database: Check
+    search: Check
+    tasks: Literal["ok", "inline", "unavailable"]
+    backlog: Annotated[
+        Backlog | None,
+        Field(
+            description="Seconds the oldest waiting item of each durable queue has waited (0: "
+            "empty); null when the database cannot say. Over five minutes makes the status "
+            "degraded."
+        ),
+    ]
 
 
 def database_status() -> str:
@@ -55,7 +84,7 @@ def search_status() -> str:
         return "unavailable"
 
 
-def backlog() -> dict[str, int] | None:
+def backlog() -> Backlog | None:
     """How long, in whole seconds, the oldest waiting item of each durable queue has waited:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
@@ -76,7 +105,7 @@ def backlog() -> dict[str, int] | None:
     }
 
 
-def report() -> tuple[dict[str, object], int]:
+def report() -> tuple[Health, int]:
     checks = {
         "database": database_status(),
         "search": search_status(),
@@ -86,4 +115,11 @@ def report() -> tuple[dict[str, object], int]:
     late = waiting is not None and max(waiting.values()) > BACKLOG_LATE.total_seconds()
     healthy = all(value in ("ok", "inline") for value in checks.values()) and not late
     status = 200 if checks["database"] == "ok" else 503
-    return {"status": "ok" if healthy else "degraded", **checks, "backlog": waiting}, status
+    health: Health = {
+        "status": "ok" if healthy else "degraded",
+        "database": checks["database"],
+        "search": checks["search"],
+        "tasks": checks["tasks"],
+        "backlog": waiting,
+    }
+    return health, status

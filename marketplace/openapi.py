@@ -102,7 +102,7 @@ class Operation:
     takes: Reply | None
     query: type[BaseModel] | None
     replies: dict[int, Reply]
-    problems: tuple[int, ...]
+    problems: tuple[int, ...] | None  # None: a probe that never answers a problem
     description: str
     security: tuple[str, ...] | None  # None: as @authenticated says
 
@@ -162,7 +162,7 @@ def operation(
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     responses: dict[int, Any] | None = None,
-    problems: tuple[int, ...] = (),
+    problems: tuple[int, ...] | None = (),
     description: str = "",
     security: tuple[str, ...] | None = None,
     takes: Reply | None = None,
@@ -311,7 +311,7 @@ def _operation_document(
             )
             answer["content"] = {reply.media: {"schema": schema}}
         document["responses"][str(status)] = answer
-    problems = {*spec.problems, 400, 429}
+    problems = set() if spec.problems is None else {*spec.problems, 400, 429}
     if access is not None:
         problems |= {401} | ({403} if access.roles or access.scope or access.person else set())
     if spec.body is not None or spec.takes is not None or spec.query is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from marketplace import health
 from marketplace.catalog import services as catalog
 from marketplace.catalog.categories import category_tree
 from marketplace.extensions import limiter
+from marketplace.openapi import Reply, operation
 from marketplace.validation import whole_number
 
 bp = Blueprint("main", __name__)
@@ -52,13 +53,26 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/livez")
 @limiter.exempt
+@operation(
+    "Liveness: the process answers (readiness is /healthz)",
+    tag="meta",
+    responses={200: Reply({"const": "ok"}, "ok", media="text/plain")},
+    problems=None,
+)
 def livez():  # type: ignore[no-untyped-def]
-    """Liveness: the process answers. (Readiness, with its dependencies, is /healthz.)"""
-    return "ok", 200, {"Content-Type": "text/plain"}
+    return "ok"
 
 
 @bp.get("/healthz")
 @limiter.exempt
+@operation(
+    "Readiness: the database, search and the task broker, and how far behind each durable queue is",
+    tag="meta",
+    responses={
+        200: Reply(health.Health, "The database answers (status may be degraded)"),
+        503: Reply(health.Health, "The database is down"),
+    },
+    problems=None,
+)
 def healthz():  # type: ignore[no-untyped-def]
-    body, status = health.report()
-    return jsonify(body), status
+    return health.report()

@@ -11,29 +11,6 @@ from marketplace.leads import indiamart
 AT_ROOT = [{"url": "/", "description": "the site's root, outside /api/v1"}]
 
 ROOT_SCHEMAS: dict[str, Any] = {
-    "Health": {
-        "type": "object",
-        "required": ["status", "database", "search", "tasks", "backlog"],
-        "additionalProperties": False,
-        "properties": {
-            "status": {"enum": ["ok", "degraded"]},
-            "database": {"enum": ["ok", "unavailable"]},
-            "search": {"enum": ["ok", "unavailable"]},
-            "tasks": {"enum": ["ok", "inline", "unavailable"]},
-            "backlog": {
-                "description": "Seconds the oldest waiting item of each durable queue has "
-                "waited (0: empty); null when the database cannot say. Over five minutes makes "
-                "the status degraded.",
-                "type": ["object", "null"],
-                "required": ["tasks", "search", "notices"],
-                "additionalProperties": False,
-                "properties": {
-                    queue: {"type": "integer", "minimum": 0}
-                    for queue in ("tasks", "search", "notices")
-                },
-            },
-        },
-    },
     "IndiaMartLead": {
         "type": "object",
         "description": "One lead as IndiaMART writes it: every field a string, empty when we "
@@ -48,33 +25,6 @@ ROOT_SCHEMAS: dict[str, Any] = {
 }
 
 ROOT_PATHS: dict[str, Any] = {
-    "/livez": {
-        "servers": AT_ROOT,
-        "get": {
-            "summary": "Liveness: the process answers (readiness is /healthz)",
-            "tags": ["meta"],
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "ok",
-                    "content": {"text/plain": {"schema": {"const": "ok"}}},
-                }
-            },
-        },
-    },
-    "/healthz": {
-        "servers": AT_ROOT,
-        "get": {
-            "summary": "Readiness: the database, search and the task broker, and how far "
-            "behind each durable queue is",
-            "tags": ["meta"],
-            "security": [],
-            "responses": {
-                "200": _json(_ref("Health"), "The database answers (status may be degraded)"),
-                "503": _json(_ref("Health"), "The database is down"),
-            },
-        },
-    },
     "/wservce/crm/crmListing/v2/": {
         "servers": AT_ROOT,
         "get": {
