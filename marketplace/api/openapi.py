@@ -129,20 +129,6 @@ _SUPPLIER_CARD = {
 }
 
 SCHEMAS: dict[str, Any] = {
-    "Problem": {
-        "type": "object",
-        "required": ["type", "title", "status", "detail"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "errors": {
-                "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-    },
     "Registration": {
         "type": "object",
         "required": ["role", "name", "email", "phone", "password", "age_confirmed", "accept_terms"],
