@@ -12,7 +12,7 @@ from marketplace.credits import orders as pack_orders
 from marketplace.credits.inputs import OrderIn
 from marketplace.credits.plans import packs
 from marketplace.fields import PageQuery
-from marketplace.openapi import Reply, operation
+from marketplace.openapi import Header, Reply, operation
 
 _PDF = Reply(
     {"type": "string", "format": "binary"}, "The document as a PDF", media="application/pdf"
@@ -158,6 +158,12 @@ def _callback(gateway: str) -> schemas.PaymentCallbackResult:
     tag="payments",
     description=_CALLBACK_NOTE,
     takes=_PAYMENT_EVENT,
+    headers=(
+        Header(
+            "X-Sandbox-Signature",
+            "hex HMAC-SHA256 of the exact body with the sandbox's key (derived from SECRET_KEY)",
+        ),
+    ),
     responses={200: schemas.PaymentCallbackResult},
     problems=(404,),
 )
@@ -172,6 +178,12 @@ def sandbox_webhook():  # type: ignore[no-untyped-def]
     tag="payments",
     description=_CALLBACK_NOTE,
     takes=_PAYMENT_EVENT,
+    headers=(
+        Header(
+            "X-Razorpay-Signature",
+            "hex HMAC-SHA256 of the exact body with RAZORPAY_WEBHOOK_SECRET",
+        ),
+    ),
     responses={200: schemas.PaymentCallbackResult},
     problems=(404,),
 )

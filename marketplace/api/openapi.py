@@ -264,16 +264,6 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _signature_header(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "header",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": description,
-    }
-
-
 # The body of every call that carries a token from an emailed link.
 _TOKEN_BODY = {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}
 
@@ -503,26 +493,6 @@ PATHS: dict[str, dict[str, Any]] = {
                 _query("actor_id", {"type": "integer"}),
             ],
         ),
-    },
-    # The payment gateways' signature headers. @operation declares no header parameters, so
-    # these stay written here, on the path (OpenAPI applies them to its POST, declared in
-    # api/credits.py).
-    "/payments/sandbox/webhook": {
-        "parameters": [
-            _signature_header(
-                "X-Sandbox-Signature",
-                "hex HMAC-SHA256 of the exact body with the sandbox's key (derived from "
-                "SECRET_KEY)",
-            )
-        ]
-    },
-    "/payments/razorpay/webhook": {
-        "parameters": [
-            _signature_header(
-                "X-Razorpay-Signature",
-                "hex HMAC-SHA256 of the exact body with RAZORPAY_WEBHOOK_SECRET",
-            )
-        ]
     },
 }
 
