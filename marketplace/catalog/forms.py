@@ -8,7 +8,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.categories import category_tree
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.models import UNITS, Product
 from marketplace.catalog.trade import GST_SLABS, gst_label
 
 
@@ -61,6 +61,16 @@ class ProductForm(FlaskForm):
             for root, leaves in category_tree()
             for leaf in leaves
         ]
+
+    def fill(self, product: Product) -> None:
+        """Show a listing's own values in the fields the form writes differently."""
+        self.category.data = product.category.slug
+        self.price.data = f"{product.price:.2f}"
+        self.moq.data = str(product.moq)
+        self.status.data = str(product.status)
+        self.specifications.data = specifications_text(product.specification_pairs())
+        self.gst_rate.data = gst_label(product.gst_rate) if product.gst_rate is not None else ""
+        self.price_slabs.data = slabs_text(product.price_slabs or [])
 
     def service_data(self) -> dict[str, object]:
         return {

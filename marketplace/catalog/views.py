@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -16,6 +18,7 @@ from flask import (
 )
 from flask.wrappers import Response
 from flask_login import current_user, login_required
+from pydantic import BaseModel
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
@@ -28,8 +31,6 @@ from marketplace.catalog.forms import (
     ImageForm,
     ProductForm,
     SheetForm,
-    slabs_text,
-    specifications_text,
 )
 from marketplace.catalog.icons import category_icon
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
@@ -95,31 +96,54 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
     supplier = services.public_supplier(supplier_id)
     if moved := _elsewhere(supplier_url(supplier.id, supplier.company_name)):
         return moved
-    page_number = requested_page()
-    products, total = services.supplier_products(supplier.id, page=page_number, per_page=24)
-    found, errors = None, {}
-    if request.args.get("q", "").strip():
-        # The storefront's search box searches this supplier's products only.
-        try:
-            query = validated(queries.SearchQuery, request.args.to_dict())
-            found = queries.search_products(query, supplier_id=supplier.id)
-        except ValidationFailed as refused:
-            errors = refused.errors
+    page = requested_page()
+    products, total = services.supplier_products(supplier.id, page=page, per_page=24)
+    found, errors = _storefront_search(supplier.id)
     return render_template(
         "catalog/storefront.html",
         supplier=supplier,
         products=products,
         total=total,
-        page=page_number,
+        page=page,
         per_page=24,
         found=found,
         errors=errors,
         q=request.args.get("q", ""),
-        responsiveness=lead_queries.supplier_responsiveness(supplier.id),
-        photos=business_photos(supplier),
-        business_types=BUSINESS_TYPES,
-        turnover_bands=TURNOVER_BANDS,
+        **_about_the_business(supplier),
     ), (422 if errors else 200)
+
+
+def _about_the_business(supplier: Any) -> dict[str, Any]:
+    return {
+        "responsiveness": lead_queries.supplier_responsiveness(supplier.id),
+        "photos": business_photos(supplier),
+        "business_types": BUSINESS_TYPES,
+        "turnover_bands": TURNOVER_BANDS,
+    }
+
+
+def _storefront_search(supplier_id: int) -> tuple[queries.SearchPage | None, dict[str, Any]]:
+    """The storefront's search box searches this supplier's products only."""
+    if not request.args.get("q", "").strip():
+        return None, {}
+    try:
+        query = validated(queries.SearchQuery, request.args.to_dict())
+        return queries.search_products(query, supplier_id=supplier_id), {}
+    except ValidationFailed as refused:
+        return None, refused.errors
+
+
+def _submitted(form: Any, model: type[BaseModel], save: Callable[[Any], Any]) -> tuple[Any, int]:
+    """Read a form that passed its CSRF and field checks with `model` and `save` it: (what was
+    saved, 200), or (None, 422) with the refusal shown on the form, or (None, 400) for a post
+    the form refused."""
+    if not accepted(form):
+        return None, 400 if request.method == "POST" else 200
+    try:
+        return save(validated(model, form.service_data())), 200
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return None, 422
 
 
 @bp.get("/media/products/<name>")
@@ -175,24 +199,14 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/dashboard/products/new", methods=["GET", "POST"])
 @login_required
 def new_product():  # type: ignore[no-untyped-def]
-    policy.supplier_of(current_user._get_current_object())
+    user = current_user._get_current_object()
+    policy.supplier_of(user)
     form = ProductForm()
-    status = 200
-    if accepted(form):
-        try:
-            item = services.create_product(
-                current_user._get_current_object(),
-                validated(ProductIn, form.service_data()),
-                [upload.stream for upload in form.uploads()],
-            )
-        except ValidationFailed as refused:
-            apply_errors(form, refused.errors)
-            status = 422
-        else:
-            flash(f"“{item.name}” is listed. Buyers can find it in search now.", "success")
-            return redirect(url_for("catalog.edit_product", product_id=item.id))
-    elif request.method == "POST":
-        status = 400
+    photos = [upload.stream for upload in form.uploads()]
+    item, status = _submitted(form, ProductIn, lambda it: services.create_product(user, it, photos))
+    if item is not None:
+        flash(f"“{item.name}” is listed. Buyers can find it in search now.", "success")
+        return redirect(url_for("catalog.edit_product", product_id=item.id))
     return render_template(
         "catalog/product_form.html",
         form=form,
@@ -209,26 +223,13 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
     item = services.owned_product(user, product_id)
     form = ProductForm(obj=None if request.method == "POST" else item)
     if request.method == "GET":
-        form.category.data = item.category.slug
-        form.price.data = f"{item.price:.2f}"
-        form.moq.data = str(item.moq)
-        form.status.data = str(item.status)
-        form.specifications.data = specifications_text(item.specification_pairs())
-        form.gst_rate.data = gst_label(item.gst_rate) if item.gst_rate is not None else ""
-        form.price_slabs.data = slabs_text(item.price_slabs or [])
-    status = 200
-    if accepted(form):
-        try:
-            body = validated(ProductChange, form.service_data())
-            services.update_product(user, product_id, body)
-        except ValidationFailed as refused:
-            apply_errors(form, refused.errors)
-            status = 422
-        else:
-            flash("Saved. Search shows the change now.", "success")
-            return redirect(url_for("catalog.edit_product", product_id=product_id))
-    elif request.method == "POST":
-        status = 400
+        form.fill(item)
+    saved, status = _submitted(
+        form, ProductChange, lambda change: services.update_product(user, product_id, change)
+    )
+    if saved is not None:
+        flash("Saved. Search shows the change now.", "success")
+        return redirect(url_for("catalog.edit_product", product_id=product_id))
     return render_template(
         "catalog/product_form.html",
         form=form,
