@@ -126,7 +126,6 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     grievances,
     leads,
     openapi,
-    openapi_grievances,
     openapi_leads,
     openapi_privacy,
     openapi_root,
