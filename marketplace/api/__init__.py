@@ -127,7 +127,6 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     leads,
     openapi,
     openapi_leads,
-    openapi_privacy,
     openapi_root,
     privacy,
     webhooks,

@@ -78,7 +78,7 @@ _COMPLAINT_BODY = Reply(GuestGrievanceIn.model_json_schema(mode="validation"))
         202: Reply(GuestDraft, "A guest: confirm with the code sent by email"),
     },
     problems=(401, 403),
-    security=("bearer",),
+    description="The bearer token is optional: without one the caller is a guest.",
 )
 def file_grievance():  # type: ignore[no-untyped-def]
     if request.headers.get("Authorization"):

@@ -16,8 +16,8 @@ from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments
 from marketplace.grievances.attachments import read_attachments, store_attachments
-from marketplace.grievances.inputs import GrievanceIn
 from marketplace.grievances.history import add_event
+from marketplace.grievances.inputs import GrievanceIn
 from marketplace.grievances.models import Category, EventKind, Grievance, RelatedKind, Status
 from marketplace.grievances.references import new_reference
 from marketplace.leads.models import Lead

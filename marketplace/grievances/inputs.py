@@ -10,8 +10,15 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 from marketplace.accounts import identity
 from marketplace.db import IST
@@ -65,7 +72,7 @@ _ID = {"type": "integer", "minimum": 1}
 _RELATED_SCHEMA = {
     "type": ["object", "null"],
     "description": "at most one of product_id, lead_id (one's own) or order_id (one's own)",
-    "properties": {key: _ID for key in _RELATED_KEYS},
+    "properties": dict.fromkeys(_RELATED_KEYS, _ID),
 }
 
 
