@@ -4,13 +4,12 @@ marketplace.grievances.policy (asked here or by the rules)."""
 from __future__ import annotations
 
 from flask import Response, request
-from typing_extensions import TypedDict
 
 from marketplace.accounts.models import User
 from marketplace.api import authenticated, bp, current_api_user
 from marketplace.db import utcnow
 from marketplace.extensions import limiter
-from marketplace.fields import PageQuery, Timestamp
+from marketplace.fields import PageQuery
 from marketplace.grievances import (
     appeals,
     breach_register,
@@ -37,13 +36,6 @@ from marketplace.grievances.models import Grievance
 from marketplace.openapi import Reply, json_body, operation
 from marketplace.validation import validated
 from marketplace.web import address_key
-
-
-class GuestDraft(TypedDict):
-    """A guest's complaint, waiting for the code mailed to them."""
-
-    verification_id: str
-    expires_at: Timestamp
 
 
 def _officer_view(grievance: Grievance) -> schemas.GrievanceForOfficer:
@@ -75,7 +67,7 @@ _COMPLAINT_BODY = Reply(GuestGrievanceIn.model_json_schema(mode="validation"))
     takes=_COMPLAINT_BODY,
     responses={
         201: Reply(schemas.GrievanceCreated, "Filed"),
-        202: Reply(GuestDraft, "A guest: confirm with the code sent by email"),
+        202: Reply(schemas.GuestDraft, "A guest: confirm with the code sent by email"),
     },
     problems=(401, 403),
     description="The bearer token is optional: without one the caller is a guest.",
@@ -84,7 +76,7 @@ def file_grievance():  # type: ignore[no-untyped-def]
     if request.headers.get("Authorization"):
         return _file_signed_in()
     draft = guest_codes.start_guest_grievance(validated(GuestGrievanceIn, json_body()))
-    return {"verification_id": draft.id, "expires_at": draft.expires_at}, 202
+    return schemas.guest_draft(draft), 202
 
 
 @authenticated(person=True)

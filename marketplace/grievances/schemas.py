@@ -11,7 +11,7 @@ from typing_extensions import TypedDict  # pydantic reads typing's own only from
 from marketplace.db import IST
 from marketplace.fields import MaybeTimestamp, Timestamp
 from marketplace.grievances.models import Breach as BreachRow
-from marketplace.grievances.models import BreachStatus, Category, EventKind, Status
+from marketplace.grievances.models import BreachStatus, Category, EventKind, GuestGrievance, Status
 from marketplace.grievances.models import Grievance as GrievanceRow
 from marketplace.grievances.models import GrievanceEvent as GrievanceEventRow
 
@@ -37,6 +37,17 @@ class GrievanceCreated(TypedDict):
     status: Annotated[str, Field(json_schema_extra={"enum": _STATUSES})]
     acknowledge_by: Timestamp
     resolve_by: Timestamp
+
+
+class GuestDraft(TypedDict):
+    """A guest's complaint, waiting for the code mailed to them."""
+
+    verification_id: str
+    expires_at: Timestamp
+
+
+def guest_draft(draft: GuestGrievance) -> GuestDraft:
+    return {"verification_id": draft.id, "expires_at": draft.expires_at}
 
 
 class GrievanceEvent(TypedDict):
