@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, NotRequired
 
 from flask import url_for
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
 
 from marketplace.fields import MaybeTimestamp, Timestamp
@@ -28,12 +28,14 @@ class ConsentState(TypedDict):
     label: str
     required: bool
     granted: bool
-    # A string already: GET /privacy/consents (marketplace.api.accounts) still sends it jsonified.
-    updated_at: Annotated[str | None, Field(json_schema_extra={"format": "date-time"})]
+    # A string already (the answer is also sent through jsonify): ISO 8601 in UTC.
+    updated_at: Annotated[
+        str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
+    ]
 
 
 class Consents(TypedDict):
-    """The person's current choice for every purpose, under the notice in force."""
+    """The account's current consent per purpose, under the privacy notice's version."""
 
     policy_version: str
     purposes: list[ConsentState]
