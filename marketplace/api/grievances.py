@@ -9,7 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.api import authenticated, bp, current_api_user
 from marketplace.db import utcnow
 from marketplace.extensions import limiter
-from marketplace.fields import PageQuery
+from marketplace.fields import Page, PageQuery
 from marketplace.grievances import (
     appeals,
     breach_register,
@@ -202,7 +202,7 @@ def record_breach(body: BreachIn):  # type: ignore[no-untyped-def]
     "The breach register (officer)",
     tag="breaches",
     query=PageQuery,
-    responses={200: schemas.BreachPage},
+    responses={200: Page[schemas.Breach]},
 )
 def breaches(query: PageQuery):  # type: ignore[no-untyped-def]
     user = current_api_user()

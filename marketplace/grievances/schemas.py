@@ -109,7 +109,8 @@ GrievanceView = GrievanceForOfficer | Grievance
 
 
 class GrievancePage(TypedDict):
-    """One page of grievances, each as its reader may see it: `?page=1&per_page=20`."""
+    """One page of grievances, each as its reader may see it: `?page=1&per_page=20` (named here:
+    fields.Page of a union would be named for no one type)."""
 
     items: list[GrievanceView]
     total: int
@@ -202,15 +203,6 @@ class Breach(TypedDict):
     users_notified: int
     status: Annotated[str, Field(json_schema_extra={"enum": [str(s) for s in BreachStatus]})]
     closed_at: MaybeTimestamp
-
-
-class BreachPage(TypedDict):
-    """One page of the breach register: `?page=1&per_page=20`."""
-
-    items: list[Breach]
-    total: int
-    page: int
-    per_page: int
 
 
 def breach(row: BreachRow) -> Breach:

@@ -110,7 +110,8 @@ PrivacyRequestView = PrivacyRequestForOfficer | PrivacyRequest
 
 
 class PrivacyRequestPage(TypedDict):
-    """One page of privacy requests: `?page=1&per_page=20`."""
+    """One page of privacy requests, each as its reader may see it: `?page=1&per_page=20`
+    (named here: fields.Page of a union would be named for no one type)."""
 
     items: list[PrivacyRequestView]
     total: int
