@@ -17,6 +17,7 @@ from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.grievances import compliance_report, decisions, desk_items, filing
+from marketplace.grievances.inputs import GrievanceChange, GrievanceIn
 from marketplace.grievances.models import Breach, Grievance, GrievanceAttachment, Status
 from tests import factories
 from tests.conftest import csrf_token, outbox, sign_in_page
@@ -279,17 +280,22 @@ def test_assignment_among_officers(clock, api, buyer_api, officer_api):
 
 def _filed(category: str, received: datetime, *, ack_after=None, resolve_after=None) -> None:
     user = db.session.get(User, factories.buyer().id)
-    grievance = filing.file_grievance(user, {**COMPLAINT, "category": category}, now=received)
+    grievance = filing.file_grievance(
+        user, GrievanceIn.model_validate({**COMPLAINT, "category": category}), now=received
+    )
     officer = db.session.scalar(select(User).where(User.email.like("officer%")))
     if ack_after is not None:
         decisions.update_grievance(
-            officer, grievance.id, {"status": "acknowledged"}, now=received + ack_after
+            officer,
+            grievance.id,
+            GrievanceChange.model_validate({"status": "acknowledged"}),
+            now=received + ack_after,
         )
     if resolve_after is not None:
         decisions.update_grievance(
             officer,
             grievance.id,
-            {"status": "resolved", "response": "Done."},
+            GrievanceChange.model_validate({"status": "resolved", "response": "Done."}),
             now=received + resolve_after,
         )
     commit()
@@ -388,7 +394,7 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
 
 def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     user = db.session.get(User, factories.buyer().id)
-    filing.file_grievance(user, COMPLAINT, now=T0)
+    filing.file_grievance(user, GrievanceIn.model_validate(COMPLAINT), now=T0)
     commit()
     assert desk_items.warn_deadlines(now=T0 + timedelta(hours=17)) == 0
     sent = desk_items.warn_deadlines(now=T0 + timedelta(hours=18, minutes=30))
@@ -401,7 +407,9 @@ def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     # acknowledged: the next warning is for the 15 days, two days before they end
     grievance = db.session.scalar(select(Grievance))
     staff = db.session.get(User, officer.id)
-    decisions.update_grievance(staff, grievance.id, {"status": "in_review"}, now=T0)
+    decisions.update_grievance(
+        staff, grievance.id, GrievanceChange.model_validate({"status": "in_review"}), now=T0
+    )
     commit()
     assert desk_items.warn_deadlines(now=T0 + timedelta(days=12)) == 0
     assert desk_items.warn_deadlines(now=T0 + timedelta(days=13, hours=1)) == 1
@@ -414,9 +422,13 @@ def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx
     from flask import has_request_context
 
     from marketplace.privacy.filing import submit_request
+    from marketplace.privacy.inputs import PrivacyRequestIn
 
     buyer = factories.buyer()
-    submit_request(db.session.get(User, buyer.id), {"type": "deletion", "password": buyer.password})
+    submit_request(
+        db.session.get(User, buyer.id),
+        PrivacyRequestIn.model_validate({"type": "deletion", "password": buyer.password}),
+    )
     commit()
     assert not has_request_context()
     kinds = {item.kind for item in desk.open_items()}
@@ -429,7 +441,7 @@ def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx
 def test_the_desk_lists_every_registered_source_by_nearest_deadline(app, ctx, officer, monkeypatch):
     monkeypatch.setattr(desk, "_SOURCES", list(desk.sources()))
     user = db.session.get(User, factories.buyer().id)
-    filing.file_grievance(user, COMPLAINT, now=T0)
+    filing.file_grievance(user, GrievanceIn.model_validate(COMPLAINT), now=T0)
     commit()
     privacy_item = desk.DeskItem(
         kind="privacy_request",
@@ -733,7 +745,7 @@ def test_the_audit_log_reads_like_a_page_for_officers(app, buyer_api, officer):
 
 def test_the_cli_warns_and_reports(app, ctx, officer):
     user = db.session.get(User, factories.buyer().id)
-    filing.file_grievance(user, COMPLAINT, now=T0 - timedelta(days=2))
+    filing.file_grievance(user, GrievanceIn.model_validate(COMPLAINT), now=T0 - timedelta(days=2))
     commit()
     runner = app.test_cli_runner()
     warned = runner.invoke(args=["grievances", "warn-deadlines"])
@@ -763,7 +775,7 @@ def test_bad_attachments_are_named_and_nothing_is_filed(ctx, buyer, monkeypatch)
     with pytest.raises(ValidationFailed) as refused:
         filing.file_grievance(
             user,
-            COMPLAINT,
+            GrievanceIn.model_validate(COMPLAINT),
             attachments=[
                 ("large.png", io.BytesIO(b"\x89PNG" + b"\x00" * 2000)),
                 ("notes.txt", io.BytesIO(b"just text")),

@@ -252,14 +252,17 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     shop = Shop(supplier.id, buyer.id, product.id)
     lead_id, order = _history(app, shop, supplier.email)
     from marketplace.grievances import decisions, filing
+    from marketplace.grievances.inputs import GrievanceChange, GrievanceIn
 
     complaint = filing.file_grievance(
         db.session.get(User, buyer.id),
-        {
-            "category": "lead_quality",
-            "subject": "No reply to my enquiry",
-            "description": f"Please ask them to call {db.session.get(User, buyer.id).phone}.",
-        },
+        GrievanceIn.model_validate(
+            {
+                "category": "lead_quality",
+                "subject": "No reply to my enquiry",
+                "description": f"Please ask them to call {db.session.get(User, buyer.id).phone}.",
+            }
+        ),
     )
     commit()
     complaint_id = complaint.id
@@ -298,7 +301,11 @@ def test_deleting_a_supplier_and_a_buyer_with_a_real_history(
     assert held["status"] == "paused" and "grievance" in held["hold_reason"]
     officer = db.session.scalars(select(User).where(User.email.like("officer%"))).first()
     decisions.update_grievance(
-        officer, complaint_id, {"status": "resolved", "response": "The supplier will call."}
+        officer,
+        complaint_id,
+        GrievanceChange.model_validate(
+            {"status": "resolved", "response": "The supplier will call."}
+        ),
     )
     commit()
     db.session.remove()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, send_file
 
 from marketplace.accounts.policy import OFFICER_ROLES
-from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
+from marketplace.api import authenticated, bp, current_api_user
 from marketplace.errors import NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
+from marketplace.openapi import Reply, operation
 from marketplace.privacy import (
     archive,
     child_reports,
@@ -21,7 +22,15 @@ from marketplace.privacy import (
     schemas,
     services,
 )
-from marketplace.validation import record_id
+from marketplace.privacy.inputs import (
+    ArchivesQuery,
+    ConsentIn,
+    DecisionIn,
+    MinorReportIn,
+    PrivacyRequestIn,
+    PrivacyRequestsQuery,
+)
+from marketplace.privacy.purposes import PURPOSES
 from marketplace.web import address_key
 
 
@@ -32,51 +41,87 @@ class Gone(ServiceError):
 
 @bp.put("/privacy/consents/<purpose>")
 @authenticated(person=True)
-def set_consent(purpose: str):  # type: ignore[no-untyped-def]
-    services.set_consent(current_api_user(), purpose, json_body(), source="api")
-    return jsonify(schemas.consents_owner(current_api_user().id))
+@operation(
+    "Grant or withdraw an optional purpose, at once (a required one is objected to with a request)",
+    tag="privacy",
+    body=ConsentIn,
+    responses={200: schemas.Consents},
+    problems=(404,),
+    description="purpose: one of " + ", ".join(purpose.id for purpose in PURPOSES) + ".",
+)
+def set_consent(purpose: str, body: ConsentIn):  # type: ignore[no-untyped-def]
+    services.set_consent(current_api_user(), purpose, body, source="api")
+    return schemas.consents_owner(current_api_user().id)
 
 
 @bp.post("/privacy/requests")
 @limiter.limit("20 per hour", key_func=address_key)
 @authenticated(person=True)
-def create_privacy_request():  # type: ignore[no-untyped-def]
-    row = filing.submit_request(current_api_user(), json_body())
-    return jsonify(schemas.request_created(row)), 202
+@operation(
+    "Make a privacy request; the password confirms it is you (a wrong one is a 403)",
+    tag="privacy",
+    body=PrivacyRequestIn,
+    responses={202: Reply(schemas.PrivacyRequestCreated, "Received")},
+    problems=(409,),
+)
+def create_privacy_request(body: PrivacyRequestIn):  # type: ignore[no-untyped-def]
+    return schemas.request_created(filing.submit_request(current_api_user(), body)), 202
 
 
 @bp.get("/privacy/requests")
 @authenticated(person=True)
-def privacy_requests():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
-    user = current_api_user()
+@operation(
+    "My privacy requests; the grievance officer sees every request (filter by status)",
+    tag="privacy",
+    query=PrivacyRequestsQuery,
+    responses={200: schemas.PrivacyRequestPage},
+)
+def privacy_requests(query: PrivacyRequestsQuery):  # type: ignore[no-untyped-def]
+    user, page, per_page = current_api_user(), query.page, query.per_page
     if policy.can_handle_requests(user):
         rows, total = decisions.officer_requests(
-            user, status=request.args.get("status") or None, page=page, per_page=per_page
+            user, status=query.status, page=page, per_page=per_page
         )
-        return jsonify(page_body([schemas.request_officer(r) for r in rows], total, page, per_page))
-    if request.args.get("status"):
+        items = [schemas.request_officer(row) for row in rows]
+        return {"items": items, "total": total, "page": page, "per_page": per_page}
+    if query.status:
         raise ValidationFailed({"status": ["only the grievance officer filters by status"]})
     own = filing.own_requests(user)
-    chosen = own[(page - 1) * per_page : page * per_page]
-    return jsonify(page_body([schemas.request_owner(r) for r in chosen], len(own), page, per_page))
+    items = [schemas.request_owner(row) for row in own[(page - 1) * per_page : page * per_page]]
+    return {"items": items, "total": len(own), "page": page, "per_page": per_page}
 
 
 @bp.get("/privacy/requests/<int:request_id>")
 @authenticated(person=True)
+@operation(
+    "One request with its status history (a finished access request has download_url)",
+    tag="privacy",
+    responses={200: schemas.PrivacyRequestView},
+    problems=(404,),
+)
 def privacy_request(request_id: int):  # type: ignore[no-untyped-def]
     user = current_api_user()
     if policy.can_handle_requests(user):
         row = decisions.officer_request(user, request_id)
         if row.user_id != user.id:
-            return jsonify(schemas.request_officer(row))
-    return jsonify(schemas.request_owner(filing.own_request(user, request_id)))
+            return schemas.request_officer(row)
+    return schemas.request_owner(filing.own_request(user, request_id))
+
+
+_ZIP = Reply(
+    {"description": "a ZIP archive (binary)"}, "The ZIP of JSON and CSV", media="application/zip"
+)
 
 
 @bp.get("/privacy/requests/<int:request_id>/download")
 @authenticated(person=True)
+@operation(
+    "The access export, a ZIP of JSON and CSV (its maker alone, for 7 days)",
+    tag="privacy",
+    responses={200: _ZIP},
+    problems=(404, 410),
+)
 def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
-    """The export ZIP: its maker alone, for 7 days."""
     row = filing.own_request(current_api_user(), request_id)
     if not row.export_name or row.export_expires_at is None:
         raise NotFound("This request has no export to download.")
@@ -85,36 +130,47 @@ def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
     path = Path(current_app.config["PRIVACY_EXPORT_PATH"]) / row.export_name
     if not path.is_file():
         raise Gone("The export is no longer available: ask for a new one.")
-    response = send_file(
-        path,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"tradesetu-data-{row.id}.zip",
-    )
+    name = f"tradesetu-data-{row.id}.zip"
+    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.post("/privacy/requests/<int:request_id>/decision")
 @authenticated(person=True)  # privacy.policy decides who may decide (the grievance officer)
-def decide_privacy_request(request_id: int):  # type: ignore[no-untyped-def]
-    row = decisions.decide(current_api_user(), request_id, json_body())
-    return jsonify(schemas.request_officer(row))
+@operation(
+    "Grievance officer: approve or deny (a reason is required to deny)",
+    tag="privacy",
+    body=DecisionIn,
+    responses={200: schemas.PrivacyRequestForOfficer},
+    problems=(404, 409),
+)
+def decide_privacy_request(request_id: int, body: DecisionIn):  # type: ignore[no-untyped-def]
+    return schemas.request_officer(decisions.decide(current_api_user(), request_id, body))
 
 
 @bp.get("/privacy/archives")
 @authenticated(*OFFICER_ROLES, person=True)
-def privacy_archives():  # type: ignore[no-untyped-def]
-    subject = record_id(request.args.get("subject", ""))
-    if subject is None:
-        raise ValidationFailed({"subject": ["must be a user id"]})
-    rows = archive.archives_for(current_api_user(), subject)
-    return jsonify([schemas.archived_officer(row) for row in rows])
+@operation(
+    "Grievance officer: the statutory records kept after a person's erasure",
+    tag="privacy",
+    query=ArchivesQuery,
+    responses={200: list[schemas.ArchivedRecord]},
+)
+def privacy_archives(query: ArchivesQuery):  # type: ignore[no-untyped-def]
+    rows = archive.archives_for(current_api_user(), query.subject)
+    return [schemas.archived_officer(row) for row in rows]
 
 
 @bp.post("/privacy/minor-reports")
 @authenticated(person=True)  # privacy.policy lets the grievance officer and admins report
-def report_minor():  # type: ignore[no-untyped-def]
-    """An account reported as a child's: suspended at once, a deletion request opened."""
-    row = child_reports.report_minor(current_api_user(), json_body())
-    return jsonify(schemas.request_created(row)), 201
+@operation(
+    "Grievance officer: an account reported as a child's is suspended at once and a deletion "
+    "request opens for confirmation (denying it lifts the suspension)",
+    tag="privacy",
+    body=MinorReportIn,
+    responses={201: Reply(schemas.PrivacyRequestCreated, "Suspended")},
+    problems=(404,),
+)
+def report_minor(body: MinorReportIn):  # type: ignore[no-untyped-def]
+    return schemas.request_created(child_reports.report_minor(current_api_user(), body)), 201

@@ -4,7 +4,6 @@ the appeal is decided on."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from marketplace import audit
 from marketplace.accounts.models import User
@@ -12,11 +11,11 @@ from marketplace.errors import Conflict
 from marketplace.extensions import db
 from marketplace.grievances import moments
 from marketplace.grievances.history import add_event
+from marketplace.grievances.inputs import AppealIn
 from marketplace.grievances.models import DECIDED_STATUSES, EventKind, Grievance, Status
 from marketplace.grievances.queries import officers, own_grievance
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input
 
 
 def appeal_by(grievance: Grievance) -> datetime | None:
@@ -26,13 +25,13 @@ def appeal_by(grievance: Grievance) -> datetime | None:
     return clock("appeal_window").due(grievance.resolved_at)
 
 
-def appeal(user: User, grievance_id: int, data: Any, *, now: datetime | None = None) -> Grievance:
+def appeal(
+    user: User, grievance_id: int, body: AppealIn, *, now: datetime | None = None
+) -> Grievance:
     """The complainant appeals a decision, within the appeal window."""
     now = moments.given_or_now(now)
     grievance = own_grievance(user, grievance_id)
-    inp = Input(data)
-    reason = inp.text("reason", min_length=10, max_length=8000, multiline=True)
-    inp.raise_if_invalid()
+    reason = body.reason
     if grievance.status not in DECIDED_STATUSES:
         raise Conflict("Only a resolved or rejected complaint can be appealed.")
     deadline = appeal_by(grievance)

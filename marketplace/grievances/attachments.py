@@ -9,11 +9,10 @@ from typing import IO, Any
 
 from marketplace import images
 from marketplace.accounts.models import User
-from marketplace.errors import NotFound, ValidationFailed
+from marketplace.errors import FieldErrors, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import policy
 from marketplace.grievances.models import Grievance, GrievanceAttachment
-from marketplace.validation import Input
 
 MAX_ATTACHMENTS = 4
 
@@ -22,19 +21,20 @@ def attachment_folder() -> Path:
     return images.folder("grievances")
 
 
-def read_attachments(inp: Input, files: Sequence[tuple[str, IO[bytes]]]) -> list[Any]:
+def read_attachments(files: Sequence[tuple[str, IO[bytes]]]) -> list[Any]:
     """Check each file as every uploaded photo is checked (marketplace.images: a real JPEG, PNG
-    or WebP, bounded in bytes and pixels), before anything is stored."""
+    or WebP, bounded in bytes and pixels), before anything is stored; every refusal at once."""
     if len(files) > MAX_ATTACHMENTS:
-        inp.fail("attachments", f"at most {MAX_ATTACHMENTS} files")
-        return []
+        raise ValidationFailed({"attachments": [f"at most {MAX_ATTACHMENTS} files"]})
     pictures = []
+    errors = FieldErrors()
     for original, stream in files:
         try:
             pictures.append((original[:200] or "attachment", images.read_upload(stream)))
         except ValidationFailed as refused:
             for message in refused.errors.get("image", []):
-                inp.fail("attachments", f"{original[:60]}: {message}")
+                errors.add("attachments", f"{original[:60]}: {message}")
+    errors.raise_if_any()
     return pictures
 
 

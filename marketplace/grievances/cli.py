@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
 from marketplace.db import commit
 from marketplace.grievances import compliance_report, desk_items
+from marketplace.grievances.inputs import ReportPeriod
+from marketplace.validation import validated
 
 group = click.Group("grievances", help="The grievance officer's desk.")
 
@@ -28,6 +28,6 @@ def warn_deadlines() -> None:
 @with_appcontext
 def report(start: str, end: str) -> None:
     """Print the compliance report for a period as CSV."""
-    first, last = compliance_report.read_period({"from": start, "to": end}, today=date.today())
+    first, last = validated(ReportPeriod, {"from": start, "to": end}).bounds()
     figures = compliance_report.report(first, last)
     click.echo(compliance_report.report_csv(figures), nl=False)

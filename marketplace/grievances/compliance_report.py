@@ -16,24 +16,6 @@ from marketplace.extensions import db
 from marketplace.grievances import moments
 from marketplace.grievances.models import CATEGORY_LABELS, Category, Grievance, Status
 from marketplace.privacy.models import PrivacyRequest, RequestType
-from marketplace.validation import Input, read_date
-
-
-def read_period(args: Mapping[str, Any], *, today: date | None = None) -> tuple[date, date]:
-    """`from` and `to` as dates (inclusive, days in India); the last 30 days by default."""
-    today = today or moments.today_in_india()
-    inp = Input(dict(args))
-    start = read_date(inp, "from", earliest=moments.EARLIEST_DAY, latest=today)
-    end = read_date(inp, "to", earliest=moments.EARLIEST_DAY, latest=today)
-    start = start or (today - timedelta(days=29) if "from" not in inp.errors else None)
-    end = end or (today if "to" not in inp.errors else None)
-    if start and end and start > end:
-        inp.fail("to", "must not be before 'from'")
-    elif start and end and (end - start).days > 3660:
-        inp.fail("from", "a period of at most ten years")
-    inp.raise_if_invalid()
-    assert start is not None and end is not None
-    return start, end
 
 
 def report(start: date, end: date) -> dict[str, Any]:

@@ -3,20 +3,18 @@ notes and assignment."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from marketplace import audit
 from marketplace.accounts.models import User
+from marketplace.errors import FieldErrors
 from marketplace.extensions import db
 from marketplace.grievances import moments, policy
-from marketplace.grievances.fields import choice
 from marketplace.grievances.history import add_event
+from marketplace.grievances.inputs import GrievanceChange
 from marketplace.grievances.models import DECIDED_STATUSES, EventKind, Grievance, Status
 from marketplace.grievances.queries import grievance_for
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import MAX_ID, Input
 
 # Which status the officer may move a grievance to from each status. Appealing is the
 # complainant's own step (appeals.appeal()), never the officer's.
@@ -32,38 +30,31 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 
 
 def update_grievance(
-    officer: User, grievance_id: int, data: Any, *, now: datetime | None = None
+    officer: User, grievance_id: int, change: GrievanceChange, *, now: datetime | None = None
 ) -> Grievance:
     """Change the status, reply to the complainant (`response`: shown and mailed), add an
     internal note (`note`) or assign (`assigned_to`: an officer's user id). All checked first."""
     policy.require_work_desk(officer)
     now = moments.given_or_now(now)
     grievance = grievance_for(officer, grievance_id)
-    inp = Input(data)
-    if isinstance(data, Mapping) and not any(
-        key in data for key in ("status", "response", "note", "assigned_to")
-    ):
-        inp.fail("status", "send a status, a response, a note or assigned_to")
-    new_status = choice(inp, "status", Status, required=False)
-    response = inp.text("response", required=False, max_length=8000, multiline=True)
-    note = inp.text("note", required=False, max_length=8000, multiline=True)
+    errors = FieldErrors()
+    new_status = Status(change.status) if change.status else None
+    response, note = change.response, change.note
+    assign = change.assigns
     assignee: User | None = None
-    assign = "assigned_to" in inp.data
-    if assign and inp.data.get("assigned_to") not in (None, ""):
-        assignee_id = inp.integer("assigned_to", minimum=1, maximum=MAX_ID)
-        if assignee_id is not None:
-            assignee = db.session.get(User, assignee_id)
-            if assignee is None or not policy.is_officer(assignee):
-                inp.fail("assigned_to", "must be a grievance officer")
+    if change.assigned_to is not None:
+        assignee = db.session.get(User, change.assigned_to)
+        if assignee is None or not policy.is_officer(assignee):
+            errors.add("assigned_to", "must be a grievance officer")
     if new_status is not None and new_status != grievance.status:
         if new_status not in TRANSITIONS[grievance.status]:
             allowed = ", ".join(TRANSITIONS[grievance.status]) or "none (it is closed)"
-            inp.fail(
+            errors.add(
                 "status", f"cannot go from {grievance.status} to {new_status}; allowed: {allowed}"
             )
         elif new_status in DECIDED_STATUSES and not response:
-            inp.fail("response", "tell the complainant the outcome and why")
-    inp.raise_if_invalid()
+            errors.add("response", "tell the complainant the outcome and why")
+    errors.raise_if_any()
 
     if new_status is not None and new_status != grievance.status:
         _move(grievance, new_status, officer, now)

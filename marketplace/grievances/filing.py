@@ -6,23 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO
 
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.credits.models import CreditOrder
+from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments
 from marketplace.grievances.attachments import read_attachments, store_attachments
-from marketplace.grievances.fields import choice
 from marketplace.grievances.history import add_event
+from marketplace.grievances.inputs import GrievanceIn
 from marketplace.grievances.models import Category, EventKind, Grievance, RelatedKind, Status
 from marketplace.grievances.references import new_reference
 from marketplace.leads.models import Lead
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import MAX_ID, Input
 
 
 @dataclass(frozen=True)
@@ -34,35 +34,20 @@ class Complaint:
     related_id: int | None
 
 
-def read_complaint(inp: Input, user: User | None) -> Complaint | None:
-    category = choice(inp, "category", Category)
-    subject = inp.text("subject", min_length=4, max_length=200)
-    description = inp.text("description", min_length=10, max_length=8000, multiline=True)
-    related_kind, related_id = _read_related(inp, user)
-    if inp.errors:
-        return None
-    return Complaint(category, subject, description, related_kind, related_id)
-
-
-def _read_related(inp: Input, user: User | None) -> tuple[RelatedKind | None, int | None]:
-    related = inp.nested("related", required=False)
-    if related is None:
-        return None, None
-    given = [kind for kind in RelatedKind if related.has(f"{kind}_id")]
-    if not given:
-        return None, None
-    if len(given) > 1:
-        inp.fail("related", "name one of product_id, lead_id or order_id")
-        return None, None
-    kind = given[0]
-    field = f"{kind}_id"
-    number = related.integer(field, minimum=1, maximum=MAX_ID)
-    if number is None:
-        return None, None
-    if not _related_exists(kind, number, user):
-        related.fail(field, f"no such {kind} of yours" if kind != "product" else "no such product")
-        return None, None
-    return kind, number
+def complaint_for(body: GrievanceIn, user: User | None) -> Complaint:
+    """The complaint as filed, once the record it names is found (one's own lead or order)."""
+    related = body.related.named() if body.related else None
+    if related is not None and not _related_exists(*related, user):
+        kind = related[0]
+        raise ValidationFailed(
+            {
+                f"related.{kind}_id": [
+                    f"no such {kind} of yours" if kind != "product" else "no such product"
+                ]
+            }
+        )
+    kind, number = related if related else (None, None)
+    return Complaint(Category(body.category), body.subject, body.description, kind, number)
 
 
 def _related_exists(kind: RelatedKind, number: int, user: User | None) -> bool:
@@ -139,18 +124,15 @@ def deadlines(category: Category, received_at: datetime) -> tuple[datetime, date
 
 def file_grievance(
     user: User,
-    data: Any,
+    body: GrievanceIn,
     *,
     attachments: Sequence[tuple[str, IO[bytes]]] = (),
     now: datetime | None = None,
 ) -> Grievance:
     """A signed-in person's complaint: the clocks start now."""
     now = moments.given_or_now(now)
-    inp = Input(data)
-    complaint = read_complaint(inp, user)
-    pictures = read_attachments(inp, attachments)
-    inp.raise_if_invalid()
-    assert complaint is not None
+    complaint = complaint_for(body, user)
+    pictures = read_attachments(attachments)
     grievance = create_grievance(complaint, name=user.name, email=user.email, user=user, now=now)
     store_attachments(grievance, pictures)
     return grievance

@@ -10,29 +10,20 @@ from typing import Any
 
 from marketplace.desk import DeskItem
 from marketplace.grievances import moments
-from marketplace.grievances.fields import choice
 from marketplace.grievances.models import Category, Status
-from marketplace.validation import MAX_ID, Input, read_date, record_id
+from marketplace.validation import Input, read_date, record_id
 
 
 @dataclass(frozen=True)
 class GrievanceFilter:
+    """The grievance list's choices, as marketplace.grievances.inputs.GrievanceFilterIn reads
+    them from a query string."""
+
     status: Status | None = None
     overdue: bool | None = None
     category: Category | None = None
     q: str | None = None
     assigned_to_id: int | None = None
-
-
-def read_filter(args: Mapping[str, Any]) -> GrievanceFilter:
-    inp = Input(dict(args))
-    status = choice(inp, "status", Status, required=False)
-    category = choice(inp, "category", Category, required=False)
-    overdue = inp.boolean("overdue") if inp.has("overdue") else None
-    q = inp.text("q", required=False, max_length=100)
-    assigned = inp.integer("assigned_to", required=False, minimum=1, maximum=MAX_ID)
-    inp.raise_if_invalid()
-    return GrievanceFilter(status, overdue, category, q, assigned)
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,18 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from marketplace.accounts import identity
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments
-from marketplace.grievances.filing import create_grievance, read_complaint
+from marketplace.grievances.filing import complaint_for, create_grievance
+from marketplace.grievances.inputs import GrievanceIn, GuestCodeIn, GuestGrievanceIn
 from marketplace.grievances.models import Grievance, GuestGrievance
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input
+from marketplace.validation import validated
 
 GUEST_CODE_TTL = timedelta(minutes=30)
 GUEST_CODE_ATTEMPTS = 5
@@ -33,15 +32,12 @@ def _code_digest(draft_id: str, code: str) -> str:
     return hmac.new(key, f"grievance-code:{draft_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def start_guest_grievance(data: Any, *, now: datetime | None = None) -> GuestGrievance:
-    """Check a guest's complaint and address, and mail a one-time code to the address. Nothing
-    reaches the desk until the code comes back (attachments need an account)."""
+def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None) -> GuestGrievance:
+    """Check a guest's complaint and mail a one-time code to the address. Nothing reaches the
+    desk until the code comes back (attachments need an account)."""
     now = moments.given_or_now(now)
-    inp = Input(data)
-    name = inp.text("name", min_length=2, max_length=100)
-    email = inp.text("email", max_length=254, check=identity.check_email)
-    read_complaint(inp, None)
-    inp.raise_if_invalid()
+    complaint_for(body, None)  # the product it names exists (a guest has no leads or orders)
+    email = body.email
     db.session.execute(
         delete(GuestGrievance).where(GuestGrievance.expires_at < now - GUEST_PURGE_AFTER)
     )
@@ -56,12 +52,8 @@ def start_guest_grievance(data: Any, *, now: datetime | None = None) -> GuestGri
     draft = GuestGrievance(
         id=str(uuid.uuid4()),
         email=email,
-        name=name,
-        payload={
-            key: inp.data.get(key)
-            for key in ("category", "subject", "description", "related")
-            if inp.data.get(key) not in (None, "")
-        },
+        name=body.name,
+        payload=body.stored(),
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
@@ -82,7 +74,9 @@ class WrongCode(ValidationFailed):
     keep_writes = True  # the failed attempt counts even though the request is refused
 
 
-def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = None) -> Grievance:
+def confirm_guest_grievance(
+    draft_id: str, body: GuestCodeIn, *, now: datetime | None = None
+) -> Grievance:
     now = moments.given_or_now(now)
     # Locked: two confirms with the right code at once must not file the complaint twice.
     draft = db.session.get(GuestGrievance, draft_id, with_for_update=True)
@@ -90,9 +84,7 @@ def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = 
         raise NotFound("No such confirmation. Please file the complaint again.")
     if draft.grievance_id is not None:
         raise Conflict("This code was already used: the complaint has been filed.")
-    inp = Input(data)
-    code = inp.text("code", max_length=12)
-    inp.raise_if_invalid()
+    code = body.code
     if draft.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; file the complaint again"]})
     if draft.attempts >= GUEST_CODE_ATTEMPTS:
@@ -103,10 +95,7 @@ def confirm_guest_grievance(draft_id: str, data: Any, *, now: datetime | None = 
         raise WrongCode(
             {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
         )
-    complaint_input = Input(draft.payload)
-    complaint = read_complaint(complaint_input, None)
-    complaint_input.raise_if_invalid()
-    assert complaint is not None
+    complaint = complaint_for(validated(GrievanceIn, draft.payload), None)
     grievance = create_grievance(complaint, name=draft.name, email=draft.email, user=None, now=now)
     draft.grievance_id = grievance.id
     draft.payload = {}  # the complaint now lives on the grievance only

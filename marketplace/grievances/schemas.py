@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated
+
+from pydantic import Field
+from typing_extensions import TypedDict  # pydantic reads typing's own only from 3.12
 
 from marketplace.db import IST
-from marketplace.formatting import iso_utc
-from marketplace.grievances.models import Breach, Grievance, GrievanceEvent
+from marketplace.fields import MaybeTimestamp, Timestamp
+from marketplace.grievances.models import Breach as BreachRow
+from marketplace.grievances.models import BreachStatus, Category, EventKind, GuestGrievance, Status
+from marketplace.grievances.models import Grievance as GrievanceRow
+from marketplace.grievances.models import GrievanceEvent as GrievanceEventRow
+
+_STATUSES = [str(status) for status in Status]
+_CATEGORIES = [str(category) for category in Category]
 
 
 def ist(value: datetime | None, with_zone: bool = True) -> str:
@@ -22,53 +31,144 @@ def ist(value: datetime | None, with_zone: bool = True) -> str:
     return f"{text} IST" if with_zone else text
 
 
-def created(grievance: Grievance) -> dict[str, Any]:
+class GrievanceCreated(TypedDict):
+    id: int
+    reference: str
+    status: Annotated[str, Field(json_schema_extra={"enum": _STATUSES})]
+    acknowledge_by: Timestamp
+    resolve_by: Timestamp
+
+
+class GuestDraft(TypedDict):
+    """A guest's complaint, waiting for the code mailed to them."""
+
+    verification_id: str
+    expires_at: Timestamp
+
+
+def guest_draft(draft: GuestGrievance) -> GuestDraft:
+    return {"verification_id": draft.id, "expires_at": draft.expires_at}
+
+
+class GrievanceEvent(TypedDict):
+    """One step of a complaint's history, as the complainant sees it."""
+
+    kind: Annotated[str, Field(json_schema_extra={"enum": [str(kind) for kind in EventKind]})]
+    at: Timestamp
+    status_from: str | None
+    status_to: str | None
+    text: str
+
+
+class GrievanceEventForOfficer(GrievanceEvent):
+    """A step as the officers see it: who took it, and whether the complainant sees it."""
+
+    by: str | None
+    public: Annotated[bool, Field(description="false: an officers' note")]
+
+
+class Grievance(GrievanceCreated):
+    """A complaint as its complainant sees it: the replies, never the officers' notes."""
+
+    category: Annotated[str, Field(json_schema_extra={"enum": _CATEGORIES})]
+    subject: str
+    description: str
+    received_at: Timestamp
+    acknowledged_at: MaybeTimestamp
+    resolved_at: MaybeTimestamp
+    response: str | None
+    appeal_by: Annotated[
+        MaybeTimestamp, Field(description="the last moment to appeal a decision (30 days)")
+    ]
+    related: dict[str, int | None] | None
+    history: list[GrievanceEvent]
+
+
+class Complainant(TypedDict):
+    id: int | None
+    name: str
+    email: str
+
+
+class Officer(TypedDict):
+    id: int
+    name: str
+
+
+class GrievanceForOfficer(Grievance):
+    """A complaint as the officers see it: who complained, who works on it, the whole history."""
+
+    complainant: Complainant
+    assigned_to: Officer | None
+    overdue: bool
+    history: list[GrievanceEventForOfficer]  # type: ignore[misc]  (every step, notes too)
+
+
+# What a person reads of a complaint: the officers' view or the complainant's.
+GrievanceView = GrievanceForOfficer | Grievance
+
+
+class GrievancePage(TypedDict):
+    """One page of grievances, each as its reader may see it: `?page=1&per_page=20` (named here:
+    fields.Page of a union would be named for no one type)."""
+
+    items: list[GrievanceView]
+    total: int
+    page: int
+    per_page: int
+
+
+def created(grievance: GrievanceRow) -> GrievanceCreated:
     return {
         "id": grievance.id,
         "reference": grievance.reference,
         "status": str(grievance.status),
-        "acknowledge_by": iso_utc(grievance.acknowledge_by),
-        "resolve_by": iso_utc(grievance.resolve_by),
+        "acknowledge_by": grievance.acknowledge_by,
+        "resolve_by": grievance.resolve_by,
     }
 
 
-def _event(event: GrievanceEvent, *, officer: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def _event(event: GrievanceEventRow) -> GrievanceEvent:
+    return {
         "kind": str(event.kind),
-        "at": iso_utc(event.created_at),
+        "at": event.created_at,
         "status_from": event.status_from,
         "status_to": event.status_to,
         "text": event.text or "",
     }
-    if officer:
-        body["by"] = event.actor.name if event.actor else None
-        body["public"] = event.public
-    return body
 
 
-def for_complainant(grievance: Grievance, *, appeal_by: datetime | None = None) -> dict[str, Any]:
+def _event_for_officer(event: GrievanceEventRow) -> GrievanceEventForOfficer:
+    return {
+        **_event(event),
+        "by": event.actor.name if event.actor else None,
+        "public": event.public,
+    }
+
+
+def for_complainant(grievance: GrievanceRow, *, appeal_by: datetime | None = None) -> Grievance:
     return {
         **created(grievance),
         "category": str(grievance.category),
         "subject": grievance.subject,
         "description": grievance.description,
-        "received_at": iso_utc(grievance.received_at),
-        "acknowledged_at": iso_utc(grievance.acknowledged_at),
-        "resolved_at": iso_utc(grievance.resolved_at),
+        "received_at": grievance.received_at,
+        "acknowledged_at": grievance.acknowledged_at,
+        "resolved_at": grievance.resolved_at,
         "response": grievance.response,
-        "appeal_by": iso_utc(appeal_by),
+        "appeal_by": appeal_by,
         "related": (
             {f"{grievance.related_kind}_id": grievance.related_id}
             if grievance.related_kind
             else None
         ),
-        "history": [_event(event, officer=False) for event in grievance.events if event.public],
+        "history": [_event(event) for event in grievance.events if event.public],
     }
 
 
 def for_officer(
-    grievance: Grievance, *, overdue: bool, appeal_by: datetime | None = None
-) -> dict[str, Any]:
+    grievance: GrievanceRow, *, overdue: bool, appeal_by: datetime | None = None
+) -> GrievanceForOfficer:
     return {
         **for_complainant(grievance, appeal_by=appeal_by),
         "complainant": {
@@ -82,26 +182,68 @@ def for_officer(
             else None
         ),
         "overdue": overdue,
-        "history": [_event(event, officer=True) for event in grievance.events],
+        "history": [_event_for_officer(event) for event in grievance.events],
     }
 
 
-def breach(row: Breach) -> dict[str, Any]:
+class Breach(TypedDict):
+    id: int
+    reference: str
+    detected_at: Timestamp
+    nature: str
+    data_affected: list[str]
+    users_affected: int
+    measures: str
+    consequences: str
+    user_safety_steps: str
+    board_report_due: Annotated[Timestamp, Field(description="72 hours after detected_at")]
+    board_intimated_at: MaybeTimestamp
+    board_report_at: MaybeTimestamp
+    users_notified_at: MaybeTimestamp
+    users_notified: int
+    status: Annotated[str, Field(json_schema_extra={"enum": [str(s) for s in BreachStatus]})]
+    closed_at: MaybeTimestamp
+
+
+def breach(row: BreachRow) -> Breach:
     return {
         "id": row.id,
         "reference": row.reference,
-        "detected_at": iso_utc(row.detected_at),
+        "detected_at": row.detected_at,
         "nature": row.nature,
         "data_affected": list(row.data_affected or []),
         "users_affected": row.users_affected,
         "measures": row.measures,
         "consequences": row.consequences,
         "user_safety_steps": row.user_safety_steps,
-        "board_report_due": iso_utc(row.board_report_due),
-        "board_intimated_at": iso_utc(row.board_intimated_at),
-        "board_report_at": iso_utc(row.board_report_at),
-        "users_notified_at": iso_utc(row.users_notified_at),
+        "board_report_due": row.board_report_due,
+        "board_intimated_at": row.board_intimated_at,
+        "board_report_at": row.board_report_at,
+        "users_notified_at": row.users_notified_at,
         "users_notified": row.users_notified,
         "status": str(row.status),
-        "closed_at": iso_utc(row.closed_at),
+        "closed_at": row.closed_at,
     }
+
+
+_COUNTS = dict[str, int]
+
+# The compliance report ("from" is a Python keyword, hence the functional form).
+GrievanceReport = TypedDict(
+    "GrievanceReport",
+    {
+        "from": Annotated[str, Field(json_schema_extra={"format": "date"})],
+        "to": Annotated[str, Field(json_schema_extra={"format": "date"})],
+        "received": int,
+        "acknowledged_on_time": int,
+        "resolved": int,
+        "resolved_on_time": int,
+        "appealed": int,
+        "by_category": _COUNTS,
+        "by_status": _COUNTS,
+        "median_hours_to_resolve": float | None,
+        "privacy_requests_by_type": Annotated[
+            _COUNTS, Field(description="privacy requests received in the period, by type")
+        ],
+    },
+)

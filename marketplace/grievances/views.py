@@ -41,6 +41,7 @@ from marketplace.grievances import (  # noqa: F401 (desk_items puts the desk's o
     filing,
     filters,
     guest_codes,
+    inputs,
     notices,
     policy,
     queries,
@@ -55,6 +56,7 @@ from marketplace.grievances.models import (
     Status,
 )
 from marketplace.legal_clocks import CLOCKS
+from marketplace.validation import validated
 from marketplace.web import address_key, requested_page
 
 bp = Blueprint("grievances", __name__)
@@ -128,9 +130,10 @@ def _uploads() -> list[tuple[str, IO[bytes]]]:
 def _filed(user: User | None, data: dict[str, Any]) -> ResponseReturnValue:
     """A signed-in person's complaint is filed at once; a guest's waits for the emailed code."""
     if user is None:
-        draft = guest_codes.start_guest_grievance(data)
+        draft = guest_codes.start_guest_grievance(validated(inputs.GuestGrievanceIn, data))
         return redirect(url_for("grievances.confirm_guest", draft_id=draft.id))
-    grievance = filing.file_grievance(user, data, attachments=_uploads())
+    body = validated(inputs.GrievanceIn, data)
+    grievance = filing.file_grievance(user, body, attachments=_uploads())
     flash(f"Your complaint {grievance.reference} has been received.", "success")
     return redirect(url_for("grievances.mine_one", grievance_id=grievance.id))
 
@@ -162,7 +165,8 @@ def confirm_guest(draft_id: str):  # type: ignore[no-untyped-def]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            grievance = guest_codes.confirm_guest_grievance(draft_id, _form())
+            code = validated(inputs.GuestCodeIn, _form())
+            grievance = guest_codes.confirm_guest_grievance(draft_id, code)
         except ValidationFailed as refused:  # a wrong code still counts: the request commits
             errors = refused.errors
         else:
@@ -205,7 +209,7 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
 def appeal(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _signed_in()
     try:
-        appeals.appeal(user, grievance_id, _form())
+        appeals.appeal(user, grievance_id, validated(inputs.AppealIn, _form()))
     except ValidationFailed as refused:
         return _complainant_page(queries.own_grievance(user, grievance_id), refused.errors, 422)
     flash("Your appeal has been sent to the grievance officer.", "success")
@@ -244,7 +248,7 @@ def desk_queue():  # type: ignore[no-untyped-def]
 def _grievance_filter(args: Mapping[str, Any]) -> filters.GrievanceFilter:
     """A filter the page cannot read shows the whole list (the API says what is wrong)."""
     try:
-        return filters.read_filter(args)
+        return validated(inputs.GrievanceFilterIn, dict(args)).chosen()
     except ValidationFailed:
         return filters.GrievanceFilter()
 
@@ -310,7 +314,8 @@ def work_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
     user = _officer()
     form = _form()
     try:
-        decisions.update_grievance(user, grievance_id, _work_data(form))
+        change = validated(inputs.GrievanceChange, _work_data(form))
+        decisions.update_grievance(user, grievance_id, change)
     except ValidationFailed as refused:
         return _desk_page(queries.grievance_for(user, grievance_id), refused.errors, form, 422)
     flash("Saved.", "success")
@@ -328,9 +333,9 @@ def _report_csv(figures: Mapping[str, Any], start: date, end: date) -> Response:
 def _period(args: Mapping[str, Any]) -> tuple[date, date, dict[str, list[str]]]:
     """The period asked for; one that cannot be read shows the default beside its messages."""
     try:
-        start, end = compliance_report.read_period(args)
+        start, end = validated(inputs.ReportPeriod, dict(args)).bounds()
     except ValidationFailed as refused:
-        return *compliance_report.read_period({}), refused.errors
+        return *inputs.ReportPeriod().bounds(), refused.errors
     return start, end, {}
 
 
@@ -373,7 +378,8 @@ def new_breach():  # type: ignore[no-untyped-def]
     form = _form()
     if request.method == "POST":
         try:
-            breach = breach_register.record_breach(user, _breach_data(form))
+            body = validated(inputs.BreachIn, _breach_data(form))
+            breach = breach_register.record_breach(user, body)
         except ValidationFailed as refused:
             errors = refused.errors
         else:
@@ -402,7 +408,8 @@ def breach(breach_id: int):  # type: ignore[no-untyped-def]
     form = _form()
     if request.method == "POST":
         try:
-            breach_register.update_breach(user, breach_id, _breach_data(form))
+            change = validated(inputs.BreachChange, _breach_data(form))
+            breach_register.update_breach(user, breach_id, change)
         except ValidationFailed as refused:
             errors = refused.errors
         else:

@@ -5,8 +5,6 @@ Functions flush but never commit, unless they say so.
 
 from __future__ import annotations
 
-from typing import Any
-
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
@@ -15,19 +13,16 @@ from marketplace.formatting import iso_utc
 from marketplace.privacy import policy
 from marketplace.privacy.deactivation import deactivate
 from marketplace.privacy.deletion import open_system_deletion
+from marketplace.privacy.inputs import MinorReportIn
 from marketplace.privacy.models import PrivacyRequest
-from marketplace.validation import MAX_ID, Input
 
 
-def report_minor(actor: User, data: Any) -> PrivacyRequest:
+def report_minor(actor: User, body: MinorReportIn) -> PrivacyRequest:
     """An account reported as a child's is suspended at once (no sign-in reactivates it) and a
     deletion request opens for the officer to confirm; denying it lifts the suspension."""
     policy.require_handle_requests(actor)
-    inp = Input(data)
-    user_id = inp.integer("user_id", minimum=1, maximum=MAX_ID)
-    reason = inp.text("reason", max_length=2000, multiline=True)
-    inp.errors.raise_if_any()
-    user = db.session.get(User, user_id)
+    reason = body.reason
+    user = db.session.get(User, body.user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
     deletion = open_system_deletion(user, f"reported as under 18: {reason}", approved=False)

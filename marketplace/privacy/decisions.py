@@ -19,9 +19,9 @@ from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import send_email
 from marketplace.privacy import clock, policy, tasks
 from marketplace.privacy.deactivation import deactivate, lift_suspension
+from marketplace.privacy.inputs import DecisionIn
 from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
 from marketplace.privacy.workflow import CORRECTABLE_FIELDS, DECIDED_BY_OFFICER, move
-from marketplace.validation import Input
 from workers import enqueue
 
 
@@ -50,16 +50,11 @@ def officer_request(actor: User, request_id: int, *, lock: bool = False) -> Priv
     return row
 
 
-def decide(actor: User, request_id: int, data: Any) -> PrivacyRequest:
+def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     """Approve or deny (a reason is required to deny; denying an objection must name the legal
     basis). A paused deletion may be approved again once its hold is gone."""
     policy.require_handle_requests(actor)
-    inp = Input(data)
-    decision = inp.data.get("decision")
-    if decision not in ("approve", "deny"):
-        inp.fail("decision", "must be 'approve' or 'deny'")
-    reason = inp.text("reason", required=decision == "deny", max_length=2000, multiline=True)
-    inp.errors.raise_if_any()
+    decision, reason = body.decision, body.reason
     row = officer_request(actor, request_id, lock=True)
     retry = row.status == RequestStatus.PAUSED and decision == "approve"
     if row.type not in DECIDED_BY_OFFICER or (row.status != RequestStatus.PENDING and not retry):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.privacy import purposes
+from marketplace.privacy.inputs import ConsentIn
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.notice import ACCEPTANCE_PURPOSE, Notice, current_version, needs_acceptance
 
@@ -90,17 +90,13 @@ def current_consents(user_id: int) -> list[ConsentState]:
 CHANNELS = ("email", "sms", "whatsapp")
 
 
-def set_consent(user: User, purpose_id: str, data: Any, *, source: str) -> ConsentState:
+def set_consent(user: User, purpose_id: str, choice: ConsentIn, *, source: str) -> ConsentState:
     """Grant or withdraw one optional purpose, at once: one ledger entry, as few steps to
     withdraw as to grant. A required purpose is objected to through a privacy request."""
     purpose = purposes.BY_ID.get(purpose_id)
     if purpose is None:
         raise NotFound(f"No purpose '{purpose_id[:40]}'.")
-    granted = data.get("granted") if isinstance(data, Mapping) else None
-    if not isinstance(data, Mapping):
-        raise ValidationFailed({"body": ["must be an object"]})
-    if not isinstance(granted, bool):
-        raise ValidationFailed({"granted": ["must be true or false"]})
+    granted: bool = choice.granted
     if purpose.required and not granted:
         raise ValidationFailed(
             {

@@ -30,9 +30,11 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
     purposes,
     services,
 )
+from marketplace.privacy.inputs import ConsentIn, DecisionIn, PrivacyRequestIn
 from marketplace.privacy.models import RequestStatus
 from marketplace.privacy.retention import RULES
 from marketplace.privacy.workflow import CORRECTABLE_FIELDS
+from marketplace.validation import validated
 from marketplace.web import local_target, no_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
@@ -112,9 +114,8 @@ def change_consent(purpose: str):  # type: ignore[no-untyped-def]
     """One click: grant or withdraw, effective at once."""
     granted = request.form.get("granted") == "true"
     try:
-        services.set_consent(
-            current_user._get_current_object(), purpose, {"granted": granted}, source="settings"
-        )
+        choice = validated(ConsentIn, {"granted": granted})
+        services.set_consent(current_user._get_current_object(), purpose, choice, source="settings")
     except ServiceError as refused:
         flash(refused.errors.get("granted", [refused.detail])[0], "error")
         return _settings_page(refused.status)
@@ -128,7 +129,8 @@ def change_consent(purpose: str):  # type: ignore[no-untyped-def]
 def make_request():  # type: ignore[no-untyped-def]
     data = {key: value for key, value in request.form.items() if key != "csrf_token" and value}
     try:
-        row = filing.submit_request(current_user._get_current_object(), data)
+        body = validated(PrivacyRequestIn, data)
+        row = filing.submit_request(current_user._get_current_object(), body)
     except ServiceError as refused:  # rendered, not raised: the request commits what it recorded
         flash(_refusal_text(refused), "error")
         return _settings_page(refused.status)
@@ -189,7 +191,8 @@ def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
     policy.require_handle_requests_page(current_user)
     data = {"decision": request.form.get("decision"), "reason": request.form.get("reason")}
     try:
-        row = decisions.decide(current_user._get_current_object(), request_id, data)
+        body = validated(DecisionIn, data)
+        row = decisions.decide(current_user._get_current_object(), request_id, body)
     except ServiceError as refused:
         flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
