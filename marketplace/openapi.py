@@ -75,6 +75,9 @@ class Reply:
     description: str = "OK"
     media: str = "application/json"
     headers: dict[str, Any] = field(default_factory=dict)
+    # Other media types the same answer may come in, with their JSON schema (a report as CSV):
+    # the handler returns those as a Response of its own.
+    alternatives: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_json(self) -> bool:
@@ -344,6 +347,8 @@ def _operation_document(
                 else parts.ref(reply.body, "serialization")
             )
             answer["content"] = {reply.media: {"schema": schema}}
+            for media, other in reply.alternatives.items():
+                answer["content"][media] = {"schema": other}
         document["responses"][str(status)] = answer
     problems = set() if spec.problems is None else {*spec.problems, 400, 429}
     if access is not None:

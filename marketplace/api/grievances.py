@@ -159,6 +159,7 @@ def appeal_grievance(grievance_id: int, body: AppealIn):  # type: ignore[no-unty
 _REPORT = Reply(
     schemas.GrievanceReport,
     "The figures; with format=csv, the same as text/csv (measure,value rows)",
+    alternatives={"text/csv": {"type": "string"}},
 )
 
 
