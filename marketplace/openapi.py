@@ -353,7 +353,8 @@ def _operation_document(
     problems = set() if spec.problems is None else {*spec.problems, 400, 429}
     if access is not None:
         problems |= {401} | ({403} if access.roles or access.scope or access.person else set())
-    if spec.body is not None or spec.takes is not None or spec.query is not None:
+    reads_input = spec.body is not None or spec.takes is not None or spec.query is not None
+    if reads_input and spec.problems is not None:
         problems.add(422)
     for status in sorted(problems):
         document["responses"].setdefault(str(status), _RATE_LIMITED if status == 429 else _PROBLEM)
