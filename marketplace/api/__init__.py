@@ -128,9 +128,7 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     openapi,
     openapi_credits,
     openapi_grievances,
-    openapi_leads,
     openapi_privacy,
-    openapi_root,
     privacy,
     webhooks,
 )
