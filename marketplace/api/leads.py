@@ -95,7 +95,7 @@ def my_enquiries(query: PageQuery):  # type: ignore[no-untyped-def]
 @operation(
     "One of my enquiries with the supplier's replies (marks them read)",
     tag="leads",
-    responses={200: schemas.BuyerEnquiry},
+    responses={200: schemas.Enquiry},
     problems=(404,),
 )
 def my_enquiry(lead_id: int):  # type: ignore[no-untyped-def]
@@ -159,7 +159,7 @@ def leads(query: LeadPullQuery):  # type: ignore[no-untyped-def]
     }
 
 
-def _lead_body(lead_id: int) -> schemas.SupplierLead:
+def _lead_body(lead_id: int) -> schemas.Lead:
     lead = policy.supplier_lead(current_api_user(), lead_id)
     signals = queries.trust_signals([lead])
     return schemas.lead_for_supplier(lead, signals[lead.id], notes=True)
@@ -170,7 +170,7 @@ def _lead_body(lead_id: int) -> schemas.SupplierLead:
 @operation(
     "One of my leads, with my notes",
     tag="leads",
-    responses={200: schemas.SupplierLead},
+    responses={200: schemas.Lead},
     problems=(404,),
 )
 def lead(lead_id: int):  # type: ignore[no-untyped-def]
@@ -183,7 +183,7 @@ def lead(lead_id: int):  # type: ignore[no-untyped-def]
     "Move a lead through the pipeline, add a note, set a follow-up",
     tag="leads",
     body=LeadChange,
-    responses={200: schemas.SupplierLead},
+    responses={200: schemas.Lead},
     problems=(404,),
 )
 def update_lead(lead_id: int, body: LeadChange):  # type: ignore[no-untyped-def]
@@ -196,7 +196,7 @@ def update_lead(lead_id: int, body: LeadChange):  # type: ignore[no-untyped-def]
 @operation(
     "Mark spam and block the buyer: their later enquiries land in spam",
     tag="leads",
-    responses={200: schemas.SupplierLead},
+    responses={200: schemas.Lead},
     problems=(404,),
 )
 def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
@@ -224,7 +224,7 @@ def messages(lead_id: int):  # type: ignore[no-untyped-def]
     "Write to the other side: text, or (supplier) a quotation",
     tag="leads",
     body=MessageIn,
-    responses={201: Reply(schemas.LeadMessage, "Sent")},
+    responses={201: Reply(schemas.Message, "Sent")},
     problems=(404,),
 )
 def post_message(lead_id: int, body: MessageIn):  # type: ignore[no-untyped-def]
@@ -317,7 +317,7 @@ def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
     "Spend one credit to see the buyer's contact; it becomes a lead. Again: the same lead, no "
     "second debit",
     tag="buyleads",
-    responses={200: schemas.SupplierLead},
+    responses={200: schemas.Lead},
     problems=(404, 409),
 )
 def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]

@@ -20,15 +20,10 @@ from marketplace.accounts.schemas import SupplierCard, supplier_public
 from marketplace.catalog.models import UNITS
 from marketplace.db import utcnow
 from marketplace.formatting import iso_utc, mask_email, mask_name, mask_phone
-from marketplace.leads.models import (
-    BuyRequirement,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    LeadType,
-    Message,
-)
-from marketplace.leads.queries import Trust
+from marketplace.leads.models import BuyRequirement, LeadSource, LeadStatus, LeadType
+from marketplace.leads.models import Lead as LeadRow
+from marketplace.leads.models import Message as MessageRow
+from marketplace.leads.queries import Trust as Signals
 
 
 def _schema(schema: dict[str, Any], kind: Any = str) -> Any:
@@ -61,7 +56,7 @@ class ProductRef(TypedDict):
     name: str | None
 
 
-class TrustSignals(TypedDict):
+class Trust(TypedDict):
     mobile_verified: bool
     email_verified: bool
     gst_verified: Annotated[bool, Field(description="a GST-verified business")]
@@ -86,7 +81,7 @@ class LeadNote(TypedDict):
     created_at: Time
 
 
-class SupplierLead(TypedDict):
+class Lead(TypedDict):
     """A lead as its supplier sees it."""
 
     id: int
@@ -103,7 +98,7 @@ class SupplierLead(TypedDict):
     follow_up_on: MaybeDay
     unread: Annotated[bool, Field(description="new, or the buyer wrote since")]
     buyer: BuyerContact
-    trust: TrustSignals
+    trust: Trust
     notes: NotRequired[
         Annotated[
             list[LeadNote], Field(description="the supplier's private notes (single lead only)")
@@ -121,7 +116,7 @@ class Window(TypedDict):
 class LeadPull(TypedDict):
     """A page of the supplier's leads in a window, oldest first."""
 
-    items: list[SupplierLead]
+    items: list[Lead]
     total: int
     page: int
     per_page: int
@@ -137,8 +132,8 @@ class Quotation(TypedDict):
 
 # A message on a lead, from either side; a supplier's may carry a quotation. ("from" is a
 # Python keyword, hence the functional form.)
-LeadMessage = TypedDict(
-    "LeadMessage",
+Message = TypedDict(
+    "Message",
     {
         "id": int,
         "lead_id": int,
@@ -151,11 +146,11 @@ LeadMessage = TypedDict(
 
 
 class Conversation(TypedDict):
-    items: list[LeadMessage]
+    items: list[Message]
     total: int
 
 
-class BuyerEnquiry(TypedDict):
+class Enquiry(TypedDict):
     """An enquiry as the buyer who sent it sees it."""
 
     id: int
@@ -171,13 +166,13 @@ class BuyerEnquiry(TypedDict):
     message: str
     city: str | None
     supplier: SupplierCard
-    replies: NotRequired[list[LeadMessage]]
+    replies: NotRequired[list[Message]]
 
 
 class EnquiryPage(TypedDict):
     """A page of the buyer's enquiries (`fields.Page` is one name for every item type)."""
 
-    items: list[BuyerEnquiry]
+    items: list[Enquiry]
     total: int
     page: int
     per_page: int
@@ -210,13 +205,13 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def product_ref(lead: Lead) -> ProductRef | None:
+def product_ref(lead: LeadRow) -> ProductRef | None:
     if lead.product_id is None and lead.product_name is None:
         return None
     return {"id": lead.product_id, "name": lead.product_name}
 
 
-def trust(signals: Trust) -> TrustSignals:
+def trust(signals: Signals) -> Trust:
     return {
         "mobile_verified": signals.mobile_verified,
         "email_verified": signals.email_verified,
@@ -226,7 +221,7 @@ def trust(signals: Trust) -> TrustSignals:
     }
 
 
-def buyer_contact(lead: Lead) -> BuyerContact:
+def buyer_contact(lead: LeadRow) -> BuyerContact:
     """The buyer as the supplier of an enquiry sees them: in full, as IndiaMART shows it. An
     erased buyer (no account any more) shows as such."""
     buyer = lead.buyer
@@ -243,8 +238,8 @@ def buyer_contact(lead: Lead) -> BuyerContact:
     }
 
 
-def lead_for_supplier(lead: Lead, signals: Trust, *, notes: bool = False) -> SupplierLead:
-    body: SupplierLead = {
+def lead_for_supplier(lead: LeadRow, signals: Signals, *, notes: bool = False) -> Lead:
+    body: Lead = {
         "id": lead.id,
         "type": str(lead.type),
         "source": str(lead.source),
@@ -269,17 +264,17 @@ def lead_for_supplier(lead: Lead, signals: Trust, *, notes: bool = False) -> Sup
     return body
 
 
-def supplier_unread(lead: Lead) -> bool:
+def supplier_unread(lead: LeadRow) -> bool:
     return lead.supplier_seen_at is None or lead.buyer_activity_at > lead.supplier_seen_at
 
 
-def buyer_unread(lead: Lead) -> bool:
+def buyer_unread(lead: LeadRow) -> bool:
     return lead.supplier_activity_at is not None and (
         lead.buyer_seen_at is None or lead.supplier_activity_at > lead.buyer_seen_at
     )
 
 
-def buyer_status(lead: Lead) -> str:
+def buyer_status(lead: LeadRow) -> str:
     """What the buyer is told: sent, seen or replied. Never the supplier's pipeline (a buyer
     need not learn that it was marked lost, or spam)."""
     if lead.supplier_activity_at is not None:
@@ -289,8 +284,8 @@ def buyer_status(lead: Lead) -> str:
     return "sent"
 
 
-def enquiry_for_buyer(lead: Lead, replies: list[Message] | None = None) -> BuyerEnquiry:
-    body: BuyerEnquiry = {
+def enquiry_for_buyer(lead: LeadRow, replies: list[MessageRow] | None = None) -> Enquiry:
+    body: Enquiry = {
         "id": lead.id,
         "lead_id": lead.id,
         "created_at": iso_utc(lead.created_at) or "",
@@ -308,7 +303,7 @@ def enquiry_for_buyer(lead: Lead, replies: list[Message] | None = None) -> Buyer
     return body
 
 
-def message(entry: Message) -> LeadMessage:
+def message(entry: MessageRow) -> Message:
     quotation: Quotation | None = None
     if entry.is_quotation:
         valid_until = entry.quote_valid_until
@@ -437,7 +432,7 @@ def requirement_for_buyer(
     }
 
 
-def buylead_for_supplier(requirement: BuyRequirement, lead: Lead | None) -> BuyLead:
+def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> BuyLead:
     """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it,
     then the full contact and the lead it became."""
     buyer = requirement.buyer
