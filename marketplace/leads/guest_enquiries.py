@@ -44,11 +44,11 @@ def _code_digest(verification_id: str, code: str) -> str:
     ).hexdigest()
 
 
-def start_guest_enquiry(request: GuestEnquiryIn) -> GuestEnquiry:
+def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     """Check a visitor's enquiry and contact details, and send a one-time code to the mobile.
     Nothing reaches the supplier until the code is confirmed."""
-    resolve_enquiry(request)
-    contact = accounts.Contact(request.name, request.email, request.phone)
+    resolve_enquiry(guest)
+    contact = accounts.Contact(guest.name, guest.email, guest.phone)
     accounts.refuse_registered(contact)
     now = utcnow()
     db.session.execute(
@@ -72,7 +72,7 @@ def start_guest_enquiry(request: GuestEnquiryIn) -> GuestEnquiry:
         email=contact.email,
         phone=contact.phone,
         phone_digest=phone_digest,
-        enquiry=request.enquiry_data(),
+        enquiry=guest.enquiry_data(),
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
