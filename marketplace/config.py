@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from marketplace.accounts.identity import check_gstin  # the portal's own GSTIN is checked too
 from marketplace.credits.plans import parse_packs, parse_plans
+from marketplace.validation import Invalid
 
 
 class ConfigError(RuntimeError):
@@ -322,9 +324,6 @@ def validate_config(config: Mapping[str, Any]) -> None:
 
 
 def _payment_problems(config: Mapping[str, Any]) -> list[str]:
-    from marketplace.accounts.identity import check_gstin  # the app's own GSTIN rules
-    from marketplace.validation import Invalid
-
     problems = []
     if config["PAYMENT_GATEWAY"] == "razorpay":
         for name in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):

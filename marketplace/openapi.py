@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, wraps
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, TypeAdapter
@@ -86,6 +86,24 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Header:
+    """A request header an operation reads itself (a gateway's signature over the raw body)."""
+
+    name: str
+    description: str
+    required: bool = True
+
+    def parameter(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "in": "header",
+            "required": self.required,
+            "schema": {"type": "string"},
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True)
 class Access:
     """What `@authenticated` lets through, as the document tells it."""
 
@@ -100,6 +118,7 @@ class Operation:
     tag: str
     body: type[BaseModel] | None
     takes: Reply | None
+    headers: tuple[Header, ...]
     query: type[BaseModel] | None
     replies: dict[int, Reply]
     problems: tuple[int, ...] | None  # None: a probe that never answers a problem
@@ -166,15 +185,17 @@ def operation(
     description: str = "",
     security: tuple[str, ...] | None = None,
     takes: Reply | None = None,
+    headers: tuple[Header, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON operation (see the module's docstring). Place it below `@authenticated`,
     so that a caller is known before their input is read. `takes` documents a body the handler
-    reads itself (an upload)."""
+    reads itself (an upload), `headers` the request headers it reads itself."""
     spec = Operation(
         summary=summary,
         tag=tag,
         body=body,
         takes=takes,
+        headers=headers,
         query=query,
         replies={status: _reply(value) for status, value in (responses or {200: None}).items()},
         problems=problems,
@@ -227,6 +248,17 @@ def _path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
     return path, parameters
 
 
+def _component_name(kind: Any, schema: dict[str, Any]) -> str | None:
+    """A type's name in the document; a generic one is named for what it holds (Page[Lead] is
+    PageOfLead), since pydantic titles every Page[...] alike."""
+    arguments = get_args(kind)
+    if get_origin(kind) is not None and arguments:
+        held = "And".join(getattr(argument, "__name__", "Item") for argument in arguments)
+        return f"{get_origin(kind).__name__}Of{held}"
+    title: str | None = schema.get("title") or getattr(kind, "__name__", None)
+    return title
+
+
 class _Components:
     """The named schemas of the document, gathered from every declared model."""
 
@@ -244,9 +276,10 @@ class _Components:
         schema = _adapter(kind).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
         for name, definition in schema.pop("$defs", {}).items():
             self._add(name, definition)
-        name = schema.get("title") or getattr(kind, "__name__", None)
+        name = _component_name(kind, schema)
         if not name or schema.get("type") != "object":
             return schema  # a list, a scalar: inline
+        schema["title"] = name
         self._add(name, schema)
         return {"$ref": REF.format(model=name)}
 
@@ -285,6 +318,7 @@ def _operation_document(
     notes = " ".join(note for note in (spec.description, access and _access_note(access)) if note)
     if notes:
         document["description"] = notes
+    parameters = parameters + [header.parameter() for header in spec.headers]
     if spec.query is not None:
         parameters = parameters + parts.query_parameters(spec.query)
     if parameters:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import tantivy
+
 # Field weights: a match in the name counts most, then category and specifications, then the
 # description (the "name above category and specifications above description").
 FIELD_BOOSTS = {"name": 4.0, "category_text": 2.5, "specs": 2.0, "description": 1.0}
@@ -192,8 +194,7 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 
 @functools.cache
 def _stemmer() -> Any:
-    import tantivy  # the embedded engine's library, always installed: the same English stemmer
-
+    # The embedded engine's library (always installed) gives both engines one English stemmer.
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.lowercase())

@@ -34,6 +34,7 @@ from marketplace.credits import (
     refunds,
     tasks,
 )
+from marketplace.credits.inputs import OrderIn, RefundIn
 from marketplace.credits.models import (
     CreditEntry,
     CreditKind,
@@ -375,7 +376,7 @@ def _sandbox() -> gateways.SandboxGateway:
 
 def _order(person: factories.Registered, pack: str = "credits-10") -> CreditOrder:
     user = db.session.get(User, person.id)
-    order, _ = orders.create_order(user, {"pack": pack})
+    order, _ = orders.create_order(user, OrderIn.model_validate({"pack": pack}))
     commit()
     return order
 
@@ -935,7 +936,9 @@ def test_razorpay_checkout_signature_then_capture(
 
     # and a refund goes back through Razorpay
     admin = factories.staff("admin")
-    refunds.refund_order(db.session.get(User, admin.id), order_id, {"reason": "Test refund"})
+    refunds.refund_order(
+        db.session.get(User, admin.id), order_id, RefundIn.model_validate({"reason": "Test refund"})
+    )
     commit()
     assert razorpay.calls[-1][:2] == ("POST", f"/payments/{payment}/refund")
     assert razorpay.calls[-1][3]["amount"] == 117882

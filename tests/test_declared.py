@@ -20,6 +20,7 @@ from marketplace.fields import (
     Flag,
     IstTimestamp,
     Money,
+    Page,
     PageQuery,
     RecordId,
     Rupees,
@@ -141,6 +142,16 @@ def _app() -> Flask:
         moment = datetime(2026, 12, 6, 4, 45, 30, 123, tzinfo=UTC)
         return {"id": thing_id, "at": moment, "local": moment, "total": body.price, "secret": 1}
 
+    @bp.get("/pages/answers")
+    @operation("Answers", tag="things", responses={200: Page[Answer]})
+    def answers():
+        return {"items": [], "total": 0, "page": 1, "per_page": 20}
+
+    @bp.get("/pages/orders")
+    @operation("Orders", tag="things", responses={200: Page[Order]})
+    def orders():
+        return {"items": [], "total": 0, "page": 1, "per_page": 20}
+
     @bp.get("/plain")
     @operation("Nothing to say", tag="things", responses={204: Reply(None, "Nothing")})
     def plain():
@@ -186,3 +197,5 @@ def test_the_document_comes_from_the_declarations():
     answer = served["components"]["schemas"]["Answer"]["properties"]
     assert (answer["at"]["type"], answer["at"]["format"]) == ("string", "date-time")
     assert served["paths"]["/plain"]["get"]["security"] == []
+    pages = {name for name in served["components"]["schemas"] if name.startswith("Page")}
+    assert pages == {"PageOfAnswer", "PageOfOrder"}  # each page named for what it holds

@@ -13,6 +13,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.credits import ledger, operators
+from marketplace.credits.inputs import GoodwillIn
 from marketplace.credits.models import CreditEntry
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
@@ -58,7 +59,9 @@ def _profile_id(person: factories.Registered) -> int:
 
 
 def _credits(person: factories.Registered, amount: int = 5) -> None:
-    operators.grant_goodwill(person.email, amount, "test credits")
+    operators.grant_goodwill(
+        person.email, GoodwillIn.model_validate({"credits": amount, "reason": "test credits"})
+    )
     commit()
 
 

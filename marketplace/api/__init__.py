@@ -126,7 +126,6 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     grievances,
     leads,
     openapi,
-    openapi_credits,
     openapi_grievances,
     openapi_privacy,
     privacy,

@@ -261,78 +261,8 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "WebhookInput": {
-        "type": "object",
-        "required": ["url", "events"],
-        "additionalProperties": False,
-        "properties": {
-            "url": {
-                "type": "string",
-                "maxLength": 2000,
-                "description": "https:// (or http://), no user name or password; a host that "
-                "resolves to a private, loopback or link-local address is refused",
-            },
-            "events": {
-                "type": "array",
-                "minItems": 1,
-                "uniqueItems": True,
-                "items": {"enum": ["lead.created", "lead.updated", "message.created"]},
-            },
-            "format": {
-                "enum": ["native", "indiamart"],
-                "default": "native",
-                "description": "indiamart: IndiaMART's push format (one new lead in its "
-                "envelope), for connectors written for IndiaMART; events must be [lead.created]",
-            },
-        },
-    },
-    "Webhook": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "url": {"type": "string"},
-            "events": {"type": "array", "items": {"type": "string"}},
-            "format": {"type": "string"},
-            "active": {"type": "boolean", "description": "false once disabled"},
-            "failures_in_a_row": {"type": "integer"},
-            "disabled_at": {"type": ["string", "null"], "format": "date-time"},
-            "disabled_reason": {"type": ["string", "null"]},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "WebhookDelivery": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "webhook_id": {"type": "integer"},
-            "event": {"type": "string"},
-            "event_id": {
-                "type": "string",
-                "description": "sent as X-Marketplace-Delivery: the receiver's idempotency key",
-            },
-            "status": {"enum": ["pending", "delivered", "failed"]},
-            "attempts": {"type": "integer"},
-            "last_status_code": {"type": ["integer", "null"]},
-            "last_error": {"type": ["string", "null"]},
-            "last_duration_ms": {"type": ["integer", "null"]},
-            "created_at": {"type": "string", "format": "date-time"},
-            "delivered_at": {"type": ["string", "null"], "format": "date-time"},
-            "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
-            "attempt_log": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "attempted_at": {"type": "string", "format": "date-time"},
-                        "status_code": {"type": ["integer", "null"]},
-                        "duration_ms": {"type": "integer"},
-                        "error": {"type": ["string", "null"]},
-                    },
-                },
-            },
-        },
-    },
 }
+
 
 # The body of every call that carries a token from an emailed link.
 _TOKEN_BODY = {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}
@@ -562,69 +492,6 @@ PATHS: dict[str, dict[str, Any]] = {
                 _query("action", {"type": "string"}),
                 _query("actor_id", {"type": "integer"}),
             ],
-        ),
-    },
-    "/webhooks": {
-        "post": _op(
-            "Register a webhook (a person or session token only, never a key; at most 10). "
-            "The answer carries the signing secret, shown this once (Cache-Control: no-store). "
-            "Each delivery is a POST with X-Marketplace-Event, X-Marketplace-Delivery (the "
-            "event id), X-Marketplace-Timestamp (Unix seconds) and X-Marketplace-Signature: "
-            'sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>; failures are '
-            "retried with backoff, 20 in a row disable the webhook, a 410 deletes it",
-            tag="webhooks",
-            body=_ref("WebhookInput"),
-            ok=(
-                "201",
-                _json(
-                    {
-                        "allOf": [
-                            _ref("Webhook"),
-                            {
-                                "type": "object",
-                                "required": ["id", "secret"],
-                                "properties": {"secret": {"type": "string"}},
-                            },
-                        ]
-                    },
-                    "Registered",
-                ),
-            ),
-            problems=("403", "409", "422"),
-        ),
-        "get": _op(
-            "The supplier's webhooks (never their secrets); a key needs webhooks:manage",
-            tag="webhooks",
-            ok=("200", _json(_page_of(_ref("Webhook")))),
-            problems=("403",),
-        ),
-    },
-    "/webhooks/{webhook_id}": {
-        "delete": _op(
-            "Delete a webhook; its waiting deliveries are given up (a person only)",
-            tag="webhooks",
-            ok=("204", {"description": "Deleted"}),
-            problems=("403", "404"),
-            parameters=[_path_id("webhook_id")],
-        ),
-    },
-    "/webhooks/{webhook_id}/enable": {
-        "post": _op(
-            "Turn a disabled webhook back on, with its failure count reset (a person only)",
-            tag="webhooks",
-            ok=("200", _json(_ref("Webhook"))),
-            problems=("403", "404"),
-            parameters=[_path_id("webhook_id")],
-        ),
-    },
-    "/webhooks/{webhook_id}/deliveries": {
-        "get": _op(
-            "A webhook's deliveries, newest first, each with its attempts (status, timing, "
-            "error); a key needs webhooks:manage",
-            tag="webhooks",
-            ok=("200", _json(_page_of(_ref("WebhookDelivery")))),
-            problems=("403", "404", "422"),
-            parameters=[_path_id("webhook_id"), *PAGE_PARAMETERS],
         ),
     },
 }

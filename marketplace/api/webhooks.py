@@ -3,50 +3,87 @@ the webhooks:manage scope may read them and their delivery log."""
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
-from marketplace.api import authenticated, bp, current_api_user, json_body, page_body, pagination
+from marketplace.api import authenticated, bp, current_api_user
+from marketplace.fields import PageQuery
+from marketplace.leads import webhook_schemas as schemas
 from marketplace.leads import webhook_subscriptions as subscriptions
-from marketplace.web import no_store
+from marketplace.leads.webhook_inputs import WebhookIn
+from marketplace.openapi import Reply, operation
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # as web.no_store sets them
 
 
 @bp.post("/webhooks")
 @authenticated(Role.SUPPLIER, person=True)
-def create_webhook():  # type: ignore[no-untyped-def]
-    webhook, secret = subscriptions.create_webhook(current_api_user(), json_body())
-    response = jsonify({**subscriptions.webhook_view(webhook), "secret": secret})
-    response.status_code = 201
-    return no_store(response)  # the signing secret is shown this once
+@operation(
+    "Register a webhook (at most 10); the answer carries its signing secret, shown this once",
+    tag="webhooks",
+    description="The answer is sent with Cache-Control: no-store. Each delivery is a POST with "
+    "X-Marketplace-Event, X-Marketplace-Delivery (the event id), X-Marketplace-Timestamp (Unix "
+    'seconds) and X-Marketplace-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with '
+    "the secret>; failures are retried with backoff, 20 in a row disable the webhook, a 410 "
+    "deletes it.",
+    body=WebhookIn,
+    responses={201: Reply(schemas.NewWebhook, "Registered")},
+    problems=(409,),
+)
+def create_webhook(body: WebhookIn):  # type: ignore[no-untyped-def]
+    webhook, secret = subscriptions.create_webhook(current_api_user(), body)
+    return schemas.new_webhook_view(webhook, secret), 201, _NO_STORE
 
 
 @bp.get("/webhooks")
 @authenticated(Role.SUPPLIER, scope=Scope.WEBHOOKS_MANAGE)
+@operation(
+    "The supplier's webhooks (never their secrets)",
+    tag="webhooks",
+    responses={200: schemas.WebhookPage},
+)
 def list_webhooks():  # type: ignore[no-untyped-def]
-    items = [subscriptions.webhook_view(w) for w in subscriptions.own_webhooks(current_api_user())]
-    return jsonify(page_body(items, len(items), 1, max(len(items), 1)))
+    items = [schemas.webhook_view(w) for w in subscriptions.own_webhooks(current_api_user())]
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
 @authenticated(Role.SUPPLIER, person=True)
+@operation(
+    "Delete a webhook; its waiting deliveries are given up",
+    tag="webhooks",
+    responses={204: Reply(None, "Deleted")},
+    problems=(404,),
+)
 def delete_webhook(webhook_id: int):  # type: ignore[no-untyped-def]
     subscriptions.delete_webhook(current_api_user(), webhook_id)
-    return "", 204
+    return None, 204
 
 
 @bp.post("/webhooks/<int:webhook_id>/enable")
 @authenticated(Role.SUPPLIER, person=True)
+@operation(
+    "Turn a disabled webhook back on, with its failure count reset",
+    tag="webhooks",
+    responses={200: schemas.Webhook},
+    problems=(404,),
+)
 def enable_webhook(webhook_id: int):  # type: ignore[no-untyped-def]
-    webhook = subscriptions.enable_webhook(current_api_user(), webhook_id)
-    return jsonify(subscriptions.webhook_view(webhook))
+    return schemas.webhook_view(subscriptions.enable_webhook(current_api_user(), webhook_id))
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
 @authenticated(Role.SUPPLIER, scope=Scope.WEBHOOKS_MANAGE)
-def webhook_deliveries(webhook_id: int):  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
+@operation(
+    "A webhook's deliveries, newest first, each with its attempts (status, timing, error)",
+    tag="webhooks",
+    query=PageQuery,
+    responses={200: schemas.WebhookDeliveryPage},
+    problems=(404,),
+)
+def webhook_deliveries(webhook_id: int, query: PageQuery):  # type: ignore[no-untyped-def]
+    page, per_page = query.page, query.per_page
     rows, total = subscriptions.deliveries(
         current_api_user(), webhook_id, page=page, per_page=per_page
     )
-    return jsonify(page_body([subscriptions.delivery_view(d) for d in rows], total, page, per_page))
+    items = [schemas.delivery_view(d) for d in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

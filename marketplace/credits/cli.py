@@ -6,8 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.credits import ledger, operators, tasks
+from marketplace.credits.inputs import GoodwillIn
 from marketplace.db import commit
 from marketplace.errors import ServiceError
+from marketplace.validation import validated
 
 group = click.Group("credits", help="Credits: goodwill grants, plans, the weekly allocation.")
 
@@ -27,7 +29,8 @@ def _fail(error: ServiceError) -> None:
 def grant(email: str, amount: str, reason: str) -> None:
     """Give a supplier goodwill credits (they never expire). Audited."""
     try:
-        entry = operators.grant_goodwill(email, amount, reason)
+        grant = validated(GoodwillIn, {"credits": amount, "reason": reason})
+        entry = operators.grant_goodwill(email, grant)
     except ServiceError as error:
         _fail(error)
     commit()

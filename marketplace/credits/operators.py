@@ -4,16 +4,15 @@ and a supplier's plan, both audited. Functions flush but never commit."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from marketplace import audit
 from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.queries import find_user_by_email
+from marketplace.credits.inputs import GoodwillIn
 from marketplace.credits.ledger import grant_credits, lock_account
 from marketplace.credits.models import CreditEntry, CreditKind
 from marketplace.credits.plans import Plan, plans
 from marketplace.errors import NotFound, ValidationFailed
-from marketplace.validation import Input
 
 
 def _supplier_by_email(email: str) -> SupplierProfile:
@@ -25,18 +24,13 @@ def _supplier_by_email(email: str) -> SupplierProfile:
     return user.supplier
 
 
-def grant_goodwill(
-    email: str, credits: Any, reason: Any, *, actor_id: int | None = None
-) -> CreditEntry:
+def grant_goodwill(email: str, grant: GoodwillIn, *, actor_id: int | None = None) -> CreditEntry:
     """Credits given by an operator (`flask credits grant`): never expire, always audited."""
-    inp = Input({"credits": credits, "reason": reason})
-    amount = inp.integer("credits", minimum=1, maximum=10_000)
-    why = inp.text("reason", min_length=3, max_length=200)
-    inp.raise_if_invalid()
+    amount, why = grant.credits, grant.reason
     supplier = _supplier_by_email(email)
     entry = grant_credits(
         supplier.id,
-        amount,  # type: ignore[arg-type]
+        amount,
         kind=CreditKind.GOODWILL,
         reason=why,
         reference=f"goodwill:{uuid.uuid4().hex}",

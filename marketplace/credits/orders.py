@@ -9,29 +9,18 @@ from typing import Any
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.credits import gateways, invoices, policy
+from marketplace.credits.inputs import OrderIn
 from marketplace.credits.models import CreditOrder, OrderStatus
-from marketplace.credits.plans import Pack, packs
+from marketplace.credits.plans import Pack
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.validation import Input, Invalid
 
 
-def find_pack(pack_id: str) -> Pack:
-    for pack in packs():
-        if pack.id == pack_id:
-            return pack
-    raise Invalid("must be one of: " + ", ".join(pack.id for pack in packs()))
-
-
-def create_order(user: User, data: Any) -> tuple[CreditOrder, dict[str, Any]]:
+def create_order(user: User, body: OrderIn) -> tuple[CreditOrder, dict[str, Any]]:
     """An order for a credit pack, priced with GST for the supplier's state, registered with
     the payment gateway. Returns the order and what the client needs to pay it."""
     supplier = policy.supplier_of(user)
-    inp = Input(data)
-    for field in set(inp.data) - {"pack"}:
-        inp.fail(field, "is not a field of an order")
-    pack = inp.text("pack", max_length=32, check=find_pack)
-    inp.raise_if_invalid()
+    pack: Pack = body.pack
     split = invoices.tax_split(pack.price, supplier.gstin)
     gateway = gateways.configured()
     order = CreditOrder(

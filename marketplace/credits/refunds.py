@@ -3,13 +3,12 @@ invoice, and the gateway returns the money. Functions flush but never commit."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import update
 
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.credits import gateways, invoices, policy
+from marketplace.credits.inputs import RefundIn
 from marketplace.credits.ledger import entry_by_reference, lock_account, take_back
 from marketplace.credits.models import CreditKind, CreditOrder, Invoice, OrderStatus
 from marketplace.credits.queries import invoice_of
@@ -18,17 +17,14 @@ from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.formatting import rupees
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input
 
 
-def refund_order(actor: User, order_id: int, data: Any) -> tuple[CreditOrder, Invoice, int]:
+def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrder, Invoice, int]:
     """Refund a paid order: the order's unspent credits are debited back (credits already
     spent cannot be: the balance never goes negative), a credit note reverses the invoice, and
     the gateway returns the money. Returns the order, the credit note and the credits taken."""
     policy.check_refunds(actor)
-    inp = Input(data)
-    reason = inp.text("reason", min_length=3, max_length=300)
-    inp.raise_if_invalid()
+    reason = body.reason
     order = db.session.get(CreditOrder, order_id)
     if order is None:
         raise NotFound("No such order.")

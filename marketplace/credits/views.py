@@ -13,9 +13,11 @@ from wtforms import StringField
 from marketplace.accounts.forms import ActionForm, accepted
 from marketplace.accounts.models import User
 from marketplace.credits import gateways, invoices, orders, payments, policy, queries, refunds
+from marketplace.credits.inputs import OrderIn, RefundIn
 from marketplace.credits.models import CreditOrder, Invoice, InvoiceKind, OrderStatus
 from marketplace.db import IST
 from marketplace.errors import Conflict, ValidationFailed
+from marketplace.validation import validated
 from marketplace.web import requested_page
 
 bp = Blueprint("credits", __name__)
@@ -43,8 +45,10 @@ def overview():  # type: ignore[no-untyped-def]
 def buy():  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
+    policy.supplier_of(_user())  # a buyer is refused before the pack is read, as in the API
     try:
-        _, checkout = orders.create_order(_user(), {"pack": request.form.get("pack", "")})
+        order = validated(OrderIn, {"pack": request.form.get("pack", "")})
+        _, checkout = orders.create_order(_user(), order)
     except ValidationFailed as refused:
         for messages in refused.errors.values():
             for message in messages:
@@ -209,7 +213,8 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
     if not accepted(form):
         abort(400)
     try:
-        order, note, taken = refunds.refund_order(admin, order_id, {"reason": form.reason.data})
+        why = validated(RefundIn, {"reason": form.reason.data})
+        order, note, taken = refunds.refund_order(admin, order_id, why)
     except ValidationFailed as refused:
         for messages in refused.errors.values():
             flash(f"Not refunded: the reason {'; '.join(messages)}.", "error")
