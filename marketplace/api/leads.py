@@ -15,7 +15,7 @@ from marketplace.api import (
     verified_credential,
 )
 from marketplace.extensions import limiter
-from marketplace.fields import PageQuery
+from marketplace.fields import Page, PageQuery
 from marketplace.formatting import iso_utc
 from marketplace.leads import (
     buyer_blocks,
@@ -81,7 +81,7 @@ def send_enquiry(body: EnquiryIn):  # type: ignore[no-untyped-def]
     "The enquiries I sent, newest first, with their status",
     tag="leads",
     query=PageQuery,
-    responses={200: schemas.EnquiryPage},
+    responses={200: Page[schemas.Enquiry]},
 )
 def my_enquiries(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
@@ -261,7 +261,7 @@ def post_requirement(body: RequirementIn):  # type: ignore[no-untyped-def]
     "My buy requirements, with who unlocked each",
     tag="buyleads",
     query=PageQuery,
-    responses={200: schemas.RequirementPage},
+    responses={200: Page[schemas.Requirement]},
 )
 def my_requirements(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
@@ -302,7 +302,7 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
     "Buy requirements matched to me: open ones, and those I unlocked",
     tag="buyleads",
     query=PageQuery,
-    responses={200: schemas.BuyLeadPage},
+    responses={200: Page[schemas.BuyLead]},
 )
 def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page

@@ -169,15 +169,6 @@ class Enquiry(TypedDict):
     replies: NotRequired[list[Message]]
 
 
-class EnquiryPage(TypedDict):
-    """A page of the buyer's enquiries (`fields.Page` is one name for every item type)."""
-
-    items: list[Enquiry]
-    total: int
-    page: int
-    per_page: int
-
-
 class EnquiryCreated(TypedDict):
     id: int
     lead_id: int
@@ -388,20 +379,6 @@ class BuyLead(RequirementFacts):
         BuyLeadContact,
         Field(description="masked (Ra***h, r***@gmail.com, +91 98XXXXXX10) until unlocked"),
     ]
-
-
-class RequirementPage(TypedDict):
-    items: list[Requirement]
-    total: int
-    page: int
-    per_page: int
-
-
-class BuyLeadPage(TypedDict):
-    items: list[BuyLead]
-    total: int
-    page: int
-    per_page: int
 
 
 def _requirement(requirement: BuyRequirement) -> RequirementFacts:
