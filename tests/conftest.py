@@ -492,11 +492,14 @@ def shop(ctx, categories, supplier, buyer) -> Shop:
 def enquire(shop: Shop, buyer_id: int | None = None) -> int:
     """A new enquiry (lead.created), committed: its deliveries go out after the commit."""
     from marketplace.leads.enquiries import send_enquiry
+    from marketplace.leads.inputs import EnquiryIn
     from marketplace.leads.models import LeadSource
 
     lead_id, duplicate = send_enquiry(
         buyer_id or shop.buyer_id,
-        {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"},
+        EnquiryIn.model_validate(
+            {"product_id": shop.product_id, "message": "Please quote for 10 kg.", "quantity": "10"}
+        ),
         source=LeadSource.API,
     )
     assert not duplicate

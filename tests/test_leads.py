@@ -28,6 +28,7 @@ from marketplace.leads import (
     pipeline,
     queries,
 )
+from marketplace.leads.inputs import EnquiryIn, MessageIn
 from marketplace.leads.models import (
     EnquiryGuard,
     GuestEnquiry,
@@ -76,7 +77,7 @@ def _enquiry(product_id: int, **changes) -> dict:
 
 
 def _sent(buyer: User, data: dict, *, source: LeadSource) -> Lead:
-    lead_id, _ = enquiries.send_enquiry(buyer.id, data, source=source)
+    lead_id, _ = enquiries.send_enquiry(buyer.id, EnquiryIn.model_validate(data), source=source)
     return db.session.get_one(Lead, lead_id)
 
 
@@ -452,7 +453,8 @@ def test_the_crm_pull_pages_a_window_without_gaps_or_repeats(
     now = utcnow()
     for buyer in buyers:
         for product in products:
-            enquiries.send_enquiry(buyer.id, _enquiry(product), source=LeadSource.API)
+            enquiry = EnquiryIn.model_validate(_enquiry(product))
+            enquiries.send_enquiry(buyer.id, enquiry, source=LeadSource.API)
     # Stamped in the past (as if polled later), most of them with one and the same timestamp.
     db.session.execute(update(Lead).values(created_at=now - timedelta(hours=1)))
     first_ids = db.session.scalars(select(Lead.id).order_by(Lead.id).limit(5)).all()
@@ -588,7 +590,8 @@ def test_the_storefront_shows_how_the_supplier_answers(ctx, client, supplier, ca
     for lead in leads:
         lead.created_at = asked
     for lead, hours in ((leads[0], 2), (leads[1], 6)):  # the third is never answered
-        conversations.post_message(owner, lead.id, {"text": "Our price is 62 per kg."})
+        message = MessageIn.model_validate({"text": "Our price is 62 per kg."})
+        conversations.post_message(owner, lead.id, message)
         commit()
         last = db.session.scalar(select(Message).where(Message.lead_id == lead.id))
         last.created_at = asked + timedelta(hours=hours)

@@ -25,6 +25,7 @@ from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import conversations, pipeline
+from marketplace.leads.inputs import LeadChange, MessageIn
 from marketplace.leads.models import Lead, Message
 from marketplace.privacy import archive as statutory_archive
 from marketplace.privacy import clock as privacy_clock
@@ -173,12 +174,20 @@ def _history(app, shop, supplier_email: str):  # type: ignore[no-untyped-def]
     lead_id = enquire(shop)
     buyer = db.session.get(User, shop.buyer_id)
     conversations.post_message(
-        buyer, lead_id, {"text": f"Call me on {buyer.phone} or write to {buyer.email}."}
+        buyer,
+        lead_id,
+        MessageIn.model_validate({"text": f"Call me on {buyer.phone} or write to {buyer.email}."}),
     )
     commit()
     owner = db.session.get(User, shop.supplier_id)
-    conversations.post_message(owner, lead_id, {"text": f"Thank you {buyer.name}, quoting today."})
-    pipeline.update_lead(owner, lead_id, {"note": f"{buyer.name} sounds serious"})
+    conversations.post_message(
+        owner,
+        lead_id,
+        MessageIn.model_validate({"text": f"Thank you {buyer.name}, quoting today."}),
+    )
+    pipeline.update_lead(
+        owner, lead_id, LeadChange.model_validate({"note": f"{buyer.name} sounds serious"})
+    )
     commit()
     supplier = factories.Registered(shop.supplier_id, supplier_email, factories.PASSWORD)
     order = _paid_order(supplier)
@@ -552,7 +561,9 @@ def test_the_access_export_holds_everything_about_the_person(ctx, app, shop, api
     commit()
     lead_id = enquire(shop)
     conversations.post_message(
-        db.session.get(User, shop.buyer_id), lead_id, {"text": "Is 20 kg possible?"}
+        db.session.get(User, shop.buyer_id),
+        lead_id,
+        MessageIn.model_validate({"text": "Is 20 kg possible?"}),
     )
     commit()
     email = db.session.get(User, shop.buyer_id).email

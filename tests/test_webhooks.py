@@ -29,6 +29,7 @@ from marketplace.leads import (
     webhook_outbox,
     webhook_targets,
 )
+from marketplace.leads.inputs import LeadChange, MessageIn
 from marketplace.leads.models import (
     DeliveryStatus,
     Webhook,
@@ -43,7 +44,9 @@ ALL_EVENTS = [str(event) for event in WebhookEvent]
 
 def touch(shop: Shop, lead_id: int, note: str = "Called the buyer.") -> None:
     """A change to the lead (lead.updated), committed."""
-    pipeline.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"note": note})
+    pipeline.update_lead(
+        db.session.get(User, shop.supplier_id), lead_id, LeadChange.model_validate({"note": note})
+    )
     commit()
 
 
@@ -135,10 +138,16 @@ def test_updates_and_messages_reach_only_the_webhooks_that_want_them(
     lead_id = enquire(shop)
     assert receiver.received == []  # not subscribed to lead.created
 
-    pipeline.update_lead(db.session.get(User, shop.supplier_id), lead_id, {"status": "contacted"})
+    pipeline.update_lead(
+        db.session.get(User, shop.supplier_id),
+        lead_id,
+        LeadChange.model_validate({"status": "contacted"}),
+    )
     commit()
     buyer = db.session.get(User, shop.buyer_id)
-    conversations.post_message(buyer, lead_id, {"text": "क्या आप पुणे भेज सकते हैं? ₹ में भाव"})
+    conversations.post_message(
+        buyer, lead_id, MessageIn.model_validate({"text": "क्या आप पुणे भेज सकते हैं? ₹ में भाव"})
+    )
     commit()
 
     events = [json.loads(got.body) for got in receiver.received]

@@ -126,8 +126,6 @@ from marketplace.api import (  # noqa: E402,F401  (routes register on import)
     grievances,
     leads,
     openapi,
-    openapi_leads,
-    openapi_root,
     privacy,
     webhooks,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
@@ -11,13 +11,11 @@ from marketplace.api import (
     bp,
     current_api_user,
     current_api_user_id,
-    json_body,
-    page_body,
-    pagination,
     rate_limit_key,
     verified_credential,
 )
 from marketplace.extensions import limiter
+from marketplace.fields import Page, PageQuery
 from marketplace.formatting import iso_utc
 from marketplace.leads import (
     buyer_blocks,
@@ -30,6 +28,15 @@ from marketplace.leads import (
     requirements,
     schemas,
 )
+from marketplace.leads.inputs import (
+    EnquiryIn,
+    GuestCodeIn,
+    GuestEnquiryIn,
+    LeadChange,
+    LeadPullQuery,
+    MessageIn,
+    RequirementIn,
+)
 from marketplace.leads.limits import (
     ENQUIRY_LIMITS_PER_ADDRESS,
     ENQUIRY_LIMITS_PER_BUYER,
@@ -37,6 +44,7 @@ from marketplace.leads.limits import (
     REQUIREMENT_LIMITS_PER_BUYER,
 )
 from marketplace.leads.models import BuyRequirement, LeadSource
+from marketplace.openapi import Reply, operation
 from marketplace.web import address_key
 
 
@@ -50,42 +58,78 @@ def buyer_rate_key() -> str:
 @limiter.limit(ENQUIRY_LIMITS_PER_BUYER, key_func=buyer_rate_key)
 @limiter.limit(ENQUIRY_LIMITS_PER_ADDRESS, key_func=address_key)
 @authenticated(person=True)
-def send_enquiry():  # type: ignore[no-untyped-def]
-    lead_id, duplicate = enquiries.send_enquiry(
-        current_api_user_id(), json_body(), source=LeadSource.API
-    )
-    return jsonify(schemas.created(lead_id, duplicate=duplicate)), 200 if duplicate else 201
+@operation(
+    "Send an enquiry to a product's supplier (or a storefront's): it becomes one lead",
+    tag="leads",
+    body=EnquiryIn,
+    responses={
+        201: Reply(schemas.EnquiryCreated, "Sent"),
+        200: Reply(
+            schemas.EnquiryCreated,
+            "The same enquiry within 24 hours: the existing lead, no new one",
+        ),
+    },
+)
+def send_enquiry(body: EnquiryIn):  # type: ignore[no-untyped-def]
+    lead_id, duplicate = enquiries.send_enquiry(current_api_user_id(), body, source=LeadSource.API)
+    return schemas.created(lead_id, duplicate=duplicate), 200 if duplicate else 201
 
 
 @bp.get("/enquiries")
 @authenticated(person=True)
-def my_enquiries():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
+@operation(
+    "The enquiries I sent, newest first, with their status",
+    tag="leads",
+    query=PageQuery,
+    responses={200: Page[schemas.Enquiry]},
+)
+def my_enquiries(query: PageQuery):  # type: ignore[no-untyped-def]
+    page, per_page = query.page, query.per_page
     rows, total = queries.buyer_enquiries(current_api_user().id, page=page, per_page=per_page)
-    return jsonify(
-        page_body([schemas.enquiry_for_buyer(lead) for lead in rows], total, page, per_page)
-    )
+    items = [schemas.enquiry_for_buyer(lead) for lead in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
 @bp.get("/enquiries/<int:lead_id>")
 @authenticated(person=True)
+@operation(
+    "One of my enquiries with the supplier's replies (marks them read)",
+    tag="leads",
+    responses={200: schemas.Enquiry},
+    problems=(404,),
+)
 def my_enquiry(lead_id: int):  # type: ignore[no-untyped-def]
     lead, replies = conversations.buyer_conversation(current_api_user(), lead_id)
-    return jsonify(schemas.enquiry_for_buyer(lead, replies))
+    return schemas.enquiry_for_buyer(lead, replies)
 
 
 @bp.post("/enquiries/guest")
 @limiter.limit(GUEST_LIMITS_PER_ADDRESS, key_func=address_key)
-def start_guest_enquiry():  # type: ignore[no-untyped-def]
-    pending = guest_enquiries.start_guest_enquiry(json_body())
-    return jsonify({"verification_id": pending.id, "expires_at": iso_utc(pending.expires_at)}), 202
+@operation(
+    "Enquire without an account: a one-time code goes to the mobile by SMS",
+    tag="leads",
+    body=GuestEnquiryIn,
+    responses={202: Reply(schemas.GuestEnquiryStarted, "Code sent")},
+    problems=(409,),
+)
+def start_guest_enquiry(body: GuestEnquiryIn):  # type: ignore[no-untyped-def]
+    pending = guest_enquiries.start_guest_enquiry(body)
+    started = {"verification_id": pending.id, "expires_at": iso_utc(pending.expires_at)}
+    return started, 202
 
 
 @bp.post("/enquiries/guest/<verification_id>/confirm")
 @limiter.limit("10 per minute", key_func=address_key)
-def confirm_guest_enquiry(verification_id: str):  # type: ignore[no-untyped-def]
-    lead_id, _ = guest_enquiries.confirm_guest_enquiry(verification_id, json_body())
-    return jsonify(schemas.created(lead_id)), 201
+@operation(
+    "Confirm the code: the buyer account is created and the enquiry sent",
+    tag="leads",
+    body=GuestCodeIn,
+    responses={201: Reply(schemas.EnquiryCreated, "Sent")},
+    problems=(404, 409),
+)
+def confirm_guest_enquiry(verification_id: str, body: GuestCodeIn):  # type: ignore[no-untyped-def]
+    lead_id, _ = guest_enquiries.confirm_guest_enquiry(verification_id, body)
+    return schemas.created(lead_id), 201
 
 
 # --- the supplier's leads --------------------------------------------------------------------
@@ -94,41 +138,67 @@ def confirm_guest_enquiry(verification_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/leads")
 @limiter.limit("60 per minute", key_func=rate_limit_key)
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
-def leads():  # type: ignore[no-untyped-def]
-    chosen = pipeline.read_lead_filter(request.args, pull=True)
-    page, per_page = pagination()
+@operation(
+    "My leads in a window of at most 7 days, oldest first (the CRM pull)",
+    tag="leads",
+    query=LeadPullQuery,
+    responses={200: schemas.LeadPull},
+)
+def leads(query: LeadPullQuery):  # type: ignore[no-untyped-def]
+    chosen = pipeline.lead_filter(query, pull=True)
     rows, total = pipeline.list_leads(
-        current_api_user(), chosen, oldest_first=True, page=page, per_page=per_page
+        current_api_user(), chosen, oldest_first=True, page=query.page, per_page=query.per_page
     )
     signals = queries.trust_signals(rows)
-    body = page_body(
-        [schemas.lead_for_supplier(lead, signals[lead.id]) for lead in rows], total, page, per_page
-    )
-    body["window"] = {"start_time": iso_utc(chosen.start), "end_time": iso_utc(chosen.end)}
-    return jsonify(body)
+    return {
+        "items": [schemas.lead_for_supplier(lead, signals[lead.id]) for lead in rows],
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "window": {"start_time": iso_utc(chosen.start), "end_time": iso_utc(chosen.end)},
+    }
 
 
-def _lead_body(lead_id: int):  # type: ignore[no-untyped-def]
+def _lead_body(lead_id: int) -> schemas.Lead:
     lead = policy.supplier_lead(current_api_user(), lead_id)
     signals = queries.trust_signals([lead])
-    return jsonify(schemas.lead_for_supplier(lead, signals[lead.id], notes=True))
+    return schemas.lead_for_supplier(lead, signals[lead.id], notes=True)
 
 
 @bp.get("/leads/<int:lead_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+@operation(
+    "One of my leads, with my notes",
+    tag="leads",
+    responses={200: schemas.Lead},
+    problems=(404,),
+)
 def lead(lead_id: int):  # type: ignore[no-untyped-def]
     return _lead_body(lead_id)
 
 
 @bp.patch("/leads/<int:lead_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
-def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
-    pipeline.update_lead(current_api_user(), lead_id, json_body())
+@operation(
+    "Move a lead through the pipeline, add a note, set a follow-up",
+    tag="leads",
+    body=LeadChange,
+    responses={200: schemas.Lead},
+    problems=(404,),
+)
+def update_lead(lead_id: int, body: LeadChange):  # type: ignore[no-untyped-def]
+    pipeline.update_lead(current_api_user(), lead_id, body)
     return _lead_body(lead_id)
 
 
 @bp.post("/leads/<int:lead_id>/block")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@operation(
+    "Mark spam and block the buyer: their later enquiries land in spam",
+    tag="leads",
+    responses={200: schemas.Lead},
+    problems=(404,),
+)
 def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
     buyer_blocks.block_buyer(current_api_user(), lead_id)
     return _lead_body(lead_id)
@@ -136,23 +206,36 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/leads/<int:lead_id>/messages")
 @authenticated(scope=Scope.LEADS_READ)
+@operation(
+    "The lead's conversation, oldest first (buyer or supplier; marks it read)",
+    tag="leads",
+    responses={200: schemas.Conversation},
+    problems=(404,),
+)
 def messages(lead_id: int):  # type: ignore[no-untyped-def]
     _, _, rows = conversations.conversation(current_api_user(), lead_id)
-    return jsonify({"items": [schemas.message(entry) for entry in rows], "total": len(rows)})
+    return {"items": [schemas.message(entry) for entry in rows], "total": len(rows)}
 
 
 @bp.post("/leads/<int:lead_id>/messages")
 @limiter.limit("30 per minute", key_func=rate_limit_key)
 @authenticated(scope=Scope.LEADS_WRITE)
-def post_message(lead_id: int):  # type: ignore[no-untyped-def]
-    entry = conversations.post_message(current_api_user(), lead_id, json_body())
-    return jsonify(schemas.message(entry)), 201
+@operation(
+    "Write to the other side: text, or (supplier) a quotation",
+    tag="leads",
+    body=MessageIn,
+    responses={201: Reply(schemas.Message, "Sent")},
+    problems=(404,),
+)
+def post_message(lead_id: int, body: MessageIn):  # type: ignore[no-untyped-def]
+    entry = conversations.post_message(current_api_user(), lead_id, body)
+    return schemas.message(entry), 201
 
 
 # --- buy requirements and BuyLeads -----------------------------------------------------------
 
 
-def _requirement_body(requirement: BuyRequirement) -> dict:  # type: ignore[type-arg]
+def _requirement_body(requirement: BuyRequirement) -> schemas.Requirement:
     unlocked = requirements.unlocked_by([requirement.id])[requirement.id]
     return schemas.requirement_for_buyer(requirement, unlocked)
 
@@ -160,47 +243,83 @@ def _requirement_body(requirement: BuyRequirement) -> dict:  # type: ignore[type
 @bp.post("/requirements")
 @limiter.limit(REQUIREMENT_LIMITS_PER_BUYER, key_func=buyer_rate_key)
 @authenticated(person=True)
-def post_requirement():  # type: ignore[no-untyped-def]
-    requirement = requirements.post_requirement(current_api_user(), json_body())
-    return jsonify(_requirement_body(requirement)), 201
+@operation(
+    "Post a buy requirement: it is matched to suppliers, who are told",
+    tag="buyleads",
+    body=RequirementIn,
+    responses={201: Reply(schemas.Requirement, "Posted")},
+    problems=(503,),
+)
+def post_requirement(body: RequirementIn):  # type: ignore[no-untyped-def]
+    requirement = requirements.post_requirement(current_api_user(), body)
+    return _requirement_body(requirement), 201
 
 
 @bp.get("/requirements")
 @authenticated(person=True)
-def my_requirements():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
+@operation(
+    "My buy requirements, with who unlocked each",
+    tag="buyleads",
+    query=PageQuery,
+    responses={200: Page[schemas.Requirement]},
+)
+def my_requirements(query: PageQuery):  # type: ignore[no-untyped-def]
+    page, per_page = query.page, query.per_page
     rows, total = requirements.own_requirements(current_api_user(), page=page, per_page=per_page)
     unlocked = requirements.unlocked_by([row.id for row in rows])
     items = [schemas.requirement_for_buyer(row, unlocked[row.id]) for row in rows]
-    return jsonify(page_body(items, total, page, per_page))
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
 @bp.get("/requirements/<int:requirement_id>")
 @authenticated(person=True)
+@operation(
+    "One of my buy requirements",
+    tag="buyleads",
+    responses={200: schemas.Requirement},
+    problems=(404,),
+)
 def my_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(
-        _requirement_body(requirements.own_requirement(current_api_user(), requirement_id))
-    )
+    return _requirement_body(requirements.own_requirement(current_api_user(), requirement_id))
 
 
 @bp.post("/requirements/<int:requirement_id>/close")
 @authenticated(person=True)
+@operation(
+    "Close my requirement: no more unlocks",
+    tag="buyleads",
+    responses={200: schemas.Requirement},
+    problems=(404,),
+)
 def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
     requirement = requirements.close_requirement(current_api_user(), requirement_id)
-    return jsonify(_requirement_body(requirement))
+    return _requirement_body(requirement)
 
 
 @bp.get("/buyleads")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
-def buyleads():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
+@operation(
+    "Buy requirements matched to me: open ones, and those I unlocked",
+    tag="buyleads",
+    query=PageQuery,
+    responses={200: Page[schemas.BuyLead]},
+)
+def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
+    page, per_page = query.page, query.per_page
     rows, total = requirements.feed(current_api_user(), page=page, per_page=per_page)
     items = [schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows]
-    return jsonify(page_body(items, total, page, per_page))
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
 @bp.post("/buyleads/<int:requirement_id>/unlock")
 @authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@operation(
+    "Spend one credit to see the buyer's contact; it becomes a lead. Again: the same lead, no "
+    "second debit",
+    tag="buyleads",
+    responses={200: schemas.Lead},
+    problems=(404, 409),
+)
 def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     lead = requirements.unlock(current_api_user(), requirement_id)
     return _lead_body(lead.id)

@@ -116,7 +116,7 @@ class GuestGrievanceIn(GrievanceIn):
 class GuestCodeIn(BaseModel):
     """The one-time code mailed to a guest."""
 
-    model_config = ConfigDict(title="GuestCode")
+    model_config = ConfigDict(title="GuestComplaintCode")
 
     code: Text(max_length=12)
 

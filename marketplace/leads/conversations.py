@@ -4,19 +4,16 @@ message.created webhook deliveries in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from sqlalchemy import (
     select,
 )
 
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
-from marketplace.errors import NotFound
+from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import policy, webhook_outbox
-from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.inputs import MessageIn
 from marketplace.leads.models import (
     Lead,
     LeadStatus,
@@ -24,11 +21,7 @@ from marketplace.leads.models import (
     MessageSide,
     WebhookEvent,
 )
-from marketplace.leads.pipeline import today_in_india
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input, read_date
-
-QUOTE_VALIDITY_HORIZON = timedelta(days=365)
 
 
 def mark_seen(lead: Lead, side: MessageSide) -> None:
@@ -57,28 +50,18 @@ def buyer_conversation(user: User, lead_id: int) -> tuple[Lead, list[Message]]:
     return lead, rows
 
 
-def post_message(user: User, lead_id: int, data: Any) -> Message:
+def post_message(user: User, lead_id: int, message: MessageIn) -> Message:
     """A message from either side; a quotation (supplier only) moves the lead to quoted."""
     lead, side = policy.party_lead(user, lead_id)
-    inp = Input(data)
-    quote = inp.nested("quotation", required=False)
-    text = inp.text("text", required=quote is None, max_length=4000, multiline=True)
-    entry = Message(lead_id=lead.id, side=side, author_id=user.id, text=text or "")
+    entry = Message(lead_id=lead.id, side=side, author_id=user.id, text=message.text or "")
+    quote = message.quotation
     if quote is not None:
         if side != MessageSide.SUPPLIER:
-            inp.fail("quotation", "only the supplier sends quotations")
-        entry.quote_price = quote.money("price")
-        if entry.quote_price is not None and entry.quote_price <= 0:
-            quote.fail("price", "must be more than zero")
-        entry.quote_quantity = read_quantity(quote, "quantity", required=True)
-        entry.quote_unit = quote.text("unit", max_length=24, check=check_unit)
-        today = today_in_india()
-        entry.quote_valid_until = read_date(
-            quote, "valid_until", earliest=today, latest=today + QUOTE_VALIDITY_HORIZON
-        )
-        if entry.quote_valid_until is None and "quotation.valid_until" not in inp.errors:
-            quote.fail("valid_until", "this field is required")
-    inp.raise_if_invalid()
+            raise ValidationFailed({"quotation": ["only the supplier sends quotations"]})
+        entry.quote_price = quote.price
+        entry.quote_quantity = quote.quantity
+        entry.quote_unit = quote.unit
+        entry.quote_valid_until = quote.valid_until
     now = utcnow()
     db.session.add(entry)
     if side == MessageSide.SUPPLIER:

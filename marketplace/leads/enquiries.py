@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
 from sqlalchemy import (
     and_,
@@ -24,10 +23,10 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from marketplace.catalog import services as catalog
 from marketplace.db import UTCDateTime, utcnow
-from marketplace.errors import NotFound
+from marketplace.errors import FieldErrors, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.leads import webhook_outbox
-from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.inputs import EnquiryIn
 from marketplace.leads.models import (
     EnquiryGuard,
     Lead,
@@ -38,7 +37,6 @@ from marketplace.leads.models import (
     WebhookEvent,
 )
 from marketplace.leads.tasks import notify_new_enquiries
-from marketplace.validation import MAX_ID, Input
 from workers import soon
 
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -56,62 +54,54 @@ class EnquiryRequest:
     city: str | None
 
 
-def read_enquiry(inp: Input) -> EnquiryRequest | None:
+def resolve_enquiry(enquiry: EnquiryIn) -> EnquiryRequest:
+    """The enquiry's product and supplier, as listed now: a product that is not listed, a
+    supplier that is not its own, or no such supplier is refused on its field."""
+    errors = FieldErrors()
     product = supplier_id = supplier_user_id = None
-    if inp.has("product_id"):
-        product_id = inp.integer("product_id", minimum=1, maximum=MAX_ID)
-        if product_id is not None:
-            try:
-                product = catalog.listed_product(product_id)
-            except NotFound:
-                inp.fail("product_id", "no such product is listed")
-            else:
-                supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
-        if inp.has("supplier_id"):  # allowed beside the product, but it must be its supplier
-            named = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
-            if named is not None and supplier_id is not None and named != supplier_id:
-                inp.fail("supplier_id", "is not the supplier of this product")
-    elif inp.has("supplier_id"):
-        asked = inp.integer("supplier_id", minimum=1, maximum=MAX_ID)
-        if asked is not None:
-            try:
-                profile = catalog.public_supplier(asked)
-            except NotFound:
-                inp.fail("supplier_id", "no such supplier")
-            else:
-                supplier_id, supplier_user_id = profile.id, profile.user_id
+    if enquiry.product_id is not None:
+        try:
+            product = catalog.listed_product(enquiry.product_id)
+        except NotFound:
+            errors.add("product_id", "no such product is listed")
+        else:
+            supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
+            # allowed beside the product, but it must be its supplier
+            if enquiry.supplier_id is not None and enquiry.supplier_id != supplier_id:
+                errors.add("supplier_id", "is not the supplier of this product")
     else:
-        inp.fail("product_id", "name the product (product_id) or the supplier (supplier_id)")
-    quantity = read_quantity(inp, "quantity")
-    unit = inp.text("unit", required=False, max_length=24, check=check_unit)
-    if quantity is not None and unit is None and product is not None:
+        assert enquiry.supplier_id is not None  # the model names one or the other
+        try:
+            profile = catalog.public_supplier(enquiry.supplier_id)
+        except NotFound:
+            errors.add("supplier_id", "no such supplier")
+        else:
+            supplier_id, supplier_user_id = profile.id, profile.user_id
+    if errors or supplier_id is None or supplier_user_id is None:
+        raise ValidationFailed(errors.errors)
+    unit = enquiry.unit
+    if enquiry.quantity is not None and unit is None and product is not None:
         unit = product.unit  # "500" about a product sold per kg means 500 kg
-    message = inp.text("message", min_length=4, max_length=4000, multiline=True)
-    city = inp.text("city", required=False, min_length=2, max_length=100)
-    if supplier_id is None or supplier_user_id is None or message is None:
-        return None
     return EnquiryRequest(
         supplier_id=supplier_id,
         supplier_user_id=supplier_user_id,
         product_id=product.id if product else None,
         product_name=product.name if product else None,
-        quantity=quantity,
+        quantity=enquiry.quantity,
         unit=unit,
-        message=message,
-        city=city,
+        message=enquiry.message,
+        city=enquiry.city,
     )
 
 
-def send_enquiry(buyer_id: int, data: Any, *, source: LeadSource) -> tuple[int, bool]:
+def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tuple[int, bool]:
     """Turn the buyer's enquiry into a lead for the supplier. Returns (lead id, duplicate): the
     same buyer asking about the same product (or storefront) within 24 hours gets the first
     lead back. Takes the buyer's id: the API sends enquiries without loading the account."""
-    inp = Input(data)
-    request = read_enquiry(inp)
-    if request is not None and request.supplier_user_id == buyer_id:
-        inp.fail("product_id" if request.product_id else "supplier_id", "this is your own business")
-    inp.raise_if_invalid()
-    assert request is not None
+    request = resolve_enquiry(enquiry)
+    if request.supplier_user_id == buyer_id:
+        field = "product_id" if request.product_id else "supplier_id"
+        raise ValidationFailed({field: ["this is your own business"]})
     subject = (
         f"product:{request.product_id}" if request.product_id else f"supplier:{request.supplier_id}"
     )

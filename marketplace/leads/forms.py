@@ -33,6 +33,16 @@ STATUS_LABELS = {
 }
 
 
+def lead_status_label(status: LeadStatus | str) -> str:
+    """A status as the pages name it (a template global)."""
+    return STATUS_LABELS.get(LeadStatus(status), str(status))
+
+
+def quantity_label(value: Any) -> str:
+    """500, not the 500.000 the database column hands back (the `quantity` template filter)."""
+    return quantity_text(value) or ""
+
+
 class EnquiryForm(FlaskForm):
     product_id = HiddenField()
     supplier_id = HiddenField()

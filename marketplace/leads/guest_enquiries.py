@@ -8,7 +8,6 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import (
@@ -23,13 +22,14 @@ from marketplace.crypto import blind_index
 from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
-from marketplace.leads.enquiries import read_enquiry, send_enquiry
+from marketplace.leads.enquiries import resolve_enquiry, send_enquiry
+from marketplace.leads.inputs import EnquiryIn, GuestCodeIn, GuestEnquiryIn
 from marketplace.leads.models import (
     GuestEnquiry,
     LeadSource,
 )
 from marketplace.notifications import send_sms
-from marketplace.validation import Input
+from marketplace.validation import validated
 
 GUEST_CODE_TTL = timedelta(minutes=10)
 GUEST_CODE_ATTEMPTS = 5
@@ -44,14 +44,11 @@ def _code_digest(verification_id: str, code: str) -> str:
     ).hexdigest()
 
 
-def start_guest_enquiry(data: Any) -> GuestEnquiry:
+def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     """Check a visitor's enquiry and contact details, and send a one-time code to the mobile.
     Nothing reaches the supplier until the code is confirmed."""
-    inp = Input(data)
-    contact = accounts.read_contact(inp)
-    read_enquiry(inp)
-    inp.raise_if_invalid()
-    assert contact is not None
+    resolve_enquiry(guest)
+    contact = accounts.Contact(guest.name, guest.email, guest.phone)
     accounts.refuse_registered(contact)
     now = utcnow()
     db.session.execute(
@@ -75,11 +72,7 @@ def start_guest_enquiry(data: Any) -> GuestEnquiry:
         email=contact.email,
         phone=contact.phone,
         phone_digest=phone_digest,
-        enquiry={
-            key: inp.data.get(key)
-            for key in ("product_id", "supplier_id", "quantity", "unit", "message", "city")
-            if inp.data.get(key) not in (None, "")
-        },
+        enquiry=guest.enquiry_data(),
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
@@ -98,7 +91,7 @@ class WrongCode(ValidationFailed):
     keep_writes = True  # the failed attempt is counted even though the request is refused
 
 
-def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
+def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tuple[int, User]:
     """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
     pending = db.session.get(GuestEnquiry, verification_id, with_for_update=True)
     now = utcnow()
@@ -106,9 +99,7 @@ def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
         raise NotFound("No such verification. Please send the enquiry again.")
     if pending.used_at is not None:
         raise Conflict("This code was already used: the enquiry has been sent.")
-    inp = Input(data)
-    code = inp.text("code", max_length=12)
-    inp.raise_if_invalid()
+    code = confirmation.code
     if pending.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
     if pending.attempts >= GUEST_CODE_ATTEMPTS:
@@ -121,7 +112,8 @@ def confirm_guest_enquiry(verification_id: str, data: Any) -> tuple[int, User]:
         )
     contact = accounts.Contact(pending.name, pending.email, pending.phone)
     buyer = accounts.register_guest_buyer(contact)
-    lead_id, _ = send_enquiry(buyer.id, pending.enquiry, source=LeadSource.GUEST)
+    enquiry = validated(EnquiryIn, pending.enquiry)
+    lead_id, _ = send_enquiry(buyer.id, enquiry, source=LeadSource.GUEST)
     pending.used_at = now
     pending.lead_id = lead_id
     pending.enquiry = {}  # the message now lives on the lead only

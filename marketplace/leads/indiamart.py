@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import current_app
+from pydantic import BaseModel, Field
 from sqlalchemy import or_, select, update
+from typing_extensions import TypedDict
 
 from marketplace.accounts import policy
 from marketplace.accounts.api_keys import credential_for_bearer
@@ -82,6 +84,24 @@ FIELD_NOTES = {
 assert tuple(FIELD_NOTES) == FIELDS
 QUERY_TYPES = {LeadType.ENQUIRY: "W", LeadType.BUYLEAD: "B"}
 
+# One lead as IndiaMART writes it: every field a string, empty when we do not have it.
+IndiaMartLead = TypedDict(  # type: ignore[misc]  (its fields are IndiaMART's list)
+    "IndiaMartLead",
+    {field: Annotated[str, Field(description=note)] for field, note in FIELD_NOTES.items()},
+)
+
+
+class IndiaMartEnvelope(TypedDict):
+    """IndiaMART's envelope: CODE says what happened (200 leads, 204 none, 401 a key that is
+    not valid or may not read leads, 400 bad times, 429 pulled too soon)."""
+
+    CODE: int
+    STATUS: Literal["SUCCESS", "FAILURE"]
+    MESSAGE: str
+    TOTAL_RECORDS: Annotated[int, Field(ge=0)]
+    RESPONSE: list[IndiaMartLead]  # type: ignore[valid-type]
+
+
 NO_LEADS = "There are no leads in the given time duration. Please try for a different duration."
 
 # --- one lead as IndiaMART writes it -----------------------------------------------------------
@@ -147,6 +167,14 @@ _PATTERNS = (  # (regex, the order of day, month, year among the groups)
 FORMATS_HELP = "DD-Mon-YYYY, DD-Mon-YYYY HH:MM:SS, DD-MM-YYYY HH:MM:SS or YYYY-MM-DD HH:MM:SS (IST)"
 
 
+class PullQuery(BaseModel):
+    """The window asked for, read by `pull` (a time it cannot read is answered in the
+    envelope, never refused with another status)."""
+
+    start_time: str = Field("", description=FORMATS_HELP)
+    end_time: str = Field("", description=FORMATS_HELP)
+
+
 class BadTime(ValueError):
     pass
 
@@ -189,7 +217,7 @@ class Answer:
     message: str
     leads: list[Lead]
 
-    def envelope(self) -> dict[str, Any]:
+    def envelope(self) -> IndiaMartEnvelope:
         records = [lead_record(lead) for lead in self.leads]
         return {
             "CODE": self.code,

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from marketplace import audit
-from marketplace.accounts.india import find_state
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.categories import categories
 from marketplace.credits.ledger import spend_credit
@@ -24,7 +22,7 @@ from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.leads import policy, queries, webhook_outbox
-from marketplace.leads.inputs import check_unit, read_quantity
+from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.models import (
     BuyRequirement,
     Lead,
@@ -37,61 +35,29 @@ from marketplace.leads.models import (
 from marketplace.leads.schemas import requirement_status
 from marketplace.notifications import absolute_url, send_email
 from marketplace.search_backend import backend
-from marketplace.validation import Input, Invalid
 from search.protocol import MatchRequest
-
-MAX_OPEN_DAYS = 30
 
 
 class RequirementClosed(Conflict):
     title = "This BuyLead cannot be unlocked"
 
 
-def _state(value: str) -> str:
-    state = find_state(value)
-    if state is None:
-        raise Invalid("must be an Indian state or union territory")
-    return state.name
-
-
-def _category(value: str) -> str:
-    if value not in categories():
-        raise Invalid("must be a category slug, e.g. stainless-steel-pipes")
-    return value
-
-
 # --- the buyer's side ------------------------------------------------------------------------
 
 
-def post_requirement(buyer: User, data: Any) -> BuyRequirement:
+def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
     """Check the requirement, store it, match it to suppliers and tell them."""
-    inp = Input(data)
-    product_name = inp.text("product_name", min_length=3, max_length=200)
-    description = inp.text("description", required=False, max_length=4000, multiline=True)
-    category = inp.text("category", required=False, max_length=80, check=_category)
-    quantity = read_quantity(inp, "quantity", required=True)
-    unit = inp.text("unit", max_length=24, check=check_unit)
-    budget = inp.money("budget", required=False)
-    if budget is not None and budget <= 0:
-        inp.fail("budget", "must be more than zero")
-    city = inp.text("city", min_length=2, max_length=100)
-    state = inp.text("state", max_length=64, check=_state)
-    days = inp.integer(
-        "open_days",
-        required=False,
-        minimum=1,
-        maximum=MAX_OPEN_DAYS,
-    )
-    inp.raise_if_invalid()
+    product_name, description, category = posted.product_name, posted.description, posted.category
+    city, state, days = posted.city, posted.state, posted.open_days
     requirement = BuyRequirement(
         buyer_id=buyer.id,
         buyer=buyer,
         product_name=product_name,
         description=description or "",
         category_id=categories()[category].id if category else None,
-        quantity=quantity,
-        unit=unit,
-        budget=budget,
+        quantity=posted.quantity,
+        unit=posted.unit,
+        budget=posted.budget,
         city=city,
         state=state,
         expires_at=utcnow() + timedelta(days=days or current_app.config["BUYLEAD_OPEN_DAYS"]),

@@ -35,6 +35,7 @@ from marketplace.leads import (
     enquiries,
     guest_enquiries,
     indiamart,
+    inputs,
     lead_export,
     limits,
     pipeline,
@@ -52,12 +53,16 @@ from marketplace.leads.forms import (
     MessageForm,
     QuotationForm,
     RequirementForm,
+    lead_status_label,
+    quantity_label,
 )
-from marketplace.leads.models import LeadSource, LeadStatus, LeadType, MessageSide
-from marketplace.validation import record_id
+from marketplace.leads.models import LeadSource, LeadType, MessageSide
+from marketplace.validation import record_id, validated
 from marketplace.web import address_key, no_store, requested_page
 
 bp = Blueprint("leads", __name__)
+bp.add_app_template_global(lead_status_label)
+bp.add_app_template_filter(quantity_label, "quantity")
 
 PER_PAGE = 25
 
@@ -141,11 +146,13 @@ def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Red
     else the page's status code."""
     try:
         if guest:
-            pending = guest_enquiries.start_guest_enquiry(form.service_data())
+            guest_request = validated(inputs.GuestEnquiryIn, form.service_data())
+            pending = guest_enquiries.start_guest_enquiry(guest_request)
             flash("We sent a 6-digit code to your mobile. Enter it to send the enquiry.", "info")
             return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
         source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
-        lead_id, duplicate = enquiries.send_enquiry(_user().id, form.service_data(), source=source)
+        enquiry = validated(inputs.EnquiryIn, form.service_data())
+        lead_id, duplicate = enquiries.send_enquiry(_user().id, enquiry, source=source)
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return 422
@@ -167,9 +174,8 @@ def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            lead_id, buyer = guest_enquiries.confirm_guest_enquiry(
-                verification_id, {"code": form.code.data}
-            )
+            code = validated(inputs.GuestCodeIn, {"code": form.code.data})
+            lead_id, buyer = guest_enquiries.confirm_guest_enquiry(verification_id, code)
         except ValidationFailed as refused:  # a wrong code is counted: the view commits
             apply_errors(form, refused.errors)
             status = 422
@@ -227,7 +233,7 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
     if not accepted(form):
         return 400 if request.method == "POST" else 200
     try:
-        conversations.post_message(_user(), lead_id, data())
+        conversations.post_message(_user(), lead_id, validated(inputs.MessageIn, data()))
     except ValidationFailed as refused:
         # The quotation's fields are 'quotation.price' and so on: show them under the inputs.
         apply_errors(form, {k.removeprefix("quotation."): m for k, m in refused.errors.items()})
@@ -241,7 +247,8 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
 
 def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
     try:
-        return pipeline.read_lead_filter(request.args, pull=False), {}
+        query = validated(inputs.LeadQuery, request.args.to_dict())
+        return pipeline.lead_filter(query, pull=False), {}
     except ValidationFailed as refused:
         return None, refused.errors
 
@@ -356,7 +363,8 @@ def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
     if not accepted(form) or action not in LeadUpdateForm.ACTIONS:
         abort(400)
     try:
-        pipeline.update_lead(_user(), lead_id, form.service_data(action))
+        change = validated(inputs.LeadChange, form.service_data(action))
+        pipeline.update_lead(_user(), lead_id, change)
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
@@ -391,7 +399,8 @@ def new_requirement():  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            requirement = requirements.post_requirement(_user(), form.service_data())
+            posted = validated(inputs.RequirementIn, form.service_data())
+            requirement = requirements.post_requirement(_user(), posted)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -485,14 +494,3 @@ def crm_help():  # type: ignore[no-untyped-def]
         fields=indiamart.FIELD_NOTES,
         interval=current_app.config["CRM_PULL_INTERVAL_SECONDS"] // 60,
     )
-
-
-@bp.app_template_global()
-def lead_status_label(status: LeadStatus | str) -> str:
-    return STATUS_LABELS.get(LeadStatus(status), str(status))
-
-
-@bp.app_template_filter("quantity")
-def quantity_label(value: Any) -> str:
-    """500, not the 500.000 the database column hands back."""
-    return schemas.quantity_text(value) or ""

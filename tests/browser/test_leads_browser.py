@@ -308,18 +308,21 @@ def test_the_lead_page_fits_a_phone(app, market, open_context, problems):
     from marketplace.db import commit
     from marketplace.extensions import db
     from marketplace.leads.enquiries import send_enquiry
+    from marketplace.leads.inputs import EnquiryIn
     from marketplace.leads.models import LeadSource
 
     lead_id, _ = send_enquiry(
         market.buyer.id,
-        {
-            "product_id": str(market.product_id),
-            "quantity": "1250.5",
-            "unit": "kg",
-            "message": "Need a long-term supplier for annealed copper wire; "
-            "please share your best price, payment terms and lead time for monthly orders.",
-            "city": "Visakhapatnam",
-        },
+        EnquiryIn.model_validate(
+            {
+                "product_id": str(market.product_id),
+                "quantity": "1250.5",
+                "unit": "kg",
+                "message": "Need a long-term supplier for annealed copper wire; "
+                "please share your best price, payment terms and lead time for monthly orders.",
+                "city": "Visakhapatnam",
+            }
+        ),
         source=LeadSource.PRODUCT_PAGE,
     )
     commit()
