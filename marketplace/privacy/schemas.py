@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import url_for
+from pydantic import WithJsonSchema
+from typing_extensions import TypedDict
 
 from marketplace.formatting import iso_utc
 from marketplace.legal_clocks import clock
@@ -11,7 +13,25 @@ from marketplace.privacy.notice import current_version
 from marketplace.privacy.services import current_consents
 
 
-def consents_owner(user_id: int) -> dict[str, Any]:
+class ConsentState(TypedDict):
+    purpose: str
+    label: str
+    required: bool
+    granted: bool
+    # A string already (the answer is also sent through jsonify): ISO 8601 in UTC.
+    updated_at: Annotated[
+        str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
+    ]
+
+
+class Consents(TypedDict):
+    """The account's current consent per purpose, under the privacy notice's version."""
+
+    policy_version: str
+    purposes: list[ConsentState]
+
+
+def consents_owner(user_id: int) -> Consents:
     return {
         "policy_version": current_version(),
         "purposes": [
