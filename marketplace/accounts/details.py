@@ -16,7 +16,7 @@ from marketplace.accounts.passwords import password_matches
 from marketplace.crypto import blind_index
 from marketplace.errors import Conflict, FieldErrors
 from marketplace.extensions import db
-from marketplace.validation import Input, Invalid
+from marketplace.validation import Invalid
 
 
 def person_name(value: str) -> str:
@@ -43,21 +43,6 @@ def check_business_identity(
 
 def personal_details(*values: str | None) -> list[str]:
     return [value for value in values if value]
-
-
-def read_password(inp: Input, field: str, personal: list[str]) -> str | None:
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        inp.fail(field, "this field is required")
-        return None
-    if not isinstance(raw, str):
-        inp.fail(field, "must be a string")
-        return None
-    try:
-        return identity.check_password(raw, personal=personal)
-    except Invalid as error:
-        inp.fail(field, str(error))
-        return None
 
 
 def refuse_duplicates(

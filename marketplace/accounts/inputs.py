@@ -54,6 +54,18 @@ def _password(raw: Any) -> str:
     return raw
 
 
+def strong_password(password: str, known: Mapping[str, Any]) -> str:
+    """For a model's password validator: `password` must not be guessable nor contain the
+    details read before it (`known`: the email, name, mobile, company's name)."""
+    personal = personal_details(
+        known.get("email"), known.get("name"), known.get("phone"), known.get("company_name")
+    )
+    try:
+        return identity.check_password(password, personal=personal)
+    except Invalid as error:
+        raise refuse(str(error)) from None
+
+
 Password = Annotated[
     str,
     PlainValidator(_password),
@@ -130,10 +142,8 @@ def _year_established(raw: Any) -> int:
 # --- an address --------------------------------------------------------------------------------
 
 
-class AddressIn(BaseModel):
+class BusinessAddressIn(BaseModel):
     """A business's registered address; the PIN code must lie in the state."""
-
-    model_config = ConfigDict(title="BusinessAddressInput")
 
     line1: Text(min_length=3, max_length=200)
     city: Text(min_length=2, max_length=100, check=person_name)
@@ -238,7 +248,7 @@ class RegistrationIn(BaseModel):
     pan: Pan(required=False) = Field(
         None, description="supplier only, optional; the PAN inside the GSTIN"
     )
-    address: AddressIn = Field(None, validate_default=True)
+    address: BusinessAddressIn = Field(None, validate_default=True)
     password: Password
 
     @field_validator("company_name", "gstin", "pan", "address", mode="wrap")
@@ -259,14 +269,7 @@ class RegistrationIn(BaseModel):
     @field_validator("password")
     @classmethod
     def _strong(cls, password: str, info: ValidationInfo) -> str:
-        known = info.data
-        personal = personal_details(
-            known.get("email"), known.get("name"), known.get("phone"), known.get("company_name")
-        )
-        try:
-            return identity.check_password(password, personal=personal)
-        except Invalid as error:
-            raise refuse(str(error)) from None
+        return strong_password(password, info.data)
 
     @model_validator(mode="after")
     def _gstin_in_the_address_state(self) -> RegistrationIn:
@@ -320,7 +323,7 @@ class ProfileChange(BaseModel):
     company_name: Text(min_length=2, max_length=200) = None
     gstin: Gstin() = None
     pan: Pan() = None
-    address: AddressIn = None
+    address: BusinessAddressIn = None
     # The storefront's business profile: an empty value clears one.
     business_type: _band(BUSINESS_TYPES, 24) = None
     year_established: checked(
@@ -460,7 +463,9 @@ class IntegrationKeyIn(BaseModel):
     name: Annotated[
         str | None,
         PlainValidator(_key_name),
-        WithJsonSchema({"type": "string", "maxLength": 100, "default": "Integration key"}),
+        WithJsonSchema(
+            {"type": "string", "maxLength": 100, "description": "'Integration key' if left out"}
+        ),
     ] = None
     scopes: Scopes = Field(default_factory=lambda: [str(scope) for scope in DEFAULT_KEY_SCOPES])
 
