@@ -31,16 +31,16 @@ from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.db import utcnow
 from marketplace.errors import FieldErrors, ValidationFailed
-from marketplace.fields import (
-    REQUIRED,
-    Flag,
-    PageQuery,
-    Text,
-    checked,
-    refuse,
-)
+from marketplace.fields import REQUIRED, Flag, PageQuery, Text, checked, refuse
 from marketplace.privacy import purposes
-from marketplace.validation import MAX_ID, Invalid, clean_text, record_id, refuse_field
+from marketplace.validation import (
+    MAX_ID,
+    Invalid,
+    clean_text,
+    record_id,
+    refuse_field,
+    whole_number,
+)
 
 # --- the types accounts are made of ----------------------------------------------------------
 
@@ -131,7 +131,7 @@ def _year_established(raw: Any) -> int:
     latest = utcnow().year
     value = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
     if isinstance(raw, str):
-        value = int(raw.strip()) if raw.strip().isascii() and raw.strip().isdigit() else None
+        value = whole_number(raw.strip())
     if value is None:
         raise Invalid("must be a whole number")
     if not 1800 <= value <= latest:
