@@ -83,8 +83,14 @@ def check_current_password(errors: FieldErrors, current: Any, user: User, purpos
         errors.add("current_password", "not your current password")
 
 
-def check_new_password(errors: FieldErrors, field: str, password: str, user: User) -> None:
+def check_new_password(errors: FieldErrors, field: str, password: Any, user: User) -> None:
     """A new password for an account: not guessable, and none of the account's details."""
+    if password is None or password == "":
+        errors.add(field, "this field is required")
+        return
+    if not isinstance(password, str):
+        errors.add(field, "must be a string")
+        return
     try:
         identity.check_password(
             password, personal=personal_details(user.email, user.name, user.phone)

@@ -66,21 +66,20 @@ def strong_password(password: str, known: Mapping[str, Any]) -> str:
         raise refuse(str(error)) from None
 
 
-Password = Annotated[
-    str,
-    PlainValidator(_password),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "minLength": identity.PASSWORD_MIN_LENGTH,
-            "maxLength": identity.PASSWORD_MAX_LENGTH,
-        }
-    ),
-]
+_PASSWORD_SCHEMA = {
+    "type": "string",
+    "minLength": identity.PASSWORD_MIN_LENGTH,
+    "maxLength": identity.PASSWORD_MAX_LENGTH,
+}
+Password = Annotated[str, PlainValidator(_password), WithJsonSchema(_PASSWORD_SCHEMA)]
 
 # Read by the service, which alone says what is wrong with it (a link's token, a password to
 # compare): any value is taken, and documented as the string it should be.
 Unchecked = Annotated[Any, WithJsonSchema({"type": "string"})]
+# A new password for an existing account: its rules need the account (its email, name, mobile),
+# so the service checks it, together with what else it checks first (the link, the current
+# password), and names every bad field at once as it always has.
+NewPassword = Annotated[Any, WithJsonSchema(_PASSWORD_SCHEMA)]
 
 
 def _accepted(refusal: str) -> Any:
@@ -359,10 +358,13 @@ class ProfileChange(BaseModel):
 
 
 class PasswordChangeIn(BaseModel):
-    model_config = ConfigDict(title="PasswordChange")
+    model_config = ConfigDict(
+        title="PasswordChange",
+        json_schema_extra={"required": ["current_password", "new_password"]},
+    )
 
     current_password: Unchecked = None
-    new_password: Password
+    new_password: NewPassword = None
     revoke_integration_keys: Flag = Field(False, json_schema_extra={"default": False})
 
 
@@ -388,9 +390,11 @@ class LinkTokenIn(BaseModel):
 
 
 class PasswordResetConfirmIn(LinkTokenIn):
-    model_config = ConfigDict(title="PasswordResetConfirm")
+    model_config = ConfigDict(
+        title="PasswordResetConfirm", json_schema_extra={"required": ["token", "password"]}
+    )
 
-    password: Password
+    password: NewPassword = None
 
 
 class SignInIn(BaseModel):
