@@ -104,8 +104,10 @@ def seed(suppliers: int, products_each: int, buyers: int, seed_value: int) -> di
     in the bench process on an app made for it (TESTING and cheap bcrypt: the served app never
     checks these passwords, the buyers hold tokens)."""
     from marketplace.accounts.api_keys import issue_bearer_token
+    from marketplace.accounts.inputs import RegistrationIn
     from marketplace.accounts.registration import register_account
     from marketplace.app import create_app
+    from marketplace.catalog.inputs import ProductIn
     from marketplace.catalog.services import create_product
     from marketplace.catalog.taxonomy import INDUSTRIES, slugify
     from marketplace.db import commit
@@ -127,26 +129,24 @@ def seed(suppliers: int, products_each: int, buyers: int, seed_value: int) -> di
                 company_name=f"Bench Traders {s}",
                 gstin=make_gstin("27", make_pan("F", rng)),
             )
-            user = register_account(data)
+            user = register_account(RegistrationIn.model_validate(data))
             for p in range(products_each):
                 leaf = rng.choice(leaves)
                 low, high = leaf.price
-                product = create_product(
-                    user,
-                    {
-                        "name": f"{leaf.name} grade {p + 1}",
-                        "category": slugify(leaf.name),
-                        "price": str(rng.randint(low, max(low, high))),
-                        "unit": leaf.unit,
-                    },
-                )
+                listing = {
+                    "name": f"{leaf.name} grade {p + 1}",
+                    "category": slugify(leaf.name),
+                    "price": str(rng.randint(low, max(low, high))),
+                    "unit": leaf.unit,
+                }
+                product = create_product(user, ProductIn.model_validate(listing))
                 products.append({"id": product.id, "unit": product.unit, "name": product.name})
             commit()
         for b in range(buyers):
             data = registration(
                 "buyer", email=f"buyer{b}@bench.example.in", phone=f"+9198{next(phones):08d}"
             )
-            user = register_account(data)
+            user = register_account(RegistrationIn.model_validate(data))
             token, _ = issue_bearer_token(user)
             tokens.append(token)
             if b % 50 == 49:

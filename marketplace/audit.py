@@ -17,7 +17,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from marketplace.accounts.models import User
 from marketplace.db import UTCDateTime, paginate, utcnow
 from marketplace.extensions import db
-from marketplace.formatting import iso_utc
 
 
 class AuditEvent(db.Model):
@@ -86,19 +85,6 @@ def recent_events(
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
     return paginate(query.order_by(AuditEvent.id.desc()), page=page, per_page=per_page)
-
-
-def as_json(row: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "occurred_at": iso_utc(row.occurred_at),
-        "action": row.action,
-        "actor_id": row.actor_id,
-        "subject_type": row.subject_type,
-        "subject_id": row.subject_id,
-        "ip_address": row.ip_address,
-        "details": row.details,
-    }
 
 
 # --- reading the log as a person: names, choices, details as text --------------------------

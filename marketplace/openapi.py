@@ -265,15 +265,13 @@ def _component_name(kind: Any, schema: dict[str, Any]) -> str | None:
 class _Components:
     """The named schemas of the document, gathered from every declared model."""
 
-    def __init__(self, legacy: dict[str, Any]) -> None:
-        self.schemas: dict[str, Any] = {**legacy, "Problem": PROBLEM_SCHEMA}
-        self.declared: dict[str, Any] = {}
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
 
     def _add(self, name: str, schema: dict[str, Any]) -> None:
-        known = self.declared.setdefault(name, schema)
+        known = self.schemas.setdefault(name, schema)
         if known != schema:
             raise RuntimeError(f"two declared types are both named {name!r}; rename one")
-        self.schemas[name] = schema
 
     def ref(self, kind: Any, mode: str) -> dict[str, Any]:
         schema = _adapter(kind).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
@@ -372,15 +370,10 @@ def declared_operations(app: Flask) -> Iterator[tuple[Rule, Operation, Access | 
             yield rule, spec, access
 
 
-def document(
-    app: Flask,
-    info: dict[str, Any],
-    legacy_paths: dict[str, Any] | None = None,
-    legacy_schemas: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+def document(app: Flask, info: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every declared operation of `app`."""
-    parts = _Components(legacy_schemas or {})
-    paths: dict[str, Any] = {path: dict(item) for path, item in (legacy_paths or {}).items()}
+    parts = _Components()
+    paths: dict[str, Any] = {}
     for rule, spec, access in declared_operations(app):
         path, parameters = _path(rule)
         inside = path.startswith(API_ROOT + "/")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.accounts.identity import gstin_check_character
+from marketplace.accounts.inputs import RegistrationIn
 from marketplace.accounts.models import User
 from marketplace.accounts.registration import register_account
 from marketplace.accounts.staff import create_staff_user
@@ -70,7 +71,7 @@ def registration(role: str = "buyer", **overrides: Any) -> dict[str, Any]:
 
 
 def _register(data: dict[str, Any]) -> Registered:
-    user = register_account(data)
+    user = register_account(RegistrationIn.model_validate(data))
     commit()
     return Registered(user.id, user.email, data["password"], data.get("gstin"), user.phone)
 

@@ -253,11 +253,14 @@ def test_the_bearer_lookup_refuses_every_dead_credential(supplier):
         credential_for_bearer,
         issue_bearer_token,
     )
+    from marketplace.accounts.inputs import IntegrationKeyIn
     from marketplace.accounts.models import CredentialKind, Role
 
     user = db.session.get_one(User, supplier.id)
     token, session_credential = issue_bearer_token(user)
-    key, key_credential = create_integration_key(user, {"name": "CRM", "scopes": ["leads:read"]})
+    key, key_credential = create_integration_key(
+        user, IntegrationKeyIn.model_validate({"name": "CRM", "scopes": ["leads:read"]})
+    )
     commit()
     caller = credential_for_bearer(token)
     assert caller is not None

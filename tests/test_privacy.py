@@ -831,11 +831,14 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     ctx, categories, officer, officer_api, api
 ):
     from marketplace.accounts.api_keys import create_integration_key
+    from marketplace.accounts.inputs import IntegrationKeyIn
     from marketplace.catalog.models import Product, ProductStatus
 
     child, product_id = _supplier_with_a_listing()
     owner = db.session.get_one(User, child.id)
-    key, _credential = create_integration_key(owner, {"name": "CRM", "scopes": ["leads:read"]})
+    key, _credential = create_integration_key(
+        owner, IntegrationKeyIn.model_validate({"name": "CRM", "scopes": ["leads:read"]})
+    )
     commit()
     child_api = api.sign_in(child.email)
     missing = officer_api.post("/privacy/minor-reports", {"user_id": child.id})
@@ -861,11 +864,13 @@ def test_a_wrong_child_report_denied_lifts_the_suspension(
     ctx, categories, officer, officer_api, api
 ):
     from marketplace.accounts.api_keys import create_integration_key
+    from marketplace.accounts.inputs import IntegrationKeyIn
     from marketplace.catalog.models import Product, ProductStatus
 
     adult, product_id = _supplier_with_a_listing()
     key, _credential = create_integration_key(
-        db.session.get_one(User, adult.id), {"name": "CRM", "scopes": ["leads:read"]}
+        db.session.get_one(User, adult.id),
+        IntegrationKeyIn.model_validate({"name": "CRM", "scopes": ["leads:read"]}),
     )
     commit()
     _report_then_deny(officer_api, adult.id)

@@ -18,12 +18,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace import audit
 from marketplace.accounts import policy
+from marketplace.accounts.inputs import IntegrationKeyIn
 from marketplace.accounts.models import ApiCredential, CredentialKind, User, UserRole
-from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, Bearer, Scope
+from marketplace.accounts.policy import Bearer
 from marketplace.crypto import token_digest
 from marketplace.db import UTCDateTime, after_commit, get_owned, utcnow
 from marketplace.extensions import db
-from marketplace.validation import Input
 
 log = logging.getLogger(__name__)
 
@@ -56,41 +56,11 @@ def issue_bearer_token(user: User) -> tuple[str, ApiCredential]:
     return token, credential
 
 
-_KEY_FIELDS = ("name", "scopes")
-
-
-def _read_scopes(inp: Input) -> list[str]:
-    raw = inp.data.get("scopes")
-    if "scopes" not in inp.data:
-        return [str(scope) for scope in DEFAULT_KEY_SCOPES]
-    known = ", ".join(Scope)
-    if not isinstance(raw, list) or not raw:
-        inp.fail("scopes", f"must be a non-empty list of scopes: {known}")
-        return []
-    scopes: list[str] = []
-    for item in raw:
-        if not isinstance(item, str) or item not in Scope.__members__.values():
-            inp.fail("scopes", f"unknown scope {str(item)[:40]!r}; scopes are {known}")
-        elif item not in scopes:
-            scopes.append(item)
-    return scopes
-
-
-def create_integration_key(user: User, data: Any) -> tuple[str, ApiCredential]:
+def create_integration_key(user: User, body: IntegrationKeyIn) -> tuple[str, ApiCredential]:
     """A supplier's long-lived key for its CRM, acting only within the scopes named."""
     policy.require_create_integration_key(user)
-    inp = Input(data)
-    for field in inp.data:
-        if field not in _KEY_FIELDS:
-            inp.fail(field, f"unknown field; a key takes {' and '.join(_KEY_FIELDS)}")
-    if "name" in inp.data and inp.data["name"] is None:
-        inp.fail("name", "must be a string (leave it out for the default name)")
-        name = None
-    else:
-        name = inp.text("name", required=False, max_length=100)
-    scopes = _read_scopes(inp)
-    inp.raise_if_invalid()
-    name = name or "Integration key"
+    name = body.name or "Integration key"
+    scopes = body.scopes
     key, credential = _new_credential(
         user, CredentialKind.INTEGRATION, "mkk_", name=name, scopes=scopes
     )

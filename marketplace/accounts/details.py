@@ -1,11 +1,11 @@
-"""Reading and checking the details an account is made of (names, addresses, GSTIN and PAN,
-passwords, consents), by the same rules wherever they are given, and refusing details that
-already belong to another account."""
+"""Checking the details an account is made of (names, GSTIN and PAN against the address,
+passwords), by the same rules wherever they are given, and refusing details that already belong
+to another account. The request models of `inputs` read the fields; these are the rules that
+need more than one field, or the account itself."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,8 +16,7 @@ from marketplace.accounts.passwords import password_matches
 from marketplace.crypto import blind_index
 from marketplace.errors import Conflict, FieldErrors
 from marketplace.extensions import db
-from marketplace.privacy import purposes
-from marketplace.validation import Input, Invalid
+from marketplace.validation import Invalid
 
 
 def person_name(value: str) -> str:
@@ -26,63 +25,16 @@ def person_name(value: str) -> str:
     return value
 
 
-def read_consents(inp: Input) -> dict[str, bool]:
-    raw = inp.data.get("consents")
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        inp.fail("consents", "must be an object of purpose ids to true or false")
-        return {}
-    choices: dict[str, bool] = {}
-    for purpose_id, granted in raw.items():
-        field = f"consents.{purpose_id}"
-        if purpose_id not in purposes.BY_ID:
-            inp.errors.add(field, f"unknown purpose; purposes are {', '.join(purposes.BY_ID)}")
-        elif not isinstance(granted, bool):
-            inp.errors.add(field, "must be true or false")
-        elif purpose_id in purposes.REQUIRED and not granted:
-            inp.errors.add(field, "needed to run your account; it is accepted with the terms")
-        elif purpose_id in purposes.OPTIONAL:
-            choices[purpose_id] = granted
-    return choices
-
-
-@dataclass
-class Address:
-    line1: str
-    city: str
-    state: State
-    pincode: str
-
-
-def read_address(inp: Input, *, required: bool = True) -> Address | None:
-    address = inp.nested("address", required=required)
-    if address is None:
-        return None
-    line1 = address.text("line1", min_length=3, max_length=200)
-    city = address.text("city", min_length=2, max_length=100, check=person_name)
-    state = address.text("state", max_length=64, check=identity.check_state)
-    pincode = address.text("pincode", max_length=10, check=identity.check_pincode)
-    if state and pincode:
-        try:
-            identity.check_pincode_in_state(pincode, state)
-        except Invalid as error:
-            address.fail("pincode", str(error))
-    if None in (line1, city, state, pincode):
-        return None
-    return Address(line1, city, state, pincode)
-
-
 def check_business_identity(
-    inp: Input, gstin: str | None, pan: str | None, state: State | None
+    errors: FieldErrors, gstin: str | None, pan: str | None, state: State | None
 ) -> None:
     """The PAN inside the GSTIN must be the PAN given, and the GSTIN's state the address's."""
     if gstin and pan and gstin[2:12] != pan:
-        inp.fail("pan", "does not match the PAN inside the GSTIN (its characters 3 to 12)")
+        errors.add("pan", "does not match the PAN inside the GSTIN (its characters 3 to 12)")
     if gstin and state:
         gst_state = identity.gstin_state(gstin)
         if gst_state != state:
-            inp.fail(
+            errors.add(
                 "address.state",
                 f"the GSTIN is registered in {gst_state.name} (state code {gstin[:2]}), "
                 f"not in {state.name}",
@@ -91,21 +43,6 @@ def check_business_identity(
 
 def personal_details(*values: str | None) -> list[str]:
     return [value for value in values if value]
-
-
-def read_password(inp: Input, field: str, personal: list[str]) -> str | None:
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        inp.fail(field, "this field is required")
-        return None
-    if not isinstance(raw, str):
-        inp.fail(field, "must be a string")
-        return None
-    try:
-        return identity.check_password(raw, personal=personal)
-    except Invalid as error:
-        inp.fail(field, str(error))
-        return None
 
 
 def refuse_duplicates(
@@ -138,9 +75,25 @@ def refuse_duplicates(
         )
 
 
-def check_current_password(inp: Input, user: User, purpose: str) -> None:
-    current = inp.data.get("current_password")
+def check_current_password(errors: FieldErrors, current: Any, user: User, purpose: str) -> None:
+    """`current` must be the account's password (bcrypt: checked once the rest is valid)."""
     if current is None or current == "":
-        inp.fail("current_password", f"your current password is needed to {purpose}")
+        errors.add("current_password", f"your current password is needed to {purpose}")
     elif not isinstance(current, str) or not password_matches(current, user.password_hash):
-        inp.fail("current_password", "not your current password")
+        errors.add("current_password", "not your current password")
+
+
+def check_new_password(errors: FieldErrors, field: str, password: Any, user: User) -> None:
+    """A new password for an account: not guessable, and none of the account's details."""
+    if password is None or password == "":
+        errors.add(field, "this field is required")
+        return
+    if not isinstance(password, str):
+        errors.add(field, "must be a string")
+        return
+    try:
+        identity.check_password(
+            password, personal=personal_details(user.email, user.name, user.phone)
+        )
+    except Invalid as error:
+        errors.add(field, str(error))

@@ -4,6 +4,7 @@ the API's field names; `apply_errors` puts them under the matching inputs."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -63,6 +64,27 @@ class RegistrationForm(FlaskForm):
     age_confirmed = BooleanField("I am 18 years of age or older")
     accept_terms = BooleanField("I accept the terms of use and the privacy policy")
 
+    def service_data(self, role: str) -> dict[str, Any]:
+        """What the form says, as a registration request (inputs.RegistrationIn) reads it."""
+        data: dict[str, Any] = {
+            "role": role,
+            "name": self.name.data,
+            "email": self.email.data,
+            "phone": self.phone.data,
+            "password": self.password.data,
+            "age_confirmed": self.age_confirmed.data,
+            "accept_terms": self.accept_terms.data,
+            "consents": {pid: bool(self[f"consent_{pid}"].data) for pid in purposes.OPTIONAL},
+        }
+        if role == "supplier":
+            data.update(
+                company_name=self.company_name.data,
+                gstin=self.gstin.data,
+                pan=self.pan.data or None,
+                address=address_of(self),
+            )
+        return data
+
 
 # One opt-in checkbox per optional purpose, all unticked by default.
 for _purpose in purposes.PURPOSES:
@@ -108,6 +130,24 @@ class ProfileForm(FlaskForm):
         "About the business", description="What you make or trade, since when, for whom"
     )
 
+    def service_data(self, *, supplier: bool) -> dict[str, Any]:
+        """What the form says, as a correction (inputs.ProfileChange) reads it: a supplier's
+        business fields only for a supplier."""
+        data: dict[str, Any] = {
+            "name": self.name.data,
+            "email": self.email.data,
+            "phone": self.phone.data,
+            "current_password": self.current_password.data,
+        }
+        if supplier:
+            data.update(
+                company_name=self.company_name.data,
+                gstin=self.gstin.data,
+                address=address_of(self),
+                **self.business_data(),
+            )
+        return data
+
     def business_data(self) -> dict[str, object]:
         return {
             "business_type": self.business_type.data or None,
@@ -131,6 +171,13 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField("New password")
     revoke_integration_keys = BooleanField("Also revoke my integration keys")
 
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "current_password": self.current_password.data,
+            "new_password": self.new_password.data,
+            "revoke_integration_keys": bool(self.revoke_integration_keys.data),
+        }
+
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email")
@@ -148,6 +195,9 @@ class ApiKeyForm(FlaskForm):
         default=[str(scope) for scope in DEFAULT_KEY_SCOPES],
         validate_choice=False,
     )
+
+    def service_data(self) -> dict[str, Any]:
+        return {"name": self.name.data, "scopes": self.scopes.data or []}
 
 
 def accepted(form: FlaskForm) -> bool:

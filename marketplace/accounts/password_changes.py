@@ -14,17 +14,17 @@ from flask import current_app
 
 from marketplace import audit
 from marketplace.accounts.api_keys import integration_keys
-from marketplace.accounts.details import check_current_password, personal_details, read_password
+from marketplace.accounts.details import check_current_password, check_new_password
+from marketplace.accounts.inputs import PasswordChangeIn, PasswordResetConfirmIn
 from marketplace.accounts.links import load_link, serializer
 from marketplace.accounts.models import User
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.queries import find_user_by_email
 from marketplace.accounts.sessions import sign_out_everywhere
 from marketplace.db import utcnow
-from marketplace.errors import ValidationFailed
+from marketplace.errors import FieldErrors, ValidationFailed
 from marketplace.extensions import db
 from marketplace.notifications import absolute_url, send_email
-from marketplace.validation import Input
 
 
 def _password_fingerprint(user: User) -> str:
@@ -54,36 +54,38 @@ def request_password_reset(email: Any) -> None:
     audit.record("auth.password_reset_requested", subject=user)
 
 
-def reset_password(token: Any, data: Any) -> User:
+def reset_password(body: PasswordResetConfirmIn) -> User:
+    """A new password through the emailed link: the link first, then the password's rules."""
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
-    payload = load_link("reset-password", token, ttl)
+    payload = load_link("reset-password", body.token, ttl)
     user = db.session.get(User, payload.get("uid"))
     if user is None or payload.get("pw") != _password_fingerprint(user):
         raise ValidationFailed(
             {"token": ["this link has already been used"]},
             "This link has already been used. Please ask for a new one.",
         )
-    inp = Input(data)
-    password = read_password(inp, "password", personal_details(user.email, user.name, user.phone))
-    inp.raise_if_invalid()
+    errors = FieldErrors()
+    check_new_password(errors, "password", body.password, user)
+    if errors:
+        raise ValidationFailed(errors.errors)
     if user.email_verified_at is None:  # the link reached this address: it is theirs
         user.email_verified_at = utcnow()
     # Account recovery: whoever else held a session, a token or a key loses it.
-    _set_password(user, password, "auth.password_reset", revoke_keys=True)
+    _set_password(user, body.password, "auth.password_reset", revoke_keys=True)
     return user
 
 
-def change_password(user: User, data: Any) -> dict[str, int]:
+def change_password(user: User, body: PasswordChangeIn) -> dict[str, int]:
     """Change the password: every session and session token ends (the caller starts the current
     browser's session again); integration keys end too when `revoke_integration_keys` is true."""
-    inp = Input(data)
-    check_current_password(inp, user, "change your password")
-    password = read_password(
-        inp, "new_password", personal_details(user.email, user.name, user.phone)
+    errors = FieldErrors()
+    check_current_password(errors, body.current_password, user, "change your password")
+    check_new_password(errors, "new_password", body.new_password, user)
+    if errors:
+        raise ValidationFailed(errors.errors)
+    return _set_password(
+        user, body.new_password, "auth.password_changed", revoke_keys=body.revoke_integration_keys
     )
-    revoke_keys = inp.boolean("revoke_integration_keys")
-    inp.raise_if_invalid()
-    return _set_password(user, password, "auth.password_changed", revoke_keys=revoke_keys)
 
 
 def _set_password(user: User, password: str, action: str, *, revoke_keys: bool) -> dict[str, int]:

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 
 from marketplace import audit
 from marketplace.accounts import identity
-from marketplace.accounts.details import (
-    check_business_identity,
-    person_name,
-    personal_details,
-    read_address,
-    read_consents,
-    read_password,
-    refuse_duplicates,
-)
+from marketplace.accounts.details import person_name, refuse_duplicates
 from marketplace.accounts.email_addresses import send_email_verification
+from marketplace.accounts.inputs import RegistrationIn
 from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
 from marketplace.accounts.password_changes import reset_token
 from marketplace.accounts.passwords import hash_password
@@ -32,32 +24,14 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy.services import initial_consents, record_consents
-from marketplace.validation import Input, Invalid
+from marketplace.validation import Input
 
 
-def register_account(data: Any) -> User:
-    """Register a buyer or a supplier. Raises ValidationFailed (422) or Conflict (409)."""
-    inp = Input(data)
-    role = inp.text("role", check=_role_choice)
-    name = inp.text("name", min_length=2, max_length=100, check=person_name)
-    email = inp.text("email", max_length=254, check=identity.check_email)
-    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
-    inp.accepted("age_confirmed", "you must be 18 or older to register")
-    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
-    consents = read_consents(inp)
-
-    company_name = gstin = pan = None
-    address = None
-    if role == Role.SUPPLIER:
-        company_name = inp.text("company_name", min_length=2, max_length=200)
-        gstin = inp.text("gstin", max_length=20, check=identity.check_gstin)
-        pan = inp.text("pan", required=False, max_length=12, check=identity.check_pan)
-        address = read_address(inp)
-        state = address.state if address else None
-        check_business_identity(inp, gstin, pan, state)
-    password = read_password(inp, "password", personal_details(email, name, phone, company_name))
-    inp.raise_if_invalid()
-
+def register_account(body: RegistrationIn) -> User:
+    """Register a buyer or a supplier from a request already read (every field valid); raises
+    Conflict (409) when the email, mobile or GSTIN belongs to an account. Only then is the
+    password hashed (bcrypt: the slow part)."""
+    email, name, phone, gstin = body.email, body.name, body.phone, body.gstin
     refuse_duplicates(email=email, phone=phone, gstin=gstin)
     now = utcnow()
     user = User(
@@ -65,16 +39,17 @@ def register_account(data: Any) -> User:
         name=name,
         phone=phone,
         phone_digest=blind_index(phone),
-        password_hash=hash_password(password),
+        password_hash=hash_password(body.password),
         terms_version=current_app.config["TERMS_VERSION"],
         age_confirmed_at=now,
     )
     user.role_rows = [UserRole(role=Role.BUYER)]
-    if role == Role.SUPPLIER:
+    if body.role == Role.SUPPLIER:
+        address = body.address
         assert address is not None and gstin is not None
         user.role_rows.append(UserRole(role=Role.SUPPLIER))
         user.supplier = SupplierProfile(
-            company_name=company_name,
+            company_name=body.company_name,
             gstin=gstin,
             gst_state_code=gstin[:2],
             pan=gstin[2:12],
@@ -86,7 +61,7 @@ def register_account(data: Any) -> User:
         )
     db.session.add(user)
     db.session.flush()
-    record_consents(user.id, initial_consents(consents), source="registration")
+    record_consents(user.id, initial_consents(body.consents.choices()), source="registration")
     audit.record("account.registered", actor_id=user.id, subject=user, roles=list(user.roles))
     send_email_verification(user)
     return user
@@ -145,9 +120,3 @@ def register_guest_buyer(contact: Contact) -> User:
         minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],
     )
     return user
-
-
-def _role_choice(value: str) -> Role:
-    if value not in (Role.BUYER, Role.SUPPLIER):
-        raise Invalid("must be buyer or supplier")
-    return Role(value)

@@ -5,35 +5,56 @@ Functions flush but never commit: the request (or CLI command) that called them 
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ValidationInfo, field_validator
+
 from marketplace import audit
 from marketplace.accounts import identity
-from marketplace.accounts.details import (
-    person_name,
-    personal_details,
-    read_password,
-    refuse_duplicates,
-)
+from marketplace.accounts.details import person_name, refuse_duplicates
+from marketplace.accounts.inputs import Password, strong_password
 from marketplace.accounts.models import STAFF_ROLES, Role, User, UserRole
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.queries import find_user_by_email
 from marketplace.db import utcnow
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
-from marketplace.validation import Input, Invalid
+from marketplace.fields import Text
+from marketplace.validation import Invalid, validated
+
+
+def _staff_role(value: str) -> Role:
+    if value not in STAFF_ROLES:
+        raise Invalid(f"must be one of {', '.join(STAFF_ROLES)}")
+    return Role(value)
+
+
+class StaffAccountIn(BaseModel):
+    """An operator's new staff account (the CLI's arguments), read in order: the password last,
+    so that it may contain neither the email nor the name."""
+
+    email: Text(max_length=254, check=identity.check_email)
+    name: Text(min_length=2, max_length=100, check=person_name)
+    role: Text(check=_staff_role)
+    password: Password
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, password: str, info: ValidationInfo) -> str:
+        return strong_password(password, info.data)
 
 
 def create_staff_user(*, email: str, name: str, password: str, role: str) -> User:
-    inp = Input({"email": email, "name": name, "password": password, "role": role})
-    email = inp.text("email", max_length=254, check=identity.check_email)
-    name = inp.text("name", min_length=2, max_length=100, check=person_name)
-    staff_role = inp.text("role", check=_staff_role)
-    password = read_password(inp, "password", personal_details(email, name))
-    inp.raise_if_invalid()
-    refuse_duplicates(email=email)
+    body = validated(
+        StaffAccountIn, {"email": email, "name": name, "password": password, "role": role}
+    )
+    refuse_duplicates(email=body.email)
     now = utcnow()
     user = User(
-        email=email, name=name, password_hash=hash_password(password), email_verified_at=now
+        email=body.email,
+        name=body.name,
+        password_hash=hash_password(body.password),
+        email_verified_at=now,
     )
+    staff_role = body.role
     user.role_rows = [UserRole(role=staff_role)]
     db.session.add(user)
     db.session.flush()
@@ -63,9 +84,3 @@ def change_role(email: str, role: str, *, grant: bool) -> User:
         user.role_rows = [row for row in user.role_rows if row.role != wanted]
     audit.record("role.granted" if grant else "role.revoked", subject=user, role=str(wanted))
     return user
-
-
-def _staff_role(value: str) -> Role:
-    if value not in STAFF_ROLES:
-        raise Invalid(f"must be one of {', '.join(STAFF_ROLES)}")
-    return Role(value)

@@ -39,8 +39,14 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
     accepted,
-    address_of,
     apply_errors,
+)
+from marketplace.accounts.inputs import (
+    IntegrationKeyIn,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    ProfileChange,
+    RegistrationIn,
 )
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.schemas import business_profile
@@ -49,6 +55,7 @@ from marketplace.extensions import limiter
 from marketplace.grievances.filters import audit_filters
 from marketplace.privacy import purposes
 from marketplace.privacy.services import current_consents
+from marketplace.validation import validated
 from marketplace.web import local_target, no_store, requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -68,27 +75,6 @@ def sign_in_browser(user: User, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def _registration_data(form: RegistrationForm, role: Role) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "role": str(role),
-        "name": form.name.data,
-        "email": form.email.data,
-        "phone": form.phone.data,
-        "password": form.password.data,
-        "age_confirmed": form.age_confirmed.data,
-        "accept_terms": form.accept_terms.data,
-        "consents": {pid: bool(form[f"consent_{pid}"].data) for pid in purposes.OPTIONAL},
-    }
-    if role == Role.SUPPLIER:
-        data.update(
-            company_name=form.company_name.data,
-            gstin=form.gstin.data,
-            pan=form.pan.data or None,
-            address=address_of(form),
-        )
-    return data
-
-
 def _register(role: Role):  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -96,7 +82,9 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
     if not accepted(form):
         return _registration_page(form, role, 400 if request.method == "POST" else 200)
     try:
-        user = registration.register_account(_registration_data(form, role))
+        user = registration.register_account(
+            validated(RegistrationIn, form.service_data(str(role)))
+        )
     except (ValidationFailed, Conflict) as refused:  # 422, or 409 saying the account exists
         apply_errors(form, refused.errors)
         if isinstance(refused, Conflict):
@@ -223,7 +211,8 @@ def update_profile():  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
     asked_before = user.pending_email
     try:
-        profile_edits.update_profile(user, _profile_data(form, user))
+        change = validated(ProfileChange, form.service_data(supplier=bool(user.supplier)))
+        profile_edits.update_profile(user, change)
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _profile_page(profile_form=form, status=refused.status)
@@ -237,21 +226,6 @@ def update_profile():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.profile"))
 
 
-def _profile_data(form: ProfileForm, user: User) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "name": form.name.data,
-        "email": form.email.data,
-        "phone": form.phone.data,
-        "current_password": form.current_password.data,
-    }
-    if user.supplier:
-        data.update(
-            company_name=form.company_name.data, gstin=form.gstin.data, address=address_of(form)
-        )
-        data.update(form.business_data())
-    return data
-
-
 @bp.post("/password")
 @login_required
 @limiter.limit("10 per hour")
@@ -261,7 +235,9 @@ def change_password():  # type: ignore[no-untyped-def]
         return _profile_page(password_form=form, status=400)
     user = current_user._get_current_object()
     try:
-        ended = password_changes.change_password(user, _password_data(form))
+        ended = password_changes.change_password(
+            user, validated(PasswordChangeIn, form.service_data())
+        )
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _profile_page(password_form=form, status=422)
@@ -272,14 +248,6 @@ def change_password():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.profile"))
 
 
-def _password_data(form: PasswordChangeForm) -> dict[str, Any]:
-    return {
-        "current_password": form.current_password.data,
-        "new_password": form.new_password.data,
-        "revoke_integration_keys": bool(form.revoke_integration_keys.data),
-    }
-
-
 @bp.post("/api-keys")
 @login_required
 def create_api_key():  # type: ignore[no-untyped-def]
@@ -288,8 +256,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
         return _profile_page(key_form=form, status=400)
     try:
         key, _ = api_keys.create_integration_key(
-            current_user._get_current_object(),
-            {"name": form.name.data, "scopes": form.scopes.data or []},
+            current_user._get_current_object(), validated(IntegrationKeyIn, form.service_data())
         )
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
@@ -409,7 +376,9 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         try:
-            password_changes.reset_password(token, {"password": form.password.data})
+            password_changes.reset_password(
+                validated(PasswordResetConfirmIn, {"token": token, "password": form.password.data})
+            )
         except ValidationFailed as refused:
             if "token" in refused.errors:
                 return render_template("accounts/link_problem.html", detail=refused.detail), 400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 
 from marketplace import audit
 from marketplace.accounts import (
@@ -15,45 +15,76 @@ from marketplace.accounts import (
     registration,
     schemas,
 )
-from marketplace.accounts.models import Role
-from marketplace.accounts.policy import OFFICER_ROLES, Scope
-from marketplace.api import (
-    authenticated,
-    bp,
-    current_api_user,
-    json_body,
-    page_body,
-    pagination,
-    rate_limit_key,
+from marketplace.accounts.inputs import (
+    AuditQuery,
+    IntegrationKeyIn,
+    LinkTokenIn,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    ProfileChange,
+    RegistrationIn,
+    SignInIn,
 )
-from marketplace.errors import ValidationFailed, problem
+from marketplace.accounts.models import Role
+from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
+from marketplace.accounts.policy import OFFICER_ROLES, Scope
+from marketplace.api import authenticated, bp, current_api_user, json_body, rate_limit_key
+from marketplace.errors import problem
 from marketplace.extensions import limiter
-from marketplace.formatting import iso_utc
+from marketplace.openapi import Reply, operation
 from marketplace.privacy import schemas as privacy_schemas
-from marketplace.validation import record_id
-from marketplace.web import no_store
+from marketplace.validation import validated
 
+# An answer that carries a secret (a token, a key shown once): no cache may keep it.
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
-def _token(body: object) -> object:
-    """The `token` of a body that carries a link's token (None when there is none)."""
-    return body.get("token") if isinstance(body, dict) else None
+_PHOTO_UPLOAD = Reply(
+    {
+        "type": "object",
+        "required": ["image"],
+        "properties": {
+            "image": {"type": "string", "format": "binary"},
+            "caption": {
+                "type": "string",
+                "maxLength": MAX_CAPTION,
+                "examples": ["Our factory at Ludhiana"],
+            },
+        },
+    },
+    media="multipart/form-data",
+)
+# Read by the handler itself: a request without a body makes the default key.
+_NEW_KEY = Reply(
+    {name: value for name, value in IntegrationKeyIn.model_json_schema().items() if name != "title"}
+)
 
 
 @bp.post("/accounts")
 @limiter.limit("10 per hour; 3 per minute")
-def register():  # type: ignore[no-untyped-def]
-    user = registration.register_account(json_body())
-    return jsonify(schemas.account_owner(user)), 201
+@operation(
+    "Register a buyer or a supplier",
+    tag="accounts",
+    body=RegistrationIn,
+    responses={201: Reply(schemas.OwnAccount, "Registered")},
+    problems=(409,),
+)
+def register(body: RegistrationIn):  # type: ignore[no-untyped-def]
+    return schemas.account_owner(registration.register_account(body)), 201
 
 
 @bp.post("/auth/tokens")
 @limiter.limit("10 per minute; 100 per hour")
-def create_token():  # type: ignore[no-untyped-def]
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": ["must be a JSON object"]})
+@operation(
+    "Exchange email and password for a bearer token",
+    tag="auth",
+    body=SignInIn,
+    responses={201: Reply(schemas.BearerToken, "Signed in")},
+    problems=(401,),
+)
+def create_token(body: SignInIn):  # type: ignore[no-untyped-def]
     try:
-        user = authentication.authenticate(body.get("email"), body.get("password"), channel="api")
+        user = authentication.authenticate(body.email, body.password, channel="api")
     except authentication.SignInThrottled as refused:
         # Returned, not raised: the failure counters and the audit row must be committed.
         response = problem(refused.status, refused.detail, title=refused.title)
@@ -62,137 +93,215 @@ def create_token():  # type: ignore[no-untyped-def]
     except authentication.SignInFailed as refused:
         return problem(refused.status, refused.detail, title=refused.title)
     token, credential = api_keys.issue_bearer_token(user)
-    response = jsonify({"token": token, "expires_at": iso_utc(credential.expires_at)})
-    response.status_code = 201
-    return no_store(response)
+    return schemas.bearer_token(token, credential.expires_at), 201, _NO_STORE
 
 
 @bp.post("/auth/password-reset")
 @limiter.limit("5 per hour")
-def password_reset_request():  # type: ignore[no-untyped-def]
-    body = json_body()
-    password_changes.request_password_reset(body.get("email") if isinstance(body, dict) else None)
-    return jsonify({"detail": "If an account has this email, a reset link is on its way."}), 202
+@operation(
+    "Email a password reset link (the answer is the same for unknown emails)",
+    tag="auth",
+    body=PasswordResetIn,
+    responses={202: Reply(schemas.Notice, "Accepted")},
+)
+def password_reset_request(body: PasswordResetIn):  # type: ignore[no-untyped-def]
+    password_changes.request_password_reset(body.email)
+    return {"detail": "If an account has this email, a reset link is on its way."}, 202
 
 
 @bp.post("/auth/password-reset/confirm")
 @limiter.limit("10 per hour")
-def password_reset_confirm():  # type: ignore[no-untyped-def]
-    body = json_body()
-    token = _token(body)
-    password_changes.reset_password(token, body)
-    return "", 204
+@operation(
+    "Set a new password with the emailed token",
+    tag="auth",
+    body=PasswordResetConfirmIn,
+    responses={204: Reply(None, "Changed")},
+)
+def password_reset_confirm(body: PasswordResetConfirmIn):  # type: ignore[no-untyped-def]
+    password_changes.reset_password(body)
+    return None, 204
 
 
 @bp.post("/auth/email-verification")
-def email_verification():  # type: ignore[no-untyped-def]
-    body = json_body()
-    user = email_addresses.verify_email(_token(body))
-    return jsonify(schemas.account_owner(user))
+@operation(
+    "Confirm an email address with the emailed token",
+    tag="auth",
+    body=LinkTokenIn,
+    responses={200: schemas.OwnAccount},
+)
+def email_verification(body: LinkTokenIn):  # type: ignore[no-untyped-def]
+    return schemas.account_owner(email_addresses.verify_email(body.token))
 
 
 @bp.post("/auth/email-change/confirm")
 @limiter.limit("10 per hour")
-def email_change_confirm():  # type: ignore[no-untyped-def]
-    body = json_body()
-    user = email_addresses.confirm_email_change(_token(body))
-    return jsonify(schemas.account_owner(user))
+@operation(
+    "Confirm a new email address with the token emailed to it",
+    tag="auth",
+    body=LinkTokenIn,
+    responses={200: schemas.OwnAccount},
+    problems=(409,),
+)
+def email_change_confirm(body: LinkTokenIn):  # type: ignore[no-untyped-def]
+    return schemas.account_owner(email_addresses.confirm_email_change(body.token))
 
 
 @bp.post("/auth/email-change/undo")
 @limiter.limit("10 per hour")
-def email_change_undo():  # type: ignore[no-untyped-def]
-    body = json_body()
-    email_addresses.undo_email_change(_token(body))
-    return "", 204
+@operation(
+    "Undo a change of email with the token sent to the old address (cancels or reverts it, "
+    "and ends every session, token and integration key)",
+    tag="auth",
+    body=LinkTokenIn,
+    responses={204: Reply(None, "Undone")},
+    problems=(409,),
+)
+def email_change_undo(body: LinkTokenIn):  # type: ignore[no-untyped-def]
+    email_addresses.undo_email_change(body.token)
+    return None, 204
 
 
 @bp.get("/me")
 @authenticated()
+@operation("The signed-in account", tag="accounts", responses={200: schemas.OwnAccount})
 def me():  # type: ignore[no-untyped-def]
-    return jsonify(schemas.account_owner(current_api_user()))
+    return schemas.account_owner(current_api_user())
 
 
 @bp.patch("/me")
 @authenticated(person=True)
-def update_me():  # type: ignore[no-untyped-def]
-    user = profile_edits.update_profile(current_api_user(), json_body())
-    return jsonify(schemas.account_owner(user))
+@operation(
+    "Correct one's own details; a changed GSTIN is validated again; email and phone need the "
+    "current password",
+    tag="accounts",
+    body=ProfileChange,
+    responses={200: schemas.OwnAccount},
+    problems=(409,),
+)
+def update_me(body: ProfileChange):  # type: ignore[no-untyped-def]
+    return schemas.account_owner(profile_edits.update_profile(current_api_user(), body))
 
 
 @bp.post("/me/photos")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    f"Add a photo of the business to the storefront (at most {MAX_PHOTOS}; multipart field "
+    "'image': JPEG, PNG or WebP, at most 5 MB; stored re-encoded as WebP without metadata)",
+    tag="accounts",
+    takes=_PHOTO_UPLOAD,
+    responses={201: Reply(schemas.BusinessPhotoView, "Added")},
+    problems=(413,),
+)
 def add_photo():  # type: ignore[no-untyped-def]
     upload = request.files.get("image")
     photo = photos.add_photo(current_api_user(), upload.stream if upload else None, request.form)
-    return jsonify(schemas.business_photo(photo)), 201
+    return schemas.business_photo(photo), 201
 
 
 @bp.delete("/me/photos/<int:photo_id>")
 @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@operation(
+    "Remove a photo of the business",
+    tag="accounts",
+    responses={204: Reply(None, "Removed")},
+    problems=(404,),
+)
 def delete_photo(photo_id: int):  # type: ignore[no-untyped-def]
     photos.delete_photo(current_api_user(), photo_id)
-    return "", 204
+    return None, 204
 
 
 @bp.post("/me/password")
 @authenticated(person=True)
 @limiter.limit("10 per hour", key_func=rate_limit_key)
-def change_password():  # type: ignore[no-untyped-def]
-    password_changes.change_password(current_api_user(), json_body())
-    return "", 204
+@operation(
+    "Change the password: ends every session and session token; integration keys too with "
+    "revoke_integration_keys",
+    tag="accounts",
+    body=PasswordChangeIn,
+    responses={204: Reply(None, "Changed")},
+)
+def change_password(body: PasswordChangeIn):  # type: ignore[no-untyped-def]
+    password_changes.change_password(current_api_user(), body)
+    return None, 204
 
 
 @bp.post("/me/email-verification")
 @authenticated(person=True)
 @limiter.limit("5 per hour", key_func=rate_limit_key)
+@operation(
+    "Send the email confirmation link again",
+    tag="accounts",
+    responses={202: Reply(None, "Sent")},
+)
 def resend_verification():  # type: ignore[no-untyped-def]
     email_addresses.send_email_verification(current_api_user())
-    return "", 202
+    return None, 202
 
 
 @bp.post("/api-keys")
 @authenticated(Role.SUPPLIER, person=True)
+@operation(
+    "Create a CRM integration key (shown once, stored hashed, Cache-Control: no-store); it "
+    "acts only within its scopes. The body may be left out: a key named 'Integration key' "
+    "that reads leads",
+    tag="api-keys",
+    takes=_NEW_KEY,
+    responses={201: Reply(schemas.NewIntegrationKey, "Created")},
+)
 def create_api_key():  # type: ignore[no-untyped-def]
-    body = json_body() if request.content_length else {}
+    body = validated(IntegrationKeyIn, json_body() if request.content_length else {})
     key, credential = api_keys.create_integration_key(current_api_user(), body)
-    response = jsonify({**schemas.integration_key(credential), "key": key})
-    response.status_code = 201
-    return no_store(response)
+    return schemas.new_integration_key(key, credential), 201, _NO_STORE
 
 
 @bp.get("/api-keys")
 @authenticated(Role.SUPPLIER, person=True)
+@operation(
+    "The supplier's integration keys (never the keys themselves), all on one page",
+    tag="api-keys",
+    responses={200: schemas.IntegrationKeys},
+)
 def list_api_keys():  # type: ignore[no-untyped-def]
-    items = [schemas.integration_key(key) for key in api_keys.integration_keys(current_api_user())]
-    return jsonify(page_body(items, len(items), 1, max(len(items), 1)))
+    return schemas.integration_keys(api_keys.integration_keys(current_api_user()))
 
 
 @bp.delete("/api-keys/<int:key_id>")
 @authenticated(Role.SUPPLIER, person=True)
+@operation(
+    "Revoke an integration key",
+    tag="api-keys",
+    responses={204: Reply(None, "Revoked")},
+    problems=(404,),
+)
 def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     api_keys.revoke_integration_key(current_api_user(), key_id)
-    return "", 204
+    return None, 204
 
 
 @bp.get("/privacy/consents")
 @authenticated()
+@operation(
+    "The current consent per purpose", tag="privacy", responses={200: privacy_schemas.Consents}
+)
 def consents():  # type: ignore[no-untyped-def]
-    return jsonify(privacy_schemas.consents_owner(current_api_user().id))
+    return privacy_schemas.consents_owner(current_api_user().id)
 
 
 @bp.get("/audit-events")
 @authenticated(*OFFICER_ROLES)
-def audit_events():  # type: ignore[no-untyped-def]
-    page, per_page = pagination()
-    actor = request.args.get("actor_id", "")
-    actor_id = record_id(actor) if actor else None
-    if actor and actor_id is None:
-        raise ValidationFailed({"actor_id": ["must be a user id"]})
+@operation(
+    "The audit log, newest first (grievance officer, admin)",
+    tag="audit",
+    query=AuditQuery,
+    responses={200: schemas.AuditEvents},
+)
+def audit_events(query: AuditQuery):  # type: ignore[no-untyped-def]
     rows, total = audit.recent_events(
-        action=request.args.get("action") or None,
-        actor_id=actor_id,
-        page=page,
-        per_page=per_page,
+        action=query.action or None,
+        actor_id=query.actor_id,
+        page=query.page,
+        per_page=query.per_page,
     )
-    return jsonify(page_body([audit.as_json(row) for row in rows], total, page, per_page))
+    items = [schemas.audit_event(row) for row in rows]
+    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
