@@ -1,16 +1,12 @@
-"""Reading untrusted input (a JSON body or a form) into typed values, field by field.
-
-Every domain reads its input through `Input`, so the API and the HTML forms apply one rule set and
-report problems the same way: a message per field, all at once.
-"""
+"""Reading untrusted input: the rules every declared type applies (`clean_text`, ASCII digits,
+ids a column can hold), and `validated`, which reads a JSON body, a form or a query string with a
+declared model and reports every bad field at once, in the portal's words."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -18,7 +14,6 @@ from werkzeug.routing import IntegerConverter
 
 from marketplace.errors import FieldErrors, ValidationFailed
 
-T = TypeVar("T")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL's is 32 bits
@@ -95,159 +90,27 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return value.strip().replace("\r\n", "\n") if multiline else " ".join(value.split())
 
 
-class Input:
-    """A view on one object of untrusted input that records a message for each bad field."""
-
-    def __init__(self, data: Any, errors: FieldErrors | None = None, prefix: str = ""):
-        self.errors = errors if errors is not None else FieldErrors()
-        self.prefix = prefix
-        if not isinstance(data, Mapping):
-            self.errors.add(prefix.rstrip(".") or "body", "must be an object")
-            data = {}
-        self.data: Mapping[str, Any] = data
-
-    def name(self, field: str) -> str:
-        return f"{self.prefix}{field}"
-
-    def has(self, field: str) -> bool:
-        return self.data.get(field) not in (None, "")
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.add(self.name(field), message)
-
-    def text(
-        self,
-        field: str,
-        *,
-        required: bool = True,
-        min_length: int = 1,
-        max_length: int = 200,
-        multiline: bool = False,
-        check: Callable[[str], T] | None = None,
-    ) -> Any:
-        raw = self.data.get(field)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                self.fail(field, "this field is required")
-            return None
-        if not isinstance(raw, str):
-            self.fail(field, "must be a string")
-            return None
-        try:
-            value = clean_text(raw, multiline=multiline)
-            if len(value) < min_length:
-                raise Invalid(f"must be at least {min_length} characters")
-            if len(value) > max_length:
-                raise Invalid(f"must be at most {max_length} characters")
-            return check(value) if check else value
-        except Invalid as error:
-            self.fail(field, str(error))
-            return None
-
-    def boolean(self, field: str, *, required: bool = False, default: bool = False) -> bool:
-        raw = self.data.get(field)
-        if raw is None:
-            if required:
-                self.fail(field, "this field is required")
-            return default
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.lower() in {"true", "on", "1", "y", "yes"}:
-            return True  # an HTML checkbox
-        if isinstance(raw, str) and raw.lower() in {"false", "off", "0", "n", "no", ""}:
-            return False
-        self.fail(field, "must be true or false")
-        return default
-
-    def accepted(self, field: str, refusal: str) -> None:
-        """A declaration that must be true (a ticked box): `refusal` says why when it is not."""
-        if not self.boolean(field, required=True) and self.name(field) not in self.errors:
-            self.fail(field, refusal)
-
-    def integer(
-        self, field: str, *, required: bool = True, minimum: int = 0, maximum: int = 10**9
-    ) -> int | None:
-        raw = self.data.get(field)
-        if raw is None or raw == "":
-            if required:
-                self.fail(field, "this field is required")
-            return None
-        if isinstance(raw, bool) or not isinstance(raw, int | str):
-            self.fail(field, "must be a whole number")
-            return None
-        value = raw if isinstance(raw, int) else whole_number(raw.strip())
-        if value is None:  # int() would also read '١٢' and ' 1_0 '
-            self.fail(field, "must be a whole number")
-            return None
-        if not minimum <= value <= maximum:
-            self.fail(field, f"must be between {minimum} and {maximum}")
-            return None
-        return value
-
-    def money(
-        self, field: str, *, required: bool = True, maximum: Decimal = Decimal("1000000000")
-    ) -> Decimal | None:
-        """Rupees as a decimal string (or a JSON number), at most two decimal places."""
-        raw = self.data.get(field)
-        if raw is None or raw == "":
-            if required:
-                self.fail(field, "this field is required")
-            return None
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            self.fail(field, 'must be an amount in rupees, e.g. "1250.00"')
-            return None
-        try:
-            value = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation:
-            self.fail(field, 'must be an amount in rupees, e.g. "1250.00"')
-            return None
-        if not value.is_finite() or value < 0:
-            self.fail(field, "must be zero or more")
-        elif value > maximum:
-            self.fail(field, f"must be at most {maximum}")
-        elif value != value.quantize(Decimal("0.01")):
-            self.fail(field, "must have at most two decimal places (paise)")
-        else:
-            return value.quantize(Decimal("0.01"))
-        return None
-
-    def nested(self, field: str, *, required: bool = True) -> Input | None:
-        raw = self.data.get(field)
-        if raw is None:
-            if required:
-                self.fail(field, "this field is required")
-            return None
-        return Input(raw, self.errors, prefix=self.name(field) + ".")
-
-    def raise_if_invalid(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors.errors)
-
-
-def read_json_object(raw: Any) -> Input:
-    """The body of a JSON request as Input; a body that is not an object is refused whole."""
-    if not isinstance(raw, Mapping):
-        raise ValidationFailed({"body": ["must be a JSON object"]})
-    return Input(raw)
-
-
-def read_date(inp: Input, field: str, *, earliest: date, latest: date) -> date | None:
-    """A day written YYYY-MM-DD within [earliest, latest]; None when absent or refused (the
-    refusal is recorded on `inp`). Bounds keep day arithmetic away from date.min and max."""
-    raw = inp.data.get(field)
-    if raw is None or raw == "":
-        return None
+def parse_day(raw: Any, *, earliest: date, latest: date) -> date:
+    """A day written YYYY-MM-DD within [earliest, latest] (the bounds keep day arithmetic away
+    from date.min and date.max)."""
     try:
         if not isinstance(raw, str) or len(raw) != 10:
             raise ValueError
         value = date.fromisoformat(raw)
     except ValueError:
-        inp.fail(field, "must be a date written YYYY-MM-DD")
-        return None
+        raise Invalid("must be a date written YYYY-MM-DD") from None
     if not earliest <= value <= latest:
-        inp.fail(field, f"must be between {earliest.isoformat()} and {latest.isoformat()}")
-        return None
+        raise Invalid(f"must be between {earliest.isoformat()} and {latest.isoformat()}")
     return value
+
+
+def day_or_none(raw: Any, *, earliest: date, latest: date) -> date | None:
+    """A filter's day, or None when it is absent or cannot be read (a hand-edited URL shows the
+    unfiltered list rather than an error)."""
+    try:
+        return parse_day(raw, earliest=earliest, latest=latest) if raw else None
+    except Invalid:
+        return None
 
 
 # What pydantic's own checks say, in the portal's words (the declared types in `fields` speak

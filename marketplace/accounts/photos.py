@@ -11,18 +11,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from marketplace import audit, images
 from marketplace.accounts import policy
 from marketplace.accounts.models import BusinessPhoto, SupplierProfile, User
 from marketplace.db import get_owned
-from marketplace.errors import ValidationFailed
+from marketplace.errors import FieldErrors, ValidationFailed
 from marketplace.extensions import db
-from marketplace.validation import Input
+from marketplace.fields import Text
+from marketplace.validation import validated
 
 MAX_PHOTOS = 8
 MAX_CAPTION = 120
+
+
+class PhotoIn(BaseModel):
+    """What goes with a photo of the business, beside the image itself."""
+
+    caption: Text(max_length=MAX_CAPTION, required=False) = None
+
+
 FOLDER = "business"
 
 
@@ -53,18 +63,22 @@ def add_photo(user: User, stream: IO[bytes] | None, data: Any = None) -> Busines
         .with_for_update(key_share=True)
     )
     db.session.expire(supplier, ["photos"])
-    inp = Input(data if data is not None else {})
-    caption = inp.text("caption", required=False, max_length=MAX_CAPTION)
+    problems = FieldErrors()  # the caption's and the image's, named together
+    caption = None
+    try:
+        caption = validated(PhotoIn, data if data is not None else {}).caption
+    except ValidationFailed as refused:
+        problems.errors.update(refused.errors)
     picture = None
     if len(supplier.photos) >= MAX_PHOTOS:
-        inp.fail("image", f"a business has at most {MAX_PHOTOS} photos: remove one first")
+        problems.add("image", f"a business has at most {MAX_PHOTOS} photos: remove one first")
     else:
         try:
             picture = images.read_upload(stream)
         except ValidationFailed as refused:
             for message in refused.errors.get("image", []):
-                inp.fail("image", message)
-    inp.raise_if_invalid()
+                problems.add("image", message)
+    problems.raise_if_any()
     assert picture is not None
     stored = images.save(picture, FOLDER)
     photo = BusinessPhoto(

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from marketplace import audit
-from marketplace.accounts import identity
-from marketplace.accounts.details import person_name, refuse_duplicates
+from marketplace.accounts.details import refuse_duplicates
 from marketplace.accounts.email_addresses import send_email_verification
 from marketplace.accounts.inputs import RegistrationIn
 from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
@@ -24,7 +23,6 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy.services import initial_consents, record_consents
-from marketplace.validation import Input
 
 
 def register_account(body: RegistrationIn) -> User:
@@ -72,17 +70,6 @@ class Contact:
     name: str
     email: str
     phone: str
-
-
-def read_contact(inp: Input) -> Contact | None:
-    """A visitor's name, email and mobile, by the same rules as registration (for a guest
-    enquiry, which creates the account once the mobile is confirmed)."""
-    name = inp.text("name", min_length=2, max_length=100, check=person_name)
-    email = inp.text("email", max_length=254, check=identity.check_email)
-    phone = inp.text("phone", max_length=20, check=identity.check_mobile)
-    inp.accepted("age_confirmed", "you must be 18 or older")
-    inp.accepted("accept_terms", "you must accept the terms of use and the privacy policy")
-    return Contact(name, email, phone) if name and email and phone else None
 
 
 def refuse_registered(contact: Contact) -> None:

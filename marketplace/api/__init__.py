@@ -16,17 +16,12 @@ from sqlalchemy.orm import defer, joinedload, lazyload
 from marketplace.accounts import policy
 from marketplace.accounts.api_keys import credential_for_bearer
 from marketplace.accounts.models import Role, User
-from marketplace.errors import NotAuthenticated, ValidationFailed
+from marketplace.errors import NotAuthenticated
 from marketplace.extensions import csrf, db, limiter
 from marketplace.openapi import Access
-from marketplace.openapi import json_body as json_body  # until every body is declared
-from marketplace.validation import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
 
 
 def _bearer_token() -> str | None:
@@ -96,27 +91,6 @@ def current_api_user() -> User:
     id (sending an enquiry) never loads it. Its roles come with it; its business and its mobile
     (encrypted) only when read."""
     return db.session.get_one(User, current_api_user_id(), options=_USER_OPTIONS)
-
-
-def pagination() -> tuple[int, int]:
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, default, maximum in (
-        ("page", 1, 10_000),
-        ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
-    ):
-        number = whole_number(request.args.get(name, str(default)))
-        if number is None or not 1 <= number <= maximum:
-            errors[name] = [f"must be a whole number from 1 to {maximum}"]
-        else:
-            values[name] = number
-    if errors:
-        raise ValidationFailed(errors)
-    return values["page"], values["per_page"]
-
-
-def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
 from marketplace.api import (  # noqa: E402,F401  (routes register on import)

@@ -29,10 +29,10 @@ from marketplace.accounts.inputs import (
 from marketplace.accounts.models import Role
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import OFFICER_ROLES, Scope
-from marketplace.api import authenticated, bp, current_api_user, json_body, rate_limit_key
+from marketplace.api import authenticated, bp, current_api_user, rate_limit_key
 from marketplace.errors import problem
 from marketplace.extensions import limiter
-from marketplace.openapi import Reply, operation
+from marketplace.openapi import Reply, json_body, operation
 from marketplace.privacy import schemas as privacy_schemas
 from marketplace.validation import validated
 

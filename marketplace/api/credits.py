@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import request
 
 from marketplace.accounts.models import Role
-from marketplace.api import authenticated, bp, current_api_user, json_body
+from marketplace.api import authenticated, bp, current_api_user
 from marketplace.credits import invoices as documents
 from marketplace.credits import ledger, payments, policy, queries, schemas
 from marketplace.credits import orders as pack_orders
 from marketplace.credits.inputs import OrderIn
 from marketplace.credits.plans import packs
 from marketplace.fields import PageQuery
-from marketplace.openapi import Header, Reply, operation
+from marketplace.openapi import Header, Reply, json_body, operation
 
 _PDF = Reply(
     {"type": "string", "format": "binary"}, "The document as a PDF", media="application/pdf"

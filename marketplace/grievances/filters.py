@@ -11,7 +11,7 @@ from typing import Any
 from marketplace.desk import DeskItem
 from marketplace.grievances import moments
 from marketplace.grievances.models import Category, Status
-from marketplace.validation import Input, read_date, record_id
+from marketplace.validation import day_or_none, record_id
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,11 @@ def audit_filters(args: Any) -> dict[str, Any]:
     action = (args.get("action") or "").strip()[:64] or None
     actor = args.get("actor") or ""
     actor_id = record_id(actor)
-    inp = Input({name: args.get(name) or None for name in ("since", "until")})
     latest = moments.today_in_india() + timedelta(days=1)
     since, until = (
-        read_date(inp, name, earliest=moments.EARLIEST_DAY, latest=latest)
+        day_or_none(args.get(name), earliest=moments.EARLIEST_DAY, latest=latest)
         for name in ("since", "until")
-    )  # a refused day is left out (inp's errors are not shown)
+    )
     return {
         "action": action,
         "actor_id": actor_id,

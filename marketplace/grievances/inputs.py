@@ -34,7 +34,7 @@ from marketplace.fields import (
 from marketplace.grievances import moments
 from marketplace.grievances.filters import GrievanceFilter
 from marketplace.grievances.models import BreachStatus, Category, RelatedKind, Status
-from marketplace.validation import MAX_ID, Invalid, clean_text, refuse_field
+from marketplace.validation import MAX_ID, Invalid, clean_text, parse_day, refuse_field
 
 # --- a complaint -------------------------------------------------------------------------------
 
@@ -342,18 +342,8 @@ class GrievancesQuery(GrievanceFilterIn, PageQuery):
 
 
 def _day(raw: Any) -> date:
-    """A day in India written YYYY-MM-DD, from 2000 to today (bounds keep day arithmetic away
-    from date.min and date.max)."""
-    try:
-        if not isinstance(raw, str) or len(raw) != 10:
-            raise ValueError
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("must be a date written YYYY-MM-DD") from None
-    earliest, latest = moments.EARLIEST_DAY, moments.today_in_india()
-    if not earliest <= value <= latest:
-        raise Invalid(f"must be between {earliest.isoformat()} and {latest.isoformat()}")
-    return value
+    """A day in India written YYYY-MM-DD, from 2000 to today."""
+    return parse_day(raw, earliest=moments.EARLIEST_DAY, latest=moments.today_in_india())
 
 
 def _Day(description: str) -> Any:

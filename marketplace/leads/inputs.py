@@ -30,7 +30,7 @@ from marketplace.fields import (
     checked,
 )
 from marketplace.leads.models import LeadStatus, LeadType
-from marketplace.validation import Invalid, clean_text, refuse_field
+from marketplace.validation import Invalid, clean_text, parse_day, refuse_field
 
 MAX_QUANTITY = Decimal("1000000000")
 MAX_OPEN_DAYS = 30
@@ -81,17 +81,8 @@ def Day(*, horizon: timedelta, required: bool = True, description: str = "") -> 
     """A day written YYYY-MM-DD from today (in India) to `horizon` ahead."""
 
     def read(raw: Any) -> date:
-        try:
-            if not isinstance(raw, str) or len(raw) != 10:
-                raise ValueError
-            value = date.fromisoformat(raw)
-        except ValueError:
-            raise Invalid("must be a date written YYYY-MM-DD") from None
-        earliest = today_in_india()
-        latest = earliest + horizon
-        if not earliest <= value <= latest:
-            raise Invalid(f"must be between {earliest.isoformat()} and {latest.isoformat()}")
-        return value
+        today = today_in_india()
+        return parse_day(raw, earliest=today, latest=today + horizon)
 
     schema = {"type": "string", "format": "date"}
     if description:
