@@ -400,7 +400,7 @@ def test_a_random_token_each_time_gets_no_fresh_bucket(api, ctx):
 
 def test_a_valid_credential_has_its_own_bucket_looked_up_once(api, buyer, monkeypatch):
     signed_in = api.sign_in(buyer.email)
-    from marketplace import api as api_package
+    from marketplace.api import blueprint as api_package
 
     calls = []
     real = api_package.credential_for_bearer

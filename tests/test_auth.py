@@ -362,7 +362,7 @@ def test_a_failed_use_record_neither_fails_the_request_nor_stops_its_after_commi
 def test_the_api_caller_is_only_known_inside_an_authenticated_view(app, buyer):
     """A view that forgot @authenticated must fail, not act for an unchecked caller."""
     from marketplace.accounts.api_keys import issue_bearer_token
-    from marketplace.api import current_api_user_id
+    from marketplace.api.blueprint import current_api_user_id
 
     token, _ = issue_bearer_token(db.session.get_one(User, buyer.id))
     commit()

@@ -29,7 +29,7 @@ from marketplace.accounts.inputs import (
 from marketplace.accounts.models import Role
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import OFFICER_ROLES, Scope
-from marketplace.api import authenticated, bp, current_api_user, rate_limit_key
+from marketplace.api.blueprint import authenticated, bp, current_api_user, rate_limit_key
 from marketplace.errors import problem
 from marketplace.extensions import limiter
 from marketplace.openapi import Reply, json_body, operation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from marketplace.accounts.policy import Scope
-from marketplace.api import authenticated, bp, current_api_user
+from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.catalog import categories as category_tree
 from marketplace.catalog import policy, queries, schemas, services
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from marketplace.accounts.models import Role
-from marketplace.api import authenticated, bp, current_api_user
+from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.credits import invoices as documents
 from marketplace.credits import ledger, payments, policy, queries, schemas
 from marketplace.credits import orders as pack_orders

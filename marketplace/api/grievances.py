@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from marketplace.accounts.models import User
-from marketplace.api import authenticated, bp, current_api_user
+from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.db import utcnow
 from marketplace.extensions import limiter
 from marketplace.fields import Page, PageQuery

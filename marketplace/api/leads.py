@@ -6,7 +6,7 @@ from flask import request
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
-from marketplace.api import (
+from marketplace.api.blueprint import (
     authenticated,
     bp,
     current_api_user,

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, jsonify
 
 from marketplace import openapi as declared
-from marketplace.api import bp
+from marketplace.api.blueprint import bp
 from marketplace.extensions import limiter
 
 INFO = {

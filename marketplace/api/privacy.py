@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import current_app, send_file
 
 from marketplace.accounts.policy import OFFICER_ROLES
-from marketplace.api import authenticated, bp, current_api_user
+from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.errors import NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.openapi import Reply, operation

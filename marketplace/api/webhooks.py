@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
-from marketplace.api import authenticated, bp, current_api_user
+from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.fields import PageQuery
 from marketplace.leads import webhook_schemas as schemas
 from marketplace.leads import webhook_subscriptions as subscriptions

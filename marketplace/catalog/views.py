@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
 from marketplace.accounts.photos import business_photos, photo_folder
-from marketplace.api import rate_limit_key
+from marketplace.api.blueprint import rate_limit_key
 from marketplace.catalog import bulk, categories, policy, queries, services
 from marketplace.catalog.forms import (
     ConfirmSheetForm,
