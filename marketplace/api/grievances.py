@@ -148,12 +148,12 @@ def update_grievance(grievance_id: int, body: GrievanceChange):  # type: ignore[
     "Appeal a decision (the complainant, within 30 days of it)",
     tag="grievances",
     body=AppealIn,
-    responses={200: schemas.Grievance},
+    responses={200: schemas.GrievanceView},  # the grievance as GET /grievances/{id} shows it
     problems=(404, 409),
 )
 def appeal_grievance(grievance_id: int, body: AppealIn):  # type: ignore[no-untyped-def]
-    grievance = appeals.appeal(current_api_user(), grievance_id, body)
-    return schemas.for_complainant(grievance, appeal_by=None)
+    user = current_api_user()
+    return _view_for(user, appeals.appeal(user, grievance_id, body))
 
 
 _REPORT = Reply(
