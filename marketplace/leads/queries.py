@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.catalog.models import Product
-from marketplace.db import IST, utcnow
+from marketplace.db import IST, paginate, utcnow
 from marketplace.extensions import db
 from marketplace.leads.models import Lead, LeadStatus, LeadType, Message, MessageSide
 
@@ -137,12 +137,8 @@ def page_of_leads(
     query: Select[tuple[Lead]], *, oldest_first: bool, page: int, per_page: int
 ) -> tuple[list[Lead], int]:
     """One page in a stable order: creation time, then id (ties are common under load)."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = (Lead.created_at, Lead.id) if oldest_first else (Lead.created_at.desc(), Lead.id.desc())
-    rows = db.session.scalars(
-        _with_parties(query).order_by(*order).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(_with_parties(query).order_by(*order), page=page, per_page=per_page)
 
 
 def all_leads(query: Select[tuple[Lead]]) -> Sequence[Lead]:
@@ -171,14 +167,10 @@ def buyer_unread_count(buyer_id: int) -> int:
 
 def buyer_enquiries(buyer_id: int, *, page: int, per_page: int) -> tuple[list[Lead], int]:
     query = select(Lead).where(Lead.buyer_id == buyer_id, Lead.type == LeadType.ENQUIRY)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.options(selectinload(Lead.supplier))
-        .order_by(Lead.created_at.desc(), Lead.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    newest_first = query.options(selectinload(Lead.supplier)).order_by(
+        Lead.created_at.desc(), Lead.id.desc()
+    )
+    return paginate(newest_first, page=page, per_page=per_page)
 
 
 # --- the dashboard -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import audit
 from marketplace.accounts.models import SupplierProfile, User
-from marketplace.db import get_owned, utcnow
+from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict
 from marketplace.extensions import db
 from marketplace.leads import policy
@@ -105,17 +105,10 @@ def deliveries(
 ) -> tuple[list[WebhookDelivery], int]:
     """A webhook's deliveries, newest first, with their attempts."""
     webhook = own_webhook(user, webhook_id)
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(WebhookDelivery)
-        .where(WebhookDelivery.webhook_id == webhook.id)
-    )
-    rows = db.session.scalars(
+    newest_first = (
         select(WebhookDelivery)
         .where(WebhookDelivery.webhook_id == webhook.id)
         .options(selectinload(WebhookDelivery.attempt_log))
         .order_by(WebhookDelivery.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total or 0
+    )
+    return paginate(newest_first, page=page, per_page=per_page)
