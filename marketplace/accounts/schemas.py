@@ -14,7 +14,7 @@ from marketplace.accounts.identity import gstin_state
 from marketplace.accounts.models import ApiCredential, BusinessPhoto, SupplierProfile, User
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.audit import AuditEvent as AuditEventRow
-from marketplace.fields import MaybeTimestamp, Timestamp
+from marketplace.fields import MaybeTimestamp, Page, Timestamp
 from marketplace.formatting import mask_pan, mask_phone
 
 # --- anyone ------------------------------------------------------------------------------------
@@ -173,16 +173,7 @@ def integration_key(key: ApiCredential) -> IntegrationKey:
     }
 
 
-class IntegrationKeys(TypedDict):
-    """The owner's keys, all on one page (the list envelope of every API list)."""
-
-    items: list[IntegrationKey]
-    total: int
-    page: int
-    per_page: int
-
-
-def integration_keys(keys: list[ApiCredential]) -> IntegrationKeys:
+def integration_keys(keys: list[ApiCredential]) -> Page[IntegrationKey]:
     items = [integration_key(key) for key in keys]
     return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
 
@@ -246,15 +237,6 @@ class AuditEvent(TypedDict):
     subject_id: str | None
     ip_address: str | None
     details: dict[str, Any]
-
-
-class AuditEvents(TypedDict):
-    """One page of the audit log (`fields.Page`'s envelope, named for what it holds)."""
-
-    items: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
 
 
 def audit_event(row: AuditEventRow) -> AuditEvent:

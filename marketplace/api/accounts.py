@@ -32,6 +32,7 @@ from marketplace.accounts.policy import OFFICER_ROLES, Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user, rate_limit_key
 from marketplace.errors import problem
 from marketplace.extensions import limiter
+from marketplace.fields import Page
 from marketplace.openapi import Reply, json_body, operation
 from marketplace.privacy import schemas as privacy_schemas
 from marketplace.validation import validated
@@ -260,7 +261,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
 @operation(
     "The supplier's integration keys (never the keys themselves), all on one page",
     tag="api-keys",
-    responses={200: schemas.IntegrationKeys},
+    responses={200: Page[schemas.IntegrationKey]},
 )
 def list_api_keys():  # type: ignore[no-untyped-def]
     return schemas.integration_keys(api_keys.integration_keys(current_api_user()))
@@ -294,7 +295,7 @@ def consents():  # type: ignore[no-untyped-def]
     "The audit log, newest first (grievance officer, admin)",
     tag="audit",
     query=AuditQuery,
-    responses={200: schemas.AuditEvents},
+    responses={200: Page[schemas.AuditEvent]},
 )
 def audit_events(query: AuditQuery):  # type: ignore[no-untyped-def]
     rows, total = audit.recent_events(

@@ -11,7 +11,7 @@ from marketplace.credits import ledger, payments, policy, queries, schemas
 from marketplace.credits import orders as pack_orders
 from marketplace.credits.inputs import OrderIn
 from marketplace.credits.plans import packs
-from marketplace.fields import PageQuery
+from marketplace.fields import Page, PageQuery
 from marketplace.openapi import Header, Reply, json_body, operation
 
 _PDF = Reply(
@@ -80,7 +80,7 @@ def create_order(body: OrderIn):  # type: ignore[no-untyped-def]
     "My credit-pack orders, newest first",
     tag="credits",
     query=PageQuery,
-    responses={200: schemas.OrderPage},
+    responses={200: Page[schemas.Order]},
 )
 def orders(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
@@ -106,7 +106,7 @@ def order(order_id: int):  # type: ignore[no-untyped-def]
     "My tax invoices and credit notes, newest first",
     tag="credits",
     query=PageQuery,
-    responses={200: schemas.InvoicePage},
+    responses={200: Page[schemas.Invoice]},
 )
 def invoices(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user
-from marketplace.fields import PageQuery
+from marketplace.fields import Page, PageQuery
 from marketplace.leads import webhook_schemas as schemas
 from marketplace.leads import webhook_subscriptions as subscriptions
 from marketplace.leads.webhook_inputs import WebhookIn
@@ -39,7 +39,7 @@ def create_webhook(body: WebhookIn):  # type: ignore[no-untyped-def]
 @operation(
     "The supplier's webhooks (never their secrets)",
     tag="webhooks",
-    responses={200: schemas.WebhookPage},
+    responses={200: Page[schemas.Webhook]},
 )
 def list_webhooks():  # type: ignore[no-untyped-def]
     items = [schemas.webhook_view(w) for w in subscriptions.own_webhooks(current_api_user())]
@@ -77,7 +77,7 @@ def enable_webhook(webhook_id: int):  # type: ignore[no-untyped-def]
     "A webhook's deliveries, newest first, each with its attempts (status, timing, error)",
     tag="webhooks",
     query=PageQuery,
-    responses={200: schemas.WebhookDeliveryPage},
+    responses={200: Page[schemas.WebhookDelivery]},
     problems=(404,),
 )
 def webhook_deliveries(webhook_id: int, query: PageQuery):  # type: ignore[no-untyped-def]

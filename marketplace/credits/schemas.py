@@ -117,15 +117,6 @@ class Order(TypedDict):
     refunded_at: MaybeTimestamp
 
 
-class OrderPage(TypedDict):
-    """A page of orders, newest first (fields.Page, named: every Page[...] is titled "Page")."""
-
-    items: list[Order]
-    total: int
-    page: int
-    per_page: int
-
-
 class Party(TypedDict):
     name: str
     gstin: str
@@ -167,15 +158,6 @@ class Invoice(TypedDict):
     total: Rupees
     html_url: str
     pdf_url: str
-
-
-class InvoicePage(TypedDict):
-    """A page of invoices and credit notes, newest first."""
-
-    items: list[Invoice]
-    total: int
-    page: int
-    per_page: int
 
 
 class PaymentCallbackResult(TypedDict):

@@ -34,15 +34,6 @@ class NewWebhook(Webhook):
     secret: str
 
 
-class WebhookPage(TypedDict):
-    """The supplier's webhooks, all on one page."""
-
-    items: list[Webhook]
-    total: int
-    page: int
-    per_page: int
-
-
 class WebhookDeliveryAttempt(TypedDict):
     attempted_at: Timestamp
     status_code: int | None
@@ -68,15 +59,6 @@ class WebhookDelivery(TypedDict):
     delivered_at: MaybeTimestamp
     next_attempt_at: MaybeTimestamp
     attempt_log: list[WebhookDeliveryAttempt]
-
-
-class WebhookDeliveryPage(TypedDict):
-    """A page of a webhook's deliveries, newest first."""
-
-    items: list[WebhookDelivery]
-    total: int
-    page: int
-    per_page: int
 
 
 def webhook_view(webhook: WebhookRow) -> Webhook:
