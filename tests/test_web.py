@@ -219,7 +219,7 @@ def test_an_unexpected_error_is_a_clean_500(app, client, ctx, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(services, "credential_for_bearer", explode)
-    monkeypatch.setattr("marketplace.api.credential_for_bearer", explode)
+    monkeypatch.setattr("marketplace.api.blueprint.credential_for_bearer", explode)
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer x"})
     assert response.status_code == 500
     assert response.get_json()["detail"].startswith("Something went wrong")
