@@ -6,9 +6,9 @@ A JSON handler says what it takes and what it answers, and nothing else reads or
     @bp.post("/products")
     @authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
     @operation("List a product", tag="catalog", body=ProductIn,
-               responses={201: ProductForOwner}, problems=(403, 409))
+               responses={201: schemas.OwnProduct}, problems=(409,))
     def create_product(body: ProductIn):
-        return product_for_owner(services.create_product(current_api_user(), body)), 201
+        return schemas.product_owner(services.create_product(current_api_user(), body)), 201
 
 - `body` and `query` are pydantic models (made of `marketplace.fields` types): the handler gets
   them validated as `body=` and `query=`; a bad one is a 422 naming every failing field.
@@ -16,7 +16,9 @@ A JSON handler says what it takes and what it answers, and nothing else reads or
   handler returns is serialised through it, so nothing undeclared leaves), None for no body, or
   `Reply(...)` for a description, headers or another media type (a CSV, a PDF).
 - The document walks the app's URL map: the path and its parameters come from the route, the
-  security from `@authenticated` (its roles and scope), the problems from what can go wrong.
+  security from `@authenticated` (its roles and scope), the problems from what can go wrong
+  (400 and 429 always, 401 and 403 behind `@authenticated`, 422 with a body or query, and
+  those listed in `problems`; `problems=None` for a probe that answers none).
 
 Handlers outside /api/v1 (the IndiaMART pull, the health probes) are declared the same way and
 documented with the site's root as their server.
