@@ -286,7 +286,9 @@ def _instance_secret(instance_path: str, filename: str, make: Callable[[], str])
 
 
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Defaults, then the environment. Raises ConfigError naming every bad variable."""
+    """Defaults, then the environment. Raises ConfigError naming every bad variable.
+
+    Outside production, secrets not set are generated into instance/ (once per machine)."""
     config = defaults(instance_path)
     problems = []
     for variable, (key, parse) in _ENVIRONMENT.items():
