@@ -109,8 +109,21 @@ def _secret_key(value: str) -> str:
     return value
 
 
+# The secrets generated into instance/ when not set: fine on one machine, never in production.
+_GENERATED_SECRETS = ("SECRET_KEY", "FIELD_INDEX_KEY", "FIELD_ENCRYPTION_KEYS")
+
+# The embedded defaults' portal and grievance officer are placeholders: no real portal is them.
+_PLACEHOLDER_IDENTITY = {
+    "PORTAL_LEGAL_NAME": "TradeSetu Marketplace Private Limited",
+    "PORTAL_GSTIN": "27AAJCT4821K1Z0",
+    "GRIEVANCE_OFFICER_NAME": "Meera Iyer",
+    "GRIEVANCE_OFFICER_EMAIL": "grievance@tradesetu.example",
+}
+
 # Environment variable -> (config key, parser). Anything not set keeps the embedded default.
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    # production refuses the embedded defaults that only suit one machine (validate_config)
+    "APP_ENV": ("APP_ENV", _choice("development", "production")),
     "SECRET_KEY": ("SECRET_KEY", _secret_key),
     "FIELD_INDEX_KEY": ("FIELD_INDEX_KEY", _secret_key),
     "FIELD_ENCRYPTION_KEYS": ("FIELD_ENCRYPTION_KEYS", _fernet_keys),
@@ -173,6 +186,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
 def defaults(instance_path: str) -> dict[str, Any]:
     """The embedded defaults: everything runs on one machine with no other service."""
     return {
+        "APP_ENV": "development",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'marketplace.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ELASTICSEARCH_URL": None,
@@ -242,15 +256,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RAZORPAY_WEBHOOK_SECRET": None,
         "CREDIT_PLANS": parse_plans("Free:0,Silver:10,Gold:30"),
         "CREDIT_PACKS": parse_packs("10:999,50:3999,200:12999"),
-        "PORTAL_LEGAL_NAME": "TradeSetu Marketplace Private Limited",
-        "PORTAL_GSTIN": "27AAJCT4821K1Z0",
+        "PORTAL_LEGAL_NAME": _PLACEHOLDER_IDENTITY["PORTAL_LEGAL_NAME"],
+        "PORTAL_GSTIN": _PLACEHOLDER_IDENTITY["PORTAL_GSTIN"],
         "PORTAL_ADDRESS": "4th Floor, Trade Centre, Bandra Kurla Complex, Bandra (East), "
         "Mumbai 400051, Maharashtra",
         # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
         # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
         "GST_SAC": "998365",
-        "GRIEVANCE_OFFICER_NAME": "Meera Iyer",
-        "GRIEVANCE_OFFICER_EMAIL": "grievance@tradesetu.example",
+        "GRIEVANCE_OFFICER_NAME": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_NAME"],
+        "GRIEVANCE_OFFICER_EMAIL": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_EMAIL"],
         "GRIEVANCE_OFFICER_PHONE": "+91 22 4000 1234",
         "GRIEVANCE_OFFICER_ADDRESS": "Grievance Officer, TradeSetu Marketplace Private Limited, "
         "4th Floor, Trade Centre, Bandra Kurla Complex, Mumbai 400051",
@@ -272,7 +286,9 @@ def _instance_secret(instance_path: str, filename: str, make: Callable[[], str])
 
 
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Defaults, then the environment. Raises ConfigError naming every bad variable."""
+    """Defaults, then the environment. Raises ConfigError naming every bad variable.
+
+    Outside production, secrets not set are generated into instance/ (once per machine)."""
     config = defaults(instance_path)
     problems = []
     for variable, (key, parse) in _ENVIRONMENT.items():
@@ -285,6 +301,10 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             problems.append(f"{variable} {error} (got {raw!r})")
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))
+    if config["APP_ENV"] == "production":
+        # Nothing is generated: a secret that differs per machine (or sits in a file beside the
+        # database) is refused by validate_config, which names each one missing.
+        return config
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _instance_secret(
             instance_path, "secret_key", lambda: secrets.token_urlsafe(48)
@@ -305,7 +325,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
 def validate_config(config: Mapping[str, Any]) -> None:
     """Rules that span settings; run last in the app factory."""
     problems = []
-    if config["BCRYPT_ROUNDS"] < 12 and not config.get("TESTING"):
+    production = config["APP_ENV"] == "production"
+    # In production the cost is checked below, tests or not, with production's own message.
+    if config["BCRYPT_ROUNDS"] < 12 and not config.get("TESTING") and not production:
         problems.append("BCRYPT_ROUNDS must be 12 or more outside tests")
     if config["MAIL_BACKEND"] == "smtp" and not config["SMTP_HOST"]:
         problems.append("MAIL_BACKEND=smtp needs SMTP_HOST")
@@ -319,6 +341,8 @@ def validate_config(config: Mapping[str, Any]) -> None:
     if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
         problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
     problems.extend(_payment_problems(config))
+    if production:
+        problems.extend(_production_problems(config))
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))
 
@@ -336,3 +360,74 @@ def _payment_problems(config: Mapping[str, Any]) -> list[str]:
     if not config["CREDIT_PLANS"] or not config["CREDIT_PACKS"]:
         problems.append("CREDIT_PLANS and CREDIT_PACKS each need at least one entry")
     return problems
+
+
+def _production_problems(config: Mapping[str, Any]) -> list[str]:
+    """What APP_ENV=production refuses: every embedded default that only suits one machine."""
+    return [
+        *_production_secret_problems(config),
+        *_production_cookie_problems(config),
+        *_production_backend_problems(config),
+        *_production_identity_problems(config),
+        *_production_network_problems(config),
+        *_production_password_problems(config),
+    ]
+
+
+def _production_secret_problems(config: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{name} must be set in production (it is generated per machine otherwise)"
+        for name in _GENERATED_SECRETS
+        if not config.get(name)
+    ]
+
+
+def _production_cookie_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if not config["SESSION_COOKIE_SECURE"]:
+        problems.append("SESSION_COOKIE_SECURE must be true in production (HTTPS only)")
+    if not config.get("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"]):
+        problems.append("REMEMBER_COOKIE_SECURE must be true in production (HTTPS only)")
+    return problems
+
+
+def _production_backend_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if config["PAYMENT_GATEWAY"] == "sandbox":
+        problems.append("PAYMENT_GATEWAY must not be sandbox in production (it moves no money)")
+    if config["MAIL_BACKEND"] == "file":
+        problems.append("MAIL_BACKEND must not be file in production (no mail would leave)")
+    if config["SMS_BACKEND"] == "file":
+        problems.append("SMS_BACKEND must not be file in production (no SMS would leave)")
+    return problems
+
+
+def _production_identity_problems(config: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{name} must be set in production (the default is a placeholder)"
+        for name, placeholder in _PLACEHOLDER_IDENTITY.items()
+        if config[name] == placeholder
+    ]
+
+
+def _production_network_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    # The app factory's own default: REDIS_URL when set, memory otherwise.
+    storage = config.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"] or "memory://"
+    if storage.startswith("memory://"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI must not be memory:// in production "
+            "(each process would count alone): set REDIS_URL"
+        )
+    if config["WEBHOOK_ALLOW_PRIVATE_TARGETS"]:
+        problems.append(
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS must be false in production "
+            "(webhooks could probe our own network)"
+        )
+    return problems
+
+
+def _production_password_problems(config: Mapping[str, Any]) -> list[str]:
+    if config["BCRYPT_ROUNDS"] < 12:
+        return [f"BCRYPT_ROUNDS must be 12 or more in production (got {config['BCRYPT_ROUNDS']})"]
+    return []

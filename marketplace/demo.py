@@ -325,6 +325,12 @@ group = click.Group("demo", help="Demo data for trying the portal and for benchm
 @with_appcontext
 def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty: bool) -> None:
     """Create demo suppliers (valid GSTINs across states), products and buyers, then index."""
+    if current_app.config["APP_ENV"] == "production":
+        # Every demo account's password is published (DEMO_PASSWORD, the README).
+        raise click.ClickException(
+            "flask demo seed refuses to run with APP_ENV=production: "
+            "the demo accounts' password is published"
+        )
     if if_empty and db.session.scalar(select(func.count(Product.id))):
         click.echo("Products exist already: no demo data added.")
         return

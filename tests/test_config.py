@@ -9,7 +9,7 @@ import pytest
 
 from marketplace.accounts.passwords import hash_password
 from marketplace.app import create_app
-from marketplace.config import ConfigError, load_config
+from marketplace.config import ConfigError, load_config, validate_config
 
 
 def test_embedded_defaults(tmp_path):
@@ -84,3 +84,127 @@ def test_production_hashes_use_cost_12(tmp_path, app):
             assert hash_password("monsoon-ledger-pepper-8").startswith("$2b$12$")
         finally:
             app.config["BCRYPT_ROUNDS"] = 4
+
+
+# Every variable production mode looks at, set safely (no value here is a real secret).
+SAFE_PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 48,
+    "FIELD_INDEX_KEY": "i" * 48,
+    "FIELD_ENCRYPTION_KEYS": "qDRvQhMIMkV7ErY2fKDEY3wpSazN1FsDDhJnz6UZDa4=",
+    "SESSION_COOKIE_SECURE": "true",
+    "PAYMENT_GATEWAY": "razorpay",
+    "RAZORPAY_KEY_ID": "rzp_live_example",
+    "RAZORPAY_KEY_SECRET": "razorpay-key-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "razorpay-webhook-secret",
+    "MAIL_BACKEND": "smtp",
+    "SMTP_HOST": "smtp.example.in",
+    "SMS_BACKEND": "http",
+    "SMS_GATEWAY_URL": "https://sms.example.in/send",
+    "PORTAL_LEGAL_NAME": "Kaveri Trade Exchange Private Limited",
+    "PORTAL_GSTIN": "29AABCK1234M1ZG",
+    "GRIEVANCE_OFFICER_NAME": "Anil Kulkarni",
+    "GRIEVANCE_OFFICER_EMAIL": "grievance@kaveritrade.example",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "false",
+    "BCRYPT_ROUNDS": "12",
+    "PUBLIC_BASE_URL": "https://kaveritrade.example",
+}
+UNSET = None
+
+
+@pytest.mark.parametrize(
+    "environ_changes, config_changes, named",
+    [
+        ({"SECRET_KEY": UNSET}, {}, "SECRET_KEY"),
+        ({"FIELD_INDEX_KEY": UNSET}, {}, "FIELD_INDEX_KEY"),
+        ({"FIELD_ENCRYPTION_KEYS": UNSET}, {}, "FIELD_ENCRYPTION_KEYS"),
+        # (the remember cookie follows the session cookie unless set on its own)
+        (
+            {"SESSION_COOKIE_SECURE": "false"},
+            {"REMEMBER_COOKIE_SECURE": True},
+            "SESSION_COOKIE_SECURE",
+        ),
+        ({}, {"REMEMBER_COOKIE_SECURE": False}, "REMEMBER_COOKIE_SECURE"),
+        ({"PAYMENT_GATEWAY": "sandbox"}, {}, "PAYMENT_GATEWAY"),
+        ({"MAIL_BACKEND": "file"}, {}, "MAIL_BACKEND"),
+        ({"SMS_BACKEND": "file"}, {}, "SMS_BACKEND"),
+        ({"PORTAL_GSTIN": UNSET}, {}, "PORTAL_GSTIN"),
+        ({"PORTAL_LEGAL_NAME": UNSET}, {}, "PORTAL_LEGAL_NAME"),
+        ({"GRIEVANCE_OFFICER_NAME": UNSET}, {}, "GRIEVANCE_OFFICER_NAME"),
+        ({"GRIEVANCE_OFFICER_EMAIL": UNSET}, {}, "GRIEVANCE_OFFICER_EMAIL"),
+        ({"REDIS_URL": UNSET}, {}, "RATELIMIT_STORAGE_URI"),
+        ({}, {"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}, {}, "WEBHOOK_ALLOW_PRIVATE_TARGETS"),
+        ({"BCRYPT_ROUNDS": "10"}, {}, "BCRYPT_ROUNDS"),
+        ({}, {"BCRYPT_ROUNDS": 4, "TESTING": True}, "BCRYPT_ROUNDS"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting(tmp_path, environ_changes, config_changes, named):
+    environ = {**SAFE_PRODUCTION, **environ_changes}
+    environ = {variable: value for variable, value in environ.items() if value is not UNSET}
+    config = {**load_config(environ, str(tmp_path)), **config_changes}
+    with pytest.raises(ConfigError, match=named) as refused:
+        validate_config(config)
+    assert str(refused.value).count(";") == 0  # only the broken setting is named
+    assert not (tmp_path / "secret_key").exists()  # production generates no secret
+
+
+def test_production_names_every_unsafe_default_at_once(tmp_path):
+    config = load_config({"APP_ENV": "production"}, str(tmp_path))
+    with pytest.raises(ConfigError) as refused:
+        validate_config(config)
+    for named in (
+        "SECRET_KEY",
+        "FIELD_INDEX_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "SESSION_COOKIE_SECURE",
+        "REMEMBER_COOKIE_SECURE",
+        "PAYMENT_GATEWAY",
+        "MAIL_BACKEND",
+        "SMS_BACKEND",
+        "PORTAL_LEGAL_NAME",
+        "PORTAL_GSTIN",
+        "GRIEVANCE_OFFICER_NAME",
+        "GRIEVANCE_OFFICER_EMAIL",
+        "RATELIMIT_STORAGE_URI",
+    ):
+        assert named in str(refused.value)
+    assert not list(tmp_path.iterdir())  # nothing generated into instance/
+
+
+def test_the_embedded_defaults_are_not_production(tmp_path):
+    for environ in ({}, {"APP_ENV": "development"}):
+        config = load_config(environ, str(tmp_path))
+        assert config["APP_ENV"] == "development"
+        validate_config({**config, "RATELIMIT_STORAGE_URI": "memory://"})
+
+
+def _production_app(monkeypatch, sqlite_url):
+    for variable, value in SAFE_PRODUCTION.items():
+        monkeypatch.setenv(variable, value)
+    return create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url})
+
+
+def test_a_safe_production_config_starts(monkeypatch, sqlite_url, app):
+    from marketplace.extensions import limiter
+
+    try:
+        production = _production_app(monkeypatch, sqlite_url)
+        assert production.config["APP_ENV"] == "production"
+        assert production.config["REMEMBER_COOKIE_SECURE"] is True
+        assert production.config["RATELIMIT_STORAGE_URI"] == SAFE_PRODUCTION["REDIS_URL"]
+    finally:
+        limiter.init_app(app)
+
+
+def test_demo_seed_refuses_in_production(monkeypatch, sqlite_url, app):
+    from marketplace.extensions import limiter
+
+    try:
+        production = _production_app(monkeypatch, sqlite_url)
+        result = production.test_cli_runner().invoke(args=["demo", "seed", "--products", "10"])
+    finally:
+        limiter.init_app(app)
+    assert result.exit_code == 1
+    assert "refuses to run with APP_ENV=production" in result.output
