@@ -116,8 +116,13 @@ _GENERATED_SECRETS = ("SECRET_KEY", "FIELD_INDEX_KEY", "FIELD_ENCRYPTION_KEYS")
 _PLACEHOLDER_IDENTITY = {
     "PORTAL_LEGAL_NAME": "TradeSetu Marketplace Private Limited",
     "PORTAL_GSTIN": "27AAJCT4821K1Z0",
+    "PORTAL_ADDRESS": "4th Floor, Trade Centre, Bandra Kurla Complex, Bandra (East), "
+    "Mumbai 400051, Maharashtra",
     "GRIEVANCE_OFFICER_NAME": "Meera Iyer",
     "GRIEVANCE_OFFICER_EMAIL": "grievance@tradesetu.example",
+    "GRIEVANCE_OFFICER_PHONE": "+91 22 4000 1234",
+    "GRIEVANCE_OFFICER_ADDRESS": "Grievance Officer, TradeSetu Marketplace Private Limited, "
+    "4th Floor, Trade Centre, Bandra Kurla Complex, Mumbai 400051",
 }
 
 # Environment variable -> (config key, parser). Anything not set keeps the embedded default.
@@ -258,16 +263,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CREDIT_PACKS": parse_packs("10:999,50:3999,200:12999"),
         "PORTAL_LEGAL_NAME": _PLACEHOLDER_IDENTITY["PORTAL_LEGAL_NAME"],
         "PORTAL_GSTIN": _PLACEHOLDER_IDENTITY["PORTAL_GSTIN"],
-        "PORTAL_ADDRESS": "4th Floor, Trade Centre, Bandra Kurla Complex, Bandra (East), "
-        "Mumbai 400051, Maharashtra",
+        "PORTAL_ADDRESS": _PLACEHOLDER_IDENTITY["PORTAL_ADDRESS"],
         # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
         # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
         "GST_SAC": "998365",
         "GRIEVANCE_OFFICER_NAME": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_NAME"],
         "GRIEVANCE_OFFICER_EMAIL": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_EMAIL"],
-        "GRIEVANCE_OFFICER_PHONE": "+91 22 4000 1234",
-        "GRIEVANCE_OFFICER_ADDRESS": "Grievance Officer, TradeSetu Marketplace Private Limited, "
-        "4th Floor, Trade Centre, Bandra Kurla Complex, Mumbai 400051",
+        "GRIEVANCE_OFFICER_PHONE": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_PHONE"],
+        "GRIEVANCE_OFFICER_ADDRESS": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_ADDRESS"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 
