@@ -1,20 +1,22 @@
-"""What /healthz reports: each dependency checked briefly, and how far behind each durable queue
-is; never raising."""
+"""What /healthz reports: each dependency checked briefly, whether the database's schema is at
+the code's latest migration, and how far behind each durable queue is; never raising."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
+from alembic.script import ScriptDirectory
 from flask import current_app
 from pydantic import ConfigDict, Field, with_config
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from typing_extensions import TypedDict
 
 from marketplace.catalog.indexing import outbox_lag
 from marketplace.db import utcnow
-from marketplace.extensions import db
+from marketplace.extensions import db, migrate
 from marketplace.leads.enquiry_notices import notice_due_since
 from marketplace.search_backend import backend
 from search import SearchUnavailable
@@ -38,9 +40,28 @@ class Backlog(TypedDict):
 
 
 @with_config(ConfigDict(extra="forbid"))
+class SchemaVersion(TypedDict):
+    status: Annotated[
+        Literal["ok", "behind", "unknown"],
+        Field(
+            description="ok: the database is at the code's latest migration; behind: it is at an "
+            "older one, or was never migrated (revision null); unknown: the database cannot say, "
+            "or holds a revision these migrations do not know. Anything but ok makes /healthz a "
+            "503: the code's queries may fail on that schema."
+        ),
+    ]
+    revision: Annotated[
+        str | None,
+        Field(description="The database's revision (alembic_version); null when it has none"),
+    ]
+    head: Annotated[str, Field(description="The latest revision in the code's migrations")]
+
+
+@with_config(ConfigDict(extra="forbid"))
 class Health(TypedDict):
     status: Literal["ok", "degraded"]
     database: Check
+    schema: SchemaVersion
     search: Check
     tasks: Literal["ok", "inline", "unavailable"]
     backlog: Annotated[
@@ -61,6 +82,55 @@ def database_status() -> str:
         log.exception("health: database check failed")
         db.session.rollback()
         return "unavailable"
+
+
+@functools.cache
+def _migrations_in(directory: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(migrate.get_config(directory))
+
+
+def migrations() -> ScriptDirectory:
+    """The app's migrations folder, read once per process (and folder): the code does not change
+    while it runs."""
+    return _migrations_in(str(current_app.extensions["migrate"].directory))
+
+
+def schema_status(database: str) -> SchemaVersion:
+    """The database's alembic_version against the code's head, in one small SELECT (a database
+    that is down is not asked)."""
+    head = migrations().get_current_head() or ""
+    if database != "ok":
+        return {"status": "unknown", "revision": None, "head": head}
+    try:
+        revisions = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
+    except Exception:  # most likely never migrated (no table); this rare path looks closer
+        db.session.rollback()
+        return {"status": _without_version_table(), "revision": None, "head": head}
+    revision = ",".join(sorted(revisions)) or None
+    if revision == head:
+        return {"status": "ok", "revision": revision, "head": head}
+    known = all(_is_known(one) for one in revisions)
+    return {"status": "behind" if known else "unknown", "revision": revision, "head": head}
+
+
+def _without_version_table() -> Literal["behind", "unknown"]:
+    """Behind when the version table is missing (never migrated); unknown when it is there but
+    could not be read."""
+    try:
+        if not inspect(db.session.connection()).has_table("alembic_version"):
+            return "behind"
+        log.error("health: alembic_version is there but could not be read")
+    except Exception:
+        log.exception("health: the schema's revision could not be read")
+    db.session.rollback()
+    return "unknown"
+
+
+def _is_known(revision: str) -> bool:
+    try:
+        return migrations().get_revision(revision) is not None
+    except Exception:  # alembic says so by raising (an unknown or ambiguous revision)
+        return False
 
 
 def tasks_status() -> str:
@@ -111,15 +181,17 @@ def report() -> tuple[Health, int]:
         "search": search_status(),
         "tasks": tasks_status(),
     }
+    schema = schema_status(checks["database"])
     waiting = backlog() if checks["database"] == "ok" else None
     late = waiting is not None and max(waiting.values()) > BACKLOG_LATE.total_seconds()
-    healthy = all(value in ("ok", "inline") for value in checks.values()) and not late
-    status = 200 if checks["database"] == "ok" else 503
+    usable = checks["database"] == "ok" and schema["status"] == "ok"
+    healthy = usable and all(value in ("ok", "inline") for value in checks.values()) and not late
     health: Health = {
         "status": "ok" if healthy else "degraded",
         "database": checks["database"],
+        "schema": schema,
         "search": checks["search"],
         "tasks": checks["tasks"],
         "backlog": waiting,
     }
-    return health, status
+    return health, 200 if usable else 503

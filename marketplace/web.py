@@ -68,9 +68,16 @@ def livez():  # type: ignore[no-untyped-def]
 @operation(
     "Readiness: the database, search and the task broker, and how far behind each durable queue is",
     tag="meta",
+    description="A 503 when the database is down or its schema is not at the code's latest "
+    "migration (`schema` names both revisions): the app's queries would fail on it.",
     responses={
-        200: Reply(health.Health, "The database answers (status may be degraded)"),
-        503: Reply(health.Health, "The database is down"),
+        200: Reply(
+            health.Health, "The database answers at the latest migration (status may be degraded)"
+        ),
+        503: Reply(
+            health.Health,
+            "The database is down, or its schema is not at the code's latest migration",
+        ),
     },
     problems=None,
 )

@@ -7,8 +7,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
+from marketplace import health
 from marketplace.extensions import db
-from tests.conftest import conforms_to_openapi, make_test_app, openapi_urls
+from tests.conftest import conforms_to_openapi, make_test_app, openapi_urls, stamp
 
 
 def test_migrations_build_exactly_the_models(database_url, tmp_path, app):
@@ -66,9 +67,11 @@ def test_health_reports_each_part(client, ctx):
     response = client.get("/healthz")
     conforms_to_openapi("GET", "/healthz", response)
     body = response.get_json()
+    head = health.migrations().get_current_head()
     assert body == {
         "status": "ok",
         "database": "ok",
+        "schema": {"status": "ok", "revision": head, "head": head},
         "search": body["search"],
         "tasks": "inline",
         "backlog": {"tasks": 0, "search": 0, "notices": 0},
@@ -82,10 +85,55 @@ def test_liveness_answers_as_documented(client):
 
 
 def test_health_is_degraded_when_the_database_is_down(client, ctx, monkeypatch):
-    from marketplace import health
-
     monkeypatch.setattr(health, "database_status", lambda: "unavailable")
     response = client.get("/healthz")
     assert response.status_code == 503
     conforms_to_openapi("GET", "/healthz", response)
     assert response.get_json()["status"] == "degraded"
+    assert response.get_json()["schema"]["status"] == "unknown"  # not asked
+
+
+def _schema_not_at_head(client) -> dict:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    conforms_to_openapi("GET", "/healthz", response)
+    body = response.get_json()
+    assert body["status"] == "degraded" and body["database"] == "ok"
+    return body["schema"]
+
+
+def test_health_is_unavailable_when_the_schema_is_a_migration_behind(client, ctx):
+    head = health.migrations().get_current_head()
+    previous = health.migrations().get_revision(head).down_revision
+    stamp(previous)
+    try:
+        schema = _schema_not_at_head(client)
+    finally:
+        stamp("head")
+    assert schema == {"status": "behind", "revision": previous, "head": head}
+    assert client.get("/healthz").status_code == 200
+
+
+def test_health_is_unavailable_on_a_database_never_migrated(client, ctx):
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    try:
+        schema = _schema_not_at_head(client)
+    finally:
+        stamp("head")
+    head = health.migrations().get_current_head()
+    assert schema == {"status": "behind", "revision": None, "head": head}
+    assert client.get("/healthz").status_code == 200
+
+
+def test_health_is_unavailable_on_a_revision_the_code_does_not_know(client, ctx):
+    """A database migrated by newer code: these queries may not fit it either."""
+    head = health.migrations().get_current_head()
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    try:
+        schema = _schema_not_at_head(client)
+    finally:
+        with db.engine.begin() as connection:  # alembic cannot stamp over a revision it lacks
+            connection.execute(text("UPDATE alembic_version SET version_num = :h"), {"h": head})
+    assert schema == {"status": "unknown", "revision": "from_the_future", "head": head}
