@@ -244,6 +244,10 @@ class PageQuery(BaseModel):
     page: _page_number(10_000) = Field(1, json_schema_extra={"default": 1})
     per_page: _page_number(100) = Field(20, json_schema_extra={"default": 20})
 
+    def answer(self, items: list[Any], total: int) -> dict[str, Any]:
+        """This page of a list, in the envelope every list answers (`Page`)."""
+        return {"items": items, "total": total, "page": self.page, "per_page": self.per_page}
+
 
 def _ist(value: datetime) -> str:
     return value.astimezone(IST).isoformat(timespec="seconds")

@@ -305,4 +305,4 @@ def audit_events(query: AuditQuery):  # type: ignore[no-untyped-def]
         per_page=query.per_page,
     )
     items = [schemas.audit_event(row) for row in rows]
-    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+    return query.answer(items, total)

@@ -128,7 +128,7 @@ def my_products(query: PageQuery):  # type: ignore[no-untyped-def]
         current_api_user(), page=query.page, per_page=query.per_page
     )
     items = [schemas.product_owner(product) for product in rows]
-    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/suppliers/<int:supplier_id>/products")

@@ -89,7 +89,7 @@ def orders(query: PageQuery):  # type: ignore[no-untyped-def]
     items = [
         schemas.order(row, pack_orders.checkout_for(row), invoices.get(row.id)) for row in rows
     ]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -112,7 +112,7 @@ def invoices(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
     rows, total = queries.supplier_invoices(current_api_user(), page=page, per_page=per_page)
     items = [schemas.invoice(row) for row in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/invoices/<int:invoice_id>")

@@ -112,7 +112,7 @@ def grievances(query: GrievancesQuery):  # type: ignore[no-untyped-def]
         user, query.chosen(), page=query.page, per_page=query.per_page
     )
     items = [_view_for(user, row) for row in rows]
-    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/grievances/<int:grievance_id>")
@@ -210,7 +210,7 @@ def breaches(query: PageQuery):  # type: ignore[no-untyped-def]
     policy.require_keep_breach_register(user)
     rows, total = queries.list_breaches(user, page=query.page, per_page=query.per_page)
     items = [schemas.breach(row) for row in rows]
-    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+    return query.answer(items, total)
 
 
 @bp.patch("/breaches/<int:breach_id>")

@@ -87,7 +87,7 @@ def my_enquiries(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
     rows, total = queries.buyer_enquiries(current_api_user().id, page=page, per_page=per_page)
     items = [schemas.enquiry_for_buyer(lead) for lead in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/enquiries/<int:lead_id>")
@@ -268,7 +268,7 @@ def my_requirements(query: PageQuery):  # type: ignore[no-untyped-def]
     rows, total = requirements.own_requirements(current_api_user(), page=page, per_page=per_page)
     unlocked = requirements.unlocked_by([row.id for row in rows])
     items = [schemas.requirement_for_buyer(row, unlocked[row.id]) for row in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)
 
 
 @bp.get("/requirements/<int:requirement_id>")
@@ -308,7 +308,7 @@ def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
     rows, total = requirements.feed(current_api_user(), page=page, per_page=per_page)
     items = [schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)
 
 
 @bp.post("/buyleads/<int:requirement_id>/unlock")

@@ -83,12 +83,11 @@ def privacy_requests(query: PrivacyRequestsQuery):  # type: ignore[no-untyped-de
             user, status=query.status, page=page, per_page=per_page
         )
         items = [schemas.request_officer(row) for row in rows]
-        return {"items": items, "total": total, "page": page, "per_page": per_page}
+        return query.answer(items, total)
     if query.status:
         raise ValidationFailed({"status": ["only the grievance officer filters by status"]})
-    own = filing.own_requests(user)
-    items = [schemas.request_owner(row) for row in own[(page - 1) * per_page : page * per_page]]
-    return {"items": items, "total": len(own), "page": page, "per_page": per_page}
+    rows, total = filing.own_requests_page(user, page=page, per_page=per_page)
+    return query.answer([schemas.request_owner(row) for row in rows], total)
 
 
 @bp.get("/privacy/requests/<int:request_id>")

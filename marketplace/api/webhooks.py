@@ -86,4 +86,4 @@ def webhook_deliveries(webhook_id: int, query: PageQuery):  # type: ignore[no-un
         current_api_user(), webhook_id, page=page, per_page=per_page
     )
     items = [schemas.delivery_view(d) for d in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.answer(items, total)

@@ -5,10 +5,11 @@ Functions flush but never commit, unless they say so.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from marketplace import audit
 from marketplace.accounts.models import User
+from marketplace.db import paginate
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.legal_clocks import clock as legal_clock
@@ -86,11 +87,18 @@ def own_request(user: User, request_id: int) -> PrivacyRequest:
     return row
 
 
-def own_requests(user: User) -> list[PrivacyRequest]:
-    return list(
-        db.session.scalars(
-            select(PrivacyRequest)
-            .where(PrivacyRequest.user_id == user.id)
-            .order_by(PrivacyRequest.id.desc())
-        )
+def _own(user: User) -> Select[tuple[PrivacyRequest]]:
+    return (
+        select(PrivacyRequest)
+        .where(PrivacyRequest.user_id == user.id)
+        .order_by(PrivacyRequest.id.desc())
     )
+
+
+def own_requests(user: User) -> list[PrivacyRequest]:
+    return list(db.session.scalars(_own(user)))
+
+
+def own_requests_page(user: User, *, page: int, per_page: int) -> tuple[list[PrivacyRequest], int]:
+    """One page of a person's own requests, newest first, and how many there are."""
+    return paginate(_own(user), page=page, per_page=per_page)
