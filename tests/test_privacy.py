@@ -115,6 +115,19 @@ def test_a_request_needs_the_password_again_and_is_due_in_90_days(ctx, buyer, bu
     assert len(refused) == 1 and buyer.email not in json.dumps(refused[0].details)
 
 
+def test_a_persons_own_requests_are_paged_newest_first(ctx, buyer, buyer_api):
+    for purpose in ("analytics", "marketing"):
+        objection = {"type": "objection", "purpose": purpose, "password": buyer.password}
+        assert buyer_api.post("/privacy/requests", objection).status_code in (201, 202)
+    buyer_api.post("/privacy/requests", {"type": "deletion", "password": buyer.password})
+    first = buyer_api.get("/privacy/requests?per_page=2").get_json()
+    second = buyer_api.get("/privacy/requests?per_page=2&page=2").get_json()
+    assert (first["total"], second["total"]) == (3, 3)
+    assert [row["type"] for row in first["items"]] == ["deletion", "objection"]
+    assert [row["type"] for row in second["items"]] == ["objection"]
+    assert buyer_api.get("/privacy/requests?status=pending").status_code == 422  # officer only
+
+
 def test_the_officer_decides_and_a_denial_needs_a_reason(
     ctx, buyer, buyer_api, supplier_api, officer_api
 ):
