@@ -146,6 +146,15 @@ def _flag(raw: Any) -> bool:
 Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
 
 
+def _required_flag(raw: Any) -> bool:
+    if raw is None:
+        raise refuse(REQUIRED)  # a decision, not a box that may be left unticked
+    return _flag(raw)
+
+
+RequiredFlag = Annotated[bool, PlainValidator(_required_flag), WithJsonSchema({"type": "boolean"})]
+
+
 def Money(
     *,
     maximum: Decimal = Decimal("1000000000"),

@@ -119,6 +119,23 @@ def test_delete_takes_the_product_out_of_search(supplier_api, categories):
         ({"specifications": "Grade 304"}, "specifications", "object of names"),
         ({"specifications": {"Grade": ""}}, "specifications.Grade", "1 to 200"),
         ({"specifications": {"x" * 61: "1"}}, "specifications." + "x" * 61, "1 to 60"),
+        ({"specifications": [{"name": ["a"], "value": "x"}]}, "specifications", "must be text"),
+        ({"specifications": [{"name": {"a": 1}, "value": "x"}]}, "specifications", "must be text"),
+        (
+            {
+                "specifications": [
+                    {"name": "Grade", "value": "304"},
+                    {"name": "Grade", "value": "316"},
+                ]
+            },
+            "specifications",
+            "each name once",
+        ),
+        (
+            {"specifications": [{"name": "Grade", "value": str(n)} for n in range(31)]},
+            "specifications",
+            "at most 30",
+        ),
         ({"specifications": {str(n): "v" for n in range(31)}}, "specifications", "at most 30"),
         ({"description": "x" * 5001}, "description", "at most 5000"),
         ({"owner": 3}, "owner", "cannot be set"),
@@ -430,6 +447,7 @@ def test_rebuild_reader_passes_rows_through_and_raises_its_errors():
     [
         ({"hidden": "perhaps", "reason": "Counterfeit"}, "hidden"),
         ({"reason": "Counterfeit brand"}, "hidden"),
+        ({"hidden": None, "reason": "Counterfeit brand"}, "hidden"),  # null is not "show it"
         ({"hidden": True, "reason": "no"}, "reason"),
         ([True], "body"),
     ],

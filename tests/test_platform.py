@@ -137,3 +137,30 @@ def test_health_is_unavailable_on_a_revision_the_code_does_not_know(client, ctx)
         with db.engine.begin() as connection:  # alembic cannot stamp over a revision it lacks
             connection.execute(text("UPDATE alembic_version SET version_num = :h"), {"h": head})
     assert schema == {"status": "unknown", "revision": "from_the_future", "head": head}
+
+
+class _TwoHeads:
+    """Migrations with two heads: two branches that each added one."""
+
+    def get_heads(self) -> list[str]:
+        return ["0017_b", "0017_a"]
+
+    def get_revision(self, revision: str) -> object:
+        return object()
+
+
+def test_health_reports_two_heads_as_a_schema_not_at_head(client, ctx, monkeypatch):
+    monkeypatch.setattr(health, "migrations", _TwoHeads)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["schema"]["head"] == "0017_a,0017_b"
+
+
+def test_health_says_unknown_when_the_migrations_cannot_be_read(client, ctx, monkeypatch):
+    def unreadable() -> None:
+        raise FileNotFoundError("migrations")
+
+    monkeypatch.setattr(health, "migrations", unreadable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["schema"] == {"status": "unknown", "revision": None, "head": ""}

@@ -868,6 +868,10 @@ def test_a_reported_child_is_suspended_at_once_and_erased_once_confirmed(
     assert db.session.get_one(Product, product_id).status == ProductStatus.PAUSED
     _suspended_once_by(officer, child.id)
     request_id = reported.get_json()["id"]
+    seen = officer_api.get(f"/privacy/requests/{request_id}").get_json()
+    assert seen["details"] == {"reason": "reported as under 18: Parent wrote in, age 16."}
+    officer_page = officer_api.client.get("/privacy/officer").get_data(as_text=True)
+    assert "lift_if_denied" not in officer_page
     officer_api.post(f"/privacy/requests/{request_id}/decision", {"decision": "approve"})
     db.session.remove()
     assert db.session.get(User, child.id).erased_at is not None

@@ -19,7 +19,16 @@ from marketplace.catalog.trade import (
     check_hsn,
     gst_label,
 )
-from marketplace.fields import REQUIRED, Flag, Money, Text, WholeNumber, checked, refuse
+from marketplace.fields import (
+    REQUIRED,
+    Flag,
+    Money,
+    RequiredFlag,
+    Text,
+    WholeNumber,
+    checked,
+    refuse,
+)
 from marketplace.validation import Invalid, clean_text, refuse_field
 
 MAX_SPECIFICATIONS = 30
@@ -62,6 +71,13 @@ def _specification_pairs(raw: Any) -> Any:
     if raw is None or raw == "":
         return {}
     if isinstance(raw, list) and all(isinstance(item, Mapping) for item in raw):
+        if len(raw) > MAX_SPECIFICATIONS:  # counted as sent, before any name is merged
+            raise refuse(f"at most {MAX_SPECIFICATIONS} specifications")
+        names = [item.get("name") for item in raw]
+        if not all(isinstance(name, str) for name in names):
+            raise refuse("names and values must be text")
+        if len(set(names)) != len(names):
+            raise refuse("each name once (a specification has one value)")
         raw = {item.get("name"): item.get("value") for item in raw}
     if not isinstance(raw, Mapping):
         raise refuse("must be an object of names to values")
@@ -210,7 +226,7 @@ class VisibilityIn(BaseModel):
 
     model_config = ConfigDict(title="Visibility")
 
-    hidden: Flag
+    hidden: RequiredFlag
     reason: Text(min_length=5, max_length=300, required=False) = None
 
     @model_validator(mode="after")

@@ -164,6 +164,7 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     form = HideForm()
     if not accepted(form):
         abort(400)
+    policy.require_hide_listings(current_user)  # a 403 before anything sent is read
     try:
         body = validated(VisibilityIn, request.form.to_dict())
         item = services.set_hidden(current_user._get_current_object(), product_id, body)

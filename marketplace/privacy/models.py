@@ -88,7 +88,9 @@ class RequestStatus(enum.StrEnum):
 
 # Kept on a request to undo the workflow's own steps, never shown: the listings a deactivation or
 # suspension paused, and how a reported account stood before its suspension.
-WORKFLOW_DETAILS = frozenset({"paused_products", "active_before", "deactivated_before"})
+WORKFLOW_DETAILS = frozenset(
+    {"paused_products", "active_before", "deactivated_before", "lift_if_denied"}
+)
 
 
 class PrivacyRequest(db.Model):
