@@ -427,6 +427,16 @@ def _production_network_problems(config: Mapping[str, Any]) -> list[str]:
             "WEBHOOK_ALLOW_PRIVATE_TARGETS must be false in production "
             "(webhooks could probe our own network)"
         )
+    if not (config["PUBLIC_BASE_URL"] or "").startswith("https://"):
+        problems.append(
+            "PUBLIC_BASE_URL must be the site's https:// address in production (mailed links "
+            "would otherwise be built from the request's Host header, which a sender chooses)"
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
+        problems.append(
+            "DATABASE_URL must name a PostgreSQL server in production (SQLite in instance/ "
+            "is one machine's file)"
+        )
     return problems
 
 

@@ -112,6 +112,7 @@ SAFE_PRODUCTION = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": "false",
     "BCRYPT_ROUNDS": "12",
     "PUBLIC_BASE_URL": "https://kaveritrade.example",
+    "DATABASE_URL": "postgresql://app@db.internal/marketplace",
 }
 UNSET = None
 
@@ -143,6 +144,9 @@ UNSET = None
         ({}, {"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}, {}, "WEBHOOK_ALLOW_PRIVATE_TARGETS"),
         ({"BCRYPT_ROUNDS": "10"}, {}, "BCRYPT_ROUNDS"),
+        ({"PUBLIC_BASE_URL": UNSET}, {}, "PUBLIC_BASE_URL"),
+        ({"PUBLIC_BASE_URL": "http://kaveritrade.example"}, {}, "PUBLIC_BASE_URL"),
+        ({"DATABASE_URL": UNSET}, {}, "DATABASE_URL"),
         ({}, {"BCRYPT_ROUNDS": 4, "TESTING": True}, "BCRYPT_ROUNDS"),
     ],
 )
@@ -187,9 +191,11 @@ def test_the_embedded_defaults_are_not_production(tmp_path):
 
 
 def _production_app(monkeypatch, sqlite_url):
+    """The app as production would start it (its PostgreSQL is never asked: nothing here
+    touches the database)."""
     for variable, value in SAFE_PRODUCTION.items():
         monkeypatch.setenv(variable, value)
-    return create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url})
+    return create_app()
 
 
 def test_a_safe_production_config_starts(monkeypatch, sqlite_url, app):
