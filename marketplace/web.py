@@ -16,10 +16,12 @@ from marketplace.validation import whole_number
 bp = Blueprint("main", __name__)
 
 
+# What an answer that carries a secret (a token, a key shown once) says: no cache may keep it.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 def no_store(response: Response) -> Response:
-    """A response that carries a secret (a token, a key shown once): no cache may keep it."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
+    response.headers.update(NO_STORE)
     return response
 
 

@@ -36,9 +36,9 @@ from marketplace.fields import Page
 from marketplace.openapi import Reply, json_body, operation
 from marketplace.privacy import schemas as privacy_schemas
 from marketplace.validation import validated
+from marketplace.web import NO_STORE
 
 # An answer that carries a secret (a token, a key shown once): no cache may keep it.
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _PHOTO_UPLOAD = Reply(
     {
@@ -94,7 +94,7 @@ def create_token(body: SignInIn):  # type: ignore[no-untyped-def]
     except authentication.SignInFailed as refused:
         return problem(refused.status, refused.detail, title=refused.title)
     token, credential = api_keys.issue_bearer_token(user)
-    return schemas.bearer_token(token, credential.expires_at), 201, _NO_STORE
+    return schemas.bearer_token(token, credential.expires_at), 201, NO_STORE
 
 
 @bp.post("/auth/password-reset")
@@ -253,7 +253,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
 def create_api_key():  # type: ignore[no-untyped-def]
     body = validated(IntegrationKeyIn, json_body() if request.content_length else {})
     key, credential = api_keys.create_integration_key(current_api_user(), body)
-    return schemas.new_integration_key(key, credential), 201, _NO_STORE
+    return schemas.new_integration_key(key, credential), 201, NO_STORE
 
 
 @bp.get("/api-keys")

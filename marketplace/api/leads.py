@@ -150,13 +150,9 @@ def leads(query: LeadPullQuery):  # type: ignore[no-untyped-def]
         current_api_user(), chosen, oldest_first=True, page=query.page, per_page=query.per_page
     )
     signals = queries.trust_signals(rows)
-    return {
-        "items": [schemas.lead_for_supplier(lead, signals[lead.id]) for lead in rows],
-        "total": total,
-        "page": query.page,
-        "per_page": query.per_page,
-        "window": {"start_time": iso_utc(chosen.start), "end_time": iso_utc(chosen.end)},
-    }
+    items = [schemas.lead_for_supplier(lead, signals[lead.id]) for lead in rows]
+    window = {"start_time": iso_utc(chosen.start), "end_time": iso_utc(chosen.end)}
+    return {**query.answer(items, total), "window": window}
 
 
 def _lead_body(lead_id: int) -> schemas.Lead:

@@ -11,8 +11,7 @@ from marketplace.leads import webhook_schemas as schemas
 from marketplace.leads import webhook_subscriptions as subscriptions
 from marketplace.leads.webhook_inputs import WebhookIn
 from marketplace.openapi import Reply, operation
-
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # as web.no_store sets them
+from marketplace.web import NO_STORE
 
 
 @bp.post("/webhooks")
@@ -31,7 +30,7 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # as web.no_sto
 )
 def create_webhook(body: WebhookIn):  # type: ignore[no-untyped-def]
     webhook, secret = subscriptions.create_webhook(current_api_user(), body)
-    return schemas.new_webhook_view(webhook, secret), 201, _NO_STORE
+    return schemas.new_webhook_view(webhook, secret), 201, NO_STORE
 
 
 @bp.get("/webhooks")

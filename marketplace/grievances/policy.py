@@ -49,13 +49,3 @@ def can_keep_breach_register(user: User | None) -> bool:
 def require_keep_breach_register(user: User | None) -> None:
     if not can_keep_breach_register(user):
         raise Forbidden(OFFICER_ONLY)
-
-
-def can_read_audit_log(user: User | None) -> bool:
-    """The readable audit log."""
-    return is_officer(user)
-
-
-def require_read_audit_log(user: User | None) -> None:
-    if not can_read_audit_log(user):
-        raise Forbidden(OFFICER_ONLY)
