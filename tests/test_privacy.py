@@ -23,14 +23,21 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.inputs import ProductIn
 from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
+from marketplace.errors import Conflict
 from marketplace.extensions import db
 from marketplace.leads import conversations, pipeline
 from marketplace.leads.inputs import LeadChange, MessageIn
 from marketplace.leads.models import Lead, Message
 from marketplace.privacy import archive as statutory_archive
 from marketplace.privacy import clock as privacy_clock
-from marketplace.privacy import holds, inactive, marketing
-from marketplace.privacy.models import ArchivedRecord, PrivacyRequest, RequestStatus
+from marketplace.privacy import decisions, holds, inactive, marketing
+from marketplace.privacy.inputs import DecisionIn
+from marketplace.privacy.models import (
+    ArchivedRecord,
+    PrivacyRequest,
+    RequestStatus,
+    RequestType,
+)
 from marketplace.privacy.retention import annual_return_due, gst_retention
 from marketplace.privacy.services import may_process
 from tests import factories
@@ -769,6 +776,24 @@ def test_a_correction_is_applied_once_approved(ctx, buyer, buyer_api, officer_ap
         "/privacy/requests", {"type": "correction", "field": "gstin", "password": buyer.password}
     )
     assert bad.status_code == 422 and set(bad.get_json()["errors"]) >= {"field"}
+
+
+def test_a_correction_that_cannot_apply_is_refused_before_anything_is_written(ctx, buyer, officer):
+    """A page shows a refusal and still commits its request: nothing may be half-written."""
+    row = PrivacyRequest(
+        user_id=buyer.id,
+        type=RequestType.CORRECTION,
+        status=RequestStatus.PENDING,
+        details={"field": "city", "value": "Pune"},  # a business field; a buyer has none
+        due_at=utcnow() + timedelta(days=90),
+        created_at=utcnow(),
+    )
+    db.session.add(row)
+    commit()
+    approve = DecisionIn.model_validate({"decision": "approve"})
+    with pytest.raises(Conflict, match="no business details"):
+        decisions.decide(db.session.get_one(User, officer.id), row.id, approve)
+    assert (row.status, row.decided_by_id, row.decided_at) == (RequestStatus.PENDING, None, None)
 
 
 def test_deactivation_hides_listings_and_signing_in_reactivates(ctx, shop, api):

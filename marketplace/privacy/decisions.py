@@ -62,6 +62,9 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     policy.require_decide_request(actor, row)
     user = db.session.get(User, row.user_id)
     assert user is not None
+    correcting = decision == "approve" and row.type == RequestType.CORRECTION
+    # Refused before anything is written: a page that shows the refusal still commits.
+    target = _correction_target(user, row.details) if correcting else None
     now = clock.now()
     row.decided_by_id, row.decided_at, row.decision_reason = actor.id, now, reason
     if decision == "deny":
@@ -75,7 +78,7 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
         enqueue(tasks.execute_deletion, request_id)
     elif row.type == RequestType.CORRECTION:
         move(row, RequestStatus.APPROVED, actor.id, reason or "")
-        _apply_correction(user, row.details)
+        _apply_correction(target, user, row.details)
         move(row, RequestStatus.COMPLETE, actor.id)
         row.completed_at = now
     else:  # an objection to a required purpose, upheld: the service is discontinued
@@ -104,10 +107,16 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     return row
 
 
-def _apply_correction(user: User, details: dict[str, Any]) -> None:
-    owner, attribute, _ = CORRECTABLE_FIELDS[details["field"]]
+def _correction_target(user: User, details: dict[str, Any]) -> Any:
+    """The row a correction changes: the account, or its business (which it may lack)."""
+    owner, _, _ = CORRECTABLE_FIELDS[details["field"]]
     target = user if owner == "user" else user.supplier
     if target is None:
         raise Conflict("The account has no business details to correct.")
+    return target
+
+
+def _apply_correction(target: Any, user: User, details: dict[str, Any]) -> None:
+    _, attribute, _ = CORRECTABLE_FIELDS[details["field"]]
     setattr(target, attribute, details["value"])
     audit.record("account.corrected", subject=user, field=details["field"])
