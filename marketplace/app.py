@@ -24,7 +24,8 @@ from marketplace.api import bp as api_bp
 from marketplace.api import indiamart
 from marketplace.catalog import cli as catalog_cli
 from marketplace.catalog import views as catalog_views
-from marketplace.config import load_config, validate_config
+from marketplace.config import load_config
+from marketplace.config_rules import validate_config
 from marketplace.credits import cli as credits_cli
 from marketplace.credits import views as credits_views
 from marketplace.db import commit

@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-from marketplace.accounts.identity import check_gstin  # the portal's own GSTIN is checked too
 from marketplace.credits.plans import parse_packs, parse_plans
-from marketplace.validation import Invalid
 
 
 class ConfigError(RuntimeError):
@@ -110,10 +108,10 @@ def _secret_key(value: str) -> str:
 
 
 # The secrets generated into instance/ when not set: fine on one machine, never in production.
-_GENERATED_SECRETS = ("SECRET_KEY", "FIELD_INDEX_KEY", "FIELD_ENCRYPTION_KEYS")
+GENERATED_SECRETS = ("SECRET_KEY", "FIELD_INDEX_KEY", "FIELD_ENCRYPTION_KEYS")
 
 # The embedded defaults' portal and grievance officer are placeholders: no real portal is them.
-_PLACEHOLDER_IDENTITY = {
+PLACEHOLDER_IDENTITY = {
     "PORTAL_LEGAL_NAME": "TradeSetu Marketplace Private Limited",
     "PORTAL_GSTIN": "27AAJCT4821K1Z0",
     "PORTAL_ADDRESS": "4th Floor, Trade Centre, Bandra Kurla Complex, Bandra (East), "
@@ -168,6 +166,11 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SEARCH_INDEX_PATH": ("SEARCH_INDEX_PATH", str),
     "SEARCH_FACET_CACHE": ("SEARCH_FACET_CACHE", _integer(0, 100_000)),
     "LOG_LEVEL": ("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    # Observability: log lines as JSON or text, the token /metrics asks for, error reports
+    "LOG_FORMAT": ("LOG_FORMAT", _choice("json", "text")),
+    "METRICS_TOKEN": ("METRICS_TOKEN", _secret_key),
+    "SENTRY_DSN": ("SENTRY_DSN", _url("http", "https")),
+    "SENTRY_ENVIRONMENT": ("SENTRY_ENVIRONMENT", str),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", _integer(0, 5)),
     # Credits, payments and invoices
     "PAYMENT_GATEWAY": ("PAYMENT_GATEWAY", _choice("sandbox", "razorpay")),
@@ -251,6 +254,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "EMAIL_VERIFICATION_TTL_HOURS": 48,
         "PASSWORD_RESET_TTL_MINUTES": 60,
         "LOG_LEVEL": "INFO",
+        # Text for a person at a terminal; production's default is JSON (see load_config).
+        "LOG_FORMAT": "text",
+        # /metrics answers only a request bearing this token; with none, it answers nobody.
+        "METRICS_TOKEN": None,
+        "SENTRY_DSN": None,
+        "SENTRY_ENVIRONMENT": None,  # APP_ENV when not set
         "TRUSTED_PROXIES": 0,
         # Credits: plans (weekly allocation) and packs (credits, rupees before GST), the payment
         # gateway (the sandbox pays on a page of the portal itself: no money moves), and what
@@ -261,16 +270,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RAZORPAY_WEBHOOK_SECRET": None,
         "CREDIT_PLANS": parse_plans("Free:0,Silver:10,Gold:30"),
         "CREDIT_PACKS": parse_packs("10:999,50:3999,200:12999"),
-        "PORTAL_LEGAL_NAME": _PLACEHOLDER_IDENTITY["PORTAL_LEGAL_NAME"],
-        "PORTAL_GSTIN": _PLACEHOLDER_IDENTITY["PORTAL_GSTIN"],
-        "PORTAL_ADDRESS": _PLACEHOLDER_IDENTITY["PORTAL_ADDRESS"],
+        "PORTAL_LEGAL_NAME": PLACEHOLDER_IDENTITY["PORTAL_LEGAL_NAME"],
+        "PORTAL_GSTIN": PLACEHOLDER_IDENTITY["PORTAL_GSTIN"],
+        "PORTAL_ADDRESS": PLACEHOLDER_IDENTITY["PORTAL_ADDRESS"],
         # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
         # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
         "GST_SAC": "998365",
-        "GRIEVANCE_OFFICER_NAME": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_NAME"],
-        "GRIEVANCE_OFFICER_EMAIL": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_EMAIL"],
-        "GRIEVANCE_OFFICER_PHONE": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_PHONE"],
-        "GRIEVANCE_OFFICER_ADDRESS": _PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_ADDRESS"],
+        "GRIEVANCE_OFFICER_NAME": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_NAME"],
+        "GRIEVANCE_OFFICER_EMAIL": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_EMAIL"],
+        "GRIEVANCE_OFFICER_PHONE": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_PHONE"],
+        "GRIEVANCE_OFFICER_ADDRESS": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_ADDRESS"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 
@@ -305,6 +314,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))
     if config["APP_ENV"] == "production":
+        # A log collector reads one JSON object a line; a person can still ask for text.
+        if "LOG_FORMAT" not in environ:
+            config["LOG_FORMAT"] = "json"
         # Nothing is generated: a secret that differs per machine (or sits in a file beside the
         # database) is refused by validate_config, which names each one missing.
         return config
@@ -323,124 +335,3 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             )
         ]
     return config
-
-
-def validate_config(config: Mapping[str, Any]) -> None:
-    """Rules that span settings; run last in the app factory."""
-    problems = []
-    production = config["APP_ENV"] == "production"
-    # In production the cost is checked below, tests or not, with production's own message.
-    if config["BCRYPT_ROUNDS"] < 12 and not config.get("TESTING") and not production:
-        problems.append("BCRYPT_ROUNDS must be 12 or more outside tests")
-    if config["MAIL_BACKEND"] == "smtp" and not config["SMTP_HOST"]:
-        problems.append("MAIL_BACKEND=smtp needs SMTP_HOST")
-    if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"]:
-        problems.append("SMS_BACKEND=http needs SMS_GATEWAY_URL")
-    if config["CELERY_BROKER_URL"] and not config["PUBLIC_BASE_URL"] and not config.get("TESTING"):
-        # A worker has no request to take the host from: its mail would link to 127.0.0.1.
-        problems.append(
-            "CELERY_BROKER_URL needs PUBLIC_BASE_URL (the links in mail a worker sends)"
-        )
-    if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
-        problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
-    problems.extend(_payment_problems(config))
-    if production:
-        problems.extend(_production_problems(config))
-    if problems:
-        raise ConfigError("Bad configuration: " + "; ".join(problems))
-
-
-def _payment_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if config["PAYMENT_GATEWAY"] == "razorpay":
-        for name in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):
-            if not config[name]:
-                problems.append(f"PAYMENT_GATEWAY=razorpay needs {name}")
-    try:
-        check_gstin(config["PORTAL_GSTIN"])
-    except Invalid as error:
-        problems.append(f"PORTAL_GSTIN is not a valid GSTIN: {error}")
-    if not config["CREDIT_PLANS"] or not config["CREDIT_PACKS"]:
-        problems.append("CREDIT_PLANS and CREDIT_PACKS each need at least one entry")
-    return problems
-
-
-def _production_problems(config: Mapping[str, Any]) -> list[str]:
-    """What APP_ENV=production refuses: every embedded default that only suits one machine."""
-    return [
-        *_production_secret_problems(config),
-        *_production_cookie_problems(config),
-        *_production_backend_problems(config),
-        *_production_identity_problems(config),
-        *_production_network_problems(config),
-        *_production_password_problems(config),
-    ]
-
-
-def _production_secret_problems(config: Mapping[str, Any]) -> list[str]:
-    return [
-        f"{name} must be set in production (it is generated per machine otherwise)"
-        for name in _GENERATED_SECRETS
-        if not config.get(name)
-    ]
-
-
-def _production_cookie_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if not config["SESSION_COOKIE_SECURE"]:
-        problems.append("SESSION_COOKIE_SECURE must be true in production (HTTPS only)")
-    if not config.get("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"]):
-        problems.append("REMEMBER_COOKIE_SECURE must be true in production (HTTPS only)")
-    return problems
-
-
-def _production_backend_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if config["PAYMENT_GATEWAY"] == "sandbox":
-        problems.append("PAYMENT_GATEWAY must not be sandbox in production (it moves no money)")
-    if config["MAIL_BACKEND"] == "file":
-        problems.append("MAIL_BACKEND must not be file in production (no mail would leave)")
-    if config["SMS_BACKEND"] == "file":
-        problems.append("SMS_BACKEND must not be file in production (no SMS would leave)")
-    return problems
-
-
-def _production_identity_problems(config: Mapping[str, Any]) -> list[str]:
-    return [
-        f"{name} must be set in production (the default is a placeholder)"
-        for name, placeholder in _PLACEHOLDER_IDENTITY.items()
-        if config[name] == placeholder
-    ]
-
-
-def _production_network_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    # The app factory's own default: REDIS_URL when set, memory otherwise.
-    storage = config.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"] or "memory://"
-    if storage.startswith("memory://"):
-        problems.append(
-            "RATELIMIT_STORAGE_URI must not be memory:// in production "
-            "(each process would count alone): set REDIS_URL"
-        )
-    if config["WEBHOOK_ALLOW_PRIVATE_TARGETS"]:
-        problems.append(
-            "WEBHOOK_ALLOW_PRIVATE_TARGETS must be false in production "
-            "(webhooks could probe our own network)"
-        )
-    if not (config["PUBLIC_BASE_URL"] or "").startswith("https://"):
-        problems.append(
-            "PUBLIC_BASE_URL must be the site's https:// address in production (mailed links "
-            "would otherwise be built from the request's Host header, which a sender chooses)"
-        )
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
-        problems.append(
-            "DATABASE_URL must name a PostgreSQL server in production (SQLite in instance/ "
-            "is one machine's file)"
-        )
-    return problems
-
-
-def _production_password_problems(config: Mapping[str, Any]) -> list[str]:
-    if config["BCRYPT_ROUNDS"] < 12:
-        return [f"BCRYPT_ROUNDS must be 12 or more in production (got {config['BCRYPT_ROUNDS']})"]
-    return []

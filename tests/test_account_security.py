@@ -335,7 +335,8 @@ def test_secrets_are_never_cached(client, supplier):
 
 
 def test_session_lifetimes_are_configured_and_checked(tmp_path):
-    from marketplace.config import ConfigError, load_config, validate_config
+    from marketplace.config import ConfigError, load_config
+    from marketplace.config_rules import validate_config
 
     config = load_config({"SESSION_IDLE_MINUTES": "15", "SESSION_MAX_HOURS": "8"}, str(tmp_path))
     assert (config["SESSION_IDLE_MINUTES"], config["SESSION_MAX_HOURS"]) == (15, 8)

@@ -9,7 +9,8 @@ import pytest
 
 from marketplace.accounts.passwords import hash_password
 from marketplace.app import create_app
-from marketplace.config import ConfigError, load_config, validate_config
+from marketplace.config import ConfigError, load_config
+from marketplace.config_rules import validate_config
 
 
 def test_embedded_defaults(tmp_path):
@@ -48,6 +49,9 @@ def test_postgres_urls_are_driven_by_psycopg3(tmp_path):
         ({"ENQUIRY_NOTICE_INTERVAL": "0"}, "ENQUIRY_NOTICE_INTERVAL"),
         ({"ENQUIRY_NOTICE_INTERVAL": "soon"}, "ENQUIRY_NOTICE_INTERVAL"),
         ({"TASK_RELAY_POLL_MS": "10"}, "TASK_RELAY_POLL_MS"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
+        ({"SENTRY_DSN": "sentry.example/1"}, "SENTRY_DSN"),
     ],
 )
 def test_bad_values_stop_the_start_naming_the_variable(tmp_path, environ, named):
@@ -113,6 +117,7 @@ SAFE_PRODUCTION = {
     "BCRYPT_ROUNDS": "12",
     "PUBLIC_BASE_URL": "https://kaveritrade.example",
     "DATABASE_URL": "postgresql://app@db.internal/marketplace",
+    "METRICS_TOKEN": "m" * 40,
 }
 UNSET = None
 
@@ -148,6 +153,7 @@ UNSET = None
         ({"PUBLIC_BASE_URL": "http://kaveritrade.example"}, {}, "PUBLIC_BASE_URL"),
         ({"DATABASE_URL": UNSET}, {}, "DATABASE_URL"),
         ({}, {"BCRYPT_ROUNDS": 4, "TESTING": True}, "BCRYPT_ROUNDS"),
+        ({"METRICS_TOKEN": UNSET}, {}, "METRICS_TOKEN"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(tmp_path, environ_changes, config_changes, named):
@@ -178,9 +184,17 @@ def test_production_names_every_unsafe_default_at_once(tmp_path):
         "GRIEVANCE_OFFICER_NAME",
         "GRIEVANCE_OFFICER_EMAIL",
         "RATELIMIT_STORAGE_URI",
+        "METRICS_TOKEN",
     ):
         assert named in str(refused.value)
     assert not list(tmp_path.iterdir())  # nothing generated into instance/
+
+
+def test_logs_are_json_in_production_unless_asked_for_text(tmp_path):
+    assert load_config({}, str(tmp_path))["LOG_FORMAT"] == "text"
+    assert load_config({"APP_ENV": "production"}, str(tmp_path))["LOG_FORMAT"] == "json"
+    asked = {"APP_ENV": "production", "LOG_FORMAT": "text"}
+    assert load_config(asked, str(tmp_path))["LOG_FORMAT"] == "text"
 
 
 def test_the_embedded_defaults_are_not_production(tmp_path):

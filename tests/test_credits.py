@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
-from marketplace.config import ConfigError, load_config, validate_config
+from marketplace.config import ConfigError, load_config
+from marketplace.config_rules import validate_config
 from marketplace.credits import (
     allocations,
     gateways,
