@@ -32,7 +32,7 @@ from marketplace.accounts.models import (
     User,
     UserRole,
 )
-from marketplace.accounts.passwords import hash_password
+from marketplace.accounts.passwords import DEMO_PASSWORD, hash_password
 from marketplace.catalog import categories, indexing
 from marketplace.catalog.demo_products import LINES, RELATED
 from marketplace.catalog.models import Product, ProductStatus
@@ -43,7 +43,6 @@ from marketplace.extensions import db
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.services import initial_consents
 
-DEMO_PASSWORD = "tradesetu-demo-2026"  # noqa: S105  (documented demo accounts only)
 DEMO_DOMAIN = "demo.tradesetu.in"
 
 # The words the demo's people, businesses and listings are made of are data, in

@@ -18,6 +18,7 @@ from marketplace.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_matches,
+    refused_in_production,
     spend_equal_time,
 )
 from marketplace.accounts.queries import find_user_by_email
@@ -110,6 +111,11 @@ def _count_failure(sources: list[tuple[str, int]], now: Any) -> None:
             row.locked_until = now + min(lock, LONGEST_LOCK)
 
 
+def _failure_reason(password: str) -> str:
+    # Answered as any wrong password; the audit tells the operator a published one was tried.
+    return "published_password" if refused_in_production(password) else "wrong_password"
+
+
 def authenticate(email: Any, password: Any, *, channel: str, address: str | None = None) -> User:
     """Check a password sign-in. Failures are recorded (and committed by the caller, which must
     catch SignInFailed/SignInThrottled and return normally)."""
@@ -148,7 +154,7 @@ def authenticate(email: Any, password: Any, *, channel: str, address: str | None
             audit.record(
                 "auth.sign_in_failed",
                 subject=user,
-                reason="wrong_password",
+                reason=_failure_reason(password),
                 failures=user.failed_sign_ins,
                 channel=channel,
             )

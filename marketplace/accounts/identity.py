@@ -16,6 +16,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.in_ import pan as stdnum_pan
 
 from marketplace.accounts.india import State, find_state, state_for_gst_code
+from marketplace.accounts.passwords import is_published_password
 from marketplace.validation import Invalid
 
 _GSTIN_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -137,7 +138,8 @@ def check_mobile(value: str) -> str:
 
 
 def check_password(password: str, *, personal: list[str]) -> str:
-    """Length, no personal details, and not guessable (zxcvbn's common-password lists)."""
+    """Length, no personal details, not published, and not guessable (zxcvbn's common-password
+    lists)."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise Invalid(f"must be at least {PASSWORD_MIN_LENGTH} characters")
     if len(password) > PASSWORD_MAX_LENGTH:
@@ -148,6 +150,8 @@ def check_password(password: str, *, personal: list[str]) -> str:
         local = item.split("@")[0]
         if len(local) >= 4 and (local in lowered or item in lowered):
             raise Invalid("must not contain your email address, name or phone number")
+    if is_published_password(password):
+        raise Invalid("is the demo accounts' published password: choose another one")
     result = zxcvbn.zxcvbn(password, user_inputs=personal)
     if result["score"] < PASSWORD_MIN_SCORE:
         feedback = result["feedback"]

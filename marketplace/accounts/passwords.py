@@ -1,7 +1,11 @@
-"""Password hashing with bcrypt.
+"""Password hashing with bcrypt, and the passwords that are published.
 
 bcrypt reads only the first 72 bytes of its input, so the password is first reduced to a
 base64-encoded SHA-256 digest (44 bytes, no NUL): long passphrases keep all their strength.
+
+The demo accounts' password is printed in the README. It is never accepted as a new password, and
+in production (APP_ENV=production) it opens nothing: a database seeded for a demo and then
+promoted keeps the demo accounts' hashes, and whoever read the README must not get in with it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ from functools import cache
 import bcrypt
 from flask import current_app
 
+# The password of every account `flask demo seed` makes (the README prints it).
+DEMO_PASSWORD = "tradesetu-demo-2026"  # noqa: S105  (published: refused in production)
+
+# Compared without case or surrounding spaces: "TradeSetu-Demo-2026" is as well known.
+_PUBLISHED_PASSWORDS = frozenset({DEMO_PASSWORD.casefold()})
+
 
 def _prehash(password: str) -> bytes:
     return base64.b64encode(hashlib.sha256(password.encode()).digest())
@@ -23,8 +33,21 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds)).decode()
 
 
+def is_published_password(password: str) -> bool:
+    """True for a password anyone can read (the demo accounts')."""
+    return password.strip().casefold() in _PUBLISHED_PASSWORDS
+
+
+def refused_in_production(password: str) -> bool:
+    """True when this password must open nothing here: a published one, in production."""
+    return current_app.config["APP_ENV"] == "production" and is_published_password(password)
+
+
 def password_matches(password: str, password_hash: str) -> bool:
-    return bcrypt.checkpw(_prehash(password), password_hash.encode())
+    """The password opens the account: it matches the hash and is not refused here. bcrypt runs
+    either way, so a refused password takes as long as any other."""
+    matches = bcrypt.checkpw(_prehash(password), password_hash.encode())
+    return matches and not refused_in_production(password)
 
 
 def needs_rehash(password_hash: str) -> bool:
