@@ -93,14 +93,13 @@ def test_production_refuses_the_demo_password_on_the_sign_in_form(client, demo_a
     assert DEMO_PASSWORD not in str(event.details)
 
 
-def test_production_refuses_the_demo_password_to_confirm_a_request(ctx, demo_account, app):
+def test_production_refuses_the_demo_password_to_confirm_a_request(
+    ctx, demo_account, app, monkeypatch
+):
     user = db.session.get(User, demo_account.id)
     assert can_confirm_by_password(user, DEMO_PASSWORD)
-    app.config["APP_ENV"] = "production"
-    try:
-        assert not can_confirm_by_password(user, DEMO_PASSWORD)
-    finally:
-        app.config["APP_ENV"] = "development"
+    monkeypatch.setitem(app.config, "APP_ENV", "production")
+    assert not can_confirm_by_password(user, DEMO_PASSWORD)
 
 
 def test_production_still_lets_other_passwords_in(api, buyer, production):
