@@ -27,6 +27,9 @@ _PAN_HOLDER_TYPES = "ABCFGHJLPTK"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 PASSWORD_MIN_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline attack"
+# zxcvbn refuses to judge more than 72 characters (it raises). The first 72 of a longer password
+# are judged: a passphrase whose first 72 characters are weak is weak however it goes on.
+_ZXCVBN_MAX_LENGTH = 72
 
 
 def normalise_gstin(value: str) -> str:
@@ -152,7 +155,10 @@ def check_password(password: str, *, personal: list[str]) -> str:
             raise Invalid("must not contain your email address, name or phone number")
     if is_published_password(password):
         raise Invalid("is the demo accounts' published password: choose another one")
-    result = zxcvbn.zxcvbn(password, user_inputs=personal)
+    result = zxcvbn.zxcvbn(
+        password[:_ZXCVBN_MAX_LENGTH],
+        user_inputs=[item[:_ZXCVBN_MAX_LENGTH] for item in personal],
+    )
     if result["score"] < PASSWORD_MIN_SCORE:
         feedback = result["feedback"]
         hint = feedback.get("warning") or "it is too easy to guess"
