@@ -22,7 +22,9 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
+from marketplace import health
 from marketplace.accounts.models import User
 from marketplace.credits import operators
 from marketplace.credits.inputs import GoodwillIn
@@ -275,6 +277,16 @@ def test_the_queues_ages_show_a_waiting_item(
     waiting = scrape(client)
     assert 600 <= figure(waiting, ages, queue="webhooks") < 660
     assert 180 <= figure(waiting, ages, queue="notices") < 240
+
+
+def test_a_database_that_cannot_say_leaves_out_the_ages_not_the_scrape(client, token, monkeypatch):
+    def unreadable() -> dict[str, int]:
+        raise OperationalError("SELECT", {}, Exception("the database is down"))
+
+    monkeypatch.setattr(health, "queue_ages", unreadable)
+    figures = scrape(client)  # still a 200
+    assert not any(name == "tradesetu_queue_oldest_age_seconds" for name, _ in figures)
+    assert any(name == "tradesetu_http_request_duration_seconds_count" for name, _ in figures)
 
 
 # --- several gunicorn workers ------------------------------------------------------------------
