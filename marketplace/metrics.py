@@ -66,11 +66,11 @@ def count_on_commit(counter: Counter, amount: float = 1, **labels: str) -> None:
 
 
 def _task_ran(sender: Any = None, **_: Any) -> None:
-    TASK_RUNS.labels(task=getattr(sender, "name", UNMATCHED)).inc()
+    TASK_RUNS.labels(task=getattr(sender, "name", "unknown")).inc()
 
 
 def _task_failed(sender: Any = None, **_: Any) -> None:
-    TASK_FAILURES.labels(task=getattr(sender, "name", UNMATCHED)).inc()
+    TASK_FAILURES.labels(task=getattr(sender, "name", "unknown")).inc()
 
 
 def watch_tasks() -> None:
