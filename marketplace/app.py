@@ -16,7 +16,7 @@ from flask import Flask
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import demo, formatting, search_backend, web
+from marketplace import demo, formatting, metrics_endpoint, search_backend, web
 from marketplace.accounts import cli as accounts_cli
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
@@ -89,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     search_backend.init_app(app)
+    metrics_endpoint.init_app(app)
     celery_init_app(app)
 
     # 3. blueprints, CLI, error pages, templates

@@ -17,6 +17,7 @@ from typing_extensions import TypedDict
 from marketplace.catalog.indexing import outbox_lag
 from marketplace.db import utcnow
 from marketplace.extensions import db, migrate
+from marketplace.leads import webhook_outbox
 from marketplace.leads.enquiry_notices import notice_due_since
 from marketplace.search_backend import backend
 from search import SearchUnavailable
@@ -165,15 +166,32 @@ def backlog() -> Backlog | None:
     tasks for the broker, product changes for the search index, new enquiries for their
     supplier's notice (0 when one is empty). None when the database cannot say."""
     try:
-        oldest: dict[str, datetime | None] = {
-            "tasks": outbox.backlog()[1],
-            "search": outbox_lag()[1],
-            "notices": notice_due_since(),
-        }
+        oldest = _oldest()
     except Exception:
         log.exception("health: backlog check failed")
         db.session.rollback()
         return None
+    return _ages(oldest)  # type: ignore[return-value]
+
+
+def queue_ages() -> dict[str, int]:
+    """`backlog()`'s ages and the webhook deliveries' (for /metrics). Those are not part of the
+    portal's health: a receiver that is down holds back its own deliveries, and only them.
+    Raises when the database cannot say."""
+    oldest = _oldest()
+    oldest["webhooks"] = webhook_outbox.due_since()
+    return _ages(oldest)
+
+
+def _oldest() -> dict[str, datetime | None]:
+    return {
+        "tasks": outbox.backlog()[1],
+        "search": outbox_lag()[1],
+        "notices": notice_due_since(),
+    }
+
+
+def _ages(oldest: dict[str, datetime | None]) -> dict[str, int]:
     now = utcnow()
     return {
         queue: max(int((now - since).total_seconds()), 0) if since else 0

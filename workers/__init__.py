@@ -15,6 +15,7 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from kombu.exceptions import OperationalError
 
+from marketplace import metrics
 from marketplace.db import after_commit
 from workers import outbox
 from workers.schedule import beat_schedule
@@ -60,6 +61,7 @@ def celery_init_app(app: Flask) -> Celery:
         timezone="UTC",
     )
     celery.set_default()
+    metrics.watch_tasks()
     app.extensions["celery"] = celery
     return celery
 

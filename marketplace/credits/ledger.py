@@ -26,6 +26,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from marketplace import metrics
 from marketplace.accounts.models import SupplierProfile
 from marketplace.credits.models import GRANTS, CreditAccount, CreditEntry, CreditKind
 from marketplace.credits.plans import Plan, default_plan, find_plan
@@ -164,6 +165,7 @@ def spend_credit(
     )
     db.session.add(entry)
     db.session.flush()
+    metrics.count_on_commit(metrics.CREDITS_DEBITED, 1, kind=str(kind))
     return entry
 
 
@@ -248,6 +250,7 @@ def take_back(
     )
     db.session.add(entry)
     db.session.flush()
+    metrics.count_on_commit(metrics.CREDITS_DEBITED, -entry.delta, kind=str(kind))
     return entry
 
 

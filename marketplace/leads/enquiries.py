@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import ReturningInsert
 
+from marketplace import metrics
 from marketplace.catalog import services as catalog
 from marketplace.db import UTCDateTime, utcnow
 from marketplace.errors import FieldErrors, NotFound, ValidationFailed
@@ -140,6 +141,8 @@ def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tu
     if holder_id != lead.id:  # a lead of the last 24 hours answers: this one never was
         db.session.execute(delete(Lead).where(Lead.id == lead.id))
         return holder_id, True
+    metrics.count_on_commit(metrics.ENQUIRIES_CREATED, source=str(source))
+    metrics.count_on_commit(metrics.LEADS_CREATED, type=str(LeadType.ENQUIRY))
     if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
         # Emitted here, with the lead as it is now and before any later change's event.
         # `hooked`: the supplier has live webhooks (most have none, and are not asked again).

@@ -14,7 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from marketplace import audit
+from marketplace import audit, metrics
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.categories import categories
 from marketplace.credits.ledger import spend_credit
@@ -269,6 +269,7 @@ def unlock(user: User, requirement_id: int) -> Lead:
     )
     db.session.add(lead)
     db.session.flush()
+    metrics.count_on_commit(metrics.LEADS_CREATED, type=str(LeadType.BUYLEAD))
     audit.record("buylead.unlocked", actor_id=user.id, subject=lead, requirement=requirement.id)
     webhook_outbox.emit(WebhookEvent.LEAD_CREATED, lead)
     return lead

@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 
-from marketplace import audit
+from marketplace import audit, metrics
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
@@ -229,6 +229,7 @@ def attempt_delivery(delivery_id: int) -> None:
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
         delivery.last_error = reason
+        metrics.count_on_commit(metrics.WEBHOOK_DELIVERIES, outcome="skipped")
         commit()
         return
     job = _Job(
@@ -283,6 +284,7 @@ def _record(job: _Job, lease: datetime, outcome: _Outcome) -> None:
             )
     else:
         values["next_attempt_at"] = now + backoff(attempts)
+    metrics.count_on_commit(metrics.WEBHOOK_DELIVERIES, outcome=_outcome_label(values))
     # Only while the lease is ours: it outlasts any attempt, but a worker that stalled past it
     # must not overwrite what a later attempt recorded. A 2xx counts even if the webhook was
     # deleted or disabled meanwhile (it was delivered); a failure does not revive a delivery
@@ -309,6 +311,13 @@ def _record(job: _Job, lease: datetime, outcome: _Outcome) -> None:
     elif stopped == "disabled":
         give_up_pending(job.webhook_id, "the webhook was disabled")
         _tell_disabled(job.webhook_id, outcome)
+
+
+def _outcome_label(values: dict[str, Any]) -> str:
+    """The attempt's outcome for /metrics, from what it records on the delivery."""
+    if "status" not in values:
+        return "retrying"
+    return "delivered" if values["status"] == DeliveryStatus.DELIVERED else "failed"
 
 
 def _webhook_values(webhook_id: int, **values: Any) -> int:

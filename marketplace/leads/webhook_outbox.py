@@ -10,6 +10,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    func,
     or_,
     select,
 )
@@ -124,18 +126,32 @@ def _hand_over(delivery_ids: Sequence[int]) -> None:
             log.warning("could not send webhook delivery %s; the sweep will", delivery_id)
 
 
+def _due() -> ColumnElement[bool]:
+    return and_(
+        WebhookDelivery.status == DeliveryStatus.PENDING,
+        or_(
+            WebhookDelivery.next_attempt_at.is_(None),
+            WebhookDelivery.next_attempt_at <= utcnow(),
+        ),
+    )
+
+
+def due_since() -> datetime | None:
+    """Since when the delivery that has waited longest has been due (its retry time, or its
+    creation): how far the deliveries are behind. A claimed one (being attempted) is not due."""
+    return db.session.scalar(
+        select(
+            func.min(func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at))
+        ).where(_due())
+    )
+
+
 def dispatch_due() -> int:
     """Hand the due deliveries, oldest first, to the delivery task; return how many."""
     ids = list(
         db.session.scalars(
             select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                or_(
-                    WebhookDelivery.next_attempt_at.is_(None),
-                    WebhookDelivery.next_attempt_at <= utcnow(),
-                ),
-            )
+            .where(_due())
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(DISPATCH_BATCH)
         )
