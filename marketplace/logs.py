@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
 def configure(level: str, log_format: str) -> None:
     """One handler on the root logger, to stderr, in `log_format`; every logger propagates to it.
     Calling it again (another app in the same process) replaces the handler, never adds one."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(JsonLineFormatter() if log_format == "json" else TextLineFormatter())
     handler.addFilter(ContextFilter())
     handler.set_name("marketplace")
@@ -46,6 +46,19 @@ def configure(level: str, log_format: str) -> None:
     if logging.getLogRecordFactory() is not _redacted_record:
         _factory_below.append(logging.getLogRecordFactory())
         logging.setLogRecordFactory(_redacted_record)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a line is written, not when the handler was made
+    (a test's capture, a process that swapped its stream)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 _factory_below: list[Any] = []  # the record factory that was in place before ours

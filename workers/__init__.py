@@ -41,6 +41,7 @@ def celery_init_app(app: Flask) -> Celery:
             # belongs to the app that queued it.
             flask_app = current_app._get_current_object() if has_app_context() else app
             with flask_app.app_context(), request_ids.bound(self._request_id()):
+                log.debug("task %s starts", self.name)  # the first line under the request id
                 return self.run(*args, **kwargs)
 
         def _request_id(self) -> str | None:
