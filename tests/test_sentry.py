@@ -202,5 +202,5 @@ def test_a_breadcrumb_is_scrubbed():
 
 def test_the_sub_processors_notice_names_error_reporting_and_what_it_never_gets(client):
     page = client.get("/notices/sub-processors").get_data(as_text=True)
-    assert "Sentry" in page and "SENTRY_DSN" in page
-    assert "passwords, tokens, cookies" in page
+    assert "The configured error-reporting service (Sentry)" in page
+    assert "passwords, tokens, cookies, form contents, email addresses and mobile numbers" in page
