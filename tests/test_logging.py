@@ -355,3 +355,26 @@ def _realistic_run(
         "guest mobile (national)": GUEST["phone"][3:],
         "supplier email": supplier.email,
     }
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+def test_gunicorns_own_lines_are_json_lines_too(app, capsys, monkeypatch):
+    from gunicorn.config import Config
+
+    from marketplace.gunicorn_logging import PortalLogger
+
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    served_document()  # made by an app of its own, whose factory would set the logging again
+    try:
+        logger = PortalLogger(Config())
+        capsys.readouterr()
+        logger.info("Booting worker with pid: %s", 4242)
+        logger.warning("Worker for ravi@example.in timed out")
+        [booting, timeout] = _lines(capsys)
+    finally:
+        logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    assert booting["logger"] == "gunicorn.error" and booting["level"] == "INFO"
+    assert booting["message"] == "Booting worker with pid: 4242"
+    assert timeout["message"] == "Worker for [redacted] timed out"
