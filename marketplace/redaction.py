@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -80,8 +81,8 @@ def redact_data(value: Any, name: object = None) -> Any:
     name blanked and every string redacted. Other objects become their redacted text."""
     if name is not None and sensitive_name(name) and value not in (None, "", [], {}):
         return REDACTED
-    if value is None or isinstance(value, bool | int | float):
-        return value
+    if value is None or isinstance(value, bool | int | float | datetime | date):
+        return value  # an error report's timestamps stay datetimes, which its sender formats
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, Mapping):

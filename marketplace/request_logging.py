@@ -8,6 +8,7 @@ import logging
 import time
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect
 
 from marketplace import request_ids
 
@@ -27,10 +28,12 @@ def known_user_id() -> int | None:
     integration key), if this request has already asked who it is: the log never loads a user."""
     if not has_request_context():
         return None
-    # flask-login's per-request cache, set once something asked for current_user.
-    user = g.get("_login_user")
-    if user is not None and user.is_authenticated:
-        return int(user.id)
+    # flask-login's per-request cache, set once something asked for current_user: a User row
+    # when signed in. Its id from the identity map, as reading user.id after the request's
+    # commit would load the row again.
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    if state is not None and state.identity:
+        return int(state.identity[0])
     bearer = g.get("api_bearer")  # set by the API's verified_credential, None when refused
     return bearer.user_id if bearer is not None else None
 
