@@ -5,7 +5,6 @@ at the top: the domains, the task runner and the platform helpers."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -16,7 +15,15 @@ from flask import Flask
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import demo, formatting, metrics_endpoint, search_backend, web
+from marketplace import (
+    demo,
+    error_reporting,
+    formatting,
+    logs,
+    metrics_endpoint,
+    search_backend,
+    web,
+)
 from marketplace.accounts import cli as accounts_cli
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
@@ -77,7 +84,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault(
         "REMEMBER_COOKIE_DURATION", timedelta(hours=app.config["SESSION_MAX_HOURS"])
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logs.init_app(app)  # log lines, request ids and the access line
+    error_reporting.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -357,3 +357,27 @@ def test_a_dead_broker_delays_work_and_never_loses_it(stack):
             return db.session.scalar(select(func.count(QueuedTask.id))) == 0
 
     _wait_for(relayed, 10, "the relay to forget what the broker took")
+
+
+def test_a_requests_id_reaches_the_worker_through_the_outbox_and_the_relay(stack):
+    stack.environment |= {"LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
+    stack.worker()
+    stack.relay()
+    with stack.app.app_context():
+        buyer = factories.buyer()
+    response = Api(stack.app.test_client()).post(
+        "/auth/password-reset", {"email": buyer.email}, headers={"X-Request-ID": "worker-req-0001"}
+    )
+    assert response.status_code == 202
+
+    def started() -> list[dict[str, Any]]:
+        lines = [line for line in stack.log("worker").splitlines() if line.startswith("{")]
+        return [
+            parsed
+            for parsed in map(json.loads, lines)
+            if parsed.get("request_id") == "worker-req-0001"
+        ]
+
+    lines = _wait_for(started, 30, "the worker's line under the request id")
+    assert lines[0]["message"] == "task marketplace.notifications.deliver_email starts"
+    assert buyer.email not in stack.log("worker")  # the task's arguments are logged redacted

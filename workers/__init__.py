@@ -12,10 +12,11 @@ import logging
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import before_task_publish, setup_logging
 from flask import Flask, current_app, has_app_context
 from kombu.exceptions import OperationalError
 
-from marketplace import metrics
+from marketplace import metrics, request_ids
 from marketplace.db import after_commit
 from workers import outbox
 from workers.schedule import beat_schedule
@@ -39,8 +40,20 @@ def celery_init_app(app: Flask) -> Celery:
             # A fresh app context (so a fresh database session) per task; run inline, the task
             # belongs to the app that queued it.
             flask_app = current_app._get_current_object() if has_app_context() else app
-            with flask_app.app_context():
+            with flask_app.app_context(), request_ids.bound(self._request_id()):
+                log.debug("task %s starts", self.name)  # the first line under the request id
                 return self.run(*args, **kwargs)
+
+        def _request_id(self) -> str | None:
+            """The id of the request that queued the task (a header from the publisher; inline,
+            the caller's own), or None for work beat started, which gets a new one."""
+            headers = getattr(self.request, "headers", None) or {}
+            sent = getattr(self.request, request_ids.TASK_HEADER, None) or headers.get(
+                request_ids.TASK_HEADER
+            )
+            if isinstance(sent, str) and request_ids.is_sane(sent):
+                return sent
+            return request_ids.current()
 
     broker = app.config["CELERY_BROKER_URL"]
     celery = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
@@ -74,6 +87,21 @@ def _bound(task: Task) -> Task:
     """The task as registered on this Flask app's Celery (a shared task otherwise follows
     whichever Celery app was made last, which in a process with several apps is not ours)."""
     return _celery().tasks[task.name]
+
+
+@before_task_publish.connect
+def _carry_request_id(headers: dict[str, Any], **_kwargs: Any) -> None:
+    """A task published by a request or by another task carries that request's id to its worker
+    (the relay, which runs outside any request, sets the id recorded with the queued task)."""
+    request_id = request_ids.current()
+    if request_id and request_ids.TASK_HEADER not in headers:
+        headers[request_ids.TASK_HEADER] = request_id
+
+
+@setup_logging.connect
+def _keep_our_logging(**_kwargs: Any) -> None:
+    """A worker or beat must not replace the root logger's handler: the app factory (which
+    workers.worker runs first) set up the log lines that every process of the portal writes."""
 
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:

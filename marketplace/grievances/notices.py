@@ -59,6 +59,14 @@ SUB_PROCESSORS = (
         "India",
         "ELASTICSEARCH_URL set",
     ),
+    SubProcessor(
+        "The configured error-reporting service (Sentry)",
+        "Reports of the portal's own errors, so that they can be fixed",
+        "Technical details of the failed request or task; passwords, tokens, cookies, form "
+        "contents, email addresses and mobile numbers are removed before sending",
+        "Where the operator's Sentry project is hosted",
+        "SENTRY_DSN set",
+    ),
 )
 
 

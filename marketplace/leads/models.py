@@ -293,6 +293,7 @@ class WebhookDelivery(db.Model):
     last_duration_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_id: Mapped[str | None] = mapped_column(String(64))  # of the request that caused it
 
     webhook: Mapped[Webhook] = relationship()
     attempt_log: Mapped[list[WebhookAttempt]] = relationship(

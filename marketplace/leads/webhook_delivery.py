@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 
-from marketplace import audit, metrics
+from marketplace import audit, metrics, request_ids
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
@@ -102,6 +102,7 @@ class _Job:
     event_id: str
     body: str
     attempts: int  # before this attempt
+    request_id: str
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _post(job: _Job) -> _Outcome:
             "X-Marketplace-Delivery": job.event_id,
             "X-Marketplace-Timestamp": timestamp,
             "X-Marketplace-Signature": signature(job.secret, timestamp, body),
+            request_ids.HEADER: job.request_id,
         }
         try:
             with http_session() as session:
@@ -223,6 +225,12 @@ def attempt_delivery(delivery_id: int) -> None:
         return  # delivered, given up, not yet due, or another worker holds it
     delivery = db.session.get(WebhookDelivery, delivery_id)
     assert delivery is not None
+    # Logged and sent under the id of the request that caused the event, retries too.
+    with request_ids.bound(delivery.request_id or request_ids.current()) as request_id:
+        _attempt(delivery, lease, request_id)
+
+
+def _attempt(delivery: WebhookDelivery, lease: datetime, request_id: str) -> None:
     webhook = delivery.webhook
     if webhook.deleted_at is not None or webhook.disabled_at is not None:
         reason = "the webhook was deleted" if webhook.deleted_at else "the webhook is disabled"
@@ -241,9 +249,16 @@ def attempt_delivery(delivery_id: int) -> None:
         event_id=delivery.event_id,
         body=delivery.body,
         attempts=delivery.attempts,
+        request_id=request_id,
     )
     commit()  # end the read: the request below may take seconds
     outcome = _post(job)
+    log.info(
+        "webhook delivery %s, attempt %s: %s",
+        job.delivery_id,
+        job.attempts + 1,
+        "delivered" if outcome.ok else outcome.error,
+    )
     _record(job, lease, outcome)
     commit()
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 import workers
+from marketplace import request_ids
 from marketplace.db import after_commit, commit, utcnow
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
@@ -106,7 +107,11 @@ def emit(event: WebhookEvent, lead: Lead, *, message: Message | None = None) -> 
             bodies[webhook.format] = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     rows = [
         WebhookDelivery(
-            webhook_id=webhook.id, event=str(event), event_id=event_id, body=bodies[webhook.format]
+            webhook_id=webhook.id,
+            event=str(event),
+            event_id=event_id,
+            body=bodies[webhook.format],
+            request_id=request_ids.current(),
         )
         for webhook in webhooks
     ]
