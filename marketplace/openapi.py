@@ -115,6 +115,14 @@ class Access:
     roles: tuple[str, ...] = ()
     scope: str | None = None
     person: bool = False
+    any_key: bool = False
+
+    @property
+    def key_scopes(self) -> list[str] | None:
+        """The scopes an integration key needs (none: any key may), or None: no key may."""
+        if self.any_key:
+            return []
+        return [self.scope] if self.scope else None
 
 
 @dataclass(frozen=True)
@@ -302,11 +310,11 @@ class _Components:
 
 def _access_note(access: Access) -> str:
     who = f"Needs the role {' or '.join(access.roles)}. " if access.roles else ""
-    if access.person:
-        return who + "A signed-in person only: integration keys cannot do this."
+    if access.any_key:
+        return who + "Any of the account's integration keys may call this."
     if access.scope:
         return who + f"An integration key needs the scope {access.scope}."
-    return who.strip()
+    return who + "A signed-in person only: integration keys cannot do this."
 
 
 def _operation_document(
@@ -352,7 +360,7 @@ def _operation_document(
         document["responses"][str(status)] = answer
     problems = set() if spec.problems is None else {*spec.problems, 400, 429}
     if access is not None:
-        problems |= {401} | ({403} if access.roles or access.scope or access.person else set())
+        problems |= {401} | ({403} if access.roles or not access.any_key else set())
     reads_input = spec.body is not None or spec.takes is not None or spec.query is not None
     if reads_input and spec.problems is not None:
         problems.add(422)
@@ -362,6 +370,9 @@ def _operation_document(
         document["security"] = [{scheme: []} for scheme in spec.security]
     else:
         document["security"] = [{"bearer": []}] if access is not None else []
+    if access is not None:
+        # Machine-readable for clients and the tests: the scopes a key needs, null for none.
+        document["x-integration-key-scopes"] = access.key_scopes
     return document
 
 

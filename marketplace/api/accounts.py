@@ -163,7 +163,7 @@ def email_change_undo(body: LinkTokenIn):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/me")
-@authenticated()
+@authenticated(any_key=True)
 @operation("The signed-in account", tag="accounts", responses={200: schemas.OwnAccount})
 def me():  # type: ignore[no-untyped-def]
     return schemas.account_owner(current_api_user())
@@ -281,7 +281,7 @@ def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/privacy/consents")
-@authenticated()
+@authenticated(person=True)
 @operation(
     "The current consent per purpose", tag="privacy", responses={200: privacy_schemas.Consents}
 )
@@ -290,7 +290,7 @@ def consents():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/audit-events")
-@authenticated(*OFFICER_ROLES)
+@authenticated(*OFFICER_ROLES, person=True)
 @operation(
     "The audit log, newest first (grievance officer, admin)",
     tag="audit",
