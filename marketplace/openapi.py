@@ -137,6 +137,7 @@ class Operation:
     problems: tuple[int, ...] | None  # None: a probe that never answers a problem
     description: str
     security: tuple[str, ...] | None  # None: as @authenticated says
+    body_optional: bool = False  # no body at all reads as {} (every field's default)
 
     @property
     def success(self) -> int:
@@ -199,10 +200,12 @@ def operation(
     security: tuple[str, ...] | None = None,
     takes: Reply | None = None,
     headers: tuple[Header, ...] = (),
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON operation (see the module's docstring). Place it below `@authenticated`,
     so that a caller is known before their input is read. `takes` documents a body the handler
-    reads itself (an upload), `headers` the request headers it reads itself."""
+    reads itself (an upload), `headers` the request headers it reads itself; `body_optional`
+    reads a request without a body as `{}`, and the document says the body may be left out."""
     spec = Operation(
         summary=summary,
         tag=tag,
@@ -214,13 +217,15 @@ def operation(
         problems=problems,
         description=description,
         security=security,
+        body_optional=body_optional,
     )
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def handler(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
-                kwargs["body"] = validated(body, json_body())
+                sent = json_body() if request.content_length or not body_optional else {}
+                kwargs["body"] = validated(body, sent)
             if query is not None:
                 kwargs["query"] = validated(query, request.args.to_dict())
             return _respond(spec, view(*args, **kwargs))
@@ -336,7 +341,7 @@ def _operation_document(
         document["parameters"] = parameters
     if spec.body is not None:
         document["requestBody"] = {
-            "required": True,
+            "required": not spec.body_optional,
             "content": {"application/json": {"schema": parts.ref(spec.body, "validation")}},
         }
     elif spec.takes is not None:
