@@ -16,7 +16,9 @@ A JSON handler says what it takes and what it answers, and nothing else reads or
   handler returns is serialised through it, so nothing undeclared leaves), None for no body, or
   `Reply(...)` for a description, headers or another media type (a CSV, a PDF).
 - The document walks the app's URL map: the path and its parameters come from the route, the
-  security from `@authenticated` (its roles and scope), the problems from what can go wrong
+  security from `@authenticated` (its roles, and which integration keys may call it, also as
+  `x-integration-key-scopes`: the scopes a key needs, [] for any key, null for none), the
+  problems from what can go wrong
   (400 and 429 always, 401 and 403 behind `@authenticated`, 422 with a body or query, and
   those listed in `problems`; `problems=None` for a probe that answers none).
 
