@@ -16,7 +16,9 @@ A JSON handler says what it takes and what it answers, and nothing else reads or
   handler returns is serialised through it, so nothing undeclared leaves), None for no body, or
   `Reply(...)` for a description, headers or another media type (a CSV, a PDF).
 - The document walks the app's URL map: the path and its parameters come from the route, the
-  security from `@authenticated` (its roles and scope), the problems from what can go wrong
+  security from `@authenticated` (its roles, and which integration keys may call it, also as
+  `x-integration-key-scopes`: the scopes a key needs, [] for any key, null for none), the
+  problems from what can go wrong
   (400 and 429 always, 401 and 403 behind `@authenticated`, 422 with a body or query, and
   those listed in `problems`; `problems=None` for a probe that answers none).
 
@@ -115,6 +117,14 @@ class Access:
     roles: tuple[str, ...] = ()
     scope: str | None = None
     person: bool = False
+    any_key: bool = False
+
+    @property
+    def key_scopes(self) -> list[str] | None:
+        """The scopes an integration key needs (none: any key may), or None: no key may."""
+        if self.any_key:
+            return []
+        return [self.scope] if self.scope else None
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,7 @@ class Operation:
     problems: tuple[int, ...] | None  # None: a probe that never answers a problem
     description: str
     security: tuple[str, ...] | None  # None: as @authenticated says
+    body_optional: bool = False  # no body at all reads as {} (every field's default)
 
     @property
     def success(self) -> int:
@@ -191,10 +202,12 @@ def operation(
     security: tuple[str, ...] | None = None,
     takes: Reply | None = None,
     headers: tuple[Header, ...] = (),
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON operation (see the module's docstring). Place it below `@authenticated`,
     so that a caller is known before their input is read. `takes` documents a body the handler
-    reads itself (an upload), `headers` the request headers it reads itself."""
+    reads itself (an upload), `headers` the request headers it reads itself; `body_optional`
+    reads a request without a body as `{}`, and the document says the body may be left out."""
     spec = Operation(
         summary=summary,
         tag=tag,
@@ -206,13 +219,15 @@ def operation(
         problems=problems,
         description=description,
         security=security,
+        body_optional=body_optional,
     )
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def handler(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
-                kwargs["body"] = validated(body, json_body())
+                sent = json_body() if request.content_length or not body_optional else {}
+                kwargs["body"] = validated(body, sent)
             if query is not None:
                 kwargs["query"] = validated(query, request.args.to_dict())
             return _respond(spec, view(*args, **kwargs))
@@ -302,11 +317,11 @@ class _Components:
 
 def _access_note(access: Access) -> str:
     who = f"Needs the role {' or '.join(access.roles)}. " if access.roles else ""
-    if access.person:
-        return who + "A signed-in person only: integration keys cannot do this."
+    if access.any_key:
+        return who + "Any of the account's integration keys may call this."
     if access.scope:
         return who + f"An integration key needs the scope {access.scope}."
-    return who.strip()
+    return who + "A signed-in person only: integration keys cannot do this."
 
 
 def _operation_document(
@@ -328,7 +343,7 @@ def _operation_document(
         document["parameters"] = parameters
     if spec.body is not None:
         document["requestBody"] = {
-            "required": True,
+            "required": not spec.body_optional,
             "content": {"application/json": {"schema": parts.ref(spec.body, "validation")}},
         }
     elif spec.takes is not None:
@@ -352,7 +367,7 @@ def _operation_document(
         document["responses"][str(status)] = answer
     problems = set() if spec.problems is None else {*spec.problems, 400, 429}
     if access is not None:
-        problems |= {401} | ({403} if access.roles or access.scope or access.person else set())
+        problems |= {401} | ({403} if access.roles or not access.any_key else set())
     reads_input = spec.body is not None or spec.takes is not None or spec.query is not None
     if reads_input and spec.problems is not None:
         problems.add(422)
@@ -362,6 +377,9 @@ def _operation_document(
         document["security"] = [{scheme: []} for scheme in spec.security]
     else:
         document["security"] = [{"bearer": []}] if access is not None else []
+    if access is not None:
+        # Machine-readable for clients and the tests: the scopes a key needs, null for none.
+        document["x-integration-key-scopes"] = access.key_scopes
     return document
 
 

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from marketplace.accounts.models import ApiCredential, User, UserSession
+from marketplace.accounts.policy import Scope
+from marketplace.api.blueprint import authenticated
 from marketplace.audit import AuditEvent
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
 from tests import factories
-from tests.conftest import Api, csrf_token, make_test_app, outbox
+from tests.conftest import Api, csrf_token, make_test_app, outbox, served_document
 
 NEW_PASSWORD = "mango-lantern-river-77"
 
@@ -90,6 +92,55 @@ def test_a_key_acts_only_within_its_scopes(supplier_api, categories):
     assert writer.post("/products", {}).status_code == 422  # past the policy, to the rules
     # A session token is a person who proved the password: it needs no scope.
     assert supplier_api.post("/products", {}).status_code == 422
+
+
+CREDIT_READS = ("/credits", "/orders", "/orders/1", "/invoices", "/invoices/1", "/invoices/1.pdf")
+
+
+@pytest.mark.parametrize("scope", ["catalog:write", "leads:read", "leads:write", "webhooks:manage"])
+def test_a_read_that_names_no_scope_of_the_key_is_refused(supplier_api, scope):
+    key = _key(supplier_api, [scope])
+    for path in (*CREDIT_READS, "/privacy/consents", "/audit-events"):
+        response = key.get(path)
+        assert response.status_code == 403, (path, response.status_code)
+    assert key.get("/me").status_code == 200  # any key reads its own account
+
+
+def test_credits_read_opens_the_balance_orders_and_invoices(supplier_api):
+    key = _key(supplier_api, ["credits:read"])
+    for path in ("/credits", "/orders", "/invoices"):
+        assert key.get(path).status_code == 200, path
+    assert key.get("/invoices/1").status_code == 404  # past the policy: no such invoice
+    assert key.post("/orders", {"pack": "starter"}).status_code == 403  # paying needs a person
+    assert key.get("/leads").status_code == 403
+
+
+def test_every_api_route_says_which_keys_may_call_it(app):
+    from marketplace.openapi import declared_operations
+
+    for rule, _, access in declared_operations(app):
+        if access is not None:  # behind @authenticated
+            assert (access.scope is not None) + access.person + access.any_key == 1, rule.rule
+    with pytest.raises(TypeError, match="exactly one of"):
+        authenticated()
+    with pytest.raises(TypeError, match="exactly one of"):
+        authenticated(scope=Scope.LEADS_READ, person=True)
+
+
+def test_the_document_states_each_operations_key_scopes():
+    operations = {
+        (method, path): operation
+        for path, item in served_document()["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert operations[("get", "/credits")]["x-integration-key-scopes"] == ["credits:read"]
+    assert operations[("get", "/me")]["x-integration-key-scopes"] == []
+    assert operations[("get", "/privacy/consents")]["x-integration-key-scopes"] is None
+    assert "403" in operations[("get", "/privacy/consents")]["responses"]
+    for (method, path), operation in operations.items():
+        if operation["security"] == [{"bearer": []}]:
+            assert "x-integration-key-scopes" in operation, (method, path)
 
 
 @pytest.mark.parametrize(

@@ -369,16 +369,13 @@ class PasswordChangeIn(BaseModel):
 
 
 class PasswordResetIn(BaseModel):
-    """Whatever is sent, the answer is the same (nobody learns which emails have accounts)."""
+    """Whatever email is sent, the answer is the same (nobody learns which emails have
+    accounts); only a body that is not the documented one (no email, or not a string) is a 422,
+    which says nothing about any account."""
 
     model_config = ConfigDict(title="PasswordResetRequest")
 
-    email: Unchecked = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _anything(cls, data: Any) -> Any:
-        return data if isinstance(data, Mapping) else {}
+    email: Text(max_length=254)
 
 
 class LinkTokenIn(BaseModel):

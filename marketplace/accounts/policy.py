@@ -26,6 +26,7 @@ class Scope(enum.StrEnum):
     LEADS_WRITE = "leads:write"
     CATALOG_WRITE = "catalog:write"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    CREDITS_READ = "credits:read"
 
 
 SCOPE_LABELS: dict[Scope, str] = {
@@ -34,6 +35,7 @@ SCOPE_LABELS: dict[Scope, str] = {
     Scope.CATALOG_WRITE: "Create, change and delete products and their images, and the "
     "storefront's photos",
     Scope.WEBHOOKS_MANAGE: "Webhook deliveries (the webhooks themselves need a person)",
+    Scope.CREDITS_READ: "Read the credit balance, orders and tax invoices",
 }
 
 # What a key gets when its creator names no scopes: reading leads, the reason keys exist.
@@ -43,8 +45,6 @@ NEEDS_A_PERSON = (
     "This needs a signed-in person or a session token (POST /auth/tokens): an integration key "
     "can never change the account's identity, password, keys or webhooks."
 )
-
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -66,28 +66,27 @@ class Bearer:
 def authorize(
     caller: Bearer,
     *,
-    method: str,
     roles: Iterable[Role] = (),
     scope: Scope | None = None,
     person: bool = False,
+    any_key: bool = False,
 ) -> None:
     """Raise Forbidden unless this API caller may do this.
 
-    `person` marks what only a person may do (the account's identity, password, keys,
-    webhooks). For an integration key, an action that names no scope is allowed only when it
-    reads: a new write endpoint stays closed to keys until it says which scope opens it.
+    An integration key may do only what names one of its scopes, or (reading its own account)
+    says `any_key`: an action that names neither, a read included, is closed to keys, so a new
+    endpoint stays closed to them until it says which scope opens it. `person` marks what only
+    a person may do (the account's identity, password, keys, webhooks, payments).
     """
     roles = tuple(roles)
     if roles and not caller.has_role(*roles):
         raise Forbidden(f"This needs the role {' or '.join(roles)}.")
-    if caller.kind != CredentialKind.INTEGRATION:
+    if caller.kind != CredentialKind.INTEGRATION or any_key:
         return
     if person:
         raise Forbidden(NEEDS_A_PERSON)
     if scope is None:
-        if method.upper() not in _READS:
-            raise Forbidden("Integration keys cannot do this; it needs a session token.")
-        return
+        raise Forbidden("Integration keys cannot do this; it needs a session token.")
     if scope not in caller.scopes:
         raise Forbidden(f"This key lacks the scope {scope}; create a key with it.")
 

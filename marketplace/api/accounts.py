@@ -33,9 +33,8 @@ from marketplace.api.blueprint import authenticated, bp, current_api_user, rate_
 from marketplace.errors import problem
 from marketplace.extensions import limiter
 from marketplace.fields import Page
-from marketplace.openapi import Reply, json_body, operation
+from marketplace.openapi import Reply, operation
 from marketplace.privacy import schemas as privacy_schemas
-from marketplace.validation import validated
 from marketplace.web import NO_STORE
 
 # An answer that carries a secret (a token, a key shown once): no cache may keep it.
@@ -55,12 +54,9 @@ _PHOTO_UPLOAD = Reply(
     },
     media="multipart/form-data",
 )
+
+
 # Read by the handler itself: a request without a body makes the default key.
-_NEW_KEY = Reply(
-    {name: value for name, value in IntegrationKeyIn.model_json_schema().items() if name != "title"}
-)
-
-
 @bp.post("/accounts")
 @limiter.limit("10 per hour; 3 per minute")
 @operation(
@@ -163,7 +159,7 @@ def email_change_undo(body: LinkTokenIn):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/me")
-@authenticated()
+@authenticated(any_key=True)
 @operation("The signed-in account", tag="accounts", responses={200: schemas.OwnAccount})
 def me():  # type: ignore[no-untyped-def]
     return schemas.account_owner(current_api_user())
@@ -247,11 +243,11 @@ def resend_verification():  # type: ignore[no-untyped-def]
     "acts only within its scopes. The body may be left out: a key named 'Integration key' "
     "that reads leads",
     tag="api-keys",
-    takes=_NEW_KEY,
+    body=IntegrationKeyIn,
+    body_optional=True,
     responses={201: Reply(schemas.NewIntegrationKey, "Created")},
 )
-def create_api_key():  # type: ignore[no-untyped-def]
-    body = validated(IntegrationKeyIn, json_body() if request.content_length else {})
+def create_api_key(body: IntegrationKeyIn):  # type: ignore[no-untyped-def]
     key, credential = api_keys.create_integration_key(current_api_user(), body)
     return schemas.new_integration_key(key, credential), 201, NO_STORE
 
@@ -281,7 +277,7 @@ def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/privacy/consents")
-@authenticated()
+@authenticated(person=True)
 @operation(
     "The current consent per purpose", tag="privacy", responses={200: privacy_schemas.Consents}
 )
@@ -290,7 +286,7 @@ def consents():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/audit-events")
-@authenticated(*OFFICER_ROLES)
+@authenticated(*OFFICER_ROLES, person=True)
 @operation(
     "The audit log, newest first (grievance officer, admin)",
     tag="audit",

@@ -50,10 +50,14 @@ limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
 
 
 def authenticated(
-    *roles: Role, scope: policy.Scope | None = None, person: bool = False
+    *roles: Role, scope: policy.Scope | None = None, person: bool = False, any_key: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Require a valid bearer credential that policy.authorize lets through: one of `roles` when
-    given; for an integration key, `scope`; `person` when no key may do it."""
+    given. Each route says which integration keys may call it, exactly one of: the `scope` a
+    key needs, `person` (no key may), or `any_key` (any of the account's keys): a route that
+    says none of them does not load."""
+    if (scope is not None) + person + any_key != 1:
+        raise TypeError("@authenticated needs exactly one of scope=, person=True, any_key=True")
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -63,12 +67,15 @@ def authenticated(
                 if _bearer_token() is None:
                     raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
                 raise NotAuthenticated("The token is not valid, was revoked or has expired.")
-            policy.authorize(bearer, method=request.method, roles=roles, scope=scope, person=person)
+            policy.authorize(bearer, roles=roles, scope=scope, person=person, any_key=any_key)
             g.api_authorized = True
             return view(*args, **kwargs)
 
         wrapper.access = Access(  # type: ignore[attr-defined]  (read by the document)
-            roles=tuple(str(role) for role in roles), scope=scope and str(scope), person=person
+            roles=tuple(str(role) for role in roles),
+            scope=scope and str(scope),
+            person=person,
+            any_key=any_key,
         )
         return wrapper
 

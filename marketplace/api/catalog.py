@@ -102,7 +102,7 @@ def delete_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
 
 
 @bp.post("/products/<int:product_id>/visibility")
-@authenticated(*policy.MODERATOR_ROLES)
+@authenticated(*policy.MODERATOR_ROLES, person=True)
 @operation(
     "Hide a listing that breaks the rules, or show it again (admin)",
     tag="catalog",
@@ -116,7 +116,7 @@ def product_visibility(product_id: int, body: VisibilityIn):  # type: ignore[no-
 
 
 @bp.get("/me/products")
-@authenticated(*policy.LISTING_ROLES)
+@authenticated(*policy.LISTING_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "The supplier's own products, paused ones included",
     tag="catalog",

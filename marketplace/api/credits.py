@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from marketplace.accounts.models import Role
+from marketplace.accounts.policy import Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.credits import invoices as documents
 from marketplace.credits import ledger, payments, policy, queries, schemas
@@ -35,7 +36,7 @@ _CALLBACK_NOTE = (
 
 
 @bp.get("/credits")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CREDITS_READ)
 @operation(
     "My credit balance, plan and ledger (supplier); page and per_page page the ledger",
     tag="credits",
@@ -60,7 +61,7 @@ def credit_packs():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/orders")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, person=True)
 @operation(
     "Order a credit pack (supplier; not an integration key): priced with GST for my state, "
     "registered with the payment gateway; pay at checkout.url",
@@ -75,7 +76,7 @@ def create_order(body: OrderIn):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/orders")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CREDITS_READ)
 @operation(
     "My credit-pack orders, newest first",
     tag="credits",
@@ -93,7 +94,7 @@ def orders(query: PageQuery):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/orders/<int:order_id>")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CREDITS_READ)
 @operation("One of my orders", tag="credits", responses={200: schemas.Order}, problems=(404,))
 def order(order_id: int):  # type: ignore[no-untyped-def]
     row = queries.supplier_order(current_api_user(), order_id)
@@ -101,7 +102,7 @@ def order(order_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/invoices")
-@authenticated(Role.SUPPLIER)
+@authenticated(Role.SUPPLIER, scope=Scope.CREDITS_READ)
 @operation(
     "My tax invoices and credit notes, newest first",
     tag="credits",
@@ -116,7 +117,7 @@ def invoices(query: PageQuery):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/invoices/<int:invoice_id>")
-@authenticated(Role.SUPPLIER, Role.ADMIN)
+@authenticated(Role.SUPPLIER, Role.ADMIN, scope=Scope.CREDITS_READ)
 @operation(
     "A tax invoice or credit note (its supplier, or an admin)",
     tag="credits",
@@ -128,7 +129,7 @@ def invoice(invoice_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
-@authenticated(Role.SUPPLIER, Role.ADMIN)
+@authenticated(Role.SUPPLIER, Role.ADMIN, scope=Scope.CREDITS_READ)
 @operation(
     "A tax invoice or credit note as a PDF (its supplier, or an admin)",
     tag="credits",

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
@@ -74,12 +74,27 @@ class WrongCode(ValidationFailed):
     keep_writes = True  # the failed attempt counts even though the request is refused
 
 
+def _claim_attempt(draft_id: str) -> bool:
+    """Count this try before the code is checked, in one statement that reads and raises the
+    count together: concurrent tries never see the same count, on SQLite (whose lock is the
+    whole database's, taken by this first write) as on PostgreSQL (the row's). False when the
+    tries are used up."""
+    claimed = db.session.execute(
+        update(GuestGrievance)
+        .where(GuestGrievance.id == draft_id, GuestGrievance.attempts < GUEST_CODE_ATTEMPTS)
+        .values(attempts=GuestGrievance.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
 def confirm_guest_grievance(
     draft_id: str, body: GuestCodeIn, *, now: datetime | None = None
 ) -> Grievance:
     now = moments.given_or_now(now)
+    claimed = _claim_attempt(draft_id)
     # Locked: two confirms with the right code at once must not file the complaint twice.
-    draft = db.session.get(GuestGrievance, draft_id, with_for_update=True)
+    draft = db.session.get(GuestGrievance, draft_id, with_for_update=True, populate_existing=True)
     if draft is None or draft.created_at < now - GUEST_PURGE_AFTER:
         raise NotFound("No such confirmation. Please file the complaint again.")
     if draft.grievance_id is not None:
@@ -87,10 +102,9 @@ def confirm_guest_grievance(
     code = body.code
     if draft.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; file the complaint again"]})
-    if draft.attempts >= GUEST_CODE_ATTEMPTS:
+    if not claimed:
         raise ValidationFailed({"code": ["too many wrong codes; file the complaint again"]})
     if not hmac.compare_digest(draft.code_digest, _code_digest(draft.id, code.strip())):
-        draft.attempts += 1
         left = GUEST_CODE_ATTEMPTS - draft.attempts
         raise WrongCode(
             {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}

@@ -42,7 +42,10 @@ _RELATED_KEYS = tuple(f"{kind}_id" for kind in RelatedKind)
 
 
 def _one_related(raw: Any) -> Any:
-    """Only the record named is read; naming two is refused."""
+    """Only the record named is read; naming two is refused, and so is null (the document says
+    an object: a complaint about no record leaves `related` out)."""
+    if raw is None:
+        raise refuse("must be an object (leave it out when the complaint is about no record)")
     if not isinstance(raw, Mapping):
         return raw  # refused as "must be an object"
     given = [key for key in _RELATED_KEYS if raw.get(key) not in (None, "")]
@@ -70,7 +73,7 @@ class RelatedIn(BaseModel):
 
 _ID = {"type": "integer", "minimum": 1}
 _RELATED_SCHEMA = {
-    "type": ["object", "null"],
+    "type": "object",
     "description": "at most one of product_id, lead_id (one's own) or order_id (one's own)",
     "properties": dict.fromkeys(_RELATED_KEYS, _ID),
 }

@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    update,
 )
 
 from marketplace.accounts import registration as accounts
@@ -91,9 +92,26 @@ class WrongCode(ValidationFailed):
     keep_writes = True  # the failed attempt is counted even though the request is refused
 
 
+def _claim_attempt(verification_id: str) -> bool:
+    """Count this try before the code is checked, in one statement that reads and raises the
+    count together: concurrent tries never see the same count, on SQLite (whose lock is the
+    whole database's, taken by this first write) as on PostgreSQL (the row's). False when the
+    tries are used up."""
+    claimed = db.session.execute(
+        update(GuestEnquiry)
+        .where(GuestEnquiry.id == verification_id, GuestEnquiry.attempts < GUEST_CODE_ATTEMPTS)
+        .values(attempts=GuestEnquiry.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
 def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tuple[int, User]:
     """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
-    pending = db.session.get(GuestEnquiry, verification_id, with_for_update=True)
+    claimed = _claim_attempt(verification_id)
+    pending = db.session.get(
+        GuestEnquiry, verification_id, with_for_update=True, populate_existing=True
+    )
     now = utcnow()
     if pending is None or pending.created_at < now - GUEST_PURGE_AFTER:
         raise NotFound("No such verification. Please send the enquiry again.")
@@ -102,10 +120,9 @@ def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tu
     code = confirmation.code
     if pending.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
-    if pending.attempts >= GUEST_CODE_ATTEMPTS:
+    if not claimed:
         raise ValidationFailed({"code": ["too many wrong codes; ask for a new one"]})
     if not hmac.compare_digest(pending.code_digest, _code_digest(pending.id, code.strip())):
-        pending.attempts += 1
         left = GUEST_CODE_ATTEMPTS - pending.attempts
         raise WrongCode(
             {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}

@@ -233,7 +233,7 @@ def _key(raw: str | None) -> policy.Bearer | Answer:
     if key is None or key.kind != CredentialKind.INTEGRATION:
         return Answer(401, "The key is not valid, was revoked or has expired.", [])
     try:
-        policy.authorize(key, method="GET", roles=(Role.SUPPLIER,), scope=policy.Scope.LEADS_READ)
+        policy.authorize(key, roles=(Role.SUPPLIER,), scope=policy.Scope.LEADS_READ)
     except Forbidden as refused:
         return Answer(401, refused.detail, [])
     return key

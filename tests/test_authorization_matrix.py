@@ -1,0 +1,637 @@
+"""Who may call what: the expected outcome of every registered route (pages and API, walked from
+the app's URL map) for every kind of caller, in one table.
+
+Objects belong to the first buyer and the first supplier, so the other buyer and the other
+supplier prove tenant isolation (someone else's object is a 404, never a 403 that would confirm
+it exists). Mutating routes are called with an empty body: whoever may call them gets past the
+policy to the rules (a 4xx naming fields, or the action itself, which is why destructive routes
+get an object of their own for each caller allowed to destroy it), and whoever may not gets the
+policy's answer before any input is read. A route without a row, or a row without a route,
+fails the suite. One world is built per database (the `app` fixture runs SQLite and
+PostgreSQL), then every request is made and every difference reported at once.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+
+from marketplace.accounts import api_keys, photos
+from marketplace.accounts.inputs import IntegrationKeyIn
+from marketplace.accounts.models import BusinessPhoto, SupplierProfile, User
+from marketplace.catalog import services as catalog
+from marketplace.catalog.inputs import ProductIn
+from marketplace.catalog.models import ProductImage
+from marketplace.db import commit
+from marketplace.extensions import db, limiter
+from marketplace.grievances.models import GrievanceAttachment
+from marketplace.leads import enquiries, requirements, webhook_targets
+from marketplace.leads.inputs import EnquiryIn, RequirementIn
+from marketplace.leads.models import LeadSource
+from tests import factories
+from tests.conftest import Api, csrf_token, make_test_app, sign_in_page
+from tests.test_credits import _order, _paid_order
+from tests.test_grievances import COMPLAINT
+from tests.test_leads import GUEST, PIPE
+from tests.test_requirements import REQUIREMENT
+
+SCOPES = ("leads:read", "leads:write", "catalog:write", "webhooks:manage", "credits:read")
+ACTORS = (
+    "anonymous",
+    "buyer",
+    "other_buyer",
+    "supplier",
+    "other_supplier",
+    *(f"key:{scope}" for scope in SCOPES),
+    "officer",
+    "admin",
+)
+PEOPLE = ("buyer", "other_buyer", "supplier", "other_supplier", "officer", "admin")
+
+# The outcome classes, one character per actor in the order of ACTORS: A allowed (any answer
+# past the policy: done, or the rules' 4xx on the input), R a page's redirect elsewhere (done, or
+# a refusal the page flashes), S redirected to sign in, 1 a 401, 3 a 403, 4 a 404 (someone
+# else's object, or a route switched off).
+ALLOWED, REDIRECTED, SIGN_IN, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = "A", "R", "S", "1", "3", "4"
+
+# fmt: off
+# Columns: anonymous, buyer, other buyer, supplier, other supplier, keys (leads:read,
+# leads:write, catalog:write, webhooks:manage, credits:read), officer, admin. The IndiaMART pull
+# takes its key in the query; the sandbox gateway is in use, so Razorpay's routes are a 404; a
+# forgotten password answers everyone alike (back to sign in).
+MATRIX: dict[str, str] = {
+    "DELETE /api/v1/api-keys/<int:key_id>": "1 3 3 A 4 3 3 3 3 3 3 3",
+    "DELETE /api/v1/me/photos/<int:photo_id>": "1 3 3 A 4 3 3 A 3 3 3 3",
+    "DELETE /api/v1/products/<int:product_id>": "1 3 3 A 4 3 3 A 3 3 3 3",
+    "DELETE /api/v1/products/<int:product_id>/images/<int:image_id>": "1 3 3 A 4 3 3 A 3 3 3 3",
+    "DELETE /api/v1/webhooks/<int:webhook_id>": "1 3 3 A 4 3 3 3 3 3 3 3",
+    "GET /": "A A A A A A A A A A A A",
+    "GET /account/": "S A A A A S S S S S A A",
+    "GET /account/audit": "S 3 3 3 3 S S S S S A A",
+    "GET /account/confirm-email/<token>": "A A A A A A A A A A A A",
+    "GET /account/forgot-password": "A A A A A A A A A A A A",
+    "GET /account/register": "A R R R R A A A A A R R",
+    "GET /account/register/supplier": "A R R R R A A A A A R R",
+    "GET /account/reset-password/<token>": "A A A A A A A A A A A A",
+    "GET /account/sign-in": "A R R R R A A A A A R R",
+    "GET /account/undo-email-change/<token>": "A A A A A A A A A A A A",
+    "GET /account/verify-email/<token>": "A A A A A A A A A A A A",
+    "GET /admin/credit-orders": "S 3 3 3 3 S S S S S 3 A",
+    "GET /api/v1/api-keys": "1 3 3 A A 3 3 3 3 3 3 3",
+    "GET /api/v1/audit-events": "1 3 3 3 3 3 3 3 3 3 A A",
+    "GET /api/v1/breaches": "1 3 3 3 3 3 3 3 3 3 A A",
+    "GET /api/v1/buyleads": "1 3 3 A A A 3 3 3 3 3 3",
+    "GET /api/v1/categories": "A A A A A A A A A A A A",
+    "GET /api/v1/credit-packs": "A A A A A A A A A A A A",
+    "GET /api/v1/credits": "1 3 3 A A 3 3 3 3 A 3 3",
+    "GET /api/v1/enquiries": "1 A A A A 3 3 3 3 3 A A",
+    "GET /api/v1/enquiries/<int:lead_id>": "1 A 4 4 4 3 3 3 3 3 4 4",
+    "GET /api/v1/grievances": "1 A A A A 3 3 3 3 3 A A",
+    "GET /api/v1/grievances/<int:grievance_id>": "1 A 4 4 4 3 3 3 3 3 A A",
+    "GET /api/v1/grievances/report": "1 3 3 3 3 3 3 3 3 3 A A",
+    "GET /api/v1/invoices": "1 3 3 A A 3 3 3 3 A 3 3",
+    "GET /api/v1/invoices/<int:invoice_id>": "1 3 3 A 4 3 3 3 3 A 3 A",
+    "GET /api/v1/invoices/<int:invoice_id>.pdf": "1 3 3 A 4 3 3 3 3 A 3 A",
+    "GET /api/v1/leads": "1 3 3 A A A 3 3 3 3 3 3",
+    "GET /api/v1/leads/<int:lead_id>": "1 3 3 A 4 A 3 3 3 3 3 3",
+    "GET /api/v1/leads/<int:lead_id>/messages": "1 A 4 A 4 A 3 3 3 3 4 4",
+    "GET /api/v1/me": "1 A A A A A A A A A A A",
+    "GET /api/v1/me/products": "1 3 3 A A 3 3 A 3 3 3 3",
+    "GET /api/v1/openapi.json": "A A A A A A A A A A A A",
+    "GET /api/v1/orders": "1 3 3 A A 3 3 3 3 A 3 3",
+    "GET /api/v1/orders/<int:order_id>": "1 3 3 A 4 3 3 3 3 A 3 3",
+    "GET /api/v1/privacy/archives": "1 3 3 3 3 3 3 3 3 3 A A",
+    "GET /api/v1/privacy/consents": "1 A A A A 3 3 3 3 3 A A",
+    "GET /api/v1/privacy/requests": "1 A A A A 3 3 3 3 3 A A",
+    "GET /api/v1/privacy/requests/<int:request_id>": "1 A 4 4 4 3 3 3 3 3 A A",
+    "GET /api/v1/privacy/requests/<int:request_id>/download": "1 A 4 4 4 3 3 3 3 3 4 4",
+    "GET /api/v1/products/<int:product_id>": "A A A A A A A A A A A A",
+    "GET /api/v1/requirements": "1 A A A A 3 3 3 3 3 A A",
+    "GET /api/v1/requirements/<int:requirement_id>": "1 A 4 4 4 3 3 3 3 3 4 4",
+    "GET /api/v1/search": "A A A A A A A A A A A A",
+    "GET /api/v1/search/suggest": "A A A A A A A A A A A A",
+    "GET /api/v1/suppliers/<int:supplier_id>/products": "A A A A A A A A A A A A",
+    "GET /api/v1/webhooks": "1 3 3 A A 3 3 3 A 3 3 3",
+    "GET /api/v1/webhooks/<int:webhook_id>/deliveries": "1 3 3 A 4 3 3 3 A 3 3 3",
+    "GET /buyleads": "S 3 3 A A S S S S S 3 3",
+    "GET /categories": "A A A A A A A A A A A A",
+    "GET /credits": "S 3 3 A A S S S S S 3 3",
+    "GET /dashboard/products": "S 3 3 A A S S S S S 3 3",
+    "GET /dashboard/products/<int:product_id>": "S 3 3 A 4 S S S S S 3 3",
+    "GET /dashboard/products/export.csv": "S 3 3 A A S S S S S 3 3",
+    "GET /dashboard/products/new": "S 3 3 A A S S S S S 3 3",
+    "GET /dashboard/products/upload": "S 3 3 A A S S S S S 3 3",
+    "GET /desk": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/breaches": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/breaches/<int:breach_id>": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/breaches/new": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/grievances": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/grievances/<int:grievance_id>": "S 3 3 3 3 S S S S S A A",
+    "GET /desk/report": "S 3 3 3 3 S S S S S A A",
+    "GET /enquiries": "S A A A A S S S S S A A",
+    "GET /enquiries/<int:lead_id>": "S A 4 R 4 S S S S S 4 4",
+    "GET /enquiries/new": "A A A A A A A A A A A A",
+    "GET /enquiries/verify/<verification_id>": "A A A A A A A A A A A A",
+    "GET /grievances/<int:grievance_id>": "S A 4 4 4 S S S S S 4 4",
+    "GET /grievances/attachments/<int:attachment_id>": "S A 4 4 4 S S S S S A A",
+    "GET /grievances/confirm/<draft_id>": "A A A A A A A A A A A A",
+    "GET /grievances/mine": "S A A A A S S S S S A A",
+    "GET /grievances/new": "A A A A A A A A A A A A",
+    "GET /healthz": "A A A A A A A A A A A A",
+    "GET /help/crm-integration": "A A A A A A A A A A A A",
+    "GET /invoices/<int:invoice_id>": "S 3 3 A 4 S S S S S 3 A",
+    "GET /invoices/<int:invoice_id>.pdf": "S 3 3 A 4 S S S S S 3 A",
+    "GET /leads": "S 3 3 A A S S S S S 3 3",
+    "GET /leads/<int:lead_id>": "S 3 3 A 4 S S S S S 3 3",
+    "GET /leads/dashboard": "S 3 3 A A S S S S S 3 3",
+    "GET /leads/export.csv": "S 3 3 A A S S S S S 3 3",
+    "GET /livez": "A A A A A A A A A A A A",
+    "GET /media/business/<name>": "A A A A A A A A A A A A",
+    "GET /media/products/<name>": "A A A A A A A A A A A A",
+    "GET /notices/breaches": "A A A A A A A A A A A A",
+    "GET /notices/grievance-officer": "A A A A A A A A A A A A",
+    "GET /notices/privacy": "A A A A A A A A A A A A",
+    "GET /notices/sub-processors": "A A A A A A A A A A A A",
+    "GET /notices/terms": "A A A A A A A A A A A A",
+    "GET /payments/razorpay/checkout/<int:order_id>": "S 3 3 4 4 S S S S S 3 3",
+    "GET /payments/sandbox/checkout/<int:order_id>": "S 3 3 A 4 S S S S S 3 3",
+    "GET /privacy/": "S A A A A S S S S S A A",
+    "GET /privacy/notice": "S A A A A S S S S S A A",
+    "GET /privacy/officer": "S 3 3 3 3 S S S S S A A",
+    "GET /privacy/requests/<int:request_id>/download": "S A 4 4 4 S S S S S 4 4",
+    "GET /products/<int:product_id>": "A A A A A A A A A A A A",
+    "GET /products/<int:product_id>/<slug>": "A A A A A A A A A A A A",
+    "GET /requirements": "S A A A A S S S S S A A",
+    "GET /requirements/new": "S A A A A S S S S S A A",
+    "GET /search": "A A A A A A A A A A A A",
+    "GET /static/<path:filename>": "A A A A A A A A A A A A",
+    "GET /suppliers/<int:supplier_id>": "A A A A A A A A A A A A",
+    "GET /suppliers/<int:supplier_id>/<slug>": "A A A A A A A A A A A A",
+    "GET /wservce/crm/crmListing/v2/": "1 1 1 1 1 A 1 1 1 1 1 1",
+    "PATCH /api/v1/breaches/<int:breach_id>": "1 3 3 3 3 3 3 3 3 3 A A",
+    "PATCH /api/v1/grievances/<int:grievance_id>": "1 3 3 3 3 3 3 3 3 3 A A",
+    "PATCH /api/v1/leads/<int:lead_id>": "1 3 3 A 4 3 A 3 3 3 3 3",
+    "PATCH /api/v1/me": "1 A A A A 3 3 3 3 3 A A",
+    "PATCH /api/v1/products/<int:product_id>": "1 3 3 A 4 3 3 A 3 3 3 3",
+    "POST /account/": "S A A A A S S S S S A A",
+    "POST /account/api-keys": "S 3 3 A A S S S S S 3 3",
+    "POST /account/api-keys/<int:key_id>/revoke": "S 4 4 R 4 S S S S S 4 4",
+    "POST /account/forgot-password": "S S S S S S S S S S S S",
+    "POST /account/password": "S A A A A S S S S S A A",
+    "POST /account/photos": "S 3 3 R R S S S S S 3 3",
+    "POST /account/photos/<int:photo_id>/delete": "S 3 3 R 4 S S S S S 3 3",
+    "POST /account/register": "A R R R R A A A A A R R",
+    "POST /account/register/supplier": "A R R R R A A A A A R R",
+    "POST /account/reset-password/<token>": "A A A A A A A A A A A A",
+    "POST /account/sign-in": "R R R R R R R R R R R R",
+    "POST /account/sign-out": "R R R R R R R R R R R R",
+    "POST /account/undo-email-change/<token>": "A A A A A A A A A A A A",
+    "POST /account/verify-email/resend": "S R R R R S S S S S R R",
+    "POST /admin/credit-orders/<int:order_id>/refund": "S 3 3 3 3 S S S S S 3 R",
+    "POST /api/v1/accounts": "A A A A A A A A A A A A",
+    "POST /api/v1/api-keys": "1 3 3 A A 3 3 3 3 3 3 3",
+    "POST /api/v1/auth/email-change/confirm": "A A A A A A A A A A A A",
+    "POST /api/v1/auth/email-change/undo": "A A A A A A A A A A A A",
+    "POST /api/v1/auth/email-verification": "A A A A A A A A A A A A",
+    "POST /api/v1/auth/password-reset": "A A A A A A A A A A A A",
+    "POST /api/v1/auth/password-reset/confirm": "A A A A A A A A A A A A",
+    "POST /api/v1/auth/tokens": "A A A A A A A A A A A A",
+    "POST /api/v1/breaches": "1 3 3 3 3 3 3 3 3 3 A A",
+    "POST /api/v1/buyleads/<int:requirement_id>/unlock": "1 3 3 A 4 3 A 3 3 3 3 3",
+    "POST /api/v1/enquiries": "1 A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/enquiries/guest": "A A A A A A A A A A A A",
+    "POST /api/v1/enquiries/guest/<verification_id>/confirm": "A A A A A A A A A A A A",
+    "POST /api/v1/grievances": "A A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/grievances/<int:grievance_id>/appeal": "1 A 4 4 4 3 3 3 3 3 4 4",
+    "POST /api/v1/grievances/guest/<verification_id>/confirm": "A A A A A A A A A A A A",
+    "POST /api/v1/leads/<int:lead_id>/block": "1 3 3 A 4 3 A 3 3 3 3 3",
+    "POST /api/v1/leads/<int:lead_id>/messages": "1 A 4 A 4 3 A 3 3 3 4 4",
+    "POST /api/v1/me/email-verification": "1 A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/me/password": "1 A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/me/photos": "1 3 3 A A 3 3 A 3 3 3 3",
+    "POST /api/v1/orders": "1 3 3 A A 3 3 3 3 3 3 3",
+    "POST /api/v1/payments/razorpay/webhook": "4 4 4 4 4 4 4 4 4 4 4 4",
+    "POST /api/v1/payments/sandbox/webhook": "A A A A A A A A A A A A",
+    "POST /api/v1/privacy/minor-reports": "1 3 3 3 3 3 3 3 3 3 A A",
+    "POST /api/v1/privacy/requests": "1 A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/privacy/requests/<int:request_id>/decision": "1 3 3 3 3 3 3 3 3 3 A A",
+    "POST /api/v1/products": "1 3 3 A A 3 3 A 3 3 3 3",
+    "POST /api/v1/products/<int:product_id>/images": "1 3 3 A 4 3 3 A 3 3 3 3",
+    "POST /api/v1/products/<int:product_id>/visibility": "1 3 3 3 3 3 3 3 3 3 3 A",
+    "POST /api/v1/requirements": "1 A A A A 3 3 3 3 3 A A",
+    "POST /api/v1/requirements/<int:requirement_id>/close": "1 A 4 4 4 3 3 3 3 3 4 4",
+    "POST /api/v1/webhooks": "1 3 3 A A 3 3 3 3 3 3 3",
+    "POST /api/v1/webhooks/<int:webhook_id>/enable": "1 3 3 A 4 3 3 3 3 3 3 3",
+    "POST /buyleads/<int:requirement_id>/unlock": "S R R R R S S S S S R R",
+    "POST /credits/orders": "S 3 3 R R S S S S S 3 3",
+    "POST /dashboard/products/<int:product_id>": "S 3 3 A 4 S S S S S 3 3",
+    "POST /dashboard/products/<int:product_id>/delete": "S 3 3 R 4 S S S S S 3 3",
+    "POST /dashboard/products/<int:product_id>/images": "S 3 3 R 4 S S S S S 3 3",
+    "POST /dashboard/products/<int:product_id>/images/<int:image_id>/delete": "S 3 3 R 4 S S S S S 3 3",  # noqa: E501
+    "POST /dashboard/products/new": "S 3 3 A A S S S S S 3 3",
+    "POST /dashboard/products/upload": "S 3 3 A A S S S S S 3 3",
+    "POST /dashboard/products/upload/confirm": "S R R R R S S S S S R R",
+    "POST /desk/breaches/<int:breach_id>": "S 3 3 3 3 S S S S S A A",
+    "POST /desk/breaches/new": "S 3 3 3 3 S S S S S A A",
+    "POST /desk/grievances/<int:grievance_id>": "S 3 3 3 3 S S S S S A A",
+    "POST /enquiries/<int:lead_id>": "S A 4 R 4 S S S S S 4 4",
+    "POST /enquiries/new": "A R R A R A A A A A R R",
+    "POST /enquiries/verify/<verification_id>": "A A A A A A A A A A A A",
+    "POST /grievances/<int:grievance_id>/appeal": "S A 4 4 4 S S S S S 4 4",
+    "POST /grievances/confirm/<draft_id>": "A A A A A A A A A A A A",
+    "POST /grievances/new": "A A A A A A A A A A A A",
+    "POST /leads/<int:lead_id>": "S 3 3 A 4 S S S S S 3 3",
+    "POST /leads/<int:lead_id>/block": "S 3 3 R 4 S S S S S 3 3",
+    "POST /leads/<int:lead_id>/update": "S 3 3 R 4 S S S S S 3 3",
+    "POST /payments/razorpay/callback/<int:order_id>": "S 3 3 4 4 S S S S S 3 3",
+    "POST /payments/sandbox/checkout/<int:order_id>": "S 3 3 R 4 S S S S S 3 3",
+    "POST /privacy/consents/<purpose>": "S R R R R S S S S S R R",
+    "POST /privacy/notice": "S R R R R S S S S S R R",
+    "POST /privacy/officer/requests/<int:request_id>/decision": "S 3 3 3 3 S S S S S R R",
+    "POST /privacy/requests": "S A A A A S S S S S A A",
+    "POST /products/<int:product_id>/visibility": "S 3 3 3 3 S S S S S 3 R",
+    "POST /requirements/<int:requirement_id>/close": "S R 4 4 4 S S S S S 4 4",
+    "POST /requirements/new": "S A A A A S S S S S A A",
+    "PUT /api/v1/privacy/consents/<purpose>": "1 A A A A 3 3 3 3 3 A A",
+}
+# fmt: on
+
+
+def _png() -> io.BytesIO:
+    data = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(data, "PNG")
+    data.seek(0)
+    return data
+
+
+@dataclass
+class World:
+    """The people, their credentials and their objects, made once per database."""
+
+    app: Flask
+    ids: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, factories.Registered] = field(default_factory=dict)
+    tokens: dict[str, str | None] = field(default_factory=dict)
+    pages: dict[str, tuple[FlaskClient, str]] = field(default_factory=dict)
+
+    def user(self, actor: str) -> User:
+        return db.session.get_one(User, self.people[actor].id)
+
+    def api(self, actor: str) -> Api:
+        return Api(self.app.test_client(), self.tokens[actor])
+
+
+def _key(world: World, scopes: list[str]) -> tuple[int, str]:
+    with world.app.app_context():
+        body = IntegrationKeyIn.model_validate({"name": "CRM", "scopes": scopes})
+        key, credential = api_keys.create_integration_key(world.user("supplier"), body)
+        commit()
+        return credential.id, key
+
+
+def _product(world: World) -> int:
+    with world.app.app_context():
+        product = catalog.create_product(world.user("supplier"), ProductIn.model_validate(PIPE))
+        commit()
+        return product.id
+
+
+def _image(world: World) -> dict[str, Any]:
+    product_id = _product(world)
+    with world.app.app_context():
+        image = catalog.add_image(world.user("supplier"), product_id, _png())
+        commit()
+        return {"product_id": product_id, "image_id": image.id}
+
+
+def _photo(world: World) -> dict[str, Any]:
+    with world.app.app_context():
+        photo = photos.add_photo(world.user("supplier"), _png())
+        commit()
+        return {"photo_id": photo.id}
+
+
+def _lead(world: World, buyer: factories.Registered | None = None) -> int:
+    with world.app.app_context():
+        buyer = buyer or factories.buyer()
+        body = EnquiryIn.model_validate(
+            {
+                "product_id": world.ids["product_id"],
+                "quantity": "500",
+                "message": "Please quote for 500 kg, delivery to Pune.",
+                "city": "Pune",
+            }
+        )
+        lead_id, _ = enquiries.send_enquiry(buyer.id, body, source=LeadSource.API)
+        commit()
+        return lead_id
+
+
+def _requirement(world: World) -> int:
+    with world.app.app_context():
+        body = RequirementIn.model_validate(REQUIREMENT)
+        made = requirements.post_requirement(world.user("buyer"), body)
+        commit()
+        return made.id
+
+
+def _webhook(world: World) -> int:
+    made = world.api("supplier").post(
+        "/webhooks", {"url": "https://crm.example.com/hook", "events": ["lead.created"]}
+    )
+    assert made.status_code == 201, made.get_json()
+    return int(made.get_json()["id"])
+
+
+def _people(world: World) -> None:
+    with world.app.app_context():
+        for actor in ("buyer", "other_buyer"):
+            world.people[actor] = factories.buyer()
+        for actor in ("supplier", "other_supplier"):
+            world.people[actor] = factories.supplier()
+        world.people["officer"] = factories.staff("grievance_officer")
+        world.people["admin"] = factories.staff("admin")
+        world.ids["supplier_id"] = db.session.scalar(
+            select(SupplierProfile.id).where(SupplierProfile.user_id == world.people["supplier"].id)
+        )
+    api = Api(world.app.test_client())
+    world.tokens["anonymous"] = None
+    for actor in PEOPLE:
+        world.tokens[actor] = api.sign_in(world.people[actor].email).token
+        client = world.app.test_client()
+        world.pages[actor] = (client, sign_in_page(client, world.people[actor]))
+    for scope in SCOPES:
+        world.tokens[f"key:{scope}"] = _key(world, [scope])[1]
+    visitor = world.app.test_client()
+    world.pages["anonymous"] = (visitor, csrf_token(visitor.get("/account/sign-in").text))
+
+
+def _objects(world: World) -> None:
+    from marketplace.catalog.categories import load_categories
+
+    with world.app.app_context():
+        load_categories()
+        commit()
+    world.ids["product_id"] = _product(world)
+    image = _image(world)
+    world.ids["image_id"] = image["image_id"]
+    world.ids["image_product_id"] = image["product_id"]
+    world.ids["photo_id"] = _photo(world)["photo_id"]
+    world.ids["lead_id"] = _lead(world, world.people["buyer"])
+    world.ids["requirement_id"] = _requirement(world)
+    world.ids["webhook_id"] = _webhook(world)
+    world.ids["key_id"] = _key(world, ["leads:read"])[0]
+    buyer = world.api("buyer")
+    related = {"product_id": world.ids["product_id"]}
+    filed = buyer.post("/grievances", {**COMPLAINT, "related": related})
+    assert filed.status_code == 201, filed.get_json()
+    world.ids["grievance_id"] = filed.get_json()["id"]
+    asked = buyer.post(
+        "/privacy/requests", {"type": "access", "password": world.people["buyer"].password}
+    )
+    assert asked.status_code in (201, 202), asked.get_json()
+    world.ids["request_id"] = asked.get_json()["id"]
+    guest = Api(world.app.test_client())
+    started = guest.post(
+        "/enquiries/guest",
+        {
+            **GUEST,
+            "product_id": world.ids["product_id"],
+            "quantity": "500",
+            "message": "Please quote for 500 kg, delivery to Pune.",
+            "city": "Pune",
+        },
+    )
+    assert started.status_code == 202, started.get_json()
+    world.ids["verification_id"] = started.get_json()["verification_id"]
+    drafted = guest.post("/grievances", {**COMPLAINT, "name": "Ravi Kumar", "email": "r@ex.in"})
+    assert drafted.status_code == 202, drafted.get_json()
+    world.ids["draft_id"] = drafted.get_json()["verification_id"]
+    breach = world.api("officer").post(
+        "/breaches",
+        {
+            "detected_at": "2026-01-05T10:00:00Z",
+            "nature": "A laptop with an export was stolen.",
+            "data_affected": ["email"],
+            "users_affected": 3,
+        },
+    )
+    assert breach.status_code == 201, breach.get_json()
+    world.ids["breach_id"] = breach.get_json()["id"]
+    with world.app.app_context():
+        world.ids["order_id"] = _order(world.people["supplier"]).id
+        paid = _paid_order(world.people["supplier"])
+        from marketplace.credits import queries as credit_queries
+
+        world.ids["invoice_id"] = credit_queries.invoice_of(paid).id
+    _attachment(world)
+    with world.app.app_context():
+        image = db.session.get_one(ProductImage, world.ids["image_id"])
+        photo = db.session.get_one(BusinessPhoto, world.ids["photo_id"])
+        world.ids.update(media={"products": image.stored_name, "business": photo.stored_name})
+    world.ids.update(token="not-a-real-token", purpose="marketing", slug="some-slug")
+
+
+def _attachment(world: World) -> None:
+    client, token = world.pages["buyer"]
+    client.post(
+        "/grievances/new",
+        data={"csrf_token": token, **COMPLAINT, "attachments": [(_png(), "screen.png")]},
+        content_type="multipart/form-data",
+    )
+    with world.app.app_context():
+        world.ids["attachment_id"] = db.session.scalar(select(GrievanceAttachment.id))
+        assert world.ids["attachment_id"] is not None
+
+
+@pytest.fixture()
+def world(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    # A webhook's host resolves to a public address without asking DNS.
+    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: ["93.184.216.34"])
+    made = World(app)
+    _people(made)
+    limiter.reset()
+    _objects(made)
+    limiter.reset()
+    yield made
+
+
+_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _url(rule: str, ids: dict[str, Any]) -> str:
+    if rule.startswith("/media/"):  # the stored name of a product image, a business photo
+        return rule.replace("<name>", ids["media"][rule.split("/")[2]])
+    if rule == "/static/<path:filename>":
+        return "/static/css/app.css"
+    return _PARAMETER.sub(lambda match: str(ids[match[1]]), rule)
+
+
+def _outcome(response: Any) -> str:
+    if response.is_json and isinstance(response.get_json(), dict) and "CODE" in response.get_json():
+        code = response.get_json()["CODE"]  # the IndiaMART pull: always a 200, CODE says why
+        return {401: UNAUTHENTICATED, 403: FORBIDDEN}.get(code, ALLOWED)
+    if response.status_code in (302, 303):  # 301: a page's canonical address, allowed
+        if "/account/sign-in" in response.headers.get("Location", ""):
+            return SIGN_IN
+        return REDIRECTED
+    return {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}.get(response.status_code, ALLOWED)
+
+
+def routes(app: Flask) -> list[str]:
+    """Every registered route and method, as the table names them."""
+    return sorted(
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    )
+
+
+def test_every_route_has_a_row(tmp_path):
+    app = make_test_app("sqlite://", tmp_path)
+    assert sorted(MATRIX) == routes(app)
+
+
+# Routes that destroy the object they name get one of their own, renewed after each caller who
+# was allowed to destroy it (the next caller must find one to be refused or allowed on).
+VICTIMS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "DELETE /api/v1/api-keys/<int:key_id>": lambda w: {"key_id": _key(w, ["leads:read"])[0]},
+    "POST /account/api-keys/<int:key_id>/revoke": lambda w: {"key_id": _key(w, ["leads:read"])[0]},
+    "DELETE /api/v1/products/<int:product_id>": lambda w: {"product_id": _product(w)},
+    "POST /dashboard/products/<int:product_id>/delete": lambda w: {"product_id": _product(w)},
+    "DELETE /api/v1/products/<int:product_id>/images/<int:image_id>": _image,
+    "POST /dashboard/products/<int:product_id>/images/<int:image_id>/delete": _image,
+    "DELETE /api/v1/me/photos/<int:photo_id>": _photo,
+    "POST /account/photos/<int:photo_id>/delete": _photo,
+    "POST /api/v1/leads/<int:lead_id>/block": lambda w: {"lead_id": _lead(w)},
+    "POST /leads/<int:lead_id>/block": lambda w: {"lead_id": _lead(w)},
+    "POST /api/v1/requirements/<int:requirement_id>/close": lambda w: {
+        "requirement_id": _requirement(w)
+    },
+    "POST /requirements/<int:requirement_id>/close": lambda w: {"requirement_id": _requirement(w)},
+    "DELETE /api/v1/webhooks/<int:webhook_id>": lambda w: {"webhook_id": _webhook(w)},
+}
+# Signing in (as the buyer, to get past the sign-in throttle) and out change who the session is:
+# last of all.
+LAST = ("POST /account/sign-in", "POST /account/sign-out")
+INDIAMART_PULL = "/wservce/crm/crmListing/v2/"
+
+
+def _credentials(world: World) -> dict[str, str]:
+    return {"email": world.people["buyer"].email, "password": world.people["buyer"].password}
+
+
+def _minor_report(world: World) -> dict[str, Any]:
+    with world.app.app_context():  # an account of its own: a report suspends it
+        return {"user_id": factories.buyer().id, "reason": "The profile says the buyer is 15."}
+
+
+def _privacy_request(world: World) -> dict[str, Any]:
+    with world.app.app_context():
+        asker = factories.buyer()
+    asked = Api(world.app.test_client()).sign_in(asker.email)
+    made = asked.post("/privacy/requests", {"type": "access", "password": asker.password})
+    assert made.status_code in (201, 202), made.get_json()
+    return {"request_id": made.get_json()["id"]}
+
+
+VICTIMS["POST /api/v1/privacy/requests/<int:request_id>/decision"] = _privacy_request
+VICTIMS["POST /privacy/officer/requests/<int:request_id>/decision"] = _privacy_request
+
+# A body that passes validation where the policy is asked after the input is read (the service
+# decides who may): with an empty body the rules' 422 would hide who may call it.
+BODIES: dict[str, Callable[[World], Any]] = {
+    "POST /api/v1/auth/tokens": _credentials,
+    "POST /account/sign-in": _credentials,
+    "POST /api/v1/breaches": lambda w: {
+        "detected_at": "2026-01-05T10:00:00Z",
+        "nature": "A laptop with an export was stolen.",
+        "data_affected": ["email"],
+        "users_affected": 3,
+    },
+    "PATCH /api/v1/grievances/<int:grievance_id>": lambda w: {"note": "Called the supplier."},
+    "POST /api/v1/grievances/<int:grievance_id>/appeal": lambda w: {
+        "reason": "The supplier never answered my calls."
+    },
+    "POST /api/v1/privacy/minor-reports": _minor_report,
+    "POST /api/v1/privacy/requests/<int:request_id>/decision": lambda w: {
+        "decision": "deny",
+        "reason": "We could not confirm who asked.",
+    },
+    "POST /api/v1/leads/<int:lead_id>/messages": lambda w: {"text": "Can you deliver by Friday?"},
+    "PATCH /api/v1/leads/<int:lead_id>": lambda w: {"status": "contacted"},
+    "POST /api/v1/requirements": lambda w: REQUIREMENT,
+    "POST /leads/<int:lead_id>/update": lambda w: {"action": "status", "status": "contacted"},
+    "POST /account/api-keys": lambda w: {"name": "Tally", "scopes": "leads:read"},
+    "POST /enquiries/new": lambda w: {
+        "product_id": w.ids["product_id"],
+        "quantity": "500",
+        "message": "Please quote for 500 kg, delivery to Pune.",
+        "city": "Pune",
+    },
+    "POST /privacy/officer/requests/<int:request_id>/decision": lambda w: {
+        "decision": "deny",
+        "reason": "We could not confirm who asked.",
+    },
+}
+
+
+def _call(world: World, row: str, actor: str, ids: dict[str, Any]) -> Any:
+    method, rule = row.split(" ", 1)
+    url = _url(rule, ids)
+    if rule == "/enquiries/new":  # the product asked about
+        url += f"?product_id={ids['product_id']}"
+    key = world.tokens[actor] if actor.startswith("key:") else None
+    if rule == INDIAMART_PULL:  # the key in the query, as IndiaMART sends it
+        client = world.app.test_client()
+        return client.get(url, query_string={"glusr_crm_key": key} if key else {})
+    if rule.startswith("/api/v1/"):
+        body = BODIES[row](world) if row in BODIES else ({} if method != "GET" else None)
+        return world.api(actor).request(method, url.removeprefix("/api/v1"), body)
+    # A page: a person's browser session; a key's bearer header counts for nothing here.
+    client, token = world.pages[actor if actor in world.pages else "anonymous"]
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    data = {"csrf_token": token, **BODIES[row](world)} if row in BODIES else {"csrf_token": token}
+    if method == "GET":
+        data = None
+    return client.open(url, method=method, data=data, headers=headers)
+
+
+def _observed(world: World, rows: list[str]) -> dict[str, tuple[str, list[int]]]:
+    seen: dict[str, tuple[str, list[int]]] = {}
+    for row in rows:
+        ids = dict(world.ids)
+        if row in VICTIMS:
+            ids.update(VICTIMS[row](world))
+        outcomes, statuses = [], []
+        for actor in ACTORS:
+            # One address makes every request: the limits have tests of their own. (Setting
+            # limiter.enabled does not stop a view's own limits in this Flask-Limiter.)
+            limiter.reset()
+            response = _call(world, row, actor, ids)
+            outcomes.append(_outcome(response))
+            statuses.append(response.status_code)
+            if row in VICTIMS and outcomes[-1] == ALLOWED:
+                ids.update(VICTIMS[row](world))
+        seen[row] = (" ".join(outcomes), statuses)
+    return seen
+
+
+def test_each_caller_gets_what_the_table_says(app, world):
+    rows = [row for row in routes(app) if row not in LAST] + [*LAST]
+    seen = _observed(world, rows)
+    wrong = [
+        f"{row}: expected {MATRIX.get(row)}, got {outcomes} {statuses}"
+        for row, (outcomes, statuses) in seen.items()
+        if MATRIX.get(row) != outcomes
+    ]
+    assert not wrong, "\n" + "\n".join(wrong)
