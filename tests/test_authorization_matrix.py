@@ -157,6 +157,8 @@ MATRIX: dict[str, str] = {
     "GET /livez": "A A A A A A A A A A A A",
     "GET /media/business/<name>": "A A A A A A A A A A A A",
     "GET /media/products/<name>": "A A A A A A A A A A A A",
+    # Only a scraper bearing METRICS_TOKEN gets the figures (tests/test_metrics.py); no caller does.
+    "GET /metrics": "4 4 4 4 4 4 4 4 4 4 4 4",
     "GET /notices/breaches": "A A A A A A A A A A A A",
     "GET /notices/grievance-officer": "A A A A A A A A A A A A",
     "GET /notices/privacy": "A A A A A A A A A A A A",
