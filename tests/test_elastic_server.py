@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from search.protocol import SearchRequest
 from tests import factories
 from tests.conftest import free_port, make_test_app
+from tests.elastic_cluster import cluster_in_use
 from tests.test_search_contract import _documents, elasticsearch_url, ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def engine():
     from search.elastic import ElasticsearchSearch
 
-    engine = ElasticsearchSearch(elasticsearch_url(), f"server-{uuid.uuid4().hex[:8]}")
-    yield engine
-    engine.drop()
+    with cluster_in_use():
+        engine = ElasticsearchSearch(elasticsearch_url(), f"server-{uuid.uuid4().hex[:8]}")
+        yield engine
+        engine.drop()
 
 
 def analyze(engine, analyzer: str, text: str) -> list[str]:
