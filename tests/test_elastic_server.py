@@ -125,12 +125,15 @@ def own_node():
         )
         assert run.returncode == 0, run.stdout + run.stderr
 
-    node("start")
-    node.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    try:
-        yield node
-    finally:
-        node("stop")
+    # Held shared: while the failover test has a cluster node down, this node could take the
+    # transport port the killed node needs back (a single node takes the first free from 9300).
+    with cluster_in_use():
+        node("start")
+        node.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+        try:
+            yield node
+        finally:
+            node("stop")
 
 
 def test_an_outage_loses_no_write(tmp_path, own_node):
