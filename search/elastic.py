@@ -147,7 +147,10 @@ class ElasticsearchSearch:
         self._ensure_index()
         try:
             concrete = self._create_concrete()
-            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
+            # Filled with no copies: each document is written once, not once per copy.
+            self.client.indices.put_settings(
+                index=concrete, settings={"refresh_interval": "-1", "number_of_replicas": 0}
+            )
             for ok, _ in helpers.streaming_bulk(
                 self.client,
                 self._actions(documents, concrete),
@@ -157,8 +160,8 @@ class ElasticsearchSearch:
                 count += ok
                 if progress and count % 1000 == 0:
                     progress(1000)
-            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
             self.client.indices.refresh(index=concrete)
+            self._copy(concrete)
             old = (
                 list(self.client.indices.get_alias(name=self.alias).keys())
                 if self.client.indices.exists_alias(name=self.alias)
@@ -178,6 +181,18 @@ class ElasticsearchSearch:
         if progress:
             progress(count % 1000)
         return count
+
+    def _copy(self, concrete: str) -> None:
+        """Make a filled index's copies (from its finished segments, far faster than document by
+        document) and wait for them: the alias moves to it only once it survives a lost node."""
+        replicas = self.settings["number_of_replicas"]
+        self.client.indices.flush(index=concrete)  # copies take the files, no replay of a log
+        self.client.indices.put_settings(
+            index=concrete, settings={"refresh_interval": "1s", "number_of_replicas": replicas}
+        )
+        nodes = self.client.cluster.health()["number_of_data_nodes"]
+        wanted = "green" if nodes > replicas else "yellow"  # a copy never shares a node
+        self.client.cluster.health(index=concrete, wait_for_status=wanted, timeout="10m")
 
     def clear(self) -> None:
         self._ensure_index()

@@ -75,6 +75,44 @@ def test_shards_and_replicas_reach_the_index_template_and_the_live_index(tmp_pat
     )
 
 
+def test_a_rebuild_fills_without_copies_and_serves_once_copied(monkeypatch):
+    engine = ElasticsearchSearch("http://127.0.0.1:9", "test", replicas=1)
+    engine.client = create_autospec(Elasticsearch, instance=True)
+    for part in ("indices", "cluster"):  # set per instance by the client: specced separately
+        setattr(
+            engine.client,
+            part,
+            create_autospec(
+                type(getattr(Elasticsearch("http://127.0.0.1:9"), part)), instance=True
+            ),
+        )
+    engine.client.cluster.health.return_value = {"number_of_data_nodes": 2}
+    engine.client.indices.exists_alias.return_value = False
+
+    def streaming_bulk(client, actions, **options):
+        client.bulk(operations=list(actions))  # where the documents go, among the calls
+        yield True, {}
+
+    monkeypatch.setattr("search.elastic.helpers.streaming_bulk", streaming_bulk)
+    engine.rebuild(iter([{"id": 1, "version": 1, "name": "Seamless Pipe", "city": "Pune"}]))
+    calls = [(name, kwargs) for name, _, kwargs in engine.client.mock_calls]
+    names = [name for name, _ in calls]
+    bulk = names.index("bulk")
+    replicas = [
+        (i, kwargs["settings"].get("number_of_replicas"))
+        for i, (name, kwargs) in enumerate(calls)
+        if name == "indices.put_settings"
+    ]
+    assert [n for i, n in replicas if i < bulk] == [0]  # filled with no copies
+    assert [n for i, n in replicas if i > bulk] == [1]  # then copied
+    [waited] = [
+        i
+        for i, (name, kwargs) in enumerate(calls)
+        if name == "cluster.health" and kwargs.get("wait_for_status") == "green"
+    ]
+    assert bulk < waited < names.index("indices.update_aliases")  # served once copied
+
+
 class _Node(BaseHTTPRequestHandler):
     """Just enough of an Elasticsearch node to answer the client's ping."""
 
