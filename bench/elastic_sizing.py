@@ -104,7 +104,10 @@ def main() -> None:
         engine.rebuild(documents(args.products))
         engine.client.cluster.health(index=engine.alias, wait_for_status="green", timeout="10m")
         index_seconds = time.monotonic() - began
-        engine.client.indices.forcemerge(index=engine.alias, max_num_segments=1)
+        # As the index settles once writes stop: its size, not that of segments yet to merge.
+        engine.client.options(request_timeout=1800).indices.forcemerge(
+            index=engine.alias, max_num_segments=1
+        )
         stats = engine.client.indices.stats(index=engine.alias, metric="store")["_all"]
         primary = stats["primaries"]["store"]["size_in_bytes"]
         timings = []

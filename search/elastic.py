@@ -38,6 +38,7 @@ from search.protocol import (
 )
 
 _FUZZY_BOOST = 0.3
+_COPY_SECONDS = 600
 
 
 def _unavailable(error: Exception) -> SearchUnavailable:
@@ -186,13 +187,15 @@ class ElasticsearchSearch:
         """Make a filled index's copies (from its finished segments, far faster than document by
         document) and wait for them: the alias moves to it only once it survives a lost node."""
         replicas = self.settings["number_of_replicas"]
-        self.client.indices.flush(index=concrete)  # copies take the files, no replay of a log
+        # A million products flush and copy for longer than a search may take.
+        slow = self.client.options(request_timeout=_COPY_SECONDS)
+        slow.indices.flush(index=concrete)  # copies take the files, no replay of a log
         self.client.indices.put_settings(
             index=concrete, settings={"refresh_interval": "1s", "number_of_replicas": replicas}
         )
         nodes = self.client.cluster.health()["number_of_data_nodes"]
         wanted = "green" if nodes > replicas else "yellow"  # a copy never shares a node
-        self.client.cluster.health(index=concrete, wait_for_status=wanted, timeout="10m")
+        slow.cluster.health(index=concrete, wait_for_status=wanted, timeout=f"{_COPY_SECONDS}s")
 
     def clear(self) -> None:
         self._ensure_index()
