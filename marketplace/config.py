@@ -69,6 +69,19 @@ def _url(*schemes: str) -> Callable[[str], str]:
     return parse
 
 
+def _urls(*schemes: str) -> Callable[[str], str]:
+    """One URL or several, comma-separated (a cluster's nodes); kept as one normalised string."""
+    one = _url(*schemes)
+
+    def parse(value: str) -> str:
+        urls = [url.strip() for url in value.split(",")]
+        if not all(urls):
+            raise ValueError("must be URLs separated by single commas, with none empty")
+        return ",".join(one(url) for url in urls)
+
+    return parse
+
+
 def _database_url(value: str) -> str:
     """Accept the usual spellings and always drive PostgreSQL through psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -131,8 +144,10 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "FIELD_INDEX_KEY": ("FIELD_INDEX_KEY", _secret_key),
     "FIELD_ENCRYPTION_KEYS": ("FIELD_ENCRYPTION_KEYS", _fernet_keys),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _database_url),
-    "ELASTICSEARCH_URL": ("ELASTICSEARCH_URL", _url("http", "https")),
+    "ELASTICSEARCH_URL": ("ELASTICSEARCH_URL", _urls("http", "https")),
     "ELASTICSEARCH_INDEX_PREFIX": ("ELASTICSEARCH_INDEX_PREFIX", str),
+    "ELASTICSEARCH_SHARDS": ("ELASTICSEARCH_SHARDS", _integer(1, 64)),
+    "ELASTICSEARCH_REPLICAS": ("ELASTICSEARCH_REPLICAS", _integer(0, 8)),
     "CELERY_BROKER_URL": ("CELERY_BROKER_URL", _url("redis", "rediss", "amqp")),
     "SEARCH_DRAIN_INTERVAL": ("SEARCH_DRAIN_INTERVAL", _integer(1, 3600)),
     "TASK_RELAY_POLL_MS": ("TASK_RELAY_POLL_MS", _integer(50, 60_000)),
@@ -199,6 +214,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ELASTICSEARCH_URL": None,
         "ELASTICSEARCH_INDEX_PREFIX": "marketplace",
+        # Primary shards per index (applied at the next rebuild) and copies of each on other
+        # nodes (applied at start): see the README on sizing them.
+        "ELASTICSEARCH_SHARDS": 1,
+        "ELASTICSEARCH_REPLICAS": 1,
         "SEARCH_INDEX_PATH": str(Path(instance_path) / "search-index"),
         "SEARCH_FACET_CACHE": 1024,
         "CELERY_BROKER_URL": None,

@@ -27,6 +27,8 @@ def settings_from(config: Mapping[str, Any]) -> SearchSettings:
         facet_cache=config["SEARCH_FACET_CACHE"],
         elasticsearch_url=config.get("ELASTICSEARCH_URL") or None,
         elasticsearch_index_prefix=config["ELASTICSEARCH_INDEX_PREFIX"],
+        elasticsearch_shards=config["ELASTICSEARCH_SHARDS"],
+        elasticsearch_replicas=config["ELASTICSEARCH_REPLICAS"],
     )
 
 

@@ -13,20 +13,21 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch import ApiError, TransportError, helpers
 
 from search import results
 from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
     PHRASE_FIELDS,
-    SYNONYM_GROUPS,
     QueryPlan,
     fuzziness,
     plan,
     words,
 )
 from search.documents import DISPLAY_FIELDS, display
+from search.elastic_client import connect
+from search.elastic_template import MAPPINGS, index_settings
 from search.protocol import (
     MatchRequest,
     SearchHit,
@@ -37,80 +38,7 @@ from search.protocol import (
 )
 
 _FUZZY_BOOST = 0.3
-
-SETTINGS = {
-    "number_of_shards": 1,
-    "refresh_interval": "1s",
-    "analysis": {
-        "filter": {
-            # Snowball's English (Porter2), the stemmer the embedded engine uses too, so that
-            # both engines find the same words ("english" would be the older Porter).
-            "trade_stemmer": {"type": "stemmer", "language": "porter2"},
-            # The trade's synonyms, also at search time inside Elasticsearch (the query plan
-            # expands them too; a second expansion of the same words changes nothing).
-            "trade_synonyms": {
-                "type": "synonym_graph",
-                "synonyms": [", ".join(group) for group in SYNONYM_GROUPS],
-            },
-        },
-        "analyzer": {
-            "trade": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "trade_stemmer"],
-            },
-            "trade_search": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "trade_synonyms", "trade_stemmer"],
-            },
-            "plain": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding"],
-            },
-        },
-    },
-}
-
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "long"},
-        "version": {"type": "long"},
-        **{
-            field: {
-                "type": "text",
-                "analyzer": "trade",
-                "search_analyzer": "trade_search",
-                **(
-                    {"fields": {"plain": {"type": "text", "analyzer": "plain"}}}
-                    if field in FUZZY_FIELDS
-                    else {}
-                ),
-            }
-            for field in FIELD_BOOSTS
-        },
-        "category": {"type": "keyword"},
-        "category_path": {"type": "keyword"},
-        "state": {"type": "keyword"},
-        "city": {"type": "keyword"},
-        "city_key": {"type": "keyword"},
-        "brand": {"type": "keyword"},
-        "brand_key": {"type": "keyword"},
-        "gst_rate": {"type": "keyword", "index": False},
-        "price_includes_gst": {"type": "boolean", "index": False},
-        "suggest": {"type": "keyword"},
-        "supplier_id": {"type": "long"},
-        "company_name": {"type": "keyword", "index": False},
-        "price": {"type": "double"},
-        "unit": {"type": "keyword", "index": False},
-        "moq": {"type": "long", "index": False},
-        "gst_verified": {"type": "boolean"},
-        "created": {"type": "long"},
-        "image": {"type": "keyword", "index": False},
-    },
-}
+_COPY_SECONDS = 600
 
 
 def _unavailable(error: Exception) -> SearchUnavailable:
@@ -120,9 +48,13 @@ def _unavailable(error: Exception) -> SearchUnavailable:
 class ElasticsearchSearch:
     name = "elasticsearch"
 
-    def __init__(self, url: str, prefix: str):
-        self.client = Elasticsearch(url, request_timeout=10, max_retries=2, retry_on_timeout=True)
+    def __init__(
+        self, urls: str | Sequence[str], prefix: str, *, shards: int = 1, replicas: int = 1
+    ):
+        self.client = connect(urls)
         self.alias = f"{prefix}-products"
+        # Shards shape the indices made from now on (a rebuild); replicas the live one too.
+        self.settings = index_settings(shards=shards, replicas=replicas)
         self._ready = False
 
     # --- the index -------------------------------------------------------------------------
@@ -136,7 +68,7 @@ class ElasticsearchSearch:
             self.client.indices.put_index_template(
                 name=self.alias,
                 index_patterns=[f"{self.alias}-*"],
-                template={"settings": SETTINGS, "mappings": MAPPINGS},
+                template={"settings": self.settings, "mappings": MAPPINGS},
                 priority=100,
             )
             if not self.client.indices.exists_alias(name=self.alias):
@@ -144,6 +76,10 @@ class ElasticsearchSearch:
                 self.client.indices.put_alias(index=concrete, name=self.alias)
             else:  # an index made before a new field: fields are only ever added
                 self.client.indices.put_mapping(index=self.alias, properties=MAPPINGS["properties"])
+                replicas = self.settings["number_of_replicas"]
+                self.client.indices.put_settings(
+                    index=self.alias, settings={"number_of_replicas": replicas}
+                )
         except (ApiError, TransportError) as error:
             raise _unavailable(error) from error
         self._ready = True
@@ -212,7 +148,10 @@ class ElasticsearchSearch:
         self._ensure_index()
         try:
             concrete = self._create_concrete()
-            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
+            # Filled with no copies: each document is written once, not once per copy.
+            self.client.indices.put_settings(
+                index=concrete, settings={"refresh_interval": "-1", "number_of_replicas": 0}
+            )
             for ok, _ in helpers.streaming_bulk(
                 self.client,
                 self._actions(documents, concrete),
@@ -222,8 +161,8 @@ class ElasticsearchSearch:
                 count += ok
                 if progress and count % 1000 == 0:
                     progress(1000)
-            self.client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
             self.client.indices.refresh(index=concrete)
+            self._copy(concrete)
             old = (
                 list(self.client.indices.get_alias(name=self.alias).keys())
                 if self.client.indices.exists_alias(name=self.alias)
@@ -243,6 +182,20 @@ class ElasticsearchSearch:
         if progress:
             progress(count % 1000)
         return count
+
+    def _copy(self, concrete: str) -> None:
+        """Make a filled index's copies (from its finished segments, far faster than document by
+        document) and wait for them: the alias moves to it only once it survives a lost node."""
+        replicas = self.settings["number_of_replicas"]
+        # A million products flush and copy for longer than a search may take.
+        slow = self.client.options(request_timeout=_COPY_SECONDS)
+        slow.indices.flush(index=concrete)  # copies take the files, no replay of a log
+        self.client.indices.put_settings(
+            index=concrete, settings={"refresh_interval": "1s", "number_of_replicas": replicas}
+        )
+        nodes = self.client.cluster.health()["number_of_data_nodes"]
+        wanted = "green" if nodes > replicas else "yellow"  # a copy never shares a node
+        slow.cluster.health(index=concrete, wait_for_status=wanted, timeout=f"{_COPY_SECONDS}s")
 
     def clear(self) -> None:
         self._ensure_index()

@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from search.protocol import SearchRequest
 from tests import factories
 from tests.conftest import free_port, make_test_app
+from tests.elastic_cluster import cluster_in_use
 from tests.test_search_contract import _documents, elasticsearch_url, ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def engine():
     from search.elastic import ElasticsearchSearch
 
-    engine = ElasticsearchSearch(elasticsearch_url(), f"server-{uuid.uuid4().hex[:8]}")
-    yield engine
-    engine.drop()
+    with cluster_in_use():
+        engine = ElasticsearchSearch(elasticsearch_url(), f"server-{uuid.uuid4().hex[:8]}")
+        yield engine
+        engine.drop()
 
 
 def analyze(engine, analyzer: str, text: str) -> list[str]:
@@ -123,12 +125,15 @@ def own_node():
         )
         assert run.returncode == 0, run.stdout + run.stderr
 
-    node("start")
-    node.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    try:
-        yield node
-    finally:
-        node("stop")
+    # Held shared: while the failover test has a cluster node down, this node could take the
+    # transport port the killed node needs back (a single node takes the first free from 9300).
+    with cluster_in_use():
+        node("start")
+        node.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+        try:
+            yield node
+        finally:
+            node("stop")
 
 
 def test_an_outage_loses_no_write(tmp_path, own_node):

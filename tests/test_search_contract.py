@@ -1,7 +1,8 @@
 """The search backend contract: every backend must pass all of it.
 
 The embedded engine always runs; Elasticsearch runs when ELASTICSEARCH_URL is set (CI starts a
-real node with scripts/elasticsearch, and there a missing URL fails instead of skipping).
+real two-node cluster with `scripts/elasticsearch cluster start` and names both nodes, and there
+a missing URL fails instead of skipping).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from search.documents import product_document
 from search.protocol import MatchRequest, SearchRequest
+from tests.elastic_cluster import cluster_in_use
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -239,9 +241,10 @@ def backend(request, tmp_path):
         return
     from search.elastic import ElasticsearchSearch
 
-    engine = ElasticsearchSearch(elasticsearch_url(), f"contract-{uuid.uuid4().hex[:8]}")
-    yield engine
-    engine.drop()
+    with cluster_in_use():  # no node of the cluster is killed under a contract test
+        engine = ElasticsearchSearch(elasticsearch_url(), f"contract-{uuid.uuid4().hex[:8]}")
+        yield engine
+        engine.drop()
 
 
 @pytest.fixture
