@@ -8,8 +8,6 @@ variable. GUNICORN_CMD_ARGS (or the command line) still overrides any setting he
 This module imports nothing of the app: gunicorn reads it in the master, before any worker
 builds the app, so it must stay cheap and free of side effects."""
 
-from __future__ import annotations
-
 import os
 
 
