@@ -20,6 +20,11 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's pinned set, not the whole host's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _bind() -> list[str]:
     """BIND (comma-separated addresses, e.g. `0.0.0.0:8000` or `unix:/run/tradesetu.sock`), else
     HOST and PORT. Loopback by default: a proxy in front is the way in."""
@@ -32,8 +37,9 @@ def _bind() -> list[str]:
 bind = _bind()
 
 # Processes times threads is how many requests run at once. Each worker holds its own app,
-# database pool and search handle, so memory grows with workers, not with threads.
-workers = _whole("WEB_CONCURRENCY", max(2, os.cpu_count() or 1), 1, 64)
+# database pool and search handle, so memory and database connections grow with workers, not
+# with threads: one per CPU, from 2 to 8 unless WEB_CONCURRENCY says otherwise.
+workers = _whole("WEB_CONCURRENCY", min(max(2, _cpus()), 8), 1, 64)
 threads = _whole("WEB_THREADS", 2, 1, 32)
 worker_class = "gthread"
 

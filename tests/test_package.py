@@ -197,6 +197,7 @@ def test_gunicorn_binds_and_scales_from_the_environment(monkeypatch):
     assert conf.bind == ["unix:/run/tradesetu.sock", "127.0.0.1:8001"]
     conf = _settings(monkeypatch)
     assert conf.bind == ["127.0.0.1:8000"]
+    assert 2 <= conf.workers <= 8  # one per CPU, within bounds, unless WEB_CONCURRENCY says
     assert conf.max_requests_jitter > 0
 
 
