@@ -8,6 +8,7 @@ that reads these files asks it, never `__file__`."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,10 +42,13 @@ NOTICES = ROOT / "notices"
 FONTS = STATIC / "vendor" / "dejavu"
 
 
-def instance_path(environ: Mapping[str, str]) -> str | None:
-    """INSTANCE_PATH when set; in a checkout, its instance/ (as it always was); otherwise None,
-    which leaves Flask its own default for an installed package, `<prefix>/var/marketplace-
-    instance` (inside the virtual environment), and never site-packages."""
+def instance_path(environ: Mapping[str, str]) -> str:
+    """INSTANCE_PATH when set; in a checkout, its instance/ (as it always was); for an installed
+    package, Flask's own default for one, `<prefix>/var/marketplace-instance` (inside the
+    virtual environment), never site-packages. Anything that reads the configuration before an
+    app exists (gunicorn's master) asks here too."""
     if environ.get("INSTANCE_PATH"):
         return environ["INSTANCE_PATH"]
-    return str(ROOT / "instance") if IN_CHECKOUT else None
+    if IN_CHECKOUT:
+        return str(ROOT / "instance")
+    return str(Path(sys.prefix) / "var" / "marketplace-instance")

@@ -120,7 +120,8 @@ def test_the_instance_folder(monkeypatch, tmp_path):
     assert locations.instance_path({"INSTANCE_PATH": str(tmp_path)}) == str(tmp_path)
     assert locations.instance_path({}) == str(CHECKOUT / "instance")
     monkeypatch.setattr(locations, "IN_CHECKOUT", False)
-    assert locations.instance_path({}) is None  # Flask's default: <prefix>/var, not site-packages
+    installed = locations.instance_path({})  # Flask's default: <prefix>/var, not site-packages
+    assert installed == str(Path(sys.prefix) / "var" / "marketplace-instance")
 
 
 def test_the_app_reads_the_located_folders(app):
