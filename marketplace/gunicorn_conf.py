@@ -64,8 +64,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
-# Logs: requests to stdout, gunicorn's own messages to stderr (the platform collects both).
-accesslog = "-"
+# Gunicorn's own messages go to stderr. Its access log stays off: the app writes one access
+# line a request (with the route, the user and the request id, which gunicorn cannot know).
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
