@@ -9,7 +9,7 @@ DEMO_PRODUCTS ?= 3000
 export FLASK_APP := wsgi.py
 
 .PHONY: run test install migrate lint format browser services elasticsearch elasticsearch-stop \
-	worker beat relay serve clean bench
+	worker beat relay serve clean bench package-check
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,8 +59,9 @@ elasticsearch:
 elasticsearch-stop:
 	@scripts/elasticsearch stop
 
+# Gunicorn with the package's config file (WEB_CONCURRENCY, WEB_THREADS, BIND...: docs-package.md).
 serve: migrate
-	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-2} --bind $(HOST):$(PORT) wsgi:app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:marketplace.gunicorn_conf marketplace.wsgi:app
 
 worker: install
 	$(BIN)/celery -A workers.worker worker --loglevel INFO
@@ -71,8 +72,13 @@ beat: install
 relay: install
 	$(BIN)/flask tasks relay
 
+# The wheel, installed into a fresh venv outside the checkout, migrating, seeding and serving a
+# fresh PostgreSQL database (DATABASE_URL names the server): what an operator would do.
+package-check: install
+	scripts/package-check
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist
 
 # Benchmarks print figures; they never run in `make test`. wrk is Debian's package.
 bench: install

@@ -1,5 +1,6 @@
-"""The WSGI entry point: `gunicorn wsgi:app`, and `flask` commands (FLASK_APP=wsgi)."""
+"""The checkout's entry point (`FLASK_APP=wsgi`, `gunicorn wsgi:app`), kept for old habits: the
+app is marketplace.wsgi's, the one the installed package serves."""
 
-from marketplace.app import create_app
+from marketplace.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -19,6 +18,7 @@ from marketplace import (
     demo,
     error_reporting,
     formatting,
+    locations,
     logs,
     metrics_endpoint,
     search_backend,
@@ -49,8 +49,6 @@ from marketplace.validation import IdConverter
 from workers import celery_init_app
 from workers import cli as tasks_cli
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 class Marketplace(Flask):
     json_provider_class = JSONProvider  # standard JSON only: bad bodies are a 400, not a 500
@@ -65,12 +63,11 @@ class Marketplace(Flask):
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    instance_path = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
     app = Marketplace(
         "marketplace",  # the app's name, which its logger and its Celery app take
-        instance_path=instance_path,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=locations.instance_path(os.environ),
+        template_folder=str(locations.TEMPLATES),
+        static_folder=str(locations.STATIC),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     # Every <int:...> in a route is a database id: one the columns cannot hold is simply not found.
@@ -92,7 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # 2. extensions
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(locations.MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

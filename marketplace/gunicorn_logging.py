@@ -12,8 +12,7 @@ from typing import Any
 
 from gunicorn import glogging
 
-from marketplace import logs
-from marketplace.app import ROOT
+from marketplace import locations, logs
 from marketplace.config import load_config
 
 
@@ -22,8 +21,7 @@ class PortalLogger(glogging.Logger):
         super().setup(cfg)
         # The master logs before any app exists, so it reads LOG_LEVEL and LOG_FORMAT itself,
         # as the app factory will in each worker.
-        instance_path = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
-        config = load_config(os.environ, instance_path)
+        config = load_config(os.environ, locations.instance_path(os.environ))
         logs.configure(config["LOG_LEVEL"], config["LOG_FORMAT"])
         for logger in (self.error_log, self.access_log):
             for handler in list(logger.handlers):

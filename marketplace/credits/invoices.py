@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from flask import Response, current_app
 from fpdf import FPDF
@@ -25,6 +24,7 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import locations
 from marketplace.accounts.identity import normalise_gstin
 from marketplace.accounts.india import State, state_for_gst_code
 from marketplace.accounts.models import SupplierProfile
@@ -201,10 +201,6 @@ def issue_credit_note(order: CreditOrder, invoice: Invoice, reason: str) -> Invo
 # --- the PDF ---------------------------------------------------------------------------------
 
 
-def _font_folder() -> Path:
-    return Path(current_app.static_folder or "static") / "vendor" / "dejavu"
-
-
 def _title(invoice: Invoice) -> str:
     return "Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note"
 
@@ -215,7 +211,7 @@ def render_pdf(invoice: Invoice) -> bytes:
     pdf.set_creation_date(invoice.issued_at)
     pdf.set_title(f"{_title(invoice)} {invoice.number}")
     pdf.set_author(invoice.seller_name)
-    fonts = _font_folder()
+    fonts = locations.FONTS
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.set_margins(15, 15, 15)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
-NOTICES = Path(__file__).resolve().parents[2] / "notices"
+from marketplace import locations
+
+NOTICES = locations.NOTICES
 
 # The versions in force: a new version is a new file, and the old one stays for the record.
 PRIVACY_NOTICE = "privacy-2026-11.md"
