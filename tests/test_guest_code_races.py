@@ -1,4 +1,4 @@
-"""Guest one-time codes under concurrent guessing: at most GUEST_CODE_ATTEMPTS wrong codes are
+"""Guest one-time codes under concurrent guessing: at most one_time_codes.ATTEMPTS wrong codes are
 checked, however many arrive at once, on SQLite (the embedded default, no row locks) and on
 PostgreSQL alike (the `app` fixture runs both)."""
 
@@ -15,10 +15,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from marketplace import one_time_codes
 from marketplace.extensions import db, limiter
-from marketplace.grievances import guest_codes
 from marketplace.grievances.models import GuestGrievance
-from marketplace.leads import guest_enquiries
 from marketplace.leads.models import GuestEnquiry
 from tests.conftest import Api, outbox
 from tests.test_grievances import COMPLAINT
@@ -27,16 +26,16 @@ from tests.test_leads import GUEST, _enquiry, _product
 GUESSES = 10  # the confirm endpoints take 10 a minute from one address
 
 
-def _slowed(monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
+def _slowed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hold each check of a code for a moment, so that concurrent guesses overlap: a count read
     before the check and written after it would be read alike by all of them."""
-    digest: Callable[[str, str], str] = module._code_digest
+    digest: Callable[[str, str, str], str] = one_time_codes.digest
 
-    def slow_digest(key: str, code: str) -> str:
+    def slow_digest(purpose: str, row_id: str, code: str) -> str:
         time.sleep(0.05)
-        return digest(key, code)
+        return digest(purpose, row_id, code)
 
-    monkeypatch.setattr(module, "_code_digest", slow_digest)
+    monkeypatch.setattr(one_time_codes, "digest", slow_digest)
 
 
 def _guess_at_once(app: Flask, path: str, code: str) -> list[Any]:
@@ -70,14 +69,14 @@ def test_concurrent_wrong_codes_for_a_guest_enquiry_are_capped(
     verification = started.get_json()["verification_id"]
     code = re.search(r"\b(\d{6})\b", outbox(app, "sms")[-1]).group(1)
     wrong = "000000" if code != "000000" else "111111"
-    _slowed(monkeypatch, guest_enquiries)
+    _slowed(monkeypatch)
 
     responses = _guess_at_once(app, f"/enquiries/guest/{verification}/confirm", wrong)
 
-    assert _checked(responses) == guest_enquiries.GUEST_CODE_ATTEMPTS
+    assert _checked(responses) == one_time_codes.ATTEMPTS
     db.session.expire_all()
     attempts = db.session.scalar(select(GuestEnquiry.attempts))
-    assert attempts == guest_enquiries.GUEST_CODE_ATTEMPTS
+    assert attempts == one_time_codes.ATTEMPTS
     limiter.reset()  # the guesses used up the address's minute
     refused = api.post(f"/enquiries/guest/{verification}/confirm", {"code": code})
     assert "too many wrong codes" in refused.get_json()["errors"]["code"][0]
@@ -91,13 +90,13 @@ def test_concurrent_wrong_codes_for_a_guest_complaint_are_capped(app, ctx, api, 
     verification = started.get_json()["verification_id"]
     code = re.search(r"\b(\d{6})\b", outbox(app)[-1]).group(1)
     wrong = "000000" if code != "000000" else "111111"
-    _slowed(monkeypatch, guest_codes)
+    _slowed(monkeypatch)
 
     responses = _guess_at_once(app, f"/grievances/guest/{verification}/confirm", wrong)
 
-    assert _checked(responses) == guest_codes.GUEST_CODE_ATTEMPTS
+    assert _checked(responses) == one_time_codes.ATTEMPTS
     db.session.expire_all()
-    assert db.session.scalar(select(GuestGrievance.attempts)) == guest_codes.GUEST_CODE_ATTEMPTS
+    assert db.session.scalar(select(GuestGrievance.attempts)) == one_time_codes.ATTEMPTS
     limiter.reset()  # the guesses used up the address's minute
     refused = api.post(f"/grievances/guest/{verification}/confirm", {"code": code})
     assert "too many wrong codes" in refused.get_json()["errors"]["code"][0]

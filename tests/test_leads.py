@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from marketplace import one_time_codes
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
 from marketplace.catalog import services as catalog
@@ -280,7 +281,7 @@ def test_guest_codes_are_limited_in_attempts_and_time(app, ctx, api, product_id)
     ]
     code = _code(app)
     wrong = "000000" if code != "000000" else "111111"
-    for _ in range(guest_enquiries.GUEST_CODE_ATTEMPTS):
+    for _ in range(one_time_codes.ATTEMPTS):
         assert (
             api.post(f"/enquiries/guest/{verification}/confirm", {"code": wrong}).status_code == 422
         )

@@ -3,15 +3,12 @@ one-time code; only then is it filed (marketplace.grievances.filing)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
+from marketplace import one_time_codes
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments
@@ -22,14 +19,11 @@ from marketplace.notifications import absolute_url, send_email
 from marketplace.validation import validated
 
 GUEST_CODE_TTL = timedelta(minutes=30)
-GUEST_CODE_ATTEMPTS = 5
 GUEST_CODES_PER_EMAIL_PER_HOUR = 5
 GUEST_PURGE_AFTER = timedelta(days=1)
 
 
-def _code_digest(draft_id: str, code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"grievance-code:{draft_id}:{code}".encode(), hashlib.sha256).hexdigest()
+_PURPOSE = "grievance-code"  # bound into each code's digest
 
 
 def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None) -> GuestGrievance:
@@ -48,7 +42,7 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
     )
     if (recent or 0) >= GUEST_CODES_PER_EMAIL_PER_HOUR:
         raise TooManyRequests("Too many codes were sent to this address. Please try later.", 3600)
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = one_time_codes.new_code()
     draft = GuestGrievance(
         id=str(uuid.uuid4()),
         email=email,
@@ -57,7 +51,7 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
-    draft.code_digest = _code_digest(draft.id, code)
+    draft.code_digest = one_time_codes.digest(_PURPOSE, draft.id, code)
     db.session.add(draft)
     send_email(
         email,
@@ -70,45 +64,22 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
     return draft
 
 
-class WrongCode(ValidationFailed):
-    keep_writes = True  # the failed attempt counts even though the request is refused
-
-
-def _claim_attempt(draft_id: str) -> bool:
-    """Count this try before the code is checked, in one statement that reads and raises the
-    count together: concurrent tries never see the same count, on SQLite (whose lock is the
-    whole database's, taken by this first write) as on PostgreSQL (the row's). False when the
-    tries are used up."""
-    claimed = db.session.execute(
-        update(GuestGrievance)
-        .where(GuestGrievance.id == draft_id, GuestGrievance.attempts < GUEST_CODE_ATTEMPTS)
-        .values(attempts=GuestGrievance.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
-
-
 def confirm_guest_grievance(
     draft_id: str, body: GuestCodeIn, *, now: datetime | None = None
 ) -> Grievance:
     now = moments.given_or_now(now)
-    claimed = _claim_attempt(draft_id)
+    claimed = one_time_codes.claim_attempt(GuestGrievance, draft_id)
     # Locked: two confirms with the right code at once must not file the complaint twice.
     draft = db.session.get(GuestGrievance, draft_id, with_for_update=True, populate_existing=True)
     if draft is None or draft.created_at < now - GUEST_PURGE_AFTER:
         raise NotFound("No such confirmation. Please file the complaint again.")
     if draft.grievance_id is not None:
         raise Conflict("This code was already used: the complaint has been filed.")
-    code = body.code
     if draft.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; file the complaint again"]})
     if not claimed:
         raise ValidationFailed({"code": ["too many wrong codes; file the complaint again"]})
-    if not hmac.compare_digest(draft.code_digest, _code_digest(draft.id, code.strip())):
-        left = GUEST_CODE_ATTEMPTS - draft.attempts
-        raise WrongCode(
-            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
-        )
+    one_time_codes.check(draft.code_digest, _PURPOSE, draft.id, body.code, tries=draft.attempts)
     complaint = complaint_for(validated(GrievanceIn, draft.payload), None)
     grievance = create_grievance(complaint, name=draft.name, email=draft.email, user=None, now=now)
     draft.grievance_id = grievance.id

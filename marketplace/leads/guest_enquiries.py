@@ -3,20 +3,16 @@ right code makes them a buyer and sends the enquiry."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import (
     delete,
     func,
     select,
-    update,
 )
 
+from marketplace import one_time_codes
 from marketplace.accounts import registration as accounts
 from marketplace.accounts.models import User
 from marketplace.crypto import blind_index
@@ -33,16 +29,11 @@ from marketplace.notifications import send_sms
 from marketplace.validation import validated
 
 GUEST_CODE_TTL = timedelta(minutes=10)
-GUEST_CODE_ATTEMPTS = 5
 GUEST_CODES_PER_PHONE_PER_HOUR = 3
 GUEST_PURGE_AFTER = timedelta(days=1)
 
 
-def _code_digest(verification_id: str, code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(
-        key, f"guest-code:{verification_id}:{code}".encode(), hashlib.sha256
-    ).hexdigest()
+_PURPOSE = "guest-code"  # bound into each code's digest
 
 
 def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
@@ -66,7 +57,7 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
         raise TooManyRequests(
             "Too many codes were sent to this mobile in the last hour. Please try later.", 3600
         )
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = one_time_codes.new_code()
     pending = GuestEnquiry(
         id=str(uuid.uuid4()),
         name=contact.name,
@@ -77,7 +68,7 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
-    pending.code_digest = _code_digest(pending.id, code)
+    pending.code_digest = one_time_codes.digest(_PURPOSE, pending.id, code)
     db.session.add(pending)
     minutes = int(GUEST_CODE_TTL.total_seconds() // 60)
     send_sms(
@@ -88,27 +79,9 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     return pending
 
 
-class WrongCode(ValidationFailed):
-    keep_writes = True  # the failed attempt is counted even though the request is refused
-
-
-def _claim_attempt(verification_id: str) -> bool:
-    """Count this try before the code is checked, in one statement that reads and raises the
-    count together: concurrent tries never see the same count, on SQLite (whose lock is the
-    whole database's, taken by this first write) as on PostgreSQL (the row's). False when the
-    tries are used up."""
-    claimed = db.session.execute(
-        update(GuestEnquiry)
-        .where(GuestEnquiry.id == verification_id, GuestEnquiry.attempts < GUEST_CODE_ATTEMPTS)
-        .values(attempts=GuestEnquiry.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
-
-
 def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tuple[int, User]:
     """Check the code; then the buyer account exists (mobile verified) and the enquiry is sent."""
-    claimed = _claim_attempt(verification_id)
+    claimed = one_time_codes.claim_attempt(GuestEnquiry, verification_id)
     pending = db.session.get(
         GuestEnquiry, verification_id, with_for_update=True, populate_existing=True
     )
@@ -117,16 +90,13 @@ def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tu
         raise NotFound("No such verification. Please send the enquiry again.")
     if pending.used_at is not None:
         raise Conflict("This code was already used: the enquiry has been sent.")
-    code = confirmation.code
     if pending.expires_at <= now:
         raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
     if not claimed:
         raise ValidationFailed({"code": ["too many wrong codes; ask for a new one"]})
-    if not hmac.compare_digest(pending.code_digest, _code_digest(pending.id, code.strip())):
-        left = GUEST_CODE_ATTEMPTS - pending.attempts
-        raise WrongCode(
-            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
-        )
+    one_time_codes.check(
+        pending.code_digest, _PURPOSE, pending.id, confirmation.code, tries=pending.attempts
+    )
     contact = accounts.Contact(pending.name, pending.email, pending.phone)
     buyer = accounts.register_guest_buyer(contact)
     enquiry = validated(EnquiryIn, pending.enquiry)
