@@ -153,6 +153,18 @@ def test_the_console_command_and_flask_run_the_app_s_cli_from_any_directory(tmp_
     assert (tmp_path / "instance" / "secret_key").is_file()
 
 
+def test_the_console_command_says_a_refused_configuration_in_one_line(tmp_path):
+    console = [sys.executable, "-c", "from marketplace.console import main; main()"]
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "APP_ENV": "production"}
+    done = subprocess.run(
+        [*console, "db", "current"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("tradesetu: Bad configuration: ")
+    assert "METRICS_TOKEN" in done.stderr and "SECRET_KEY" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # --- gunicorn's config file ---------------------------------------------------------------------
 
 
