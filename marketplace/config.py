@@ -316,6 +316,17 @@ def _instance_secret(instance_path: str, filename: str, make: Callable[[], str])
     return value
 
 
+# A refused value is echoed to help the operator, unless it may hold a secret: the message goes
+# to the terminal, the process log and the log collector.
+_SECRET_MARKS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "DSN", "URL")
+
+
+def _as_shown(variable: str, raw: str) -> str:
+    if any(mark in variable for mark in _SECRET_MARKS):
+        return f"a value of {len(raw)} characters, not shown"
+    return f"got {raw!r}"
+
+
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """Defaults, then the environment. Raises ConfigError naming every bad variable.
 
@@ -329,7 +340,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         try:
             config[key] = parse(raw.strip())
         except ValueError as error:
-            problems.append(f"{variable} {error} (got {raw!r})")
+            problems.append(f"{variable} {error} ({_as_shown(variable, raw)})")
     if problems:
         raise ConfigError("Bad configuration: " + "; ".join(problems))
     if config["APP_ENV"] == "production":

@@ -4,6 +4,7 @@ Each problem names its variable; all of them are reported at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,11 +95,17 @@ def _production_backend_problems(config: Mapping[str, Any]) -> list[str]:
 
 
 def _production_identity_problems(config: Mapping[str, Any]) -> list[str]:
+    # Compared as the portal reads them (a GSTIN in any case, any spacing, is the same GSTIN),
+    # so the placeholder cannot pass by being retyped in other letters.
     return [
         f"{name} must be set in production (the default is a placeholder)"
         for name, placeholder in PLACEHOLDER_IDENTITY.items()
-        if config[name] == placeholder
+        if _comparable(config[name]) == _comparable(placeholder)
     ]
+
+
+def _comparable(value: str) -> str:
+    return re.sub(r"[\s-]+", "", str(value)).casefold()
 
 
 def _production_network_problems(config: Mapping[str, Any]) -> list[str]:

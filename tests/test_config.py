@@ -154,6 +154,11 @@ UNSET = None
         ({"DATABASE_URL": UNSET}, {}, "DATABASE_URL"),
         ({}, {"BCRYPT_ROUNDS": 4, "TESTING": True}, "BCRYPT_ROUNDS"),
         ({"METRICS_TOKEN": UNSET}, {}, "METRICS_TOKEN"),
+        # the placeholders retyped are still the placeholders
+        ({"PORTAL_GSTIN": "27aajct4821k1z0"}, {}, "PORTAL_GSTIN"),
+        ({"PORTAL_GSTIN": "27 AAJCT 4821 K1Z0"}, {}, "PORTAL_GSTIN"),
+        ({"GRIEVANCE_OFFICER_EMAIL": "Grievance@TradeSetu.example"}, {}, "GRIEVANCE_OFFICER_EMAIL"),
+        ({"GRIEVANCE_OFFICER_NAME": "MEERA  IYER"}, {}, "GRIEVANCE_OFFICER_NAME"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(tmp_path, environ_changes, config_changes, named):
@@ -188,6 +193,28 @@ def test_production_names_every_unsafe_default_at_once(tmp_path):
     ):
         assert named in str(refused.value)
     assert not list(tmp_path.iterdir())  # nothing generated into instance/
+
+
+@pytest.mark.parametrize(
+    "variable, secret",
+    [
+        ("METRICS_TOKEN", "my-short-metrics-secret"),
+        ("SECRET_KEY", "short-but-secret"),
+        ("SENTRY_DSN", "ftp://publickey@sentry.example/7"),
+        ("DATABASE_URL", "mysql://app:hunter2-password@db/market"),
+        ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key-but-secret"),
+    ],
+)
+def test_a_refused_secret_is_named_but_never_echoed(tmp_path, variable, secret):
+    with pytest.raises(ConfigError, match=variable) as refused:
+        load_config({variable: secret}, str(tmp_path))
+    assert secret not in str(refused.value)
+    assert f"{len(secret)} characters" in str(refused.value)
+
+
+def test_a_refused_plain_setting_is_echoed(tmp_path):
+    with pytest.raises(ConfigError, match="got 'pigeon'"):
+        load_config({"MAIL_BACKEND": "pigeon"}, str(tmp_path))
 
 
 def test_logs_are_json_in_production_unless_asked_for_text(tmp_path):
