@@ -52,8 +52,10 @@ graceful_timeout = _whole("GRACEFUL_TIMEOUT", 30, 1, 600)
 keepalive = 5  # seconds an idle connection from the proxy in front is kept open
 
 # Workers are replaced after about MAX_REQUESTS requests (a slow leak cannot grow forever); the
-# jitter keeps them from restarting all at once.
-max_requests = _whole("MAX_REQUESTS", 1000, 0, 1_000_000)
+# jitter keeps them from restarting all at once. With PROMETHEUS_MULTIPROC_DIR every worker that
+# ever ran leaves its metric files, which each scrape reads: there the default is never.
+_RECYCLE_DEFAULT = 0 if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else 1000
+max_requests = _whole("MAX_REQUESTS", _RECYCLE_DEFAULT, 0, 1_000_000)
 max_requests_jitter = max_requests // 10
 
 # The workers' heartbeat files go to memory, not to a disk that may stall (containers).

@@ -41,7 +41,12 @@ SEARCH_SECONDS = Histogram(
 )
 TASK_RUNS = Counter("tradesetu_task_runs", "Task runs that ended (either way), by task", ["task"])
 TASK_FAILURES = Counter(
-    "tradesetu_task_failures", "Task runs that raised, by task (a retry counts too)", ["task"]
+    "tradesetu_task_failures", "Task runs that raised and were given up, by task", ["task"]
+)
+TASK_RETRIES = Counter(
+    "tradesetu_task_retries",
+    "Task runs that raised and will run again (an outage of mail or SMS shows here first)",
+    ["task"],
 )
 WEBHOOK_DELIVERIES = Counter(
     "tradesetu_webhook_deliveries",
@@ -73,10 +78,15 @@ def _task_failed(sender: Any = None, **_: Any) -> None:
     TASK_FAILURES.labels(task=getattr(sender, "name", "unknown")).inc()
 
 
+def _task_retried(sender: Any = None, **_: Any) -> None:
+    TASK_RETRIES.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
 def watch_tasks() -> None:
-    """Count task runs and failures. Celery sends these signals for a worker's tasks and for
-    the inline (eager) ones alike; connecting again changes nothing."""
+    """Count task runs, retries and failures. Celery sends these signals for a worker's tasks
+    and for the inline (eager) ones alike; connecting again changes nothing."""
     signals.task_postrun.connect(_task_ran, weak=False, dispatch_uid="tradesetu-task-runs")
+    signals.task_retry.connect(_task_retried, weak=False, dispatch_uid="tradesetu-task-retries")
     signals.task_failure.connect(_task_failed, weak=False, dispatch_uid="tradesetu-task-failures")
 
 

@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from marketplace import health
+from marketplace import health, notifications
 from marketplace.accounts.models import User
 from marketplace.credits import operators
 from marketplace.credits.inputs import GoodwillIn
@@ -195,6 +195,26 @@ def test_a_failing_task_is_counted_as_run_and_failed(ctx, client, token, monkeyp
     task = celery.tasks["marketplace.leads.tasks.deliver_webhook"]
     assert task.delay(1).failed()
     assert moved("tradesetu_task_runs_total", task=task.name) == 1
+    assert moved("tradesetu_task_failures_total", task=task.name) == 1
+
+
+def test_a_task_that_fails_and_retries_counts_each_retry_then_one_failure(
+    ctx, client, token, monkeypatch
+):
+    def gateway_down(*args: object, **kwargs: object) -> None:
+        raise requests.ConnectionError("the SMS gateway is down")
+
+    monkeypatch.setitem(ctx.config, "SMS_BACKEND", "http")
+    monkeypatch.setitem(ctx.config, "SMS_GATEWAY_URL", "https://sms.example.in/send")
+    monkeypatch.setattr(notifications.requests, "post", gateway_down)
+    celery = ctx.extensions["celery"]
+    monkeypatch.setitem(celery.conf, "task_eager_propagates", False)
+    task = celery.tasks["marketplace.notifications.deliver_sms"]
+    moved = Moved(client)
+    assert task.apply(kwargs={"to": "+919812345670", "text": "hello"}).failed()
+    runs = moved("tradesetu_task_runs_total", task=task.name)
+    assert runs == task.max_retries + 1  # the first run and each retry
+    assert moved("tradesetu_task_retries_total", task=task.name) == task.max_retries
     assert moved("tradesetu_task_failures_total", task=task.name) == 1
 
 

@@ -178,6 +178,7 @@ def _settings(monkeypatch: pytest.MonkeyPatch, **environ: str) -> object:
         "WEB_TIMEOUT",
         "GRACEFUL_TIMEOUT",
         "MAX_REQUESTS",
+        "PROMETHEUS_MULTIPROC_DIR",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
@@ -212,6 +213,14 @@ def test_gunicorn_binds_and_scales_from_the_environment(monkeypatch):
     assert conf.bind == ["127.0.0.1:8000"]
     assert 2 <= conf.workers <= 8  # one per CPU, within bounds, unless WEB_CONCURRENCY says
     assert conf.max_requests_jitter > 0
+
+
+def test_workers_are_not_recycled_by_default_when_metrics_span_processes(monkeypatch, tmp_path):
+    assert _settings(monkeypatch).max_requests == 1000
+    # every recycled worker would leave metric files behind, read by every scrape
+    assert _settings(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path)).max_requests == 0
+    asked = _settings(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path), MAX_REQUESTS="5000")
+    assert asked.max_requests == 5000
 
 
 @pytest.mark.parametrize(
