@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -298,6 +299,7 @@ def _backup_and_restore(original_url: str, restored_url: str, folder: Path) -> N
     """The operator's two commands (docs-backup.md), each checked to report what it did."""
     dump = folder / "tradesetu.dump"
     report = _run([str(ROOT / "scripts/backup"), str(dump), original_url], os.environ.copy())
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # every account and lead: its owner's only
     assert f"-> {dump}" in report and dump.stat().st_size > 0
     restore = [str(ROOT / "scripts/restore"), str(dump), restored_url]
     assert "schema revision" in _run(restore, os.environ.copy())
