@@ -39,6 +39,7 @@ from marketplace.privacy.inputs import ConsentIn
 from marketplace.privacy.services import set_consent
 from tests import factories
 from tests.conftest import Api, _postgres_database, make_test_app
+from tests.test_requirements import REQUIREMENT
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("backup")]
 
@@ -76,16 +77,6 @@ SEARCHES = [
     "brand=jindal",
     "city=pune&q=sheet",
 ]
-REQUIREMENT = {
-    "product_name": "SS 304 seamless pipe",
-    "description": "2 inch, schedule 40, with mill test certificate",
-    "category": "stainless-steel-pipes",
-    "quantity": "500",
-    "unit": "kg",
-    "budget": "160000",
-    "city": "Pune",
-    "state": "Maharashtra",
-}
 
 
 def _run(command: list[str], env: dict[str, str]) -> str:
