@@ -354,19 +354,14 @@ def test_several_gunicorn_workers_are_counted_as_one(tmp_path):
     # The migration runs without the folder (it is no worker), as an operator's would.
     migrating = {name: value for name, value in environment.items() if name != MULTIPROC}
     subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=migrating, check=True, timeout=120)
-    config = tmp_path / "gunicorn_conf.py"
-    config.write_text(
-        "from marketplace.metrics import worker_exited\n\n\n"
-        "def child_exit(server, worker):\n"
-        "    worker_exited(worker.pid)\n"
-    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "gunicorn.log", "ab")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
-        [GUNICORN, "-c", str(config), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        # The portal's own config file: its child_exit hook is what keeps a dead worker's counts.
+        [GUNICORN, "-c", "python:marketplace.gunicorn_conf", "marketplace.wsgi:app"],
         cwd=ROOT,
-        env=environment,
+        env={**environment, "WEB_CONCURRENCY": "2", "PORT": str(port), "BIND": ""},
         stdout=log,
         stderr=log,
     )
