@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,7 +74,10 @@ def _redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
 def redact_record(record: logging.LogRecord) -> None:
     """Replace the record's message (its arguments merged in), exception and stack text by their
     redacted text. The exception itself stays on the record for the error report, which scrubs
-    its own copy."""
+    its own copy. Arguments given by name (Celery's task lines) lose those that are sensitive by
+    their name (a task's arguments and result) before they are merged in."""
+    if isinstance(record.args, Mapping):
+        record.args = redact_data(record.args)
     try:
         message = record.getMessage()
     except Exception:  # a message whose arguments do not fit: logging reports it on emit
