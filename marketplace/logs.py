@@ -20,7 +20,7 @@ from flask import Flask
 from pythonjsonlogger.json import JsonFormatter
 
 from marketplace import request_ids, request_logging
-from marketplace.redaction import redact, redact_data
+from marketplace.redaction import REDACTED, redact, redact_data, sensitive_name
 
 # The attributes every LogRecord has; anything else on a record is an extra a caller passed.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -76,8 +76,10 @@ def redact_record(record: logging.LogRecord) -> None:
     redacted text. The exception itself stays on the record for the error report, which scrubs
     its own copy. Arguments given by name (Celery's task lines) lose those that are sensitive by
     their name (a task's arguments and result) before they are merged in."""
-    if isinstance(record.args, Mapping):
-        record.args = redact_data(record.args)
+    if isinstance(record.args, Mapping):  # other values keep their types, for %d and %.2f
+        record.args = {
+            key: REDACTED if sensitive_name(key) else value for key, value in record.args.items()
+        }
     try:
         message = record.getMessage()
     except Exception:  # a message whose arguments do not fit: logging reports it on emit

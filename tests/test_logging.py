@@ -513,3 +513,11 @@ def test_a_tasks_arguments_and_result_never_reach_a_log_line(json_logs, capsys, 
     )
     [line] = _lines(capsys)
     assert "ravi words" not in json.dumps(line) and "succeeded in 0.5s" in line["message"]
+
+
+def test_named_arguments_keep_their_types_and_lose_their_sensitive_values(json_logs, capsys):
+    logging.getLogger("marketplace.test").info(
+        "%(count)d leads, %(total).2f INR, for %(email)s", {"count": 3, "total": 7.5, "email": "x"}
+    )
+    [line] = _lines(capsys)
+    assert line["message"] == f"3 leads, 7.50 INR, for {REDACTED}"
