@@ -6,8 +6,8 @@ Nothing personal or secret is sent (the promise of the sub-processors notice): n
 no local variables, no request bodies, no cookies; every header, query string, message,
 exception text, breadcrumb and extra goes through the same redaction as the log lines
 (`marketplace.redaction`), which also blanks a task's arguments (`celery-job`), decodes query
-strings and Referer headers, and blanks what follows `--password` in `sys.argv`. Each report is tagged with the request id, so it can be found in
-the logs."""
+strings and Referer headers, and blanks what follows `--password` in `sys.argv`. Each report is
+tagged with the request id, so it can be found in the logs."""
 
 from __future__ import annotations
 

@@ -81,13 +81,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), ""),
     # Phone numbers however written: with a country code (+, 8 to 15 digits), or 10 to 13 digits
     # (an Indian mobile with or without 0 or 91, or any other number), spaced, dashed, dotted or
-    # bracketed. Not a run inside a word, path, time or dotted number; not an amount or a time
-    # in seconds (digits, a dot, one to three decimals); not ended inside a longer run.
+    # bracketed. Not a run inside a word, time or dotted number (after a + anything goes); not
+    # an amount or a time in seconds (digits, a dot, one to three decimals); not ended inside a
+    # longer run or by a lone digit (an access line's "/products/987654 404 3.2 ms").
     (
         re.compile(
-            r"(?<![\w.+/:-])(?!\d{4,}\.\d{1,3}(?![\d]|[ .-]\d))"
-            rf"(?:\(?\+\d(?:{_PHONE_SEP}\d){{7,14}}|\(?\d(?:{_PHONE_SEP}\d){{9,12}})"
-            r"(?![\w-]|[.:/]\d)"
+            rf"(?:(?<![\w+])\(?\+\d(?:{_PHONE_SEP}\d){{7,14}}"
+            r"|(?<![\w.+:-])(?!\d{4,}\.\d{1,3}(?![\d]|[ .-]\d))"
+            rf"\(?\d(?:{_PHONE_SEP}\d){{9,12}})"
+            r"(?<![ .()-]\d)(?![\w-]|[.:/]\d)"
         ),
         "",
     ),

@@ -460,6 +460,8 @@ R = REDACTED
         ("call (+91) 98765-43210", f"call {R}"),
         ("London +44 20 7946 0958", f"London {R}"),
         ("to=9876543210&x=1", f"to={R}&x=1"),
+        ("tel:+919876543210 or /users/9876543210", f"tel:{R} or /users/{R}"),
+        ("[9876543210]", f"[{R}]"),
         # emails, signed values, tokens (as before)
         ("mailed ravi.kumar@example.in", f"mailed {R}"),
         ("sent Bearer abc.def-ghi", f"sent Bearer {R}"),
@@ -475,6 +477,7 @@ def test_redaction_hides(text, expected):
         "2026-12-06T08:24:41.123Z INFO marketplace.access: GET /api/v1/me 200 306.1 ms",
         "2026-12-06 08:24:41,123 started at 2026-12-06T08:24:41.123456+00:00",
         "GET /api/v1/products/987654 404 3.2 ms",
+        "GET /api/v1/leads/987654 200 3 ms",
         "Task deliver_sms[12345678-1234-5678-9abc-def012345678] succeeded in 0.002s",
         "request_id=1234567890abcdef1234567890abcdef",
         "order 12,50,000.00 INR and 12500000.00 and ₹ 700.00 for 200 kg",
@@ -483,6 +486,7 @@ def test_redaction_hides(text, expected):
         "version 2.75.0, 3 retries in 0.25 s, status 200 42 ms",
         "marketplace.leads.webhook_delivery delivered",
         "a phone number is required",
+        "time 12:34:56.789012345, pin 400001, GSTIN 27AAPFU0939F1ZV",
         "sent email to the supplier",
     ],
 )
