@@ -5,8 +5,9 @@ failed Celery tasks.
 Nothing personal or secret is sent (the promise of the sub-processors notice): no default PII,
 no local variables, no request bodies, no cookies; every header, query string, message,
 exception text, breadcrumb and extra goes through the same redaction as the log lines
-(`marketplace.redaction`). Each report is tagged with the request id, so it can be found in
-the logs."""
+(`marketplace.redaction`), which also blanks a task's arguments (`celery-job`), decodes query
+strings and Referer headers, and blanks what follows `--password` in `sys.argv`. Each report is
+tagged with the request id, so it can be found in the logs."""
 
 from __future__ import annotations
 

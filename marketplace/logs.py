@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from flask import Flask
 from pythonjsonlogger.json import JsonFormatter
 
 from marketplace import request_ids, request_logging
-from marketplace.redaction import redact, redact_data
+from marketplace.redaction import REDACTED, redact, redact_data, sensitive_name
 
 # The attributes every LogRecord has; anything else on a record is an extra a caller passed.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -73,7 +74,12 @@ def _redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
 def redact_record(record: logging.LogRecord) -> None:
     """Replace the record's message (its arguments merged in), exception and stack text by their
     redacted text. The exception itself stays on the record for the error report, which scrubs
-    its own copy."""
+    its own copy. Arguments given by name (Celery's task lines) lose those that are sensitive by
+    their name (a task's arguments and result) before they are merged in."""
+    if isinstance(record.args, Mapping):  # other values keep their types, for %d and %.2f
+        record.args = {
+            key: REDACTED if sensitive_name(key) else value for key, value in record.args.items()
+        }
     try:
         message = record.getMessage()
     except Exception:  # a message whose arguments do not fit: logging reports it on emit

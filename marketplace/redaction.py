@@ -1,11 +1,13 @@
 """What must never leave the process in a log line or an error report: credentials (Authorization
 headers, cookies, passwords, bearer tokens and API keys, signed links, webhook secrets) and
-personal data (email addresses, phone numbers).
+personal data (email addresses, phone numbers), and the arguments and results of tasks (an SMS's
+one-time code, an email's body: whatever a person typed).
 
 Two tools, used by the log records (`marketplace.logs`) and by the error reports
 (`marketplace.error_reporting`) alike: `redact` rewrites free text by the shapes of those values,
 and `redact_data` walks structured data (headers, form fields, JSON, log extras) and blanks every
-value whose name is sensitive, whatever its shape."""
+value whose name is sensitive, whatever its shape; URLs and query strings are decoded first, so
+that an escaped address (bob%40example.com) shows its shape."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
 REDACTED = "[redacted]"
 
@@ -23,6 +26,26 @@ _SENSITIVE_NAME = re.compile(
     re.IGNORECASE,
 )
 
+# Celery's names for a task's arguments and result (in its log lines' `data` extra and their
+# message, in Sentry's `celery-job`): their values are never kept, a task's inputs being user data.
+_TASK_PAYLOAD = frozenset({"args", "kwargs", "return_value", "argsrepr", "kwargsrepr"})
+
+# Names whose values are URLs or query strings, decoded before they are redacted.
+_URL_NAME = re.compile(r"url|uri|query|referr?er|origin|location|href|link", re.IGNORECASE)
+
+# The names whose value follows them in free text ("name=value", "name: value", "--name value");
+# pydantic's input_value is whatever was typed into the field.
+_VALUE_NAME = (
+    r"passw|pwd|secret|token|api[_-]?key|session|csrf|signature|otp|authorization|cookie"
+    r"|credential|e-?mail|phone|mobile|input_value"
+)
+# A value: quoted (up to its closing quote, spaces and all, or the end of the line if cut
+# short), a dict or list repr, or a bare word.
+_VALUE = r"""(?:(["'])(?:(?!\2)[^\n])*|\{[^}\n]*\}?|\[[^\]\n]*\]?|[^"'&\s,;}\]]+)"""
+
+# A separator inside a phone number: a space, dash or dot, with brackets around an area code.
+_PHONE_SEP = r"(?:\)?[ .-]?\(?)"
+
 # The shapes of secrets and personal data in free text, each with its replacement. Order matters:
 # the "name=value" forms come first, so that the name stays readable.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -31,12 +54,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # name=value and "name": "value" pairs (query strings, form dumps, JSON, reprs of dicts).
     (
         re.compile(
-            r"""(["']?[\w-]*(?:passw|pwd|secret|token|api[_-]?key|session|csrf|signature|otp"""
-            r"""|authorization|cookie|credential)[\w-]*["']?\s*[:=]\s*["']?)[^"'&\s,;}]+""",
-            re.IGNORECASE,
+            rf"""(["']?[\w.-]*(?:{_VALUE_NAME})[\w-]*["']?\s*[:=]\s*){_VALUE}""", re.IGNORECASE
         ),
-        r"\1",
+        r"\1\2",
     ),
+    # A command line's option and its value (`--password Sup3r`).
+    (re.compile(rf"""(--[\w-]*(?:{_VALUE_NAME})[\w-]*\s+)(?!-){_VALUE}""", re.IGNORECASE), r"\1\2"),
     # A Cookie or Set-Cookie header written out whole.
     (re.compile(r"((?:set-)?cookie:\s*)[^\r\n]+", re.IGNORECASE), r"\1"),
     # The portal's own credentials: session tokens (mkt_), integration keys (mkk_), webhook
@@ -56,11 +79,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgAAAAA[A-Za-z0-9_=-]{20,}"), ""),
     # Email addresses.
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), ""),
-    # Phone numbers: international (+country code), Indian mobiles with or without 0/91, and
-    # any other run of 10 to 13 digits, spaced or not.
-    (re.compile(r"\+\d{1,3}[\s.-]?\d(?:[\s.-]?\d){6,13}"), ""),
-    (re.compile(r"(?<![\w.])(?:0|91)?[6-9]\d{4}[\s.-]?\d{5}(?![\w])"), ""),
-    (re.compile(r"(?<![\w.])\d{10,13}(?![\w])"), ""),
+    # Phone numbers however written: with a country code (+, 8 to 15 digits), or 10 to 13 digits
+    # (an Indian mobile with or without 0 or 91, or any other number), spaced, dashed, dotted or
+    # bracketed. Not a run inside a word, time or dotted number (after a + anything goes); not
+    # an amount or a time in seconds (digits, a dot, one to three decimals); not ended inside a
+    # longer run or by a lone digit (an access line's "/products/987654 404 3.2 ms").
+    (
+        re.compile(
+            rf"(?:(?<![\w+])\(?\+\d(?:{_PHONE_SEP}\d){{7,14}}"
+            r"|(?<![\w.+:-])(?!\d{4,}\.\d{1,3}(?![\d]|[ .-]\d))"
+            rf"\(?\d(?:{_PHONE_SEP}\d){{9,12}})"
+            r"(?<![ .()-]\d)(?![\w-]|[.:/]\d)"
+        ),
+        "",
+    ),
 )
 
 
@@ -72,8 +104,11 @@ def redact(text: str) -> str:
 
 
 def sensitive_name(name: object) -> bool:
-    """Whether a field, header or key of this name holds a credential or personal data."""
-    return isinstance(name, str) and _SENSITIVE_NAME.search(name) is not None
+    """Whether a field, header or key of this name holds a credential, personal data or a task's
+    arguments or result."""
+    return isinstance(name, str) and (
+        name.lower() in _TASK_PAYLOAD or _SENSITIVE_NAME.search(name) is not None
+    )
 
 
 def redact_data(value: Any, name: object = None) -> Any:
@@ -84,9 +119,21 @@ def redact_data(value: Any, name: object = None) -> Any:
     if value is None or isinstance(value, bool | int | float | datetime | date):
         return value  # an error report's timestamps stay datetimes, which its sender formats
     if isinstance(value, str):
-        return redact(value)
+        url_like = isinstance(name, str) and _URL_NAME.search(name) is not None
+        return redact(unquote_plus(value) if url_like else value)
     if isinstance(value, Mapping):
         return {key: redact_data(item, key) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [redact_data(item) for item in value]
+        return _redact_items(list(value))
     return redact(str(value))
+
+
+def _redact_items(items: list[Any]) -> list[Any]:
+    """Each item redacted, and an item after a sensitive option (a command line's `--password`,
+    as in `sys.argv`) blanked whatever its shape."""
+    kept = []
+    for index, item in enumerate(items):
+        option = items[index - 1] if index else None
+        after_option = isinstance(option, str) and option.startswith("-") and "=" not in option
+        kept.append(redact_data(item, option if after_option else None))
+    return kept

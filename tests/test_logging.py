@@ -19,6 +19,7 @@ from sqlalchemy import select
 from marketplace import logs, notifications, request_ids
 from marketplace.extensions import db
 from marketplace.leads.models import WebhookDelivery
+from marketplace.redaction import REDACTED, redact
 from tests import factories
 from tests.conftest import Api, csrf_token, make_test_app, outbox, served_document
 
@@ -329,6 +330,27 @@ def _realistic_run(
         {**GUEST, "product_id": product_id, "quantity": "5", "message": "Quote please."},
     )
     assert guest.status_code == 202, guest.get_json()
+    # The guest's one-time code, sent by SMS (a task whose arguments Celery would log), used.
+    guest_code = re.search(r"\b(\d{6})\b", outbox(app, "sms")[-1])
+    assert guest_code
+    verification = guest.get_json()["verification_id"]
+    confirmed = api.post(f"/enquiries/guest/{verification}/confirm", {"code": guest_code.group(1)})
+    assert confirmed.status_code == 201, confirmed.get_json()
+    # A guest's complaint: its code and its words go out by email.
+    complaint = api.post(
+        "/grievances",
+        {
+            "category": "fraud",
+            "subject": "Supplier took an advance",
+            "description": "I paid an advance and the supplier vanished with my tamarind-lantern.",
+            "name": "Ravi Kumar",
+            "email": "ravi.complainant@example.in",
+        },
+    )
+    assert complaint.status_code == 202, complaint.get_json()
+    complaint_mail = outbox(app)[-1]
+    complaint_code = re.search(r"\b(\d{6})\b", complaint_mail)
+    assert complaint_code and "ravi.complainant@example.in" in complaint_mail
     # A password reset: the emailed token, used.
     assert api.post("/auth/password-reset", {"email": data["email"]}).status_code == 202
     match = re.search(r"/account/reset-password/(\S+)", outbox(app)[-1])
@@ -354,7 +376,22 @@ def _realistic_run(
         "guest mobile": GUEST["phone"],
         "guest mobile (national)": GUEST["phone"][3:],
         "supplier email": supplier.email,
+        "guest's one-time code": guest_code.group(1),
+        "complaint code": complaint_code.group(1),
+        "complainant email": "ravi.complainant@example.in",
+        "email body": _body_phrase(outbox(app)[0]),
     }
+
+
+def _body_phrase(mail: str) -> str:
+    """A line of a message's body: what only the task's arguments (the body) would carry."""
+    body = mail.split("\n\n", 1)[1]
+    # one that redaction would leave alone by its shape: only dropping the arguments hides it
+    return next(
+        line.strip()
+        for line in body.splitlines()
+        if len(line.strip()) > 20 and redact(line) == line and "://" not in line
+    )
 
 
 # --- gunicorn --------------------------------------------------------------------------------
@@ -378,3 +415,113 @@ def test_gunicorns_own_lines_are_json_lines_too(app, capsys, monkeypatch):
     assert booting["logger"] == "gunicorn.error" and booting["level"] == "INFO"
     assert booting["message"] == "Booting worker with pid: 4242"
     assert timeout["message"] == "Worker for [redacted] timed out"
+
+
+# --- what redaction hides and what it leaves -------------------------------------------------
+
+R = REDACTED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # quoted values go to their closing quote, spaces and all
+        ("password: 'correct horse battery staple'", f"password: '{R}'"),
+        (
+            '{"password": "correct horse battery staple", "page": 2}',
+            f'{{"password": "{R}", "page": 2}}',
+        ),
+        ("secret='a b c' kept", f"secret='{R}' kept"),
+        # pydantic's messages repeat what was typed
+        (
+            "Value error, not a number [type=value_error, input_value='my pin is 4431', "
+            "input_type=str]",
+            f"Value error, not a number [type=value_error, input_value='{R}', input_type=str]",
+        ),
+        ("input_value={'note': 'call me'}, input_type=dict", f"input_value={R}, input_type=dict"),
+        # names of personal data, and what follows a password option on a command line
+        ("email=bob@example.com&page=2", f"email={R}&page=2"),
+        ("phone=12345&mobile: 99", f"phone={R}&mobile: {R}"),
+        (
+            "create-user --password Sup3r-Secret-77 --role admin",
+            f"create-user --password {R} --role admin",
+        ),
+        ("create-user --password 'two words' x", f"create-user --password '{R}' x"),
+        # phones however written
+        ("call 9876543210 now", f"call {R} now"),
+        ("call 9876 543 210 now", f"call {R} now"),
+        ("call (987) 654-3210 now", f"call {R} now"),
+        ("call 98 76 54 32 10 now", f"call {R} now"),
+        ("call +91 98765 43210 now", f"call {R} now"),
+        ("call +919876543210.", f"call {R}."),
+        ("call 098765-43210, then", f"call {R}, then"),
+        ("call 91-98765-43210", f"call {R}"),
+        ("call 98765.43210", f"call {R}"),
+        ("call (+91) 98765-43210", f"call {R}"),
+        ("London +44 20 7946 0958", f"London {R}"),
+        ("to=9876543210&x=1", f"to={R}&x=1"),
+        ("tel:+919876543210 or /users/9876543210", f"tel:{R} or /users/{R}"),
+        ("[9876543210]", f"[{R}]"),
+        # emails, signed values, tokens (as before)
+        ("mailed ravi.kumar@example.in", f"mailed {R}"),
+        ("sent Bearer abc.def-ghi", f"sent Bearer {R}"),
+    ],
+)
+def test_redaction_hides(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-06T08:24:41.123Z INFO marketplace.access: GET /api/v1/me 200 306.1 ms",
+        "2026-12-06 08:24:41,123 started at 2026-12-06T08:24:41.123456+00:00",
+        "GET /api/v1/products/987654 404 3.2 ms",
+        "GET /api/v1/leads/987654 200 3 ms",
+        "Task deliver_sms[12345678-1234-5678-9abc-def012345678] succeeded in 0.002s",
+        "request_id=1234567890abcdef1234567890abcdef",
+        "order 12,50,000.00 INR and 12500000.00 and ₹ 700.00 for 200 kg",
+        "took 1733473481.123 s; 203.0.113.9:8080 and 127.0.0.1:5432",
+        "lead 4242 of supplier 17 on page 2 of 31, 1024 bytes",
+        "version 2.75.0, 3 retries in 0.25 s, status 200 42 ms",
+        "marketplace.leads.webhook_delivery delivered",
+        "a phone number is required",
+        "time 12:34:56.789012345, pin 400001, GSTIN 27AAPFU0939F1ZV",
+        "sent email to the supplier",
+    ],
+)
+def test_redaction_leaves(text):
+    assert redact(text) == text
+
+
+def test_a_tasks_arguments_and_result_never_reach_a_log_line(json_logs, capsys, ctx):
+    """Celery's task lines carry the arguments and the result, in the message and in an extra."""
+    task = ctx.extensions["celery"].tasks["marketplace.notifications.deliver_sms"]
+    capsys.readouterr()
+    task.apply(kwargs={"to": "+919812345670", "text": "731618 is your TradeSetu code"})
+    [line] = [line for line in _lines(capsys) if line["logger"] == "celery.app.trace"]
+    assert "731618" not in json.dumps(line)
+    assert line["data"]["name"] == "marketplace.notifications.deliver_sms"
+    assert line["data"]["id"] and "succeeded" in line["message"]
+    logging.getLogger("celery.app.trace").info(
+        "Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s",
+        context := {
+            "name": "t",
+            "id": "abc",
+            "runtime": 0.5,
+            "return_value": "'ravi words'",
+            "args": "()",
+            "kwargs": "{}",
+        },
+        extra={"data": context},
+    )
+    [line] = _lines(capsys)
+    assert "ravi words" not in json.dumps(line) and "succeeded in 0.5s" in line["message"]
+
+
+def test_named_arguments_keep_their_types_and_lose_their_sensitive_values(json_logs, capsys):
+    logging.getLogger("marketplace.test").info(
+        "%(count)d leads, %(total).2f INR, for %(email)s", {"count": 3, "total": 7.5, "email": "x"}
+    )
+    [line] = _lines(capsys)
+    assert line["message"] == f"3 leads, 7.50 INR, for {REDACTED}"

@@ -208,3 +208,36 @@ def test_the_sub_processors_notice_names_error_reporting_and_what_it_never_gets(
     page = client.get("/notices/sub-processors").get_data(as_text=True)
     assert "The configured error-reporting service (Sentry)" in page
     assert "passwords, tokens, cookies, form contents, email addresses and mobile numbers" in page
+
+
+def test_encoded_personal_data_referers_task_arguments_and_argv_passwords_are_scrubbed():
+    encoded = "q=bob%40example.com&phone=%2B919876543210&page=2"
+    event = {
+        "request": {
+            "url": "https://tradesetu.test/search",
+            "query_string": encoded,
+            "headers": {"Referer": f"https://tradesetu.test/search?{encoded}"},
+        },
+        "extra": {
+            "celery-job": {
+                "task_name": "marketplace.notifications.deliver_sms",
+                "args": [],
+                "kwargs": {"to": "+919812345670", "text": "731618 is your TradeSetu code"},
+            },
+            "sys.argv": ["tradesetu", "accounts", "create-user", "--password", "Sup3r-Secret-77"],
+        },
+        "breadcrumbs": {
+            "values": [
+                {"category": "httplib", "data": {"url": "/x", "http.query": encoded}},
+                {"category": "celery.app.trace", "data": {"data": {"args": "('731618',)"}}},
+            ]
+        },
+    }
+    scrubbed = error_reporting.scrub_event(event, {})
+    text = json.dumps(scrubbed)
+    for value in ("bob", "9876543210", "731618", "9812345670", "Sup3r-Secret-77"):
+        assert value not in text, f"{value} was sent to Sentry"
+    assert scrubbed["request"]["query_string"].endswith("&page=2")
+    job = scrubbed["extra"]["celery-job"]
+    assert job["task_name"] == "marketplace.notifications.deliver_sms"
+    assert "create-user" in json.dumps(scrubbed["extra"]["sys.argv"])
