@@ -73,6 +73,10 @@ from bench.leads import (  # noqa: E402  (the enquiry benchmark's plumbing, shar
 from bench.soak_stack import Stack, grant_and_tokens  # noqa: E402
 
 API = "/api/v1"
+# A keep-alive connection idle longer than this is closed and opened again before the next
+# request: gunicorn closes idle ones after 5 s, and a request sent on a connection the server is
+# closing fails without reaching the app (a load generator's fault, not the server's).
+IDLE_CLOSE_S = 2.0
 CITIES = ("Pune", "Mumbai", "Surat", "Ludhiana", "Chennai", "Jaipur")
 # Requests of each kind in every 100: mostly reading, as a marketplace is.
 MIX = {
@@ -170,6 +174,8 @@ class Loader:
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        if time.monotonic() - getattr(connection, "last_answer", 0.0) > IDLE_CLOSE_S:
+            connection.close()  # gunicorn may have closed it (keepalive 5 s): a fresh one
         started = time.perf_counter()
         try:
             connection.request(method, path, body=payload, headers=headers)
@@ -179,6 +185,7 @@ class Loader:
             connection.close()
             return 0, str(error), time.perf_counter() - started
         latency = time.perf_counter() - started
+        connection.last_answer = time.monotonic()  # type: ignore[attr-defined]
         if response.getheader("Content-Type", "").startswith(
             ("application/json", "application/problem")
         ):
