@@ -15,22 +15,38 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.leads import _children, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CREDITS_EACH = 10_000  # the most one grant may give: more than a soak's unlocks can spend
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # it has just exited
+    return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    """A process and its descendants (gunicorn's workers, the Celery pool)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_kb(current)
+        todo.extend(_children(current))
+    return total
 
 
 class Stack:
     def __init__(self, database_url: str, folder: Path) -> None:
         self.database_url = database_url
         self.folder = folder
-        self.redis_port = _free_port()
+        self.redis_port = free_port()
         redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
         self.env = {
             **os.environ,
@@ -123,8 +139,7 @@ class Stack:
         raise SystemExit("the demo catalogue never became searchable")
 
     def memory(self) -> dict[str, int]:
-        from bench.soak import tree_rss_kb
-
+        """RSS in kB of each process tree but Redis's."""
         return {
             name: tree_rss_kb(process.pid)
             for name, process in self.processes.items()
@@ -160,6 +175,7 @@ def grant_and_tokens(stack: Stack) -> dict[str, Any]:
     does), a bearer token for every demo buyer and supplier (as POST /api/v1/auth/tokens gives,
     without paying bcrypt for each), and the products the load asks about."""
     os.environ.update(stack.env)  # this app reads the same database and instance secrets
+    # The app is imported only now, once the environment is the soak's (as bench/leads.py does).
     from sqlalchemy import select
 
     from marketplace.accounts.api_keys import issue_bearer_token
