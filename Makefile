@@ -85,7 +85,7 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/search.py --products $${PRODUCTS:-100000} --backend $${BACKEND:-embedded}
 
-# The soak (bench/soak.py, docs-soak.md): the production stack under a mixed load for
+# The soak (bench/soak.py; README: "The soak"): the production stack under a mixed load for
 # SOAK_SECONDS at the highest rate keeping p95 under 100 ms; fails on an error, a lost write or
 # a process growing 10%. Its own database on DATABASE_URL's server and its own redis-server.
 SOAK_SECONDS ?= 600
