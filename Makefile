@@ -59,7 +59,7 @@ elasticsearch:
 elasticsearch-stop:
 	@scripts/elasticsearch stop
 
-# Gunicorn with the package's config file (WEB_CONCURRENCY, WEB_THREADS, BIND...: docs-package.md).
+# Gunicorn with the package's config file (WEB_CONCURRENCY, WEB_THREADS, BIND...: README: "Serving with gunicorn").
 serve: migrate
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:marketplace.gunicorn_conf marketplace.wsgi:app
 

@@ -1,4 +1,4 @@
-"""Backup and restore, as the operator runs them (docs-backup.md): a database with a realistic
+"""Backup and restore, as the operator runs them (README: "Backup and restore"): a database with a realistic
 state is dumped with scripts/backup (pg_dump), restored with scripts/restore (pg_restore) into a
 second new database, and `flask search reindex` fills a new, empty index. The restored site must
 then answer exactly as the original: every row (encrypted fields decrypted with the same keys),
@@ -287,7 +287,7 @@ def _unordered(searches: dict[str, Any]) -> dict[str, Any]:
 
 
 def _backup_and_restore(original_url: str, restored_url: str, folder: Path) -> None:
-    """The operator's two commands (docs-backup.md), each checked to report what it did."""
+    """The operator's two commands (README: "Backup and restore"), each checked to report what it did."""
     dump = folder / "tradesetu.dump"
     report = _run([str(ROOT / "scripts/backup"), str(dump), original_url], os.environ.copy())
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # every account and lead: its owner's only
