@@ -324,8 +324,8 @@ def _wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def _get(url: str, headers: dict[str, str] | None = None) -> str:
-    response = requests.get(url, headers=headers, timeout=10)
+def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> str:
+    response = requests.get(url, headers=headers, timeout=timeout)
     response.raise_for_status()
     return response.text
 
@@ -366,7 +366,9 @@ def test_several_gunicorn_workers_are_counted_as_one(tmp_path):
         stderr=log,
     )
     try:
-        _wait_for(lambda: _get(f"{base}/livez") == "ok", 60, "gunicorn")
+        # Counted requests: a wait must never give up on one the server still answers (a busy
+        # machine's first request can be slow), or the count would hold one more than was sent.
+        _wait_for(lambda: _get(f"{base}/livez", timeout=60) == "ok", 60, "gunicorn")
         sent = 1
         with ThreadPoolExecutor(8) as pool:
             # Concurrent requests, until both workers have answered some.
@@ -385,7 +387,7 @@ def test_several_gunicorn_workers_are_counted_as_one(tmp_path):
         victim = min(_pids(folder, "histogram"))  # a worker that answered
         os.kill(victim, signal.SIGTERM)
         _wait_for(lambda: victim not in _pids(folder, "gauge_livesum"), 30, "child_exit")
-        _wait_for(lambda: _get(f"{base}/livez") == "ok", 30, "the new worker")
+        _wait_for(lambda: _get(f"{base}/livez", timeout=60) == "ok", 30, "the new worker")
         sent += 1
         assert [livez_count() for _ in range(4)] == [sent] * 4  # the dead worker's still count
     finally:
