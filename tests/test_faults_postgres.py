@@ -33,7 +33,11 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import free_port, make_test_app, stamp
-from tests.private_services import PrivatePostgres, wait_for
+from tests.private_services import (
+    PrivatePostgres,
+    private_postgres,  # noqa: F401 (a fixture)
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -146,21 +150,11 @@ class Load:
         return [sent for sent in self.sent if sent.kind == kind]
 
 
-@pytest.fixture()
-def cluster() -> Iterator[PrivatePostgres]:
-    postgres = PrivatePostgres()
-    try:
-        postgres.create()
-        yield postgres
-    finally:
-        postgres.destroy()
-
-
 def _marked(value: object, token: str) -> object:
     return value.replace("TOKEN", token) if isinstance(value, str) else value
 
 
-def _seed(app: Flask) -> tuple[list[factories.Registered], factories.Registered, list[int]]:
+def seed(app: Flask) -> tuple[list[factories.Registered], factories.Registered, list[int]]:
     with app.app_context():
         db.create_all()
         stamp("head")
@@ -178,17 +172,19 @@ def _seed(app: Flask) -> tuple[list[factories.Registered], factories.Registered,
     return buyers, supplier, product_ids
 
 
-def _token(base: str, person: factories.Registered) -> str:
+def api_token(base: str, person: factories.Registered) -> str:
     body = {"email": person.email, "password": person.password}
     response = requests.post(f"{base}/api/v1/auth/tokens", json=body, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()["token"]
 
 
-def _gunicorn(app: Flask, cluster: PrivatePostgres, folder: Path, port: int) -> subprocess.Popen:
-    environment = {
+def deployment(app: Flask, database_url: str, folder: Path, **overrides: str) -> dict[str, str]:
+    """The environment of every process of one deployment on `database_url` (the keys are the
+    seeding app's, so they read what it encrypted)."""
+    return {
         **os.environ,
-        "DATABASE_URL": cluster.url,
+        "DATABASE_URL": database_url,
         "SECRET_KEY": app.config["SECRET_KEY"],
         "FIELD_INDEX_KEY": app.config["FIELD_INDEX_KEY"],
         "FIELD_ENCRYPTION_KEYS": ",".join(app.config["FIELD_ENCRYPTION_KEYS"]),
@@ -197,11 +193,14 @@ def _gunicorn(app: Flask, cluster: PrivatePostgres, folder: Path, port: int) -> 
         "ELASTICSEARCH_URL": "",
         "CELERY_BROKER_URL": "",
         "REDIS_URL": "",
-        "RATELIMIT_ENABLED": "false",  # the load is one buyer and one supplier, far past them
-        "WEB_CONCURRENCY": "2",
-        "WEB_THREADS": "4",
-        "PORT": str(port),
+        "FLASK_APP": "wsgi.py",
+        **overrides,
     }
+
+
+def serve(environment: dict[str, str], folder: Path, port: int) -> subprocess.Popen:
+    """gunicorn with 2 workers, as deployed."""
+    environment = {**environment, "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "PORT": str(port)}
     log = open(folder / "gunicorn.log", "ab")  # noqa: SIM115 (the process owns it)
     command = [GUNICORN, "-c", "python:marketplace.gunicorn_conf", "marketplace.wsgi:app"]
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
@@ -225,16 +224,22 @@ def _stored(cluster: PrivatePostgres, edited_id: int) -> dict[str, list[str]]:
     }
 
 
-def test_a_postgres_restart_under_load_fails_cleanly_and_loses_nothing(cluster, tmp_path):
+def test_a_postgres_restart_under_load_fails_cleanly_and_loses_nothing(
+    private_postgres: PrivatePostgres,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+):
+    cluster = private_postgres
     app = make_test_app(cluster.url, tmp_path)
-    buyers, supplier, product_ids = _seed(app)
+    buyers, supplier, product_ids = seed(app)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _gunicorn(app, cluster, tmp_path, port)
+    # The load is a few buyers and one supplier, far past their limits: limits are off.
+    environment = deployment(app, cluster.url, tmp_path, RATELIMIT_ENABLED="false")
+    server = serve(environment, tmp_path, port)
     try:
-        wait_for(lambda: _answers(f"{base}/livez"), 60, "gunicorn")
-        tokens = [_token(base, buyer) for buyer in buyers]
-        load = Load(base, tokens, _token(base, supplier), product_ids)
+        started(base, tmp_path)
+        tokens = [api_token(base, buyer) for buyer in buyers]
+        load = Load(base, tokens, api_token(base, supplier), product_ids)
         threads = [threading.Thread(target=load.run, args=(n,)) for n in range(LOAD_THREADS)]
         for thread in threads:
             thread.start()
@@ -275,7 +280,16 @@ def test_a_postgres_restart_under_load_fails_cleanly_and_loses_nothing(cluster, 
     assert stored["edit"] and set(stored["edit"]) <= edits  # the last edit is one acknowledged
 
 
-def _answers(url: str) -> bool:
+def started(base: str, folder: Path) -> None:
+    """Wait for gunicorn to answer; if it never does, fail with the end of its log."""
+    try:
+        wait_for(lambda: answers(f"{base}/livez"), 60, "gunicorn")
+    except AssertionError as error:
+        log = (folder / "gunicorn.log").read_text(errors="replace")[-3000:]
+        raise AssertionError(f"{error}\n{log}") from None
+
+
+def answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
     except requests.RequestException:
