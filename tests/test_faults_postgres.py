@@ -52,7 +52,8 @@ PRODUCT = {
     "moq": 1,
 }
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("faults")]
+# Private servers of its own (tests/private_services.py), never the shared ones.
+pytestmark = [pytest.mark.xdist_group("faults")]
 
 
 @dataclass

@@ -36,7 +36,8 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 PER_BUYER_PER_MINUTE = 5  # marketplace.leads.limits.ENQUIRY_LIMITS_PER_BUYER
 WEB_PROCESSES = 2
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.xdist_group("faults")]
+# Private servers of its own (tests/private_services.py), never the shared ones.
+pytestmark = [pytest.mark.xdist_group("faults")]
 
 
 class Buyer:
