@@ -77,6 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(os.environ, app.instance_path))
     app.config.update(config or {})
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Redis gone: each process keeps counting in its own memory (docs-faults.md), never a 500
+    # (a request racing the switch to memory is let through uncounted rather than failed).
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.config.setdefault(
         "REMEMBER_COOKIE_DURATION", timedelta(hours=app.config["SESSION_MAX_HOURS"])

@@ -10,7 +10,7 @@ from http import HTTPStatus
 
 from flask import Flask, Response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.db import commit
@@ -20,6 +20,9 @@ from search.protocol import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
+# A restart or failover of PostgreSQL takes seconds; a client retrying sooner finds it down.
+DATABASE_RETRY_SECONDS = 5
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -27,6 +30,15 @@ def wants_json() -> bool:
 
 def _page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def _forget_transaction() -> None:
+    """Roll back; on a connection already dead the rollback itself can fail, and then there is
+    nothing left to undo: the pool drops the connection."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -80,6 +92,22 @@ def register_error_handlers(app: Flask) -> None:
             body, _ = _page(503, "Search is unavailable", detail)
             response = Response(body, status=503, mimetype="text/html")
         response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: DBAPIError):  # type: ignore[no-untyped-def]
+        # The server went away (a restart, a failover): nothing of this request was committed,
+        # and pool_pre_ping hands the next request a fresh connection.
+        _forget_transaction()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        detail = "The database is unavailable for a moment. Nothing was saved; please retry."
+        if wants_json():
+            response = problem(503, detail, title="Service unavailable")
+        else:
+            body, _ = _page(503, "Please try again in a moment", detail)
+            response = Response(body, status=503, mimetype="text/html")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
         return response
 
     @app.errorhandler(HTTPException)

@@ -9,6 +9,9 @@ can carry the GPS position of the shop. Problems are reported on the field `imag
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 import re
 import struct
 import uuid
@@ -23,6 +26,8 @@ from PIL import Image, ImageOps
 
 from marketplace.db import after_commit
 from marketplace.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # A 24-megapixel camera photo is the largest anyone needs to upload (it is stored at most
@@ -98,12 +103,41 @@ def decode(data: bytes) -> Image.Image:
         raise refused from None
 
 
+class StorageFull(ValidationFailed):
+    """The photo was fine but the upload disk has no room: the operator's problem, not the
+    user's, and said so (507); a form shows it on its `image` field like any refusal."""
+
+    status = 507
+    title = "Insufficient storage"
+
+
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 def save(picture: Image.Image, kind: str) -> StoredImage:
-    """Write a decoded photo as WebP (no metadata) under a new random name in `kind`'s folder."""
+    """Write a decoded photo as WebP (no metadata) under a new random name in `kind`'s folder.
+    The file appears whole or not at all: it is written under a temporary name and renamed,
+    and a write the disk cannot hold leaves nothing behind (StorageFull)."""
     name = f"{uuid.uuid4().hex}.webp"
     buffer = BytesIO()
     picture.save(buffer, "WEBP", quality=82, method=4)
-    (folder(kind) / name).write_bytes(buffer.getvalue())
+    partial: Path | None = None
+    try:
+        target = folder(kind) / name
+        partial = target.with_name(f".{name}.partial")
+        with open(partial, "wb") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())  # a full disk may only say so here
+        partial.replace(target)
+    except OSError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        if error.errno not in _NO_ROOM:
+            raise
+        log.error("no room for an upload in %s: %s", kind, error)
+        message = "the server has no room to store photos just now; please try again later"
+        raise StorageFull({"image": [message]}, "Photo not stored: " + message) from None
     return StoredImage(name, buffer.tell(), picture.width, picture.height)
 
 
