@@ -19,7 +19,8 @@ A JSON handler says what it takes and what it answers, and nothing else reads or
   security from `@authenticated` (its roles, and which integration keys may call it, also as
   `x-integration-key-scopes`: the scopes a key needs, [] for any key, null for none), the
   problems from what can go wrong
-  (400 and 429 always, 401 and 403 behind `@authenticated`, 422 with a body or query, and
+  (400, 429 and 503 always: a refusal, a rate limit, a database or search that is away for a
+  moment; 401 and 403 behind `@authenticated`, 422 with a body or query, and
   those listed in `problems`; `problems=None` for a probe that answers none).
 
 Handlers outside /api/v1 (the IndiaMART pull, the health probes) are declared the same way and
@@ -64,7 +65,7 @@ _PROBLEM = {
     "description": "Problem",
     "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
 }
-_RATE_LIMITED = {
+_TRY_AGAIN_LATER = {
     **_PROBLEM,
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
@@ -365,14 +366,15 @@ def _operation_document(
             for media, other in reply.alternatives.items():
                 answer["content"][media] = {"schema": other}
         document["responses"][str(status)] = answer
-    problems = set() if spec.problems is None else {*spec.problems, 400, 429}
+    problems = set() if spec.problems is None else {*spec.problems, 400, 429, 503}
     if access is not None:
         problems |= {401} | ({403} if access.roles or not access.any_key else set())
     reads_input = spec.body is not None or spec.takes is not None or spec.query is not None
     if reads_input and spec.problems is not None:
         problems.add(422)
     for status in sorted(problems):
-        document["responses"].setdefault(str(status), _RATE_LIMITED if status == 429 else _PROBLEM)
+        answer = _TRY_AGAIN_LATER if status in (429, 503) else _PROBLEM
+        document["responses"].setdefault(str(status), answer)
     if spec.security is not None:
         document["security"] = [{scheme: []} for scheme in spec.security]
     else:

@@ -189,7 +189,7 @@ def test_the_document_comes_from_the_declarations():
     assert operation_["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Order"
     }
-    assert set(operation_["responses"]) == {"200", "400", "401", "403", "404", "422", "429"}
+    assert set(operation_["responses"]) == {"200", "400", "401", "403", "404", "422", "429", "503"}
     assert "leads:read" in operation_["description"] and operation_["security"] == [{"bearer": []}]
     order = served["components"]["schemas"]["Order"]
     assert set(order["required"]) == {"item", "quantity", "price"}

@@ -187,7 +187,7 @@ def update_me(body: ProfileChange):  # type: ignore[no-untyped-def]
     tag="accounts",
     takes=_PHOTO_UPLOAD,
     responses={201: Reply(schemas.BusinessPhotoView, "Added")},
-    problems=(413,),
+    problems=(413, 507),
 )
 def add_photo():  # type: ignore[no-untyped-def]
     upload = request.files.get("image")

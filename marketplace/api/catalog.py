@@ -83,7 +83,7 @@ def delete_product(product_id: int):  # type: ignore[no-untyped-def]
     tag="catalog",
     takes=_UPLOAD,
     responses={201: Reply(schemas.ProductImage, "Added")},
-    problems=(404, 413),
+    problems=(404, 413, 507),
 )
 def add_image(product_id: int):  # type: ignore[no-untyped-def]
     upload = request.files.get("image")
