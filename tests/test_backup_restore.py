@@ -1,9 +1,9 @@
-"""Backup and restore, as the operator runs them (README: "Backup and restore"): a database with a realistic
-state is dumped with scripts/backup (pg_dump), restored with scripts/restore (pg_restore) into a
-second new database, and `flask search reindex` fills a new, empty index. The restored site must
-then answer exactly as the original: every row (encrypted fields decrypted with the same keys),
-the catalogue, leads and their conversations, ledgers, invoices and their PDFs, consents, the
-audit log, the schema's revision, and the same search answers.
+"""Backup and restore, as the operator runs them (README: "Backup and restore"): a database with
+a realistic state is dumped with scripts/backup (pg_dump), restored with scripts/restore
+(pg_restore) into a second new database, and `flask search reindex` fills a new, empty index.
+The restored site must then answer exactly as the original: every row (encrypted fields
+decrypted with the same keys), the catalogue, leads and their conversations, ledgers, invoices
+and their PDFs, consents, the audit log, the schema's revision, and the same search answers.
 
 Both sides are read after the dump, in the same order, so that whatever reading writes (a lead
 marked seen, a token's last use) happens alike on both."""
@@ -287,7 +287,8 @@ def _unordered(searches: dict[str, Any]) -> dict[str, Any]:
 
 
 def _backup_and_restore(original_url: str, restored_url: str, folder: Path) -> None:
-    """The operator's two commands (README: "Backup and restore"), each checked to report what it did."""
+    """The operator's two commands (README: "Backup and restore"), each checked to report what
+    it did."""
     dump = folder / "tradesetu.dump"
     report = _run([str(ROOT / "scripts/backup"), str(dump), original_url], os.environ.copy())
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # every account and lead: its owner's only
