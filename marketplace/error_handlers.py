@@ -32,6 +32,18 @@ def _page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
+def _unavailable(title: str, heading: str, detail: str, retry_after: int) -> Response:
+    """A 503 for something away for a moment: a problem to the API, a page to a person, and
+    when to try again."""
+    if wants_json():
+        response = problem(503, detail, title=title)
+    else:
+        body, _ = _page(503, heading, detail)
+        response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _forget_transaction() -> None:
     """Roll back; on a connection already dead the rollback itself can fail, and then there is
     nothing left to undo: the pool drops the connection."""
@@ -86,13 +98,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.warning("search unavailable: %s", error)
         detail = "Search is unavailable right now. Listings are safe; please try again shortly."
-        if wants_json():
-            response = problem(503, detail, title="Search unavailable")
-        else:
-            body, _ = _page(503, "Search is unavailable", detail)
-            response = Response(body, status=503, mimetype="text/html")
-        response.headers["Retry-After"] = "30"
-        return response
+        return _unavailable("Search unavailable", "Search is unavailable", detail, retry_after=30)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -102,13 +108,8 @@ def register_error_handlers(app: Flask) -> None:
         _forget_transaction()
         log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         detail = "The database is unavailable for a moment. Nothing was saved; please retry."
-        if wants_json():
-            response = problem(503, detail, title="Service unavailable")
-        else:
-            body, _ = _page(503, "Please try again in a moment", detail)
-            response = Response(body, status=503, mimetype="text/html")
-        response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
-        return response
+        heading = "Please try again in a moment"
+        return _unavailable("Service unavailable", heading, detail, DATABASE_RETRY_SECONDS)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
