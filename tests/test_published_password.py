@@ -19,7 +19,7 @@ from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from marketplace.privacy.policy import can_confirm_by_password
 from tests import factories
-from tests.conftest import Api, csrf_token, outbox
+from tests.conftest import Api, csrf_token, outbox, sign_in_page
 
 WRONG = "The email or password is not correct."
 REFUSAL = "published password"
@@ -145,16 +145,11 @@ def test_a_password_change_refuses_the_published_password(buyer_api, buyer, any_
 
 
 def test_the_password_form_refuses_the_published_password(client, buyer, any_env):
-    token = csrf_token(client.get("/account/sign-in").get_data(as_text=True))
-    client.post(
-        "/account/sign-in",
-        data={"csrf_token": token, "email": buyer.email, "password": buyer.password},
-    )
-    page = client.get("/account/").get_data(as_text=True)
+    token = sign_in_page(client, buyer)
     response = client.post(
         "/account/password",
         data={
-            "csrf_token": csrf_token(page),
+            "csrf_token": token,
             "current_password": buyer.password,
             "new_password": DEMO_PASSWORD,
         },
