@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.schemas import SupplierCard, supplier_public
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.units import UNITS
 from marketplace.db import utcnow
 from marketplace.formatting import iso_utc, mask_email, mask_name, mask_phone
 from marketplace.leads.models import BuyRequirement, LeadSource, LeadStatus, LeadType
