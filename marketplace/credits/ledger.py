@@ -230,11 +230,16 @@ def grant_once(
     return entry, True
 
 
+def unspent_in(lot: CreditEntry) -> int:
+    """The credits of one lot not yet spent (nor taken back, nor expired)."""
+    return int(db.session.scalar(select(unspent()).where(CreditEntry.id == lot.id)) or 0)
+
+
 def take_back(
     supplier_id: int, lot: CreditEntry, *, kind: CreditKind, reason: str, ref: str
 ) -> CreditEntry | None:
     """Debit what is left of one lot (under the supplier's lock); None if nothing is left."""
-    left = db.session.scalar(select(unspent()).where(CreditEntry.id == lot.id)) or 0
+    left = unspent_in(lot)
     if left <= 0 or entry_by_reference(supplier_id, ref) is not None:
         return None
     entry = CreditEntry(

@@ -122,6 +122,8 @@ class CreditOrder(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_id: Mapped[str | None] = mapped_column(String(64))
     refund_reason: Mapped[str | None] = mapped_column(String(300))
+    # What the refund returned: the unspent credits' share of the total (credits spent stay paid).
+    refund_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -132,6 +134,11 @@ class CreditOrder(db.Model):
     def paise(self) -> int:
         """What the gateway charges: the total in paise."""
         return int(self.total * 100)
+
+    @property
+    def refund_paise(self) -> int:
+        """What the gateway returns: the refund amount in paise."""
+        return int((self.refund_amount or 0) * 100)
 
 
 class InvoiceKind(enum.StrEnum):
