@@ -5,14 +5,15 @@ what was consented to: each choice, when, and the address and browser it came fr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from marketplace.db import after_commit
 from marketplace.extensions import db
-from marketplace.privacy.erasure import Eraser, Subject, register
-from marketplace.privacy.models import LegalHold, PrivacyRequest
+from marketplace.privacy.erasure import Eraser, Subject, redact_columns, register
+from marketplace.privacy.models import LegalHold, PrivacyRequest, PrivacyRequestEvent
 
 
 def _holds(subject: Subject) -> list[str]:
@@ -26,7 +27,25 @@ def _holds(subject: Subject) -> list[str]:
     ]
 
 
+def _redact_texts(subject: Subject) -> list[Any]:
+    """What anyone wrote on a privacy request or a hold (an officer's reasons, another person's
+    objection) that names the person, however it was written."""
+    theirs = select(PrivacyRequest.id).where(PrivacyRequest.user_id == subject.user.id)
+    return (
+        redact_columns(
+            subject,
+            [PrivacyRequest.details, PrivacyRequest.decision_reason, PrivacyRequest.hold_reason],
+            PrivacyRequest.user_id == subject.user.id,
+        )
+        + redact_columns(
+            subject, [PrivacyRequestEvent.note], PrivacyRequestEvent.request_id.in_(theirs)
+        )
+        + redact_columns(subject, [LegalHold.reason], LegalHold.subject_id == subject.user.id)
+    )
+
+
 def _erase(subject: Subject) -> list[str]:
+    redacted = len(_redact_texts(subject))
     files = []
     requests = db.session.scalars(
         select(PrivacyRequest).where(PrivacyRequest.user_id == subject.user.id)
@@ -46,6 +65,7 @@ def _erase(subject: Subject) -> list[str]:
     after_commit(_unlink)
     return [
         f"{len(requests)} privacy requests kept without their free text; exports deleted",
+        f"{redacted} privacy requests, notes and holds naming the person redacted",
         "consent choices kept, with the address and browser of each, as proof of consent",
     ]
 
