@@ -109,4 +109,5 @@ def _erase(subject: Subject) -> list[str]:
     ]
 
 
-register(Eraser("grievances", holds=_holds, erase=_erase, order=40))
+# Before the leads eraser (20), which unlinks the buyer from the leads complaints are about.
+register(Eraser("grievances", holds=_holds, erase=_erase, order=15))

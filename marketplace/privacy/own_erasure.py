@@ -1,9 +1,11 @@
 """The privacy domain's own part of an erasure: an officer's legal hold stops it; the person's
-other requests lose their free text and export files; the consent ledger stays, as the proof of
-what was consented to: each choice, when, and the address and browser it came from."""
+other requests lose their free text and export files, and anyone's export naming them is
+withdrawn; the consent ledger stays, as the proof of what was consented to: each choice, when,
+and the address and browser it came from."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +46,45 @@ def _redact_texts(subject: Subject) -> list[Any]:
     )
 
 
-def _erase(subject: Subject) -> list[str]:
-    redacted = len(_redact_texts(subject))
+def _names_them(subject: Subject, path: Path) -> bool:
+    """Whether an export file (a ZIP of JSON and CSV) mentions the person anywhere."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(
+                subject.known.mentioned_in(archive.read(member).decode("utf-8", "replace"))
+                for member in archive.namelist()
+            )
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _withdraw_exports(subject: Subject) -> tuple[list[PrivacyRequest], list[Path]]:
+    """The person's own requests lose their free text and exports; another person's export
+    that names them (an enquiry to the erased supplier) is withdrawn: its owner may ask again,
+    and the new one is built from the redacted rows."""
+    folder = Path(current_app.config["PRIVACY_EXPORT_PATH"])
     files = []
-    requests = db.session.scalars(
-        select(PrivacyRequest).where(PrivacyRequest.user_id == subject.user.id)
-    ).all()
-    for row in requests:
-        if row.details:
-            row.details = dict.fromkeys(row.details, "[erased]")
-        if row.export_name:
-            files.append(Path(current_app.config["PRIVACY_EXPORT_PATH"]) / row.export_name)
+    own = []
+    for row in db.session.scalars(
+        select(PrivacyRequest).where(
+            (PrivacyRequest.user_id == subject.user.id) | PrivacyRequest.export_name.is_not(None)
+        )
+    ):
+        mine = row.user_id == subject.user.id
+        if mine:
+            own.append(row)
+            if row.details:
+                row.details = dict.fromkeys(row.details, "[erased]")
+        if row.export_name and (mine or _names_them(subject, folder / row.export_name)):
+            files.append(folder / row.export_name)
             row.export_name = None
             row.export_expires_at = None
+    return own, files
+
+
+def _erase(subject: Subject) -> list[str]:
+    redacted = len(_redact_texts(subject))
+    requests, files = _withdraw_exports(subject)
 
     def _unlink() -> None:
         for path in files:
@@ -64,7 +92,8 @@ def _erase(subject: Subject) -> list[str]:
 
     after_commit(_unlink)
     return [
-        f"{len(requests)} privacy requests kept without their free text; exports deleted",
+        f"{len(requests)} privacy requests kept without their free text; "
+        f"{len(files)} exports naming the person deleted",
         f"{redacted} privacy requests, notes and holds naming the person redacted",
         "consent choices kept, with the address and browser of each, as proof of consent",
     ]
