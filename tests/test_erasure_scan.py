@@ -49,6 +49,7 @@ from marketplace.privacy import deletion, filing
 from marketplace.privacy.inputs import PrivacyRequestIn
 from marketplace.privacy.models import LegalHold, PrivacyRequest, RequestStatus
 from tests import factories
+from tests.conftest import sign_in_page
 
 ALLOWED = {"privacy_archive"}  # the statutory archive: the one place the person may stay
 
@@ -265,7 +266,9 @@ def _plant(app: Flask, buyer: Person, supplier: Person) -> dict[str, int]:
     for supplier_id, text in ((s2_user.supplier.id, buyer.text()), (None, supplier.text())):
         hook = Webhook(
             supplier_id=supplier_id or db.session.get(User, supplier.user_id).supplier.id,
-            url="https://crm.example.in/hook",
+            url=f"https://{(supplier.company or '').split()[0].lower()}.example.in/hook"
+            if supplier_id is None
+            else "https://crm.example.in/hook",
             events=["lead.created"],
             secret="s" * 32,
         )
@@ -424,7 +427,7 @@ def _erase(user_id: int) -> None:
     )
 
 
-def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, categories):
+def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, api, categories):
     supplier_id = factories.supplier(
         name="Zubin Qadirwala",
         company_name="Qadirwala Cable Works Pvt Ltd",
@@ -437,7 +440,7 @@ def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, cate
     ).id
     buyer_id = factories.buyer(name="Farida Noorani").id
     buyer, supplier = _person(buyer_id), _person(supplier_id)
-    _plant(app, buyer, supplier)
+    others = _plant(app, buyer, supplier)
     db.session.remove()
 
     planted = _survivors(app, [buyer, supplier])
@@ -449,6 +452,18 @@ def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, cate
     _erase(supplier_id)
     db.session.remove()
     assert _survivors(app, [buyer, supplier]) == []
+    # What the other supplier sees of the erased buyer's enquiry: the API and the page.
+    s2 = factories.Registered(
+        others["s2"], db.session.get(User, others["s2"]).email, factories.PASSWORD
+    )
+    seen = api.sign_in(s2.email).get(f"/leads/{others['l2']}")
+    assert seen.status_code == 200
+    page_client = app.test_client()
+    sign_in_page(page_client, s2)
+    page = page_client.get(f"/leads/{others['l2']}")
+    assert page.status_code == 200 and "Deleted account" in page.text
+    for shown in (seen.get_data(as_text=True), page.text):
+        assert buyer.survivors(shown) == [] and supplier.survivors(shown) == []
     # The certificate and its copies outside the archive name no identifier.
     certificates = db.session.scalars(
         select(PrivacyRequest.certificate).where(PrivacyRequest.certificate.is_not(None))

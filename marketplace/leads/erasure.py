@@ -30,6 +30,8 @@ from marketplace.leads.models import (
 )
 from marketplace.privacy.erasure import ERASED, Eraser, Subject, redact_columns, register
 
+ERASED_URL = "https://erased.invalid/"
+
 
 def _their_leads(subject: Subject) -> ColumnElement[bool]:
     """The leads the person is a party to: as the buyer, or as the supplier."""
@@ -122,6 +124,13 @@ def _erase_supplier(subject: Subject) -> list[str]:
         hook.deleted_at = subject.now
         hook.disabled_at = subject.now
         hook.disabled_reason = "account erased"
+    # A receiver's address can name the business (its domain): every hook's, deleted or not.
+    db.session.execute(
+        update(Webhook)
+        .where(Webhook.supplier_id == supplier_id)
+        .values(url=ERASED_URL)
+        .execution_options(synchronize_session=False)
+    )
     hook_ids = [hook.id for hook in hooks]
     if hook_ids:
         db.session.execute(
