@@ -12,6 +12,7 @@ the exports are scanned for any surviving form. The archive is the one place the
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import secrets
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from flask import Flask
 from sqlalchemy import select
 
@@ -47,7 +50,7 @@ from marketplace.leads.inputs import EnquiryIn, LeadChange, MessageIn, Requireme
 from marketplace.leads.models import GuestEnquiry, LeadSource, Webhook, WebhookDelivery
 from marketplace.privacy import deletion, filing
 from marketplace.privacy.inputs import PrivacyRequestIn
-from marketplace.privacy.models import LegalHold, PrivacyRequest, RequestStatus
+from marketplace.privacy.models import ArchivedRecord, LegalHold, PrivacyRequest, RequestStatus
 from tests import factories
 from tests.conftest import sign_in_page
 
@@ -473,3 +476,46 @@ def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, api,
     supplier_profile = db.session.get(User, supplier_id).supplier
     assert f"supplier:{supplier_profile.id}" in references  # the profile, never its GSTIN
     assert not any(ref.startswith("gstin:") for ref in references)
+
+
+def test_the_migration_takes_gstins_out_of_earlier_certificates(ctx):
+    """Certificates written before the fix named `gstin:<GSTIN>`: migration 0019 names the
+    supplier profile instead, in the certificate and in the archive's record alike."""
+    person = factories.supplier()
+    profile_id = db.session.get(User, person.id).supplier.id
+    stale = f"gstin:{person.gstin}"
+    kept = {"record_type": "gst_registration", "reference": stale, "legal_basis": "x"}
+    request = PrivacyRequest(
+        user_id=person.id,
+        type="deletion",
+        status=RequestStatus.COMPLETE_WITH_RETENTION,
+        due_at=utcnow(),
+        certificate={"request_id": 1, "erased": [], "kept": [kept]},
+    )
+    db.session.add(request)
+    db.session.add(
+        ArchivedRecord(
+            subject_id=person.id,
+            record_type="gst_registration",
+            reference=stale,
+            legal_basis="x",
+            retain_until=utcnow(),
+            data="{}",
+        )
+    )
+    commit()
+    path = Path(__file__).parent.parent / "migrations/versions/0019_certificates_without_gstin.py"
+    spec = importlib.util.spec_from_file_location("migration_0019", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with (
+        db.engine.begin() as connection,
+        Operations.context(MigrationContext.configure(connection)),
+    ):
+        migration.upgrade()
+    db.session.expire_all()
+    certificate = db.session.get(PrivacyRequest, request.id).certificate
+    assert certificate["kept"][0]["reference"] == f"supplier:{profile_id}"
+    assert person.gstin not in json.dumps(certificate)
+    assert db.session.scalars(select(ArchivedRecord.reference)).all() == [f"supplier:{profile_id}"]
