@@ -48,6 +48,8 @@ _LEGAL_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_SQUEEZE = re.compile(r"[\W_]+")
+_MAYBE_PHONE = re.compile(r"\d(?:[\s().\-]{0,3}\d){6,}")
 MIN_NAME_PART = 3
 # A phrase found in anyone's text: at least two words and this many letters.
 MIN_PHRASE_LETTERS = 8
@@ -169,15 +171,10 @@ class PersonIdentifiers:
         """The strong identifiers' pattern and the weak ones' (built once per person)."""
         strong = [re.escape(email).replace("@", r"\s*@\s*") for email in self.emails]
         strong += [_spaced(value) for value in self.tax_ids]
-        for national in sorted({_national(phone) for phone in self.phones}):
+        for national in self._nationals:
             strong.append(rf"(?<!\d)(?:{_PREFIX})?{_SEP.join(national)}(?!\d)")
-        weak = []
-        for phrase in self.phrases:
-            words = _WORD.findall(phrase)
-            pattern = _phrase_pattern(phrase)
-            distinctive = len(words) >= 2 and sum(map(len, words)) >= MIN_PHRASE_LETTERS
-            if pattern is not None:
-                (strong if distinctive else weak).append(pattern)
+        weak = [pattern for pattern, distinctive in self._phrase_patterns if not distinctive]
+        strong += [pattern for pattern, distinctive in self._phrase_patterns if distinctive]
         # A phrase is tried before the parts of it.
         weak += [rf"(?<!\w){re.escape(part)}(?!\w)" for part in self.name_parts]
         return (
@@ -185,9 +182,40 @@ class PersonIdentifiers:
             re.compile("|".join(weak), re.IGNORECASE) if weak else None,
         )
 
+    @cached_property
+    def _phrase_patterns(self) -> list[tuple[str, bool]]:
+        """Each phrase's pattern, and whether it is distinctive enough to be strong."""
+        found = []
+        for phrase in self.phrases:
+            words = _WORD.findall(phrase)
+            pattern = _phrase_pattern(phrase)
+            if pattern is not None:
+                found.append(
+                    (pattern, len(words) >= 2 and sum(map(len, words)) >= MIN_PHRASE_LETTERS)
+                )
+        return found
+
+    @cached_property
+    def _anchors(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """What any mention must contain, tested with `in` before a pattern runs (a scan reads
+        every text of the portal, most of which name nobody): the squeezed numbers (GSTIN,
+        PAN, phone digits, found in the text's letters and digits run together), the words a
+        strong mention holds, the words a weak one holds (all in lower case)."""
+        squeezed = (*self.tax_ids, *self._nationals)
+        strong = [email.split("@")[0] for email in self.emails]
+        weak = [part.lower() for part in self.name_parts]
+        for phrase in self.phrases:
+            words = _WORD.findall(phrase.lower())
+            distinctive = len(words) >= 2 and sum(map(len, words)) >= MIN_PHRASE_LETTERS
+            if words:
+                (strong if distinctive else weak).append(words[0])
+        return squeezed, tuple(strong), tuple(weak)
+
+    @cached_property
+    def _nationals(self) -> tuple[str, ...]:
+        return tuple(sorted({_national(phone) for phone in self.phones}))
+
     def _phone_spans(self, text: str) -> list[Span]:
-        if not self.phones or not any(char.isdigit() for char in text):
-            return []
         wanted = set(self.phones)
         return [
             (_with_prefix(text, match.start), match.end)
@@ -203,10 +231,23 @@ class PersonIdentifiers:
         if not text:
             return []
         strong, weak = self._patterns
-        spans = self._phone_spans(text)
-        if strong is not None:
+        squeezed_ids, strong_words, weak_words = self._anchors
+        lowered = text.lower()
+        squeezed = _SQUEEZE.sub("", text).upper()
+        spans: list[Span] = []
+        # The matcher is slow: it reads only a text whose digits hold one of the numbers.
+        if any(national in squeezed for national in self._nationals):
+            spans += self._phone_spans(text)
+        if strong is not None and (
+            any(value in squeezed for value in squeezed_ids)
+            or any(word in lowered for word in strong_words)
+        ):
             spans += [match.span() for match in strong.finditer(text)]
-        if weak is not None and (about_them or spans):
+        if (
+            weak is not None
+            and (about_them or spans)
+            and any(word in lowered for word in weak_words)
+        ):
             spans += [match.span() for match in weak.finditer(text)]
         return _merge(spans)
 
@@ -235,7 +276,9 @@ def contact_spans(text: str) -> list[tuple[int, int, str]]:
     """Every phone number, email address and link in `text`, each with what it is."""
     found: list[tuple[int, int, str]] = [(*m.span(), "link") for m in _LINK.finditer(text)]
     found += [(*m.span(), "email") for m in _EMAIL.finditer(text)]
-    if any(char.isdigit() for char in text):
+    # The matcher is slow: it reads only a text with seven digits or more in a row, however
+    # separated (no phone number is shorter).
+    if _MAYBE_PHONE.search(text):
         found += [
             (_with_prefix(text, match.start), match.end, "phone")
             for match in phonenumbers.PhoneNumberMatcher(
