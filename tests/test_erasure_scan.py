@@ -479,7 +479,7 @@ def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, api,
 
 
 def test_the_migration_takes_gstins_out_of_earlier_certificates(ctx):
-    """Certificates written before the fix named `gstin:<GSTIN>`: migration 0019 names the
+    """Certificates written before the fix named `gstin:<GSTIN>`: migration 0020 names the
     supplier profile instead, in the certificate and in the archive's record alike."""
     person = factories.supplier()
     profile_id = db.session.get(User, person.id).supplier.id
@@ -504,8 +504,8 @@ def test_the_migration_takes_gstins_out_of_earlier_certificates(ctx):
         )
     )
     commit()
-    path = Path(__file__).parent.parent / "migrations/versions/0019_certificates_without_gstin.py"
-    spec = importlib.util.spec_from_file_location("migration_0019", path)
+    path = Path(__file__).parent.parent / "migrations/versions/0020_certificates_without_gstin.py"
+    spec = importlib.util.spec_from_file_location("migration_0020", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

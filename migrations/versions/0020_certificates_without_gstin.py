@@ -1,8 +1,8 @@
 """certificates without GSTINs: a deletion certificate names the supplier profile it kept the
 GST registration of, never the GSTIN (the certificate lies outside the archive, forever)
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 10:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
