@@ -32,6 +32,9 @@ from sqlalchemy import select
 from marketplace.accounts.models import ApiCredential, BusinessPhoto, CredentialKind, User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.inputs import ProductIn
+from marketplace.credits import orders
+from marketplace.credits.inputs import OrderIn
+from marketplace.credits.models import OrderStatus
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.grievances.models import (
@@ -349,6 +352,12 @@ def _plant(app: Flask, buyer: Person, supplier: Person) -> dict[str, int]:
             session_nonce="n",
         )
     )
+    # An old order that was never paid (no hold; it holds the GSTIN it was priced for).
+    order, _ = orders.create_order(
+        db.session.get(User, supplier.user_id), OrderIn.model_validate({"pack": "credits-10"})
+    )
+    order.status = OrderStatus.FAILED
+    order.created_at = utcnow() - timedelta(days=3)
     catalog_row = db.session.get(catalog.Product, other)
     catalog_row.hidden_reason = buyer.text("Reported by")[:300]
     commit()
@@ -448,7 +457,13 @@ def test_an_erased_buyer_and_supplier_survive_nowhere_in_any_form(app, ctx, api,
 
     planted = _survivors(app, [buyer, supplier])
     # The scan sees what was planted: in the leads, the complaints, the index and the export.
-    for place in ("leads.message", "grievance_events.text", "search index", "export.json"):
+    for place in (
+        "leads.message",
+        "grievance_events.text",
+        "credit_orders.recipient_gstin",
+        "search index",
+        "export.json",
+    ):
         assert any(place in line for line in planted), place
 
     _erase(buyer_id)
