@@ -35,8 +35,11 @@ _SEP = r"[\s().\-]{0,3}"
 # A country code or trunk prefix written before a number: +91, (+91), 0091, 91-, 0.
 _PREFIX = r"(?:(?:(?:\(\s*)?(?:\+|\b00)\s*\d{1,3}\s*\)?|\b91)[\s.\-]*\(?\s*|\b0[\s.\-]*)"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+\s*@\s*[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A link: a web address, or a WhatsApp or Telegram chat link; a last full stop or comma is the
+# sentence's, not the link's.
 _LINK = re.compile(
-    r"(?:\bhttps?://|\bwww\.|\b(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|t\.me)/)\S+?(?=[.,;:!?)\]]*(?:\s|$))",
+    r"(?:\bhttps?://|\bwww\.|\b(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|t\.me)/)"
+    r"\S+?(?=[.,;:!?)\]]*(?:\s|$))",
     re.IGNORECASE,
 )
 # Ten digits or more, however separated: a number the matcher did not recognise (several run

@@ -12,6 +12,10 @@ holds, then for the records to archive, then erases, all in one transaction:
 - `erase(subject) -> list[str]`: erases or pseudonymises the domain's rows (only flushes) and
   says what it did, in words for the certificate.
 Erasers run in `order` (the accounts eraser last: the others still read the person's row).
+
+Every eraser hands its free-text columns to `redact_columns`: the person's identifiers
+(`Subject.known`, marketplace.identifiers) are replaced in anyone's rows, however they were
+written; a new column with free text is added to its domain's list.
 """
 
 from __future__ import annotations
