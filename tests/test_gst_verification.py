@@ -14,7 +14,7 @@ from marketplace import desk
 from marketplace.accounts import gst_desk, gst_rechecks, tasks
 from marketplace.accounts.gst_matching import compare, normalise_name
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
-from marketplace.accounts.gst_receipts import badge_text, erase_receipts
+from marketplace.accounts.gst_receipts import badge_text, erase_receipts, public_verification
 from marketplace.accounts.gst_registry import Registration, SandboxRegistry
 from marketplace.accounts.gst_verification import check_gstin, set_gst_verification
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
@@ -370,3 +370,41 @@ def test_a_check_that_needs_no_officer_has_no_desk_page(app, ctx):
     check = _verified_at(factories.supplier(), NOW)
     with pytest.raises(Exception, match="No such GST registration alert"):
         gst_desk.alert_for(check.id)
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_each_kind_of_receipt(app, ctx, client):
+    seeded = app.test_cli_runner().invoke(
+        args=["demo", "seed", "--products", "20", "--suppliers", "12", "--buyers", "1"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    checks = db.session.scalars(select(GstCheck).order_by(GstCheck.id)).all()
+    assert [(c.outcome, c.mismatches) for c in checks] == [
+        (GstOutcome.VERIFIED, []),
+        (GstOutcome.VERIFIED, []),
+        (GstOutcome.VERIFIED, []),
+        (GstOutcome.NOT_ACTIVE, []),
+        (GstOutcome.NOT_ACTIVE, []),
+        (GstOutcome.MISMATCH, ["name"]),
+        (GstOutcome.MISMATCH, ["pincode"]),
+        (GstOutcome.MISMATCH, ["state"]),
+        (GstOutcome.NOT_FOUND, []),
+        (GstOutcome.COULD_NOT_CHECK, []),
+    ]
+    assert [c.name_matched for c in checks[:3]] == ["legal", "trade", "legal"]
+    assert len([i for i in desk.open_items() if i.kind == "gst_registration"]) == 2
+    kept = checks[-1].supplier  # a timeout leaves the badge it had
+    assert kept.gst_verified and checks[-1].status_after == GstVerification.VERIFIED
+    page = client.get(f"/suppliers/{checks[1].supplier_id}", follow_redirects=True).text
+    assert "GSTIN active, trade name, state and PIN match, checked" in page
+
+
+def test_the_public_profile_carries_the_receipt(app, ctx):
+    check = _verified_at(factories.supplier(), NOW)
+    shown = public_verification(check.supplier)
+    assert shown["status"] == "verified" and shown["badge"] == badge_text(check)
+    assert shown["receipt"]["outcome"] == "verified"
+    assert shown["receipt"]["registry"]["legal_name"] == check.legal_name
+    assert shown["receipt"]["checked_at"] == "2026-12-02T20:00:00Z"

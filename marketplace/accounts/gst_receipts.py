@@ -113,6 +113,18 @@ def public_receipt(check: GstCheck) -> dict[str, Any]:
     }
 
 
+def public_verification(supplier: SupplierProfile) -> dict[str, Any]:
+    """The supplier's GST verification for its public profile: the status, the badge's line
+    (None without a verified receipt), and the latest receipt (None before any check)."""
+    badge = badge_receipt(supplier)
+    latest = history(supplier.id, limit=1)
+    return {
+        "status": str(supplier.gst_verification),
+        "badge": badge_text(badge) if badge is not None else None,
+        "receipt": public_receipt(latest[0]) if latest else None,
+    }
+
+
 def erase_receipts(supplier_id: int) -> int:
     """A supplier's erasure takes its receipts (a proprietor's legal name is a person's name)."""
     result = db.session.execute(delete(GstCheck).where(GstCheck.supplier_id == supplier_id))
