@@ -408,3 +408,15 @@ def test_the_public_profile_carries_the_receipt(app, ctx):
     assert shown["receipt"]["outcome"] == "verified"
     assert shown["receipt"]["registry"]["legal_name"] == check.legal_name
     assert shown["receipt"]["checked_at"] == "2026-12-02T20:00:00Z"
+
+
+def test_an_answer_with_overlong_fields_is_stored_not_a_failure(app, ctx, http_registry):
+    registered = factories.supplier()
+    profile = _profile(registered)
+    long = "X" * 400
+    http_registry.answer(
+        taxpayer(profile, sts="Cancelled " + long, dty=long, tradeNam=long, address={"stcd": long})
+    )
+    _run_cli_check(app, registered.gstin)
+    check = db.session.scalars(select(GstCheck)).one()
+    assert check.outcome == GstOutcome.NOT_ACTIVE and len(check.trade_name) == 200

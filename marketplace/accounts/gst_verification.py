@@ -70,17 +70,22 @@ def set_gst_verification(
     return supplier
 
 
+def _clipped(text: str | None, length: int) -> str | None:
+    """The registry's words as stored: its answer is compared in full, kept within columns."""
+    return text[:length] if text is not None else None
+
+
 def _record_answer(check: GstCheck, registration: Registration) -> None:
     check.registry_status = registration.status
-    check.registry_status_text = registration.status_text
-    check.legal_name = registration.legal_name
-    check.trade_name = registration.trade_name
-    check.taxpayer_type = registration.taxpayer_type
+    check.registry_status_text = _clipped(registration.status_text, 64)
+    check.legal_name = _clipped(registration.legal_name, 200)
+    check.trade_name = _clipped(registration.trade_name, 200)
+    check.taxpayer_type = _clipped(registration.taxpayer_type, 64)
     check.registered_on = registration.registered_on
     check.cancelled_on = registration.cancelled_on
-    check.principal_address = registration.principal_address
-    check.registry_state = registration.state
-    check.registry_pincode = registration.pincode[:6]
+    check.principal_address = _clipped(registration.principal_address, 2000)
+    check.registry_state = _clipped(registration.state, 64)
+    check.registry_pincode = _clipped(registration.pincode, 6)
     if registration.status != RegistryStatus.ACTIVE:
         check.outcome = GstOutcome.NOT_ACTIVE
         return
