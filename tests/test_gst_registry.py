@@ -19,6 +19,8 @@ from marketplace.accounts.gst_registry import (
     registry_from_config,
 )
 from marketplace.accounts.models import SupplierProfile
+from marketplace.config import ConfigError, load_config
+from marketplace.config_rules import validate_config
 from tests.conftest import free_port
 from tests.gst_registry_server import FakeGsp, serving_fake_gsp, taxpayer
 
@@ -204,3 +206,13 @@ def test_the_configuration_chooses_the_client():
 
 def test_parse_takes_the_bare_record_too():
     assert parse_taxpayer(taxpayer(_profile()), GSTIN.lower()).gstin == GSTIN
+
+
+def test_the_http_registry_needs_its_url_and_key(tmp_path):
+    config = load_config({"GST_REGISTRY": "http"}, str(tmp_path))
+    with pytest.raises(ConfigError) as refused:
+        validate_config({**config, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert "GST_REGISTRY=http needs GST_REGISTRY_URL" in str(refused.value)
+    assert "GST_REGISTRY=http needs GST_REGISTRY_KEY" in str(refused.value)
+    with pytest.raises(ConfigError, match="GST_REGISTRY_TIMEOUT must be between 1 and 60"):
+        load_config({"GST_REGISTRY_TIMEOUT": "0"}, str(tmp_path))
