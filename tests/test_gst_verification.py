@@ -20,6 +20,7 @@ from marketplace.accounts.gst_verification import check_gstin, set_gst_verificat
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.privacy.export import collect
 from tests import factories
 from tests.conftest import csrf_token, outbox, sign_in_page
 from tests.gst_registry_server import serving_fake_gsp, taxpayer
@@ -420,3 +421,12 @@ def test_an_answer_with_overlong_fields_is_stored_not_a_failure(app, ctx, http_r
     _run_cli_check(app, registered.gstin)
     check = db.session.scalars(select(GstCheck)).one()
     assert check.outcome == GstOutcome.NOT_ACTIVE and len(check.trade_name) == 200
+
+
+def test_the_access_export_holds_the_business_receipts(app, ctx):
+    registered = factories.supplier()
+    check = _verified_at(registered, NOW)
+    (row,) = collect(db.session.get(User, registered.id))["gst_checks"]
+    assert row["outcome"] == "verified" and row["registry_legal_name"] == check.legal_name
+    assert row["checked_at"] == "2026-12-02T20:00:00Z" and row["registered_on"] == "2017-07-01"
+    assert collect(db.session.get(User, factories.buyer().id))["gst_checks"] == []

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
-from marketplace.accounts.models import SupplierProfile
+from marketplace.accounts.models import SupplierProfile, User
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc, ist_date
 
@@ -39,16 +39,14 @@ REQUESTER_LABELS = {
 HISTORY_LENGTH = 12
 
 
-def history(supplier_id: int, limit: int = HISTORY_LENGTH) -> list[GstCheck]:
-    """The supplier's checks, newest first."""
-    return list(
-        db.session.scalars(
-            select(GstCheck)
-            .where(GstCheck.supplier_id == supplier_id)
-            .order_by(GstCheck.checked_at.desc(), GstCheck.id.desc())
-            .limit(limit)
-        )
+def history(supplier_id: int, limit: int | None = HISTORY_LENGTH) -> list[GstCheck]:
+    """The supplier's checks, newest first (every one with no limit)."""
+    statement = (
+        select(GstCheck)
+        .where(GstCheck.supplier_id == supplier_id)
+        .order_by(GstCheck.checked_at.desc(), GstCheck.id.desc())
     )
+    return list(db.session.scalars(statement.limit(limit) if limit else statement))
 
 
 def badge_receipt(supplier: SupplierProfile) -> GstCheck | None:
@@ -123,6 +121,33 @@ def public_verification(supplier: SupplierProfile) -> dict[str, Any]:
         "badge": badge_text(badge) if badge is not None else None,
         "receipt": public_receipt(latest[0]) if latest else None,
     }
+
+
+def export_rows(user: User) -> list[dict[str, Any]]:
+    """The receipts of the person's business, for their access export (privacy.export_sections):
+    what the registry said and the outcome; not who asked, nor an officer's note."""
+    if user.supplier is None:
+        return []
+    return [
+        {
+            "checked_at": check.checked_at,
+            "gstin": check.gstin,
+            "outcome": str(check.outcome),
+            "summary": outcome_text(check),
+            "mismatches": " ".join(check.mismatches or []),
+            "registry_legal_name": check.legal_name,
+            "registry_trade_name": check.trade_name,
+            "registry_status": check.registry_status_text,
+            "taxpayer_type": check.taxpayer_type,
+            "registered_on": check.registered_on,
+            "principal_address": check.principal_address,
+            "compared_name": check.compared_name,
+            "compared_state": check.compared_state,
+            "compared_pincode": check.compared_pincode,
+            "requested_by": str(check.requested_by),
+        }
+        for check in history(user.supplier.id, limit=None)
+    ]
 
 
 def erase_receipts(supplier_id: int) -> int:
