@@ -198,6 +198,12 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PORTAL_GSTIN": ("PORTAL_GSTIN", str),
     "PORTAL_ADDRESS": ("PORTAL_ADDRESS", str),
     "GST_SAC": ("GST_SAC", _sac),
+    # Where suppliers' GSTINs are checked: the offline sandbox, or a GSP's taxpayer search
+    "GST_REGISTRY": ("GST_REGISTRY", _choice("sandbox", "http")),
+    "GST_REGISTRY_URL": ("GST_REGISTRY_URL", _url("http", "https")),
+    "GST_REGISTRY_KEY": ("GST_REGISTRY_KEY", str),
+    "GST_REGISTRY_TIMEOUT": ("GST_REGISTRY_TIMEOUT", _integer(1, 60)),
+    "GST_RECHECK_DAYS": ("GST_RECHECK_DAYS", _integer(1, 365)),
     # The grievance officer named on every page (IT Rules 2021 r.3(2); DPDP Rules 2025 r.9)
     "GRIEVANCE_OFFICER_NAME": ("GRIEVANCE_OFFICER_NAME", str),
     "GRIEVANCE_OFFICER_EMAIL": ("GRIEVANCE_OFFICER_EMAIL", str),
@@ -295,6 +301,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Sale of internet advertising space (heading 9983, group 99836): what a supplier buys
         # with credits is promotion to, and contact with, buyers on an online portal; 18% GST.
         "GST_SAC": "998365",
+        # The GST registry that confirms suppliers' GSTINs: the sandbox answers from a fixture
+        # of registrations (no network); `http` asks a GST Suvidha Provider's taxpayer search,
+        # waiting at most GST_REGISTRY_TIMEOUT seconds. Verified GSTINs are checked again once
+        # they are GST_RECHECK_DAYS old (monthly).
+        "GST_REGISTRY": "sandbox",
+        "GST_REGISTRY_URL": None,
+        "GST_REGISTRY_KEY": None,
+        "GST_REGISTRY_TIMEOUT": 10,
+        "GST_RECHECK_DAYS": 30,
         "GRIEVANCE_OFFICER_NAME": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_NAME"],
         "GRIEVANCE_OFFICER_EMAIL": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_EMAIL"],
         "GRIEVANCE_OFFICER_PHONE": PLACEHOLDER_IDENTITY["GRIEVANCE_OFFICER_PHONE"],

@@ -32,6 +32,7 @@ def validate_config(config: Mapping[str, Any]) -> None:
     if config["SESSION_IDLE_MINUTES"] > config["SESSION_MAX_HOURS"] * 60:
         problems.append("SESSION_IDLE_MINUTES must not be longer than SESSION_MAX_HOURS")
     problems.extend(_payment_problems(config))
+    problems.extend(_gst_registry_problems(config))
     if production:
         problems.extend(_production_problems(config))
     if problems:
@@ -51,6 +52,16 @@ def _payment_problems(config: Mapping[str, Any]) -> list[str]:
     if not config["CREDIT_PLANS"] or not config["CREDIT_PACKS"]:
         problems.append("CREDIT_PLANS and CREDIT_PACKS each need at least one entry")
     return problems
+
+
+def _gst_registry_problems(config: Mapping[str, Any]) -> list[str]:
+    if config["GST_REGISTRY"] != "http":
+        return []
+    return [
+        f"GST_REGISTRY=http needs {name}"
+        for name in ("GST_REGISTRY_URL", "GST_REGISTRY_KEY")
+        if not config[name]
+    ]
 
 
 def _production_problems(config: Mapping[str, Any]) -> list[str]:
@@ -87,6 +98,10 @@ def _production_backend_problems(config: Mapping[str, Any]) -> list[str]:
     problems = []
     if config["PAYMENT_GATEWAY"] == "sandbox":
         problems.append("PAYMENT_GATEWAY must not be sandbox in production (it moves no money)")
+    if config["GST_REGISTRY"] == "sandbox":
+        problems.append(
+            "GST_REGISTRY must not be sandbox in production (it knows only test registrations)"
+        )
     if config["MAIL_BACKEND"] == "file":
         problems.append("MAIL_BACKEND must not be file in production (no mail would leave)")
     if config["SMS_BACKEND"] == "file":

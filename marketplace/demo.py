@@ -21,6 +21,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
+from marketplace.accounts.gst_models import CheckRequester
+from marketplace.accounts.gst_registry import SandboxRegistry
+from marketplace.accounts.gst_verification import check_gstin
 from marketplace.accounts.identity import gstin_check_character
 from marketplace.accounts.india import find_state
 from marketplace.accounts.models import (
@@ -50,6 +53,10 @@ DEMO_DOMAIN = "demo.tradesetu.in"
 _WORDS: dict[str, Any] = json.loads(
     resources.files("marketplace").joinpath("demo_vocabulary.json").read_text(encoding="utf-8")
 )
+# The first suppliers show one kind of GST receipt each (checked against the GST sandbox).
+GST_SUPPLIERS: list[dict[str, str]] = json.loads(
+    resources.files("marketplace").joinpath("demo_gst_suppliers.json").read_text(encoding="utf-8")
+)["suppliers"]
 # Trading towns by state, with the first three digits of their PIN codes.
 CITIES: dict[str, tuple[tuple[str, str], ...]] = {
     state: tuple((town, pin) for town, pin in towns) for state, towns in _WORDS["cities"].items()
@@ -239,6 +246,25 @@ class Seeder:
             made += [(sid, plan[1]) for sid, plan in zip(ids, plans, strict=True)]
         return made
 
+    def gst_receipts(self, supplier_ids: list[int]) -> None:
+        """The first suppliers take the GST sandbox's registrations and are checked against
+        them: a receipt of each kind, two lapsed badges on the officer's desk."""
+        sandbox = SandboxRegistry()
+        for supplier_id, facts in zip(supplier_ids, GST_SUPPLIERS, strict=False):
+            profile = db.session.get_one(SupplierProfile, supplier_id)
+            if profile.about:
+                profile.about = profile.about.replace(
+                    f" from {profile.city} ", f" from {facts['city']} "
+                )
+            for name in ("gstin", "company_name", "address_line1", "city", "state", "pincode"):
+                setattr(profile, name, facts[name])
+            profile.gst_state_code = facts["gstin"][:2]
+            profile.pan = facts["gstin"][2:12]
+            profile.gst_verification = GstVerification(facts["badge"])
+            profile.gst_verified_at = self.now if facts["badge"] == "verified" else None
+            db.session.flush()
+            check_gstin(supplier_id, requested_by=CheckRequester.DEMO, registry=sandbox)
+
     def _business_profile(self, industries: tuple[Industry, ...], city: str) -> dict[str, Any]:
         kind = self.rng.choices(list(BUSINESS_TYPES), (5, 3, 2, 1, 0))[0]
         year = self.rng.randint(1972, 2021)
@@ -343,6 +369,7 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
     seeder.staff_and_buyers(buyers)
     supplier_count = suppliers or max(10, products // 40)
     made = seeder.suppliers(supplier_count)
+    seeder.gst_receipts([supplier_id for supplier_id, _ in made])
     commit()
     with click.progressbar(length=products, label="Adding products", show_pos=True) as bar:
         chunk: list[dict[str, Any]] = []

@@ -9,11 +9,18 @@ from urllib.parse import quote_plus
 from flask import g, request
 from stdnum.in_ import pan as stdnum_pan
 
+from marketplace.db import IST
+
 
 def iso_utc(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ist_date(value: datetime | None) -> str:
+    """The day a moment falls on in India: '03 Dec 2026' (a day needs no zone label)."""
+    return value.astimezone(IST).strftime("%d %b %Y") if value is not None else ""
 
 
 def mask_phone(phone: str | None) -> str | None:

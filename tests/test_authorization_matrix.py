@@ -26,6 +26,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from marketplace.accounts import api_keys, photos
+from marketplace.accounts.gst_models import CheckRequester
+from marketplace.accounts.gst_registry import SandboxRegistry
+from marketplace.accounts.gst_verification import check_gstin, set_gst_verification
 from marketplace.accounts.inputs import IntegrationKeyIn
 from marketplace.accounts.models import BusinessPhoto, SupplierProfile, User
 from marketplace.catalog import services as catalog
@@ -51,6 +54,7 @@ from tests.authorization_table import (
     UNAUTHENTICATED,
 )
 from tests.conftest import Api, csrf_token, make_test_app, sign_in_page
+from tests.gst_registry_server import suspended_answer
 from tests.test_credits import _order, _paid_order
 from tests.test_grievances import COMPLAINT
 from tests.test_leads import GUEST, PIPE
@@ -225,11 +229,25 @@ def _objects(world: World) -> None:
 
         world.ids["invoice_id"] = credit_queries.invoice_of(paid).id
     _attachment(world)
+    world.ids["check_id"] = _gst_alert(world)
     with world.app.app_context():
         image = db.session.get_one(ProductImage, world.ids["image_id"])
         photo = db.session.get_one(BusinessPhoto, world.ids["photo_id"])
         world.ids.update(media={"products": image.stored_name, "business": photo.stored_name})
     world.ids.update(token="not-a-real-token", purpose="marketing", slug="some-slug")
+
+
+def _gst_alert(world: World) -> int:
+    """A lapsed registration on the officer's desk (the other supplier's: a check finds it
+    suspended under the badge)."""
+    with world.app.app_context():
+        supplier = world.user("other_supplier").supplier
+        set_gst_verification(supplier.id, "verified")
+        registry = SandboxRegistry({supplier.gstin: suspended_answer(supplier)})
+        check = check_gstin(supplier.id, requested_by=CheckRequester.BEAT, registry=registry)
+        commit()
+        assert check.needs_officer
+        return check.id
 
 
 def _attachment(world: World) -> None:

@@ -118,6 +118,9 @@ SAFE_PRODUCTION = {
     "PUBLIC_BASE_URL": "https://kaveritrade.example",
     "DATABASE_URL": "postgresql://app@db.internal/marketplace",
     "METRICS_TOKEN": "m" * 40,
+    "GST_REGISTRY": "http",
+    "GST_REGISTRY_URL": "https://gsp.example.in/commonapi/v1.1/search",
+    "GST_REGISTRY_KEY": "gsp-api-key",
 }
 UNSET = None
 
@@ -136,6 +139,9 @@ UNSET = None
         ),
         ({}, {"REMEMBER_COOKIE_SECURE": False}, "REMEMBER_COOKIE_SECURE"),
         ({"PAYMENT_GATEWAY": "sandbox"}, {}, "PAYMENT_GATEWAY"),
+        ({"GST_REGISTRY": "sandbox"}, {}, "GST_REGISTRY"),
+        ({"GST_REGISTRY_KEY": UNSET}, {}, "GST_REGISTRY_KEY"),
+        ({"GST_REGISTRY_URL": UNSET}, {}, "GST_REGISTRY_URL"),
         ({"MAIL_BACKEND": "file"}, {}, "MAIL_BACKEND"),
         ({"SMS_BACKEND": "file"}, {}, "SMS_BACKEND"),
         ({"PORTAL_GSTIN": UNSET}, {}, "PORTAL_GSTIN"),
@@ -182,6 +188,7 @@ def test_production_names_every_unsafe_default_at_once(tmp_path):
         "SESSION_COOKIE_SECURE",
         "REMEMBER_COOKIE_SECURE",
         "PAYMENT_GATEWAY",
+        "GST_REGISTRY",
         "MAIL_BACKEND",
         "SMS_BACKEND",
         "PORTAL_LEGAL_NAME",
@@ -203,6 +210,7 @@ def test_production_names_every_unsafe_default_at_once(tmp_path):
         ("SENTRY_DSN", "ftp://publickey@sentry.example/7"),
         ("DATABASE_URL", "mysql://app:hunter2-password@db/market"),
         ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key-but-secret"),
+        ("GST_REGISTRY_URL", "ftp://gsp-user:gsp-password@gsp.example/search"),
     ],
 )
 def test_a_refused_secret_is_named_but_never_echoed(tmp_path, variable, secret):

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 # Every module that defines tasks. A test checks this against the tasks the code defines.
 TASK_MODULES = (
+    "marketplace.accounts.tasks",
     "marketplace.catalog.tasks",
     "marketplace.credits.tasks",
     "marketplace.grievances.tasks",

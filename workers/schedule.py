@@ -58,6 +58,13 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": 600.0,
             "options": {"expires": 540},
         },
+        # Ask the GST registry again about each verified GSTIN whose last answer is a month
+        # old: a lapsed registration loses its badge the day it is found.
+        "recheck-gst-registrations": {
+            "task": "marketplace.accounts.tasks.recheck_gst_registrations",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
+        },
         # Purge archived statutory records past their retain_until, and expired exports.
         "purge-privacy-archive": {
             "task": "marketplace.privacy.tasks.purge_archive",

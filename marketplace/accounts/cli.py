@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from marketplace.accounts import gst_verification, staff
+from marketplace.accounts import gst_receipts, gst_rechecks, gst_verification, staff
+from marketplace.accounts.gst_models import CheckRequester
 from marketplace.accounts.models import STAFF_ROLES, GstVerification, Role, SupplierProfile
 from marketplace.db import commit
 from marketplace.errors import ServiceError
@@ -67,17 +68,43 @@ def _change_role(email: str, role: str, *, grant: bool) -> None:
     click.echo(f"{user.email} now has the roles: {', '.join(user.roles)}.")
 
 
-@group.command("set-gst-verification")
-@click.argument("gstin")
-@click.argument("status", type=click.Choice([str(s) for s in GstVerification]))
-@with_appcontext
-def set_gst_verification(gstin: str, status: str) -> None:
-    """Record the GST registry's answer for a supplier's GSTIN."""
+def _supplier_with(gstin: str) -> SupplierProfile:
     supplier = db.session.scalar(
         select(SupplierProfile).where(SupplierProfile.gstin == gstin.strip().upper())
     )
     if supplier is None:
         raise click.ClickException(f"No supplier has the GSTIN {gstin}.")
+    return supplier
+
+
+@group.command("check-gst")
+@click.argument("gstin")
+@with_appcontext
+def check_gst(gstin: str) -> None:
+    """Check a supplier's GSTIN with the GST registry (GST_REGISTRY) and keep the receipt."""
+    supplier = _supplier_with(gstin)
+    check = gst_verification.check_gstin(supplier.id, requested_by=CheckRequester.ADMIN)
+    commit()
+    click.echo(
+        f"{supplier.company_name}: {gst_receipts.OUTCOME_LABELS[check.outcome]}. "
+        f"{gst_receipts.outcome_text(check)} GST verification: {check.status_after}."
+    )
+
+
+@group.command("recheck-gst")
+@with_appcontext
+def recheck_gst() -> None:
+    """Run the monthly re-check now: every verified GSTIN whose last answer is due."""
+    click.echo(f"Checked {gst_rechecks.recheck_due()} GSTINs with the GST registry.")
+
+
+@group.command("set-gst-verification")
+@click.argument("gstin")
+@click.argument("status", type=click.Choice([str(s) for s in GstVerification]))
+@with_appcontext
+def set_gst_verification(gstin: str, status: str) -> None:
+    """Set the status by hand, without a receipt (when the registry cannot be asked)."""
+    supplier = _supplier_with(gstin)
     gst_verification.set_gst_verification(supplier.id, status)
     commit()
     click.echo(f"{supplier.company_name}: GST verification {status}.")

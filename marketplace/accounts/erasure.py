@@ -9,7 +9,7 @@ import secrets
 
 from sqlalchemy import delete, or_, select, update
 
-from marketplace.accounts import photos
+from marketplace.accounts import gst_receipts, photos
 from marketplace.accounts.models import (
     ApiCredential,
     BusinessPhoto,
@@ -135,6 +135,7 @@ def _erase(subject: Subject) -> list[str]:
             profile.about = None
         done.append("business profile pseudonymised (name, GSTIN, PAN, address)")
         done.append(f"{photos.delete_all(profile)} business photos deleted")
+        done.append(f"{gst_receipts.erase_receipts(profile.id)} GST check receipts deleted")
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"
     user.pending_email = None

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from marketplace.accounts.gst_receipts import export_rows as gst_check_rows
 from marketplace.accounts.models import ApiCredential, SupplierProfile, User, UserSession
 from marketplace.audit import AuditEvent
 from marketplace.catalog.models import Product
@@ -460,6 +461,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("api_keys_and_tokens", ("api_credentials.user_id",), _api_keys_and_tokens),
     Section("sessions", ("user_sessions.user_id",), _sessions),
     Section("activity", ("audit_events.actor_id",), _activity),
+    Section("gst_checks", ("gst_checks.supplier_id",), gst_check_rows),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -478,6 +480,8 @@ NOT_EXPORTED: dict[str, str] = {
     "supplier_blocks.supplier_id": "a supplier's list of blocked buyers holds the buyers' data",
     "supplier_blocks.buyer_id": "a supplier's private decision, the supplier's data",
     "enquiry_guards.buyer_id": "a short-lived counter against repeated enquiries, no content",
+    "gst_checks.requested_by_user_id": "the administrator's work record of asking for a check",
+    "gst_checks.closed_by_id": "the officer's work record of closing a desk item",
 }
 
 
