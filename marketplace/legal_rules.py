@@ -341,3 +341,32 @@ def periods_not_held(text: str) -> list[str]:
     """The period phrases of `text` that no rule of the table holds."""
     held = held_periods()
     return [phrase for phrase, number, unit in stated_periods(text) if (number, unit) not in held]
+
+
+# --- the README's privacy section ----------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The rules as the README's privacy section states them (`flask privacy rules`): what is
+    kept, where, for how long and why, then the clocks, age and tax."""
+    lines = [
+        "| What is kept | Where | For how long | Why (the law) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for item in of_kind(Kind.RETENTION):
+        lines.append(
+            f"| {_cell(item.what)} | {_cell(item.where)} | {_cell(item.sentence)} "
+            f"| {_cell(item.law)} |"
+        )
+    lines += ["", "| Rule | Value | In words | The law |", "| --- | --- | --- | --- |"]
+    for item in RULES.values():
+        if item.kind != Kind.RETENTION:
+            lines.append(
+                f"| {_cell(item.what)} | {item.period} | {_cell(item.sentence)} "
+                f"| {_cell(item.law)} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from marketplace.credits import invoices
 from marketplace.grievances.notices import fill_rules
 from marketplace.grievances.sub_processors import sub_processors
 from marketplace.legal_clocks import CLOCKS
-from marketplace.legal_rules import RULES, Kind, of_kind, periods_not_held, rule
+from marketplace.legal_rules import RULES, Kind, markdown, of_kind, periods_not_held, rule
 from marketplace.privacy import export
 from marketplace.privacy.notice import ANNOUNCE_DAYS
 from marketplace.privacy.retention import RULES as RETENTION
@@ -208,3 +209,24 @@ def test_the_sub_processors_page_shows_the_running_configuration(app, client) ->
     finally:
         app.config.update(MAIL_BACKEND="file", SMTP_HOST=None, MAIL_PROVIDER_NAME=None)
     assert "Zoho" in page and "Sending account, enquiry and complaint emails" in page
+
+
+# --- the README's privacy section ---------------------------------------------------------
+
+START, END = "<!-- legal-rules:start -->\n", "<!-- legal-rules:end -->"
+
+
+def test_the_readmes_privacy_table_is_the_rules_table(app) -> None:
+    """The README (or, until the lead folds it in, this branch's docs file) states what is kept,
+    where, for how long and why in the table's own words: `flask privacy rules` prints them."""
+    printed = app.test_cli_runner().invoke(args=["privacy", "rules"])
+    assert printed.exit_code == 0 and printed.output == markdown()
+    root = Path(__file__).resolve().parent.parent
+    checked = 0
+    for name in ("README.md", "docs-privacy-rules.md"):
+        path = root / name
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if START in text:
+            assert text.split(START, 1)[1].split(END, 1)[0] == markdown(), name
+            checked += 1
+    assert checked, "no README text holds the rules table"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from marketplace.legal_rules import markdown
 from marketplace.privacy.archive import purge_archive
 from marketplace.privacy.inactive import sweep_inactive
 from marketplace.privacy.rekey import rehash_phone_digests
@@ -42,3 +43,10 @@ def sweep_inactive_accounts() -> None:
 def rehash_phones() -> None:
     """Recompute phone digests with FIELD_INDEX_KEY (after an upgrade or a key change)."""
     click.echo(f"{rehash_phone_digests()} digests recomputed.")
+
+
+@group.command("rules")
+def rules() -> None:
+    """Print the legal rules (what is kept, where, how long, why; the clocks) as Markdown: the
+    README's privacy section is this text."""
+    click.echo(markdown(), nl=False)
