@@ -295,6 +295,9 @@ def rule(key: str) -> Rule:
     return RULES[key]
 
 
+ADULT_AGE = int(rule("adult_age").value)  # in years, as forms and messages state it
+
+
 def of_kind(kind: Kind) -> list[Rule]:
     return [item for item in RULES.values() if item.kind == kind]
 
