@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, union
+from sqlalchemy import Select, select, union
 
 # Every module that registers kinds of use.
 ACTIVITY_MODULES: tuple[str, ...] = (
@@ -41,6 +41,9 @@ def kinds_of_use() -> dict[str, UsedSince]:
     return dict(_REGISTRY)
 
 
-def active_since(since: datetime) -> Any:
-    """One query of the ids of every person who used the portal in any way since `since`."""
-    return union(*(used(since) for used in kinds_of_use().values()))
+def active_since(since: datetime) -> Select[Any]:
+    """One query of the ids of every person who used the portal in any way since `since`
+    (never a NULL, which would make `NOT IN` match nobody)."""
+    used = union(*(used(since) for used in kinds_of_use().values())).subquery()
+    person = next(iter(used.c))
+    return select(person).where(person.is_not(None))
