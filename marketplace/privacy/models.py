@@ -43,7 +43,7 @@ def _refuse_consent_rewrites(session: Session, flush_context: Any, instances: An
 
 # The ledger is append-only in the database itself, not only in the ORM: a trigger refuses any
 # UPDATE (and on PostgreSQL any DELETE) of a row; created with the table by create_all and by
-# migrations 0011 and 0019. SQLite has no way to tell the test harness's emptying DELETE from
+# migrations 0011 and 0020. SQLite has no way to tell the test harness's emptying DELETE from
 # another, so there deletes are refused by the flush guard above only. The one change allowed is
 # the purge's: emptying a row's address and browser (DPDP Rules r.8(3): one year; earlier once
 # the person is erased), every other column as it was.
