@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 
 from marketplace.credits.plans import parse_packs, parse_plans
+from marketplace.legal_rules import rule as legal_rule
 
 
 class ConfigError(RuntimeError):
@@ -136,6 +137,9 @@ PLACEHOLDER_IDENTITY = {
     "4th Floor, Trade Centre, Bandra Kurla Complex, Mumbai 400051",
 }
 
+# The law's longest wait before an unused account is erased (DPDP Rules r.8(1)), in days.
+_INACTIVE_DAYS_AT_MOST = int(legal_rule("inactive_period").value) * 365
+
 # Environment variable -> (config key, parser). Anything not set keeps the embedded default.
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     # production refuses the embedded defaults that only suit one machine (validate_config)
@@ -158,7 +162,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CRM_PULL_INTERVAL_SECONDS": ("CRM_PULL_INTERVAL_SECONDS", _integer(0, 3600)),
     "BUYLEAD_UNLOCK_CAP": ("BUYLEAD_UNLOCK_CAP", _integer(1, 100)),
     "BUYLEAD_OPEN_DAYS": ("BUYLEAD_OPEN_DAYS", _integer(1, 30)),
-    "PRIVACY_INACTIVE_DAYS": ("PRIVACY_INACTIVE_DAYS", _integer(30, 3650)),
+    "PRIVACY_INACTIVE_DAYS": ("PRIVACY_INACTIVE_DAYS", _integer(30, _INACTIVE_DAYS_AT_MOST)),
     "BUYLEAD_MATCH_LIMIT": ("BUYLEAD_MATCH_LIMIT", _integer(1, 200)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
@@ -173,6 +177,12 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SMS_GATEWAY_URL": ("SMS_GATEWAY_URL", _url("http", "https")),
     "SMS_GATEWAY_TOKEN": ("SMS_GATEWAY_TOKEN", str),
     "SMS_SENDER_ID": ("SMS_SENDER_ID", str),
+    # Who runs each outside service, as the sub-processors page names them (name, location)
+    **{
+        f"{service}_PROVIDER_{part}": (f"{service}_PROVIDER_{part}", str)
+        for service in ("HOSTING", "SEARCH", "MAIL", "SMS")
+        for part in ("NAME", "LOCATION")
+    },
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _boolean),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", _integer(5, 24 * 60)),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _integer(1, 30 * 24)),
@@ -244,7 +254,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BUYLEAD_UNLOCK_CAP": 10,
         "BUYLEAD_OPEN_DAYS": 3,
         # An account unused this long is warned, then erased 48 hours later (DPDP Rules r.8).
-        "PRIVACY_INACTIVE_DAYS": 1095,
+        "PRIVACY_INACTIVE_DAYS": _INACTIVE_DAYS_AT_MOST,
         "BUYLEAD_MATCH_LIMIT": 20,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
@@ -259,6 +269,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMS_GATEWAY_URL": None,
         "SMS_GATEWAY_TOKEN": None,
         "SMS_SENDER_ID": "TRDSTU",  # six letters, as DLT sender ids are
+        # The sub-processors page names the provider of each service in use: the company that
+        # hosts the database, Redis and search servers (none: the operator's own), the search
+        # cluster's when it differs, the mail and SMS providers (none: the SMTP or gateway host).
+        **{
+            f"{service}_PROVIDER_{part}": None
+            for service in ("HOSTING", "SEARCH", "MAIL", "SMS")
+            for part in ("NAME", "LOCATION")
+        },
         "OUTBOX_PATH": str(Path(instance_path) / "outbox"),
         "UPLOAD_PATH": str(Path(instance_path) / "uploads"),
         # Access exports (ZIPs) wait here for their 7 days; the daily purge deletes them after.

@@ -347,6 +347,7 @@ def test_the_report_counts_known_data(app, ctx, officer, client):
         "lead_quality": 0,
         "account": 1,
         "payment": 0,
+        "content_removal": 0,
         "other": 1,
     }
     assert figures["median_hours_to_resolve"] == 50.0  # of 10, 50 and 384 hours
@@ -580,6 +581,10 @@ BREACH = {
     "measures": "Export disabled; access logs reviewed.",
     "consequences": "Unwanted calls or phishing emails.",
     "user_safety_steps": "Do not share one-time codes; report suspicious calls.",
+    # DPDP Rules r.7(1): when and where, and the extent, are told to each person too.
+    "occurred_at": "2026-11-01T22:00:00+05:30",
+    "occurred_where": "The buyer contacts export on the portal's server.",
+    "extent": "Anyone holding the export's link could read it for six hours.",
 }
 
 
@@ -663,6 +668,10 @@ def test_breach_pages(clock, app, officer):
             "nature": BREACH["nature"],
             "data_affected": "email\nmobile",
             "users_affected": "12",
+            **{key: BREACH[key] for key in ("measures", "consequences", "user_safety_steps")},
+            "occurred_at": "2026-11-02T07:00",
+            "occurred_where": BREACH["occurred_where"],
+            "extent": BREACH["extent"],
         },
     )
     assert created.status_code == 302

@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from marketplace.accounts.india import STATES
 from marketplace.accounts.models import BUSINESS_TYPES, EMPLOYEE_BANDS, TURNOVER_BANDS
 from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.privacy import purposes
 
 STATE_CHOICES = [SelectChoice("", "Choose a state or union territory")] + [
@@ -61,7 +62,7 @@ class RegistrationForm(FlaskForm):
     address_city = StringField("City")
     address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
     address_pincode = StringField("PIN code")
-    age_confirmed = BooleanField("I am 18 years of age or older")
+    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
     accept_terms = BooleanField("I accept the terms of use and the privacy policy")
 
     def service_data(self, role: str) -> dict[str, Any]:

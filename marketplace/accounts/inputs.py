@@ -32,6 +32,7 @@ from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS, Scope
 from marketplace.db import utcnow
 from marketplace.errors import FieldErrors, ValidationFailed
 from marketplace.fields import REQUIRED, Flag, PageQuery, Text, checked, refuse
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.privacy import purposes
 from marketplace.validation import (
     MAX_ID,
@@ -233,7 +234,7 @@ class RegistrationIn(BaseModel):
     name: Text(min_length=2, max_length=100, check=person_name)
     email: Email()
     phone: IndianMobile()
-    age_confirmed: _accepted("you must be 18 or older to register")
+    age_confirmed: _accepted(f"you must be {ADULT_AGE} or older to register")
     accept_terms: _accepted("you must accept the terms of use and the privacy policy")
     consents: Annotated[
         ConsentChoices,

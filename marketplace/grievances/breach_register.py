@@ -9,7 +9,7 @@ from flask import current_app
 
 from marketplace import audit
 from marketplace.accounts.models import User
-from marketplace.errors import FieldErrors, NotFound
+from marketplace.errors import FieldErrors, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments, policy
 from marketplace.grievances.inputs import BreachChange, BreachIn
@@ -22,6 +22,8 @@ from marketplace.notifications import send_email
 def record_breach(officer: User, body: BreachIn, *, now: datetime | None = None) -> Breach:
     policy.require_keep_breach_register(officer)
     now = moments.given_or_now(now)
+    if body.occurred_at is not None and body.occurred_at > body.detected_at:
+        raise ValidationFailed({"occurred_at": ["must not be after the breach was detected"]})
     breach = Breach(
         reference=new_reference("BR", now),
         detected_at=body.detected_at,
@@ -31,6 +33,9 @@ def record_breach(officer: User, body: BreachIn, *, now: datetime | None = None)
         measures=body.measures or "",
         consequences=body.consequences or "",
         user_safety_steps=body.user_safety_steps or "",
+        occurred_at=body.occurred_at,
+        occurred_where=body.occurred_where or "",
+        extent=body.extent or "",
         board_report_due=clock("breach_report").due(body.detected_at),
         recorded_by_id=officer.id,
         created_at=now,
@@ -50,6 +55,28 @@ def record_breach(officer: User, body: BreachIn, *, now: datetime | None = None)
 
 _BREACH_NOTICES = ("board_intimated_at", "board_report_at")
 
+# What the notice to each person affected must say (DPDP Rules 2025 r.7(1)), besides whom to
+# contact (the grievance officer, from the configuration): a notice is sent only when all are
+# recorded.
+NOTICE_FIELDS = {
+    "occurred_at": "when the breach occurred",
+    "occurred_where": "where it occurred",
+    "nature": "what happened",
+    "extent": "how far it went",
+    "consequences": "its likely consequences for the people affected",
+    "measures": "what was done about it",
+    "user_safety_steps": "what the people affected can do to protect themselves",
+}
+
+
+def missing_for_notice(breach: Breach, changes: dict[str, object]) -> dict[str, str]:
+    """The r.7(1) contents neither recorded nor being set: field -> what it tells people."""
+    return {
+        field: words
+        for field, words in NOTICE_FIELDS.items()
+        if not (changes[field] if field in changes else getattr(breach, field))
+    }
+
 
 def update_breach(
     officer: User, breach_id: int, change: BreachChange, *, now: datetime | None = None
@@ -67,12 +94,18 @@ def update_breach(
         moment = changes.get(field)
         if moment is not None and moment < breach.detected_at:
             errors.add(field, "must not be before the breach was detected")
+    occurred = changes.get("occurred_at")
+    if occurred is not None and occurred > breach.detected_at:
+        errors.add("occurred_at", "must not be after the breach was detected")
     status = BreachStatus(change.status) if change.status else None
     emails = change.notify_emails or []
     if status == BreachStatus.CLOSED and not (
         changes.get("board_report_at") or breach.board_report_at
     ):
         errors.add("status", "record the detailed report to the Board before closing")
+    if emails:
+        for field, words in missing_for_notice(breach, changes).items():
+            errors.add(field, f"the notice to the people affected must say {words}: fill it in")
     if not errors and not changes and status is None and not emails:
         errors.add("status", "send something to change")
     errors.raise_if_any()
@@ -88,6 +121,7 @@ def update_breach(
                 breach=breach,
                 officer_name=current_app.config["GRIEVANCE_OFFICER_NAME"],
                 officer_email=current_app.config["GRIEVANCE_OFFICER_EMAIL"],
+                officer_phone=current_app.config["GRIEVANCE_OFFICER_PHONE"],
             )
         breach.users_notified += len(set(emails))
         breach.users_notified_at = now

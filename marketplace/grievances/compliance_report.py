@@ -38,6 +38,7 @@ def report(start: date, end: date) -> dict[str, Any]:
     by_category = {str(category): 0 for category in Category}
     for g in rows:
         by_category[str(g.category)] += 1
+    removals = [g for g in rows if g.category == Category.CONTENT_REMOVAL]
     by_status = {str(status): 0 for status in Status}
     for g in rows:
         by_status[str(g.status)] += 1
@@ -60,6 +61,11 @@ def report(start: date, end: date) -> dict[str, Any]:
         "resolved": len(resolved),
         "resolved_on_time": resolved_on_time,
         "appealed": sum(1 for g in rows if g.appealed_at is not None),
+        # Requests to remove content, and those acted on within their 72 hours.
+        "content_removals": len(removals),
+        "content_removals_on_time": sum(
+            1 for g in removals if g.resolved_at is not None and g.resolved_at <= g.resolve_by
+        ),
         "by_category": by_category,
         "by_status": by_status,
         "median_hours_to_resolve": round(statistics.median(hours), 1) if hours else None,
@@ -79,6 +85,8 @@ def report_csv(figures: Mapping[str, Any]) -> str:
         "resolved",
         "resolved_on_time",
         "appealed",
+        "content_removals",
+        "content_removals_on_time",
         "median_hours_to_resolve",
     ):
         value = figures[key]
@@ -106,6 +114,7 @@ def chart(figures: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "clocks": [
             {"label": "Acknowledged on time", "count": figures["acknowledged_on_time"]},
             {"label": "Resolved on time", "count": figures["resolved_on_time"]},
+            {"label": "Content removed on time", "count": figures["content_removals_on_time"]},
             {"label": "Received", "count": figures["received"]},
         ],
     }

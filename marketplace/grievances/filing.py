@@ -113,13 +113,18 @@ def create_grievance(
 
 
 def deadlines(category: Category, received_at: datetime) -> tuple[datetime, datetime]:
-    """Acknowledge within 24 hours and resolve within 15 days (IT Rules 2021 r.3(2)); a privacy
-    complaint is also held to the DPDP Rules' outer bound, whichever comes first."""
+    """Acknowledge within 24 hours and resolve within 15 days (IT Rules 2021 r.3(2)); a request
+    to remove content is acted on within 72 hours (its 2022 proviso), and a privacy complaint
+    is also held to the DPDP Rules' outer bound, whichever comes first."""
     acknowledge_by = clock("grievance_acknowledge").due(received_at)
     resolve_by = clock("grievance_resolve").due(received_at)
-    if category == Category.PRIVACY:
-        resolve_by = min(resolve_by, clock("privacy_request").due(received_at))
+    if category in _SHORTER_CLOCK:
+        resolve_by = min(resolve_by, clock(_SHORTER_CLOCK[category]).due(received_at))
     return acknowledge_by, resolve_by
+
+
+# The categories a shorter clock than the 15 days holds to.
+_SHORTER_CLOCK = {Category.PRIVACY: "privacy_request", Category.CONTENT_REMOVAL: "content_removal"}
 
 
 def file_grievance(

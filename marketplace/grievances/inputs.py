@@ -278,6 +278,12 @@ class BreachIn(BaseModel):
     user_safety_steps: Text(required=False, description="told to affected users", **_LONG_TEXT) = (
         None
     )
+    occurred_at: PastMoment("when it began, told to affected users") = None
+    occurred_where: Text(required=False, description="told to affected users", **_LONG_TEXT) = None
+    extent: Text(required=False, description="told to affected users", **_LONG_TEXT) = None
+
+
+_EMPTIABLE = {"measures", "consequences", "user_safety_steps", "occurred_where", "extent"}
 
 
 class BreachChange(BaseModel):
@@ -292,6 +298,9 @@ class BreachChange(BaseModel):
     measures: Text(required=False, **_LONG_TEXT) = None
     consequences: Text(required=False, **_LONG_TEXT) = None
     user_safety_steps: Text(required=False, **_LONG_TEXT) = None
+    occurred_at: PastMoment() = None
+    occurred_where: Text(required=False, **_LONG_TEXT) = None
+    extent: Text(required=False, **_LONG_TEXT) = None
     data_affected: DataAffected = None
     users_affected: WholeNumber(minimum=0, maximum=10**9) = None
     notify_emails: EmailList = None
@@ -302,7 +311,7 @@ class BreachChange(BaseModel):
         named = self.model_fields_set - {"notify_emails", "status"}
         return {
             field: ("" if getattr(self, field) is None else getattr(self, field))
-            if field in {"measures", "consequences", "user_safety_steps"}
+            if field in _EMPTIABLE
             else getattr(self, field)
             for field in sorted(named)
         }

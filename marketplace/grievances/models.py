@@ -21,6 +21,9 @@ class Category(enum.StrEnum):
     LEAD_QUALITY = "lead_quality"  # lead quality or spam
     ACCOUNT = "account"
     PAYMENT = "payment"  # payment or invoice
+    # A request to remove content (a listing, photo, message): acted on within 72 hours
+    # (IT Rules 2021 r.3(2)(a)(i), proviso as amended in 2022).
+    CONTENT_REMOVAL = "content_removal"
     OTHER = "other"
 
 
@@ -30,6 +33,7 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.LEAD_QUALITY: "Lead quality or spam",
     Category.ACCOUNT: "My account",
     Category.PAYMENT: "Payment or invoice",
+    Category.CONTENT_REMOVAL: "Remove content (a listing, photo or message)",
     Category.OTHER: "Something else",
 }
 
@@ -197,8 +201,11 @@ class Breach(db.Model):
     data_affected: Mapped[list[str]] = mapped_column(JSON, default=list)
     users_affected: Mapped[int] = mapped_column(default=0)
     measures: Mapped[str] = mapped_column(Text, default="")
-    # What users must be told besides the above (r.7(1)): likely consequences and what they
-    # can do to protect themselves.
+    # What each person affected is told (DPDP Rules r.7(1)) besides the nature and the measures:
+    # when and where it occurred, its extent, its likely consequences, what they can do.
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    occurred_where: Mapped[str] = mapped_column(Text, default="")
+    extent: Mapped[str] = mapped_column(Text, default="")
     consequences: Mapped[str] = mapped_column(Text, default="")
     user_safety_steps: Mapped[str] = mapped_column(Text, default="")
     board_report_due: Mapped[datetime] = mapped_column(UTCDateTime)

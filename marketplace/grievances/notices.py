@@ -1,16 +1,16 @@
 """Published notices: the privacy notice and terms from versioned files in notices/, rendered
 from a small, safe subset of Markdown (every character of the file is escaped; only headings,
-paragraphs, lists and links to this site or https pages become markup), and the list of
-sub-processors."""
+paragraphs, lists and links to this site or https pages become markup), with the legal
+numbers filled in from marketplace.legal_rules."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from marketplace import locations
+from marketplace.legal_rules import RULES, Kind, of_kind
 
 NOTICES = locations.NOTICES
 
@@ -20,55 +20,10 @@ TERMS = "terms-2026-11.md"
 
 _HEADINGS = {level: Markup(f"<h{level}>{{}}</h{level}>") for level in (2, 3, 4)}  # noqa: S704
 _LINK = re.compile(r"\[([^\]]+)\]\(((?:/|https://)[^)\s]*)\)")
-
-
-@dataclass(frozen=True)
-class SubProcessor:
-    name: str
-    purpose: str
-    data: str
-    location: str
-    when: str  # when the portal uses it
-
-
-SUB_PROCESSORS = (
-    SubProcessor(
-        "Razorpay Software Private Limited",
-        "Payment of credit packs",
-        "Name, email, mobile, payment details (held by Razorpay)",
-        "India",
-        "PAYMENT_GATEWAY=razorpay",
-    ),
-    SubProcessor(
-        "The configured email provider (SMTP)",
-        "Sending account, enquiry and complaint emails",
-        "Name, email address, message content",
-        "India",
-        "MAIL_BACKEND=smtp",
-    ),
-    SubProcessor(
-        "The configured SMS gateway",
-        "One-time codes and alerts by SMS",
-        "Mobile number, message text",
-        "India",
-        "SMS_BACKEND=http",
-    ),
-    SubProcessor(
-        "Elastic (self-managed cluster)",
-        "Searching the product catalogue",
-        "Product listings and supplier business names (no buyer data)",
-        "India",
-        "ELASTICSEARCH_URL set",
-    ),
-    SubProcessor(
-        "The configured error-reporting service (Sentry)",
-        "Reports of the portal's own errors, so that they can be fixed",
-        "Technical details of the failed request or task; passwords, tokens, cookies, form "
-        "contents, email addresses and mobile numbers are removed before sending",
-        "Where the operator's Sentry project is hosted",
-        "SENTRY_DSN set",
-    ),
-)
+# A notice states no legal number by hand: it names a rule of marketplace.legal_rules, as
+# {rule:tax_invoice} (the rule in a sentence), {period:grievance_resolve} ('15 days') or
+# {rules:retention} (a list of every rule of that kind, with its law).
+_RULE_REFERENCE = re.compile(r"\{(rule|period|rules):([a-z_]+)\}")
 
 
 def _inline(text: str) -> Markup:
@@ -80,6 +35,18 @@ def _inline(text: str) -> Markup:
         position = match.end()
     out.append(escape(text[position:]))
     return Markup("").join(out)
+
+
+def fill_rules(text: str) -> str:
+    """Replace each rule reference with the rule's words; an unknown rule raises KeyError."""
+
+    def one(match: re.Match[str]) -> str:
+        form, key = match.groups()
+        if form == "rules":
+            return "\n".join(f"- {r.sentence} ({r.law})" for r in of_kind(Kind(key)))
+        return RULES[key].sentence if form == "rule" else RULES[key].period
+
+    return _RULE_REFERENCE.sub(one, text)
 
 
 def render(text: str) -> Markup:
@@ -124,4 +91,4 @@ def render(text: str) -> Markup:
 def notice(filename: str) -> tuple[str, Markup]:
     """(version, rendered body) of a notice file."""
     version = filename.rsplit(".", 1)[0].split("-", 1)[1]
-    return version, render((NOTICES / filename).read_text(encoding="utf-8"))
+    return version, render(fill_rules((NOTICES / filename).read_text(encoding="utf-8")))

@@ -196,6 +196,9 @@ class Breach(TypedDict):
     measures: str
     consequences: str
     user_safety_steps: str
+    occurred_at: MaybeTimestamp
+    occurred_where: str
+    extent: str
     board_report_due: Annotated[Timestamp, Field(description="72 hours after detected_at")]
     board_intimated_at: MaybeTimestamp
     board_report_at: MaybeTimestamp
@@ -216,6 +219,9 @@ def breach(row: BreachRow) -> Breach:
         "measures": row.measures,
         "consequences": row.consequences,
         "user_safety_steps": row.user_safety_steps,
+        "occurred_at": row.occurred_at,
+        "occurred_where": row.occurred_where,
+        "extent": row.extent,
         "board_report_due": row.board_report_due,
         "board_intimated_at": row.board_intimated_at,
         "board_report_at": row.board_report_at,
@@ -239,6 +245,12 @@ GrievanceReport = TypedDict(
         "resolved": int,
         "resolved_on_time": int,
         "appealed": int,
+        "content_removals": Annotated[
+            int, Field(description="complaints asking to remove content (72-hour clock)")
+        ],
+        "content_removals_on_time": Annotated[
+            int, Field(description="of those, acted on within their 72 hours")
+        ],
         "by_category": _COUNTS,
         "by_status": _COUNTS,
         "median_hours_to_resolve": float | None,

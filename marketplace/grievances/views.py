@@ -55,7 +55,9 @@ from marketplace.grievances.models import (
     Grievance,
     Status,
 )
+from marketplace.grievances.sub_processors import sub_processors as configured_sub_processors
 from marketplace.legal_clocks import CLOCKS
+from marketplace.legal_rules import RULES
 from marketplace.validation import validated
 from marketplace.web import address_key, requested_page
 
@@ -82,6 +84,7 @@ def _grievance_globals() -> dict[str, Any]:
         },
         "category_labels": {str(k): v for k, v in CATEGORY_LABELS.items()},
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
+        "legal": RULES,  # every legal number a page or mail states comes from this table
     }
 
 
@@ -444,7 +447,8 @@ def grievance_officer():  # type: ignore[no-untyped-def]
 
 @notices_bp.get("/sub-processors")
 def sub_processors():  # type: ignore[no-untyped-def]
-    return render_template("notices/sub_processors.html", rows=notices.SUB_PROCESSORS)
+    rows = configured_sub_processors(current_app.config)
+    return render_template("notices/sub_processors.html", rows=rows)
 
 
 @notices_bp.get("/breaches")

@@ -21,6 +21,7 @@ from marketplace.accounts.forms import STATE_CHOICES
 from marketplace.catalog.units import UNITS
 from marketplace.leads.models import LeadStatus
 from marketplace.leads.schemas import quantity_text
+from marketplace.legal_rules import ADULT_AGE
 
 UNIT_CHOICES = [SelectChoice("", "Unit")] + [SelectChoice(value) for value in UNITS]
 STATUS_LABELS = {
@@ -74,7 +75,7 @@ class GuestEnquiryForm(EnquiryForm):
     name = StringField("Your name")
     email = EmailField("Email")
     phone = TelField("Mobile number", description="We send a one-time code to confirm it")
-    age_confirmed = BooleanField("I am 18 years of age or older")
+    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
     accept_terms = BooleanField("I accept the terms of use and the privacy policy")
 
     def service_data(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from marketplace.fields import (
     checked,
 )
 from marketplace.leads.models import LeadStatus, LeadType
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.validation import Invalid, clean_text, parse_day, refuse_field
 
 MAX_QUANTITY = Decimal("1000000000")
@@ -189,7 +190,7 @@ class GuestEnquiryIn(EnquiryIn):
     name: Text(min_length=2, max_length=100, check=person_name)
     email: Text(max_length=254, check=identity.check_email)
     phone: Text(max_length=20, check=identity.check_mobile, description="an Indian mobile")
-    age_confirmed: Accepted("you must be 18 or older")
+    age_confirmed: Accepted(f"you must be {ADULT_AGE} or older")
     accept_terms: Accepted("you must accept the terms of use and the privacy policy")
 
 

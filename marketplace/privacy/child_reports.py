@@ -10,6 +10,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.privacy import policy
 from marketplace.privacy.deactivation import deactivate
 from marketplace.privacy.deletion import open_system_deletion
@@ -25,7 +26,9 @@ def report_minor(actor: User, body: MinorReportIn) -> PrivacyRequest:
     user = db.session.get(User, body.user_id)
     if user is None or user.erased_at is not None:
         raise NotFound("No such account.")
-    deletion = open_system_deletion(user, f"reported as under 18: {reason}", approved=False)
+    deletion = open_system_deletion(
+        user, f"reported as under {ADULT_AGE}: {reason}", approved=False
+    )
     # A denial says the report was wrong: the account then goes back to how it stands now.
     deletion.details = {
         **deletion.details,

@@ -1,11 +1,15 @@
-"""Unused accounts: warned, then erased through the deletion workflow (DPDP Rules 2025 r.8(2))."""
+"""Unused accounts: warned, then erased through the deletion workflow (DPDP Rules 2025 r.8(2)).
+
+"Unused" means no use of any kind (marketplace.privacy.activity): no sign-in, no browser session
+or key in use, no enquiry, requirement, message, note or order. Run daily by beat, or by cron on
+the embedded defaults (`flask privacy sweep-inactive`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace import audit
 from marketplace.accounts.models import User
@@ -14,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy import clock
+from marketplace.privacy.activity import active_since
 from marketplace.privacy.deletion import open_system_deletion, run_deletion
 from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
 from marketplace.privacy.workflow import OPEN_STATES
@@ -25,9 +30,18 @@ def sweep_inactive() -> dict[str, int]:
     now = clock.now()
     idle_since = now - timedelta(days=current_app.config["PRIVACY_INACTIVE_DAYS"])
     notice = legal_clock("inactive_erasure_notice")
-    last_seen = func.coalesce(User.last_sign_in_at, User.created_at)
+    used = active_since(idle_since)
+    # Any use answers a warning, as signing in does (a key's use does not pass through sign-in).
+    db.session.execute(
+        update(User)
+        .where(User.inactivity_warned_at.is_not(None), User.id.in_(used))
+        .values(inactivity_warned_at=None)
+        .execution_options(synchronize_session=False)
+    )
     candidates = db.session.scalars(
-        select(User).where(User.erased_at.is_(None), last_seen < idle_since).order_by(User.id)
+        select(User)
+        .where(User.erased_at.is_(None), User.created_at < idle_since, User.id.not_in(used))
+        .order_by(User.id)
     ).all()
     warned = erased = 0
     queued: list[int] = []
@@ -38,7 +52,7 @@ def sweep_inactive() -> dict[str, int]:
             user.inactivity_warned_at = now
             send_email(
                 user.email,
-                "Your unused TradeSetu account will be deleted in 48 hours",
+                f"Your unused TradeSetu account will be deleted in {notice.period}",
                 "privacy_inactive_warning",
                 user=user,
                 erase_at=notice.due(now),

@@ -43,15 +43,26 @@ def _refuse_consent_rewrites(session: Session, flush_context: Any, instances: An
 
 # The ledger is append-only in the database itself, not only in the ORM: a trigger refuses any
 # UPDATE (and on PostgreSQL any DELETE) of a row; created with the table by create_all and by
-# migration 0011. SQLite has no way to tell the test harness's emptying DELETE from another, so
-# there deletes are refused by the flush guard above only.
+# migrations 0011 and 0020. SQLite has no way to tell the test harness's emptying DELETE from
+# another, so there deletes are refused by the flush guard above only. The one change allowed is
+# the purge's: emptying a row's address and browser (DPDP Rules r.8(3): one year; earlier once
+# the person is erased), every other column as it was.
 CONSENT_GUARD_SQLITE = (
-    "CREATE TRIGGER IF NOT EXISTS consent_records_no_update BEFORE UPDATE ON consent_records "
+    "DROP TRIGGER IF EXISTS consent_records_no_update",
+    "CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records "
+    "WHEN NOT (NEW.ip_address IS NULL AND NEW.user_agent IS NULL AND NEW.id IS OLD.id "
+    "AND NEW.user_id IS OLD.user_id AND NEW.purpose IS OLD.purpose "
+    "AND NEW.granted IS OLD.granted AND NEW.policy_version IS OLD.policy_version "
+    "AND NEW.source IS OLD.source AND NEW.recorded_at IS OLD.recorded_at) "
     "BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END",
 )
 CONSENT_GUARD_POSTGRESQL = (
     "CREATE OR REPLACE FUNCTION consent_records_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'the consent ledger is append-only'; END; $$ LANGUAGE plpgsql",
+    "BEGIN "
+    "IF TG_OP = 'UPDATE' AND NEW.ip_address IS NULL AND NEW.user_agent IS NULL "
+    "AND to_jsonb(NEW) - 'ip_address' - 'user_agent' "
+    "= to_jsonb(OLD) - 'ip_address' - 'user_agent' THEN RETURN NEW; END IF; "
+    "RAISE EXCEPTION 'the consent ledger is append-only'; END; $$ LANGUAGE plpgsql",
     "DROP TRIGGER IF EXISTS consent_records_append_only ON consent_records",
     "CREATE TRIGGER consent_records_append_only BEFORE UPDATE OR DELETE ON consent_records "
     "FOR EACH ROW EXECUTE FUNCTION consent_records_append_only()",

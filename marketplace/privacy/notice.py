@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from marketplace.db import IST
 from marketplace.extensions import db
+from marketplace.legal_rules import rule as legal_rule
 from marketplace.privacy import clock
 from marketplace.privacy.models import ConsentRecord
 
-ANNOUNCE_DAYS = 30
+ANNOUNCE_DAYS = int(legal_rule("notice_announcement").value)
 ACCEPTANCE_PURPOSE = "privacy_notice"
 
 

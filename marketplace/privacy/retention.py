@@ -1,4 +1,5 @@
-"""What must be kept after an erasure, for how long, and on what legal basis: one table.
+"""What must be kept after an erasure, for how long, and on what legal basis: the retention rules
+of marketplace.legal_rules, with the way each one's end is computed.
 
 The archive computes each record's `retain_until` from its rule and the date the rule's clock
 starts from (an invoice's issue date, the account's cancellation); the daily purge removes what
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from marketplace.db import IST
+from marketplace.legal_rules import Rule
+from marketplace.legal_rules import rule as legal_rule
 
 
 def financial_year_end(moment: datetime) -> date:
@@ -26,62 +29,53 @@ def annual_return_due(moment: datetime) -> date:
     return date(financial_year_end(moment).year, 12, 31)
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _end_of_day_india(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), IST).astimezone(UTC)
+    return datetime.combine(day, time(23, 59, 59), IST)
 
 
 def gst_retention(moment: datetime) -> datetime:
     """72 months from the due date of the annual return for the year of `moment` (CGST Act
     s.36): an invoice of 15 May 2026 (FY 2026-27, return due 31 Dec 2027) until 31 Dec 2033."""
-    return _end_of_day_india(_add_months(annual_return_due(moment), 72))
+    return (
+        legal_rule("tax_invoice")
+        .after(_end_of_day_india(annual_return_due(moment)))
+        .astimezone(UTC)
+    )
 
 
 @dataclass(frozen=True)
 class RetentionRule:
     record_type: str
-    label: str
-    legal_basis: str
     retain_until: Callable[[datetime], datetime]  # from the moment the rule's clock starts
+
+    @property
+    def legal(self) -> Rule:
+        return legal_rule(self.record_type)
+
+    @property
+    def label(self) -> str:
+        return self.legal.what
+
+    @property
+    def legal_basis(self) -> str:
+        return self.legal.law
+
+    @property
+    def kept(self) -> str:
+        return self.legal.sentence
+
+
+def _from_start(record_type: str) -> RetentionRule:
+    return RetentionRule(record_type, legal_rule(record_type).after)
 
 
 RULES: dict[str, RetentionRule] = {
     rule.record_type: rule
     for rule in (
-        RetentionRule(
-            "tax_invoice",
-            "Tax invoices and credit notes",
-            "CGST Act 2017 s.36: 72 months from the due date of the annual return",
-            gst_retention,
-        ),
-        RetentionRule(
-            "gst_registration",
-            "The business's GST registration details",
-            "CGST Act 2017 s.36: 72 months from the due date of the annual return",
-            gst_retention,
-        ),
-        RetentionRule(
-            "account_registration",
-            "Registration details of the cancelled account",
-            "IT (Intermediary Guidelines) Rules 2021 r.3(1)(h): 180 days after cancellation",
-            lambda start: start + timedelta(days=180),
-        ),
-        RetentionRule(
-            "processing_log",
-            "Logs of the processing of the person's data",
-            "DPDP Rules 2025 r.8(3): at least one year",
-            lambda start: start + timedelta(days=365),
-        ),
+        RetentionRule("tax_invoice", gst_retention),
+        RetentionRule("gst_registration", gst_retention),
+        _from_start("account_registration"),
+        _from_start("processing_log"),
     )
 }
 

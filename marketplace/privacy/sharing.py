@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.extensions import db
-from marketplace.grievances.notices import SUB_PROCESSORS
+from marketplace.grievances.sub_processors import sub_processors
 from marketplace.leads.models import BuyRequirement, Lead, LeadType, RequirementMatch
 
 _CONTACT = "your name, email address and mobile number"
@@ -83,5 +84,5 @@ def _processors() -> list[dict[str, Any]]:
     `at` names no single moment."""
     return [
         _row(processor.name, "processor", None, processor.data, processor.purpose, None)
-        for processor in SUB_PROCESSORS
+        for processor in sub_processors(current_app.config)
     ]

@@ -1,5 +1,6 @@
-"""Privacy tasks: build an access export, execute an approved deletion, and the daily purge of
-archived records past their retention date (and of expired exports)."""
+"""Privacy tasks: build an access export, execute an approved deletion, the daily purge of
+archived records past their retention date (and of expired exports, and of addresses and
+browsers past their year), and the daily sweep of unused accounts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from marketplace.privacy.archive import purge_archive as purge_archived_records
 from marketplace.privacy.deletion import run_deletion
 from marketplace.privacy.inactive import sweep_inactive
 from marketplace.privacy.models import PrivacyRequest, RequestStatus, RequestType
+from marketplace.privacy.request_metadata import purge_request_metadata
 from marketplace.privacy.workflow import move
 from workers.locks import job_lock
 
@@ -52,7 +54,7 @@ def purge_archive() -> dict[str, int]:
     with job_lock("privacy-purge-archive") as held:
         if not held:
             return {}
-        return purge_archived_records()
+        return {**purge_archived_records(), **purge_request_metadata()}
 
 
 @shared_task(ignore_result=True)

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from marketplace.errors import ServiceError
 from marketplace.legal_clocks import clock as legal_clock
+from marketplace.legal_rules import Kind, of_kind
 from marketplace.privacy import (  # noqa: F401 (desk_source registers on import)
     clock,
     decisions,
@@ -32,7 +33,6 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
 )
 from marketplace.privacy.inputs import ConsentIn, DecisionIn, PrivacyRequestIn
 from marketplace.privacy.models import RequestStatus
-from marketplace.privacy.retention import RULES
 from marketplace.privacy.workflow import CORRECTABLE_FIELDS
 from marketplace.validation import validated
 from marketplace.web import local_target, no_store
@@ -179,7 +179,7 @@ def officer():  # type: ignore[no-untyped-def]
         total=total,
         status=status,
         statuses=[s.value for s in RequestStatus],
-        rules=RULES.values(),
+        rules=of_kind(Kind.RETENTION),
         clock=legal_clock("privacy_request"),
         now=clock.now(),
     )

@@ -110,6 +110,21 @@ def test_a_guest_complains_and_the_officer_handles_a_breach(app, ctx, open_conte
     reference = desk.locator("h1").inner_text().split()[-1]
     desk.get_by_label("Email addresses").fill("a@example.in\nb@example.in")
     desk.get_by_role("button", name="Send notices").click()
+    # Not before the notice can say everything DPDP Rules r.7(1) lists.
+    expect(desk.locator("body")).to_contain_text("must say how far it went")
+    expect(desk.locator('[data-notice="users_notified_at"]')).to_contain_text("—")
+    for label, text in (
+        ("When it began (India time)", "2026-11-01T07:30"),
+        ("Where it occurred", "A storage bucket holding nightly backups."),
+        ("How far it went", "Anyone with the address could download one backup for two hours."),
+        ("Measures taken", "The bucket was made private and the keys rotated."),
+        ("Likely consequences for users", "Unwanted emails or calls."),
+        ("What users can do to protect themselves", "Ignore requests for one-time codes."),
+    ):
+        desk.get_by_label(label).fill(text)
+    desk.get_by_role("button", name="Save details").click()
+    desk.get_by_label("Email addresses").fill("a@example.in\nb@example.in")
+    desk.get_by_role("button", name="Send notices").click()
     expect(desk.locator('[data-notice="users_notified_at"]')).to_contain_text("2 people")
     desk.get_by_label("Detailed report sent at").fill("2026-11-02T10:00")
     desk.get_by_role("button", name="Record notices").click()
