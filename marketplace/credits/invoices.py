@@ -24,7 +24,7 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import locations
+from marketplace import legal_rules, locations
 from marketplace.accounts.identity import normalise_gstin
 from marketplace.accounts.india import State, state_for_gst_code
 from marketplace.accounts.models import SupplierProfile
@@ -39,7 +39,7 @@ from marketplace.extensions import db
 from marketplace.formatting import rupees
 
 PAISE = Decimal("0.01")
-GST_RATE = Decimal("18")
+GST_RATE = Decimal(legal_rules.rule("gst_credit_packs").value)
 HALF_RATE = GST_RATE / 2
 ZERO = Decimal("0.00")
 INVOICE_SERIES = "TS"

@@ -15,13 +15,14 @@ from typing import Any
 
 from flask import current_app
 
+from marketplace import legal_rules
 from marketplace.accounts.models import User
 from marketplace.formatting import iso_utc
 from marketplace.privacy import clock, export_sections
 from marketplace.privacy.models import PrivacyRequest
 from marketplace.spreadsheets import safe_cell
 
-EXPORT_DAYS = 7
+EXPORT_DAYS = int(legal_rules.rule("access_export").value)
 
 
 def _text(value: Any) -> Any:

@@ -1,8 +1,8 @@
 """breach notice contents (DPDP Rules r.7(1): when, where, extent) and a consent ledger whose
 address and browser the purge may empty (DPDP Rules r.8(3))
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06 11:00:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 from marketplace.privacy.models import CONSENT_GUARD_POSTGRESQL, CONSENT_GUARD_SQLITE
 
 # revision identifiers, used by Alembic.
-revision = "0020"
-down_revision = "0019"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
