@@ -10,7 +10,13 @@ from celery import shared_task
 
 from marketplace.db import commit
 from marketplace.extensions import db
-from marketplace.leads import enquiry_notices, pipeline, webhook_delivery, webhook_outbox
+from marketplace.leads import (
+    enquiry_notices,
+    pipeline,
+    response_times,
+    webhook_delivery,
+    webhook_outbox,
+)
 from workers.locks import job_lock
 
 log = logging.getLogger(__name__)
@@ -85,3 +91,14 @@ def remind_follow_ups() -> int:
         sent = pipeline.remind_follow_ups()
         commit()
         return sent
+
+
+@shared_task(ignore_result=True)
+def refresh_response_ranks() -> int:
+    """Daily: re-index the products of suppliers whose response figures may have moved."""
+    with job_lock("refresh-response-ranks") as held:
+        if not held:
+            return 0
+        refreshed = response_times.refresh_search_ranks()
+        commit()  # the index outbox rows; the drain runs after the commit
+        return refreshed
