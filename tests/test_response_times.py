@@ -10,7 +10,7 @@ import pytest
 from marketplace.accounts.models import User
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
-from marketplace.db import commit
+from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import buyer_blocks, conversations, pipeline, response_times
 from marketplace.leads.inputs import LeadChange, MessageIn
@@ -40,9 +40,10 @@ def _lead(
     answered_after: timedelta | None = None,
     status: LeadStatus = LeadStatus.NEW,
     type: LeadType = LeadType.ENQUIRY,
+    now: datetime = NOW,
 ) -> Lead:
-    """An enquiry made `asked` before NOW, answered `answered_after` it was made (or never)."""
-    created = NOW - asked
+    """An enquiry made `asked` before `now`, answered `answered_after` it was made (or never)."""
+    created = now - asked
     lead = Lead(
         supplier_id=supplier_id,
         buyer_id=buyer_id,
@@ -269,3 +270,53 @@ def _second_product(shop: Shop) -> int:
     )
     commit()
     return product.id
+
+
+# --- where buyers read them ------------------------------------------------------------------
+
+
+def _answers_quickly(supplier_id: int, buyer_id: int) -> None:
+    """Four enquiries of the last days: three answered within two hours, one never."""
+    now = utcnow()
+    for answered_after in (timedelta(minutes=30), timedelta(hours=2), timedelta(hours=1), None):
+        _lead(
+            supplier_id, buyer_id, asked=timedelta(days=3), answered_after=answered_after, now=now
+        )
+    commit()
+
+
+SAID = "Replies to 75% of enquiries within 24 h · usually within 2 h"
+
+
+def test_the_storefront_and_the_product_page_show_the_figures(shop: Shop, client):
+    supplier_id = _profile_id(shop.supplier_id)
+    storefront = client.get(f"/suppliers/{supplier_id}", follow_redirects=True).text
+    product = client.get(f"/products/{shop.product_id}", follow_redirects=True).text
+    assert "Replies to" not in storefront and "Replies to" not in product  # nothing to tell yet
+    _answers_quickly(supplier_id, shop.buyer_id)
+    storefront = client.get(f"/suppliers/{supplier_id}", follow_redirects=True).text
+    product = client.get(f"/products/{shop.product_id}", follow_redirects=True).text
+    assert f"{SAID} (last 30 days)" in storefront
+    assert SAID in product
+
+
+def test_search_results_show_each_suppliers_figures(shop: Shop, client):
+    quiet = factories.supplier(company_name="Quiet Pipes")
+    create_product(
+        db.session.get(User, quiet.id),
+        ProductIn.model_validate(
+            {
+                "name": "SS 304 Seamless Pipe",
+                "category": "stainless-steel-pipes",
+                "description": "Seamless pipe for dairy plants.",
+                "price": "325.50",
+                "unit": "kg",
+                "moq": 1,
+            }
+        ),
+    )
+    commit()
+    _answers_quickly(_profile_id(shop.supplier_id), shop.buyer_id)
+    page = client.get("/search?q=seamless+pipe").text
+    assert page.count('data-testid="response-times"') == 1  # the quiet one has no figures
+    assert SAID in page
