@@ -1,4 +1,5 @@
-"""Lead tasks: new-enquiry notices, webhook deliveries and follow-up reminders. Each takes ids,
+"""Lead tasks: new-enquiry notices, webhook deliveries, follow-up reminders and the matching of
+requirements posted while search was down. Each takes ids,
 never objects."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.leads import (
     enquiry_notices,
+    matching,
     pipeline,
     response_times,
     webhook_delivery,
@@ -91,6 +93,13 @@ def remind_follow_ups() -> int:
         sent = pipeline.remind_follow_ups()
         commit()
         return sent
+
+
+@shared_task(ignore_result=True)
+def match_waiting_requirements() -> int:
+    """Match the requirements posted while search was down, once it answers again."""
+    with job_lock("match-waiting-requirements") as held:
+        return matching.match_waiting_requirements() if held else 0
 
 
 @shared_task(ignore_result=True)
