@@ -89,7 +89,9 @@ def test_the_share_within_a_day_and_the_median_over_thirty_days(seller):
     _lead(supplier_id, buyer_id, asked=day * 2, status=LeadStatus.SPAM)
     figures = _figures(supplier_id)
     # Waits in order: 1 h, 2 h, 30 h, never: the median is between 2 h and 30 h.
-    assert figures == ResponseFigures(enquiries=4, answered_within_day=2, median_minutes=16 * 60)
+    assert figures == ResponseFigures(
+        enquiries=4, answered=3, answered_within_day=2, median_minutes=16 * 60
+    )
     assert (figures.rate, figures.percent, figures.median) == (0.5, 50, 960)
     assert describe(figures) == "Replies to 50% of enquiries within 24 h · usually within 16 h"
 
@@ -100,7 +102,7 @@ def test_an_enquiry_of_the_last_day_counts_once_answered(seller):
         _lead(supplier_id, buyer_id, asked=timedelta(hours=5))
     assert _figures(supplier_id).enquiries == 0  # nothing is late yet
     _lead(supplier_id, buyer_id, asked=timedelta(hours=5), answered_after=timedelta(minutes=20))
-    assert _figures(supplier_id) == ResponseFigures(1, 1, 20)
+    assert _figures(supplier_id) == ResponseFigures(1, 1, 1, 20)
 
 
 def test_only_silence(seller):
@@ -108,7 +110,7 @@ def test_only_silence(seller):
     for days in (2, 3, 4):
         _lead(supplier_id, buyer_id, asked=timedelta(days=days))
     figures = _figures(supplier_id)
-    assert figures == ResponseFigures(3, 0, None)
+    assert figures == ResponseFigures(3, 0, 0, None)
     assert describe(figures) == "Replies to 0% of enquiries within 24 h"
 
 
@@ -117,7 +119,7 @@ def test_replies_after_a_day_count_in_the_median_not_the_share(seller):
     for hours in (25, 26, 50):
         _lead(supplier_id, buyer_id, asked=timedelta(days=5), answered_after=timedelta(hours=hours))
     figures = _figures(supplier_id)
-    assert figures == ResponseFigures(3, 0, 26 * 60)
+    assert figures == ResponseFigures(3, 3, 0, 26 * 60)
     assert describe(figures) == "Replies to 0% of enquiries within 24 h · usually within 2 days"
 
 
@@ -132,7 +134,7 @@ def test_marked_spam_is_an_answer(seller):
             status=LeadStatus.SPAM,
         )
     figures = _figures(supplier_id)
-    assert figures == ResponseFigures(3, 3, 10)
+    assert figures == ResponseFigures(3, 3, 3, 10)
     assert describe(figures) == "Replies to 100% of enquiries within 24 h · usually within an hour"
 
 
@@ -161,7 +163,7 @@ def test_the_window_moves_with_the_clock(seller):
     # Ten days and an hour and a half before NOW, one had been answered: the others were
     # neither answered nor a day old.
     earlier = NOW - timedelta(days=10) + timedelta(minutes=90)
-    assert _figures(supplier_id, earlier) == ResponseFigures(1, 1, 60)
+    assert _figures(supplier_id, earlier) == ResponseFigures(1, 1, 1, 60)
 
 
 def test_twenty_suppliers_in_one_query(ctx, buyer):
@@ -182,13 +184,18 @@ def test_twenty_suppliers_in_one_query(ctx, buyer):
 
 
 def test_search_rank_orders_known_unknown_and_silent_suppliers():
-    fast = search_rank(ResponseFigures(10, 9, 30))
-    slow = search_rank(ResponseFigures(10, 9, 600))
-    slow_but_surer = search_rank(ResponseFigures(10, 10, 600))
-    unknown = search_rank(ResponseFigures(2, 2, 5))
-    silent = search_rank(ResponseFigures(10, 4, None))
+    fast = search_rank(ResponseFigures(10, 9, 9, 30))
+    slow = search_rank(ResponseFigures(10, 9, 9, 600))
+    slow_but_surer = search_rank(ResponseFigures(10, 10, 10, 600))
+    unknown = search_rank(ResponseFigures(2, 2, 2, 5))
+    silent = search_rank(ResponseFigures(10, 4, 4, None))
     assert (
-        fast > slow_but_surer > slow > unknown > silent > search_rank(ResponseFigures(9, 0, None))
+        fast
+        > slow_but_surer
+        > slow
+        > unknown
+        > silent
+        > search_rank(ResponseFigures(9, 0, 0, None))
     )
 
 

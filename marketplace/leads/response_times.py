@@ -34,12 +34,18 @@ _LONGEST = int(WINDOW.total_seconds() // 60)  # minutes: no answer in the window
 @dataclass(frozen=True)
 class ResponseFigures:
     enquiries: int  # counted in the window (answered, or unanswered for a day)
+    answered: int  # at any time
     answered_within_day: int
     median_minutes: int | None  # to the first answer, silence counting as never
 
     @property
     def known(self) -> bool:
         return self.enquiries >= MIN_ENQUIRIES
+
+    @property
+    def rarely_answers(self) -> bool:
+        """Leaves most enquiries unanswered: matched to BuyLeads after those who answer."""
+        return self.known and 2 * self.answered < self.enquiries
 
     @property
     def rate(self) -> float | None:
@@ -55,7 +61,7 @@ class ResponseFigures:
         return self.median_minutes if self.known else None
 
 
-NO_FIGURES = ResponseFigures(0, 0, None)
+NO_FIGURES = ResponseFigures(0, 0, 0, None)
 
 
 def record_first_response(lead: Lead) -> None:
@@ -84,6 +90,7 @@ def response_figures(
         select(
             Lead.supplier_id,
             wait.label("wait"),
+            case((answered, 1), else_=0).label("answered"),
             func.row_number()
             .over(partition_by=Lead.supplier_id, order_by=(wait, Lead.id))
             .label("position"),
@@ -109,17 +116,20 @@ def response_figures(
         select(
             counted.c.supplier_id,
             func.max(counted.c.total),
+            func.sum(counted.c.answered),
             func.sum(case((counted.c.wait <= ANSWER_WITHIN.total_seconds(), 1), else_=0)),
             func.avg(case((middle, counted.c.wait))),
             func.max(case((middle, counted.c.wait))),
         ).group_by(counted.c.supplier_id)
     ).all()
     figures = dict.fromkeys(ids or (), NO_FIGURES)
-    for supplier_id, total, within_day, middle_wait, latest_middle in rows:
+    for supplier_id, total, answered, within_day, middle_wait, latest_middle in rows:
         median = None
         if latest_middle is not None and float(latest_middle) < _NEVER:
             median = max(1, math.ceil(float(middle_wait) / 60))
-        figures[supplier_id] = ResponseFigures(int(total), int(within_day or 0), median)
+        figures[supplier_id] = ResponseFigures(
+            int(total), int(answered or 0), int(within_day or 0), median
+        )
     return figures
 
 
