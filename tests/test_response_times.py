@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from marketplace.accounts.models import User
+from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.db import commit, utcnow
@@ -327,3 +328,14 @@ def test_search_results_show_each_suppliers_figures(shop: Shop, client):
     page = client.get("/search?q=seamless+pipe").text
     assert page.count('data-testid="response-times"') == 1  # the quiet one has no figures
     assert SAID in page
+
+
+def test_the_demo_shows_every_kind_of_figures(app, ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed", "--products", "120", "--suppliers", "60"])
+    assert result.exit_code == 0, result.output
+    figures = response_figures(db.session.scalars(select(SupplierProfile.id))).values()
+    said = [describe(one) for one in figures]
+    assert any(line and "usually within" in line for line in said)  # prompt or slow
+    assert any(line and "usually" not in line for line in said)  # hardly answers
+    assert None in said  # too new to tell
