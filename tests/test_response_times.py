@@ -3,19 +3,23 @@ where buyers read them (storefront, product page, search results)."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from marketplace.accounts.models import SupplierProfile, User
+from marketplace.audit import AuditEvent
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import buyer_blocks, conversations, pipeline, response_times
 from marketplace.leads.inputs import LeadChange, MessageIn
-from marketplace.leads.models import Lead, LeadSource, LeadStatus, LeadType
+from marketplace.leads.models import Lead, LeadSource, LeadStatus, LeadType, Message
 from marketplace.leads.response_times import (
     NO_FIGURES,
     ResponseFigures,
@@ -339,3 +343,38 @@ def test_the_demo_shows_every_kind_of_figures(app, ctx):
     assert any(line and "usually within" in line for line in said)  # prompt or slow
     assert any(line and "usually" not in line for line in said)  # hardly answers
     assert None in said  # too new to tell
+
+
+def _migration(name: str) -> ModuleType:
+    path = Path(__file__).parent.parent / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migration_stamps_the_answers_already_on_record(shop: Shop):
+    """Leads from before the column: their first answer is the supplier's first message, or
+    the audit row of marking them spam (or of blocking their buyer), whichever came first."""
+    owner = db.session.get(User, shop.supplier_id)
+    replied, marked = enquire(shop), enquire(shop, factories.buyer().id)
+    silent = enquire(shop, factories.buyer().id)
+    conversations.post_message(owner, replied, MessageIn.model_validate({"text": "62/kg"}))
+    conversations.post_message(owner, replied, MessageIn.model_validate({"text": "or 60"}))
+    pipeline.update_lead(owner, marked, LeadChange.model_validate({"status": "spam"}))
+    commit()
+    db.session.execute(update(Lead).values(first_response_at=None))  # as before the column
+    messages = db.session.scalars(
+        select(Message.created_at).where(Message.lead_id == replied).order_by(Message.id)
+    ).all()
+    marked_at = db.session.scalar(
+        select(AuditEvent.occurred_at).where(AuditEvent.action == "lead.marked_spam")
+    )
+    migration = _migration("0019_first_response_at")
+    for statement in (migration._FIRST_MESSAGE, migration._MARKED_SPAM):
+        db.session.execute(text(statement))
+    commit()
+    assert _answered_at(replied) == messages[0]
+    assert _answered_at(marked) == marked_at
+    assert _answered_at(silent) is None
