@@ -11,13 +11,14 @@ from types import ModuleType
 import pytest
 from sqlalchemy import select, text, update
 
+from marketplace import search_backend
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.audit import AuditEvent
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads import buyer_blocks, conversations, pipeline, response_times
+from marketplace.leads import buyer_blocks, conversations, pipeline, response_times, tasks
 from marketplace.leads.inputs import LeadChange, MessageIn
 from marketplace.leads.models import Lead, LeadSource, LeadStatus, LeadType, Message
 from marketplace.leads.response_times import (
@@ -27,6 +28,7 @@ from marketplace.leads.response_times import (
     response_figures,
     search_rank,
 )
+from search.protocol import SearchRequest
 from tests import factories
 from tests.conftest import Shop, enquire, statements
 
@@ -378,3 +380,47 @@ def test_the_migration_stamps_the_answers_already_on_record(shop: Shop):
     assert _answered_at(replied) == messages[0]
     assert _answered_at(marked) == marked_at
     assert _answered_at(silent) is None
+
+
+def test_the_daily_refresh_reindexes_suppliers_whose_figures_moved(shop: Shop):
+    """The index holds each supplier's response rank as of its last indexing; beat's daily
+    job brings it up to date for every supplier with recent enquiries."""
+    quick = _profile_id(shop.supplier_id)
+    steady = factories.supplier(company_name="Steady Pipes")
+    create_product(
+        db.session.get(User, steady.id),
+        ProductIn.model_validate(
+            {
+                "name": "SS 304 Seamless Pipe",
+                "category": "stainless-steel-pipes",
+                "description": "Seamless pipe for dairy plants.",
+                "price": "325.50",
+                "unit": "kg",
+                "moq": 1,
+            }
+        ),
+    )
+    now = utcnow()
+    for supplier_id, wait in ((_profile_id(steady.id), 5), (quick, 0.5)):
+        for _ in range(3):
+            _lead(
+                supplier_id,
+                shop.buyer_id,
+                asked=timedelta(days=2),
+                answered_after=timedelta(hours=wait),
+                now=now,
+            )
+    commit()
+
+    def first_by_response() -> int:
+        found = search_backend.backend().search(SearchRequest(text="seamless", sort="response"))
+        return found.hits[0].document["supplier_id"]
+
+    assert tasks.refresh_response_ranks() == 2
+    assert first_by_response() == quick  # answers in half an hour, the other in five
+    for lead in db.session.scalars(select(Lead).where(Lead.supplier_id == quick)):
+        lead.first_response_at = None  # as if it never had answered
+    commit()
+    assert first_by_response() == quick  # the index still says what it said
+    tasks.refresh_response_ranks()
+    assert first_by_response() == _profile_id(steady.id)
