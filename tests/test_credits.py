@@ -123,7 +123,8 @@ def test_the_balance_is_the_sum_of_the_ledger_and_a_reference_is_spent_once(ctx,
     with pytest.raises(ledger.NoCredits) as refused:
         ledger.spend_credit(supplier_id, reason="Unlocked: cement", reference="buylead:3")
     assert refused.value.status == 409
-    assert "balance is 0" in refused.value.detail and "/credits" in refused.value.detail
+    detail = refused.value.detail
+    assert "balance is 0" in detail and "Credits page" in detail and "/api" not in detail
     db.session.rollback()
 
     rows = db.session.scalars(select(CreditEntry).order_by(CreditEntry.id)).all()
@@ -622,6 +623,27 @@ def test_a_supplier_in_another_state_is_charged_igst(ctx, api):
     assert owner.get(f"/invoices/{invoice.id}.pdf").data.startswith(b"%PDF-")
 
 
+def test_the_invoice_keeps_the_place_of_supply_the_order_was_priced_for(ctx, api):
+    """An order priced for a Karnataka registration, paid after the supplier moved its GSTIN to
+    the portal's state (Maharashtra), is invoiced as priced: to the Karnataka GSTIN, place of
+    supply Karnataka, IGST; never a Maharashtra place of supply charging IGST."""
+    person = _karnataka_supplier()
+    order = _order(person)
+    priced_for = order.recipient_gstin
+    profile = db.session.get(User, person.id).supplier
+    profile.gstin = factories.make_gstin("27")
+    commit()
+    body, headers = _sandbox().simulate(order, pay=True)
+    assert payments.receive_callback("sandbox", body, headers).result == "granted"
+    commit()
+    invoice = queries.invoice_of(order)
+    assert (invoice.recipient_gstin, invoice.recipient_state_code) == (priced_for, "29")
+    assert (invoice.place_of_supply, invoice.place_of_supply_code) == ("Karnataka", "29")
+    assert (invoice.igst, invoice.cgst, invoice.total) == (order.igst, order.cgst, order.total)
+    assert invoice.igst > 0 and invoice.cgst == 0
+    assert _order(person).cgst > 0  # a new order is priced for the new registration
+
+
 def test_invoice_page_and_pdf_in_the_browser_session(ctx, client, supplier):
     invoice = queries.invoice_of(_paid_order(supplier))
     sign_in_page(client, supplier)
@@ -684,7 +706,9 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
         follow_redirects=True,
     )
     page = done.get_data(as_text=True)
-    assert f"7 unspent credits taken back, credit note {_no(1, 'CN')} issued" in page
+    assert (
+        f"7 unspent credits taken back, ₹825.18 returned, credit note {_no(1, 'CN')} issued" in page
+    )
 
     db.session.expire_all()
     refunded = db.session.get(CreditOrder, order.id)
@@ -692,7 +716,15 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
     assert ledger.balance(supplier_id) == 0  # the 3 spent stay spent; never below zero
     note = db.session.scalar(select(Invoice).where(Invoice.kind == InvoiceKind.CREDIT_NOTE))
     assert note.number == _no(1, "CN") and note.original.number == _no(1)
-    assert note.total == order.total and note.reason == "Charged twice by the bank"
+    # 7 of 10 credits unspent: 699.30 taxable (7/10 of 999.00), CGST and SGST 62.94 each.
+    assert (note.credits, note.taxable_value, note.cgst, note.sgst, note.total) == (
+        7,
+        Decimal("699.30"),
+        Decimal("62.94"),
+        Decimal("62.94"),
+        Decimal("825.18"),
+    )
+    assert refunded.refund_amount == note.total and note.reason == "Charged twice by the bank"
     taken = db.session.scalar(select(CreditEntry).where(CreditEntry.kind == "refund"))
     assert taken.delta == -7
     assert any(f"credit note {_no(1, 'CN')}" in mail for mail in outbox(app))
@@ -708,6 +740,25 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
     )
     assert "Only a paid order can be refunded" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 2
+
+
+def test_an_order_whose_credits_are_all_spent_has_nothing_to_refund(app, ctx, client, supplier):
+    order = _paid_order(supplier)
+    supplier_id = _supplier_id(supplier)
+    for n in range(order.credits):
+        ledger.spend_credit(supplier_id, reason="Unlocked", reference=f"buylead:{n}")
+    commit()
+    token = sign_in_page(client, factories.staff("admin"))
+    refused = client.post(
+        f"/admin/credit-orders/{order.id}/refund",
+        data={"csrf_token": token, "reason": "Asked for the money back"},
+        follow_redirects=True,
+    )
+    assert "All 10 credits of order" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(CreditOrder, order.id)
+    assert kept.status == OrderStatus.PAID and kept.refund_amount is None
+    assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1  # no credit note
 
 
 # --- Razorpay (never its network: HMACs computed here, the SDK's HTTP calls faked) ------------

@@ -373,7 +373,7 @@ def test_the_migration_stamps_the_answers_already_on_record(shop: Shop):
     marked_at = db.session.scalar(
         select(AuditEvent.occurred_at).where(AuditEvent.action == "lead.marked_spam")
     )
-    migration = _migration("0019_first_response_at")
+    migration = _migration("0022_first_response_at")
     for statement in (migration._FIRST_MESSAGE, migration._MARKED_SPAM):
         db.session.execute(text(statement))
     commit()

@@ -10,13 +10,26 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 
 from marketplace.accounts import photos
-from marketplace.accounts.models import ApiCredential, UserRole, UserSession
+from marketplace.accounts.models import (
+    ApiCredential,
+    BusinessPhoto,
+    SupplierProfile,
+    UserRole,
+    UserSession,
+)
 from marketplace.accounts.passwords import hash_password
 from marketplace.audit import AuditEvent
 from marketplace.crypto import encrypt
 from marketplace.extensions import db
 from marketplace.formatting import iso_utc
-from marketplace.privacy.erasure import ERASED, ArchiveItem, Eraser, Subject, register
+from marketplace.privacy.erasure import (
+    ERASED,
+    ArchiveItem,
+    Eraser,
+    Subject,
+    redact_columns,
+    register,
+)
 
 
 def mask(value: str | None) -> str | None:
@@ -48,7 +61,8 @@ def _archive(subject: Subject) -> list[ArchiveItem]:
         items.append(
             ArchiveItem(
                 "gst_registration",
-                f"gstin:{profile.gstin}",
+                # The certificate lists this reference: it names the profile, never the GSTIN.
+                f"supplier:{profile.id}",
                 {
                     "legal_name": profile.company_name,
                     "gstin": profile.gstin,
@@ -79,9 +93,25 @@ def _archive(subject: Subject) -> list[ArchiveItem]:
     return items
 
 
+def _redact_texts(subject: Subject) -> list[str]:
+    """What a person wrote about their own business, anyone's, and the names they gave their
+    own keys, without the person's identifiers."""
+    about = redact_columns(
+        subject, [SupplierProfile.about], SupplierProfile.user_id == subject.user.id
+    )
+    keys = redact_columns(subject, [ApiCredential.name], ApiCredential.user_id == subject.user.id)
+    captions = redact_columns(subject, [BusinessPhoto.caption])
+    changed = len(about) + len(keys) + len(captions)
+    return (
+        [f"{changed} profiles, key names and captions naming the person redacted"]
+        if changed
+        else []
+    )
+
+
 def _erase(subject: Subject) -> list[str]:
     user = subject.user
-    done = []
+    done = _redact_texts(subject)
     sessions = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     revoked = db.session.execute(
         update(ApiCredential)

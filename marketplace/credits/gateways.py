@@ -77,7 +77,7 @@ class Gateway(Protocol):
         """Check a callback's signature (ForgedCallback if wrong) and read its event."""
 
     def refund(self, order: CreditOrder) -> str:
-        """Return the order's money; returns the gateway's refund id."""
+        """Return the order's `refund_amount`; returns the gateway's refund id."""
 
 
 def read_event(body: bytes) -> PaymentEvent:
@@ -292,7 +292,7 @@ class RazorpayGateway:
         refunded = self._call(
             "refunding a payment",
             lambda: self.client.payment.refund(
-                payment_id, {"amount": order.paise, "notes": {"order": str(order.id)}}
+                payment_id, {"amount": order.refund_paise, "notes": {"order": str(order.id)}}
             ),
         )
         return str(refunded.get("id", ""))

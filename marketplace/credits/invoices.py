@@ -69,6 +69,21 @@ def _tax(amount: Decimal, rate: Decimal) -> Decimal:
     return (amount * rate / 100).quantize(PAISE, rounding=ROUND_HALF_UP)
 
 
+def unspent_share(order: CreditOrder, credits: int) -> TaxSplit:
+    """What `credits` of the order's credits are worth, taxed as the order was: the whole order
+    exactly when all of them; otherwise the taxable value pro rata, to the paisa, and each tax
+    at the order's rate on it."""
+    if credits >= order.credits:
+        return TaxSplit(order.taxable_value, order.cgst, order.sgst, order.igst)
+    taxable_value = (order.taxable_value * credits / order.credits).quantize(
+        PAISE, rounding=ROUND_HALF_UP
+    )
+    if order.igst == 0:
+        half = _tax(taxable_value, HALF_RATE)
+        return TaxSplit(taxable_value, half, half, ZERO)
+    return TaxSplit(taxable_value, ZERO, ZERO, _tax(taxable_value, GST_RATE))
+
+
 def state_of_gstin(gstin: str) -> State:
     state = state_for_gst_code(gstin[:2])
     if state is None:
@@ -135,7 +150,13 @@ def _address(supplier: SupplierProfile) -> str:
 
 
 def _new_document(
-    kind: InvoiceKind, series: str, order: CreditOrder, issued_at: datetime
+    kind: InvoiceKind,
+    series: str,
+    order: CreditOrder,
+    issued_at: datetime,
+    *,
+    credits: int,
+    amounts: TaxSplit,
 ) -> Invoice:
     config = current_app.config
     year = financial_year(issued_at)
@@ -143,7 +164,11 @@ def _new_document(
     seller_gstin = normalise_gstin(config["PORTAL_GSTIN"])
     seller_state = state_of_gstin(seller_gstin)
     recipient: SupplierProfile = order.supplier
-    recipient_state = state_of_gstin(recipient.gstin)
+    # The registration and place of supply the order was priced for, whatever the supplier's
+    # GSTIN is now: an invoice must state the place of supply its tax was charged for.
+    recipient_gstin = order.recipient_gstin or recipient.gstin
+    recipient_state = state_of_gstin(recipient_gstin)
+    place_of_supply = state_of_gstin(order.place_of_supply_code)
     return Invoice(
         kind=kind,
         number=document_number(series, year, serial),
@@ -159,38 +184,52 @@ def _new_document(
         seller_state=seller_state.name,
         seller_state_code=seller_state.gst_code,
         recipient_name=recipient.company_name,
-        recipient_gstin=recipient.gstin,
+        recipient_gstin=recipient_gstin,
         recipient_address=_address(recipient),
         recipient_state=recipient_state.name,
-        recipient_state_code=recipient.gstin[:2],
-        place_of_supply=recipient_state.name,
-        place_of_supply_code=recipient.gstin[:2],
+        recipient_state_code=recipient_gstin[:2],
+        place_of_supply=place_of_supply.name,
+        place_of_supply_code=order.place_of_supply_code,
         sac=config["GST_SAC"],
-        description=f"{order.credits} BuyLead credits ({order.pack_id}) on TradeSetu",
-        credits=order.credits,
-        taxable_value=order.taxable_value,
-        cgst_rate=HALF_RATE if order.igst == 0 else ZERO,
-        cgst=order.cgst,
-        sgst_rate=HALF_RATE if order.igst == 0 else ZERO,
-        sgst=order.sgst,
-        igst_rate=ZERO if order.igst == 0 else GST_RATE,
-        igst=order.igst,
-        total=order.total,
+        description=f"{credits} BuyLead credits ({order.pack_id}) on TradeSetu",
+        credits=credits,
+        taxable_value=amounts.taxable_value,
+        cgst_rate=HALF_RATE if amounts.intra_state else ZERO,
+        cgst=amounts.cgst,
+        sgst_rate=HALF_RATE if amounts.intra_state else ZERO,
+        sgst=amounts.sgst,
+        igst_rate=ZERO if amounts.intra_state else GST_RATE,
+        igst=amounts.igst,
+        total=amounts.total,
     )
 
 
 def issue_invoice(order: CreditOrder) -> Invoice:
     """The tax invoice for a paid order: the amounts the order was charged, dated now."""
-    invoice = _new_document(InvoiceKind.INVOICE, INVOICE_SERIES, order, order.paid_at or utcnow())
+    invoice = _new_document(
+        InvoiceKind.INVOICE,
+        INVOICE_SERIES,
+        order,
+        order.paid_at or utcnow(),
+        credits=order.credits,
+        amounts=unspent_share(order, order.credits),
+    )
     db.session.add(invoice)
     db.session.flush()
     return invoice
 
 
-def issue_credit_note(order: CreditOrder, invoice: Invoice, reason: str) -> Invoice:
-    """A credit note reversing the whole invoice of a refunded order (rule 53: it names the
-    invoice it adjusts)."""
-    note = _new_document(InvoiceKind.CREDIT_NOTE, CREDIT_NOTE_SERIES, order, utcnow())
+def issue_credit_note(order: CreditOrder, invoice: Invoice, reason: str, credits: int) -> Invoice:
+    """A credit note for the `credits` of a refunded order that were not spent, reversing that
+    share of its invoice (rule 53: it names the invoice it adjusts)."""
+    note = _new_document(
+        InvoiceKind.CREDIT_NOTE,
+        CREDIT_NOTE_SERIES,
+        order,
+        utcnow(),
+        credits=credits,
+        amounts=unspent_share(order, credits),
+    )
     note.original_invoice_id = invoice.id
     note.reason = reason
     db.session.add(note)

@@ -149,8 +149,7 @@ def spend_credit(
     if not lots:
         raise NoCredits(
             "Your credit balance is 0, so this cannot be unlocked. Buy a credit pack on the "
-            "Credits page (/credits, or POST /api/v1/orders); a paid plan also adds credits "
-            "every Monday."
+            "Credits page; a paid plan also adds credits every Monday."
         )
     lot, _ = lots[0]
     entry = CreditEntry(
@@ -231,11 +230,16 @@ def grant_once(
     return entry, True
 
 
+def unspent_in(lot: CreditEntry) -> int:
+    """The credits of one lot not yet spent (nor taken back, nor expired)."""
+    return int(db.session.scalar(select(unspent()).where(CreditEntry.id == lot.id)) or 0)
+
+
 def take_back(
     supplier_id: int, lot: CreditEntry, *, kind: CreditKind, reason: str, ref: str
 ) -> CreditEntry | None:
     """Debit what is left of one lot (under the supplier's lock); None if nothing is left."""
-    left = db.session.scalar(select(unspent()).where(CreditEntry.id == lot.id)) or 0
+    left = unspent_in(lot)
     if left <= 0 or entry_by_reference(supplier_id, ref) is not None:
         return None
     entry = CreditEntry(

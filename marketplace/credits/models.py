@@ -102,6 +102,11 @@ class CreditOrder(db.Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id"))
     pack_id: Mapped[str] = mapped_column(String(32))
     credits: Mapped[int]
+    # The registration the order was priced for, and so its place of supply (IGST Act s.12(2)):
+    # the invoice states and charges these, even if the supplier's GSTIN changes before it pays.
+    # The GSTIN is cleared when the supplier is erased; the state code stays.
+    recipient_gstin: Mapped[str | None] = mapped_column(String(15))
+    place_of_supply_code: Mapped[str] = mapped_column(String(2))
     taxable_value: Mapped[Decimal] = mapped_column(MONEY)
     cgst: Mapped[Decimal] = mapped_column(MONEY)
     sgst: Mapped[Decimal] = mapped_column(MONEY)
@@ -117,6 +122,8 @@ class CreditOrder(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_id: Mapped[str | None] = mapped_column(String(64))
     refund_reason: Mapped[str | None] = mapped_column(String(300))
+    # What the refund returned: the unspent credits' share of the total (credits spent stay paid).
+    refund_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -127,6 +134,11 @@ class CreditOrder(db.Model):
     def paise(self) -> int:
         """What the gateway charges: the total in paise."""
         return int(self.total * 100)
+
+    @property
+    def refund_paise(self) -> int:
+        """What the gateway returns: the refund amount in paise."""
+        return int((self.refund_amount or 0) * 100)
 
 
 class InvoiceKind(enum.StrEnum):

@@ -115,6 +115,16 @@ class Order(TypedDict):
     created_at: Timestamp
     paid_at: MaybeTimestamp
     refunded_at: MaybeTimestamp
+    refund_amount: Annotated[
+        Rupees | None,
+        WithJsonSchema(
+            {
+                "type": ["string", "null"],
+                "description": "rupees returned: what the unspent credits were worth; null "
+                "unless refunded",
+            }
+        ),
+    ]
 
 
 class Party(TypedDict):
@@ -220,6 +230,7 @@ def order(
         "created_at": row.created_at,
         "paid_at": row.paid_at,
         "refunded_at": row.refunded_at,
+        "refund_amount": row.refund_amount,
     }
 
 

@@ -17,6 +17,7 @@ from marketplace.credits.inputs import OrderIn, RefundIn
 from marketplace.credits.models import CreditOrder, Invoice, InvoiceKind, OrderStatus
 from marketplace.db import IST
 from marketplace.errors import Conflict, ValidationFailed
+from marketplace.formatting import rupees
 from marketplace.validation import validated
 from marketplace.web import requested_page
 
@@ -228,7 +229,7 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
 def _refunded(order: CreditOrder, note: Invoice, taken: int) -> str:
     return (
         f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
-        f"taken back, credit note {note.number} issued."
+        f"taken back, {rupees(order.refund_amount)} returned, credit note {note.number} issued."
     )
 
 

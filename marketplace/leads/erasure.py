@@ -2,14 +2,17 @@
 
 A buyer's leads stay with the suppliers who hold them, redacted: the lead no longer points at
 the buyer (`buyer_id` NULL; the pages show "Deleted account"), the free text the buyer wrote is
-removed, and every copy of their name, email or mobile in the supplier's notes, messages and
-webhook payloads is replaced. A supplier's webhooks are deleted and their pending deliveries
-dropped; its private notes on leads go.
+removed, and every mention of them (marketplace.identifiers: any way of writing their phone,
+email, GSTIN, PAN, business name, address, name) in anyone's enquiries, notes, messages,
+requirements and webhook payloads is replaced. A supplier's webhooks are deleted and their
+pending deliveries dropped; its private notes on leads go.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from marketplace.extensions import db
 from marketplace.leads.models import (
@@ -25,39 +28,40 @@ from marketplace.leads.models import (
     Webhook,
     WebhookDelivery,
 )
-from marketplace.privacy.erasure import ERASED, Eraser, Subject, register
+from marketplace.privacy.erasure import ERASED, Eraser, Subject, redact_columns, register
+
+ERASED_URL = "https://erased.invalid/"
 
 
-def _redact_copies(subject: Subject, lead_ids: list[int]) -> int:
-    """Replace the person's identifiers wherever a supplier's copy of these leads holds them."""
-    changed = 0
-    if not lead_ids:
-        return 0
-    for row in db.session.scalars(select(LeadNote).where(LeadNote.lead_id.in_(lead_ids))):
-        redacted = subject.redact(row.text)
-        if redacted != row.text:
-            row.text, changed = redacted or "", changed + 1
-    for row in db.session.scalars(select(Message).where(Message.lead_id.in_(lead_ids))):
-        redacted = subject.redact(row.text)
-        if redacted != row.text:
-            row.text, changed = redacted or "", changed + 1
-    needles = list(subject.identifiers)
-    if needles:
-        deliveries = db.session.scalars(
-            select(WebhookDelivery).where(
-                or_(*(WebhookDelivery.body.contains(value) for value in needles))
-            )
+def _their_leads(subject: Subject) -> ColumnElement[bool]:
+    """The leads the person is a party to: as the buyer, or as the supplier."""
+    mine = Lead.buyer_id == subject.user.id
+    return or_(mine, Lead.supplier_id == subject.supplier_id) if subject.supplier_id else mine
+
+
+def _redact_copies(subject: Subject) -> list[Any]:
+    """Replace the person's identifiers, however they were typed, in every free text of the
+    domain: anyone's (a supplier's note about another lead can hold the number too); in the
+    texts of the person's own leads and requirements, the parts of their name as well."""
+    theirs = select(Lead.id).where(_their_leads(subject)).scalar_subquery()
+    return (
+        redact_columns(subject, [Lead.message, Lead.product_name], _their_leads(subject))
+        + redact_columns(subject, [LeadNote.text], LeadNote.lead_id.in_(theirs))
+        + redact_columns(subject, [Message.text], Message.lead_id.in_(theirs))
+        + redact_columns(
+            subject,
+            [BuyRequirement.description, BuyRequirement.product_name],
+            BuyRequirement.buyer_id == subject.user.id,
         )
-        for delivery in deliveries:
-            delivery.body = subject.redact(delivery.body) or ""
-            changed += 1
-    return changed
+        + redact_columns(subject, [GuestEnquiry.enquiry], GuestEnquiry.lead_id.in_(theirs))
+        # The exact bytes once signed for a CRM: a pending delivery is re-signed when sent.
+        + redact_columns(subject, [WebhookDelivery.body])
+    )
 
 
 def _erase_buyer(subject: Subject) -> list[str]:
     user_id = subject.user.id
     lead_ids = list(db.session.scalars(select(Lead.id).where(Lead.buyer_id == user_id)))
-    redacted = _redact_copies(subject, lead_ids)
     written = db.session.execute(
         update(Message)
         .where(Message.author_id == user_id)
@@ -93,8 +97,6 @@ def _erase_buyer(subject: Subject) -> list[str]:
         f"{len(lead_ids)} enquiries redacted in the suppliers' lead managers (the buyer unlinked, "
         f"the message removed)",
         f"{written} messages written by the person removed",
-        f"{redacted} copies of the contact details in notes, messages and webhook payloads "
-        "replaced",
         f"{requirements} buy requirements closed and unlinked",
     ]
 
@@ -107,7 +109,6 @@ def _erase_supplier(subject: Subject) -> list[str]:
     notes = 0
     if lead_ids:
         notes = db.session.execute(delete(LeadNote).where(LeadNote.lead_id.in_(lead_ids))).rowcount
-    redacted = _redact_copies(subject, lead_ids)
     db.session.execute(
         update(Message)
         .where(Message.author_id == subject.user.id, Message.side == MessageSide.SUPPLIER)
@@ -123,6 +124,13 @@ def _erase_supplier(subject: Subject) -> list[str]:
         hook.deleted_at = subject.now
         hook.disabled_at = subject.now
         hook.disabled_reason = "account erased"
+    # A receiver's address can name the business (its domain): every hook's, deleted or not.
+    db.session.execute(
+        update(Webhook)
+        .where(Webhook.supplier_id == supplier_id)
+        .values(url=ERASED_URL)
+        .execution_options(synchronize_session=False)
+    )
     hook_ids = [hook.id for hook in hooks]
     if hook_ids:
         db.session.execute(
@@ -136,13 +144,19 @@ def _erase_supplier(subject: Subject) -> list[str]:
         )
     db.session.execute(delete(SupplierBlock).where(SupplierBlock.supplier_id == supplier_id))
     return [
-        f"{notes} private notes on leads deleted; {redacted} copies of the contact replaced",
+        f"{notes} private notes on leads deleted",
         f"{len(hooks)} webhooks deleted and their pending deliveries dropped",
     ]
 
 
 def _erase(subject: Subject) -> list[str]:
-    return _erase_buyer(subject) + _erase_supplier(subject)
+    redacted = len(_redact_copies(subject))
+    return [
+        f"{redacted} texts naming the person (enquiries, notes, messages, requirements, webhook "
+        "payloads) redacted, however the details were written",
+        *_erase_buyer(subject),
+        *_erase_supplier(subject),
+    ]
 
 
 register(Eraser("leads", erase=_erase, order=20))

@@ -20,6 +20,7 @@ from marketplace.accounts.models import SupplierProfile
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.leads import queries, response_times
+from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement, RequirementMatch
 from marketplace.notifications import absolute_url, send_email
 from marketplace.search_backend import backend
@@ -66,6 +67,7 @@ def _match(requirement: BuyRequirement) -> None:
         if profile.user.is_active_account
     }
     rank = 0
+    words = masked_words(requirement)  # nobody mailed has unlocked the buyer's contact yet
     for match in matches:
         profile = suppliers.get(match.supplier_id)
         if profile is None:
@@ -76,9 +78,10 @@ def _match(requirement: BuyRequirement) -> None:
         )
         send_email(
             profile.user.email,
-            f"New BuyLead: {requirement.product_name} in {requirement.city}",
+            f"New BuyLead: {words['product_name']} in {words['city']}",
             "new_buylead",
             requirement=requirement,
+            words=words,
             link=absolute_url("leads.buyleads"),
         )
     requirement.matched = rank

@@ -17,9 +17,10 @@ from typing_extensions import TypedDict
 
 from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.schemas import SupplierCard, supplier_public
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.units import UNITS
 from marketplace.db import utcnow
 from marketplace.formatting import iso_utc, mask_email, mask_name, mask_phone
+from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement, LeadSource, LeadStatus, LeadType
 from marketplace.leads.models import Lead as LeadRow
 from marketplace.leads.models import Message as MessageRow
@@ -416,8 +417,9 @@ def requirement_for_buyer(
 
 
 def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> BuyLead:
-    """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it,
-    then the full contact and the lead it became."""
+    """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it
+    (their name, email and phone, and any contact typed into the requirement's words), then the
+    full contact and the lead it became."""
     buyer = requirement.buyer
     contact: BuyLeadContact
     if buyer is None:
@@ -430,8 +432,11 @@ def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> B
             "email": mask_email(buyer.email),
             "phone": mask_phone(buyer.phone),
         }
+    facts = _requirement(requirement)
+    if lead is None:  # the contact typed into the words is hidden too, until unlocked
+        facts = {**facts, **masked_words(requirement)}
     return {
-        **_requirement(requirement),
+        **facts,
         "unlocked": lead is not None,
         "lead_id": lead.id if lead else None,
         "buyer": contact,

@@ -26,7 +26,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
 from marketplace.catalog.categories import categories
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.units import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.leads import (

@@ -13,6 +13,7 @@ from flask import current_app
 from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.identifiers import PersonIdentifiers
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import send_email
 from marketplace.privacy import clock
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _subject(user: User, request_id: int | None) -> Subject:
+    profile = user.supplier
     return Subject(
         user=user,
         now=clock.now(),
@@ -32,8 +34,24 @@ def _subject(user: User, request_id: int | None) -> Subject:
         name=user.name,
         phone=user.phone,
         phone_digest=user.phone_digest,
-        supplier_id=user.supplier.id if user.supplier else None,
+        supplier_id=profile.id if profile else None,
         request_id=request_id,
+        person=known_person(user),
+    )
+
+
+def known_person(user: User) -> PersonIdentifiers:
+    """Every identifier the portal holds for `user`: what an erasure looks for in any text."""
+    profile = user.supplier
+    return PersonIdentifiers.of(
+        emails=[user.email, user.pending_email],
+        phones=[user.phone],
+        gstins=[profile.gstin] if profile else [],
+        pans=[profile.pan] if profile else [],
+        names=[user.name],
+        # The trade name, where the GST registry gave one, is a name people know them by too.
+        businesses=[profile.company_name, getattr(profile, "trade_name", None)] if profile else [],
+        addresses=[profile.address_line1] if profile else [],
     )
 
 

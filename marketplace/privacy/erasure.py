@@ -12,19 +12,27 @@ holds, then for the records to archive, then erases, all in one transaction:
 - `erase(subject) -> list[str]`: erases or pseudonymises the domain's rows (only flushes) and
   says what it did, in words for the certificate.
 Erasers run in `order` (the accounts eraser last: the others still read the person's row).
+
+Every eraser hands its free-text columns to `redact_columns`: the person's identifiers
+(`Subject.known`, marketplace.identifiers) are replaced in anyone's rows, however they were
+written; a new column with free text is added to its domain's list.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import ColumnElement, inspect, literal, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+
 from marketplace.accounts.models import User
+from marketplace.extensions import db
+from marketplace.identifiers import PersonIdentifiers
 
 # Every module that registers an eraser. Grievances add theirs here.
 ERASER_MODULES: tuple[str, ...] = (
@@ -43,7 +51,8 @@ ERASED = "[erased]"
 @dataclass(frozen=True)
 class Subject:
     """The person being erased, as they were when the run began (the contact details are
-    captured first: erasers redact copies of them held elsewhere)."""
+    captured first: erasers redact copies of them held elsewhere). `known` is everything the
+    portal holds to recognise them in what anyone wrote (marketplace.identifiers)."""
 
     user: User
     now: datetime
@@ -53,29 +62,59 @@ class Subject:
     phone_digest: str | None
     supplier_id: int | None
     request_id: int | None = None
-
-    @property
-    def identifiers(self) -> list[str]:
-        """The strings that must not survive outside the archive, longest first."""
-        found = {self.email, self.name}
-        if self.phone:
-            found |= {self.phone, self.phone.removeprefix("+91"), self.phone.removeprefix("+")}
-        return sorted((value for value in found if value and len(value) >= 4), key=len)[::-1]
+    person: PersonIdentifiers | None = None
 
     @cached_property
-    def _identifiers_pattern(self) -> re.Pattern[str] | None:
-        # Built once per run, not per text redacted. One pass over the text as it is
-        # (lower-casing first can change its length and shift every position after an 'İ');
-        # the longest identifiers are tried first.
-        if not self.identifiers:
-            return None
-        return re.compile("|".join(re.escape(v) for v in self.identifiers), re.IGNORECASE)
+    def known(self) -> PersonIdentifiers:
+        if self.person is not None:
+            return self.person
+        return PersonIdentifiers.of(emails=[self.email], phones=[self.phone], names=[self.name])
 
-    def redact(self, text: str | None) -> str | None:
-        """`text` with every copy of the person's identifiers replaced, in any case."""
-        if not text or self._identifiers_pattern is None:
-            return text
-        return self._identifiers_pattern.sub(ERASED, text)
+    def redact(self, text: str | None, *, about_them: bool = False) -> str | None:
+        """`text` with every mention of the person replaced, however it was written; the parts
+        of their name too when the text is about them (their own enquiry, complaint, ...)."""
+        return self.known.replace(text, ERASED, about_them=about_them)
+
+    def redact_data(self, value: Any, *, about_them: bool = False) -> Any:
+        """A JSON value (a webhook payload, a draft's fields) with every string redacted."""
+        if isinstance(value, str):
+            return self.redact(value, about_them=about_them)
+        if isinstance(value, dict):
+            return {k: self.redact_data(v, about_them=about_them) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.redact_data(item, about_them=about_them) for item in value]
+        return value
+
+
+def redact_columns(
+    subject: Subject,
+    columns: Sequence[InstrumentedAttribute[Any]],
+    about_them: ColumnElement[bool] | None = None,
+) -> list[Any]:
+    """Every row of one model's free-text (or JSON) `columns`, anyone's, with the person's
+    identifiers replaced; in the rows that `about_them` selects, the parts of their name too.
+    Only changed rows are written. Returns their keys. Erasures are rare and run as tasks: a scan
+    of the table is the price of finding a number however it was typed."""
+    model = columns[0].class_
+    key = inspect(model).primary_key[0]
+    about = about_them if about_them is not None else literal(False)
+    query = select(key, about.label("about"), *columns).execution_options(yield_per=500)
+    changes = []
+    for row in db.session.execute(query):
+        mine = bool(row[1])
+        changed = {}
+        for column, value in zip(columns, row[2:], strict=True):
+            redacted = subject.redact_data(value, about_them=mine)
+            length = getattr(column.type, "length", None)
+            if length and isinstance(redacted, str):
+                redacted = redacted[:length]  # "[erased]" can be longer than a short name
+            if redacted != value:
+                changed[column.key] = redacted
+        if changed:
+            changes.append((row[0], changed))
+    for ident, changed in changes:
+        db.session.execute(update(model).where(key == ident).values(**changed))
+    return [ident for ident, _ in changes]
 
 
 @dataclass(frozen=True)
