@@ -43,6 +43,7 @@ from marketplace.catalog.taxonomy import INDUSTRIES, Industry, slugify
 from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
+from marketplace.leads import demo_enquiries
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.services import initial_consents
 
@@ -382,6 +383,8 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         if chunk:
             db.session.execute(insert(Product), chunk)
             bar.update(len(chunk))
+    buyer_ids = demo_enquiries.demo_buyers(DEMO_DOMAIN)
+    demo_enquiries.seed_enquiries(seeder.rng, [sid for sid, _ in made], buyer_ids, seeder.now)
     commit()
     with click.progressbar(length=products, label="Indexing products", show_pos=True) as bar:
         indexed = indexing.reindex(progress=bar.update)

@@ -73,6 +73,9 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "gst_rate": "" if gst_rate is None else f"{float(gst_rate):g}",
         "price_includes_gst": bool(row.get("price_includes_gst")),
         "suggest": [*suggestion_phrases(row["name"]), category_name.lower()],
+        # How the supplier answers enquiries, as one number (higher is better): the response
+        # sort, and the tie-breaker among equally relevant results.
+        "response_rank": int(row.get("response_rank") or 0),
     }
 
 

@@ -334,6 +334,9 @@ class ElasticsearchSearch:
         "price_asc": [{"price": "asc"}, "_score"],
         "price_desc": [{"price": "desc"}, "_score"],
         "newest": [{"created": "desc"}, "_score"],
+        "response": [{"response_rank": "desc"}, "_score"],
+        # Equally relevant results: the supplier who answers enquiries best first.
+        "relevance": ["_score", {"response_rank": "desc"}],
     }
 
     def _search(
@@ -349,6 +352,7 @@ class ElasticsearchSearch:
         }
         if request.sort in self._SORTS:
             body["sort"] = self._SORTS[request.sort]
+            body["track_scores"] = True
         if marks:
             body["highlight"] = {
                 "highlight_query": marks,

@@ -76,6 +76,7 @@ MAPPINGS = {
         "moq": {"type": "long", "index": False},
         "gst_verified": {"type": "boolean"},
         "created": {"type": "long"},
+        "response_rank": {"type": "long"},
         "image": {"type": "keyword", "index": False},
     },
 }

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
-SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest")
+# "response": the suppliers who answer enquiries best first (search.documents' response_rank),
+# which also orders equally relevant results.
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "response"]
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "response")
 
 # Price steps in rupees (1, 2, 5, 10, 20, 50 ... 50 crore): both backends count the result set's
 # prices between them, and search.results joins neighbouring steps into a few bands that each

@@ -79,6 +79,7 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/requirements/<int:requirement_id>": "1 A 4 4 4 3 3 3 3 3 4 4",
     "GET /api/v1/search": "A A A A A A A A A A A A",
     "GET /api/v1/search/suggest": "A A A A A A A A A A A A",
+    "GET /api/v1/suppliers/<int:supplier_id>": "A A A A A A A A A A A A",
     "GET /api/v1/suppliers/<int:supplier_id>/products": "A A A A A A A A A A A A",
     "GET /api/v1/webhooks": "1 3 3 A A 3 3 3 A 3 3 3",
     "GET /api/v1/webhooks/<int:webhook_id>/deliveries": "1 3 3 A 4 3 3 3 A 3 3 3",

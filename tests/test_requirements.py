@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from marketplace.accounts.gst_verification import set_gst_verification
 from marketplace.accounts.models import User
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
@@ -17,7 +18,7 @@ from marketplace.credits.inputs import GoodwillIn
 from marketplace.credits.models import CreditEntry
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
-from marketplace.leads.models import BuyRequirement, Lead, LeadType, RequirementMatch
+from marketplace.leads.models import BuyRequirement, Lead, LeadSource, LeadType, RequirementMatch
 from search.protocol import MatchRequest
 from search.results import rank_suppliers
 from tests import factories
@@ -101,6 +102,40 @@ def test_the_buyers_own_business_is_not_matched(api, ctx, categories, pipe_suppl
         )
     )
     assert _profile_id(trader) not in matched and len(matched) == 3
+
+
+def _match_ranks(requirement_id: int) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(RequirementMatch.supplier_id, RequirementMatch.rank).where(
+                RequirementMatch.requirement_id == requirement_id
+            )
+        ).all()
+    )
+
+
+def test_a_supplier_who_leaves_most_enquiries_unanswered_is_matched_last(
+    ctx, buyer, buyer_api, pipe_suppliers
+):
+    silent = _profile_id(pipe_suppliers[0])
+    set_gst_verification(silent, "verified")  # search puts it first
+    commit()
+    assert _match_ranks(_post(buyer_api)["id"])[silent] == 1
+    asked = utcnow() - timedelta(days=3)
+    answered = [asked + timedelta(hours=2), None, None, None]  # one of four answered
+    for first_response_at in answered:
+        db.session.add(
+            Lead(
+                supplier_id=silent,
+                buyer_id=buyer.id,
+                source=LeadSource.API,
+                created_at=asked,
+                first_response_at=first_response_at,
+            )
+        )
+    commit()
+    ranks = _match_ranks(_post(buyer_api, product_name="SS 304 seamless pipe 3 inch")["id"])
+    assert ranks[silent] == 3 and sorted(ranks.values()) == [1, 2, 3]
 
 
 def test_ranking_prefers_verified_then_the_buyers_state_and_city():

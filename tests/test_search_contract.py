@@ -525,3 +525,53 @@ def test_a_corrected_typo_is_reported_and_exact_search_turns_it_off(catalogue):
     # Words found as typed, plurals and synonyms are no corrections.
     for typed in ("stainless steel pipes", "ss pipe", "kapda"):
         assert catalogue.search(SearchRequest(text=typed)).corrected is None, typed
+
+
+# How each supplier answers enquiries, as indexed (marketplace.leads.response_times.search_rank):
+# 13 answers fastest, 15 next, 10 has too little data (100), 12 leaves most enquiries unanswered.
+RESPONSE_RANKS = {10: 100, 11: 1500, 12: 30, 13: 9000, 14: 2500, 15: 2000}
+
+
+def _ranked_documents() -> list[dict[str, Any]]:
+    docs = _documents()
+    for doc in docs:
+        doc["response_rank"] = RESPONSE_RANKS[doc["supplier_id"]]
+    return docs
+
+
+def test_response_sort_puts_the_suppliers_who_answer_best_first(backend):
+    backend.index(_ranked_documents())
+    results = backend.search(SearchRequest(sort="response", per_page=50))
+    suppliers = [hit.document["supplier_id"] for hit in results.hits]
+    assert suppliers == [13, 14, 15, 11, 11, 10, 10, 12]
+    pipes = backend.search(SearchRequest(text="pipe", sort="response"))
+    assert ids(pipes) == [2, 1]  # Mehta (1500) before Shah (100), whatever the words' score
+
+
+def test_equally_relevant_results_are_ordered_by_their_suppliers_response(backend):
+    pipe = _documents()[0]  # "SS 304 Seamless Pipe" of Shah Steel Tubes, rank 0
+    copies = []
+    # The same listing from suppliers answering worse and worse, indexed best last, so that
+    # index order cannot pass for the tie-breaker; 64 names "seamless" in its description
+    # only: less relevant, so its supplier's best rank does not lift it.
+    for product_id, supplier_id, rank in ((61, 21, 50), (62, 22, 2000), (63, 23, 9000)):
+        copies.append({**pipe, "id": product_id, "supplier_id": supplier_id, "response_rank": rank})
+    described = {**pipe, "id": 64, "supplier_id": 24, "response_rank": 99_999}
+    described.update(name="Boiler Tube", description="A seamless tube.", suggest=[])
+    backend.index([pipe, *copies, described])
+    expected = [63, 62, 61, 1, 64]
+    assert ids(backend.search(SearchRequest(text="seamless"))) == expected
+    paged = [
+        hit.id
+        for page in range(1, 6)
+        for hit in backend.search(SearchRequest(text="seamless", page=page, per_page=1)).hits
+    ]
+    assert paged == expected  # the tie is broken the same way across page boundaries
+
+
+def test_without_words_relevance_is_the_response_order(backend):
+    backend.index(_ranked_documents())
+    pipes = backend.search(SearchRequest(category="stainless-steel-pipes"))
+    assert ids(pipes) == [2, 1]  # Mehta (1500) before Shah (100)
+    verified = backend.search(SearchRequest(verified_only=True, per_page=50))
+    assert [hit.document["supplier_id"] for hit in verified.hits] == [13, 15, 10, 10, 12]

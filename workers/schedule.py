@@ -45,6 +45,13 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": 900.0,
             "options": {"expires": 600},
         },
+        # Re-index the products of suppliers whose response figures may have moved (the
+        # tie-breaker of search; pages read the figures live).
+        "refresh-response-ranks": {
+            "task": "marketplace.leads.tasks.refresh_response_ranks",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
+        },
         # Grant each Monday's plan credits (once per supplier and week, so the frequent runs
         # cost a query) and record last week's expiries.
         "allocate-weekly-credits": {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,12 @@ from sqlalchemy.orm import aliased
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, SearchOutbox
 from marketplace.extensions import db
+from marketplace.leads.response_times import (
+    NO_FIGURES,
+    ResponseFigures,
+    response_figures,
+    search_rank,
+)
 from marketplace.search_backend import backend
 from search import SearchUnavailable
 from search.documents import product_document
@@ -95,11 +101,16 @@ def document_rows() -> Select[Any]:
     )
 
 
-def _documents(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+def _documents(
+    rows: Iterable[Any], figures: Mapping[int, ResponseFigures]
+) -> Iterator[dict[str, Any]]:
+    """`figures`: the suppliers' response figures, read before the rows (a rebuild streams
+    them on the session's connection, which nothing else may use meanwhile)."""
     for row in rows:
         values = row._asdict()
         name = values["image_name"]
         values["image"] = f"/media/products/{name}" if name else None
+        values["response_rank"] = search_rank(figures.get(values["supplier_id"], NO_FIGURES))
         yield product_document(values)
 
 
@@ -115,13 +126,13 @@ def drain_outbox(batch_size: int = DRAIN_BATCH) -> int:
         if not rows:
             return handled
         product_ids = sorted({row.product_id for row in rows})
-        documents = list(
-            _documents(
-                db.session.connection().execute(
-                    document_rows().where(Product.id.in_(product_ids), searchable())
-                )
-            )
+        found_rows = (
+            db.session.connection()
+            .execute(document_rows().where(Product.id.in_(product_ids), searchable()))
+            .all()
         )
+        figures = response_figures({row.supplier_id for row in found_rows})
+        documents = list(_documents(found_rows, figures))
         found = {doc["id"] for doc in documents}
         search = backend()
         search.index(documents)
@@ -166,11 +177,12 @@ def _read_ahead(result: Any, chunk: int = 2000) -> Iterator[Any]:
 def reindex(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the whole index from the database, the source of truth."""
     last_queued = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+    figures = response_figures(None)  # one pass over the window's enquiries, not per supplier
     # Core rows, streamed: a million ORM rows would cost more than the indexing itself.
     rows = db.session.connection().execute(
         document_rows().where(searchable()).order_by(Product.id).execution_options(yield_per=5000)
     )
-    count = backend().rebuild(_documents(_read_ahead(rows)), progress)
+    count = backend().rebuild(_documents(_read_ahead(rows), figures), progress)
     # Everything queued before the rebuild started is in it now.
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
     db.session.commit()

@@ -40,7 +40,7 @@ from marketplace.catalog.units import UNITS
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.formatting import rupees
-from marketplace.leads import queries as lead_queries
+from marketplace.leads import response_times
 from marketplace.validation import validated
 from marketplace.web import requested_page
 
@@ -64,7 +64,16 @@ def search():  # type: ignore[no-untyped-def]
         return render_template(
             "catalog/search.html", page=None, errors=refused.errors, args=request.args
         ), 422
-    return render_template("catalog/search.html", page=page, errors={}, args=request.args)
+    return render_template(
+        "catalog/search.html", page=page, errors={}, args=request.args, responses=_responses(page)
+    )
+
+
+def _responses(page: queries.SearchPage) -> dict[int, str | None]:
+    """How each supplier on the page answers enquiries, in one query for the whole page."""
+    suppliers = {hit.document["supplier_id"] for hit in page.results.hits}
+    figures = response_times.response_figures(suppliers)
+    return {supplier_id: response_times.describe(said) for supplier_id, said in figures.items()}
 
 
 @bp.get("/categories")
@@ -87,7 +96,12 @@ def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
         hide_form=HideForm(),
         can_hide_listings=policy.can_hide_listings(current_user),
         action_form=ActionForm(),
+        response_line=_response_line(item.supplier_id),
     )
+
+
+def _response_line(supplier_id: int) -> str | None:
+    return response_times.describe(response_times.supplier_response_figures(supplier_id))
 
 
 @bp.get("/suppliers/<int:supplier_id>", defaults={"slug": ""})
@@ -115,7 +129,7 @@ def storefront(supplier_id: int, slug: str):  # type: ignore[no-untyped-def]
 
 def _about_the_business(supplier: Any) -> dict[str, Any]:
     return {
-        "responsiveness": lead_queries.supplier_responsiveness(supplier.id),
+        "response_line": _response_line(supplier.id),
         "photos": business_photos(supplier),
         "business_types": BUSINESS_TYPES,
         "turnover_bands": TURNOVER_BANDS,

@@ -20,6 +20,7 @@ from marketplace.leads.models import (
     SupplierBlock,
     WebhookEvent,
 )
+from marketplace.leads.response_times import record_first_response
 
 
 def block_buyer(user: User, lead_id: int) -> Lead:
@@ -32,6 +33,7 @@ def block_buyer(user: User, lead_id: int) -> Lead:
         audit.record("lead.buyer_blocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)
     if lead.status != LeadStatus.SPAM:
         lead.status = LeadStatus.SPAM
+        record_first_response(lead)
         lead.updated_at = utcnow()
         db.session.flush()
         webhook_outbox.emit(WebhookEvent.LEAD_UPDATED, lead)

@@ -21,6 +21,7 @@ from marketplace.leads.models import (
     MessageSide,
     WebhookEvent,
 )
+from marketplace.leads.response_times import record_first_response
 from marketplace.notifications import absolute_url, send_email
 
 
@@ -67,6 +68,7 @@ def post_message(user: User, lead_id: int, message: MessageIn) -> Message:
     if side == MessageSide.SUPPLIER:
         lead.supplier_activity_at = now
         lead.supplier_seen_at = now
+        record_first_response(lead)
         if entry.is_quotation and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
             lead.status = LeadStatus.QUOTED
         elif lead.status == LeadStatus.NEW:

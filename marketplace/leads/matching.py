@@ -19,7 +19,7 @@ from marketplace import audit
 from marketplace.accounts.models import SupplierProfile
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads import queries
+from marketplace.leads import queries, response_times
 from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement, RequirementMatch
 from marketplace.notifications import absolute_url, send_email
@@ -54,6 +54,9 @@ def _match(requirement: BuyRequirement) -> None:
             limit=current_app.config["BUYLEAD_MATCH_LIMIT"],
         )
     )
+    # A supplier who leaves most enquiries unanswered is matched after those who answer.
+    answers = response_times.response_figures(match.supplier_id for match in matches)
+    matches = sorted(matches, key=lambda match: answers[match.supplier_id].rarely_answers)
     suppliers = {
         profile.id: profile
         for profile in db.session.scalars(

@@ -88,6 +88,9 @@ class Lead(db.Model):
     buyer_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     supplier_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     supplier_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The supplier's first answer (a message, a quotation, or marking the lead spam): the public
+    # response figures (leads.response_times) read it without touching the messages.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     buyer_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -22,6 +22,7 @@ from marketplace.leads.models import (
     LeadStatus,
     WebhookEvent,
 )
+from marketplace.leads.response_times import record_first_response
 from marketplace.notifications import absolute_url, send_email
 from marketplace.validation import refuse_field
 
@@ -72,6 +73,7 @@ def update_lead(user: User, lead_id: int, change: LeadChange) -> Lead:
         lead.status = status
         if status == LeadStatus.SPAM:
             audit.record("lead.marked_spam", actor_id=user.id, subject=lead)
+            record_first_response(lead)
     if note:
         lead.notes.append(LeadNote(author_id=user.id, text=note))
         changes["note"] = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.catalog.models import Product
 from marketplace.db import IST, paginate, utcnow
 from marketplace.extensions import db
-from marketplace.leads.models import Lead, LeadStatus, LeadType, Message, MessageSide
+from marketplace.leads.models import Lead, LeadStatus, LeadType
 
 TRUST_WINDOW = timedelta(days=30)
 # A CRM pull (native or IndiaMART's) reads at most this much per call.
@@ -215,42 +214,3 @@ def dashboard(supplier_id: int, *, weeks: int = 12, today: date | None = None) -
         "spam": len(rows) - len(real),
         "total": len(rows),
     }
-
-
-# --- a supplier's responsiveness (its storefront) -----------------------------------------
-
-
-@dataclass(frozen=True)
-class Responsiveness:
-    enquiries: int
-    rate: int  # per cent of enquiries answered
-    median_hours: float | None  # to the first answer
-
-
-RESPONSE_WINDOW = timedelta(days=90)
-RESPONSE_SAMPLE = 2000  # the latest enquiries: plenty for a rate and a median
-
-
-def supplier_responsiveness(supplier_id: int) -> Responsiveness | None:
-    """How a supplier answers buyers' enquiries over the last 90 days: the share answered and
-    the median time to the first answer. None until it has had enquiries to answer."""
-    first_answer = (  # per lead, through the lead's index: never the whole message table
-        select(func.min(Message.created_at))
-        .where(Message.lead_id == Lead.id, Message.side == MessageSide.SUPPLIER)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Lead.created_at, first_answer)
-        .where(
-            Lead.supplier_id == supplier_id,
-            Lead.type == LeadType.ENQUIRY,
-            Lead.created_at >= utcnow() - RESPONSE_WINDOW,
-        )
-        .order_by(Lead.created_at.desc())
-        .limit(RESPONSE_SAMPLE)
-    ).all()
-    if not rows:
-        return None
-    waits = [(answered - asked).total_seconds() / 3600 for asked, answered in rows if answered]
-    median_hours = statistics.median(waits) if waits else None
-    return Responsiveness(len(rows), round(100 * len(waits) / len(rows)), median_hours)

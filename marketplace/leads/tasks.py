@@ -15,6 +15,7 @@ from marketplace.leads import (
     enquiry_notices,
     matching,
     pipeline,
+    response_times,
     webhook_delivery,
     webhook_outbox,
 )
@@ -99,3 +100,14 @@ def match_waiting_requirements() -> int:
     """Match the requirements posted while search was down, once it answers again."""
     with job_lock("match-waiting-requirements") as held:
         return matching.match_waiting_requirements() if held else 0
+
+
+@shared_task(ignore_result=True)
+def refresh_response_ranks() -> int:
+    """Daily: re-index the products of suppliers whose response figures may have moved."""
+    with job_lock("refresh-response-ranks") as held:
+        if not held:
+            return 0
+        refreshed = response_times.refresh_search_ranks()
+        commit()  # the index outbox rows; the drain runs after the commit
+        return refreshed
