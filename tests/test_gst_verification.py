@@ -14,7 +14,7 @@ from marketplace import desk
 from marketplace.accounts import gst_desk, gst_rechecks, tasks
 from marketplace.accounts.gst_matching import compare, normalise_name
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
-from marketplace.accounts.gst_receipts import badge_text, erase_receipts, public_verification
+from marketplace.accounts.gst_receipts import badge_text, erase_receipts
 from marketplace.accounts.gst_registry import Registration, SandboxRegistry
 from marketplace.accounts.gst_verification import check_gstin, set_gst_verification
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
@@ -402,13 +402,17 @@ def test_the_demo_shows_each_kind_of_receipt(app, ctx, client):
     assert "GSTIN active, trade name, state and PIN match, checked" in page
 
 
-def test_the_public_profile_carries_the_receipt(app, ctx):
+def test_the_public_profile_carries_the_receipt(app, ctx, api):
     check = _verified_at(factories.supplier(), NOW)
-    shown = public_verification(check.supplier)
-    assert shown["status"] == "verified" and shown["badge"] == badge_text(check)
-    assert shown["receipt"]["outcome"] == "verified"
-    assert shown["receipt"]["registry"]["legal_name"] == check.legal_name
-    assert shown["receipt"]["checked_at"] == "2026-12-02T20:00:00Z"
+    profile = api.get(f"/suppliers/{check.supplier_id}").get_json()  # against the document
+    assert profile["verification"]["gst"] == {
+        "status": "verified",
+        "checked_at": "2026-12-02T20:00:00Z",
+        "source": "the GST registry",
+        "matches": {"name": True, "state": True, "pincode": True},
+        "badge": badge_text(check),
+        "receipt_url": f"/suppliers/{check.supplier_id}/gst-receipt",
+    }
 
 
 def test_an_answer_with_overlong_fields_is_stored_not_a_failure(app, ctx, http_registry):

@@ -45,6 +45,8 @@ def test_the_public_profile(shop: Shop, api):
         "checked_at": None,
         "source": None,
         "matches": {},
+        "badge": None,
+        "receipt_url": f"/suppliers/{supplier_id}/gst-receipt",
     }
     # Too few enquiries to say anything yet, and no ratings.
     assert profile["response_rate_30d"] is None
@@ -64,6 +66,7 @@ def test_the_profile_carries_the_response_figures_and_the_gst_check(shop: Shop, 
     assert profile["median_first_response_minutes"] == 990  # halfway from 3 h to 30 h
     assert profile["verification"]["gst"]["status"] == "verified"
     assert profile["verification"]["gst"]["checked_at"].endswith("Z")
+    assert profile["verification"]["gst"]["source"] == "an administrator"  # no receipt
 
 
 def test_an_unknown_or_closed_supplier_is_not_found(shop: Shop, api):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.extensions import db
-from marketplace.formatting import iso_utc, ist_date
+from marketplace.formatting import ist_date
 
 OUTCOME_LABELS: dict[GstOutcome, str] = {
     GstOutcome.VERIFIED: "Verified",
@@ -88,39 +88,6 @@ def outcome_text(check: GstCheck) -> str:
         return "The GST registry does not know this GSTIN."
     reason = PROBLEM_LABELS.get(check.problem or "", "the GST registry gave no usable answer")
     return f"Not checked: {reason}. Nothing was changed; it will be tried again."
-
-
-def public_receipt(check: GstCheck) -> dict[str, Any]:
-    """A receipt as the public profile (JSON) shows it: the registry's business facts only."""
-    return {
-        "outcome": str(check.outcome),
-        "summary": outcome_text(check),
-        "checked_at": iso_utc(check.checked_at),
-        "mismatches": list(check.mismatches or []),
-        "registry": None
-        if check.legal_name is None
-        else {
-            "legal_name": check.legal_name,
-            "trade_name": check.trade_name,
-            "status": check.registry_status_text,
-            "taxpayer_type": check.taxpayer_type,
-            "registered_on": check.registered_on.isoformat() if check.registered_on else None,
-            "state": check.registry_state,
-            "pincode": check.registry_pincode,
-        },
-    }
-
-
-def public_verification(supplier: SupplierProfile) -> dict[str, Any]:
-    """The supplier's GST verification for its public profile: the status, the badge's line
-    (None without a verified receipt), and the latest receipt (None before any check)."""
-    badge = badge_receipt(supplier)
-    latest = history(supplier.id, limit=1)
-    return {
-        "status": str(supplier.gst_verification),
-        "badge": badge_text(badge) if badge is not None else None,
-        "receipt": public_receipt(latest[0]) if latest else None,
-    }
 
 
 def export_rows(user: User) -> list[dict[str, Any]]:

@@ -4,12 +4,13 @@ what buyers rated it."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
+from flask import url_for
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from marketplace.accounts import gst_receipts
 from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.schemas import (
     BusinessPhotoView,
@@ -40,12 +41,27 @@ class GstCheck(TypedDict):
         Literal["pending", "verified", "rejected"],
         Field(description="what the GST registry said of the GSTIN: pending is not yet asked"),
     ]
-    checked_at: Annotated[MaybeTimestamp, Field(description="when the registry confirmed it")]
-    source: Annotated[str | None, Field(description="who checked it with the registry")]
+    checked_at: Annotated[
+        MaybeTimestamp, Field(description="when the registry last confirmed it; null if never")
+    ]
+    source: Annotated[
+        str | None, Field(description="who confirmed it: the GST registry; null if never")
+    ]
     matches: Annotated[
         dict[str, bool],
-        Field(description="each registered detail compared with the registry's (e.g. state)"),
+        Field(
+            description="each registered detail (name, state, pincode) compared with the "
+            "registry's answer in the latest check; empty before a check with an answer"
+        ),
     ]
+    badge: Annotated[
+        str | None,
+        Field(
+            description="the badge's words, e.g. \"GSTIN active, legal name, state and PIN "
+            'match, checked 03 Dec 2026"; null without a verified badge'
+        ),
+    ]
+    receipt_url: Annotated[str, Field(description="the public page of the registry's receipts")]
 
 
 class Verification(TypedDict):
@@ -86,12 +102,24 @@ class SupplierProfileView(BusinessProfile):
 
 
 def gst_check(supplier: SupplierProfile) -> GstCheck:
-    checked_at: datetime | None = supplier.gst_verified_at
+    """The verification as the registry's receipts tell it (marketplace.accounts.gst_receipts)."""
+    badge = gst_receipts.badge_receipt(supplier)
+    latest = gst_receipts.history(supplier.id, limit=1)
+    answered = latest and latest[0].legal_name is not None
+    manual = "an administrator" if supplier.gst_verified and not badge else None
     return {
         "status": str(supplier.gst_verification),  # type: ignore[typeddict-item]
-        "checked_at": checked_at,
-        "source": None,
-        "matches": {},
+        # A badge set by hand (an admin's override, no receipt) still says when.
+        "checked_at": badge.checked_at if badge else supplier.gst_verified_at,
+        "source": "the GST registry" if badge else manual,
+        "matches": {
+            detail: detail not in (latest[0].mismatches or [])
+            for detail in ("name", "state", "pincode")
+        }
+        if answered
+        else {},
+        "badge": gst_receipts.badge_text(badge) if badge else None,
+        "receipt_url": url_for("gst.receipt", supplier_id=supplier.id),
     }
 
 

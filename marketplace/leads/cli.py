@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.db import commit
-from marketplace.leads import enquiry_notices, matching, pipeline, webhook_outbox
+from marketplace.leads import enquiry_notices, matching, pipeline, response_times, webhook_outbox
 from marketplace.leads.tasks import notify_new_enquiries
 
 group = click.Group(
@@ -37,6 +37,16 @@ def match_requirements() -> None:
     matched = matching.match_waiting_requirements()
     waiting = len(matching.waiting_requirements())
     click.echo(f"{matched} requirement(s) matched; {waiting} still waiting for search.")
+
+
+@group.command("refresh-response-ranks")
+@with_appcontext
+def refresh_response_ranks() -> None:
+    """Re-index the products of suppliers whose response figures may have moved (beat does it
+    daily), so search's response sort and tie-break use today's figures."""
+    refreshed = response_times.refresh_search_ranks()
+    commit()
+    click.echo(f"{refreshed} supplier(s) queued for re-indexing.")
 
 
 @group.command("remind-follow-ups")
