@@ -27,6 +27,7 @@ from marketplace import (
 from marketplace.accounts import cli as accounts_cli
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
+from marketplace.accounts.team_views import bp as team_bp
 from marketplace.api import bp as api_bp
 from marketplace.api import indiamart
 from marketplace.catalog import cli as catalog_cli
@@ -113,6 +114,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(team_bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(leads_views.bp)
     app.register_blueprint(credits_views.bp)
