@@ -15,12 +15,12 @@ from sqlalchemy import select, update
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Category
 from marketplace.db import commit, utcnow
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.leads import assignment
 from marketplace.leads.assignment_models import AssignmentRule
 from marketplace.leads.models import Lead, Message, MessageSide
 from tests import factories
-from tests.conftest import Api, csrf_token, sign_in_page
+from tests.conftest import Api, csrf_token, outbox, sign_in_page
 from tests.test_requirements import REQUIREMENT, _credits, _supplier_with_pipe
 from tests.test_team import PASSWORD, add_member, assignee, send_enquiry
 from tests.test_team import product_id as product_id
@@ -249,3 +249,21 @@ def test_concurrent_leads_are_handed_out_in_turn(
     got = sorted(assignee(app, lead_id) for lead_id in made)
     ids = sorted(member.user_id for member in team)
     assert got == sorted(ids + ids)  # two each: nobody skipped, nobody served twice
+
+
+def test_the_person_given_a_lead_is_the_one_told(app, supplier, supplier_api, product_id):
+    sales = add_member(app, supplier_api, "sales", "Anil G")
+    lead_id = send_enquiry(app, product_id)
+    assert assignee(app, lead_id) == sales.user_id
+    told = [mail for mail in outbox(app) if "Subject: New enquiry" in mail]
+    assert [mail.splitlines()[0] for mail in told] == [f"To: {sales.email}"]
+    # The buyer's reply reaches them too, not the owner.
+    with app.app_context():
+        buyer_id = db.session.get_one(Lead, lead_id).buyer_id
+        buyer_email = db.session.get_one(User, buyer_id).email
+    limiter.reset()
+    buyer_api = Api(app.test_client()).sign_in(buyer_email)
+    sent = buyer_api.post(f"/leads/{lead_id}/messages", {"text": "Any update on the price?"})
+    assert sent.status_code == 201, sent.get_json()
+    replies = [mail for mail in outbox(app) if "sent you a message" in mail.split("\n\n")[0]]
+    assert [mail.splitlines()[0] for mail in replies] == [f"To: {sales.email}"]

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from marketplace.accounts.models import ApiCredential, User
 from marketplace.accounts.team_models import TeamMember
 from marketplace.audit import AuditEvent
+from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from marketplace.demo_team import team_email
 from marketplace.extensions import db, limiter
 from marketplace.leads.models import Lead
 from tests import factories
@@ -352,3 +354,30 @@ def test_members_sign_in_on_the_page_and_keep_their_own_audit_identity(
             select(AuditEvent.actor_id).where(AuditEvent.action == "auth.signed_in")
         ).all()
         assert staff.user_id in actors  # they signed in as themselves, not as the owner
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_supplier_with_a_team_and_shared_out_leads(app, ctx, api):
+    result = app.test_cli_runner().invoke(
+        args=["demo", "seed", "--products", "120", "--buyers", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"supplier1-manager@{DEMO_DOMAIN}" in result.output
+    owner = api.sign_in(f"supplier1@{DEMO_DOMAIN}", DEMO_PASSWORD)
+    members = owner.get("/team/members").get_json()["items"]
+    assert sorted(m["role"] for m in members) == ["catalogue", "manager", "sales", "sales"]
+    assert {m["status"] for m in members} == {"active"}
+    leads = owner.get("/leads").get_json()["items"]
+    assert len(leads) >= 3
+    by_person: dict[int, int] = {}
+    for lead in leads:
+        by_person[lead["assignee_id"]] = by_person.get(lead["assignee_id"], 0) + 1
+    sales = [
+        Api(app.test_client()).sign_in(team_email(local, DEMO_DOMAIN), DEMO_PASSWORD)
+        for local in ("sales1", "sales2")
+    ]
+    theirs = [len(person.get("/leads").get_json()["items"]) for person in sales]
+    assert sum(theirs) == len(leads) and abs(theirs[0] - theirs[1]) <= 1  # shared in turn
+    assert sorted(by_person.values()) == sorted(theirs)
