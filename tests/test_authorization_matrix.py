@@ -35,7 +35,8 @@ from marketplace.catalog.models import ProductImage
 from marketplace.db import commit
 from marketplace.extensions import db, limiter
 from marketplace.grievances.models import GrievanceAttachment
-from marketplace.leads import enquiries, requirements, webhook_targets
+from marketplace.leads import assignment_rules, enquiries, requirements, webhook_targets
+from marketplace.leads.assignment_rules import RuleIn
 from marketplace.leads.inputs import EnquiryIn, RequirementIn
 from marketplace.leads.models import LeadSource
 from tests import factories
@@ -151,6 +152,16 @@ def _invited(world: World) -> dict[str, Any]:
         return {"member_id": member.id}
 
 
+def _rule(world: World) -> dict[str, Any]:
+    """A rule of the first supplier's: Maharashtra's leads to its owner."""
+    with world.app.app_context():
+        owner = world.user("supplier")
+        body = RuleIn.model_validate({"state": "Maharashtra", "user_id": owner.id})
+        rule = assignment_rules.add_rule(owner, body)
+        commit()
+        return {"rule_id": rule.id}
+
+
 def _webhook(world: World) -> int:
     made = world.api("supplier").post(
         "/webhooks", {"url": "https://crm.example.com/hook", "events": ["lead.created"]}
@@ -221,6 +232,7 @@ def _objects(world: World) -> None:
     world.ids["webhook_id"] = _webhook(world)
     world.ids["key_id"] = _key(world, ["leads:read"])[0]
     world.ids["member_id"] = _invited(world)["member_id"]
+    world.ids["rule_id"] = _rule(world)["rule_id"]
     buyer = world.api("buyer")
     related = {"product_id": world.ids["product_id"]}
     filed = buyer.post("/grievances", {**COMPLAINT, "related": related})
@@ -359,6 +371,7 @@ VICTIMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "DELETE /api/v1/webhooks/<int:webhook_id>": lambda w: {"webhook_id": _webhook(w)},
     "DELETE /api/v1/team/members/<int:member_id>": _invited,
     "POST /team/<int:member_id>/remove": _invited,
+    "POST /leads/rules/<int:rule_id>/delete": _rule,
 }
 # Signing in (as the buyer, to get past the sign-in throttle) and out change who the session is:
 # last of all.

@@ -267,3 +267,67 @@ def test_the_person_given_a_lead_is_the_one_told(app, supplier, supplier_api, pr
     assert sent.status_code == 201, sent.get_json()
     replies = [mail for mail in outbox(app) if "sent you a message" in mail.split("\n\n")[0]]
     assert [mail.splitlines()[0] for mail in replies] == [f"To: {sales.email}"]
+
+
+# --- rules, on their page --------------------------------------------------------------------
+
+
+def test_the_owner_and_managers_make_rules_on_their_page(app, supplier, supplier_api, product_id):
+    manager = add_member(app, supplier_api, "manager")
+    sales = add_member(app, supplier_api, "sales", "Anil G")
+    add_member(app, supplier_api, "sales", "Bina D")
+    browser = app.test_client()
+    sign_in_page(browser, _person(manager))
+    page = browser.get("/leads/rules/")
+    assert page.status_code == 200 and "No rules yet" in page.text
+    token = csrf_token(page.text)
+    neither = browser.post(
+        "/leads/rules/", data={"csrf_token": token, "user_id": str(sales.user_id)}
+    )
+    assert neither.status_code == 422 and "choose a category or a state" in neither.text.lower()
+    made = browser.post(
+        "/leads/rules/",
+        data={
+            "csrf_token": token,
+            "category": "stainless-steel-pipes",
+            "user_id": str(sales.user_id),
+        },
+    )
+    assert made.status_code == 302
+    listed = browser.get("/leads/rules/").text
+    assert "go to Anil G" in listed
+    got = {assignee(app, send_enquiry(app, product_id)) for _ in range(3)}
+    assert got == {sales.user_id}
+    # Sales people do not decide who gets which leads.
+    theirs = app.test_client()
+    sign_in_page(theirs, _person(sales))
+    assert theirs.get("/leads/rules/").status_code == 403
+    with app.app_context():
+        rule_id = db.session.scalar(select(AssignmentRule.id))
+    removed = browser.post(f"/leads/rules/{rule_id}/delete", data={"csrf_token": token})
+    assert removed.status_code == 302 and "No rules yet" in browser.get("/leads/rules/").text
+    # A rule may name the owner, too.
+    with app.app_context():
+        profile_id = db.session.get_one(User, supplier.id).supplier.id
+        category_id = db.session.scalar(
+            select(Category.id).where(Category.slug == "stainless-steel-pipes")
+        )
+        db.session.add(
+            AssignmentRule(supplier_id=profile_id, category_id=category_id, user_id=supplier.id)
+        )
+        commit()
+    assert assignee(app, send_enquiry(app, product_id)) == supplier.id
+
+
+def test_a_buylead_a_colleague_works_is_said_so(app, ctx, categories):
+    owner = _supplier_with_pipe()
+    owner_api = Api(app.test_client()).sign_in(owner.email)
+    first = add_member(app, owner_api, "sales", "Anil G")
+    second = add_member(app, owner_api, "sales", "Bina D")
+    _credits(owner, 5)
+    buyer_api = Api(app.test_client()).sign_in(factories.buyer().email)
+    requirement_id = buyer_api.post("/requirements", REQUIREMENT).get_json()["id"]
+    assert first.api.post(f"/buyleads/{requirement_id}/unlock").status_code == 200
+    again = second.api.post(f"/buyleads/{requirement_id}/unlock")
+    assert again.status_code == 409 and "Anil G works on it" in again.get_json()["detail"]
+    assert owner_api.post(f"/buyleads/{requirement_id}/unlock").status_code == 200  # sees all

@@ -116,7 +116,7 @@ def choose_person(
     if unlocked_by is not None and unlocked_by in takers:
         return unlocked_by
     for user_id in _ruled(supplier.id, category_id, state):
-        if user_id in takers:
+        if user_id in takers or user_id == supplier.user_id:
             return user_id
     sales = _active_members(supplier.id, (TeamRole.SALES,))
     return _next_in_turn(cursor, sales) or supplier.user_id

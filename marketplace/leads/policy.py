@@ -18,7 +18,7 @@ from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Acting, Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.db import get_owned
-from marketplace.errors import NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.leads.models import Lead, LeadType, MessageSide
 
@@ -86,6 +86,14 @@ def party_lead(user: User, lead_id: int) -> tuple[Lead, MessageSide]:
         if lead.buyer_id == user.id and lead.type == LeadType.ENQUIRY:
             return lead, MessageSide.BUYER
     raise NotFound("No such lead.")
+
+
+def require_works_on(user: User, lead: Lead) -> None:
+    """A 409 for a sales person asking again for a lead a colleague works (a BuyLead the
+    business unlocked already): saying so beats a 404 for something they can see in the feed."""
+    if not _works_on(user, lead):
+        person = lead.assignee.name if lead.assignee else "someone else"
+        raise Conflict(f"Your business has this lead already; {person} works on it.")
 
 
 def _works_on(user: User, lead: Lead) -> bool:

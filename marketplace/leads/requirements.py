@@ -222,6 +222,7 @@ def unlock(user: User, requirement_id: int) -> Lead:
         select(Lead).where(Lead.supplier_id == supplier.id, Lead.requirement_id == requirement.id)
     )
     if existing is not None:
+        policy.require_works_on(user, existing)  # a colleague's: said, not hidden
         return existing
     # Everything is checked before anything changes: open, then the credit. The slot is taken
     # last, atomically, in a savepoint with the debit: losing it to a concurrent unlock undoes
