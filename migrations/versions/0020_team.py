@@ -1,7 +1,7 @@
 """team: a supplier's staff with roles, integration keys' makers, leads assigned to people
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 10:30:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 from marketplace.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = "0018"
-down_revision = "0017"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
