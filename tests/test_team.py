@@ -381,3 +381,24 @@ def test_the_demo_has_a_supplier_with_a_team_and_shared_out_leads(app, ctx, api)
     theirs = [len(person.get("/leads").get_json()["items"]) for person in sales]
     assert sum(theirs) == len(leads) and abs(theirs[0] - theirs[1]) <= 1  # shared in turn
     assert sorted(by_person.values()) == sorted(theirs)
+
+
+def test_a_manager_makes_and_revokes_the_businesss_keys_on_their_page(app, supplier_api):
+    manager = add_member(app, supplier_api, "manager")
+    browser = app.test_client()
+    token = sign_in_page(browser, factories.Registered(manager.user_id, manager.email, PASSWORD))
+    made = browser.post(
+        "/account/api-keys", data={"csrf_token": token, "name": "Zoho", "scopes": "leads:read"}
+    )
+    assert made.status_code == 200 and 'data-testid="new-key"' in made.text
+    keys = supplier_api.get("/api-keys").get_json()["items"]
+    assert [key["name"] for key in keys] == ["Zoho"]
+    page = browser.get("/account/")
+    assert "Zoho" in page.text and 'data-testid="keys-count"' not in page.text
+    revoked = browser.post(f"/account/api-keys/{keys[0]['id']}/revoke", data={"csrf_token": token})
+    assert revoked.status_code == 302
+    assert supplier_api.get("/api-keys").get_json()["items"] == []
+    sales = add_member(app, supplier_api, "sales")
+    theirs = app.test_client()
+    sign_in_page(theirs, factories.Registered(sales.user_id, sales.email, PASSWORD))
+    assert 'id="api-keys"' not in theirs.get("/account/").text
