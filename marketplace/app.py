@@ -28,6 +28,7 @@ from marketplace.accounts import cli as accounts_cli
 from marketplace.accounts import gst_views
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
+from marketplace.accounts.team_views import bp as team_bp
 from marketplace.api import bp as api_bp
 from marketplace.api import indiamart
 from marketplace.catalog import cli as catalog_cli
@@ -44,6 +45,7 @@ from marketplace.grievances import views as grievances_views
 from marketplace.jsonio import JSONProvider
 from marketplace.leads import cli as leads_cli
 from marketplace.leads import views as leads_views
+from marketplace.leads.rule_views import bp as lead_rules_bp
 from marketplace.privacy import cli as privacy_cli
 from marketplace.privacy import views as privacy_views
 from marketplace.validation import IdConverter
@@ -115,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(gst_views.bp)
+    app.register_blueprint(team_bp)
+    app.register_blueprint(lead_rules_bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(leads_views.bp)
     app.register_blueprint(credits_views.bp)

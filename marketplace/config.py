@@ -164,6 +164,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "BUYLEAD_OPEN_DAYS": ("BUYLEAD_OPEN_DAYS", _integer(1, 30)),
     "PRIVACY_INACTIVE_DAYS": ("PRIVACY_INACTIVE_DAYS", _integer(30, _INACTIVE_DAYS_AT_MOST)),
     "BUYLEAD_MATCH_LIMIT": ("BUYLEAD_MATCH_LIMIT", _integer(1, 200)),
+    # A sales person gets round-robin leads only if signed in within this many days.
+    "LEAD_ASSIGN_ACTIVE_DAYS": ("LEAD_ASSIGN_ACTIVE_DAYS", _integer(1, 365)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
     "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
@@ -256,6 +258,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # An account unused this long is warned, then erased 48 hours later (DPDP Rules r.8).
         "PRIVACY_INACTIVE_DAYS": _INACTIVE_DAYS_AT_MOST,
         "BUYLEAD_MATCH_LIMIT": 20,
+        "LEAD_ASSIGN_ACTIVE_DAYS": 7,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",

@@ -42,6 +42,7 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.taxonomy import INDUSTRIES, Industry, slugify
 from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
+from marketplace.demo_team import TEAM, seed_team, team_email
 from marketplace.extensions import db
 from marketplace.leads import demo_enquiries
 from marketplace.privacy.models import ConsentRecord
@@ -388,10 +389,17 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
     commit()
     with click.progressbar(length=products, label="Indexing products", show_pos=True) as bar:
         indexed = indexing.reindex(progress=bar.update)
+    team_leads = seed_team(DEMO_DOMAIN, seeder.password_hash)
+    commit()
     click.echo(
         f"{supplier_count} suppliers, {buyers} buyers and {indexed} products are ready. "
         f"Sign in as buyer1@{DEMO_DOMAIN}, supplier1@{DEMO_DOMAIN}, "
         f"officer@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}."
+    )
+    click.echo(
+        f"supplier1's team ({team_leads} leads shared out): "
+        + ", ".join(team_email(local, DEMO_DOMAIN) for local, _, _ in TEAM)
+        + ", with the same password."
     )
     if current_app.config["BCRYPT_ROUNDS"] < 12:
         click.echo("(test configuration: demo passwords are hashed with a low bcrypt cost)")

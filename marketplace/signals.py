@@ -15,3 +15,8 @@ supplier_changed = _signals.signal("supplier-changed")
 # sender: the User, an account its owner deactivated, just signed in with the right password.
 # Sent inside the sign-in's transaction; privacy reactivates it and puts its listings back.
 deactivated_account_signed_in = _signals.signal("deactivated-account-signed-in")
+
+# sender: the user id of a team member who was removed, marked away or given another role;
+# `supplier_id` their business. Sent inside the change's transaction; leads, which assigns leads
+# to people, hands back the leads that person may no longer work.
+team_member_changed = _signals.signal("team-member-changed")

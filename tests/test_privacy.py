@@ -599,6 +599,7 @@ EXPORT_SNAPSHOT = {
         },
     ],
     "gst_checks": [],  # a buyer's: no business, no receipts
+    "team_membership": [],
 }
 
 

@@ -57,12 +57,14 @@ def issue_bearer_token(user: User) -> tuple[str, ApiCredential]:
 
 
 def create_integration_key(user: User, body: IntegrationKeyIn) -> tuple[str, ApiCredential]:
-    """A supplier's long-lived key for its CRM, acting only within the scopes named."""
-    policy.require_create_integration_key(user)
+    """A business's long-lived key for its CRM, acting only within the scopes named. It acts as
+    the business's owner (keys belong to the business), whoever of the owner and the managers
+    made it; who did is kept, so that the key leaves with them."""
+    holder = policy.key_holder(user)
     name = body.name or "Integration key"
     scopes = body.scopes
     key, credential = _new_credential(
-        user, CredentialKind.INTEGRATION, "mkk_", name=name, scopes=scopes
+        holder, CredentialKind.INTEGRATION, "mkk_", name=name, scopes=scopes, created_by_id=user.id
     )
     audit.record("api_key.created", actor_id=user.id, subject=credential, name=name, scopes=scopes)
     return key, credential
@@ -82,11 +84,31 @@ def integration_keys(user: User) -> list[ApiCredential]:
     )
 
 
+def business_keys(user: User) -> list[ApiCredential]:
+    """The live integration keys of the business the caller manages keys for (a 403 for
+    anyone who may not)."""
+    return integration_keys(policy.key_holder(user))
+
+
+def keys_made_by(user: User) -> list[ApiCredential]:
+    """The live integration keys this person made (whoever's business they belong to)."""
+    return list(
+        db.session.scalars(
+            select(ApiCredential).where(
+                ApiCredential.created_by_id == user.id,
+                ApiCredential.kind == CredentialKind.INTEGRATION,
+                ApiCredential.revoked_at.is_(None),
+            )
+        )
+    )
+
+
 def revoke_integration_key(user: User, key_id: int) -> None:
+    holder = policy.keys_searched_for(user)
     credential = get_owned(
         ApiCredential,
         key_id,
-        (ApiCredential.user_id == user.id)
+        (ApiCredential.user_id == holder.id)
         & (ApiCredential.kind == CredentialKind.INTEGRATION)
         & ApiCredential.revoked_at.is_(None),
     )

@@ -17,9 +17,14 @@ class Role(enum.StrEnum):
     SUPPLIER = "supplier"
     GRIEVANCE_OFFICER = "grievance_officer"
     ADMIN = "admin"
+    # A person on a supplier's team (marketplace.accounts.team): acts for that business only,
+    # within the team role the owner gave them.
+    TEAM_MEMBER = "team_member"
 
 
 STAFF_ROLES = (Role.GRIEVANCE_OFFICER, Role.ADMIN)
+# Who may act for a business at all: its owner, and its team (each within their team role).
+BUSINESS_ROLES = (Role.SUPPLIER, Role.TEAM_MEMBER)
 
 
 class GstVerification(enum.StrEnum):
@@ -219,8 +224,11 @@ class ApiCredential(db.Model):
     scopes: Mapped[list[str] | None] = mapped_column(JSON)
     # The last call of the IndiaMART-compatible lead pull with this key (it has a minimum interval).
     crm_pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who made an integration key (its `user` is the business's owner: keys belong to the
+    # business). A team member who saw the key leaves with it: removing them revokes it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class UserSession(db.Model):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from marketplace import audit, images
 from marketplace.accounts import policy
+from marketplace.accounts.business import Right
 from marketplace.accounts.models import BusinessPhoto, SupplierProfile, User
 from marketplace.db import get_owned
 from marketplace.errors import FieldErrors, ValidationFailed
@@ -42,7 +43,7 @@ def photo_folder() -> Path:
 
 def business_of(user: User) -> SupplierProfile:
     """The caller's business, or a 403: only suppliers have a business profile."""
-    return policy.business_of(user, "have a business profile with photos")
+    return policy.business_of(user, "change the business's photos", Right.CATALOGUE)
 
 
 def business_photos(supplier: SupplierProfile) -> list[BusinessPhoto]:

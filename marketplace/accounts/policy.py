@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask import abort
 
+from marketplace.accounts.business import ROLE_NAMES, Acting, Right, acting_for
 from marketplace.accounts.models import STAFF_ROLES, CredentialKind, Role, SupplierProfile, User
 from marketplace.errors import Forbidden
 
@@ -91,11 +92,23 @@ def authorize(
         raise Forbidden(f"This key lacks the scope {scope}; create a key with it.")
 
 
-def business_of(user: User, doing: str) -> SupplierProfile:
-    """The caller's business, or a 403 that says what only a supplier may do ("list products")."""
-    if user.supplier is None or not user.has_role(Role.SUPPLIER):
+def acting_with(user: User, right: Right, doing: str) -> Acting:
+    """Who the caller acts for, when their role there gives `right`; otherwise a 403 that says
+    what they may not do ("list products") and why."""
+    acting = acting_for(user)
+    if acting is None:
         raise Forbidden(f"Only suppliers can {doing}.")
-    return user.supplier
+    if not acting.may(right):
+        raise Forbidden(
+            f"Your role on the team of {acting.business.company_name} "
+            f"({ROLE_NAMES[acting.role]}) does not allow you to {doing}."
+        )
+    return acting
+
+
+def business_of(user: User, doing: str, right: Right) -> SupplierProfile:
+    """The business the caller acts for, when their role there gives `right`, or a 403."""
+    return acting_with(user, right, doing).business
 
 
 # --- the officer ------------------------------------------------------------------------------
@@ -125,9 +138,21 @@ def require_read_audit_log(user: User | None) -> None:
 
 
 def can_create_integration_key(user: User) -> bool:
-    return user.has_role(Role.SUPPLIER)
+    acting = acting_for(user)
+    return acting is not None and acting.may(Right.INTEGRATIONS)
+
+
+def key_holder(user: User) -> User:
+    """Integration keys belong to the business: the account they act as is its owner's, made
+    and revoked by the owner or a manager."""
+    return acting_with(user, Right.INTEGRATIONS, "manage integration keys").business.user
 
 
 def require_create_integration_key(user: User) -> None:
-    if not can_create_integration_key(user):
-        raise Forbidden("Only suppliers can create integration keys.")
+    key_holder(user)
+
+
+def keys_searched_for(user: User) -> User:
+    """Whose keys a revocation looks among: the business's, for its owner and managers (a 403
+    for the rest of a team); anyone else's own, which hold none (so not found, as another's)."""
+    return key_holder(user) if acting_for(user) is not None else user

@@ -182,7 +182,9 @@ def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
         "photo_form": BusinessPhotoForm(formdata=None),
         "action_form": ActionForm(),
         "new_key": forms.get("new_key"),
-        "api_keys": api_keys.integration_keys(user) if supplier else [],
+        # The business's keys: the owner's and a manager's page alike.
+        "manages_keys": policy.can_create_integration_key(user),
+        "api_keys": api_keys.business_keys(user) if policy.can_create_integration_key(user) else [],
         "photos": photos.business_photos(supplier) if supplier else [],
         "max_photos": photos.MAX_PHOTOS,
         "consents": current_consents(user.id),

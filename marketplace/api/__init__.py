@@ -10,6 +10,7 @@ from marketplace.api import (  # noqa: F401  (each module registers its routes o
     openapi,
     privacy,
     supplier_profiles,
+    team,
     webhooks,
 )
 from marketplace.api.blueprint import bp as bp

@@ -26,7 +26,7 @@ from marketplace.accounts.inputs import (
     RegistrationIn,
     SignInIn,
 )
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import BUSINESS_ROLES
 from marketplace.accounts.photos import MAX_CAPTION, MAX_PHOTOS
 from marketplace.accounts.policy import OFFICER_ROLES, Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user, rate_limit_key
@@ -180,7 +180,7 @@ def update_me(body: ProfileChange):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/me/photos")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     f"Add a photo of the business to the storefront (at most {MAX_PHOTOS}; multipart field "
     "'image': JPEG, PNG or WebP, at most 5 MB; stored re-encoded as WebP without metadata)",
@@ -196,7 +196,7 @@ def add_photo():  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/me/photos/<int:photo_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.CATALOG_WRITE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.CATALOG_WRITE)
 @operation(
     "Remove a photo of the business",
     tag="accounts",
@@ -237,7 +237,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/api-keys")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "Create a CRM integration key (shown once, stored hashed, Cache-Control: no-store); it "
     "acts only within its scopes. The body may be left out: a key named 'Integration key' "
@@ -253,18 +253,18 @@ def create_api_key(body: IntegrationKeyIn):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/api-keys")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "The supplier's integration keys (never the keys themselves), all on one page",
     tag="api-keys",
     responses={200: Page[schemas.IntegrationKey]},
 )
 def list_api_keys():  # type: ignore[no-untyped-def]
-    return schemas.integration_keys(api_keys.integration_keys(current_api_user()))
+    return schemas.integration_keys(api_keys.business_keys(current_api_user()))
 
 
 @bp.delete("/api-keys/<int:key_id>")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "Revoke an integration key",
     tag="api-keys",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import BUSINESS_ROLES
 from marketplace.accounts.policy import Scope
 from marketplace.api.blueprint import (
     authenticated,
@@ -137,7 +137,7 @@ def confirm_guest_enquiry(verification_id: str, body: GuestCodeIn):  # type: ign
 
 @bp.get("/leads")
 @limiter.limit("60 per minute", key_func=rate_limit_key)
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_READ)
 @operation(
     "My leads in a window of at most 7 days, oldest first (the CRM pull)",
     tag="leads",
@@ -162,7 +162,7 @@ def _lead_body(lead_id: int) -> schemas.Lead:
 
 
 @bp.get("/leads/<int:lead_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_READ)
 @operation(
     "One of my leads, with my notes",
     tag="leads",
@@ -174,7 +174,7 @@ def lead(lead_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/leads/<int:lead_id>")
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_WRITE)
 @operation(
     "Move a lead through the pipeline, add a note, set a follow-up",
     tag="leads",
@@ -188,7 +188,7 @@ def update_lead(lead_id: int, body: LeadChange):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/leads/<int:lead_id>/block")
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_WRITE)
 @operation(
     "Mark spam and block the buyer: their later enquiries land in spam",
     tag="leads",
@@ -293,7 +293,7 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/buyleads")
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_READ)
 @operation(
     "Buy requirements matched to me: open ones, and those I unlocked",
     tag="buyleads",
@@ -308,7 +308,7 @@ def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/buyleads/<int:requirement_id>/unlock")
-@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.LEADS_WRITE)
 @operation(
     "Spend one credit to see the buyer's contact; it becomes a lead. Again: the same lead, no "
     "second debit",

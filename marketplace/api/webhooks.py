@@ -3,7 +3,7 @@ the webhooks:manage scope may read them and their delivery log."""
 
 from __future__ import annotations
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import BUSINESS_ROLES
 from marketplace.accounts.policy import Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user
 from marketplace.fields import Page, PageQuery
@@ -15,7 +15,7 @@ from marketplace.web import NO_STORE
 
 
 @bp.post("/webhooks")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "Register a webhook (at most 10); the answer carries its signing secret, shown this once",
     tag="webhooks",
@@ -34,7 +34,7 @@ def create_webhook(body: WebhookIn):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/webhooks")
-@authenticated(Role.SUPPLIER, scope=Scope.WEBHOOKS_MANAGE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.WEBHOOKS_MANAGE)
 @operation(
     "The supplier's webhooks (never their secrets)",
     tag="webhooks",
@@ -46,7 +46,7 @@ def list_webhooks():  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "Delete a webhook; its waiting deliveries are given up",
     tag="webhooks",
@@ -59,7 +59,7 @@ def delete_webhook(webhook_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/webhooks/<int:webhook_id>/enable")
-@authenticated(Role.SUPPLIER, person=True)
+@authenticated(*BUSINESS_ROLES, person=True)
 @operation(
     "Turn a disabled webhook back on, with its failure count reset",
     tag="webhooks",
@@ -71,7 +71,7 @@ def enable_webhook(webhook_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
-@authenticated(Role.SUPPLIER, scope=Scope.WEBHOOKS_MANAGE)
+@authenticated(*BUSINESS_ROLES, scope=Scope.WEBHOOKS_MANAGE)
 @operation(
     "A webhook's deliveries, newest first, each with its attempts (status, timing, error)",
     tag="webhooks",

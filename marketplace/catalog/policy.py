@@ -14,17 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.accounts import policy as accounts_policy
-from marketplace.accounts.models import Role, SupplierProfile, User
+from marketplace.accounts.business import Right
+from marketplace.accounts.models import BUSINESS_ROLES, Role, SupplierProfile, User
 from marketplace.errors import Forbidden
 
 # Who lists and manages products, and who hides listings.
-LISTING_ROLES: tuple[Role, ...] = (Role.SUPPLIER,)
+LISTING_ROLES: tuple[Role, ...] = BUSINESS_ROLES  # the owner, and a team by its roles
 MODERATOR_ROLES: tuple[Role, ...] = (Role.ADMIN,)
 
 
 def supplier_of(user: User) -> SupplierProfile:
-    """The caller's business, or a 403: only suppliers list and manage products."""
-    return accounts_policy.business_of(user, "list products")
+    """The caller's business, or a 403: only its owner, a manager or its catalogue staff list
+    and manage products."""
+    return accounts_policy.business_of(user, "list products", Right.CATALOGUE)
 
 
 def can_hide_listings(user: Any) -> bool:

@@ -209,8 +209,16 @@ def supplier_products(
 
 def own_products(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Product], int]:
     """A supplier's own products for its dashboard and CRM: paused and hidden ones too."""
+    return products_of(policy.supplier_of(user).id, page=page, per_page=per_page)
+
+
+def products_of(
+    supplier_id: int, *, page: int = 1, per_page: int = 50
+) -> tuple[list[Product], int]:
+    """A business's products, paused and hidden ones too, for a caller its own domain already
+    let in (the lead manager's product filter, which a sales person sees too)."""
     query = select(Product).where(
-        Product.supplier_id == policy.supplier_of(user).id, Product.status != ProductStatus.DELETED
+        Product.supplier_id == supplier_id, Product.status != ProductStatus.DELETED
     )
     return _page(query, page, per_page)
 

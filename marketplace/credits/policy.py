@@ -8,14 +8,15 @@ and invoices and are the only ones who refund.
 from __future__ import annotations
 
 from marketplace.accounts import policy as accounts_policy
+from marketplace.accounts.business import Right
 from marketplace.accounts.models import Role, SupplierProfile, User
 from marketplace.errors import Forbidden
 
 
 def supplier_of(user: User) -> SupplierProfile:
     """The caller's business, whose credits, orders and invoices these are; a 403 for anyone
-    who is not a supplier."""
-    return accounts_policy.business_of(user, "buy and spend credits")
+    but its owner (billing is not shared with the team)."""
+    return accounts_policy.business_of(user, "buy credits", Right.BILLING)
 
 
 def sees_every_invoice(user: User) -> bool:

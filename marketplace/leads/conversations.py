@@ -91,7 +91,8 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
         recipient, sender = lead.buyer, lead.supplier.company_name
         link = absolute_url("leads.enquiry_page", lead_id=lead.id)
     else:
-        recipient, sender = lead.supplier.user, lead.buyer.name if lead.buyer else "A buyer"
+        recipient = lead.assignee or lead.supplier.user  # the person who works the lead
+        sender = lead.buyer.name if lead.buyer else "A buyer"
         link = absolute_url("leads.lead_page", lead_id=lead.id)
     kind = "a quotation" if entry.is_quotation else "a message"
     send_email(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    select,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -22,11 +23,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import ReturningInsert
 
 from marketplace import metrics
+from marketplace.accounts.models import SupplierProfile
+from marketplace.accounts.team_models import TeamMember
 from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Product
 from marketplace.db import UTCDateTime, utcnow
 from marketplace.errors import FieldErrors, NotFound, ValidationFailed
 from marketplace.extensions import db
-from marketplace.leads import webhook_outbox
+from marketplace.leads import assignment, webhook_outbox
 from marketplace.leads.inputs import EnquiryIn
 from marketplace.leads.models import (
     EnquiryGuard,
@@ -124,6 +128,8 @@ def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tu
             "city": request.city,
             "lead_supplier": request.supplier_id,
             "lead_buyer": buyer_id,
+            # The owner's until a team shares it out (below): never unassigned.
+            "assignee_id": request.supplier_user_id,
             "now": utcnow(),
         },
     ).one()
@@ -143,6 +149,8 @@ def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tu
         return holder_id, True
     metrics.count_on_commit(metrics.ENQUIRIES_CREATED, source=str(source))
     metrics.count_on_commit(metrics.LEADS_CREATED, type=str(LeadType.ENQUIRY))
+    if lead.teamed:  # most businesses are one person, and are not asked again
+        _share_out(lead.id, request)
     if lead.status != LeadStatus.SPAM:  # a blocked buyer's enquiry stays silent
         # Emitted here, with the lead as it is now and before any later change's event.
         # `hooked`: the supplier has live webhooks (most have none, and are not asked again).
@@ -153,15 +161,25 @@ def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tu
     return lead.id, False
 
 
+def _share_out(lead_id: int, request: EnquiryRequest) -> None:
+    category_id = (
+        db.session.scalar(select(Product.category_id).where(Product.id == request.product_id))
+        if request.product_id
+        else None
+    )
+    supplier = db.session.get_one(SupplierProfile, request.supplier_id)
+    assignment.assign_new_lead(lead_id, supplier, category_id=category_id)
+
+
 # Every enquiry runs the next two statements, so each is built once (building one costs more
 # than running it), and on the tables, not through the ORM's unit of work.
 
 
 @cache
-def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
+def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool, bool]]:
     """INSERT the lead. A blocked buyer's enquiry is born in the supplier's spam folder, and
     settled (nobody is told of it). RETURNING also says whether the supplier has live webhooks
-    (`hooked`)."""
+    (`hooked`) and a team to share the lead out among (`teamed`)."""
     # The subqueries take the lead's supplier and buyer again as parameters of their own (the
     # VALUES' parameters are reserved to them).
     blocked = exists().where(
@@ -172,10 +190,25 @@ def _new_enquiry() -> ReturningInsert[tuple[int, LeadStatus, datetime, bool]]:
     settled_at = case((blocked, bindparam("now", type_=UTCDateTime())), else_=None)
     leads = Lead.__table__
     hooked = webhook_outbox.live_webhooks_exist(bindparam("lead_supplier"))
+    teamed = exists().where(
+        TeamMember.supplier_id == bindparam("lead_supplier"),
+        TeamMember.joined_at.is_not(None),
+        TeamMember.removed_at.is_(None),
+    )
     return (
         leads.insert()
-        .values(status=type_coerce(status, leads.c.status.type), supplier_notified_at=settled_at)
-        .returning(leads.c.id, leads.c.status, leads.c.created_at, hooked.label("hooked"))
+        .values(
+            status=type_coerce(status, leads.c.status.type),
+            supplier_notified_at=settled_at,
+            assigned_at=bindparam("now", type_=UTCDateTime()),
+        )
+        .returning(
+            leads.c.id,
+            leads.c.status,
+            leads.c.created_at,
+            hooked.label("hooked"),
+            teamed.label("teamed"),
+        )
     )
 
 

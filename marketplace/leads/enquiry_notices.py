@@ -114,11 +114,11 @@ def notify_supplier_of_enquiry(lead_id: int) -> bool:
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return False
     lead = db.session.get_one(Lead, lead_id)
-    owner = lead.supplier.user
+    person = lead.assignee or lead.supplier.user  # the person who works it
     about = lead.product_name or "your products"
     link = absolute_url("leads.lead_page", lead_id=lead.id)
-    send_email(owner.email, f"New enquiry: {about}", "new_enquiry", lead=lead, link=link)
-    if owner.phone:
+    send_email(person.email, f"New enquiry: {about}", "new_enquiry", lead=lead, link=link)
+    if person.phone:
         quantity = f" {quantity_text(lead.quantity)} {lead.unit}" if lead.quantity else ""
-        send_sms(owner.phone, f"TradeSetu: new enquiry for {about}{quantity}. Reply: {link}")
+        send_sms(person.phone, f"TradeSetu: new enquiry for {about}{quantity}. Reply: {link}")
     return True

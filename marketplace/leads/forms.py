@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import STATE_CHOICES
 from marketplace.catalog.units import UNITS
-from marketplace.leads.models import LeadStatus
+from marketplace.leads.models import Lead, LeadStatus
 from marketplace.leads.schemas import quantity_text
 from marketplace.legal_rules import ADULT_AGE
 
@@ -131,19 +130,24 @@ class LeadUpdateForm(FlaskForm):
     note = TextAreaField("Add a private note")
     # Text, not a DateField: the service reads the date and says what is wrong with it.
     follow_up_on = StringField("Follow up on")
+    # The owner or a manager gives the lead to someone else (the page lists who).
+    assignee_id = SelectField("Assigned to", validate_choice=False)
 
-    ACTIONS = ("status", "note", "follow_up")
+    ACTIONS = ("status", "note", "follow_up", "assign")
     SAVED = {
         "status": "Status updated.",
         "note": "Note added.",
         "follow_up": "Follow-up date saved.",
+        "assign": "The lead is given to its new person.",
     }
 
     @classmethod
-    def of(cls, status: str, follow_up_on: date | None) -> LeadUpdateForm:
-        """The form as the lead stands (not read from a request)."""
-        form = cls(formdata=None, status=status)
-        form.follow_up_on.data = follow_up_on.isoformat() if follow_up_on else ""
+    def of(cls, lead: Lead, people: list[tuple[str, str]]) -> LeadUpdateForm:
+        """The form as the lead stands (not read from a request); `people`: whom it may be
+        given to."""
+        form = cls(formdata=None, status=str(lead.status), assignee_id=str(lead.assignee_id))
+        form.follow_up_on.data = lead.follow_up_on.isoformat() if lead.follow_up_on else ""
+        form.assignee_id.choices = people
         return form
 
     def service_data(self, action: str) -> dict[str, Any]:
@@ -154,6 +158,8 @@ class LeadUpdateForm(FlaskForm):
             return {"note": self.note.data or ""}
         if action == "follow_up":
             return {"follow_up_on": self.follow_up_on.data or None}
+        if action == "assign":
+            return {"assignee_id": self.assignee_id.data or None}
         return {}
 
 

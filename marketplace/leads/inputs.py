@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -212,11 +212,17 @@ class LeadChange(BaseModel):
     status: Word(LeadStatus) = None
     note: Text(max_length=2000, multiline=True, required=False) = None
     follow_up_on: Day(horizon=FOLLOW_UP_HORIZON, required=False) = None
+    # The owner or a manager gives the lead to another person of the business.
+    assignee_id: Annotated[
+        OptionalRecordId,
+        Field(description="give the lead to this person (the owner, a manager or sales)"),
+    ] = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> Any:
-        if not (self.status or self.note or "follow_up_on" in self.model_fields_set):
-            refuse_field("body", "send at least one of: status, note, follow_up_on")
+        fields = (self.status, self.note, self.assignee_id)
+        if not (any(fields) or "follow_up_on" in self.model_fields_set):
+            refuse_field("body", "send at least one of: status, note, follow_up_on, assignee_id")
         return self
 
 

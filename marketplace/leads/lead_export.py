@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 from marketplace import audit
 from marketplace.accounts.models import User
@@ -34,8 +35,9 @@ CSV_COLUMNS = (
 
 def export_csv(user: User, chosen: queries.LeadFilter) -> str:
     """Exactly the leads of the filtered list, every page of it, newest first."""
-    supplier = policy.lead_receiver(user)
-    rows = queries.all_leads(queries.supplier_leads_query(supplier.id, chosen))
+    scope = policy.lead_scope(user)
+    chosen = replace(chosen, assignee_id=scope.only_assignee_id)
+    rows = queries.all_leads(queries.supplier_leads_query(scope.supplier.id, chosen))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -45,6 +45,8 @@ class Lead(db.Model):
         # The CRM pull and the lead manager read a supplier's leads in creation order.
         Index("ix_leads_supplier_created", "supplier_id", "created_at", "id"),
         Index("ix_leads_buyer_created", "buyer_id", "created_at"),
+        # A person's own leads, first in the lead manager and counted in the team's figures.
+        Index("ix_leads_supplier_assignee", "supplier_id", "assignee_id"),
         # A supplier unlocks a buy requirement once: a second unlock is the same lead.
         UniqueConstraint("supplier_id", "requirement_id"),
         # The enquiries whose supplier is still to be told: the queue of new-enquiry notices.
@@ -94,9 +96,14 @@ class Lead(db.Model):
     buyer_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The person of the business who works this lead (marketplace.leads.assignment): a sales
+    # person, or the owner when nobody else can. Never empty once the lead is made.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     supplier: Mapped[SupplierProfile] = relationship()
-    buyer: Mapped[User | None] = relationship()
+    buyer: Mapped[User | None] = relationship(foreign_keys=[buyer_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     product: Mapped[Product | None] = relationship()
     requirement: Mapped[BuyRequirement | None] = relationship()
     notes: Mapped[list[LeadNote]] = relationship(

@@ -4,6 +4,7 @@ lead.updated webhook deliveries are written in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -14,7 +15,7 @@ from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.leads import policy, queries, webhook_outbox
+from marketplace.leads import assignment, policy, queries, webhook_outbox
 from marketplace.leads.inputs import LeadChange, LeadQuery, today_in_india
 from marketplace.leads.models import (
     Lead,
@@ -58,9 +59,15 @@ def lead_filter(query: LeadQuery, *, pull: bool) -> queries.LeadFilter:
 def list_leads(
     user: User, chosen: queries.LeadFilter, *, oldest_first: bool, page: int, per_page: int
 ) -> tuple[list[Lead], int]:
-    supplier = policy.lead_receiver(user)
-    query = queries.supplier_leads_query(supplier.id, chosen)
-    return queries.page_of_leads(query, oldest_first=oldest_first, page=page, per_page=per_page)
+    """The caller's leads (a sales person's: those assigned to them); on a page (newest first)
+    the caller's own leads come first."""
+    scope = policy.lead_scope(user)
+    chosen = replace(chosen, assignee_id=scope.only_assignee_id)
+    query = queries.supplier_leads_query(scope.supplier.id, chosen)
+    first_for = None if oldest_first else scope.user_id
+    return queries.page_of_leads(
+        query, oldest_first=oldest_first, page=page, per_page=per_page, first_for=first_for
+    )
 
 
 def update_lead(user: User, lead_id: int, change: LeadChange) -> Lead:
@@ -80,6 +87,9 @@ def update_lead(user: User, lead_id: int, change: LeadChange) -> Lead:
     if "follow_up_on" in change.model_fields_set and follow_up != lead.follow_up_on:
         lead.follow_up_on = follow_up
         changes["follow_up_on"] = follow_up.isoformat() if follow_up else None
+    if change.assignee_id is not None and change.assignee_id != lead.assignee_id:
+        assignment.reassign(user, lead.id, change.assignee_id)
+        changes["assignee_id"] = change.assignee_id
     if changes:
         lead.updated_at = utcnow()
         db.session.flush()
@@ -103,7 +113,7 @@ def remind_follow_ups() -> int:
     ).all()
     for lead in due:
         send_email(
-            lead.supplier.user.email,
+            (lead.assignee or lead.supplier.user).email,
             f"Follow up today: {lead.buyer.name if lead.buyer else 'a lead'}",
             "follow_up",
             lead=lead,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import GstVerification, SupplierProfile, User
@@ -92,6 +92,8 @@ class LeadFilter:
     unread: bool = False
     # Spam is a folder: hidden from the list unless asked for by status.
     include_spam: bool = False
+    # Only the leads assigned to this person (a sales person sees no others).
+    assignee_id: int | None = None
 
 
 def deactivated_buyers() -> Select[tuple[int]]:
@@ -113,6 +115,8 @@ def supplier_leads_query(supplier_id: int, chosen: LeadFilter) -> Select[tuple[L
         query = query.where(Lead.status != LeadStatus.SPAM)
     if chosen.product_id:
         query = query.where(Lead.product_id == chosen.product_id)
+    if chosen.assignee_id is not None:
+        query = query.where(Lead.assignee_id == chosen.assignee_id)
     if chosen.start:
         query = query.where(Lead.created_at >= chosen.start)
     if chosen.end:
@@ -133,10 +137,18 @@ def _with_parties(query: Select[tuple[Lead]]) -> Select[tuple[Lead]]:
 
 
 def page_of_leads(
-    query: Select[tuple[Lead]], *, oldest_first: bool, page: int, per_page: int
+    query: Select[tuple[Lead]],
+    *,
+    oldest_first: bool,
+    page: int,
+    per_page: int,
+    first_for: int | None = None,
 ) -> tuple[list[Lead], int]:
-    """One page in a stable order: creation time, then id (ties are common under load)."""
+    """One page in a stable order: creation time, then id (ties are common under load); with
+    `first_for`, that person's own leads before the others."""
     order = (Lead.created_at, Lead.id) if oldest_first else (Lead.created_at.desc(), Lead.id.desc())
+    if first_for is not None:
+        order = (case((Lead.assignee_id == first_for, 0), else_=1), *order)
     return paginate(_with_parties(query).order_by(*order), page=page, per_page=per_page)
 
 

@@ -21,7 +21,7 @@ from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import matching, policy, queries, webhook_outbox
+from marketplace.leads import assignment, matching, policy, queries, webhook_outbox
 from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.models import (
     BuyRequirement,
@@ -189,6 +189,7 @@ def unlock(user: User, requirement_id: int) -> Lead:
         select(Lead).where(Lead.supplier_id == supplier.id, Lead.requirement_id == requirement.id)
     )
     if existing is not None:
+        policy.require_works_on(user, existing)  # a colleague's: said, not hidden
         return existing
     # Everything is checked before anything changes: open, then the credit. The slot is taken
     # last, atomically, in a savepoint with the debit: losing it to a concurrent unlock undoes
@@ -236,6 +237,13 @@ def unlock(user: User, requirement_id: int) -> Lead:
     )
     db.session.add(lead)
     db.session.flush()
+    assignment.assign_new_lead(
+        lead.id,
+        supplier,
+        category_id=requirement.category_id,
+        state=requirement.state,
+        unlocked_by=user.id,
+    )
     metrics.count_on_commit(metrics.LEADS_CREATED, type=str(LeadType.BUYLEAD))
     audit.record("buylead.unlocked", actor_id=user.id, subject=lead, requirement=requirement.id)
     webhook_outbox.emit(WebhookEvent.LEAD_CREATED, lead)

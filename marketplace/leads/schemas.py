@@ -98,6 +98,9 @@ class Lead(TypedDict):
     city: str | None
     follow_up_on: MaybeDay
     unread: Annotated[bool, Field(description="new, or the buyer wrote since")]
+    assignee_id: Annotated[
+        int | None, Field(description="the account id of the person who works this lead")
+    ]
     buyer: BuyerContact
     trust: Trust
     notes: NotRequired[
@@ -245,6 +248,7 @@ def lead_for_supplier(lead: LeadRow, signals: Signals, *, notes: bool = False) -
         "city": lead.city,
         "follow_up_on": lead.follow_up_on.isoformat() if lead.follow_up_on else None,
         "unread": supplier_unread(lead),
+        "assignee_id": lead.assignee_id,
         "buyer": buyer_contact(lead),
         "trust": trust(signals),
     }

@@ -43,6 +43,7 @@ from marketplace.leads import (
     queries,
     requirements,
     schemas,
+    team_figures,
 )
 from marketplace.leads.forms import (
     STATUS_LABELS,
@@ -257,13 +258,14 @@ def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
 @login_required
 def lead_manager():  # type: ignore[no-untyped-def]
     user = _user()
-    supplier = policy.lead_receiver(user)
+    scope = policy.lead_scope(user)
     chosen, errors = _filter()
     listed = _listed(user, chosen)
-    products, _ = catalog.own_products(user, page=1, per_page=200)
+    products, _ = catalog.products_of(scope.supplier.id, page=1, per_page=200)
     return render_template(
         "leads/manager.html",
-        supplier=supplier,
+        supplier=scope.supplier,
+        **team_figures.manager_context(scope),
         errors=errors,
         products=products,
         statuses=STATUS_LABELS,
@@ -341,8 +343,10 @@ def _post_on_lead(lead_id: int, message_form: Any, quotation_form: Any) -> int |
 def _lead_page_context(user: User, lead: Any) -> dict[str, Any]:
     """The lead page's lead, conversation (read now: it marks the lead seen) and its forms."""
     _, _, messages = conversations.conversation(user, lead.id)
-    update_form = LeadUpdateForm.of(str(lead.status), lead.follow_up_on)
+    scope = policy.lead_scope(user)
+    update_form = LeadUpdateForm.of(lead, team_figures.choices(scope.supplier))
     return {
+        "can_reassign": scope.sees_all,
         "lead": lead,
         "trust": queries.trust_signals([lead])[lead.id],
         "messages": messages,

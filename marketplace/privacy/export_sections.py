@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from marketplace.accounts.gst_receipts import export_rows as gst_check_rows
 from marketplace.accounts.models import ApiCredential, SupplierProfile, User, UserSession
+from marketplace.accounts.team_models import TeamMember
 from marketplace.audit import AuditEvent
 from marketplace.catalog.models import Product
 from marketplace.credits.models import CreditAccount, CreditEntry, CreditOrder, Invoice
@@ -291,7 +292,9 @@ def _webhooks(user: User) -> Rows:
 
 def _api_keys_and_tokens(user: User) -> Rows:
     rows = db.session.scalars(
-        select(ApiCredential).where(ApiCredential.user_id == user.id).order_by(ApiCredential.id)
+        select(ApiCredential)
+        .where(or_(ApiCredential.user_id == user.id, ApiCredential.created_by_id == user.id))
+        .order_by(ApiCredential.id)
     )
     return [
         {
@@ -304,6 +307,21 @@ def _api_keys_and_tokens(user: User) -> Rows:
             "revoked_at": key.revoked_at,
         }
         for key in rows
+    ]
+
+
+def _team_membership(user: User) -> Rows:
+    rows = db.session.scalars(select(TeamMember).where(TeamMember.user_id == user.id))
+    return [
+        {
+            "business": m.supplier.company_name,
+            "role": str(m.role),
+            "away": m.away,
+            "invited_at": m.invited_at,
+            "joined_at": m.joined_at,
+            "removed_at": m.removed_at,
+        }
+        for m in rows
     ]
 
 
@@ -458,10 +476,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("lead_notes", ("lead_notes.author_id",), _lead_notes),
     Section("credit_account", ("credit_accounts.supplier_id",), _credit_account),
     Section("webhooks", ("webhooks.supplier_id",), _webhooks),
-    Section("api_keys_and_tokens", ("api_credentials.user_id",), _api_keys_and_tokens),
+    Section(
+        "api_keys_and_tokens",
+        ("api_credentials.user_id", "api_credentials.created_by_id"),
+        _api_keys_and_tokens,
+    ),
     Section("sessions", ("user_sessions.user_id",), _sessions),
     Section("activity", ("audit_events.actor_id",), _activity),
     Section("gst_checks", ("gst_checks.supplier_id",), gst_check_rows),
+    Section("team_membership", ("team_members.user_id",), _team_membership),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -482,6 +505,13 @@ NOT_EXPORTED: dict[str, str] = {
     "enquiry_guards.buyer_id": "a short-lived counter against repeated enquiries, no content",
     "gst_checks.requested_by_user_id": "the administrator's work record of asking for a check",
     "gst_checks.closed_by_id": "the officer's work record of closing a desk item",
+    "team_members.supplier_id": "the business's list of its staff holds the staff's data",
+    "team_members.invited_by_id": "who invited a colleague is the business's record",
+    "leads.assignee_id": "which staff member works a lead is the business's record",
+    "lead_assignment_rules.supplier_id": "the business's rules for sharing out leads",
+    "lead_assignment_rules.user_id": "the business's rules for sharing out leads",
+    "lead_assignment_cursors.supplier_id": "a round-robin position, about nobody",
+    "lead_assignment_cursors.last_user_id": "a round-robin position, about nobody",
 }
 
 
