@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import io
 import re
+from base64 import b64encode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -37,6 +40,8 @@ from marketplace.grievances.models import GrievanceAttachment
 from marketplace.leads import enquiries, requirements, webhook_targets
 from marketplace.leads.inputs import EnquiryIn, RequirementIn
 from marketplace.leads.models import LeadSource
+from marketplace.privacy import newsletters
+from marketplace.privacy.consent_inputs import NewsletterIn
 from tests import factories
 from tests.authorization_table import (
     ACTORS,
@@ -218,6 +223,7 @@ def _objects(world: World) -> None:
     )
     assert breach.status_code == 201, breach.get_json()
     world.ids["breach_id"] = breach.get_json()["id"]
+    _consent_objects(world)
     with world.app.app_context():
         world.ids["order_id"] = _order(world.people["supplier"]).id
         paid = _paid_order(world.people["supplier"])
@@ -230,6 +236,24 @@ def _objects(world: World) -> None:
         photo = db.session.get_one(BusinessPhoto, world.ids["photo_id"])
         world.ids.update(media={"products": image.stored_name, "business": photo.stored_name})
     world.ids.update(token="not-a-real-token", purpose="marketing", slug="some-slug")
+
+
+def _consent_objects(world: World) -> None:
+    """A registered consent manager and a newsletter not yet sent."""
+    key = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    manager = {
+        "name": "Sahmati",
+        "registration_number": "CM-1",
+        "public_key": b64encode(key).decode(),
+    }
+    made = world.api("officer").post("/consent-managers", manager)
+    assert made.status_code == 201, made.get_json()
+    world.ids["manager_id"] = made.get_json()["id"]
+    with world.app.app_context():
+        body = {"purpose": "newsletters", "channel": "email", "subject": "News", "body": "Hi"}
+        row = newsletters.compose(world.user("officer"), NewsletterIn.model_validate(body))
+        commit()
+        world.ids["newsletter_id"] = row.id
 
 
 def _attachment(world: World) -> None:

@@ -67,3 +67,17 @@ def require_decide_request(actor: User, row: PrivacyRequest) -> None:
     require_handle_requests(actor)
     if not can_decide_request(actor, row):
         raise Forbidden("An officer cannot decide their own request.")
+
+
+# --- newsletters --------------------------------------------------------------------------------
+
+
+def can_send_newsletters(user: User) -> bool:
+    """Composing and sending optional messages: the grievance officer (or an admin), who
+    answers for the consents they rely on."""
+    return is_officer(user)
+
+
+def require_send_newsletters_page(user: User) -> None:
+    if not can_send_newsletters(user):
+        abort(403)

@@ -22,6 +22,7 @@ from marketplace.errors import ServiceError
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.privacy import (  # noqa: F401 (desk_source registers on import)
     clock,
+    consent_managers,
     decisions,
     desk_source,
     filing,
@@ -86,6 +87,7 @@ def _settings_page(status: int = 200):  # type: ignore[no-untyped-def]
     body = render_template(
         "privacy/settings.html",
         consents=services.current_consents(user.id),
+        manager_choices=consent_managers.choices_through_managers(user.id),
         requests=filing.own_requests(user),
         correctable=list(CORRECTABLE_FIELDS),
         required=[purposes.BY_ID[pid] for pid in purposes.REQUIRED],
