@@ -14,6 +14,7 @@ PostgreSQL), then every request is made and every difference reported at once.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from base64 import b64encode
 from collections.abc import Callable, Iterator
@@ -341,6 +342,9 @@ LAST = ("POST /account/sign-in", "POST /account/sign-out")
 INDIAMART_PULL = "/wservce/crm/crmListing/v2/"
 
 
+_SERIAL = itertools.count(2)
+
+
 def _credentials(world: World) -> dict[str, str]:
     return {"email": world.people["buyer"].email, "password": world.people["buyer"].password}
 
@@ -378,6 +382,12 @@ BODIES: dict[str, Callable[[World], Any]] = {
         "reason": "The supplier never answered my calls."
     },
     "POST /api/v1/privacy/minor-reports": _minor_report,
+    "POST /api/v1/consent-managers": lambda w: {
+        "name": "Sahmati",
+        "registration_number": f"CM-{next(_SERIAL)}",
+        "public_key": b64encode(bytes(32)).decode(),
+    },
+    "PATCH /api/v1/consent-managers/<int:manager_id>": lambda w: {"status": "active"},
     "POST /api/v1/privacy/requests/<int:request_id>/decision": lambda w: {
         "decision": "deny",
         "reason": "We could not confirm who asked.",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from marketplace.db import commit
 from marketplace.errors import ValidationFailed
@@ -22,7 +22,8 @@ from marketplace.privacy.consent_inputs import NewsletterIn
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.newsletter_models import Newsletter, NewsletterDelivery, NewsletterStatus
 from tests import factories
-from tests.conftest import csrf_token, outbox, sign_in_page
+from tests.conftest import csrf_token, make_test_app, outbox, sign_in_page
+from workers.outbox import QueuedTask
 
 OPTED_IN = {"newsletters": True, "channel_email": True, "channel_sms": True}
 
@@ -217,3 +218,37 @@ def test_only_the_officer_composes(app, people):
     token = csrf_token(client.get("/account/").text)
     posted = client.post("/privacy/newsletters", data={"csrf_token": token, "subject": "x"})
     assert posted.status_code == 403
+
+
+def test_with_a_broker_the_task_goes_through_the_outbox_and_checks_consent_when_it_runs(
+    database_url, tmp_path, app, people
+):
+    """On Celery: sending queues the task in the task outbox (JSON arguments); when a worker
+    runs it later, a withdrawal made meanwhile is kept, and the messages it builds are queued
+    the same way with their List-Unsubscribe headers."""
+    worker = make_test_app(database_url, tmp_path, CELERY_BROKER_URL="memory://")
+    with worker.app_context():
+        officer = db.session.get_one(newsletters.User, people["officer"].id)
+        body = {"purpose": "newsletters", "channel": "email", "subject": "Queued", "body": "Hi"}
+        row = newsletters.compose(officer, NewsletterIn.model_validate(body))
+        newsletters.start_sending(officer, row.id)
+        commit()
+        queued = db.session.scalars(select(QueuedTask)).all()
+        assert [(task.task, task.args) for task in queued] == [
+            ("marketplace.privacy.newsletters.send_newsletter", [row.id])
+        ]
+        db.session.execute(delete(QueuedTask))
+        services.record_consents(people["keen"].id, {"newsletters": False}, source="settings")
+        commit()
+        celery = worker.extensions["celery"]
+        celery.tasks[queued[0].task].apply(args=queued[0].args, kwargs=queued[0].kwargs)
+        mails = db.session.scalars(select(QueuedTask)).all()
+        recipients = {task.kwargs["to"] for task in mails}
+        assert recipients == {people["also_keen"].email, people["email_only"].email}
+        for task in mails:
+            assert task.task == "marketplace.notifications.deliver_email"
+            assert task.kwargs["headers"]["List-Unsubscribe-Post"] == ("List-Unsubscribe=One-Click")
+            assert "TradeSetu" in task.kwargs["sender"]
+        db.session.execute(delete(QueuedTask))
+        commit()
+        db.engine.dispose()

@@ -19,7 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.crypto import blind_index
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.privacy import clock, purposes, services
+from marketplace.privacy import clock, policy, purposes, services
 from marketplace.privacy.consent_inputs import (
     ConsentManagerChangeIn,
     ConsentManagerIn,
@@ -31,6 +31,7 @@ from marketplace.privacy.models import ConsentRecord
 
 
 def register(actor: User, body: ConsentManagerIn) -> ConsentManager:
+    policy.require_manage_consent_managers(actor)
     taken = select(ConsentManager.id).where(
         func.lower(ConsentManager.registration_number) == body.registration_number.lower()
     )
@@ -62,6 +63,7 @@ def get_manager(manager_id: int) -> ConsentManager:
 def change_status(actor: User, manager_id: int, body: ConsentManagerChangeIn) -> ConsentManager:
     """Suspend (its calls are refused at once) or restore a manager; never deleted, since the
     ledger names it."""
+    policy.require_manage_consent_managers(actor)
     manager = get_manager(manager_id)
     status = ManagerStatus(body.status)
     if manager.status != status:

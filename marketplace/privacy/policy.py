@@ -81,3 +81,16 @@ def can_send_newsletters(user: User) -> bool:
 def require_send_newsletters_page(user: User) -> None:
     if not can_send_newsletters(user):
         abort(403)
+
+
+# --- consent managers ---------------------------------------------------------------------------
+
+
+def can_manage_consent_managers(user: User) -> bool:
+    """Registering, suspending and restoring consent managers: the grievance officer's."""
+    return is_officer(user)
+
+
+def require_manage_consent_managers(user: User) -> None:
+    if not can_manage_consent_managers(user):
+        raise Forbidden("Only the grievance officer registers and suspends consent managers.")
