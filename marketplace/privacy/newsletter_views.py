@@ -40,6 +40,7 @@ def _list_page(status: int = 200, form: dict[str, str] | None = None):  # type: 
         "privacy/newsletters.html",
         rows=newsletters.summaries(),
         purposes=[purposes.BY_ID[pid] for pid in MESSAGE_PURPOSES],
+        labels={pid: purposes.BY_ID[pid].label for pid in MESSAGE_PURPOSES},
         channels=NEWSLETTER_CHANNELS,
         form=form or {},
     )

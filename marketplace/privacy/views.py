@@ -41,7 +41,13 @@ from marketplace.web import local_target, no_store
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 # Pages a person who must accept a new notice can still reach.
-_NOTICE_FREE = {"privacy.notice_page", "privacy.accept_notice", "accounts.sign_out", "static"}
+_NOTICE_FREE = {
+    "privacy.notice_page",
+    "privacy.accept_notice",
+    "accounts.sign_out",
+    "static",
+    "newsletters.unsubscribe_page",  # stopping mail never waits on reading a notice
+}
 
 
 @bp.before_app_request
