@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
+from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
@@ -165,7 +166,7 @@ def test_the_privacy_page_shows_the_withdrawal(app, people):
 
 def test_consent_is_checked_for_each_person_as_their_message_is_built(ctx, people, monkeypatch):
     """A withdrawal that arrives while the newsletter is going out is kept."""
-    officer = db.session.get_one(newsletters.User, people["officer"].id)
+    officer = db.session.get_one(User, people["officer"].id)
     body = NewsletterIn.model_validate(
         {"purpose": "newsletters", "channel": "email", "subject": "Race", "body": "Hello"}
     )
@@ -228,7 +229,7 @@ def test_with_a_broker_the_task_goes_through_the_outbox_and_checks_consent_when_
     the same way with their List-Unsubscribe headers."""
     worker = make_test_app(database_url, tmp_path, CELERY_BROKER_URL="memory://")
     with worker.app_context():
-        officer = db.session.get_one(newsletters.User, people["officer"].id)
+        officer = db.session.get_one(User, people["officer"].id)
         body = {"purpose": "newsletters", "channel": "email", "subject": "Queued", "body": "Hi"}
         row = newsletters.compose(officer, NewsletterIn.model_validate(body))
         newsletters.start_sending(officer, row.id)
