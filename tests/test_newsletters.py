@@ -20,6 +20,7 @@ from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 from marketplace.privacy import newsletters, services
 from marketplace.privacy.consent_inputs import NewsletterIn
+from marketplace.privacy.export_sections import collect
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.newsletter_models import Newsletter, NewsletterDelivery, NewsletterStatus
 from tests import factories
@@ -97,7 +98,7 @@ def test_a_newsletter_reaches_exactly_those_who_consent_with_a_one_click_unsubsc
     wanted = {people[name].email for name in ("keen", "also_keen", "email_only")}
     assert set(received) == wanted
     mail = received[people["keen"].email]
-    assert "TradeSetu Marketplace Private Limited" in mail["From"]
+    assert mail["From"].addresses[0].display_name.startswith("TradeSetu")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = re.fullmatch(r"<(https?://[^>]+/unsubscribe/[^>]+)>", mail["List-Unsubscribe"])
     assert link and link[1] in mail.get_content()
@@ -253,3 +254,20 @@ def test_with_a_broker_the_task_goes_through_the_outbox_and_checks_consent_when_
         db.session.execute(delete(QueuedTask))
         commit()
         db.engine.dispose()
+
+
+def test_the_access_export_lists_the_newsletters_sent_or_held_back(app, people):
+    _send(app, people, "Exported issue")
+    with app.app_context():
+        keen = db.session.get_one(User, people["keen"].id)
+        rows = collect(keen)["newsletters"]
+    assert [(row["subject"], row["purpose"], row["channel"], row["sent"]) for row in rows] == [
+        ("Exported issue", "newsletters", "email", True)
+    ]
+
+
+def test_a_bare_sender_address_gets_the_portals_name(ctx, monkeypatch):
+    monkeypatch.setitem(ctx.config, "MAIL_FROM", "news@tradesetu.example")
+    assert newsletters.portal_sender() == (
+        "TradeSetu Marketplace Private Limited <news@tradesetu.example>"
+    )

@@ -608,6 +608,7 @@ EXPORT_SNAPSHOT = {
             "ip_address": "127.0.0.1",
         },
     ],
+    "newsletters": [],
 }
 
 

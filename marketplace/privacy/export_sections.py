@@ -31,6 +31,7 @@ from marketplace.leads.models import (
     MessageSide,
     Webhook,
 )
+from marketplace.privacy import newsletters
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
 from marketplace.privacy.sharing import shared_with
 
@@ -460,6 +461,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("api_keys_and_tokens", ("api_credentials.user_id",), _api_keys_and_tokens),
     Section("sessions", ("user_sessions.user_id",), _sessions),
     Section("activity", ("audit_events.actor_id",), _activity),
+    Section("newsletters", ("newsletter_deliveries.user_id",), newsletters.received_by),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -478,6 +480,9 @@ NOT_EXPORTED: dict[str, str] = {
     "supplier_blocks.supplier_id": "a supplier's list of blocked buyers holds the buyers' data",
     "supplier_blocks.buyer_id": "a supplier's private decision, the supplier's data",
     "enquiry_guards.buyer_id": "a short-lived counter against repeated enquiries, no content",
+    "newsletters.created_by_id": "the officer's work record of a newsletter they wrote",
+    "newsletters.sent_by_id": "the officer's work record of a newsletter they sent",
+    "consent_managers.registered_by_id": "the officer's work record of a registration",
 }
 
 

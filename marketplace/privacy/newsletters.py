@@ -133,9 +133,11 @@ def summaries(limit: int = 100) -> list[NewsletterSummary]:
 
 
 def portal_sender() -> str:
-    """The portal's name on the mail address the portal sends from."""
+    """MAIL_FROM with the portal's name: its own display name, or the portal's legal name when
+    MAIL_FROM is a bare address (an optional message must say plainly who sends it)."""
     config = current_app.config
-    return formataddr((config["PORTAL_LEGAL_NAME"], parseaddr(config["MAIL_FROM"])[1]))
+    name, address = parseaddr(config["MAIL_FROM"])
+    return formataddr((name or config["PORTAL_LEGAL_NAME"], address))
 
 
 def unsubscribe_token(user_id: int, purpose: str, channel: str) -> str:
@@ -209,6 +211,27 @@ def send_all(newsletter_id: int) -> int:
 def send_newsletter(newsletter_id: int) -> int:
     with job_lock(f"newsletter-{newsletter_id}") as held:
         return send_all(newsletter_id) if held else 0
+
+
+def received_by(user: User) -> list[dict[str, Any]]:
+    """For the person's access export: each newsletter considered for them, and whether it was
+    sent (or held back because their consent had been withdrawn)."""
+    rows = db.session.execute(
+        select(Newsletter, NewsletterDelivery)
+        .join(NewsletterDelivery, NewsletterDelivery.newsletter_id == Newsletter.id)
+        .where(NewsletterDelivery.user_id == user.id)
+        .order_by(NewsletterDelivery.id)
+    ).all()
+    return [
+        {
+            "subject": newsletter.subject,
+            "purpose": newsletter.purpose,
+            "channel": newsletter.channel,
+            "sent": delivery.sent,
+            "at": delivery.recorded_at,
+        }
+        for newsletter, delivery in rows
+    ]
 
 
 # --- unsubscribing ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """consent managers and newsletters: registered consent managers, the nonces of their signed
 calls, the ledger's column naming the manager of a choice, newsletters and their deliveries
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 10:30:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 from marketplace.privacy.models import CONSENT_GUARD_POSTGRESQL, CONSENT_GUARD_SQLITE
 
 # revision identifiers, used by Alembic.
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
