@@ -45,12 +45,22 @@ def _outbox_file(kind: str, suffix: str) -> Path:
 
 
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
-def deliver_email(to: str, subject: str, body: str) -> None:
+def deliver_email(
+    to: str,
+    subject: str,
+    body: str,
+    sender: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """`sender` and `headers` are for messages that need their own (a newsletter's
+    List-Unsubscribe); everything else goes from MAIL_FROM."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = sender or config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body, cte="8bit")  # links stay whole in the outbox and in the source
     if config["MAIL_BACKEND"] == "file":
         _outbox_file("mail", ".eml").write_bytes(bytes(message))

@@ -415,6 +415,14 @@ def document(app: Flask, info: dict[str, Any]) -> dict[str, Any]:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 # IndiaMART's pull takes the integration key in the query, as IndiaMART does.
                 "indiamartKey": {"type": "apiKey", "in": "query", "name": "glusr_crm_key"},
+                # A consent manager signs each call with its Ed25519 key (four headers).
+                "consentManagerSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Consent-Manager-Signature",
+                    "description": "Ed25519 signature of METHOD, PATH, TIMESTAMP, NONCE and the "
+                    "body's SHA-256, with X-Consent-Manager-Id, -Timestamp and -Nonce",
+                },
             },
         },
     }

@@ -14,12 +14,16 @@ PostgreSQL), then every request is made and every difference reported at once.
 from __future__ import annotations
 
 import io
+import itertools
 import re
+from base64 import b64encode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -42,6 +46,8 @@ from marketplace.leads import assignment_rules, enquiries, requirements, webhook
 from marketplace.leads.assignment_rules import RuleIn
 from marketplace.leads.inputs import EnquiryIn, RequirementIn
 from marketplace.leads.models import LeadSource
+from marketplace.privacy import newsletters
+from marketplace.privacy.consent_inputs import NewsletterIn
 from tests import factories
 from tests.authorization_table import (
     ACTORS,
@@ -274,6 +280,7 @@ def _objects(world: World) -> None:
     )
     assert breach.status_code == 201, breach.get_json()
     world.ids["breach_id"] = breach.get_json()["id"]
+    _consent_objects(world)
     with world.app.app_context():
         world.ids["order_id"] = _order(world.people["supplier"]).id
         paid = _paid_order(world.people["supplier"])
@@ -300,6 +307,24 @@ def _gst_alert(world: World) -> int:
         commit()
         assert check.needs_officer
         return check.id
+
+
+def _consent_objects(world: World) -> None:
+    """A registered consent manager and a newsletter not yet sent."""
+    key = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    manager = {
+        "name": "Sahmati",
+        "registration_number": "CM-1",
+        "public_key": b64encode(key).decode(),
+    }
+    made = world.api("officer").post("/consent-managers", manager)
+    assert made.status_code == 201, made.get_json()
+    world.ids["manager_id"] = made.get_json()["id"]
+    with world.app.app_context():
+        body = {"purpose": "newsletters", "channel": "email", "subject": "News", "body": "Hi"}
+        row = newsletters.compose(world.user("officer"), NewsletterIn.model_validate(body))
+        commit()
+        world.ids["newsletter_id"] = row.id
 
 
 def _attachment(world: World) -> None:
@@ -397,6 +422,9 @@ LAST = ("POST /account/sign-in", "POST /account/sign-out")
 INDIAMART_PULL = "/wservce/crm/crmListing/v2/"
 
 
+_SERIAL = itertools.count(2)
+
+
 def _credentials(world: World) -> dict[str, str]:
     return {"email": world.people["buyer"].email, "password": world.people["buyer"].password}
 
@@ -434,6 +462,12 @@ BODIES: dict[str, Callable[[World], Any]] = {
         "reason": "The supplier never answered my calls."
     },
     "POST /api/v1/privacy/minor-reports": _minor_report,
+    "POST /api/v1/consent-managers": lambda w: {
+        "name": "Sahmati",
+        "registration_number": f"CM-{next(_SERIAL)}",
+        "public_key": b64encode(bytes(32)).decode(),
+    },
+    "PATCH /api/v1/consent-managers/<int:manager_id>": lambda w: {"status": "active"},
     "POST /api/v1/privacy/requests/<int:request_id>/decision": lambda w: {
         "decision": "deny",
         "reason": "We could not confirm who asked.",

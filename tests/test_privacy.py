@@ -502,6 +502,7 @@ EXPORT_SNAPSHOT = {
                 "recorded_at": "<time>",
                 "ip_address": None,  # registered by a factory, outside a request
                 "browser": None,
+                "through_consent_manager": None,
             }
             for purpose in (
                 "service",
@@ -527,6 +528,7 @@ EXPORT_SNAPSHOT = {
                 "recorded_at": "<time>",
                 "ip_address": "127.0.0.1",
                 "browser": "<browser>",
+                "through_consent_manager": None,
             }
             for granted in (True, False)
         ),
@@ -600,6 +602,7 @@ EXPORT_SNAPSHOT = {
     ],
     "gst_checks": [],  # a buyer's: no business, no receipts
     "team_membership": [],
+    "newsletters": [],
 }
 
 

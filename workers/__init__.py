@@ -31,6 +31,7 @@ TASK_MODULES = (
     "marketplace.grievances.tasks",
     "marketplace.leads.tasks",
     "marketplace.notifications",
+    "marketplace.privacy.newsletters",
     "marketplace.privacy.tasks",
 )
 

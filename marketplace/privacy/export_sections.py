@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from marketplace.accounts.gst_receipts import export_rows as gst_check_rows
-from marketplace.accounts.models import ApiCredential, SupplierProfile, User, UserSession
+from marketplace.accounts.models import ApiCredential, User, UserSession
 from marketplace.accounts.team_models import TeamMember
-from marketplace.audit import AuditEvent
 from marketplace.catalog.models import Product
 from marketplace.credits.models import CreditAccount, CreditEntry, CreditOrder, Invoice
 from marketplace.extensions import db
@@ -33,6 +32,8 @@ from marketplace.leads.models import (
     MessageSide,
     Webhook,
 )
+from marketplace.privacy import export_activity, newsletters
+from marketplace.privacy.manager_models import ConsentManager
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
 from marketplace.privacy.sharing import shared_with
 
@@ -333,8 +334,11 @@ def _sessions(user: User) -> Rows:
 
 
 def _consent_history(user: User) -> Rows:
-    rows = db.session.scalars(
-        select(ConsentRecord).where(ConsentRecord.user_id == user.id).order_by(ConsentRecord.id)
+    rows = db.session.execute(
+        select(ConsentRecord, ConsentManager)
+        .outerjoin(ConsentManager, ConsentManager.id == ConsentRecord.consent_manager_id)
+        .where(ConsentRecord.user_id == user.id)
+        .order_by(ConsentRecord.id)
     )
     return [
         {
@@ -345,8 +349,9 @@ def _consent_history(user: User) -> Rows:
             "recorded_at": c.recorded_at,
             "ip_address": c.ip_address,
             "browser": c.user_agent,
+            "through_consent_manager": f"{m.name} ({m.registration_number})" if m else None,
         }
-        for c in rows
+        for c, m in rows
     ]
 
 
@@ -385,76 +390,6 @@ def _grievances(user: User) -> Rows:
     ]
 
 
-def _about_the_person(user: User) -> Any:
-    return or_(
-        AuditEvent.actor_id == user.id,
-        (AuditEvent.subject_type == User.__tablename__) & (AuditEvent.subject_id == str(user.id)),
-        (AuditEvent.subject_type == SupplierProfile.__tablename__)
-        & (AuditEvent.subject_id == str(_supplier_id(user))),
-    )
-
-
-def _sign_in_history(user: User) -> Rows:
-    rows = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.action.like("auth.%"), _about_the_person(user))
-        .order_by(AuditEvent.id)
-    )
-    return [
-        {
-            "action": e.action,
-            "at": e.occurred_at,
-            "ip_address": e.ip_address,
-            "channel": (e.details or {}).get("channel"),
-        }
-        for e in rows
-    ]
-
-
-def _activity(user: User) -> Rows:
-    """Everything else the audit log holds that the person did, or that was done to them."""
-    rows = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.action.not_like("auth.%"), _about_the_person(user))
-        .order_by(AuditEvent.id)
-    )
-    return [
-        {
-            "action": e.action,
-            "at": e.occurred_at,
-            "by_you": e.actor_id == user.id,
-            "about": _subject_words(user, e.subject_type, e.subject_id),
-            "ip_address": e.ip_address,
-        }
-        for e in rows
-    ]
-
-
-_SUBJECTS = {
-    "leads": "lead",
-    "lead_messages": "message",
-    "buy_requirements": "buy requirement",
-    "products": "product",
-    "privacy_requests": "privacy request",
-    "grievances": "complaint",
-    "credit_orders": "credit order",
-    "invoices": "invoice",
-    "api_credentials": "integration key",
-    "webhooks": "webhook",
-}
-
-
-def _subject_words(user: User, table: str | None, subject_id: str | None) -> str | None:
-    """What an event was about, in words ("your account", "lead 12")."""
-    if table == User.__tablename__ and subject_id == str(user.id):
-        return "your account"
-    if table == SupplierProfile.__tablename__ and subject_id == str(_supplier_id(user)):
-        return "your business"
-    if table is None:
-        return None
-    return f"{_SUBJECTS.get(table, table.replace('_', ' '))} {subject_id}"
-
-
 # In the export's order (pinned by snapshot tests: new sections go at the end).
 SECTIONS: tuple[Section, ...] = (
     Section("profile", ("user_roles.user_id",), _profile),
@@ -471,7 +406,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("consent_history", ("consent_records.user_id",), _consent_history),
     Section("privacy_requests", ("privacy_requests.user_id",), _privacy_requests),
     Section("grievances", ("grievances.complainant_id",), _grievances),
-    Section("sign_in_history", ("audit_events.actor_id",), _sign_in_history),
+    Section("sign_in_history", ("audit_events.actor_id",), export_activity.sign_in_history),
     Section("shared_with", ("requirement_matches.supplier_id",), shared_with),
     Section("lead_notes", ("lead_notes.author_id",), _lead_notes),
     Section("credit_account", ("credit_accounts.supplier_id",), _credit_account),
@@ -482,9 +417,10 @@ SECTIONS: tuple[Section, ...] = (
         _api_keys_and_tokens,
     ),
     Section("sessions", ("user_sessions.user_id",), _sessions),
-    Section("activity", ("audit_events.actor_id",), _activity),
+    Section("activity", ("audit_events.actor_id",), export_activity.activity),
     Section("gst_checks", ("gst_checks.supplier_id",), gst_check_rows),
     Section("team_membership", ("team_members.user_id",), _team_membership),
+    Section("newsletters", ("newsletter_deliveries.user_id",), newsletters.received_by),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -512,6 +448,9 @@ NOT_EXPORTED: dict[str, str] = {
     "lead_assignment_rules.user_id": "the business's rules for sharing out leads",
     "lead_assignment_cursors.supplier_id": "a round-robin position, about nobody",
     "lead_assignment_cursors.last_user_id": "a round-robin position, about nobody",
+    "newsletters.created_by_id": "the officer's work record of a newsletter they wrote",
+    "newsletters.sent_by_id": "the officer's work record of a newsletter they sent",
+    "consent_managers.registered_by_id": "the officer's work record of a registration",
 }
 
 

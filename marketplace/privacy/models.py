@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from marketplace.db import EncryptedText, UTCDateTime, string_enum, utcnow
 from marketplace.extensions import db
+from marketplace.privacy import manager_models  # noqa: F401  (the ledger's foreign key below)
 
 
 class ConsentRecord(db.Model):
@@ -28,6 +29,8 @@ class ConsentRecord(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The consent manager through which the person made this choice (DPDP Act s.6(7)), if any.
+    consent_manager_id: Mapped[int | None] = mapped_column(ForeignKey("consent_managers.id"))
 
 
 class ConsentLedgerIsAppendOnly(RuntimeError):

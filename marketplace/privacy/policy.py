@@ -67,3 +67,30 @@ def require_decide_request(actor: User, row: PrivacyRequest) -> None:
     require_handle_requests(actor)
     if not can_decide_request(actor, row):
         raise Forbidden("An officer cannot decide their own request.")
+
+
+# --- newsletters --------------------------------------------------------------------------------
+
+
+def can_send_newsletters(user: User) -> bool:
+    """Composing and sending optional messages: the grievance officer (or an admin), who
+    answers for the consents they rely on."""
+    return is_officer(user)
+
+
+def require_send_newsletters_page(user: User) -> None:
+    if not can_send_newsletters(user):
+        abort(403)
+
+
+# --- consent managers ---------------------------------------------------------------------------
+
+
+def can_manage_consent_managers(user: User) -> bool:
+    """Registering, suspending and restoring consent managers: the grievance officer's."""
+    return is_officer(user)
+
+
+def require_manage_consent_managers(user: User) -> None:
+    if not can_manage_consent_managers(user):
+        raise Forbidden("Only the grievance officer registers and suspends consent managers.")

@@ -35,8 +35,15 @@ def _request_metadata() -> dict[str, str | None]:
     }
 
 
-def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -> None:
-    """Append one ledger entry per purpose in `choices` (ids already validated)."""
+def record_consents(
+    user_id: int,
+    choices: Mapping[str, bool],
+    *,
+    source: str,
+    consent_manager_id: int | None = None,
+) -> None:
+    """Append one ledger entry per purpose in `choices` (ids already validated), marked with the
+    consent manager the person made them through, if any."""
     version = current_version()
     for purpose_id, granted in choices.items():
         db.session.add(
@@ -46,6 +53,7 @@ def record_consents(user_id: int, choices: Mapping[str, bool], *, source: str) -
                 granted=granted,
                 policy_version=version,
                 source=source,
+                consent_manager_id=consent_manager_id,
                 **_request_metadata(),
             )
         )
@@ -90,9 +98,17 @@ def current_consents(user_id: int) -> list[ConsentState]:
 CHANNELS = ("email", "sms", "whatsapp")
 
 
-def set_consent(user: User, purpose_id: str, choice: ConsentIn, *, source: str) -> ConsentState:
+def set_consent(
+    user: User,
+    purpose_id: str,
+    choice: ConsentIn,
+    *,
+    source: str,
+    consent_manager_id: int | None = None,
+) -> ConsentState:
     """Grant or withdraw one optional purpose, at once: one ledger entry, as few steps to
-    withdraw as to grant. A required purpose is objected to through a privacy request."""
+    withdraw as to grant. A required purpose is objected to through a privacy request. A choice
+    made through a consent manager is the person's own, recorded with the manager's id."""
     purpose = purposes.BY_ID.get(purpose_id)
     if purpose is None:
         raise NotFound(f"No purpose '{purpose_id[:40]}'.")
@@ -106,13 +122,17 @@ def set_consent(user: User, purpose_id: str, choice: ConsentIn, *, source: str) 
                 ]
             }
         )
-    record_consents(user.id, {purpose.id: granted}, source=source)
+    record_consents(
+        user.id, {purpose.id: granted}, source=source, consent_manager_id=consent_manager_id
+    )
     db.session.flush()
+    manager = {"consent_manager_id": consent_manager_id} if consent_manager_id else {}
     audit.record(
         "privacy.consent_granted" if granted else "privacy.consent_withdrawn",
         actor_id=user.id,
         subject=user,
         purpose=purpose.id,
+        **manager,
     )
     return next(state for state in current_consents(user.id) if state.purpose.id == purpose.id)
 

@@ -23,6 +23,7 @@ from marketplace.legal_clocks import clock as legal_clock
 from marketplace.legal_rules import Kind, of_kind
 from marketplace.privacy import (  # noqa: F401 (desk_source registers on import)
     clock,
+    consent_managers,
     decisions,
     desk_source,
     filing,
@@ -40,7 +41,13 @@ from marketplace.web import local_target, no_store
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 # Pages a person who must accept a new notice can still reach.
-_NOTICE_FREE = {"privacy.notice_page", "privacy.accept_notice", "accounts.sign_out", "static"}
+_NOTICE_FREE = {
+    "privacy.notice_page",
+    "privacy.accept_notice",
+    "accounts.sign_out",
+    "static",
+    "newsletters.unsubscribe_page",  # stopping mail never waits on reading a notice
+}
 
 
 @bp.before_app_request
@@ -86,6 +93,7 @@ def _settings_page(status: int = 200):  # type: ignore[no-untyped-def]
     body = render_template(
         "privacy/settings.html",
         consents=services.current_consents(user.id),
+        manager_choices=consent_managers.choices_through_managers(user.id),
         requests=filing.own_requests(user),
         correctable=list(CORRECTABLE_FIELDS),
         required=[purposes.BY_ID[pid] for pid in purposes.REQUIRED],
