@@ -45,6 +45,7 @@ from marketplace.leads import cli as leads_cli
 from marketplace.leads import views as leads_views
 from marketplace.privacy import cli as privacy_cli
 from marketplace.privacy import views as privacy_views
+from marketplace.reviews import views as reviews_views
 from marketplace.validation import IdConverter
 from workers import celery_init_app
 from workers import cli as tasks_cli
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grievances_views.bp)
     app.register_blueprint(grievances_views.notices_bp)
     app.register_blueprint(privacy_views.bp)
+    app.register_blueprint(reviews_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(indiamart.bp)
     for group in (

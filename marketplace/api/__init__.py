@@ -9,6 +9,7 @@ from marketplace.api import (  # noqa: F401  (each module registers its routes o
     leads,
     openapi,
     privacy,
+    reviews,
     webhooks,
 )
 from marketplace.api.blueprint import bp as bp

@@ -27,6 +27,7 @@ from marketplace.grievances.models import Grievance
 from marketplace.leads.models import BuyRequirement, Lead, Message
 from marketplace.privacy import clock
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
+from marketplace.reviews import queries as reviews
 from marketplace.spreadsheets import safe_cell
 
 EXPORT_DAYS = 7
@@ -266,6 +267,9 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         ]
     )
     sections["grievances"] = _grievances(user)
+    sections["reviews"] = _rows(reviews.written_by(user.id))
+    sections["review_replies"] = _rows(reviews.replies_by(profile.id if profile else None))
+    sections["review_reports"] = _rows(reviews.reports_by(user.id))
     sections["sign_in_history"] = _rows(
         [
             {
