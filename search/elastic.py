@@ -334,6 +334,8 @@ class ElasticsearchSearch:
         "price_asc": [{"price": "asc"}, "_score"],
         "price_desc": [{"price": "desc"}, "_score"],
         "newest": [{"created": "desc"}, "_score"],
+        # An index made before ratings has no rating_rank in some documents: they sort last.
+        "rating": [{"rating_rank": {"order": "desc", "missing": "_last"}}, "_score"],
     }
 
     def _search(

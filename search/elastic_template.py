@@ -76,6 +76,9 @@ MAPPINGS = {
         "moq": {"type": "long", "index": False},
         "gst_verified": {"type": "boolean"},
         "created": {"type": "long"},
+        "rating": {"type": "float", "index": False},
+        "rating_count": {"type": "integer", "index": False},
+        "rating_rank": {"type": "double"},
         "image": {"type": "keyword", "index": False},
     },
 }

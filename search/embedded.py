@@ -44,7 +44,7 @@ from search.protocol import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "7"  # bump when the schema changes; the index is then rebuilt from scratch
+SCHEMA_VERSION = "8"  # bump when the schema changes; the index is then rebuilt from scratch
 ANALYZER = "trade"
 PLAIN = "plain"
 _FUZZY_BOOST = 0.3  # a typo-tolerant match counts, but less than the word as typed
@@ -76,6 +76,9 @@ def _schema() -> tantivy.Schema:
     builder.add_boolean_field("gst_verified", stored=True, indexed=True, fast=True)
     builder.add_boolean_field("price_includes_gst", stored=True)
     builder.add_integer_field("created", stored=True, indexed=True, fast=True)
+    builder.add_float_field("rating", stored=True)
+    builder.add_unsigned_field("rating_count", stored=True)
+    builder.add_float_field("rating_rank", fast=True)
     return builder.build()
 
 
@@ -408,6 +411,7 @@ class EmbeddedSearch:
             "price_asc": ("price", tantivy.Order.Asc),
             "price_desc": ("price", tantivy.Order.Desc),
             "newest": ("created", tantivy.Order.Desc),
+            "rating": ("rating_rank", tantivy.Order.Desc),
         }.get(request.sort)
         if order is None:
             return searcher.search(query, request.per_page, count=False, offset=offset)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
-SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest")
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "rating"]
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "rating")
 
 # Price steps in rupees (1, 2, 5, 10, 20, 50 ... 50 crore): both backends count the result set's
 # prices between them, and search.results joins neighbouring steps into a few bands that each

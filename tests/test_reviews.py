@@ -12,11 +12,14 @@ from sqlalchemy import event, select
 from marketplace import desk
 from marketplace.accounts.models import User
 from marketplace.audit import AuditEvent
+from marketplace.catalog.inputs import ProductIn
+from marketplace.catalog.services import create_product
 from marketplace.credits import operators
 from marketplace.credits.inputs import GoodwillIn
 from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.leads import pipeline
+from marketplace.privacy.export import collect
 from marketplace.reviews.models import Review, ReviewReport
 from marketplace.reviews.policy import NOT_ELIGIBLE
 from marketplace.reviews.ratings import NO_RATING, supplier_ratings
@@ -272,8 +275,6 @@ def test_the_review_text_is_exported_and_erased_with_its_author(api, rater, shop
     owner = api.sign_in(db.session.get_one(User, shop.supplier_id).email)
     owner.post(f"/reviews/{review_id}/reply", {"text": f"Dear {buyer.name}, we did call."})
     rater.post(f"/reviews/{review_id}/reports", {"reason": "My own review, a test."})
-    from marketplace.privacy.export import collect
-
     sections = collect(db.session.get_one(User, shop.buyer_id))
     assert sections["reviews"][0]["text"] == f"Ask for {buyer.name}: nobody answered."
     assert sections["review_reports"][0]["reason"] == "My own review, a test."
@@ -330,3 +331,52 @@ def test_the_rating_form_needs_trade_and_a_csrf_token(app, api, shop):
     done = browser.post(url, data={"csrf_token": csrf_token(form), "rating": "5", "text": "Fine."})
     assert done.status_code == 302
     assert db.session.scalar(select(Review.rating)) == 5
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def test_search_sorts_by_rating_and_follows_rating_changes(api, ctx, categories, rater, shop):
+    rival = factories.supplier()
+    rival_shop = Shop(rival.id, factories.buyer().id, _pipe_of(rival))
+    _answer(api, rival_shop)
+    rival_rater = api.sign_in(db.session.get_one(User, rival_shop.buyer_id).email)
+    rival_rater.post(_reviews_url(rival_shop), {"rating": 5})
+    rater.post(_reviews_url(shop), {"rating": 3})
+
+    def ranked() -> list[tuple[int, dict]]:
+        found = api.get("/search?q=pipe&sort=rating").get_json()["items"]
+        return [(item["id"], item["supplier"]["rating"]) for item in found]
+
+    assert ranked() == [
+        (rival_shop.product_id, {"average": 5.0, "count": 1}),
+        (shop.product_id, {"average": 3.0, "count": 1}),
+    ]
+    rival_review = db.session.scalar(select(Review.id).where(Review.rating == 5))
+    officer = api.sign_in(factories.staff().email)
+    hidden = officer.post(
+        f"/reviews/{rival_review}/decision", {"decision": "hide", "reason": "Written by staff."}
+    )
+    assert hidden.status_code == 200
+    assert ranked() == [
+        (shop.product_id, {"average": 3.0, "count": 1}),
+        (rival_shop.product_id, {"average": None, "count": 0}),
+    ]
+
+
+def _pipe_of(person: factories.Registered) -> int:
+    product = create_product(
+        db.session.get_one(User, person.id),
+        ProductIn.model_validate(
+            {
+                "name": "SS 316 Seamless Pipe",
+                "category": "stainless-steel-pipes",
+                "description": "Seamless pipe for chemical plants.",
+                "price": "410.00",
+                "unit": "kg",
+                "moq": 1,
+            }
+        ),
+    )
+    commit()
+    return product.id
