@@ -42,6 +42,7 @@ from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.services import initial_consents
+from marketplace.reviews.demo import seed_demo_reviews
 
 DEMO_DOMAIN = "demo.tradesetu.in"
 
@@ -355,6 +356,7 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         if chunk:
             db.session.execute(insert(Product), chunk)
             bar.update(len(chunk))
+    seed_demo_reviews(seeder.rng, seeder.now)
     commit()
     with click.progressbar(length=products, label="Indexing products", show_pos=True) as bar:
         indexed = indexing.reindex(progress=bar.update)

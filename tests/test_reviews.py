@@ -20,6 +20,7 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.leads import pipeline
 from marketplace.privacy.export import collect
+from marketplace.reviews.eligibility import trade_basis
 from marketplace.reviews.models import Review, ReviewReport
 from marketplace.reviews.policy import NOT_ELIGIBLE
 from marketplace.reviews.ratings import NO_RATING, supplier_ratings
@@ -380,3 +381,17 @@ def _pipe_of(person: factories.Registered) -> int:
     )
     commit()
     return product.id
+
+
+def test_the_demo_has_reviews_earned_by_trade(app, ctx, api):
+    result = app.test_cli_runner().invoke(
+        args=["demo", "seed", "--products", "120", "--buyers", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    reviews = db.session.scalars(select(Review)).all()
+    assert len(reviews) >= 5
+    for review in reviews:
+        assert trade_basis(review.author_id, review.supplier_id) == review.basis
+    assert sum(review.reply_text is not None for review in reviews) == 1
+    top = api.get("/search?sort=rating&per_page=1").get_json()["items"][0]["supplier"]
+    assert top["rating"]["count"] >= 1 and top["rating"]["average"] >= 4.5
