@@ -395,3 +395,32 @@ def test_the_demo_has_reviews_earned_by_trade(app, ctx, api):
     assert sum(review.reply_text is not None for review in reviews) == 1
     top = api.get("/search?sort=rating&per_page=1").get_json()["items"][0]["supplier"]
     assert top["rating"]["count"] >= 1 and top["rating"]["average"] >= 4.5
+
+
+def test_the_officer_hides_a_reported_review_from_the_desk_page(app, api, rater, shop):
+    review_id = rater.post(_reviews_url(shop), {"rating": 1, "text": "Fraud!!"}).get_json()["id"]
+    reporter = app.test_client()
+    token = sign_in_page(reporter, factories.buyer())
+    reported = reporter.post(
+        f"/reviews/{review_id}/report", data={"csrf_token": token, "reason": "No facts at all."}
+    )
+    assert reported.status_code == 302
+    officer = app.test_client()
+    token = sign_in_page(officer, factories.staff())
+    assert f"RV-{review_id}" in officer.get("/desk").get_data(as_text=True)
+    page = officer.get(f"/desk/reviews/{review_id}").get_data(as_text=True)
+    assert "No facts at all." in page and "Fraud!!" in page
+    refused = officer.post(
+        f"/desk/reviews/{review_id}", data={"csrf_token": token, "decision": "hide"}
+    )
+    assert (
+        refused.status_code == 422
+        and "this field is required" in refused.get_data(as_text=True).lower()
+    )
+    hidden = officer.post(
+        f"/desk/reviews/{review_id}",
+        data={"csrf_token": token, "decision": "hide", "reason": "Accuses without facts."},
+    )
+    assert hidden.status_code == 302
+    assert db.session.get_one(Review, review_id).hidden_reason == "Accuses without facts."
+    assert f"RV-{review_id}" not in officer.get("/desk").get_data(as_text=True)
