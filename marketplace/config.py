@@ -243,7 +243,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",
-        "MAIL_FROM": "Marketplace <no-reply@marketplace.local>",
+        "MAIL_FROM": "TradeSetu <no-reply@tradesetu.local>",
         "SMTP_HOST": None,
         "SMTP_PORT": 587,
         "SMTP_USERNAME": None,
@@ -252,7 +252,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMS_BACKEND": "file",
         "SMS_GATEWAY_URL": None,
         "SMS_GATEWAY_TOKEN": None,
-        "SMS_SENDER_ID": "MKTPLC",
+        "SMS_SENDER_ID": "TRDSTU",  # six letters, as DLT sender ids are
         "OUTBOX_PATH": str(Path(instance_path) / "outbox"),
         "UPLOAD_PATH": str(Path(instance_path) / "uploads"),
         # Access exports (ZIPs) wait here for their 7 days; the daily purge deletes them after.

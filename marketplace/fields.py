@@ -140,7 +140,7 @@ def _flag(raw: Any) -> bool:
         return True  # an HTML checkbox, a query string
     if isinstance(raw, str) and raw.lower() in _FALSE:
         return False
-    raise refuse("must be true or false")
+    raise refuse("must be yes or no (true or false)")
 
 
 Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]

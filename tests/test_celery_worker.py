@@ -291,7 +291,7 @@ def test_a_failing_task_is_retried_with_backoff(stack):
     finally:
         gateway.shutdown()
     assert _Gateway.received == [
-        {"to": "+919876543210", "text": "Your code is 482913", "sender": "MKTPLC"}
+        {"to": "+919876543210", "text": "Your code is 482913", "sender": "TRDSTU"}
     ]
     retries = [line for line in stack.log("worker").splitlines() if "Retry in" in line]
     assert all("deliver_sms" in line for line in retries)

@@ -194,7 +194,7 @@ def _supplier_id(supplier: factories.Registered) -> int:
         ({"quantity": "-4"}, "quantity", "more than zero"),
         ({"quantity": "1.2345"}, "quantity", "three decimal places"),
         ({"quantity": True}, "quantity", "must be a number"),
-        ({"unit": "furlong"}, "unit", "must be one of"),
+        ({"unit": "furlong"}, "unit", "must be a unit such as"),
         ({"message": None}, "message", "required"),
         ({"message": "hi"}, "message", "at least 4"),
         ({"message": "x" * 4001}, "message", "at most 4000"),
@@ -774,7 +774,7 @@ def test_the_enquiry_form_says_what_is_wrong_and_drops_bots(app, ctx, client, bu
     form = {"csrf_token": token, "product_id": str(product_id), "message": "Need 500 kg."}
     refused = client.post("/enquiries/new", data={**form, "quantity": "lots", "unit": "furlong"})
     assert refused.status_code == 422
-    assert "Must be a number" in refused.text and "Must be one of" in refused.text
+    assert "Must be a number" in refused.text and "Must be a unit such as" in refused.text
     bot = client.post("/enquiries/new", data={**form, "website": "http://spam.example"})
     assert bot.status_code == 302  # looks sent
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 0

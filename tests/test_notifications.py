@@ -19,7 +19,7 @@ def test_file_backends_write_the_outbox(app, ctx):
     assert json.loads(outbox(app, "sms")[0]) == {
         "to": "+919876543210",
         "text": "Your code is 123456",
-        "sender": "MKTPLC",
+        "sender": "TRDSTU",
     }
 
 
@@ -90,7 +90,7 @@ def test_http_sms_gateway(app, ctx, monkeypatch, sms_gateway):
     assert received == [
         (
             "Bearer gateway-token",
-            {"to": "+919876543210", "text": "Your code is 123456", "sender": "MKTPLC"},
+            {"to": "+919876543210", "text": "Your code is 123456", "sender": "TRDSTU"},
         )
     ]
     # A gateway error surfaces (and Celery retries the task with backoff).

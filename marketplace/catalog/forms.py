@@ -8,8 +8,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.categories import category_tree
-from marketplace.catalog.models import UNITS, Product
+from marketplace.catalog.models import Product
 from marketplace.catalog.trade import GST_SLABS, gst_label
+from marketplace.catalog.units import UNITS
 
 
 class ProductForm(FlaskForm):

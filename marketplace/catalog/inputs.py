@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 from marketplace.catalog.categories import CategoryInfo, categories
-from marketplace.catalog.models import UNITS, ProductStatus
+from marketplace.catalog.models import ProductStatus
 from marketplace.catalog.trade import (
     GST_SLAB_SOURCE,
     GST_SLABS,
@@ -19,6 +19,7 @@ from marketplace.catalog.trade import (
     check_hsn,
     gst_label,
 )
+from marketplace.catalog.units import UNITS, check_unit
 from marketplace.fields import (
     REQUIRED,
     Flag,
@@ -37,17 +38,10 @@ MAX_SPECIFICATIONS = 30
 def _leaf_category(slug: str) -> CategoryInfo:
     info = categories().get(slug.strip().lower())
     if info is None:
-        raise Invalid("unknown category; see GET /api/v1/categories for the slugs")
+        raise Invalid("unknown category: choose one from the list of categories")
     if not info.is_leaf:
         raise Invalid(f"'{info.name}' is an industry: choose one of its categories")
     return info
-
-
-def _unit(value: str) -> str:
-    unit = value.strip().lower()
-    if unit not in UNITS:
-        raise Invalid(f"must be one of: {', '.join(UNITS)}")
-    return unit
 
 
 def _status(value: str) -> ProductStatus:
@@ -159,7 +153,7 @@ class ProductIn(BaseModel):
     category: Text(max_length=80, check=_leaf_category, description="a leaf category slug")
     description: Text(max_length=5000, multiline=True, required=False) = None
     price: Money(above_zero=True, description='rupees, e.g. "1250.00"')
-    unit: Text(max_length=24, check=_unit, description=f"one of: {', '.join(UNITS)}")
+    unit: Text(max_length=24, check=check_unit, description=f"one of: {', '.join(UNITS)}")
     moq: WholeNumber(minimum=1, maximum=10_000_000, required=False) = None
     specifications: Specifications = Field(default_factory=dict)
     status: Text(max_length=16, check=_status, description="active or paused") = None
@@ -215,7 +209,7 @@ class ProductChange(ProductIn):
     name: Text(min_length=3, max_length=200) = None
     category: Text(max_length=80, check=_leaf_category, description="a leaf category slug") = None
     price: Money(above_zero=True, description='rupees, e.g. "1250.00"') = None
-    unit: Text(max_length=24, check=_unit, description=f"one of: {', '.join(UNITS)}") = None
+    unit: Text(max_length=24, check=check_unit, description=f"one of: {', '.join(UNITS)}") = None
 
     def named_fields(self) -> set[str]:
         return set(self.model_fields_set)

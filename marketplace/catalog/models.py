@@ -19,36 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import SupplierProfile
+from marketplace.catalog.units import UNITS
 from marketplace.db import UTCDateTime, string_enum, utcnow
 from marketplace.extensions import db
-
-# Units products trade in (value -> how a page says "per ...").
-UNITS: dict[str, str] = {
-    "piece": "piece",
-    "set": "set",
-    "pair": "pair",
-    "box": "box",
-    "kit": "kit",
-    "packet": "packet",
-    "bag": "bag",
-    "roll": "roll",
-    "bottle": "bottle",
-    "strip": "strip",
-    "cylinder": "cylinder",
-    "dozen": "dozen",
-    "gram": "gram",
-    "kg": "kg",
-    "quintal": "quintal",
-    "tonne": "tonne",
-    "carat": "carat",
-    "litre": "litre",
-    "metre": "metre",
-    "square foot": "sq ft",
-    "square metre": "sq m",
-    "cubic metre": "cu m",
-    "acre": "acre",
-    "watt": "watt",
-}
 
 
 class Category(db.Model):

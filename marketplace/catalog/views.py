@@ -34,9 +34,9 @@ from marketplace.catalog.forms import (
 )
 from marketplace.catalog.icons import category_icon
 from marketplace.catalog.inputs import ProductChange, ProductIn, VisibilityIn
-from marketplace.catalog.models import UNITS
 from marketplace.catalog.schemas import product_url, supplier_url
 from marketplace.catalog.trade import gst_label
+from marketplace.catalog.units import UNITS
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.formatting import rupees

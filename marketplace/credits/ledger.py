@@ -149,8 +149,7 @@ def spend_credit(
     if not lots:
         raise NoCredits(
             "Your credit balance is 0, so this cannot be unlocked. Buy a credit pack on the "
-            "Credits page (/credits, or POST /api/v1/orders); a paid plan also adds credits "
-            "every Monday."
+            "Credits page; a paid plan also adds credits every Monday."
         )
     lot, _ = lots[0]
     entry = CreditEntry(

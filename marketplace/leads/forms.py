@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import STATE_CHOICES
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.units import UNITS
 from marketplace.leads.models import LeadStatus
 from marketplace.leads.schemas import quantity_text
 

@@ -17,7 +17,7 @@ from marketplace.accounts import identity
 from marketplace.accounts.details import person_name
 from marketplace.accounts.india import find_state
 from marketplace.catalog.categories import categories
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.units import check_unit
 from marketplace.db import IST, utcnow
 from marketplace.fields import (
     REQUIRED,
@@ -65,12 +65,6 @@ def Quantity(*, required: bool = True) -> Any:
     """How much: more than zero, at most three decimal places (2.5 tonnes)."""
     schema = {"type": ["string", "number"], "description": "more than zero, e.g. 500 or 2.5"}
     return checked(_quantity, schema, python=Decimal, required=required)
-
-
-def check_unit(value: str) -> str:
-    if value not in UNITS:
-        raise Invalid("must be one of: " + ", ".join(UNITS))
-    return value
 
 
 def Unit(*, required: bool = True, description: str | None = None) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from marketplace.accounts.models import User
 from marketplace.db import paginate
 from marketplace.extensions import db
 from marketplace.reviews.models import Review, ReviewReport
@@ -22,12 +23,12 @@ def supplier_reviews(supplier_id: int, *, page: int, per_page: int) -> tuple[lis
     return paginate(statement, page=page, per_page=per_page)
 
 
-def written_by(user_id: int) -> list[dict[str, Any]]:
+def written_by(user: User) -> list[dict[str, Any]]:
     """The reviews a person wrote, as their access export lists them."""
     rows = db.session.scalars(
         select(Review)
         .options(joinedload(Review.supplier))
-        .where(Review.author_id == user_id)
+        .where(Review.author_id == user.id)
         .order_by(Review.id)
     )
     return [
@@ -44,13 +45,13 @@ def written_by(user_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def replies_by(supplier_id: int | None) -> list[dict[str, Any]]:
+def replies_by(user: User) -> list[dict[str, Any]]:
     """A supplier's replies to reviews of its business (its own words)."""
-    if supplier_id is None:
+    if user.supplier is None:
         return []
     rows = db.session.scalars(
         select(Review)
-        .where(Review.supplier_id == supplier_id, Review.reply_text.is_not(None))
+        .where(Review.supplier_id == user.supplier.id, Review.reply_text.is_not(None))
         .order_by(Review.id)
     )
     return [
@@ -59,10 +60,10 @@ def replies_by(supplier_id: int | None) -> list[dict[str, Any]]:
     ]
 
 
-def reports_by(user_id: int) -> list[dict[str, Any]]:
+def reports_by(user: User) -> list[dict[str, Any]]:
     """The reports a person made, with what became of them."""
     rows = db.session.scalars(
-        select(ReviewReport).where(ReviewReport.reporter_id == user_id).order_by(ReviewReport.id)
+        select(ReviewReport).where(ReviewReport.reporter_id == user.id).order_by(ReviewReport.id)
     )
     return [
         {
