@@ -1,7 +1,7 @@
 """reviews: ratings from real trade, the supplier's reply, reports to the officer's desk
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 10:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import marketplace.db
 
 # revision identifiers, used by Alembic.
-revision = "0018"
-down_revision = "0017"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
