@@ -49,6 +49,7 @@ from marketplace.leads.rule_views import bp as lead_rules_bp
 from marketplace.privacy import cli as privacy_cli
 from marketplace.privacy import newsletter_views
 from marketplace.privacy import views as privacy_views
+from marketplace.reviews import views as reviews_views
 from marketplace.validation import IdConverter
 from workers import celery_init_app
 from workers import cli as tasks_cli
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grievances_views.notices_bp)
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(newsletter_views.bp)
+    app.register_blueprint(reviews_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(indiamart.bp)
     for group in (

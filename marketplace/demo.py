@@ -47,6 +47,7 @@ from marketplace.extensions import db
 from marketplace.leads import demo_enquiries
 from marketplace.privacy.models import ConsentRecord
 from marketplace.privacy.services import initial_consents
+from marketplace.reviews.demo import seed_demo_reviews
 
 DEMO_DOMAIN = "demo.tradesetu.in"
 
@@ -386,6 +387,7 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
             bar.update(len(chunk))
     buyer_ids = demo_enquiries.demo_buyers(DEMO_DOMAIN)
     demo_enquiries.seed_enquiries(seeder.rng, [sid for sid, _ in made], buyer_ids, seeder.now)
+    seed_demo_reviews(seeder.rng, seeder.now)
     commit()
     with click.progressbar(length=products, label="Indexing products", show_pos=True) as bar:
         indexed = indexing.reindex(progress=bar.update)

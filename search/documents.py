@@ -31,7 +31,18 @@ DISPLAY_FIELDS = (
     "brand",
     "gst_rate",
     "price_includes_gst",
+    "rating",
+    "rating_count",
 )
+
+
+def rating_rank(average: float | None, count: int) -> float:
+    """One number that sorts by rating: the average (to two decimals) first, then the number
+    of ratings behind it; a supplier nobody rated sorts last. One field, so that both engines
+    (the embedded one sorts by a single field) order results the same way."""
+    if not count or average is None:
+        return 0.0
+    return round(average, 2) * 1_000_000 + min(count, 999_999)
 
 
 def suggestion_phrases(name: str) -> list[str]:
@@ -72,6 +83,9 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "brand": brand,
         "gst_rate": "" if gst_rate is None else f"{float(gst_rate):g}",
         "price_includes_gst": bool(row.get("price_includes_gst")),
+        "rating": round(row.get("rating_average") or 0.0, 1),
+        "rating_count": row.get("rating_count") or 0,
+        "rating_rank": rating_rank(row.get("rating_average"), row.get("rating_count") or 0),
         "suggest": [*suggestion_phrases(row["name"]), category_name.lower()],
         # How the supplier answers enquiries, as one number (higher is better): the response
         # sort, and the tie-breaker among equally relevant results.
@@ -87,6 +101,8 @@ def display(document: Mapping[str, Any]) -> dict[str, Any]:
     shown["brand"] = shown["brand"] or None
     shown["gst_rate"] = shown["gst_rate"] or None
     shown["price_includes_gst"] = bool(shown["price_includes_gst"])
+    shown["rating_count"] = shown["rating_count"] or 0  # a document indexed before ratings
+    shown["rating"] = shown["rating"] if shown["rating_count"] else None
     created = shown.pop("created")
     shown["created_at"] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return shown

@@ -337,6 +337,8 @@ class ElasticsearchSearch:
         "response": [{"response_rank": "desc"}, "_score"],
         # Equally relevant results: the supplier who answers enquiries best first.
         "relevance": ["_score", {"response_rank": "desc"}],
+        # An index made before ratings has no rating_rank in some documents: they sort last.
+        "rating": [{"rating_rank": {"order": "desc", "missing": "_last"}}, "_score"],
     }
 
     def _search(

@@ -77,6 +77,9 @@ MAPPINGS = {
         "gst_verified": {"type": "boolean"},
         "created": {"type": "long"},
         "response_rank": {"type": "long"},
+        "rating": {"type": "float", "index": False},
+        "rating_count": {"type": "integer", "index": False},
+        "rating_rank": {"type": "double"},
         "image": {"type": "keyword", "index": False},
     },
 }

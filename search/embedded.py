@@ -44,7 +44,7 @@ from search.protocol import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "8"  # bump when the schema changes; the index is then rebuilt from scratch
+SCHEMA_VERSION = "9"  # bump when the schema changes; the index is then rebuilt from scratch
 ANALYZER = "trade"
 PLAIN = "plain"
 _FUZZY_BOOST = 0.3  # a typo-tolerant match counts, but less than the word as typed
@@ -81,6 +81,9 @@ def _schema() -> tantivy.Schema:
     builder.add_boolean_field("price_includes_gst", stored=True)
     builder.add_integer_field("created", stored=True, indexed=True, fast=True)
     builder.add_integer_field("response_rank", stored=True, indexed=True, fast=True)
+    builder.add_float_field("rating", stored=True)
+    builder.add_unsigned_field("rating_count", stored=True)
+    builder.add_float_field("rating_rank", fast=True)
     return builder.build()
 
 
@@ -424,6 +427,7 @@ class EmbeddedSearch:
             "price_desc": ("price", tantivy.Order.Desc),
             "newest": ("created", tantivy.Order.Desc),
             "response": ("response_rank", tantivy.Order.Desc),
+            "rating": ("rating_rank", tantivy.Order.Desc),
             "relevance": ("response_rank", tantivy.Order.Desc),
         }[request.sort]
         return searcher.search(

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 # "response": the suppliers who answer enquiries best first (search.documents' response_rank),
-# which also orders equally relevant results.
-Sort = Literal["relevance", "price_asc", "price_desc", "newest", "response"]
-SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "response")
+# which also orders equally relevant results; "rating": the best-rated suppliers first.
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "response", "rating"]
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "response", "rating")
 
 # Price steps in rupees (1, 2, 5, 10, 20, 50 ... 50 crore): both backends count the result set's
 # prices between them, and search.results joins neighbouring steps into a few bands that each

@@ -141,6 +141,19 @@ def _lead(world: World, buyer: factories.Registered | None = None) -> int:
         return lead_id
 
 
+def _review(world: World) -> int:
+    """The buyer's review of the supplier, earned by the supplier's answer to its enquiry."""
+    answered = world.api("supplier").post(
+        f"/leads/{world.ids['lead_id']}/messages", {"text": "We can deliver by Friday."}
+    )
+    assert answered.status_code == 201, answered.get_json()
+    rated = world.api("buyer").post(
+        f"/suppliers/{world.ids['supplier_id']}/reviews", {"rating": 4, "text": "Quick answer."}
+    )
+    assert rated.status_code == 201, rated.get_json()
+    return int(rated.get_json()["id"])
+
+
 def _requirement(world: World) -> int:
     with world.app.app_context():
         body = RequirementIn.model_validate(REQUIREMENT)
@@ -238,6 +251,7 @@ def _objects(world: World) -> None:
     world.ids["image_product_id"] = image["product_id"]
     world.ids["photo_id"] = _photo(world)["photo_id"]
     world.ids["lead_id"] = _lead(world, world.people["buyer"])
+    world.ids["review_id"] = _review(world)
     world.ids["requirement_id"] = _requirement(world)
     world.ids["webhook_id"] = _webhook(world)
     world.ids["key_id"] = _key(world, ["leads:read"])[0]
@@ -479,6 +493,13 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /api/v1/webhooks": lambda w: {
         "url": "https://crm.example.com/hook",
         "events": ["lead.created"],
+    },
+    # Rating, replying and deciding ask the rules who may, after the input is read.
+    "POST /api/v1/suppliers/<int:supplier_id>/reviews": lambda w: {"rating": 4},
+    "POST /api/v1/reviews/<int:review_id>/reply": lambda w: {"text": "Thank you."},
+    "POST /api/v1/reviews/<int:review_id>/decision": lambda w: {
+        "decision": "keep",
+        "reason": "An honest opinion.",
     },
     "POST /leads/<int:lead_id>/update": lambda w: {"action": "status", "status": "contacted"},
     "POST /account/api-keys": lambda w: {"name": "Tally", "scopes": "leads:read"},

@@ -543,6 +543,9 @@ EXPORT_SNAPSHOT = {
         }
     ],
     "grievances": [],
+    "reviews": [],
+    "review_replies": [],
+    "review_reports": [],
     "sign_in_history": [
         {"action": "auth.signed_in", "at": "<time>", "ip_address": "127.0.0.1", "channel": "api"},
         {"action": "auth.token_issued", "at": "<time>", "ip_address": "127.0.0.1", "channel": None},

@@ -208,6 +208,7 @@ def _documents() -> list[dict[str, Any]]:
                     "gst_verification": "verified" if verified else "pending",
                     "image": None,
                     **TRADE.get(pid, {}),
+                    **RATINGS.get(supplier, {}),
                 }
             )
         )
@@ -219,6 +220,16 @@ TRADE = {
     1: {"brand": "Jindal", "hsn_code": "73064000", "gst_rate": 18.0, "price_includes_gst": False},
     2: {"brand": "jindal", "hsn_code": "7306"},
     4: {"brand": "Tata Tiscon", "hsn_code": "721420", "gst_rate": 18.0, "price_includes_gst": True},
+}
+
+
+# Suppliers' ratings (average, count) as catalog.indexing reads them; supplier 14 has none.
+RATINGS = {
+    10: {"rating_average": 4.5, "rating_count": 2},
+    11: {"rating_average": 4.5, "rating_count": 6},
+    12: {"rating_average": 3.0, "rating_count": 1},
+    13: {"rating_average": 5.0, "rating_count": 1},
+    15: {"rating_average": 4.0, "rating_count": 3},
 }
 
 
@@ -374,6 +385,19 @@ def test_city_and_state_facets(catalogue):
 )
 def test_sorts(catalogue, sort, expected):
     assert ids(catalogue.search(SearchRequest(sort=sort, per_page=50))) == expected
+
+
+def test_sort_by_rating_puts_the_best_rated_suppliers_first(catalogue):
+    """Highest average first; on the same average, more ratings first; unrated last. Products
+    of one supplier share its rating, so the order is checked supplier by supplier."""
+    supplier_of = {row[0]: row[5] for row in CATALOGUE}
+    everything = catalogue.search(SearchRequest(sort="rating", per_page=50))
+    assert [supplier_of[pid] for pid in ids(everything)] == [13, 11, 11, 10, 10, 15, 12, 14]
+    steel = catalogue.search(SearchRequest(text="steel", sort="rating", per_page=50))
+    assert [supplier_of[pid] for pid in ids(steel)] == [11, 10, 10]
+    shown = {hit.id: hit.document for hit in everything.hits}
+    assert (shown[1]["rating"], shown[1]["rating_count"]) == (4.5, 2)
+    assert (shown[6]["rating"], shown[6]["rating_count"]) == (None, 0)
 
 
 def test_pages_do_not_overlap_and_cover_everything(catalogue):

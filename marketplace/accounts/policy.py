@@ -32,7 +32,7 @@ class Scope(enum.StrEnum):
 
 SCOPE_LABELS: dict[Scope, str] = {
     Scope.LEADS_READ: "Read leads and enquiries",
-    Scope.LEADS_WRITE: "Update leads (status, notes)",
+    Scope.LEADS_WRITE: "Update leads (status, notes) and reply to reviews of the business",
     Scope.CATALOG_WRITE: "Create, change and delete products and their images, and the "
     "storefront's photos",
     Scope.WEBHOOKS_MANAGE: "Webhook deliveries (the webhooks themselves need a person)",

@@ -10,6 +10,7 @@ from marketplace.api import (  # noqa: F401  (each module registers its routes o
     leads,
     openapi,
     privacy,
+    reviews,
     supplier_profiles,
     team,
     webhooks,

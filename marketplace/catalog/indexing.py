@@ -39,6 +39,7 @@ from marketplace.leads.response_times import (
     response_figures,
     search_rank,
 )
+from marketplace.reviews.ratings import rating_figures
 from marketplace.search_backend import backend
 from search import SearchUnavailable
 from search.documents import product_document
@@ -61,6 +62,7 @@ def document_rows() -> Select[Any]:
     """One flat row per product with everything its search document needs, as plain values
     (the price a float, the time in epoch seconds): a rebuild reads a million of these."""
     industry = aliased(Category)
+    rating = rating_figures()
     first_image = (
         select(ProductImage.stored_name)
         .where(ProductImage.product_id == Product.id)
@@ -93,11 +95,14 @@ def document_rows() -> Select[Any]:
             SupplierProfile.city,
             cast(SupplierProfile.gst_verification, String).label("gst_verification"),
             first_image.label("image_name"),
+            rating.c.rating_average,
+            rating.c.rating_count,
         )
         .join(Category, Product.category_id == Category.id)
         .outerjoin(industry, Category.parent_id == industry.id)
         .join(SupplierProfile, Product.supplier_id == SupplierProfile.id)
         .join(User, SupplierProfile.user_id == User.id)
+        .outerjoin(rating, rating.c.supplier_id == SupplierProfile.id)
     )
 
 

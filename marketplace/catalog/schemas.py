@@ -16,6 +16,7 @@ from marketplace.catalog.queries import SearchPage, category_label
 from marketplace.catalog.taxonomy import slugify
 from marketplace.catalog.trade import gst_label
 from marketplace.fields import Timestamp
+from marketplace.reviews.schemas import Rating
 from search.protocol import SearchHit as Hit
 
 
@@ -94,6 +95,12 @@ class OwnProduct(Product):
     image_ids: list[int]
 
 
+class RatedSupplierCard(SupplierCard):
+    """A supplier beside a search result: also its rating, as indexed."""
+
+    rating: Rating
+
+
 class SearchHit(TypedDict):
     id: int
     name: str
@@ -102,7 +109,7 @@ class SearchHit(TypedDict):
     moq: int
     category: str
     category_name: str
-    supplier: SupplierCard
+    supplier: RatedSupplierCard
     image: str | None
     brand: str | None
     gst_rate: Annotated[str | None, Field(description="per cent")]
@@ -247,6 +254,7 @@ def search_hit(hit: Hit) -> SearchHit:
             "city": doc["city"],
             "state": doc["state"],
             "gst_verified": doc["gst_verified"],
+            "rating": {"average": doc.get("rating"), "count": doc.get("rating_count") or 0},
         },
         "image": doc.get("image"),
         "brand": doc.get("brand"),

@@ -27,6 +27,8 @@ from marketplace.leads.response_times import (
     ResponseFigures,
     supplier_response_figures,
 )
+from marketplace.reviews.ratings import supplier_ratings
+from marketplace.reviews.schemas import Rating, rating
 
 
 class Address(TypedDict):
@@ -68,11 +70,6 @@ class Verification(TypedDict):
     gst: GstCheck
 
 
-class Rating(TypedDict):
-    average: Annotated[float, Field(ge=1, le=5, description="of ratings from real trade")]
-    count: int
-
-
 _RATE = (
     f"the share of enquiries of the last {WINDOW.days} days answered within 24 hours, 0 to 1 "
     f"(an answer: a message, a quotation, or marking the enquiry spam); null with fewer than "
@@ -98,7 +95,10 @@ class SupplierProfileView(BusinessProfile):
     verification: Verification
     response_rate_30d: Annotated[float | None, Field(ge=0, le=1, description=_RATE)]
     median_first_response_minutes: Annotated[int | None, Field(description=_MEDIAN)]
-    rating: Annotated[Rating | None, Field(description="none until buyers have rated it")]
+    rating: Annotated[
+        Rating | None,
+        Field(description="from ratings earned by real trade; null until a buyer has rated it"),
+    ]
 
 
 def gst_check(supplier: SupplierProfile) -> GstCheck:
@@ -152,5 +152,6 @@ def supplier_profile(supplier_id: int) -> SupplierProfileView:
     """A listed supplier's profile; NotFound for a closed account, as its storefront."""
     supplier = public_supplier(supplier_id)
     _, products = supplier_products(supplier.id, per_page=1)
-    # The rating comes with the reviews (issue 26): None until they are merged in.
-    return _profile(supplier, products, supplier_response_figures(supplier.id), None)
+    summary = supplier_ratings([supplier.id])[supplier.id]
+    shown = rating(summary) if summary.count else None
+    return _profile(supplier, products, supplier_response_figures(supplier.id), shown)

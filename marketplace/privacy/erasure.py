@@ -38,6 +38,7 @@ from marketplace.identifiers import PersonIdentifiers
 ERASER_MODULES: tuple[str, ...] = (
     "marketplace.catalog.erasure",
     "marketplace.leads.erasure",
+    "marketplace.reviews.erasure",
     "marketplace.credits.erasure",
     "marketplace.privacy.own_erasure",
     "marketplace.accounts.erasure",

@@ -36,6 +36,7 @@ from marketplace.privacy import export_activity, newsletters
 from marketplace.privacy.manager_models import ConsentManager
 from marketplace.privacy.models import ConsentRecord, PrivacyRequest
 from marketplace.privacy.sharing import shared_with
+from marketplace.reviews import queries as reviews
 
 Rows = list[dict[str, Any]]
 
@@ -421,6 +422,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("gst_checks", ("gst_checks.supplier_id",), gst_check_rows),
     Section("team_membership", ("team_members.user_id",), _team_membership),
     Section("newsletters", ("newsletter_deliveries.user_id",), newsletters.received_by),
+    Section("reviews", ("reviews.author_id",), reviews.written_by),
+    Section("review_replies", ("reviews.supplier_id",), reviews.replies_by),
+    Section("review_reports", ("review_reports.reporter_id",), reviews.reports_by),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -434,6 +438,7 @@ NOT_EXPORTED: dict[str, str] = {
         "(DPDP Act s.17(1)(c)); the person is told of a hold when it delays their erasure"
     ),
     "products.hidden_by_id": "a moderator's action on a supplier's listing",
+    "reviews.hidden_by_id": "a moderator's action on a review (its author gets the reason)",
     "grievance_events.actor_id": "the steps of a complaint are in its own record, by reference",
     "privacy_request_events.actor_id": "the steps of a request are in its own record",
     "supplier_blocks.supplier_id": "a supplier's list of blocked buyers holds the buyers' data",
