@@ -198,6 +198,7 @@ def test_json_that_is_not_standard_is_a_400_on_every_json_route(client, tokens, 
         "breach_id": "1",
         "order_id": "1",
         "invoice_id": "1",
+        "report_id": "1",
     }
     for path, method in _json_operations():
         url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)

@@ -21,7 +21,7 @@ from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import policy, queries, webhook_outbox
+from marketplace.leads import bad_leads, policy, queries, webhook_outbox
 from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.models import (
     BuyRequirement,
@@ -47,6 +47,7 @@ class RequirementClosed(Conflict):
 
 def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
     """Check the requirement, store it, match it to suppliers and tell them."""
+    bad_leads.require_trusted_buyer(buyer)
     product_name, description, category = posted.product_name, posted.description, posted.category
     city, state, days = posted.city, posted.state, posted.open_days
     requirement = BuyRequirement(

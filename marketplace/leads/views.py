@@ -30,6 +30,7 @@ from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.leads import (
+    bad_leads,
     buyer_blocks,
     conversations,
     enquiries,
@@ -44,6 +45,7 @@ from marketplace.leads import (
     requirements,
     schemas,
 )
+from marketplace.leads.buylead_forms import ReportForm
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -461,6 +463,7 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
 def buyleads():  # type: ignore[no-untyped-def]
     page = requested_page()
     rows, total = requirements.feed(_user(), page=page, per_page=PER_PAGE)
+    reports, reportable = bad_leads.report_states(_user(), [row.lead for row in rows if row.lead])
     return render_template(
         "leads/buyleads.html",
         buyleads=[schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows],
@@ -468,6 +471,9 @@ def buyleads():  # type: ignore[no-untyped-def]
         page=page,
         per_page=PER_PAGE,
         action_form=ActionForm(),
+        reports=reports,
+        reportable=reportable,
+        report_form=ReportForm(),
     )
 
 

@@ -1,0 +1,64 @@
+"""BuyLead reports and lead preferences over JSON: a supplier reports a bad BuyLead it
+unlocked; the grievance officer decides the report."""
+
+from __future__ import annotations
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.policy import Scope
+from marketplace.api.blueprint import authenticated, bp, current_api_user
+from marketplace.leads import bad_leads, report_policy, report_schemas
+from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn, ReportsQuery
+from marketplace.leads.report_models import BuyLeadReport
+from marketplace.openapi import Reply, operation
+
+
+def _officer_view(report: BuyLeadReport) -> report_schemas.ReportForOfficer:
+    fakes = bad_leads.fake_requirements(report.requirement.buyer_id or 0)
+    return report_schemas.report_for_officer(report, fakes)
+
+
+@bp.post("/buyleads/<int:requirement_id>/reports")
+@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@operation(
+    "Report a BuyLead I unlocked as bad (within 7 days of the unlock): the grievance officer "
+    "decides, and an upheld report returns the credit",
+    tag="buyleads",
+    body=BuyLeadReportIn,
+    responses={
+        201: Reply(report_schemas.Report, "Reported"),
+        200: Reply(report_schemas.Report, "Already reported: the first report, nothing new"),
+    },
+    problems=(404, 409),
+)
+def report_buylead(requirement_id: int, body: BuyLeadReportIn):  # type: ignore[no-untyped-def]
+    report, new = bad_leads.file_report(current_api_user(), requirement_id, body)
+    return report_schemas.report_for_supplier(report), 201 if new else 200
+
+
+@bp.get("/buylead-reports")
+@authenticated(person=True)  # suppliers see their own; the grievance officer every report
+@operation(
+    "My reports of bad BuyLeads; the grievance officer sees every report (filter by status)",
+    tag="buyleads",
+    query=ReportsQuery,
+    responses={200: report_schemas.ReportPage},
+)
+def buylead_reports(query: ReportsQuery):  # type: ignore[no-untyped-def]
+    user = current_api_user()
+    rows, total = bad_leads.list_reports(user, query)
+    if report_policy.can_decide_reports(user):
+        return query.answer([_officer_view(row) for row in rows], total)
+    return query.answer([report_schemas.report_for_supplier(row) for row in rows], total)
+
+
+@bp.post("/buylead-reports/<int:report_id>/decision")
+@authenticated(person=True)  # leads.report_policy decides who may decide (the officer)
+@operation(
+    "Grievance officer: uphold (the credit goes back to the supplier) or reject, with a reason",
+    tag="buyleads",
+    body=ReportDecisionIn,
+    responses={200: report_schemas.ReportForOfficer},
+    problems=(404, 409),
+)
+def decide_buylead_report(report_id: int, body: ReportDecisionIn):  # type: ignore[no-untyped-def]
+    return _officer_view(bad_leads.decide(current_api_user(), report_id, body))

@@ -1,0 +1,87 @@
+"""BuyLead pages beside the feed: reporting a bad BuyLead, and the grievance officer's page that
+decides a report (reached from the desk's queue)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from marketplace.accounts.forms import accepted, apply_errors
+from marketplace.accounts.models import User
+from marketplace.errors import ServiceError, ValidationFailed
+from marketplace.leads import bad_leads, report_desk, report_policy  # noqa: F401 (desk source)
+from marketplace.leads.buylead_forms import DecisionForm, ReportForm
+from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn
+from marketplace.leads.report_models import REASON_LABELS
+from marketplace.validation import validated
+
+bp = Blueprint("buylead_pages", __name__)
+bp.add_app_template_global(REASON_LABELS, "report_labels")
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+@bp.post("/buyleads/<int:requirement_id>/report")
+@login_required
+def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
+    form = ReportForm()
+    if not accepted(form):
+        flash("This form has expired; please send it again.", "error")
+        return redirect(url_for("leads.buyleads"))
+    try:
+        body = validated(BuyLeadReportIn, form.service_data())
+        _, new = bad_leads.file_report(_user(), requirement_id, body)
+    except ValidationFailed:
+        flash("Please choose what was wrong with this BuyLead.", "error")
+    except ServiceError as refused:  # too late, not unlocked, not a supplier
+        flash(refused.detail, "error")
+    else:
+        flash(
+            "Reported. The grievance officer will decide; if the report is upheld, your "
+            "credit comes back."
+            if new
+            else "You have already reported this BuyLead.",
+            "success" if new else "info",
+        )
+    return redirect(url_for("leads.buyleads"))
+
+
+def _desk_page(report_id: int, form: DecisionForm, status: int = 200):  # type: ignore[no-untyped-def]
+    report = bad_leads.report_for_officer(_user(), report_id)
+    buyer = report.requirement.buyer
+    return render_template(
+        "leads/desk_report.html",
+        report=report,
+        reason_label=REASON_LABELS[report.reason],
+        fake_requirements=bad_leads.fake_requirements(buyer.id) if buyer else 0,
+        form=form,
+    ), status
+
+
+@bp.get("/desk/buylead-reports/<int:report_id>")
+@login_required
+def desk_report(report_id: int):  # type: ignore[no-untyped-def]
+    report_policy.require_decide_reports_page(_user())
+    return _desk_page(report_id, DecisionForm())
+
+
+@bp.post("/desk/buylead-reports/<int:report_id>")
+@login_required
+def decide_report(report_id: int):  # type: ignore[no-untyped-def]
+    report_policy.require_decide_reports_page(_user())
+    form = DecisionForm()
+    if not accepted(form):
+        return _desk_page(report_id, form, 400)
+    try:
+        body = validated(ReportDecisionIn, form.service_data())
+        report = bad_leads.decide(_user(), report_id, body)
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return _desk_page(report_id, form, 422)
+    except ServiceError as refused:  # already decided
+        flash(refused.detail, "error")
+        return redirect(url_for("buylead_pages.desk_report", report_id=report_id))
+    flash(f"Report {report.status.value}; the supplier has been told.", "success")
+    return redirect(url_for("grievances.desk_queue"))

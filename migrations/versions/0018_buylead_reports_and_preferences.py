@@ -1,0 +1,63 @@
+"""buylead reports: a supplier reports a bad BuyLead it unlocked; the grievance officer decides
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-06 10:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+REASONS = ("not_reachable", "not_a_buyer", "already_bought", "false_details")
+STATUSES = ("pending", "upheld", "rejected")
+
+
+def upgrade():
+    op.create_table(
+        "buylead_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("requirement_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("reporter_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "reason",
+            sa.Enum(*REASONS, name="reportreason", native_enum=False, length=24),
+            nullable=False,
+        ),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(*STATUSES, name="reportstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.String(500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["requirement_id"], ["buy_requirements.id"]),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"]),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier_profiles.id"]),
+        sa.ForeignKeyConstraint(["reporter_id"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("lead_id", name="uq_buylead_reports_lead"),
+    )
+    op.create_index(
+        "ix_buylead_reports_requirement_status", "buylead_reports", ["requirement_id", "status"]
+    )
+    op.create_index(
+        "ix_buylead_reports_status_created", "buylead_reports", ["status", "created_at"]
+    )
+    op.create_index("ix_buylead_reports_supplier_id", "buylead_reports", ["supplier_id"])
+
+
+def downgrade():
+    op.drop_table("buylead_reports")
