@@ -51,6 +51,7 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/breaches": "1 3 3 3 3 3 3 3 3 3 A A",
     "GET /api/v1/buylead-reports": "1 3 3 A A 3 3 3 3 3 A A",
     "GET /api/v1/buyleads": "1 3 3 A A A 3 3 3 3 3 3",
+    "GET /api/v1/buyleads/preferences": "1 3 3 A A A 3 3 3 3 3 3",
     "GET /api/v1/categories": "A A A A A A A A A A A A",
     "GET /api/v1/credit-packs": "A A A A A A A A A A A A",
     "GET /api/v1/credits": "1 3 3 A A 3 3 3 3 A 3 3",
@@ -84,6 +85,7 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/webhooks": "1 3 3 A A 3 3 3 A 3 3 3",
     "GET /api/v1/webhooks/<int:webhook_id>/deliveries": "1 3 3 A 4 3 3 3 A 3 3 3",
     "GET /buyleads": "S 3 3 A A S S S S S 3 3",
+    "GET /buyleads/preferences": "S 3 3 A A S S S S S 3 3",
     "GET /categories": "A A A A A A A A A A A A",
     "GET /credits": "S 3 3 A A S S S S S 3 3",
     "GET /dashboard/products": "S 3 3 A A S S S S S 3 3",
@@ -199,6 +201,7 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/webhooks/<int:webhook_id>/enable": "1 3 3 A 4 3 3 3 3 3 3 3",
     "POST /buyleads/<int:requirement_id>/report": "S R R R R S S S S S R R",
     "POST /buyleads/<int:requirement_id>/unlock": "S R R R R S S S S S R R",
+    "POST /buyleads/preferences": "S 3 3 R R S S S S S 3 3",
     "POST /credits/orders": "S 3 3 R R S S S S S 3 3",
     "POST /dashboard/products/<int:product_id>": "S 3 3 A 4 S S S S S 3 3",
     "POST /dashboard/products/<int:product_id>/delete": "S 3 3 R 4 S S S S S 3 3",
@@ -229,6 +232,7 @@ MATRIX: dict[str, str] = {
     "POST /products/<int:product_id>/visibility": "S 3 3 3 3 S S S S S 3 R",
     "POST /requirements/<int:requirement_id>/close": "S R 4 4 4 S S S S S 4 4",
     "POST /requirements/new": "S A A A A S S S S S A A",
+    "PUT /api/v1/buyleads/preferences": "1 3 3 A A 3 A 3 3 3 3 3",
     "PUT /api/v1/privacy/consents/<purpose>": "1 A A A A 3 3 3 3 3 A A",
 }
 # fmt: on

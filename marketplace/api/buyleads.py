@@ -6,7 +6,14 @@ from __future__ import annotations
 from marketplace.accounts.models import Role
 from marketplace.accounts.policy import Scope
 from marketplace.api.blueprint import authenticated, bp, current_api_user
-from marketplace.leads import bad_leads, report_policy, report_schemas
+from marketplace.leads import (
+    bad_leads,
+    preference_schemas,
+    preferences,
+    report_policy,
+    report_schemas,
+)
+from marketplace.leads.preference_inputs import PreferencesIn
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn, ReportsQuery
 from marketplace.leads.report_models import BuyLeadReport
 from marketplace.openapi import Reply, operation
@@ -62,3 +69,27 @@ def buylead_reports(query: ReportsQuery):  # type: ignore[no-untyped-def]
 )
 def decide_buylead_report(report_id: int, body: ReportDecisionIn):  # type: ignore[no-untyped-def]
     return _officer_view(bad_leads.decide(current_api_user(), report_id, body))
+
+
+@bp.get("/buyleads/preferences")
+@authenticated(Role.SUPPLIER, scope=Scope.LEADS_READ)
+@operation(
+    "My BuyLead preferences: the requirements I want to be matched to and told of",
+    tag="buyleads",
+    responses={200: preference_schemas.PreferencesView},
+)
+def buylead_preferences():  # type: ignore[no-untyped-def]
+    return preference_schemas.preferences_view(preferences.own_preferences(current_api_user()))
+
+
+@bp.put("/buyleads/preferences")
+@authenticated(Role.SUPPLIER, scope=Scope.LEADS_WRITE)
+@operation(
+    "Set my BuyLead preferences, all at once (a field left out is cleared; empty lists: any)",
+    tag="buyleads",
+    body=PreferencesIn,
+    responses={200: preference_schemas.PreferencesView},
+)
+def set_buylead_preferences(body: PreferencesIn):  # type: ignore[no-untyped-def]
+    saved = preferences.save_preferences(current_api_user(), body)
+    return preference_schemas.preferences_view(saved)

@@ -1,16 +1,28 @@
-"""BuyLead pages beside the feed: reporting a bad BuyLead, and the grievance officer's page that
-decides a report (reached from the desk's queue)."""
+"""BuyLead pages beside the feed: reporting a bad BuyLead, the grievance officer's page that
+decides a report (reached from the desk's queue), and the supplier's BuyLead preferences."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import accepted, apply_errors
 from marketplace.accounts.models import User
+from marketplace.catalog.categories import categories
 from marketplace.errors import ServiceError, ValidationFailed
-from marketplace.leads import bad_leads, report_desk, report_policy  # noqa: F401 (desk source)
-from marketplace.leads.buylead_forms import DecisionForm, ReportForm
+from marketplace.leads import (  # noqa: F401 (report_desk puts reports on the desk)
+    bad_leads,
+    preferences,
+    report_desk,
+    report_policy,
+    requirements,
+    schemas,
+)
+from marketplace.leads.buylead_forms import DecisionForm, PreferencesForm, ReportForm
+from marketplace.leads.preference_inputs import PreferencesIn
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn
 from marketplace.leads.report_models import REASON_LABELS
 from marketplace.validation import validated
@@ -21,6 +33,24 @@ bp.add_app_template_global(REASON_LABELS, "report_labels")
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def feed_page(user: User, rows: list[requirements.BuyLead]) -> dict[str, Any]:
+    """What the BuyLead list (leads.views) shows beside each BuyLead: why it is shown, and the
+    report form or the report's state for the unlocked ones."""
+    reports, reportable = bad_leads.report_states(user, [row.lead for row in rows if row.lead])
+    prefs = preferences.own_preferences(user)
+    return {
+        "buyleads": [
+            schemas.buylead_for_supplier(
+                row.requirement, row.lead, preferences.why_shown(prefs, row.requirement)
+            )
+            for row in rows
+        ],
+        "reports": reports,
+        "reportable": reportable,
+        "report_form": ReportForm(),
+    }
 
 
 @bp.post("/buyleads/<int:requirement_id>/report")
@@ -85,3 +115,39 @@ def decide_report(report_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("buylead_pages.desk_report", report_id=report_id))
     flash(f"Report {report.status.value}; the supplier has been told.", "success")
     return redirect(url_for("grievances.desk_queue"))
+
+
+# --- the supplier's BuyLead preferences -------------------------------------------------------
+
+
+def _preferences_form() -> PreferencesForm:
+    form = PreferencesForm()
+    choices = [
+        SelectChoice(info.slug, info.name if info.is_leaf else f"{info.name} (all of it)")
+        for info in categories().values()
+    ]
+    form.categories_included.choices = choices
+    form.categories_excluded.choices = choices
+    return form
+
+
+@bp.route("/buyleads/preferences", methods=["GET", "POST"])
+@login_required
+def buylead_preferences():  # type: ignore[no-untyped-def]
+    form, status = _preferences_form(), 200
+    saved = preferences.own_preferences(_user())  # a 403 page for anyone but a supplier
+    if accepted(form):
+        try:
+            body = validated(PreferencesIn, form.service_data())
+            preferences.save_preferences(_user(), body)
+        except ValidationFailed as refused:
+            apply_errors(form, refused.errors)
+            status = 422
+        else:
+            flash("Saved. New BuyLeads will follow these preferences.", "success")
+            return redirect(url_for("buylead_pages.buylead_preferences"))
+    elif request.method == "POST":
+        status = 400
+    else:
+        form.fill(saved)
+    return render_template("leads/preferences.html", form=form), status

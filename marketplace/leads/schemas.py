@@ -375,6 +375,9 @@ class BuyLead(RequirementFacts):
 
     unlocked: bool
     lead_id: int | None
+    why_shown: Annotated[
+        str, Field(description='why it is in my list: "Pune, Air Compressors, above ₹50,000"')
+    ]
     buyer: Annotated[
         BuyLeadContact,
         Field(description="masked (Ra***h, r***@gmail.com, +91 98XXXXXX10) until unlocked"),
@@ -409,7 +412,9 @@ def requirement_for_buyer(
     }
 
 
-def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> BuyLead:
+def buylead_for_supplier(
+    requirement: BuyRequirement, lead: LeadRow | None, why_shown: str = ""
+) -> BuyLead:
     """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it,
     then the full contact and the lead it became."""
     buyer = requirement.buyer
@@ -428,5 +433,6 @@ def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> B
         **_requirement(requirement),
         "unlocked": lead is not None,
         "lead_id": lead.id if lead else None,
+        "why_shown": why_shown,
         "buyer": contact,
     }

@@ -30,8 +30,8 @@ from marketplace.catalog.models import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.leads import (
-    bad_leads,
     buyer_blocks,
+    buylead_views,
     conversations,
     enquiries,
     guest_enquiries,
@@ -45,7 +45,6 @@ from marketplace.leads import (
     requirements,
     schemas,
 )
-from marketplace.leads.buylead_forms import ReportForm
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -463,17 +462,13 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
 def buyleads():  # type: ignore[no-untyped-def]
     page = requested_page()
     rows, total = requirements.feed(_user(), page=page, per_page=PER_PAGE)
-    reports, reportable = bad_leads.report_states(_user(), [row.lead for row in rows if row.lead])
     return render_template(
         "leads/buyleads.html",
-        buyleads=[schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows],
         total=total,
         page=page,
         per_page=PER_PAGE,
         action_form=ActionForm(),
-        reports=reports,
-        reportable=reportable,
-        report_form=ReportForm(),
+        **buylead_views.feed_page(_user(), rows),
     )
 
 

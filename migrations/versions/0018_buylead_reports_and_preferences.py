@@ -1,4 +1,5 @@
-"""buylead reports: a supplier reports a bad BuyLead it unlocked; the grievance officer decides
+"""buylead reports and lead preferences: a supplier reports a bad BuyLead it unlocked (the
+grievance officer decides), and says which requirements it wants
 
 Revision ID: 0018
 Revises: 0017
@@ -57,7 +58,23 @@ def upgrade():
         "ix_buylead_reports_status_created", "buylead_reports", ["status", "created_at"]
     )
     op.create_index("ix_buylead_reports_supplier_id", "buylead_reports", ["supplier_id"])
+    op.create_table(
+        "lead_preferences",
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        *(
+            sa.Column(f"{name}_{way}", sa.JSON(), nullable=False)
+            for name in ("categories", "states", "cities")
+            for way in ("included", "excluded")
+        ),
+        sa.Column("min_order_value", sa.Numeric(14, 2), nullable=True),
+        sa.Column("include_without_budget", sa.Boolean(), nullable=False),
+        sa.Column("buyer_kind", sa.String(16), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier_profiles.id"]),
+        sa.PrimaryKeyConstraint("supplier_id"),
+    )
 
 
 def downgrade():
+    op.drop_table("lead_preferences")
     op.drop_table("buylead_reports")
