@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 from marketplace.catalog.indexing import outbox_lag
 from marketplace.db import utcnow
 from marketplace.extensions import db, migrate
-from marketplace.leads import webhook_outbox
+from marketplace.leads import matching, webhook_outbox
 from marketplace.leads.enquiry_notices import notice_due_since
 from marketplace.search_backend import backend
 from search import SearchUnavailable
@@ -38,6 +38,10 @@ class Backlog(TypedDict):
     tasks: Annotated[int, Field(ge=0)]
     search: Annotated[int, Field(ge=0)]
     notices: Annotated[int, Field(ge=0)]
+    requirements: Annotated[
+        int,
+        Field(ge=0, description="buy requirements posted while search was down, to be matched"),
+    ]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -164,7 +168,8 @@ def search_status() -> str:
 def backlog() -> Backlog | None:
     """How long, in whole seconds, the oldest waiting item of each durable queue has waited:
     tasks for the broker, product changes for the search index, new enquiries for their
-    supplier's notice (0 when one is empty). None when the database cannot say."""
+    supplier's notice, requirements for their matching (0 when one is empty). None when the
+    database cannot say."""
     try:
         oldest = _oldest()
     except Exception:
@@ -188,6 +193,7 @@ def _oldest() -> dict[str, datetime | None]:
         "tasks": outbox.backlog()[1],
         "search": outbox_lag()[1],
         "notices": notice_due_since(),
+        "requirements": matching.waiting_since(),
     }
 
 

@@ -622,6 +622,27 @@ def test_a_supplier_in_another_state_is_charged_igst(ctx, api):
     assert owner.get(f"/invoices/{invoice.id}.pdf").data.startswith(b"%PDF-")
 
 
+def test_the_invoice_keeps_the_place_of_supply_the_order_was_priced_for(ctx, api):
+    """An order priced for a Karnataka registration, paid after the supplier moved its GSTIN to
+    the portal's state (Maharashtra), is invoiced as priced: to the Karnataka GSTIN, place of
+    supply Karnataka, IGST; never a Maharashtra place of supply charging IGST."""
+    person = _karnataka_supplier()
+    order = _order(person)
+    priced_for = order.recipient_gstin
+    profile = db.session.get(User, person.id).supplier
+    profile.gstin = factories.make_gstin("27")
+    commit()
+    body, headers = _sandbox().simulate(order, pay=True)
+    assert payments.receive_callback("sandbox", body, headers).result == "granted"
+    commit()
+    invoice = queries.invoice_of(order)
+    assert (invoice.recipient_gstin, invoice.recipient_state_code) == (priced_for, "29")
+    assert (invoice.place_of_supply, invoice.place_of_supply_code) == ("Karnataka", "29")
+    assert (invoice.igst, invoice.cgst, invoice.total) == (order.igst, order.cgst, order.total)
+    assert invoice.igst > 0 and invoice.cgst == 0
+    assert _order(person).cgst > 0  # a new order is priced for the new registration
+
+
 def test_invoice_page_and_pdf_in_the_browser_session(ctx, client, supplier):
     invoice = queries.invoice_of(_paid_order(supplier))
     sign_in_page(client, supplier)

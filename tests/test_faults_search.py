@@ -10,23 +10,29 @@ Retry-After: problem+json on the API, a friendly page on the site; never a 500.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.catalog.models import SearchOutbox
+from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads.models import BuyRequirement
+from marketplace.leads import matching
+from marketplace.leads.models import BuyRequirement, RequirementMatch
 from marketplace.search_backend import Timed, settings_from
 from search.backends import open_backend
-from tests.conftest import Api, free_port
+from tests import factories
+from tests.conftest import Api, free_port, outbox, sign_in_page
 from tests.test_catalog import PIPE
-from tests.test_requirements import REQUIREMENT
+from tests.test_requirements import REQUIREMENT, _supplier_with_pipe
 
 
-@pytest.fixture()
-def search_down(app: Flask) -> Iterator[None]:
+@contextmanager
+def search_outage(app: Flask) -> Iterator[None]:
+    """Search is down inside the block and back after it."""
     settings = settings_from({**app.config, "ELASTICSEARCH_URL": f"http://127.0.0.1:{free_port()}"})
     working = app.extensions.get("search")
     app.extensions["search"] = Timed(open_backend(settings))
@@ -37,6 +43,18 @@ def search_down(app: Flask) -> Iterator[None]:
             app.extensions.pop("search", None)
         else:
             app.extensions["search"] = working
+
+
+@pytest.fixture()
+def search_down(app: Flask) -> Iterator[None]:
+    with search_outage(app):
+        yield
+
+
+@pytest.fixture()
+def pipe_makers(ctx, categories) -> list[factories.Registered]:
+    """Three suppliers of the pipe that REQUIREMENT asks for, indexed while search is up."""
+    return [_supplier_with_pipe() for _ in range(3)]
 
 
 def _outbox_size() -> int:
@@ -79,13 +97,85 @@ def test_searches_answer_503_with_retry_after_and_writes_are_kept(
     assert health.status_code == 200 and health.get_json()["search"] == "unavailable"
 
 
-def test_a_requirement_posted_in_a_search_outage_is_refused_whole_with_503(
-    search_down, buyer_api: Api, categories
+def test_a_requirement_posted_in_an_outage_is_kept_and_matched_when_search_returns(
+    app: Flask, client, buyer, buyer_api: Api, pipe_makers
 ):
-    """Matching a requirement to suppliers needs search, so in an outage the post is refused
-    cleanly (the buyer is told to retry) and nothing of it is stored."""
-    posted = buyer_api.post("/requirements", REQUIREMENT)
-    assert posted.status_code == 503, posted.get_data(as_text=True)
-    assert posted.mimetype == "application/problem+json"
-    assert int(posted.headers["Retry-After"]) > 0
-    assert db.session.scalar(select(func.count()).select_from(BuyRequirement)) == 0
+    """Matching needs search, but the buyer's requirement does not wait for it: it is stored,
+    said to be waiting, and matched (its suppliers told) by the first run after search is
+    back; a run while search is still down leaves it waiting, and a second run after it does
+    nothing more."""
+    with search_outage(app):
+        posted = buyer_api.post("/requirements", REQUIREMENT)
+        assert posted.status_code == 201, posted.get_json()
+        assert posted.get_json()["matching"] == "waiting"
+        assert posted.get_json()["matched_suppliers"] == 0
+        assert matching.match_waiting_requirements() == 0  # still down: it keeps waiting
+        db.session.execute(
+            update(BuyRequirement).values(created_at=utcnow() - timedelta(minutes=2))
+        )
+        commit()
+        assert 120 <= client.get("/healthz").get_json()["backlog"]["requirements"] < 180
+    requirement_id = posted.get_json()["id"]
+    assert not _told_of_buyleads(app)
+    assert buyer_api.get("/requirements").get_json()["items"][0]["matching"] == "waiting"
+
+    assert matching.match_waiting_requirements() == 1
+    assert matching.match_waiting_requirements() == 0  # matched once
+    mine = buyer_api.get("/requirements").get_json()["items"][0]
+    assert (mine["id"], mine["matching"], mine["matched_suppliers"]) == (requirement_id, "done", 3)
+    assert sorted(_told_of_buyleads(app)) == sorted(f"To: {p.email}" for p in pipe_makers)
+    assert client.get("/healthz").get_json()["backlog"]["requirements"] == 0
+
+
+def test_the_buyer_is_told_on_the_page_that_matching_waits(app: Flask, client, buyer, categories):
+    token = sign_in_page(client, buyer)
+    with search_outage(app):
+        posted = client.post(
+            "/requirements/new",
+            data={**REQUIREMENT, "csrf_token": token},
+            follow_redirects=True,
+        )
+    page = posted.get_data(as_text=True)
+    assert posted.status_code == 200, page
+    assert "we will send it to matching suppliers as soon as it is back" in page
+    assert "waiting to be matched" in page
+    assert db.session.scalar(select(func.count()).select_from(BuyRequirement)) == 1
+
+
+def test_closed_and_expired_requirements_are_not_matched_later(
+    app: Flask, api: Api, buyer_api: Api, pipe_makers
+):
+    with search_outage(app):
+        kept, closed, expired = (
+            buyer_api.post("/requirements", REQUIREMENT).get_json()["id"] for _ in range(3)
+        )
+    assert buyer_api.post(f"/requirements/{closed}/close").status_code == 200
+    db.session.execute(
+        update(BuyRequirement)
+        .where(BuyRequirement.id == expired)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    commit()
+    assert matching.waiting_requirements() == [kept]
+    assert matching.match_waiting_requirements() == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RequirementMatch)
+            .where(RequirementMatch.requirement_id.in_([closed, expired]))
+        )
+        == 0
+    )
+
+
+def test_the_command_line_matches_the_waiting_requirements(app: Flask, buyer_api, pipe_makers):
+    with search_outage(app):
+        buyer_api.post("/requirements", REQUIREMENT)
+        down = app.test_cli_runner().invoke(args=["leads", "match-requirements"])
+    assert "0 requirement(s) matched; 1 still waiting for search." in down.output
+    back = app.test_cli_runner().invoke(args=["leads", "match-requirements"])
+    assert "1 requirement(s) matched; 0 still waiting for search." in back.output, back.output
+
+
+def _told_of_buyleads(app: Flask) -> list[str]:
+    return [mail.split("\n")[0] for mail in outbox(app) if "New BuyLead:" in mail]

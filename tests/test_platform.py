@@ -74,7 +74,7 @@ def test_health_reports_each_part(client, ctx):
         "schema": {"status": "ok", "revision": head, "head": head},
         "search": body["search"],
         "tasks": "inline",
-        "backlog": {"tasks": 0, "search": 0, "notices": 0},
+        "backlog": {"tasks": 0, "search": 0, "notices": 0, "requirements": 0},
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from marketplace.credits.models import Invoice
 from marketplace.db import commit, utcnow
 from marketplace.errors import Conflict
 from marketplace.extensions import db
+from marketplace.grievances.notices import SUB_PROCESSORS
 from marketplace.leads import conversations, pipeline
 from marketplace.leads.inputs import LeadChange, MessageIn
 from marketplace.leads.models import Lead, Message
@@ -498,6 +500,8 @@ EXPORT_SNAPSHOT = {
                 "policy_version": "2026-11",
                 "source": "registration",
                 "recorded_at": "<time>",
+                "ip_address": None,  # registered by a factory, outside a request
+                "browser": None,
             }
             for purpose in (
                 "service",
@@ -521,6 +525,8 @@ EXPORT_SNAPSHOT = {
                 "policy_version": "2026-11",
                 "source": "api",
                 "recorded_at": "<time>",
+                "ip_address": "127.0.0.1",
+                "browser": "<browser>",
             }
             for granted in (True, False)
         ),
@@ -541,11 +547,66 @@ EXPORT_SNAPSHOT = {
     ],
     "shared_with": [
         {
-            "supplier": "<company>",
+            "recipient": "<company>",
+            "kind": "supplier",
             "gstin": "<gstin>",
-            "how": "received your enquiry",
+            "what": "your name, email address and mobile number, and your enquiry about "
+            "SS 304 Seamless Pipe",
+            "why": "you sent it an enquiry",
             "at": "<time>",
+        },
+        *(
+            {
+                "recipient": processor.name,
+                "kind": "processor",
+                "gstin": None,
+                "what": processor.data,
+                "why": processor.purpose,
+                "at": None,
+            }
+            for processor in SUB_PROCESSORS
+        ),
+    ],
+    "lead_notes": [],
+    "credit_account": [],
+    "webhooks": [],
+    "api_keys_and_tokens": [
+        {
+            "kind": "session",
+            "name": None,
+            "prefix": "<prefix>",
+            "scopes": "",
+            "created_at": "<time>",
+            "last_used_at": "<time>",
+            "revoked_at": None,
         }
+    ],
+    "sessions": [],
+    "activity": [
+        {
+            "action": "account.registered",
+            "at": "<time>",
+            "by_you": True,
+            "about": "your account",
+            "ip_address": None,
+        },
+        *(
+            {
+                "action": f"privacy.consent_{change}",
+                "at": "<time>",
+                "by_you": True,
+                "about": "your account",
+                "ip_address": "127.0.0.1",
+            }
+            for change in ("granted", "withdrawn")
+        ),
+        {
+            "action": "privacy.request_pending",
+            "at": "<time>",
+            "by_you": True,
+            "about": "privacy request <id>",
+            "ip_address": "127.0.0.1",
+        },
     ],
 }
 
@@ -569,6 +630,12 @@ def _normalise(sections: dict, user: User, company: str, gstin: str) -> dict:  #
                     value = "<company>"
                 elif value == gstin:
                     value = "<gstin>"
+                elif key == "prefix" and value:
+                    value = "<prefix>"
+                elif key == "browser" and value:
+                    value = "<browser>"
+                elif key == "about" and value:
+                    value = re.sub(r"\d+$", "<id>", value)
                 fixed[key] = value
             out[name].append(fixed)
     return out

@@ -18,6 +18,13 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "kwargs": {"periodic": True},
             "options": {"expires": drain * 0.9},
         },
+        # Match the buy requirements posted while search was down, on the same beat as the
+        # index catch-up (both wait for search to come back).
+        "match-waiting-requirements": {
+            "task": "marketplace.leads.tasks.match_waiting_requirements",
+            "schedule": float(drain),
+            "options": {"expires": drain * 0.9},
+        },
         # Tell suppliers of new enquiries (the leads not yet told are the durable queue). Not
         # locked: runs that overlap share the leads (each is locked and claimed on its own).
         "notify-new-enquiries": {

@@ -242,7 +242,7 @@ def _requirement_body(requirement: BuyRequirement) -> schemas.Requirement:
 @limiter.limit(REQUIREMENT_LIMITS_PER_BUYER, key_func=buyer_rate_key)
 @authenticated(person=True)
 @operation(
-    "Post a buy requirement: it is matched to suppliers, who are told",
+    "Post a buy requirement: it is matched to suppliers (later if search is down), who are told",
     tag="buyleads",
     body=RequirementIn,
     responses={201: Reply(schemas.Requirement, "Posted")},

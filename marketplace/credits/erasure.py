@@ -1,7 +1,7 @@
 """The credits domain's eraser. Tax invoices and credit notes are statutory records (CGST Act
 s.36): they are copied into the privacy archive with their retention date and never modified;
-the ledger and orders hold no personal data. An order that may still be paid, or refunded,
-holds the erasure back until it settles."""
+the ledger holds no personal data, and orders none once their GSTIN is cleared. An order that
+may still be paid, or refunded, holds the erasure back until it settles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 
 from marketplace.credits.models import RETENTION_PURGE, CreditOrder, Invoice, OrderStatus
 from marketplace.extensions import db
@@ -71,7 +71,15 @@ def _archive(subject: Subject) -> list[ArchiveItem]:
 def _erase(subject: Subject) -> list[str]:
     if subject.supplier_id is None:
         return []
-    return ["tax invoices kept unchanged (statutory); the credit ledger holds no personal data"]
+    db.session.execute(
+        update(CreditOrder)
+        .where(CreditOrder.supplier_id == subject.supplier_id)
+        .values(recipient_gstin=None)
+    )
+    return [
+        "tax invoices kept unchanged (statutory); the GSTIN cleared from orders; the credit "
+        "ledger holds no personal data"
+    ]
 
 
 def _purge(references: list[str]) -> int:

@@ -143,7 +143,11 @@ def _new_document(
     seller_gstin = normalise_gstin(config["PORTAL_GSTIN"])
     seller_state = state_of_gstin(seller_gstin)
     recipient: SupplierProfile = order.supplier
-    recipient_state = state_of_gstin(recipient.gstin)
+    # The registration and place of supply the order was priced for, whatever the supplier's
+    # GSTIN is now: an invoice must state the place of supply its tax was charged for.
+    recipient_gstin = order.recipient_gstin or recipient.gstin
+    recipient_state = state_of_gstin(recipient_gstin)
+    place_of_supply = state_of_gstin(order.place_of_supply_code)
     return Invoice(
         kind=kind,
         number=document_number(series, year, serial),
@@ -159,12 +163,12 @@ def _new_document(
         seller_state=seller_state.name,
         seller_state_code=seller_state.gst_code,
         recipient_name=recipient.company_name,
-        recipient_gstin=recipient.gstin,
+        recipient_gstin=recipient_gstin,
         recipient_address=_address(recipient),
         recipient_state=recipient_state.name,
-        recipient_state_code=recipient.gstin[:2],
-        place_of_supply=recipient_state.name,
-        place_of_supply_code=recipient.gstin[:2],
+        recipient_state_code=recipient_gstin[:2],
+        place_of_supply=place_of_supply.name,
+        place_of_supply_code=order.place_of_supply_code,
         sac=config["GST_SAC"],
         description=f"{order.credits} BuyLead credits ({order.pack_id}) on TradeSetu",
         credits=order.credits,

@@ -103,6 +103,11 @@ class CreditOrder(db.Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier_profiles.id"))
     pack_id: Mapped[str] = mapped_column(String(32))
     credits: Mapped[int]
+    # The registration the order was priced for, and so its place of supply (IGST Act s.12(2)):
+    # the invoice states and charges these, even if the supplier's GSTIN changes before it pays.
+    # The GSTIN is cleared when the supplier is erased; the state code stays.
+    recipient_gstin: Mapped[str | None] = mapped_column(String(15))
+    place_of_supply_code: Mapped[str] = mapped_column(String(2))
     taxable_value: Mapped[Decimal] = mapped_column(MONEY)
     cgst: Mapped[Decimal] = mapped_column(MONEY)
     sgst: Mapped[Decimal] = mapped_column(MONEY)

@@ -18,7 +18,8 @@ from marketplace.extensions import db
 
 def create_order(user: User, body: OrderIn) -> tuple[CreditOrder, dict[str, Any]]:
     """An order for a credit pack, priced with GST for the supplier's state, registered with
-    the payment gateway. Returns the order and what the client needs to pay it."""
+    the payment gateway. It keeps the GSTIN it was priced for: its invoice is made out to that
+    registration and place of supply. Returns the order and what the client needs to pay it."""
     supplier = policy.supplier_of(user)
     pack: Pack = body.pack
     split = invoices.tax_split(pack.price, supplier.gstin)
@@ -28,6 +29,8 @@ def create_order(user: User, body: OrderIn) -> tuple[CreditOrder, dict[str, Any]
         supplier_id=supplier.id,
         pack_id=pack.id,
         credits=pack.credits,
+        recipient_gstin=supplier.gstin,
+        place_of_supply_code=supplier.gstin[:2],
         taxable_value=split.taxable_value,
         cgst=split.cgst,
         sgst=split.sgst,

@@ -7,11 +7,13 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.db import commit
-from marketplace.leads import enquiry_notices, pipeline, webhook_outbox
+from marketplace.leads import enquiry_notices, matching, pipeline, webhook_outbox
 from marketplace.leads.tasks import notify_new_enquiries
 
 group = click.Group(
-    "leads", help="Leads: new-enquiry notices, follow-up reminders and webhook deliveries."
+    "leads",
+    help="Leads: new-enquiry notices, follow-up reminders, webhook deliveries and the matching "
+    "of requirements posted while search was down.",
 )
 
 
@@ -25,6 +27,16 @@ def notify_enquiries() -> None:
     told = notify_new_enquiries()
     untold = len(enquiry_notices.enquiries_to_notify())
     click.echo(f"{told} supplier notice(s) sent; {untold} untold.")
+
+
+@group.command("match-requirements")
+@with_appcontext
+def match_requirements() -> None:
+    """Match the buy requirements posted while search was down (beat does it every
+    SEARCH_DRAIN_INTERVAL seconds), and tell their suppliers."""
+    matched = matching.match_waiting_requirements()
+    waiting = len(matching.waiting_requirements())
+    click.echo(f"{matched} requirement(s) matched; {waiting} still waiting for search.")
 
 
 @group.command("remind-follow-ups")

@@ -194,7 +194,15 @@ class BuyRequirement(db.Model):
     """What a buyer needs, matched to suppliers who unlock the buyer's contact with a credit."""
 
     __tablename__ = "buy_requirements"
-    __table_args__ = (Index("ix_buy_requirements_buyer_created", "buyer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_buy_requirements_buyer_created", "buyer_id", "created_at"),
+        Index(
+            "ix_buy_requirements_unmatched",
+            "created_at",
+            postgresql_where=text("matched_at IS NULL"),
+            sqlite_where=text("matched_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # no cascade, as leads
@@ -210,6 +218,8 @@ class BuyRequirement(db.Model):
     # cap holds under concurrent unlocks.
     unlocks: Mapped[int] = mapped_column(default=0)
     matched: Mapped[int] = mapped_column(default=0)
+    # When it was matched to suppliers; None while matching waits for search to come back.
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,6 @@
-"""Buy requirements become BuyLeads: a buyer posts what they need, the search backend matches it
-to the suppliers whose products fit best, and each matched supplier may spend one credit to see
-the buyer's contact, which makes it a lead (type `buylead`) in its lead manager.
+"""Buy requirements become BuyLeads: a buyer posts what they need, `matching` finds the suppliers
+whose products fit best, and each matched supplier may spend one credit to see the buyer's
+contact, which makes it a lead (type `buylead`) in its lead manager.
 
 A requirement is open until the buyer closes it, its days run out, or it reaches its unlock cap;
 the cap holds under concurrent unlocks because a slot is taken by a conditional UPDATE.
@@ -21,7 +21,7 @@ from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import bad_leads, policy, queries, webhook_outbox
+from marketplace.leads import bad_leads, matching, policy, queries, webhook_outbox
 from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.models import (
     BuyRequirement,
@@ -33,9 +33,6 @@ from marketplace.leads.models import (
     WebhookEvent,
 )
 from marketplace.leads.schemas import requirement_status
-from marketplace.notifications import absolute_url, send_email
-from marketplace.search_backend import backend
-from search.protocol import MatchRequest
 
 
 class RequirementClosed(Conflict):
@@ -46,62 +43,32 @@ class RequirementClosed(Conflict):
 
 
 def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
-    """Check the requirement, store it, match it to suppliers and tell them."""
+    """Store the requirement, match it to suppliers and tell them; while search is down it is
+    stored all the same and matched when search returns."""
     bad_leads.require_trusted_buyer(buyer)
-    product_name, description, category = posted.product_name, posted.description, posted.category
-    city, state, days = posted.city, posted.state, posted.open_days
+    open_days = posted.open_days or current_app.config["BUYLEAD_OPEN_DAYS"]
     requirement = BuyRequirement(
         buyer_id=buyer.id,
         buyer=buyer,
-        product_name=product_name,
-        description=description or "",
-        category_id=categories()[category].id if category else None,
+        product_name=posted.product_name,
+        description=posted.description or "",
+        category_id=categories()[posted.category].id if posted.category else None,
         quantity=posted.quantity,
         unit=posted.unit,
         budget=posted.budget,
-        city=city,
-        state=state,
-        expires_at=utcnow() + timedelta(days=days or current_app.config["BUYLEAD_OPEN_DAYS"]),
+        city=posted.city,
+        state=posted.state,
+        expires_at=utcnow() + timedelta(days=open_days),
     )
     db.session.add(requirement)
     db.session.flush()
-    matches = backend().match_suppliers(
-        MatchRequest(
-            text=f"{product_name} {description or ''}".strip(),
-            category=category,
-            state=state,
-            city=city,
-            exclude_supplier_id=buyer.supplier.id if buyer.supplier else None,
-            limit=current_app.config["BUYLEAD_MATCH_LIMIT"],
-        )
+    matched = matching.try_to_match(requirement)
+    audit.record(
+        "requirement.posted",
+        actor_id=buyer.id,
+        subject=requirement,
+        matched=requirement.matched if matched else "waiting for search",
     )
-    suppliers = {
-        profile.id: profile
-        for profile in db.session.scalars(
-            select(SupplierProfile).where(
-                SupplierProfile.id.in_([match.supplier_id for match in matches])
-            )
-        )
-        if profile.user.is_active_account
-    }
-    rank = 0
-    for match in matches:
-        profile = suppliers.get(match.supplier_id)
-        if profile is None:
-            continue
-        rank += 1
-        db.session.add(
-            RequirementMatch(requirement_id=requirement.id, supplier_id=profile.id, rank=rank)
-        )
-        send_email(
-            profile.user.email,
-            f"New BuyLead: {product_name} in {city}",
-            "new_buylead",
-            requirement=requirement,
-            link=absolute_url("leads.buyleads"),
-        )
-    requirement.matched = rank
-    audit.record("requirement.posted", actor_id=buyer.id, subject=requirement, matched=rank)
     return requirement
 
 

@@ -359,6 +359,11 @@ class Requirement(RequirementFacts):
     """A buy requirement as the buyer who posted it sees it."""
 
     matched_suppliers: int
+    matching: _words(
+        ("done", "waiting"),
+        "waiting: search was down when it was posted; it is matched, and the suppliers told, "
+        "as soon as search is back",
+    )
     unlocked_by: list[SupplierCard]
 
 
@@ -408,6 +413,7 @@ def requirement_for_buyer(
     return {
         **_requirement(requirement),
         "matched_suppliers": requirement.matched,
+        "matching": "waiting" if requirement.matched_at is None else "done",
         "unlocked_by": [supplier_public(profile) for profile in unlocked_by],
     }
 

@@ -1,4 +1,5 @@
-"""Lead tasks: new-enquiry notices, webhook deliveries and follow-up reminders. Each takes ids,
+"""Lead tasks: new-enquiry notices, webhook deliveries, follow-up reminders and the matching of
+requirements posted while search was down. Each takes ids,
 never objects."""
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from celery import shared_task
 
 from marketplace.db import commit
 from marketplace.extensions import db
-from marketplace.leads import enquiry_notices, pipeline, webhook_delivery, webhook_outbox
+from marketplace.leads import (
+    enquiry_notices,
+    matching,
+    pipeline,
+    webhook_delivery,
+    webhook_outbox,
+)
 from workers.locks import job_lock
 
 log = logging.getLogger(__name__)
@@ -85,3 +92,10 @@ def remind_follow_ups() -> int:
         sent = pipeline.remind_follow_ups()
         commit()
         return sent
+
+
+@shared_task(ignore_result=True)
+def match_waiting_requirements() -> int:
+    """Match the requirements posted while search was down, once it answers again."""
+    with job_lock("match-waiting-requirements") as held:
+        return matching.match_waiting_requirements() if held else 0
