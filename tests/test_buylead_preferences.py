@@ -17,7 +17,7 @@ from marketplace.leads import preferences
 from marketplace.leads.models import BuyRequirement
 from marketplace.leads.preferences import Preferences, accepts, why_shown
 from tests import factories
-from tests.conftest import Api, sign_in_page
+from tests.conftest import Api, outbox, sign_in_page
 from tests.test_requirements import _credits, _post, _supplier_with_pipe
 
 PUNE_PIPES = {"categories_included": ["stainless-steel-pipes"], "cities_included": ["Pune"]}
@@ -230,3 +230,46 @@ def test_the_settings_page_saves_with_csrf_and_names_bad_fields(app, client, cat
 def test_only_a_supplier_has_preferences(buyer_api: Api, categories):
     assert buyer_api.get("/buyleads/preferences").status_code == 403
     assert _put(buyer_api, {}).status_code == 403
+
+
+# --- matching and the "New BuyLead" notices -----------------------------------------------------
+
+
+def _told(app, email: str) -> int:
+    return sum(1 for mail in outbox(app) if f"To: {email}" in mail and "New BuyLead" in mail)
+
+
+@pytest.mark.parametrize(
+    "prefs",
+    [
+        {"categories_excluded": ["metals-and-alloys"]},
+        {"categories_included": ["cnc-machines"]},
+        {"states_included": ["Gujarat"]},
+        {"states_excluded": ["Maharashtra"]},
+        {"cities_included": ["Nashik"]},
+        {"cities_excluded": ["pune"]},
+        {"min_order_value": "200000"},
+        {"buyer_kind": "gst_registered"},
+    ],
+)
+def test_matching_and_notices_honour_the_preferences(app, api, buyer_api, categories, ctx, prefs):
+    picky, open_minded = _supplier_with_pipe(), _supplier_with_pipe()
+    assert _put(api.sign_in(picky.email), prefs).status_code == 200
+    assert _put(api.sign_in(open_minded.email), PUNE_PIPES).status_code == 200
+    posted = _post(buyer_api)  # Pune, Maharashtra, stainless steel pipes, ₹1,60,000
+    assert posted["matched_suppliers"] == 1
+    assert (_told(app, picky.email), _told(app, open_minded.email)) == (0, 1)
+    assert api.sign_in(picky.email).get("/buyleads").get_json()["items"] == []
+    assert len(api.sign_in(open_minded.email).get("/buyleads").get_json()["items"]) == 1
+
+
+def test_a_requirement_without_a_budget_follows_the_suppliers_choice(
+    app, api, buyer_api, categories, ctx
+):
+    keeps, skips = _supplier_with_pipe(), _supplier_with_pipe()
+    _put(api.sign_in(keeps.email), {"min_order_value": "50000"})
+    _put(api.sign_in(skips.email), {"min_order_value": "50000", "include_without_budget": False})
+    _post(buyer_api, budget=None)
+    assert (_told(app, keeps.email), _told(app, skips.email)) == (1, 0)
+    items = api.sign_in(keeps.email).get("/buyleads").get_json()["items"]
+    assert items[0]["why_shown"] == "Pune, Stainless Steel Pipes, budget not stated"

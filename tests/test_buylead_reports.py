@@ -4,6 +4,7 @@ the requirement and refund every unlock, and a buyer found fake twice needs a ve
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from marketplace.audit import AuditEvent
 from marketplace.credits import ledger
 from marketplace.credits.models import CreditEntry, CreditKind
 from marketplace.db import commit, utcnow
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.leads import bad_leads
 from marketplace.leads.models import BuyRequirement, Lead
 from marketplace.leads.report_models import BuyLeadReport
@@ -290,3 +291,42 @@ def test_the_buylead_page_reports_and_the_desk_decides(app, client, api, buyer_a
     db.session.refresh(report)
     assert report.status.value == "upheld" and _balance(maker) == 5
     assert "upheld, your credit was returned" in client.get("/buyleads").get_data(as_text=True)
+
+
+def _at_once(calls: list) -> list[int]:  # type: ignore[type-arg]
+    """Run each call in its own thread, all released together; their status codes."""
+    barrier = threading.Barrier(len(calls))
+    answers: list[int] = []
+
+    def run(call) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        answers.append(call().status_code)
+
+    limiter.enabled = False
+    try:
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        limiter.enabled = True
+    db.session.expire_all()
+    return answers
+
+
+def test_concurrent_reports_and_decisions_refund_once(app, api, buyer_api, pipe_makers):
+    maker = pipe_makers[0]
+    requirement_id = _unlocked(api, buyer_api, [maker])
+    token = api.sign_in(maker.email).token
+    path = f"/buyleads/{requirement_id}/reports"
+    answers = _at_once([lambda: Api(app.test_client(), token).post(path, REPORT) for _ in range(4)])
+    assert sorted(answers) == [200, 200, 200, 201], answers
+    report_id = db.session.scalar(select(BuyLeadReport.id))
+    officer = api.sign_in(factories.staff("grievance_officer").email).token
+    answers = _at_once([lambda: _decide(Api(app.test_client(), officer), report_id)] * 3)
+    assert sorted(answers) == [200, 409, 409], answers
+    returned = db.session.scalars(
+        select(CreditEntry).where(CreditEntry.kind == CreditKind.RETURNED)
+    ).all()
+    assert len(returned) == 1 and _balance(maker) == 5
