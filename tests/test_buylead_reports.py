@@ -19,7 +19,9 @@ from marketplace.db import commit, utcnow
 from marketplace.extensions import db, limiter
 from marketplace.leads import bad_leads
 from marketplace.leads.models import BuyRequirement, Lead
+from marketplace.leads.preference_models import LeadPreferences
 from marketplace.leads.report_models import BuyLeadReport
+from marketplace.privacy import erasure
 from tests import factories
 from tests.conftest import Api, csrf_token, outbox, sign_in_page
 from tests.test_requirements import REQUIREMENT, _credits, _post, _profile_id, _supplier_with_pipe
@@ -330,3 +332,28 @@ def test_concurrent_reports_and_decisions_refund_once(app, api, buyer_api, pipe_
         select(CreditEntry).where(CreditEntry.kind == CreditKind.RETURNED)
     ).all()
     assert len(returned) == 1 and _balance(maker) == 5
+
+
+def test_erasure_redacts_the_buyer_in_notes_and_drops_preferences(api, buyer_api, pipe_makers):
+    maker = pipe_makers[0]
+    requirement_id = _unlocked(api, buyer_api, [maker])
+    buyer = db.session.get(User, buyer_api_user_id(buyer_api))
+    note = f"{buyer.name} said on {buyer.phone} that he already bought."
+    _report(api, maker, requirement_id, {"reason": "already_bought", "note": note})
+    api.sign_in(maker.email).request("PUT", "/buyleads/preferences", {"cities_included": "Pune"})
+    eraser = {e.name: e for e in erasure.erasers()}["buylead_reports"]
+    assert eraser.order < {e.name: e for e in erasure.erasers()}["leads"].order
+
+    def subject(user: User) -> erasure.Subject:
+        supplier_id = user.supplier.id if user.supplier else None
+        return erasure.Subject(user, utcnow(), user.email, user.name, user.phone, None, supplier_id)
+
+    said = eraser.erase(subject(buyer))
+    report = db.session.scalar(select(BuyLeadReport))
+    assert buyer.name not in report.note and buyer.phone not in report.note
+    assert "already bought" in report.note and said[0].startswith("1 ")
+    supplier_user = db.session.get(User, maker.id)
+    eraser.erase(subject(supplier_user))
+    db.session.expire_all()
+    assert db.session.scalar(select(LeadPreferences)) is None
+    assert db.session.scalar(select(BuyLeadReport)).reporter_id is None

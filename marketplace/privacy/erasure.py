@@ -30,6 +30,7 @@ from marketplace.accounts.models import User
 ERASER_MODULES: tuple[str, ...] = (
     "marketplace.catalog.erasure",
     "marketplace.leads.erasure",
+    "marketplace.leads.report_erasure",
     "marketplace.credits.erasure",
     "marketplace.privacy.own_erasure",
     "marketplace.accounts.erasure",
