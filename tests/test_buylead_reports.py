@@ -24,6 +24,7 @@ from marketplace.leads.report_models import BuyLeadReport
 from marketplace.privacy import erasure
 from tests import factories
 from tests.conftest import Api, csrf_token, outbox, sign_in_page
+from tests.test_privacy_export import _export
 from tests.test_requirements import REQUIREMENT, _credits, _post, _profile_id, _supplier_with_pipe
 
 REPORT = {"reason": "not_reachable", "note": "Called five times over two days; switched off."}
@@ -357,3 +358,15 @@ def test_erasure_redacts_the_buyer_in_notes_and_drops_preferences(api, buyer_api
     db.session.expire_all()
     assert db.session.scalar(select(LeadPreferences)) is None
     assert db.session.scalar(select(BuyLeadReport)).reporter_id is None
+
+
+def test_a_suppliers_export_holds_its_reports_and_preferences(api, buyer_api, pipe_makers):
+    maker = pipe_makers[0]
+    requirement_id = _unlocked(api, buyer_api, [maker])
+    _report(api, maker, requirement_id)
+    maker_api = api.sign_in(maker.email)
+    maker_api.request("PUT", "/buyleads/preferences", {"cities_included": ["Pune", "Nashik"]})
+    sections = _export(maker_api)
+    assert [row["reason"] for row in sections["buylead_reports"]] == ["not_reachable"]
+    assert sections["buylead_reports"][0]["note"] == REPORT["note"]
+    assert sections["buylead_preferences"][0]["cities_included"] == "Pune, Nashik"

@@ -19,7 +19,7 @@ Functions flush but never commit: the request commits once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -59,13 +59,13 @@ def return_reference(requirement_id: int) -> str:
 # --- the supplier reports ---------------------------------------------------------------------
 
 
-def report_deadline(lead: Lead) -> object:
+def report_deadline(lead: Lead) -> datetime:
     return lead.created_at + timedelta(days=current_app.config["BUYLEAD_REPORT_DAYS"])
 
 
 def can_report(lead: Lead) -> bool:
     """Within the days after the unlock (the lead is born at the unlock)."""
-    return utcnow() <= report_deadline(lead)  # type: ignore[operator]
+    return utcnow() <= report_deadline(lead)
 
 
 def file_report(

@@ -63,8 +63,9 @@ def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     try:
         body = validated(BuyLeadReportIn, form.service_data())
         _, new = bad_leads.file_report(_user(), requirement_id, body)
-    except ValidationFailed:
-        flash("Please choose what was wrong with this BuyLead.", "error")
+    except ValidationFailed as refused:
+        note = refused.errors.get("note")
+        flash(f"The note {note[0]}." if note else "Please choose what was wrong.", "error")
     except ServiceError as refused:  # too late, not unlocked, not a supplier
         flash(refused.detail, "error")
     else:

@@ -23,6 +23,7 @@ from marketplace.catalog.models import Product
 from marketplace.credits.models import CreditAccount, CreditEntry, CreditOrder, Invoice
 from marketplace.extensions import db
 from marketplace.grievances.models import Grievance
+from marketplace.leads import buylead_export
 from marketplace.leads.models import (
     BuyRequirement,
     Lead,
@@ -460,6 +461,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("api_keys_and_tokens", ("api_credentials.user_id",), _api_keys_and_tokens),
     Section("sessions", ("user_sessions.user_id",), _sessions),
     Section("activity", ("audit_events.actor_id",), _activity),
+    Section(
+        "buylead_reports",
+        ("buylead_reports.supplier_id", "buylead_reports.reporter_id"),
+        buylead_export.report_rows,
+    ),
+    Section(
+        "buylead_preferences", ("lead_preferences.supplier_id",), buylead_export.preference_rows
+    ),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -478,6 +487,7 @@ NOT_EXPORTED: dict[str, str] = {
     "supplier_blocks.supplier_id": "a supplier's list of blocked buyers holds the buyers' data",
     "supplier_blocks.buyer_id": "a supplier's private decision, the supplier's data",
     "enquiry_guards.buyer_id": "a short-lived counter against repeated enquiries, no content",
+    "buylead_reports.decided_by_id": "the officer's decision on a supplier's report",
 }
 
 
