@@ -166,6 +166,9 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "BUYLEAD_MATCH_LIMIT": ("BUYLEAD_MATCH_LIMIT", _integer(1, 200)),
     # A sales person gets round-robin leads only if signed in within this many days.
     "LEAD_ASSIGN_ACTIVE_DAYS": ("LEAD_ASSIGN_ACTIVE_DAYS", _integer(1, 365)),
+    "BUYLEAD_REPORT_DAYS": ("BUYLEAD_REPORT_DAYS", _integer(1, 90)),
+    "BUYLEAD_REPORTS_TO_CLOSE": ("BUYLEAD_REPORTS_TO_CLOSE", _integer(1, 100)),
+    "BUYLEAD_FAKE_LIMIT": ("BUYLEAD_FAKE_LIMIT", _integer(1, 100)),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _boolean),
     "BCRYPT_ROUNDS": ("BCRYPT_ROUNDS", _integer(4, 16)),
     "MAIL_BACKEND": ("MAIL_BACKEND", _choice("file", "smtp")),
@@ -259,6 +262,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PRIVACY_INACTIVE_DAYS": _INACTIVE_DAYS_AT_MOST,
         "BUYLEAD_MATCH_LIMIT": 20,
         "LEAD_ASSIGN_ACTIVE_DAYS": 7,
+        # Bad BuyLeads: a supplier reports one within these days of unlocking it; this many upheld
+        # reports close a requirement (and refund every unlock); a buyer with this many
+        # requirements upheld as fake needs a verified mobile number to post another.
+        "BUYLEAD_REPORT_DAYS": 7,
+        "BUYLEAD_REPORTS_TO_CLOSE": 3,
+        "BUYLEAD_FAKE_LIMIT": 2,
         "RATELIMIT_ENABLED": True,
         "BCRYPT_ROUNDS": 12,
         "MAIL_BACKEND": "file",

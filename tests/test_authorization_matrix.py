@@ -39,13 +39,16 @@ from marketplace.accounts.team_inputs import MemberIn
 from marketplace.catalog import services as catalog
 from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.models import ProductImage
+from marketplace.credits import operators
+from marketplace.credits.inputs import GoodwillIn
 from marketplace.db import commit
 from marketplace.extensions import db, limiter
 from marketplace.grievances.models import GrievanceAttachment
-from marketplace.leads import assignment_rules, enquiries, requirements, webhook_targets
+from marketplace.leads import assignment_rules, bad_leads, enquiries, requirements, webhook_targets
 from marketplace.leads.assignment_rules import RuleIn
 from marketplace.leads.inputs import EnquiryIn, RequirementIn
 from marketplace.leads.models import LeadSource
+from marketplace.leads.report_inputs import BuyLeadReportIn
 from marketplace.privacy import newsletters
 from marketplace.privacy.consent_inputs import NewsletterIn
 from tests import factories
@@ -458,6 +461,34 @@ def _privacy_request(world: World) -> dict[str, Any]:
 
 
 VICTIMS["POST /api/v1/privacy/requests/<int:request_id>/decision"] = _privacy_request
+
+
+def _unlocked_buylead(world: World) -> dict[str, Any]:
+    """A requirement of its own, unlocked by the supplier (a report is of an unlock, once)."""
+    requirement_id = _requirement(world)
+    with world.app.app_context():
+        grant = GoodwillIn.model_validate({"credits": 1, "reason": "a BuyLead to report"})
+        operators.grant_goodwill(world.people["supplier"].email, grant)
+        requirements.unlock(world.user("supplier"), requirement_id)
+        commit()
+    return {"requirement_id": requirement_id}
+
+
+def _buylead_report(world: World) -> dict[str, Any]:
+    """A pending report of its own: deciding one decides it for good."""
+    requirement_id = _unlocked_buylead(world)["requirement_id"]
+    with world.app.app_context():
+        body = BuyLeadReportIn.model_validate({"reason": "not_reachable"})
+        report, _ = bad_leads.file_report(world.user("supplier"), requirement_id, body)
+        commit()
+        return {"report_id": report.id}
+
+
+VICTIMS["POST /api/v1/buyleads/<int:requirement_id>/reports"] = _unlocked_buylead
+VICTIMS["POST /buyleads/<int:requirement_id>/report"] = _unlocked_buylead
+VICTIMS["POST /api/v1/buylead-reports/<int:report_id>/decision"] = _buylead_report
+VICTIMS["GET /desk/buylead-reports/<int:report_id>"] = _buylead_report
+VICTIMS["POST /desk/buylead-reports/<int:report_id>"] = _buylead_report
 VICTIMS["POST /privacy/officer/requests/<int:request_id>/decision"] = _privacy_request
 
 # A body that passes validation where the policy is asked after the input is read (the service
@@ -512,6 +543,16 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /privacy/officer/requests/<int:request_id>/decision": lambda w: {
         "decision": "deny",
         "reason": "We could not confirm who asked.",
+    },
+    "POST /api/v1/buyleads/<int:requirement_id>/reports": lambda w: {"reason": "not_a_buyer"},
+    "POST /buyleads/<int:requirement_id>/report": lambda w: {"reason": "not_a_buyer"},
+    "POST /api/v1/buylead-reports/<int:report_id>/decision": lambda w: {
+        "decision": "reject",
+        "reason": "The buyer answered our call.",
+    },
+    "POST /desk/buylead-reports/<int:report_id>": lambda w: {
+        "decision": "reject",
+        "reason": "The buyer answered our call.",
     },
 }
 

@@ -202,6 +202,7 @@ def test_json_that_is_not_standard_is_a_400_on_every_json_route(client, tokens, 
         "manager_id": "1",
         "review_id": "1",
         "supplier_id": "1",
+        "report_id": "1",
     }
     for path, method in _json_operations():
         url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)

@@ -3,6 +3,7 @@ domain, each registering its operations on the blueprint (`marketplace.api.bluep
 
 from marketplace.api import (  # noqa: F401  (each module registers its routes on import)
     accounts,
+    buyleads,
     catalog,
     consent_managers,
     credits,

@@ -24,6 +24,7 @@ from marketplace.leads import (
     guest_enquiries,
     pipeline,
     policy,
+    preferences,
     queries,
     requirements,
     schemas,
@@ -44,6 +45,7 @@ from marketplace.leads.limits import (
     REQUIREMENT_LIMITS_PER_BUYER,
 )
 from marketplace.leads.models import BuyRequirement, LeadSource
+from marketplace.leads.preferences import why_shown
 from marketplace.openapi import Reply, operation
 from marketplace.web import address_key
 
@@ -303,7 +305,11 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
 def buyleads(query: PageQuery):  # type: ignore[no-untyped-def]
     page, per_page = query.page, query.per_page
     rows, total = requirements.feed(current_api_user(), page=page, per_page=per_page)
-    items = [schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows]
+    prefs = preferences.own_preferences(current_api_user())
+    items = [
+        schemas.buylead_for_supplier(row.requirement, row.lead, why_shown(prefs, row.requirement))
+        for row in rows
+    ]
     return query.answer(items, total)
 
 

@@ -38,9 +38,10 @@ class CreditKind(enum.StrEnum):
     UNLOCK = "unlock"  # a debit: one credit spent on a buy lead
     REFUND = "refund"  # a debit: a refunded order's unspent credits taken back
     EXPIRY = "expiry"  # a record of what was left of an allocation when its week ended
+    RETURNED = "returned"  # a credit given back for a BuyLead upheld as bad: never expires
 
 
-GRANTS = (CreditKind.ALLOCATION, CreditKind.PURCHASE, CreditKind.GOODWILL)
+GRANTS = (CreditKind.ALLOCATION, CreditKind.PURCHASE, CreditKind.GOODWILL, CreditKind.RETURNED)
 
 
 class CreditAccount(db.Model):

@@ -19,7 +19,7 @@ from marketplace import audit
 from marketplace.accounts.models import SupplierProfile
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
-from marketplace.leads import queries, response_times
+from marketplace.leads import preferences, queries, response_times
 from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement, RequirementMatch
 from marketplace.notifications import absolute_url, send_email
@@ -65,6 +65,11 @@ def _match(requirement: BuyRequirement) -> None:
             )
         )
         if profile.user.is_active_account
+    }
+    # Only the suppliers whose BuyLead preferences want it are matched, and so told of it.
+    wanted = preferences.preferences_of(suppliers)
+    suppliers = {
+        id_: p for id_, p in suppliers.items() if preferences.accepts(wanted[id_], requirement)
     }
     rank = 0
     words = masked_words(requirement)  # nobody mailed has unlocked the buyer's contact yet

@@ -60,6 +60,14 @@ def buylead_buyer(user: User) -> SupplierProfile:
     return accounts_policy.business_of(user, "see and unlock BuyLeads", Right.BUYLEADS)
 
 
+def buylead_chooser(user: User) -> SupplierProfile:
+    """The caller's business, whose choice of BuyLeads (its preferences) it sets: the owner and
+    managers, since it decides what every sales person is offered."""
+    return accounts_policy.business_of(
+        user, "choose which BuyLeads the business is offered", Right.ALL_LEADS
+    )
+
+
 def webhook_subscriber(user: User) -> SupplierProfile:
     """The caller's business, whose CRM hears of its leads; a 403 for anyone else."""
     return accounts_policy.business_of(user, "subscribe webhooks", Right.INTEGRATIONS)

@@ -21,7 +21,7 @@ from marketplace.credits.ledger import spend_credit
 from marketplace.db import get_owned, paginate, utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.leads import assignment, matching, policy, queries, webhook_outbox
+from marketplace.leads import assignment, bad_leads, matching, policy, queries, webhook_outbox
 from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.models import (
     BuyRequirement,
@@ -45,6 +45,7 @@ class RequirementClosed(Conflict):
 def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
     """Store the requirement, match it to suppliers and tell them; while search is down it is
     stored all the same and matched when search returns."""
+    bad_leads.require_trusted_buyer(buyer)
     open_days = posted.open_days or current_app.config["BUYLEAD_OPEN_DAYS"]
     requirement = BuyRequirement(
         buyer_id=buyer.id,

@@ -385,6 +385,9 @@ class BuyLead(RequirementFacts):
 
     unlocked: bool
     lead_id: int | None
+    why_shown: Annotated[
+        str, Field(description='why it is in my list: "Pune, Air Compressors, above ₹50,000"')
+    ]
     buyer: Annotated[
         BuyLeadContact,
         Field(description="masked (Ra***h, r***@gmail.com, +91 98XXXXXX10) until unlocked"),
@@ -420,10 +423,12 @@ def requirement_for_buyer(
     }
 
 
-def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> BuyLead:
+def buylead_for_supplier(
+    requirement: BuyRequirement, lead: LeadRow | None, why_shown: str = ""
+) -> BuyLead:
     """A BuyLead in a matched supplier's feed: the buyer masked until this supplier unlocks it
     (their name, email and phone, and any contact typed into the requirement's words), then the
-    full contact and the lead it became."""
+    full contact and the lead it became; `why_shown` says which of its preferences it met."""
     buyer = requirement.buyer
     contact: BuyLeadContact
     if buyer is None:
@@ -443,5 +448,6 @@ def buylead_for_supplier(requirement: BuyRequirement, lead: LeadRow | None) -> B
         **facts,
         "unlocked": lead is not None,
         "lead_id": lead.id if lead else None,
+        "why_shown": why_shown,
         "buyer": contact,
     }

@@ -31,6 +31,7 @@ from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFaile
 from marketplace.extensions import limiter
 from marketplace.leads import (
     buyer_blocks,
+    buylead_views,
     conversations,
     enquiries,
     guest_enquiries,
@@ -473,11 +474,11 @@ def buyleads():  # type: ignore[no-untyped-def]
     rows, total = requirements.feed(_user(), page=page, per_page=PER_PAGE)
     return render_template(
         "leads/buyleads.html",
-        buyleads=[schemas.buylead_for_supplier(row.requirement, row.lead) for row in rows],
         total=total,
         page=page,
         per_page=PER_PAGE,
         action_form=ActionForm(),
+        **buylead_views.feed_page(_user(), rows),
     )
 
 

@@ -39,6 +39,7 @@ ERASER_MODULES: tuple[str, ...] = (
     "marketplace.catalog.erasure",
     "marketplace.leads.erasure",
     "marketplace.reviews.erasure",
+    "marketplace.leads.report_erasure",
     "marketplace.credits.erasure",
     "marketplace.privacy.own_erasure",
     "marketplace.accounts.erasure",

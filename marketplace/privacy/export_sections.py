@@ -24,6 +24,7 @@ from marketplace.catalog.models import Product
 from marketplace.credits.models import CreditAccount, CreditEntry, CreditOrder, Invoice
 from marketplace.extensions import db
 from marketplace.grievances.models import Grievance
+from marketplace.leads import buylead_export
 from marketplace.leads.models import (
     BuyRequirement,
     Lead,
@@ -425,6 +426,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("reviews", ("reviews.author_id",), reviews.written_by),
     Section("review_replies", ("reviews.supplier_id",), reviews.replies_by),
     Section("review_reports", ("review_reports.reporter_id",), reviews.reports_by),
+    Section(
+        "buylead_reports",
+        ("buylead_reports.supplier_id", "buylead_reports.reporter_id"),
+        buylead_export.report_rows,
+    ),
+    Section(
+        "buylead_preferences", ("lead_preferences.supplier_id",), buylead_export.preference_rows
+    ),
 )
 
 # Columns that point at a person but whose rows are not theirs to receive, and why.
@@ -456,6 +465,7 @@ NOT_EXPORTED: dict[str, str] = {
     "newsletters.created_by_id": "the officer's work record of a newsletter they wrote",
     "newsletters.sent_by_id": "the officer's work record of a newsletter they sent",
     "consent_managers.registered_by_id": "the officer's work record of a registration",
+    "buylead_reports.decided_by_id": "the officer's decision on a supplier's report",
 }
 
 
