@@ -54,6 +54,7 @@ from marketplace.leads.models import GuestEnquiry, LeadSource, Webhook, WebhookD
 from marketplace.privacy import deletion, filing
 from marketplace.privacy.inputs import PrivacyRequestIn
 from marketplace.privacy.models import ArchivedRecord, LegalHold, PrivacyRequest, RequestStatus
+from marketplace.reviews.models import Basis, Review, ReviewReport
 from tests import factories
 from tests.conftest import sign_in_page
 
@@ -352,6 +353,27 @@ def _plant(app: Flask, buyer: Person, supplier: Person) -> dict[str, int]:
             session_nonce="n",
         )
     )
+    # Reviews: another buyer's review of the supplier and the supplier's reply naming the
+    # buyer; the buyer's review of another supplier; a report naming the buyer.
+    supplier_profile_id = db.session.get(User, supplier.user_id).supplier.id
+    of_supplier = Review(
+        supplier_id=supplier_profile_id,
+        author_id=b2.id,
+        rating=2,
+        text=f"Slow to deliver. {supplier.text()}",
+        basis=Basis.ANSWERED_ENQUIRY,
+        reply_text=f"We called {buyer.text()} about it",
+    )
+    by_buyer = Review(
+        supplier_id=s2_user.supplier.id,
+        author_id=buyer.user_id,
+        rating=5,
+        text=buyer.text("Good trade with"),
+        basis=Basis.ANSWERED_ENQUIRY,
+    )
+    db.session.add_all([of_supplier, by_buyer])
+    db.session.flush()
+    db.session.add(ReviewReport(review_id=by_buyer.id, reporter_id=s2.id, reason=both))
     # An old order that was never paid (no hold; it holds the GSTIN it was priced for).
     order, _ = orders.create_order(
         db.session.get(User, supplier.user_id), OrderIn.model_validate({"pack": "credits-10"})

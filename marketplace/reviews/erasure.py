@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.privacy.erasure import ERASED, Eraser, Subject, register
+from marketplace.privacy.erasure import ERASED, Eraser, Subject, redact_columns, register
 from marketplace.reviews.models import Review, ReviewReport
 
 
@@ -39,8 +39,16 @@ def _erase(subject: Subject) -> list[str]:
             review.reply_text = ERASED
             replies += 1
     db.session.flush()
+    # The person however written in anyone's review, reply or report (their name's parts too in
+    # reviews of their own business).
+    mentions = redact_columns(
+        subject,
+        [Review.text, Review.reply_text, Review.hidden_reason],
+        Review.supplier_id == (subject.supplier_id or -1),
+    ) + redact_columns(subject, [ReviewReport.reason])
     return [
         f"{len(written)} reviews anonymised: their text erased, their star ratings kept",
+        f"{len(mentions)} other reviews, replies and reports no longer name them",
         f"{len(reports)} review reports stripped of their reason",
         f"{replies} replies to reviews erased",
     ]
