@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from marketplace import health
+from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.categories import category_tree
 from marketplace.extensions import limiter
@@ -85,3 +87,18 @@ def livez():  # type: ignore[no-untyped-def]
 )
 def healthz():  # type: ignore[no-untyped-def]
     return health.report()
+
+
+def person() -> User | None:
+    """The signed-in person, or None for a visitor."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[no-any-return]
+    return None
+
+
+def signed_in_person() -> User:
+    """The signed-in person; a visitor is sent to sign in and brought back."""
+    user = person()
+    if user is None:
+        abort(redirect(url_for("accounts.sign_in", next=request.full_path)))
+    return user

@@ -14,7 +14,6 @@ from typing import IO, Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -24,7 +23,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from marketplace import desk
 from marketplace.accounts.models import User
@@ -59,7 +57,7 @@ from marketplace.grievances.sub_processors import sub_processors as configured_s
 from marketplace.legal_clocks import CLOCKS
 from marketplace.legal_rules import RULES
 from marketplace.validation import validated
-from marketplace.web import address_key, requested_page
+from marketplace.web import address_key, person, requested_page, signed_in_person
 
 bp = Blueprint("grievances", __name__)
 notices_bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -88,21 +86,8 @@ def _grievance_globals() -> dict[str, Any]:
     }
 
 
-def _user() -> User | None:
-    if current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[no-any-return]
-    return None
-
-
-def _signed_in() -> User:
-    user = _user()
-    if user is None:
-        abort(redirect(url_for("accounts.sign_in", next=request.full_path)))
-    return user
-
-
 def _officer() -> User:
-    user = _signed_in()
+    user = signed_in_person()
     policy.require_desk_page(user)
     return user
 
@@ -144,7 +129,7 @@ def _filed(user: User | None, data: dict[str, Any]) -> ResponseReturnValue:
 @bp.route("/grievances/new", methods=["GET", "POST"])
 @limiter.limit("20 per hour", key_func=address_key, methods=["POST"])
 def file():  # type: ignore[no-untyped-def]
-    user = _user()
+    user = person()
     errors: dict[str, list[str]] = {}
     form = _form()
     if request.method == "POST":
@@ -181,7 +166,7 @@ def confirm_guest(draft_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/grievances/mine")
 def mine():  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     page = requested_page()
     rows, total = queries.list_grievances(
         user, filters.GrievanceFilter(), page=page, per_page=PER_PAGE, own=True
@@ -191,7 +176,7 @@ def mine():  # type: ignore[no-untyped-def]
 
 @bp.route("/grievances/<int:grievance_id>", methods=["GET"])
 def mine_one(grievance_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     grievance = queries.own_grievance(user, grievance_id)
     return _complainant_page(grievance, {})
 
@@ -210,7 +195,7 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
 
 @bp.post("/grievances/<int:grievance_id>/appeal")
 def appeal(grievance_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     try:
         appeals.appeal(user, grievance_id, validated(inputs.AppealIn, _form()))
     except ValidationFailed as refused:
@@ -221,7 +206,7 @@ def appeal(grievance_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/grievances/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):  # type: ignore[no-untyped-def]
-    attachment = attachments.attachment_for(_signed_in(), attachment_id)
+    attachment = attachments.attachment_for(signed_in_person(), attachment_id)
     response = send_from_directory(attachments.attachment_folder(), attachment.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

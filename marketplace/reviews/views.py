@@ -7,34 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from marketplace.accounts.models import SupplierProfile, User
+from marketplace.accounts.models import SupplierProfile
 from marketplace.errors import ValidationFailed
 from marketplace.reviews import moderation, policy, queries, ratings, schemas, writing
 from marketplace.reviews.inputs import DecisionIn, ReplyIn, ReportIn, ReviewIn
 from marketplace.reviews.models import Basis, Review
 from marketplace.validation import validated
-from marketplace.web import requested_page
+from marketplace.web import person, requested_page, signed_in_person
 
 bp = Blueprint("reviews", __name__)
 
 PER_PAGE = 20
 ON_STOREFRONT = 3
-
-
-def _user() -> User | None:
-    if current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[no-any-return]
-    return None
-
-
-def _signed_in() -> User:
-    user = _user()
-    if user is None:
-        abort(redirect(url_for("accounts.sign_in", next=request.full_path)))
-    return user
 
 
 def _form() -> dict[str, Any]:
@@ -70,7 +56,7 @@ def supplier_reviews(supplier_id: int):  # type: ignore[no-untyped-def]
     supplier = policy.rated_supplier(supplier_id)
     page = requested_page()
     rows, total = queries.supplier_reviews(supplier.id, page=page, per_page=PER_PAGE)
-    user = _user()
+    user = person()
     return render_template(
         "reviews/list.html",
         supplier=supplier,
@@ -86,7 +72,7 @@ def supplier_reviews(supplier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/suppliers/<int:supplier_id>/reviews/new", methods=["GET", "POST"])
 def rate_supplier(supplier_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     supplier = policy.rated_supplier(supplier_id)
     basis = policy.rating_basis(user, supplier)  # the 403 page says what rating takes
     existing = writing.own_review(user, supplier.id)
@@ -121,7 +107,7 @@ def _rating_page(
 
 @bp.post("/reviews/<int:review_id>/reply")
 def reply(review_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     review = policy.reply_target(user, review_id)
     try:
         writing.reply_to_review(user, review.id, validated(ReplyIn, _form()))
@@ -134,7 +120,7 @@ def reply(review_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/reviews/<int:review_id>/report")
 def report(review_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     review = policy.report_target(user, review_id)
     try:
         moderation.report_review(user, review.id, validated(ReportIn, _form()))
@@ -150,7 +136,7 @@ def report(review_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/desk/reviews/<int:review_id>", methods=["GET", "POST"])
 def desk_review(review_id: int):  # type: ignore[no-untyped-def]
-    user = _signed_in()
+    user = signed_in_person()
     review = policy.moderated_review(user, review_id)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
