@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import smtplib
 import uuid
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def deliver_email(
     """`sender` and `headers` are for messages that need their own (a newsletter's
     List-Unsubscribe); everything else goes from MAIL_FROM."""
     config = current_app.config
-    message = EmailMessage()
+    # Headers up to SMTP's 998 characters stay on one line: a List-Unsubscribe URL folded into
+    # encoded words (RFC 2047) is no longer a URL that mail providers recognise (RFC 8058).
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
     message["From"] = sender or config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject

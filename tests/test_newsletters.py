@@ -30,6 +30,16 @@ from workers.outbox import QueuedTask
 OPTED_IN = {"newsletters": True, "channel_email": True, "channel_sms": True}
 
 
+def _raw_mails(app: Flask, subject: str) -> dict[str, bytes]:
+    """The newsletter's mails as written to the outbox, by recipient."""
+    found = {}
+    for path in sorted((Path(app.config["OUTBOX_PATH"]) / "mail").glob("*.eml")):
+        mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if mail["Subject"] == subject:
+            found[mail["To"]] = path.read_bytes()
+    return found
+
+
 def _mails(app: Flask) -> list[email.message.EmailMessage]:
     folder = Path(app.config["OUTBOX_PATH"]) / "mail"
     return (
@@ -102,6 +112,8 @@ def test_a_newsletter_reaches_exactly_those_who_consent_with_a_one_click_unsubsc
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = re.fullmatch(r"<(https?://[^>]+/unsubscribe/[^>]+)>", mail["List-Unsubscribe"])
     assert link and link[1] in mail.get_content()
+    raw = _raw_mails(app, "Steel this week")[people["keen"].email]
+    assert f"\nList-Unsubscribe: <{link[1]}>\n".encode() in raw  # as written, not encoded
     # Each person's link is their own and not guessable.
     others = {str(m["List-Unsubscribe"]) for m in received.values()}
     assert len(others) == 3
