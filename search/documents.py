@@ -42,7 +42,9 @@ def rating_rank(average: float | None, count: int) -> float:
     (the embedded one sorts by a single field) order results the same way."""
     if not count or average is None:
         return 0.0
-    return round(average, 2) * 1_000_000 + min(count, 999_999)
+    # Hundredths of a star, each worth more than any count: 4.51 from 10 ratings outranks 4.50
+    # from 20,000.
+    return round(average * 100) * 1_000_000.0 + min(count, 999_999)
 
 
 def suggestion_phrases(name: str) -> list[str]:

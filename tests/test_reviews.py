@@ -24,6 +24,7 @@ from marketplace.reviews.eligibility import trade_basis
 from marketplace.reviews.models import Review, ReviewReport
 from marketplace.reviews.policy import NOT_ELIGIBLE
 from marketplace.reviews.ratings import NO_RATING, supplier_ratings
+from search.documents import rating_rank
 from tests import factories
 from tests.conftest import Api, Shop, csrf_token, enquire, outbox, sign_in_page
 from tests.test_requirements import REQUIREMENT, _supplier_with_pipe
@@ -424,3 +425,9 @@ def test_the_officer_hides_a_reported_review_from_the_desk_page(app, api, rater,
     assert hidden.status_code == 302
     assert db.session.get_one(Review, review_id).hidden_reason == "Accuses without facts."
     assert f"RV-{review_id}" not in officer.get("/desk").get_data(as_text=True)
+
+
+def test_the_rating_rank_puts_any_higher_average_first():
+    assert rating_rank(4.51, 10) > rating_rank(4.50, 20_000)
+    assert rating_rank(4.0, 5) > rating_rank(3.9, 150_000)
+    assert rating_rank(4.5, 21) > rating_rank(4.5, 20) > rating_rank(None, 0)

@@ -213,6 +213,19 @@ def test_a_manager_does_everything_but_billing_and_the_team(app, supplier_api, p
     assert manager.api.get("/orders").status_code == 403
     assert manager.api.post("/orders", {"pack": "starter"}).status_code == 403
     assert manager.api.get("/team/members").status_code == 403
+    # Nor through a key: a manager cannot give one the billing scope.
+    billing = manager.api.post("/api-keys", {"name": "Books", "scopes": ["credits:read"]})
+    assert billing.status_code == 422
+    assert "credits:read" in billing.get_json()["errors"]["scopes"][0]
+
+
+def test_a_closed_business_has_no_staff(app, supplier_api, product_id, supplier):
+    sales = add_member(app, supplier_api, "sales")
+    assert sales.api.get("/leads").status_code == 200
+    with app.app_context():
+        db.session.get_one(User, supplier.id).is_active_account = False
+        db.session.commit()
+    assert sales.api.get("/leads").status_code == 403
 
 
 def test_sales_see_only_the_leads_given_to_them(app, supplier_api, product_id):

@@ -23,6 +23,7 @@ from marketplace.accounts.models import ApiCredential, CredentialKind, User, Use
 from marketplace.accounts.policy import Bearer
 from marketplace.crypto import token_digest
 from marketplace.db import UTCDateTime, after_commit, get_owned, utcnow
+from marketplace.errors import ValidationFailed
 from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,11 @@ def create_integration_key(user: User, body: IntegrationKeyIn) -> tuple[str, Api
     holder = policy.key_holder(user)
     name = body.name or "Integration key"
     scopes = body.scopes
+    beyond = policy.scopes_beyond_role(user, scopes)
+    if beyond:
+        raise ValidationFailed(
+            {"scopes": [f"your role cannot give a key these scopes: {', '.join(beyond)}"]}
+        )
     key, credential = _new_credential(
         holder, CredentialKind.INTEGRATION, "mkk_", name=name, scopes=scopes, created_by_id=user.id
     )

@@ -88,7 +88,8 @@ def current_membership(user_id: int) -> TeamMember | None:
 
 def acting_for(user: User) -> Acting | None:
     """The business `user` acts for and with which role, or None (a buyer, an officer, a
-    team member who was removed or has not joined yet)."""
+    team member who was removed or has not joined yet, or whose business's owner closed or
+    erased the account)."""
     if user.supplier is not None and user.has_role(Role.SUPPLIER):
         return Acting(user.id, user.supplier, BusinessRole.OWNER)
     if not user.has_role(Role.TEAM_MEMBER):
@@ -96,4 +97,7 @@ def acting_for(user: User) -> Acting | None:
     member = current_membership(user.id)
     if member is None:
         return None
+    owner = member.supplier.user
+    if not owner.is_active_account or owner.erased_at is not None:
+        return None  # the business closed, or was erased: its staff act for nothing
     return Acting(user.id, member.supplier, BusinessRole(member.role.value))

@@ -148,6 +148,27 @@ def key_holder(user: User) -> User:
     return acting_with(user, Right.INTEGRATIONS, "manage integration keys").business.user
 
 
+# A key may carry a scope only when its maker's role holds the right behind it: a manager,
+# who may not see billing, cannot make a key that reads the credits and invoices.
+SCOPE_RIGHTS: dict[Scope, Right] = {
+    Scope.LEADS_READ: Right.ALL_LEADS,
+    Scope.LEADS_WRITE: Right.ALL_LEADS,
+    Scope.CATALOG_WRITE: Right.CATALOGUE,
+    Scope.WEBHOOKS_MANAGE: Right.INTEGRATIONS,
+    Scope.CREDITS_READ: Right.BILLING,
+}
+
+
+def scopes_beyond_role(user: User, scopes: list[str]) -> list[str]:
+    """The scopes its maker's role does not allow them to give a key."""
+    acting = acting_for(user)
+    return [
+        scope
+        for scope in scopes
+        if acting is None or not acting.may(SCOPE_RIGHTS[Scope(scope)])
+    ]
+
+
 def require_create_integration_key(user: User) -> None:
     key_holder(user)
 
