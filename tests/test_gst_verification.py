@@ -272,6 +272,15 @@ def test_an_erased_supplier_takes_its_receipts(app, ctx):
     assert db.session.scalar(select(GstCheck)) is None
 
 
+def test_a_closed_account_is_never_rechecked(app, ctx):
+    check = _verified_at(factories.supplier(), NOW)
+    later = NOW + timedelta(days=400)
+    assert gst_rechecks.due_for_recheck(later) == [check.supplier_id]
+    check.supplier.user.is_active_account = False
+    commit()
+    assert gst_rechecks.due_for_recheck(later) == []
+
+
 # --- the monthly re-check --------------------------------------------------------------------
 
 

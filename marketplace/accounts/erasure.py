@@ -13,6 +13,7 @@ from marketplace.accounts import gst_receipts, photos
 from marketplace.accounts.models import (
     ApiCredential,
     BusinessPhoto,
+    GstVerification,
     SupplierProfile,
     UserRole,
     UserSession,
@@ -131,6 +132,9 @@ def _erase(subject: Subject) -> list[str]:
         profile.address_line1 = ERASED
         profile.city = ERASED
         profile.pincode = "000000"
+        # Nothing is left to verify: no re-check may ask the registry about the placeholder.
+        profile.gst_verification = GstVerification.PENDING
+        profile.gst_verified_at = None
         if hasattr(profile, "about"):  # free text the supplier wrote about the business
             profile.about = None
         done.append("business profile pseudonymised (name, GSTIN, PAN, address)")

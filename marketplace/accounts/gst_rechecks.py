@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
 from marketplace.accounts.gst_registry import GstRegistry, registry_from_config
 from marketplace.accounts.gst_verification import check_gstin
-from marketplace.accounts.models import GstVerification, SupplierProfile
+from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 
@@ -39,8 +39,11 @@ def due_for_recheck(now: datetime, limit: int = RECHECK_BATCH) -> list[int]:
         select(SupplierProfile.id)
         .outerjoin(answered, answered.c.supplier_id == SupplierProfile.id)
         .outerjoin(tried, tried.c.supplier_id == SupplierProfile.id)
+        .join(User, User.id == SupplierProfile.user_id)
         .where(
             SupplierProfile.gst_verification == GstVerification.VERIFIED,
+            User.is_active_account.is_(True),
+            User.erased_at.is_(None),
             (answered.c.at.is_(None)) | (answered.c.at <= stale),
             (tried.c.at.is_(None)) | (tried.c.at <= now - RETRY_AFTER),
         )
