@@ -203,12 +203,17 @@ def return_credit(supplier_id: int, requirement_id: int, why: str) -> bool:
     debit = ledger.entry_by_reference(supplier_id, unlock_reference(requirement_id))
     if debit is None or debit.delta >= 0:
         return False  # nothing was spent on it
+    # A credit of a week's allocation comes back with that allocation's end: a refund must not
+    # turn a credit that would have expired into one that never does.
+    if debit.expires_at is not None and debit.expires_at <= utcnow():
+        return False  # it would have expired by now anyway
     _, new = ledger.grant_once(
         supplier_id,
         -debit.delta,
         kind=CreditKind.RETURNED,
         reason=why,
         reference=return_reference(requirement_id),
+        expires_at=debit.expires_at,
     )
     return new
 

@@ -14,19 +14,21 @@ from marketplace.extensions import db
 from marketplace.leads.models import BuyRequirement
 from marketplace.leads.preference_models import LeadPreferences
 from marketplace.leads.report_models import BuyLeadReport
-from marketplace.privacy.erasure import Eraser, Subject, register
+from marketplace.privacy.erasure import Eraser, Subject, redact_columns, register
 
 
 def _erase(subject: Subject) -> list[str]:
     user_id = subject.user.id
-    notes = 0
     about_them = select(BuyRequirement.id).where(BuyRequirement.buyer_id == user_id)
-    for report in db.session.scalars(
-        select(BuyLeadReport).where(BuyLeadReport.requirement_id.in_(about_them))
-    ):
-        redacted = subject.redact(report.note) or ""
-        if redacted != report.note:
-            report.note, notes = redacted, notes + 1
+    # The person however written in any report's note or the officer's reason (their name's
+    # parts too in reports about their own requirements).
+    notes = len(
+        redact_columns(
+            subject,
+            [BuyLeadReport.note, BuyLeadReport.decision_reason],
+            BuyLeadReport.requirement_id.in_(about_them),
+        )
+    )
     db.session.execute(
         update(BuyLeadReport)
         .where(BuyLeadReport.reporter_id == user_id)
