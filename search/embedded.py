@@ -33,6 +33,7 @@ from search.analysis import (
     words,
 )
 from search.documents import display
+from search.embedded_order import page_hits
 from search.protocol import (
     MatchRequest,
     SearchHit,
@@ -48,10 +49,6 @@ SCHEMA_VERSION = "9"  # bump when the schema changes; the index is then rebuilt 
 ANALYZER = "trade"
 PLAIN = "plain"
 _FUZZY_BOOST = 0.3  # a typo-tolerant match counts, but less than the word as typed
-# Results read past a page to find every result as relevant as its last one (equally relevant
-# results are ordered by their supplier's response rank); a tie longer than this stays in index
-# order beyond it.
-_TIE_WINDOW = 10_000
 
 
 def _schema() -> tantivy.Schema:
@@ -400,7 +397,7 @@ class EmbeddedSearch:
             query, has_text = self._query(searcher, request, query_plan, relaxed=relaxed)
         total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
-        raw = self._run(searcher, query, request, offset, has_text) if total > offset else []
+        raw = page_hits(searcher, query, request, offset, has_text) if total > offset else []
         hits = self._hits(searcher, query, raw, request.highlight and has_text)
         return SearchResults(
             hits=hits,
@@ -410,57 +407,6 @@ class EmbeddedSearch:
             relaxed=relaxed,
             corrected=None if relaxed else results.corrected(request, query_plan, hits),
         )
-
-    def _run(
-        self,
-        searcher: Any,
-        query: tantivy.Query,
-        request: SearchRequest,
-        offset: int,
-        has_text: bool,
-    ) -> list[tuple[Any, Any]]:
-        if request.sort == "relevance" and has_text:
-            return self._most_relevant(searcher, query, request, offset)
-        # Without words every result is as relevant as the next: the response rank decides.
-        order = {
-            "price_asc": ("price", tantivy.Order.Asc),
-            "price_desc": ("price", tantivy.Order.Desc),
-            "newest": ("created", tantivy.Order.Desc),
-            "response": ("response_rank", tantivy.Order.Desc),
-            "rating": ("rating_rank", tantivy.Order.Desc),
-            "relevance": ("response_rank", tantivy.Order.Desc),
-        }[request.sort]
-        return searcher.search(
-            query,
-            request.per_page,
-            count=False,
-            offset=offset,
-            order_by_field=order[0],
-            order=order[1],
-        ).hits
-
-    def _most_relevant(
-        self, searcher: Any, query: tantivy.Query, request: SearchRequest, offset: int
-    ) -> list[tuple[Any, Any]]:
-        """A page by score, equal scores by the supplier's response rank (as Elasticsearch's
-        sort on _score, then response_rank). Tantivy's bindings sort by one thing, so the hits
-        are read past the page until the score drops below the page's last one."""
-        wanted = offset + request.per_page
-        limit = wanted
-        while True:
-            raw = searcher.search(query, limit, count=False).hits
-            if len(raw) < limit or raw[-1][0] < raw[wanted - 1][0] or limit >= _TIE_WINDOW:
-                break
-            limit = min(limit * 4, _TIE_WINDOW)
-        page_scores = {score for score, _ in raw[offset:wanted]}
-
-        def rank(hit: tuple[Any, Any]) -> int:
-            if hit[0] not in page_scores:  # a whole group of its score lies off the page
-                return 0
-            return int(self._stored(searcher.doc(hit[1])).get("response_rank", 0))
-
-        ordered = sorted(raw, key=lambda hit: (-hit[0], -rank(hit)))
-        return ordered[offset:wanted]
 
     def _hits(
         self, searcher: Any, query: tantivy.Query, raw: list[Any], highlight: bool

@@ -69,14 +69,18 @@ def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # too late, not unlocked, not a supplier
         flash(refused.detail, "error")
     else:
-        flash(
-            "Reported. The grievance officer will decide; if the report is upheld, your "
-            "credit comes back."
-            if new
-            else "You have already reported this BuyLead.",
-            "success" if new else "info",
-        )
+        flash(*_reported(new))
     return redirect(url_for("leads.buyleads"))
+
+
+def _reported(new: bool) -> tuple[str, str]:
+    if not new:
+        return "You have already reported this BuyLead.", "info"
+    return (
+        "Reported. The grievance officer will decide; if the report is upheld, your credit "
+        "comes back.",
+        "success",
+    )
 
 
 def _desk_page(report_id: int, form: DecisionForm, status: int = 200):  # type: ignore[no-untyped-def]

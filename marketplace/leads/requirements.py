@@ -72,6 +72,17 @@ def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
     return requirement
 
 
+def posted_message(requirement: BuyRequirement) -> str:
+    """What the buyer is told once a requirement is posted."""
+    if requirement.matched_at is None:
+        return (
+            "Your requirement is posted. Our product search is briefly unavailable, so we will "
+            "send it to matching suppliers as soon as it is back."
+        )
+    count = requirement.matched
+    return f"Your requirement is posted and sent to {count} matching supplier{'s' * (count != 1)}."
+
+
 def own_requirements(buyer: User, *, page: int, per_page: int) -> tuple[list[BuyRequirement], int]:
     query = select(BuyRequirement).where(BuyRequirement.buyer_id == buyer.id)
     newest_first = query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())

@@ -58,7 +58,7 @@ from marketplace.leads.forms import (
     lead_status_label,
     quantity_label,
 )
-from marketplace.leads.models import BuyRequirement, LeadSource, LeadType, MessageSide
+from marketplace.leads.models import LeadSource, LeadType, MessageSide
 from marketplace.validation import record_id, validated
 from marketplace.web import address_key, no_store, requested_page
 
@@ -410,21 +410,11 @@ def new_requirement():  # type: ignore[no-untyped-def]
             apply_errors(form, refused.errors)
             status = 422
         else:
-            flash(_posted_message(requirement), "success")
+            flash(requirements.posted_message(requirement), "success")
             return redirect(url_for("leads.my_requirements"))
     elif request.method == "POST":
         status = 400
     return render_template("leads/requirement_form.html", form=form), status
-
-
-def _posted_message(requirement: BuyRequirement) -> str:
-    if requirement.matched_at is None:
-        return (
-            "Your requirement is posted. Our product search is briefly unavailable, so we will "
-            "send it to matching suppliers as soon as it is back."
-        )
-    count = requirement.matched
-    return f"Your requirement is posted and sent to {count} matching supplier{'s' * (count != 1)}."
 
 
 def _requirement_form() -> RequirementForm:
