@@ -163,9 +163,7 @@ def scopes_beyond_role(user: User, scopes: list[str]) -> list[str]:
     """The scopes its maker's role does not allow them to give a key."""
     acting = acting_for(user)
     return [
-        scope
-        for scope in scopes
-        if acting is None or not acting.may(SCOPE_RIGHTS[Scope(scope)])
+        scope for scope in scopes if acting is None or not acting.may(SCOPE_RIGHTS[Scope(scope)])
     ]
 
 
