@@ -349,7 +349,7 @@ TEAM_MATRIX: dict[str, str] = {
     "GET /api/v1/webhooks": "A 3 3",
     "GET /api/v1/webhooks/<int:webhook_id>/deliveries": "A 3 3",
     "GET /buyleads": "A A 3",
-    "GET /buyleads/preferences": "A A 3",
+    "GET /buyleads/preferences": "A 3 3",
     "GET /categories": "A A A",
     "GET /credits": "3 3 3",
     "GET /dashboard/products": "A 3 A",

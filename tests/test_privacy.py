@@ -606,6 +606,8 @@ EXPORT_SNAPSHOT = {
     "gst_checks": [],  # a buyer's: no business, no receipts
     "team_membership": [],
     "newsletters": [],
+    "buylead_reports": [],
+    "buylead_preferences": [],
 }
 
 

@@ -126,6 +126,8 @@ def test_an_unknown_supplier_is_not_found(api, rater):
         ({"rating": "five"}, "rating"),
         ({"rating": 4, "text": "x" * 2001}, "text"),
         ({"rating": 4, "text": 12}, "text"),
+        ({"rating": 4, "text": "Call them on 98200 11223 instead."}, "text"),
+        ({"rating": 4, "text": "Better prices at https://cheap.example.in"}, "text"),
     ],
 )
 def test_bad_input_names_the_field(rater, shop, body, field):

@@ -15,6 +15,7 @@ from marketplace.catalog.categories import categories
 from marketplace.errors import ServiceError, ValidationFailed
 from marketplace.leads import (  # noqa: F401 (report_desk puts reports on the desk)
     bad_leads,
+    policy,
     preferences,
     report_desk,
     report_policy,
@@ -140,7 +141,8 @@ def _preferences_form() -> PreferencesForm:
 @login_required
 def buylead_preferences():  # type: ignore[no-untyped-def]
     form, status = _preferences_form(), 200
-    saved = preferences.own_preferences(_user())  # a 403 page for anyone but a supplier
+    policy.buylead_chooser(_user())  # a 403 page for anyone but the owner and managers
+    saved = preferences.own_preferences(_user())
     if accepted(form):
         try:
             body = validated(PreferencesIn, form.service_data())

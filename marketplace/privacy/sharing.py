@@ -52,7 +52,8 @@ def _lead_row(lead: Lead) -> dict[str, Any]:
         return _row(
             supplier.company_name, "supplier", supplier.gstin, _CONTACT, why, lead.created_at
         )
-    what = f"{_CONTACT}, and your enquiry about {lead.product_name}"
+    about = f" about {lead.product_name}" if lead.product_name else ""  # a storefront enquiry
+    what = f"{_CONTACT}, and your enquiry{about}"
     why = "you sent it an enquiry"
     return _row(supplier.company_name, "supplier", supplier.gstin, what, why, lead.created_at)
 

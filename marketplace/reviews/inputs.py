@@ -6,11 +6,27 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from marketplace.fields import Choice, PageQuery, Text, WholeNumber
+from marketplace.identifiers import contact_spans
+from marketplace.validation import Invalid
 
 REVIEW_TEXT_MAX = 2000
 REPLY_TEXT_MAX = 1000
 REASON_MAX = 1000
 HIDE_REASON_MAX = 500
+
+
+def _published(text: str) -> str:
+    """Reviews and replies are public: a phone number, an email address or a link in one would
+    publish someone's contact details (or an advert) to everyone."""
+    kinds = {kind for _, _, kind in contact_spans(text)}
+    if kinds:
+        named = ", ".join(
+            {"phone": "phone numbers", "email": "email addresses", "link": "links"}[kind]
+            for kind in ("phone", "email", "link")
+            if kind in kinds
+        )
+        raise Invalid(f"is published for everyone to read, so it cannot hold {named}")
+    return text
 
 
 class ReviewIn(BaseModel):
@@ -20,7 +36,7 @@ class ReviewIn(BaseModel):
     model_config = ConfigDict(title="ReviewIn")
 
     rating: WholeNumber(minimum=1, maximum=5, description="stars, 1 to 5")
-    text: Text(max_length=REVIEW_TEXT_MAX, multiline=True, required=False) = None
+    text: Text(max_length=REVIEW_TEXT_MAX, multiline=True, required=False, check=_published) = None
 
 
 class ReplyIn(BaseModel):
@@ -28,7 +44,7 @@ class ReplyIn(BaseModel):
 
     model_config = ConfigDict(title="ReplyIn")
 
-    text: Text(max_length=REPLY_TEXT_MAX, multiline=True)
+    text: Text(max_length=REPLY_TEXT_MAX, multiline=True, check=_published)
 
 
 class ReportIn(BaseModel):

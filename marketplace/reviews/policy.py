@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from marketplace.accounts import policy as accounts_policy
-from marketplace.accounts.business import Right
+from marketplace.accounts.business import Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
@@ -31,9 +31,15 @@ def rated_supplier(supplier_id: int) -> SupplierProfile:
     return supplier
 
 
+def _own_business(user: User, supplier: SupplierProfile) -> bool:
+    """The business the person owns or works for: its people cannot rate it."""
+    acting = acting_for(user)
+    return supplier.user_id == user.id or (acting is not None and acting.business.id == supplier.id)
+
+
 def rating_basis(user: User, supplier: SupplierProfile) -> Basis:
     """The trade that lets `user` rate `supplier`; a 403 saying what it takes otherwise."""
-    if supplier.user_id == user.id:
+    if _own_business(user, supplier):
         raise Forbidden("You cannot rate your own business.")
     basis = trade_basis(user.id, supplier.id)
     if basis is None:
@@ -43,7 +49,7 @@ def rating_basis(user: User, supplier: SupplierProfile) -> Basis:
 
 def can_rate(user: User | None, supplier: SupplierProfile) -> bool:
     """Whether the page offers the rating form (the rules ask rating_basis again)."""
-    if user is None or not user.is_authenticated or supplier.user_id == user.id:
+    if user is None or not user.is_authenticated or _own_business(user, supplier):
         return False
     return trade_basis(user.id, supplier.id) is not None
 
