@@ -227,7 +227,7 @@ def test_a_buyer_found_fake_twice_needs_a_verified_mobile(api, buyer_api, pipe_m
     refused = buyer_api.post("/requirements", _requirement())
     assert refused.status_code == 403
     assert "verified mobile number" in refused.get_json()["detail"]
-    assert "File a complaint" in refused.get_json()["detail"]
+    assert "Verify your mobile" in refused.get_json()["detail"]
     buyer = db.session.get(User, buyer_api_user_id(buyer_api))
     buyer.phone_verified_at = utcnow()
     commit()

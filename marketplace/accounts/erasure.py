@@ -9,7 +9,7 @@ import secrets
 
 from sqlalchemy import delete, or_, select, update
 
-from marketplace.accounts import gst_receipts, photos
+from marketplace.accounts import gst_receipts, phone_verification, photos
 from marketplace.accounts.models import (
     ApiCredential,
     BusinessPhoto,
@@ -147,6 +147,7 @@ def _erase(subject: Subject) -> list[str]:
     user.phone = None
     user.phone_digest = None
     user.phone_verified_at = None
+    phone_verification.forget_codes(user)
     user.email_verified_at = None
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # known to nobody
     user.session_nonce = secrets.token_urlsafe(16)

@@ -167,6 +167,10 @@ class BusinessPhotoForm(FlaskForm):
     caption = StringField("Caption (optional)", description="e.g. 'Our factory at Ludhiana'")
 
 
+class PhoneCodeForm(FlaskForm):
+    code = StringField("The 6-digit code from the SMS")
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password")
     new_password = PasswordField("New password")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace import audit
-from marketplace.accounts import identity
+from marketplace.accounts import identity, phone_verification
 from marketplace.accounts.details import (
     check_business_identity,
     check_current_password,
@@ -72,6 +72,8 @@ def update_profile(user: User, change: ProfileChange) -> User:
     if new_phone:
         user.phone = new_phone
         user.phone_digest = blind_index(new_phone)
+        user.phone_verified_at = None  # proved for the old number only
+        phone_verification.forget_codes(user)
     if new_email and new_email != user.pending_email:
         request_email_change(user, new_email)
     if supplier is not None:

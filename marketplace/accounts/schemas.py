@@ -133,6 +133,7 @@ class OwnAccount(TypedDict):
         str | None, Field(description="a new address waiting to be confirmed from its inbox")
     ]
     phone: str | None
+    phone_verified: Annotated[bool, Field(description="the mobile was proved with an SMS code")]
     created_at: Timestamp
     supplier: OwnBusiness | None
 
@@ -146,6 +147,7 @@ def account_owner(user: User) -> OwnAccount:
         "email_verified": user.email_verified_at is not None,
         "pending_email": user.pending_email,
         "phone": user.phone,
+        "phone_verified": user.phone_verified_at is not None,
         "created_at": user.created_at,
         "supplier": supplier_owner(user.supplier) if user.supplier else None,
     }

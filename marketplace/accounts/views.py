@@ -22,6 +22,7 @@ from marketplace.accounts import (
     authentication,
     email_addresses,
     password_changes,
+    phone_verification,
     photos,
     policy,
     profile_edits,
@@ -34,6 +35,7 @@ from marketplace.accounts.forms import (
     BusinessPhotoForm,
     ForgotPasswordForm,
     PasswordChangeForm,
+    PhoneCodeForm,
     ProfileForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -180,6 +182,7 @@ def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
         "password_form": forms.get("password_form") or PasswordChangeForm(formdata=None),
         "key_form": forms.get("key_form") or ApiKeyForm(formdata=None),
         "photo_form": BusinessPhotoForm(formdata=None),
+        "phone_code_form": forms.get("phone_code_form") or PhoneCodeForm(formdata=None),
         "action_form": ActionForm(),
         "new_key": forms.get("new_key"),
         # The business's keys: the owner's and a manager's page alike.
@@ -317,6 +320,41 @@ def resend_verification():  # type: ignore[no-untyped-def]
         abort(400)
     email_addresses.send_email_verification(current_user._get_current_object())
     flash("We have sent a new confirmation email.", "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/phone-verification")
+@login_required
+@limiter.limit("5 per hour; 3 per minute")
+def send_phone_code():  # type: ignore[no-untyped-def]
+    if not accepted(ActionForm()):
+        abort(400)
+    try:
+        phone_verification.start(current_user._get_current_object())
+    except Conflict as refused:
+        flash(refused.detail, "error")
+    else:
+        flash("We have sent a code by SMS to your mobile. It works for 10 minutes.", "info")
+    return redirect(url_for("accounts.profile") + "#verify-mobile")
+
+
+@bp.post("/phone-verification/confirm")
+@login_required
+@limiter.limit("10 per minute; 100 per hour")
+def confirm_phone_code():  # type: ignore[no-untyped-def]
+    form = PhoneCodeForm()
+    if not accepted(form):
+        return _profile_page(phone_code_form=form, status=400)
+    try:
+        confirmation = validated(phone_verification.PhoneCodeIn, {"code": form.code.data})
+        phone_verification.confirm(current_user._get_current_object(), confirmation)
+    except ValidationFailed as refused:
+        apply_errors(form, refused.errors)
+        return _profile_page(phone_code_form=form, status=refused.status)
+    except Conflict as refused:
+        flash(refused.detail, "error")
+        return redirect(url_for("accounts.profile") + "#verify-mobile")
+    flash("Thank you: your mobile number is verified.", "success")
     return redirect(url_for("accounts.profile"))
 
 

@@ -10,6 +10,7 @@ from marketplace.accounts import (
     authentication,
     email_addresses,
     password_changes,
+    phone_verification,
     photos,
     profile_edits,
     registration,
@@ -234,6 +235,35 @@ def change_password(body: PasswordChangeIn):  # type: ignore[no-untyped-def]
 def resend_verification():  # type: ignore[no-untyped-def]
     email_addresses.send_email_verification(current_api_user())
     return None, 202
+
+
+@bp.post("/me/phone-verification")
+@authenticated(person=True)
+@limiter.limit("5 per hour; 3 per minute", key_func=rate_limit_key)
+@operation(
+    "Send a six-digit code by SMS to the account's mobile (valid 10 minutes, 5 tries); it "
+    "replaces any code sent before",
+    tag="accounts",
+    responses={202: Reply(None, "Sent")},
+    problems=(409,),
+)
+def start_phone_verification():  # type: ignore[no-untyped-def]
+    phone_verification.start(current_api_user())
+    return None, 202
+
+
+@bp.post("/me/phone-verification/confirm")
+@authenticated(person=True)
+@limiter.limit("10 per minute; 100 per hour", key_func=rate_limit_key)
+@operation(
+    "Confirm the mobile with the code sent by SMS",
+    tag="accounts",
+    body=phone_verification.PhoneCodeIn,
+    responses={200: schemas.OwnAccount},
+    problems=(409,),
+)
+def confirm_phone_verification(body: phone_verification.PhoneCodeIn):  # type: ignore[no-untyped-def]
+    return schemas.account_owner(phone_verification.confirm(current_api_user(), body))
 
 
 @bp.post("/api-keys")

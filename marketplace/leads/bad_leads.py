@@ -273,7 +273,6 @@ def require_trusted_buyer(buyer: User) -> None:
     raise VerifiedMobileNeeded(
         "Suppliers reported several of your earlier requirements as not genuine, and our "
         "grievance officer agreed, so a new requirement needs a verified mobile number. Your "
-        "mobile number is not verified yet, and it cannot be verified from your account: please "
-        "file a complaint to our grievance officer (the 'File a complaint' link at the foot of "
-        "every page), who will verify it with you."
+        "mobile number is not verified yet: on your account page, under 'Verify your mobile', "
+        "ask for a code by SMS and enter it; then you can post your requirement again."
     )
