@@ -466,6 +466,7 @@ NOT_EXPORTED: dict[str, str] = {
     "newsletters.sent_by_id": "the officer's work record of a newsletter they sent",
     "consent_managers.registered_by_id": "the officer's work record of a registration",
     "buylead_reports.decided_by_id": "the officer's decision on a supplier's report",
+    "phone_codes.user_id": "a one-time code's digest, kept for ten minutes: nothing to read",
 }
 
 
