@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from marketplace.accounts.models import ApiCredential, User, UserSession
+from marketplace.accounts.team_models import TeamMember, TeamRole
 from marketplace.db import commit, utcnow
 from marketplace.extensions import db
 from marketplace.privacy import clock as privacy_clock
@@ -128,3 +129,23 @@ def test_the_sweep_runs_from_the_command_line(app, ctx, clock) -> None:
     assert result.exit_code == 0, result.output
     assert "1 accounts warned, 0 erased." in result.output
     assert _warned(idle.id)
+
+
+def test_a_business_run_by_its_team_is_in_use(app, ctx, supplier, clock) -> None:
+    """The owner has not signed in for years, but a member of the team works every day."""
+    owner = db.session.get(User, supplier.id)
+    colleague = factories.buyer(name="Kiran Sales")
+    db.session.add(
+        TeamMember(
+            supplier_id=owner.supplier.id,
+            user_id=colleague.id,
+            role=TeamRole.SALES,
+            joined_at=utcnow(),
+        )
+    )
+    db.session.get(User, colleague.id).last_sign_in_at = utcnow()  # this morning
+    commit()
+    _idle_since_long_ago(app, supplier.id)
+    assert supplier.id in set(db.session.scalars(active_since(utcnow() - timedelta(days=1))))
+    inactive.sweep_inactive()
+    assert not _warned(supplier.id)

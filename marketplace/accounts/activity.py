@@ -1,5 +1,6 @@
 """The accounts domain's kinds of use, for the inactivity sweep (marketplace.privacy.activity):
-signing in, a browser session in use, and a token or integration key in use."""
+signing in, a browser session in use, a token or integration key in use, and, for a
+business's owner, its team at work."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from marketplace.accounts.models import ApiCredential, User, UserSession
+from marketplace.accounts.models import ApiCredential, SupplierProfile, User, UserSession
+from marketplace.accounts.team_models import TeamMember
 from marketplace.privacy.activity import register
 
 
@@ -28,6 +30,24 @@ def _key_used(since: datetime) -> Select[Any]:
     )
 
 
+def _team_at_work(since: datetime) -> Select[Any]:
+    """An owner whose staff use the portal for the business is using it: a business run by
+    its team must not be erased for its owner's silence."""
+    active_members = select(TeamMember.user_id).where(
+        TeamMember.removed_at.is_(None),
+        or_(
+            TeamMember.user_id.in_(_signed_in(since)),
+            TeamMember.user_id.in_(_session_used(since)),
+        ),
+    )
+    return (
+        select(SupplierProfile.user_id)
+        .join(TeamMember, TeamMember.supplier_id == SupplierProfile.id)
+        .where(TeamMember.user_id.in_(active_members))
+    )
+
+
 register("sign-ins", _signed_in)
 register("browser sessions", _session_used)
 register("tokens and integration keys", _key_used)
+register("the business's team at work", _team_at_work)
