@@ -325,9 +325,16 @@ def test_a_buylead_a_colleague_works_is_said_so(app, ctx, categories):
     first = add_member(app, owner_api, "sales", "Anil G")
     second = add_member(app, owner_api, "sales", "Bina D")
     _credits(owner, 5)
-    buyer_api = Api(app.test_client()).sign_in(factories.buyer().email)
+    buyer_email = factories.buyer().email
+    buyer_api = Api(app.test_client()).sign_in(buyer_email)
     requirement_id = buyer_api.post("/requirements", REQUIREMENT).get_json()["id"]
     assert first.api.post(f"/buyleads/{requirement_id}/unlock").status_code == 200
     again = second.api.post(f"/buyleads/{requirement_id}/unlock")
     assert again.status_code == 409 and "Anil G works on it" in again.get_json()["detail"]
     assert owner_api.post(f"/buyleads/{requirement_id}/unlock").status_code == 200  # sees all
+    # In the colleague's BuyLead list it stays masked: the contact is Anil's to work.
+    seen = {item["id"]: item for item in second.api.get("/buyleads").get_json()["items"]}
+    assert seen[requirement_id]["unlocked"] is False
+    assert seen[requirement_id]["buyer"]["email"] != buyer_email
+    mine = {item["id"]: item for item in first.api.get("/buyleads").get_json()["items"]}
+    assert mine[requirement_id]["buyer"]["email"] == buyer_email

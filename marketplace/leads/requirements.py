@@ -150,6 +150,9 @@ def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
     )
     newest_first = query.order_by(BuyRequirement.created_at.desc(), BuyRequirement.id.desc())
     rows, total = paginate(newest_first, page=page, per_page=per_page)
+    # A sales person sees the contacts of the BuyLeads they work, not a colleague's: theirs
+    # stay masked (unlocking one says who works it).
+    scope = policy.lead_scope(user)
     leads = {
         lead.requirement_id: lead
         for lead in db.session.scalars(
@@ -158,6 +161,7 @@ def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
                 Lead.requirement_id.in_([row.id for row in rows]),
             )
         )
+        if scope.sees_all or lead.assignee_id == scope.user_id
     }
     return [BuyLead(row, leads.get(row.id)) for row in rows], total
 
