@@ -26,6 +26,7 @@ from marketplace.catalog.categories import categories
 from marketplace.extensions import db
 from marketplace.formatting import rupees
 from marketplace.leads import policy
+from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement
 from marketplace.leads.preference_inputs import PreferencesIn
 from marketplace.leads.preference_models import LeadPreferences
@@ -152,7 +153,7 @@ def accepts(prefs: Preferences, requirement: BuyRequirement) -> bool:
 def why_shown(prefs: Preferences, requirement: BuyRequirement) -> str:
     """Why a BuyLead is in the supplier's list, in its words: "Pune, Air Compressors, above
     ₹50,000" (the place, the category, then each further preference it met)."""
-    parts = [requirement.city]
+    parts = [masked_words(requirement)["city"]]  # a buyer may type a number into the city
     if requirement.category is not None:
         parts.append(requirement.category.name)
     if prefs.min_order_value is not None:
