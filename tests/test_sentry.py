@@ -204,10 +204,14 @@ def test_a_breadcrumb_is_scrubbed():
     assert scrubbed["category"] == "httplib"
 
 
-def test_the_sub_processors_notice_names_error_reporting_and_what_it_never_gets(client):
-    page = client.get("/notices/sub-processors").get_data(as_text=True)
-    assert "The configured error-reporting service (Sentry)" in page
+def test_the_sub_processors_notice_names_error_reporting_and_what_it_never_gets(
+    client, reporting_app: Flask
+):
+    """Sentry is named when it is configured (and only then), with what it never gets."""
+    page = reporting_app.test_client().get("/notices/sub-processors").get_data(as_text=True)
+    assert "(Sentry)" in page
     assert "passwords, tokens, cookies, form contents, email addresses and mobile numbers" in page
+    assert "(Sentry)" not in client.get("/notices/sub-processors").get_data(as_text=True)
 
 
 def test_encoded_personal_data_referers_task_arguments_and_argv_passwords_are_scrubbed():
