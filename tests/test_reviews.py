@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from marketplace import desk
 from marketplace.accounts.models import User
@@ -20,6 +20,7 @@ from marketplace.db import commit
 from marketplace.extensions import db
 from marketplace.leads import pipeline
 from marketplace.privacy.export import collect
+from marketplace.reviews import writing
 from marketplace.reviews.eligibility import trade_basis
 from marketplace.reviews.models import Review, ReviewReport
 from marketplace.reviews.policy import NOT_ELIGIBLE
@@ -433,3 +434,20 @@ def test_the_rating_rank_puts_any_higher_average_first():
     assert rating_rank(4.51, 10) > rating_rank(4.50, 20_000)
     assert rating_rank(4.0, 5) > rating_rank(3.9, 150_000)
     assert rating_rank(4.5, 21) > rating_rank(4.5, 20) > rating_rank(None, 0)
+
+
+def test_a_double_submitted_first_rating_is_one_review_not_a_500(rater, shop, monkeypatch):
+    """The second submit of a double click looked before the first was written: the unique
+    constraint stops its insert, and it edits the first one's review instead of failing."""
+    assert rater.post(_reviews_url(shop), {"rating": 4}).status_code == 201
+    real, calls = writing.own_review, []
+
+    def looked_too_early(user, supplier_id):  # type: ignore[no-untyped-def]
+        calls.append(supplier_id)
+        return None if len(calls) == 1 else real(user, supplier_id)
+
+    monkeypatch.setattr(writing, "own_review", looked_too_early)
+    again = rater.post(_reviews_url(shop), {"rating": 5, "text": "Even better on delivery."})
+    assert again.status_code == 200, again.get_json()
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    assert db.session.scalar(select(Review.rating)) == 5
