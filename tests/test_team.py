@@ -13,9 +13,12 @@ from sqlalchemy import select
 from marketplace.accounts.models import ApiCredential, User
 from marketplace.accounts.team_models import TeamMember
 from marketplace.audit import AuditEvent
+from marketplace.db import commit
 from marketplace.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from marketplace.demo_team import team_email
 from marketplace.extensions import db, limiter
+from marketplace.leads import conversations
+from marketplace.leads.inputs import MessageIn
 from marketplace.leads.models import Lead
 from tests import factories
 from tests.conftest import Api, csrf_token, outbox, sign_in_page
@@ -415,3 +418,32 @@ def test_a_manager_makes_and_revokes_the_businesss_keys_on_their_page(app, suppl
     theirs = app.test_client()
     sign_in_page(theirs, factories.Registered(sales.user_id, sales.email, PASSWORD))
     assert 'id="api-keys"' not in theirs.get("/account/").text
+
+
+def test_a_manager_made_sales_loses_the_keys_they_made(app, supplier_api, product_id):
+    manager = add_member(app, supplier_api, "manager")
+    made = manager.api.post("/api-keys", {"name": "Zoho", "scopes": ["leads:read"]})
+    key_api = Api(app.test_client(), made.get_json()["key"])
+    assert key_api.get("/leads").status_code == 200
+    demoted = supplier_api.patch(f"/team/members/{manager.id}", {"role": "sales"})
+    assert demoted.status_code == 200, demoted.get_json()
+    assert key_api.get("/leads").status_code == 401  # they saw its secret
+
+
+def test_a_removed_member_is_never_told_of_a_buyers_message(
+    app, supplier_api, product_id, supplier
+):
+    sales = add_member(app, supplier_api, "sales")
+    lead_id = send_enquiry(app, product_id)
+    assert assignee(app, lead_id) == sales.user_id
+    assert sales.api.patch(f"/leads/{lead_id}", {"status": "won"}).status_code == 200
+    assert supplier_api.delete(f"/team/members/{sales.id}").status_code in (200, 204)
+    assert assignee(app, lead_id) == sales.user_id  # a closed lead stays with who won it
+    with app.app_context():
+        lead = db.session.get_one(Lead, lead_id)
+        buyer = lead.buyer
+        conversations.post_message(buyer, lead_id, MessageIn.model_validate({"text": "Again?"}))
+        commit()  # the mail goes after it
+    told = [mail for mail in outbox(app) if "sent you a message" in mail]
+    assert told and all(f"To: {sales.email}" not in mail for mail in told)
+    assert any(f"To: {supplier.email}" in mail for mail in told)

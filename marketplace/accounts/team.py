@@ -17,7 +17,7 @@ from sqlalchemy import select
 from marketplace import audit, signals
 from marketplace.accounts import policy
 from marketplace.accounts.api_keys import keys_made_by
-from marketplace.accounts.business import Right
+from marketplace.accounts.business import RIGHTS, BusinessRole, Right
 from marketplace.accounts.details import check_new_password, refuse_duplicates
 from marketplace.accounts.links import load_link, serializer
 from marketplace.accounts.models import Role, SupplierProfile, User, UserRole
@@ -138,6 +138,12 @@ def change(user: User, member_id: int, body: MemberChange) -> TeamMember:
     if body.role is not None and body.role != member.role:
         changes["role"] = [str(member.role), str(body.role)]
         member.role = body.role
+        if not RIGHTS[BusinessRole(body.role.value)] & {Right.INTEGRATIONS}:
+            # Demoted below keys: the keys they made (they saw the secrets) stop at once.
+            made = keys_made_by(member.user)
+            for key in made:
+                key.revoked_at = utcnow()
+            changes["keys_revoked"] = len(made)
     if body.away is not None and body.away != member.away:
         changes["away"] = body.away
         member.away = body.away

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace import audit, signals
-from marketplace.accounts.business import Right
+from marketplace.accounts.business import Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.accounts.policy import acting_with
 from marketplace.accounts.team_models import TeamMember, TeamRole
@@ -134,6 +134,17 @@ def assign_new_lead(
     person = choose_person(supplier, category_id=category_id, state=state, unlocked_by=unlocked_by)
     _set_assignee(lead_id, person)
     return person
+
+
+def works_it(lead: Lead) -> User:
+    """Who is told of a lead's news: the person it is given to while they still act for its
+    business, else its owner (someone who left never gets a buyer's words)."""
+    person = lead.assignee
+    if person is not None:
+        acting = acting_for(person)
+        if acting is not None and acting.business.id == lead.supplier_id:
+            return person
+    return lead.supplier.user
 
 
 def _set_assignee(lead_id: int, person: int) -> None:

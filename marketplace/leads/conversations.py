@@ -12,7 +12,7 @@ from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
-from marketplace.leads import policy, webhook_outbox
+from marketplace.leads import assignment, policy, webhook_outbox
 from marketplace.leads.inputs import MessageIn
 from marketplace.leads.models import (
     Lead,
@@ -91,7 +91,7 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
         recipient, sender = lead.buyer, lead.supplier.company_name
         link = absolute_url("leads.enquiry_page", lead_id=lead.id)
     else:
-        recipient = lead.assignee or lead.supplier.user  # the person who works the lead
+        recipient = assignment.works_it(lead)
         sender = lead.buyer.name if lead.buyer else "A buyer"
         link = absolute_url("leads.lead_page", lead_id=lead.id)
     kind = "a quotation" if entry.is_quotation else "a message"

@@ -17,6 +17,7 @@ from sqlalchemy import (
 
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.leads import assignment
 from marketplace.leads.models import (
     Lead,
     LeadStatus,
@@ -114,7 +115,7 @@ def notify_supplier_of_enquiry(lead_id: int) -> bool:
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return False
     lead = db.session.get_one(Lead, lead_id)
-    person = lead.assignee or lead.supplier.user  # the person who works it
+    person = assignment.works_it(lead)
     about = lead.product_name or "your products"
     link = absolute_url("leads.lead_page", lead_id=lead.id)
     send_email(person.email, f"New enquiry: {about}", "new_enquiry", lead=lead, link=link)

@@ -113,7 +113,7 @@ def remind_follow_ups() -> int:
     ).all()
     for lead in due:
         send_email(
-            (lead.assignee or lead.supplier.user).email,
+            assignment.works_it(lead).email,
             f"Follow up today: {lead.buyer.name if lead.buyer else 'a lead'}",
             "follow_up",
             lead=lead,
