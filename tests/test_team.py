@@ -49,7 +49,8 @@ def join(app: Flask, email: str, password: str = PASSWORD) -> None:
     link = invitation_link(app, email)
     page = browser.get(link)
     assert page.status_code == 200, page.text
-    joined = browser.post(link, data={"csrf_token": csrf_token(page.text), "password": password})
+    form = {"csrf_token": csrf_token(page.text), "password": password}
+    joined = browser.post(link, data={**form, "age_confirmed": "y", "accept_terms": "y"})
     assert joined.status_code == 302, joined.text
 
 
@@ -130,8 +131,19 @@ def test_a_weak_password_is_refused_on_the_join_page(app, supplier_api):
     browser = app.test_client()
     link = invitation_link(app, "k@rao.example.in")
     token = csrf_token(browser.get(link).text)
-    weak = browser.post(link, data={"csrf_token": token, "password": "password"})
+    weak = browser.post(
+        link,
+        data={
+            "csrf_token": token,
+            "password": "password",
+            "age_confirmed": "y",
+            "accept_terms": "y",
+        },
+    )
     assert weak.status_code == 422
+    unticked = browser.post(link, data={"csrf_token": token, "password": PASSWORD})
+    assert unticked.status_code == 422
+    assert "or older to hold an account" in unticked.text and "accept the terms" in unticked.text
     no_csrf = browser.post(link, data={"password": PASSWORD})
     assert no_csrf.status_code == 400
 

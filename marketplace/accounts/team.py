@@ -28,7 +28,9 @@ from marketplace.accounts.team_models import TeamMember
 from marketplace.db import get_owned, utcnow
 from marketplace.errors import FieldErrors, ValidationFailed
 from marketplace.extensions import db
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.notifications import absolute_url, send_email
+from marketplace.privacy.services import initial_consents, record_consents
 
 INVITATION_TTL = timedelta(days=7)
 _PURPOSE = "team-invitation"
@@ -111,13 +113,18 @@ def invited_member(token: Any) -> TeamMember:
     return member
 
 
-def join(token: Any, password: Any) -> User:
-    """The invited person chooses a password: their account opens, and they act for the
-    business within their role from their first sign-in."""
+def join(token: Any, password: Any, *, age_confirmed: bool, accept_terms: bool) -> User:
+    """The invited person chooses a password, says they are an adult and accepts the terms, as
+    anyone registering does: their account opens, with its consents recorded, and they act for
+    the business within their role from their first sign-in."""
     member = invited_member(token)
     person = member.user
     errors = FieldErrors()
     check_new_password(errors, "password", password, person)
+    if age_confirmed is not True:
+        errors.add("age_confirmed", f"you must be {ADULT_AGE} or older to hold an account")
+    if accept_terms is not True:
+        errors.add("accept_terms", "you must accept the terms of use and the privacy policy")
     if errors:
         raise ValidationFailed(errors.errors)
     now = utcnow()
@@ -128,6 +135,7 @@ def join(token: Any, password: Any) -> User:
     person.age_confirmed_at = now
     person.session_nonce = secrets.token_urlsafe(16)
     member.joined_at = now
+    record_consents(person.id, initial_consents({}), source="team_invitation")
     audit.record("team.joined", actor_id=person.id, subject=member, role=str(member.role))
     return person
 

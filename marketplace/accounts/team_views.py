@@ -16,6 +16,7 @@ from marketplace.accounts.team_inputs import MemberChange, MemberIn
 from marketplace.accounts.team_models import TEAM_ROLE_LABELS
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import limiter
+from marketplace.legal_rules import ADULT_AGE
 from marketplace.validation import validated
 
 bp = Blueprint("team", __name__, url_prefix="/team")
@@ -35,6 +36,8 @@ class MemberForm(FlaskForm):
 
 class JoinForm(FlaskForm):
     password = PasswordField("Choose a password")
+    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
+    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
 
 
 @bp.app_context_processor
@@ -123,7 +126,12 @@ def join(token: str):  # type: ignore[no-untyped-def]
     form, status = JoinForm(), 200
     if accepted(form):
         try:
-            team.join(token, form.password.data)
+            team.join(
+                token,
+                form.password.data,
+                age_confirmed=form.age_confirmed.data,
+                accept_terms=form.accept_terms.data,
+            )
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
