@@ -231,7 +231,7 @@ def _team(world: World, api: Api) -> None:
             member = team.invite(owner, body)
             token = team.invitation_token(member)
             commit()
-            team.join(token, factories.PASSWORD)
+            team.join(token, factories.PASSWORD, age_confirmed=True, accept_terms=True)
             world.people[role] = factories.Registered(
                 member.user_id, body.email, factories.PASSWORD
             )
