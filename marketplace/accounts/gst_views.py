@@ -3,13 +3,13 @@ badge links here), and the officer's page for a lapsed registration on the desk.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from marketplace.accounts import gst_desk, gst_receipts
 from marketplace.accounts.gst_models import GstOutcome
 from marketplace.accounts.models import SupplierProfile
-from marketplace.accounts.policy import is_officer
+from marketplace.accounts.policy import require_officer
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.formatting import ist_date
@@ -46,8 +46,7 @@ def receipt(supplier_id: int):  # type: ignore[no-untyped-def]
 
 
 def _officer() -> None:
-    if not is_officer(current_user):
-        abort(403)
+    require_officer(current_user, "work the GST registration desk")
 
 
 @bp.get("/desk/gst-registrations/<int:check_id>")

@@ -118,6 +118,12 @@ def business_of(user: User, doing: str, right: Right) -> SupplierProfile:
 OFFICER_ROLES: tuple[Role, ...] = STAFF_ROLES
 
 
+def require_officer(user: User | Bearer | None, doing: str) -> None:
+    """A 403 that says what only the grievance officer (or an admin) may do."""
+    if not is_officer(user):
+        raise Forbidden(f"Only the grievance officer can {doing}.")
+
+
 def is_officer(user: User | Bearer | None) -> bool:
     """The grievance officer (or an admin): decides privacy requests, works the desk, reads the
     audit log."""

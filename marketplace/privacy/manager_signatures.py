@@ -26,13 +26,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.errors import Forbidden, NotAuthenticated
+from marketplace.errors import NotAuthenticated
 from marketplace.extensions import db
-from marketplace.privacy import clock
+from marketplace.privacy import clock, policy
 from marketplace.privacy.manager_models import (
     ConsentManager,
     ConsentManagerNonce,
-    ManagerStatus,
 )
 
 MANAGER_HEADER = "X-Consent-Manager-Id"
@@ -116,7 +115,6 @@ def verify(method: str, path: str, headers: Mapping[str, str], body: bytes) -> C
     if not _NONCE.fullmatch(nonce):
         raise SignatureRefused(f"{NONCE_HEADER} must be 16 to 64 letters, digits, - or _.")
     _check_signature(manager, signature, signing_input(method, path, timestamp, nonce, body))
-    if manager.status != ManagerStatus.ACTIVE:
-        raise Forbidden("This consent manager is suspended: the grievance officer can restore it.")
+    policy.require_active_manager(manager)
     _use_nonce(manager, nonce)
     return manager

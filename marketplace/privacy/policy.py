@@ -9,6 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.passwords import password_matches
 from marketplace.accounts.policy import is_officer
 from marketplace.errors import Forbidden
+from marketplace.privacy.manager_models import ConsentManager, ManagerStatus
 from marketplace.privacy.models import PrivacyRequest
 
 
@@ -94,3 +95,9 @@ def can_manage_consent_managers(user: User) -> bool:
 def require_manage_consent_managers(user: User) -> None:
     if not can_manage_consent_managers(user):
         raise Forbidden("Only the grievance officer registers and suspends consent managers.")
+
+
+def require_active_manager(manager: ConsentManager) -> None:
+    """A suspended consent manager may not act: a 403 saying who can restore it."""
+    if manager.status != ManagerStatus.ACTIVE:
+        raise Forbidden("This consent manager is suspended: the grievance officer can restore it.")
