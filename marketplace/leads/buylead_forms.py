@@ -84,7 +84,8 @@ class PreferencesForm(FlaskForm):
             value = getattr(prefs, name)
             self[name].data = ", ".join(value) if name.startswith("cities") else list(value)
         value = prefs.min_order_value
-        self.min_order_value.data = f"{value:.2f}" if value is not None else ""
+        # whole rupees as typed ("50000"), paise only when there are some
+        self.min_order_value.data = f"{value:.2f}".removesuffix(".00") if value is not None else ""
         self.include_without_budget.data = prefs.include_without_budget
         self.buyer_kind.data = prefs.buyer_kind
 
