@@ -429,6 +429,7 @@ VICTIMS: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "POST /requirements/<int:requirement_id>/close": lambda w: {"requirement_id": _requirement(w)},
     "DELETE /api/v1/webhooks/<int:webhook_id>": lambda w: {"webhook_id": _webhook(w)},
+    "POST /account/webhooks/<int:webhook_id>/delete": lambda w: {"webhook_id": _webhook(w)},
     "DELETE /api/v1/team/members/<int:member_id>": _invited,
     "POST /team/<int:member_id>/remove": _invited,
     "POST /leads/rules/<int:rule_id>/delete": _rule,
