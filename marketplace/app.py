@@ -25,7 +25,7 @@ from marketplace import (
     web,
 )
 from marketplace.accounts import cli as accounts_cli
-from marketplace.accounts import gst_views
+from marketplace.accounts import gst_admin_views, gst_views, user_views
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
 from marketplace.accounts.team_views import bp as team_bp
@@ -121,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(gst_views.bp)
+    app.register_blueprint(gst_admin_views.bp)
+    app.register_blueprint(user_views.bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(lead_rules_bp)
     app.register_blueprint(catalog_views.bp)

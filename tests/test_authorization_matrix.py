@@ -311,6 +311,7 @@ def _objects(world: World) -> None:
         photo = db.session.get_one(BusinessPhoto, world.ids["photo_id"])
         world.ids.update(media={"products": image.stored_name, "business": photo.stored_name})
     world.ids.update(token="not-a-real-token", purpose="marketing", slug="some-slug")
+    world.ids["user_id"] = world.people["buyer"].id  # the admin's users screen
 
 
 def _gst_alert(world: World) -> int:
