@@ -9,9 +9,10 @@ table for a whole page of rows, never shown as "users 21".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -34,7 +35,7 @@ SENTENCES: dict[str, str] = {
     "account.reactivated": "{actor} signed in again and reopened {subject}",
     "account.registered": "{actor} registered {subject}",
     "account.reinstated": "{actor} reinstated {subject}",
-    "account.staff_created": "{actor} created the staff account {subject}",
+    "account.staff_created": "{actor} created {subject} as {role}",
     "account.suspended": "{actor} suspended {subject}",
     "account.unsuspended": "{actor} lifted the suspension of {subject}",
     "account.updated": "{actor} changed the details of {subject}",
@@ -107,8 +108,8 @@ SENTENCES: dict[str, str] = {
     "review.replied": "{actor} replied to {subject}",
     "review.reported": "{actor} reported {subject}",
     "review.written": "{actor} wrote {subject}",
-    "role.granted": "{actor} gave {subject} a role",
-    "role.revoked": "{actor} took a role away from {subject}",
+    "role.granted": "{actor} made {subject} {role}",
+    "role.revoked": "{actor} took the role of {role} from {subject}",
     "supplier.gst_alert_closed": "{actor} closed the GST registration alert of {subject}",
     "supplier.gst_check": "{actor} checked the GSTIN of {subject} with the GST registry",
     "supplier.gst_verification": "{actor} set the GST verification of {subject}",
@@ -147,6 +148,19 @@ SUBJECTS: dict[str, tuple[str, str | None]] = {
     "newsletters": ("the newsletter", "subject"),
 }
 
+# A role named in a row's details, as a sentence says it.
+ROLE_NAMES = {
+    "admin": "an admin",
+    "grievance_officer": "the grievance officer",
+    "buyer": "a buyer",
+    "supplier": "a supplier",
+    "team_member": "a team member",
+}
+# Subjects named by a column that says too much: a webhook's address may carry its receiver's
+# access token in the query (the audit row itself keeps the host only), so the host alone.
+SHAPERS: dict[str, Callable[[str], str]] = {
+    "webhooks": lambda url: urlsplit(url).hostname or "an address",
+}
 # What the role of the person who acted is called in a sentence, the highest first.
 ROLE_WORDS = (("admin", "admin"), ("grievance_officer", "officer"))
 # Details worth a sentence's tail, in this order, each with its words.
@@ -155,7 +169,6 @@ DETAIL_WORDS = (
     ("reason", "reason"),
     ("note", "note"),
     ("status", "now"),
-    ("host", "host"),
 )
 NOBODY = "The system"
 UNKNOWN = "{actor} did something the log has no words for yet ({action})"
@@ -185,7 +198,8 @@ def _names(table: str, ids: set[str]) -> dict[str, str]:
         rows = db.session.execute(
             select(model.id, getattr(model, column)).where(model.id.in_(wanted))
         )
-        found = {str(row[0]): f"{words} '{_short(str(row[1]))}'" for row in rows}
+        shape = SHAPERS.get(table, lambda value: f"'{_short(value)}'")
+        found = {str(row[0]): f"{words} {shape(str(row[1]))}" for row in rows}
     numbered = words if words.endswith("no.") else f"{words} no."
     return {i: found.get(i, f"{numbered} {i}") for i in ids}
 
@@ -213,19 +227,26 @@ def _people(ids: set[int]) -> dict[int, str]:
     return named
 
 
-def _tail(details: dict[str, Any]) -> str:
+def _tail(details: dict[str, Any], used: str) -> str:
     parts = [
         f"{words}: {_short(str(details[key]), 200)}"
         for key, words in DETAIL_WORDS
-        if details.get(key) not in (None, "", [])
+        if details.get(key) not in (None, "", []) and "{" + key + "}" not in used
     ]
     return " — " + "; ".join(parts) if parts else ""
 
 
 def sentence(action: str, actor: str, subject: str, details: dict[str, Any]) -> str:
     template = SENTENCES.get(action, UNKNOWN)
-    text = template.format(actor=actor, subject=subject or "the platform", action=action)
-    return text + _tail(details or {}) + "."
+    details = details or {}
+    role = str(details.get("role") or "")
+    text = template.format(
+        actor=actor,
+        subject=subject or "the platform",
+        action=action,
+        role=ROLE_NAMES.get(role, role.replace("_", " ") or "a role"),
+    )
+    return text + _tail(details, template) + "."
 
 
 def read(rows: Sequence[AuditEvent]) -> list[Line]:
@@ -242,12 +263,19 @@ def read(rows: Sequence[AuditEvent]) -> list[Line]:
             sentence(
                 row.action,
                 people.get(row.actor_id, "An erased account") if row.actor_id else NOBODY,
-                subjects.get(row.subject_type or "", {}).get(row.subject_id or "", ""),
+                _subject(row, subjects),
                 row.details,
             ),
         )
         for row in rows
     ]
+
+
+def _subject(row: AuditEvent, subjects: dict[str, dict[str, str]]) -> str:
+    """What the row is about; a person acting on their own account acts on "their account"."""
+    if row.subject_type == "users" and row.actor_id and row.subject_id == str(row.actor_id):
+        return "their account"
+    return subjects.get(row.subject_type or "", {}).get(row.subject_id or "", "")
 
 
 def action_label(action: str) -> str:

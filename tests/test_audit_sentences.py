@@ -6,11 +6,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from sqlalchemy import select
+
 from marketplace import audit, audit_sentences
-from marketplace.accounts.models import User
+from marketplace.accounts.models import SupplierProfile, User
 from marketplace.catalog.models import Product
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.leads.models import Webhook
 from marketplace.privacy.models import RequestStatus
 from marketplace.reviews.models import ReportOutcome
 from tests import factories
@@ -133,10 +136,33 @@ def test_the_audit_page_shows_sentences_not_table_names(app, ctx):
     client = app.test_client()
     sign_in_page(client, officer)
     page = client.get("/account/audit?action=role.granted").text
-    assert "(officer) gave the account of" in page
+    assert "Meera Iyer (officer) made the account of &#39;Asha Rao&#39; a buyer." in page
     assert "users " + str(buyer.id) not in page
 
 
 def test_an_action_without_words_still_reads_as_a_sentence():
     text = audit_sentences.sentence("test.event", "Ravi Kumar", "", {})
     assert text == "Ravi Kumar did something the log has no words for yet (test.event)."
+
+
+def test_a_person_acts_on_their_account_and_a_webhook_is_named_by_its_host(ctx):
+    buyer = factories.buyer()
+    user = db.session.get(User, buyer.id)
+    audit.record("account.updated", actor_id=user.id, subject=user)
+    hook = Webhook(
+        supplier_id=db.session.scalar(
+            select(SupplierProfile.id).where(SupplierProfile.user_id == factories.supplier().id)
+        ),
+        url="https://crm.example.com/hooks?token=s3cret",
+        events=["lead.created"],
+        secret="whsec_x",
+    )
+    db.session.add(hook)
+    db.session.flush()
+    audit.record("webhook.created", actor_id=user.id, subject=hook)
+    commit()
+    rows, _ = audit.recent_events()
+    texts = [line.text for line in audit_sentences.read(rows)]
+    assert "Asha Rao created the webhook to crm.example.com." in texts
+    assert "Asha Rao changed the details of their account." in texts
+    assert not any("s3cret" in text for text in texts)

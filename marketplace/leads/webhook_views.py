@@ -4,6 +4,8 @@ API (leads.policy.webhook_subscriber: the owner and managers)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -40,6 +42,16 @@ STATUS_LABELS = {
     DeliveryStatus.FAILED: "Failed",
 }
 _LABELS = {"event_labels": EVENT_LABELS, "format_labels": FORMAT_LABELS}
+
+
+@bp.app_template_filter("webhook_address")
+def webhook_address(url: str) -> str:
+    """The address without its query: a CRM's webhook address often carries its own access
+    token there, which a page (and a screenshot of it) need not show again."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")) + (
+        "?…" if parts.query else ""
+    )
 
 
 class WebhookForm(FlaskForm):
