@@ -11,6 +11,7 @@ from marketplace.audit import AuditEvent
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import Api, csrf_token, sign_in_page
+from tests.test_catalog import PIPE
 
 
 def _admin(app):
@@ -159,3 +160,20 @@ def test_the_gst_screen_lists_suppliers_and_a_check_run_there_names_who_asked(ap
     buyer_browser = app.test_client()
     sign_in_page(buyer_browser, factories.buyer())
     assert buyer_browser.get("/admin/gst/").status_code == 403
+
+
+def test_a_suspended_suppliers_listings_leave_search_and_come_back(
+    app, ctx, api, supplier, supplier_api, categories
+):
+    assert supplier_api.post("/products", PIPE).status_code == 201
+
+    def found() -> int:
+        return api.get("/search?q=seamless").get_json()["total"]
+
+    assert found() == 1
+    _, browser, token = _admin(app)
+    reason = {"csrf_token": token, "reason": "Selling counterfeit pipes"}
+    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    assert found() == 0
+    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    assert found() == 1
