@@ -177,3 +177,35 @@ def test_a_suspended_suppliers_listings_leave_search_and_come_back(
     assert found() == 0
     browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
     assert found() == 1
+
+
+def test_the_command_line_suspends_and_lifts_through_the_same_rules(app, ctx):
+    buyer = factories.buyer()
+    admin = factories.staff("admin")
+    runner = app.test_cli_runner()
+    base = ["accounts", "suspend", "--email", buyer.email, "--by", admin.email]
+    short = runner.invoke(args=[*base, "--reason", "no"])
+    assert short.exit_code != 0 and "at least 5 characters" in short.output
+    done = runner.invoke(args=[*base, "--reason", "Spam enquiries to forty suppliers"])
+    assert done.exit_code == 0, done.output
+    db.session.rollback()
+    assert db.session.get(User, buyer.id).suspended_at is not None
+    not_admin = runner.invoke(
+        args=[*base[:-1], buyer.email, "--reason", "Spam enquiries to forty suppliers"]
+    )
+    assert not_admin.exit_code != 0
+    lifted = runner.invoke(
+        args=[
+            "accounts",
+            "lift-suspension",
+            "--email",
+            buyer.email,
+            "--by",
+            admin.email,
+            "--reason",
+            "Agreed to stop",
+        ]
+    )
+    assert lifted.exit_code == 0, lifted.output
+    db.session.rollback()
+    assert db.session.get(User, buyer.id).is_active_account
