@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from marketplace import audit
 from marketplace.accounts.models import User, UserRole
 from marketplace.audit import AuditEvent
 from marketplace.extensions import db
@@ -180,6 +181,13 @@ class Line:
 
     row: AuditEvent
     text: str
+
+    @property
+    def details(self) -> str:
+        """The row's other details, as 'key: value' lines: what the sentence does not say."""
+        said = {key for key, _ in DETAIL_WORDS} | {"role"}
+        rest = {key: value for key, value in (self.row.details or {}).items() if key not in said}
+        return audit.details_text(rest)
 
 
 def _model_for(table: str) -> Any:

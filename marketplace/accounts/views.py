@@ -459,6 +459,5 @@ def _audit_page(rows: list[Any], total: int, page: int, chosen: dict[str, Any]) 
         lines=audit_sentences.read(rows),
         actions=audit_sentences.action_choices(audit.recorded_actions()),
         actors=audit.recorded_actors(),
-        details_text=audit.details_text,
         action_label=audit_sentences.action_label,
     )
