@@ -6,12 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from marketplace.accounts import suspension
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.audit import AuditEvent
+from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import Api, csrf_token, sign_in_page
 from tests.test_catalog import PIPE
+from tests.test_erasure_scan import _erase
 
 
 def _admin(app):
@@ -209,3 +212,14 @@ def test_the_command_line_suspends_and_lifts_through_the_same_rules(app, ctx):
     assert lifted.exit_code == 0, lifted.output
     db.session.rollback()
     assert db.session.get(User, buyer.id).is_active_account
+
+
+def test_erasing_a_suspended_account_drops_the_admins_words_about_the_person(app, ctx):
+    buyer = factories.buyer()
+    admin = db.session.get(User, factories.staff("admin").id)
+    suspension.suspend(admin, buyer.id, "Abusive messages to Farida Noorani's staff")
+    commit()
+    _erase(buyer.id)
+    db.session.rollback()
+    erased = db.session.get(User, buyer.id)
+    assert erased.erased_at is not None and erased.suspended_reason is None
