@@ -25,13 +25,14 @@ from marketplace import (
     web,
 )
 from marketplace.accounts import cli as accounts_cli
-from marketplace.accounts import gst_views
+from marketplace.accounts import gst_admin_views, gst_views, user_views
 from marketplace.accounts import views as accounts_views
 from marketplace.accounts.sessions import load_session_user
 from marketplace.accounts.team_views import bp as team_bp
 from marketplace.api import bp as api_bp
 from marketplace.api import indiamart
 from marketplace.catalog import cli as catalog_cli
+from marketplace.catalog import moderation_views
 from marketplace.catalog import views as catalog_views
 from marketplace.config import load_config
 from marketplace.config_rules import validate_config
@@ -43,7 +44,7 @@ from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 from marketplace.grievances import cli as grievances_cli
 from marketplace.grievances import views as grievances_views
 from marketplace.jsonio import JSONProvider
-from marketplace.leads import buylead_views
+from marketplace.leads import buylead_views, webhook_views
 from marketplace.leads import cli as leads_cli
 from marketplace.leads import views as leads_views
 from marketplace.leads.rule_views import bp as lead_rules_bp
@@ -120,11 +121,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(gst_views.bp)
+    app.register_blueprint(gst_admin_views.bp)
+    app.register_blueprint(user_views.bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(lead_rules_bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(moderation_views.bp)
     app.register_blueprint(leads_views.bp)
     app.register_blueprint(buylead_views.bp)
+    app.register_blueprint(webhook_views.bp)
     app.register_blueprint(credits_views.bp)
     app.register_blueprint(grievances_views.bp)
     app.register_blueprint(grievances_views.notices_bp)

@@ -311,6 +311,7 @@ def _objects(world: World) -> None:
         photo = db.session.get_one(BusinessPhoto, world.ids["photo_id"])
         world.ids.update(media={"products": image.stored_name, "business": photo.stored_name})
     world.ids.update(token="not-a-real-token", purpose="marketing", slug="some-slug")
+    world.ids["user_id"] = world.people["buyer"].id  # the admin's users screen
 
 
 def _gst_alert(world: World) -> int:
@@ -429,6 +430,7 @@ VICTIMS: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "POST /requirements/<int:requirement_id>/close": lambda w: {"requirement_id": _requirement(w)},
     "DELETE /api/v1/webhooks/<int:webhook_id>": lambda w: {"webhook_id": _webhook(w)},
+    "POST /account/webhooks/<int:webhook_id>/delete": lambda w: {"webhook_id": _webhook(w)},
     "DELETE /api/v1/team/members/<int:member_id>": _invited,
     "POST /team/<int:member_id>/remove": _invited,
     "POST /leads/rules/<int:rule_id>/delete": _rule,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from marketplace.accounts import gst_receipts, gst_rechecks, gst_verification, staff
+from marketplace.accounts import gst_receipts, gst_rechecks, gst_verification, staff, suspension
 from marketplace.accounts.gst_models import CheckRequester
-from marketplace.accounts.models import STAFF_ROLES, GstVerification, Role, SupplierProfile
+from marketplace.accounts.models import (
+    STAFF_ROLES,
+    GstVerification,
+    Role,
+    SupplierProfile,
+    User,
+)
+from marketplace.accounts.queries import find_user_by_email
 from marketplace.db import commit
 from marketplace.errors import ServiceError
 from marketplace.extensions import db
@@ -66,6 +75,42 @@ def _change_role(email: str, role: str, *, grant: bool) -> None:
         _fail(error)
     commit()
     click.echo(f"{user.email} now has the roles: {', '.join(user.roles)}.")
+
+
+@group.command("suspend")
+@click.option("--email", required=True, help="The account to suspend.")
+@click.option("--reason", required=True, help="Why; kept in the audit log.")
+@click.option("--by", "admin_email", required=True, help="The admin who decided it.")
+@with_appcontext
+def suspend(email: str, reason: str, admin_email: str) -> None:
+    """Suspend an account: no sign-in, no key, listings out of search, until lifted."""
+    _suspension(suspension.suspend, email, reason, admin_email, "is suspended")
+
+
+@group.command("lift-suspension")
+@click.option("--email", required=True, help="The suspended account.")
+@click.option("--reason", required=True, help="Why; kept in the audit log.")
+@click.option("--by", "admin_email", required=True, help="The admin who decided it.")
+@with_appcontext
+def lift_suspension(email: str, reason: str, admin_email: str) -> None:
+    """Lift an account's suspension: it signs in and its keys work again."""
+    _suspension(suspension.lift, email, reason, admin_email, "is open again")
+
+
+def _suspension(
+    act: Callable[[User, int, str], User], email: str, reason: str, admin_email: str, done: str
+) -> None:
+    admin, user = find_user_by_email(admin_email), find_user_by_email(email)
+    if admin is None or user is None:
+        raise click.ClickException(
+            f"No account has the email {email if user is None else admin_email}."
+        )
+    try:
+        act(admin, user.id, reason)
+    except ServiceError as error:
+        _fail(error)
+    commit()
+    click.echo(f"{user.email} {done}.")
 
 
 def _supplier_with(gstin: str) -> SupplierProfile:

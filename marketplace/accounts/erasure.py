@@ -152,6 +152,7 @@ def _erase(subject: Subject) -> list[str]:
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # known to nobody
     user.session_nonce = secrets.token_urlsafe(16)
     user.is_active_account = False
+    user.suspended_reason = None  # an admin's words about the person; the audit log keeps them
     user.erased_at = subject.now
     db.session.expire(user, ["role_rows"])
     done.append("account pseudonymised (name, email, mobile, password) and roles removed")

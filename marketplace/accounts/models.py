@@ -59,6 +59,10 @@ class User(UserMixin, db.Model):
     # keeps only a pseudonymous row (others' leads and invoices point at it).
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An admin's suspension (marketplace.accounts.suspension): no sign-in, no key, until lifted.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_reason: Mapped[str | None] = mapped_column(String(300))
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # When the person was told an unused account will be erased (signing in clears it).
     inactivity_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong passwords since the last good one, for the record only: throttling is keyed on the

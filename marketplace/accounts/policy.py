@@ -140,6 +140,24 @@ def require_read_audit_log(user: User | None) -> None:
         abort(403)
 
 
+# --- the admin's user screens -----------------------------------------------------------------
+
+# Who lists accounts, gives and takes staff roles and suspends accounts: an admin only (the
+# grievance officer decides privacy requests and complaints, not who works here).
+USER_ADMIN_ROLES: tuple[Role, ...] = (Role.ADMIN,)
+# The roles the admin's page gives and takes; buyer, supplier and team roles come with sign-up.
+GRANTABLE_ROLES: tuple[Role, ...] = STAFF_ROLES
+
+
+def can_manage_users(user: User | None) -> bool:
+    return user is not None and user.has_role(*USER_ADMIN_ROLES)
+
+
+def require_user_admin(user: User | None) -> None:
+    if not can_manage_users(user):
+        raise Forbidden("Only an admin can manage accounts.")
+
+
 # --- integration keys -------------------------------------------------------------------------
 
 

@@ -63,8 +63,9 @@ def create_staff_user(*, email: str, name: str, password: str, role: str) -> Use
     return user
 
 
-def change_role(email: str, role: str, *, grant: bool) -> User:
-    """Grant or revoke a role (operators, through the CLI); every change is audited."""
+def change_role(email: str, role: str, *, grant: bool, actor: User | None = None) -> User:
+    """Grant or revoke a role (operators through the CLI, an admin on the users page, who is
+    the actor); every change is audited."""
     user = find_user_by_email(email)
     if user is None:
         raise NotFound(f"No account has the email {email}.")
@@ -82,5 +83,10 @@ def change_role(email: str, role: str, *, grant: bool) -> User:
         user.role_rows.append(UserRole(role=wanted))
     else:
         user.role_rows = [row for row in user.role_rows if row.role != wanted]
-    audit.record("role.granted" if grant else "role.revoked", subject=user, role=str(wanted))
+    audit.record(
+        "role.granted" if grant else "role.revoked",
+        actor_id=actor.id if actor else None,
+        subject=user,
+        role=str(wanted),
+    )
     return user

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace import audit
+from marketplace import audit, audit_sentences
 from marketplace.accounts import (
     api_keys,
     authentication,
@@ -456,8 +456,8 @@ def _audit_page(rows: list[Any], total: int, page: int, chosen: dict[str, Any]) 
         per_page=_AUDIT_PER_PAGE,
         action=chosen["action"],
         chosen=chosen,
-        names=audit.actor_names(row.actor_id for row in rows),
-        actions=audit.recorded_actions(),
+        lines=audit_sentences.read(rows),
+        actions=audit_sentences.action_choices(audit.recorded_actions()),
         actors=audit.recorded_actors(),
-        details_text=audit.details_text,
+        action_label=audit_sentences.action_label,
     )

@@ -14,7 +14,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.grievances import moments, policy
 from marketplace.grievances.filters import GrievanceFilter
-from marketplace.grievances.models import Breach, BreachStatus, Grievance, Status
+from marketplace.grievances.models import Breach, BreachStatus, Grievance, RelatedKind, Status
 
 
 def own_grievance(user: User, grievance_id: int) -> Grievance:
@@ -123,4 +123,23 @@ def closed_breaches() -> list[Breach]:
             .where(Breach.status == BreachStatus.CLOSED)
             .order_by(Breach.detected_at.desc())
         )
+    )
+
+
+def complaints_about_products(product_ids: list[int]) -> dict[int, int]:
+    """How many complaints name each of these products (the admin's listings moderation)."""
+    if not product_ids:
+        return {}
+    rows = db.session.execute(
+        select(Grievance.related_id, func.count())
+        .where(Grievance.related_kind == RelatedKind.PRODUCT, Grievance.related_id.in_(product_ids))
+        .group_by(Grievance.related_id)
+    )
+    return {int(related_id): int(count) for related_id, count in rows}
+
+
+def complained_about_products() -> Any:
+    """The ids of the products some complaint names, as a subquery."""
+    return select(Grievance.related_id).where(
+        Grievance.related_kind == RelatedKind.PRODUCT, Grievance.related_id.is_not(None)
     )

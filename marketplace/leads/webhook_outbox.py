@@ -131,6 +131,11 @@ def _hand_over(delivery_ids: Sequence[int]) -> None:
             log.warning("could not send webhook delivery %s; the sweep will", delivery_id)
 
 
+def hand_over(delivery_ids: Sequence[int]) -> None:
+    """Send deliveries written outside `emit` (a test delivery, a retry) to the task."""
+    _hand_over(delivery_ids)
+
+
 def _due() -> ColumnElement[bool]:
     return and_(
         WebhookDelivery.status == DeliveryStatus.PENDING,
