@@ -356,8 +356,9 @@ bp.add_app_template_global(supplier_url)
 
 
 @bp.app_template_filter()
-def unit_label(unit: str) -> str:
-    return UNITS.get(unit, unit)
+def unit_label(unit: str | None) -> str:
+    """'kg' -> 'kg', 'piece' -> 'pieces'; nothing when the buyer gave no unit."""
+    return "" if unit is None else UNITS.get(unit, unit)
 
 
 @bp.app_template_filter()

@@ -8,7 +8,7 @@ refused form is rendered again with the rules' messages."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import IO, Any
 
 from flask import (
@@ -63,11 +63,6 @@ bp = Blueprint("grievances", __name__)
 notices_bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 PER_PAGE = 25
-
-
-@bp.app_template_filter("ist")
-def _ist(value: datetime | None) -> str:
-    return schemas.ist(value)
 
 
 @bp.app_context_processor
@@ -226,6 +221,7 @@ def desk_queue():  # type: ignore[no-untyped-def]
         items=filters.desk_items(everything, chosen, now),
         now=now,
         kinds=filters.desk_kinds(everything),
+        kind_labels=desk.KIND_LABELS,
         chosen=chosen,
         counts=filters.urgency_counts(everything, now),
         officers=queries.officers(),

@@ -272,6 +272,7 @@ def lead_manager():  # type: ignore[no-untyped-def]
         statuses=STATUS_LABELS,
         types=[str(t) for t in LeadType],
         unread=schemas.supplier_unread,
+        sees_all=scope.sees_all,
         **listed,
     ), 422 if errors else 200
 

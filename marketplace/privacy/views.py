@@ -31,6 +31,7 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
     policy,
     purposes,
     services,
+    words,
 )
 from marketplace.privacy.inputs import ConsentIn, DecisionIn, PrivacyRequestIn
 from marketplace.privacy.models import RequestStatus
@@ -39,6 +40,9 @@ from marketplace.validation import validated
 from marketplace.web import local_target, no_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp.add_app_template_global(words.kind_label, "privacy_kind")
+bp.add_app_template_global(words.status_label, "privacy_status")
+bp.add_app_template_global(words.field_label, "privacy_field")
 
 # Pages a person who must accept a new notice can still reach.
 _NOTICE_FREE = {
@@ -142,7 +146,7 @@ def make_request():  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # rendered, not raised: the request commits what it recorded
         flash(_refusal_text(refused), "error")
         return _settings_page(refused.status)
-    flash(f"Request #{row.id} received ({row.status.value.replace('_', ' ')}).", "success")
+    flash(f"Request #{row.id} received: {words.status_label(row.status).lower()}.", "success")
     if row.type.value == "deactivation":
         return redirect(url_for("accounts.sign_in"))
     return redirect(url_for("privacy.settings"))
@@ -205,5 +209,5 @@ def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
         flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
     # An approved deletion's task runs (inline, without a broker) once the request commits.
-    flash(f"Request #{row.id} is now {row.status.value.replace('_', ' ')}.", "success")
+    flash(f"Request #{row.id} is now {words.status_label(row.status).lower()}.", "success")
     return redirect(url_for("privacy.officer"))
