@@ -92,6 +92,8 @@ def format_phone(phone: str | None) -> str:
     """+919700000001 -> '+91 97000 00001', grouped as the numbering plan groups it."""
     if not phone:
         return ""
+    if not phone.lstrip("+").isdigit():
+        return phone  # already masked or grouped ("+91 98XXXXXX10"): shown as it is
     try:
         number = phonenumbers.parse(phone, "IN")
     except phonenumbers.NumberParseException:

@@ -55,7 +55,9 @@ from marketplace.leads.forms import (
     MessageForm,
     QuotationForm,
     RequirementForm,
+    lead_source_label,
     lead_status_label,
+    lead_type_label,
     quantity_label,
 )
 from marketplace.leads.models import LeadSource, LeadType, MessageSide
@@ -64,6 +66,8 @@ from marketplace.web import address_key, no_store, requested_page
 
 bp = Blueprint("leads", __name__)
 bp.add_app_template_global(lead_status_label)
+bp.add_app_template_global(lead_type_label)
+bp.add_app_template_global(lead_source_label)
 bp.add_app_template_filter(quantity_label, "quantity")
 
 PER_PAGE = 25
