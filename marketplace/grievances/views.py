@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace import desk
 from marketplace.accounts.models import User
+from marketplace.catalog.services import ProductMention, product_mention
 from marketplace.db import utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
@@ -51,6 +52,7 @@ from marketplace.grievances.models import (
     Category,
     EventKind,
     Grievance,
+    RelatedKind,
     Status,
 )
 from marketplace.grievances.sub_processors import sub_processors as configured_sub_processors
@@ -181,6 +183,7 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
         "grievances/mine_one.html",
         grievance=grievance,
         history=[event for event in grievance.events if event.public],
+        product=_product_of(grievance),
         appeal_by=appeals.appeal_by(grievance),
         now=utcnow(),
         errors=errors,
@@ -258,6 +261,12 @@ def desk_grievances():  # type: ignore[no-untyped-def]
     )
 
 
+def _product_of(grievance: Grievance) -> ProductMention | None:
+    if grievance.related_kind != RelatedKind.PRODUCT or grievance.related_id is None:
+        return None
+    return product_mention(grievance.related_id)
+
+
 def _desk_page(
     grievance: Grievance, errors: dict[str, list[str]], form: dict[str, Any], status: int = 200
 ):  # type: ignore[no-untyped-def]
@@ -265,6 +274,7 @@ def _desk_page(
     return render_template(
         "grievances/desk_grievance.html",
         grievance=grievance,
+        product=_product_of(grievance),
         now=now,
         overdue=queries.is_overdue(grievance, now),
         allowed=decisions.TRANSITIONS[grievance.status],
