@@ -214,6 +214,9 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     try:
         why = validated(RefundIn, {"reason": form.reason.data})
+        if request.form.get("confirmed") != "yes":  # money and credits move: the facts first
+            facts = refunds.preview_refund(admin, order_id)
+            return render_template("credits/confirm_refund.html", refund=facts, reason=why.reason)
         order, note, taken = refunds.refund_order(admin, order_id, why)
     except ValidationFailed as refused:
         for messages in refused.errors.values():

@@ -26,6 +26,7 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
     consent_managers,
     decisions,
     desk_source,
+    erasure_preview,
     filing,
     notice,
     policy,
@@ -43,6 +44,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 bp.add_app_template_global(words.kind_label, "privacy_kind")
 bp.add_app_template_global(words.status_label, "privacy_status")
 bp.add_app_template_global(words.field_label, "privacy_field")
+bp.add_app_template_global(words.retention_label)
 
 # Pages a person who must accept a new notice can still reach.
 _NOTICE_FREE = {
@@ -188,6 +190,7 @@ def officer():  # type: ignore[no-untyped-def]
     return render_template(
         "privacy/officer.html",
         rows=rows,
+        people=decisions.requesters(rows),
         total=total,
         status=status,
         statuses=[s.value for s in RequestStatus],
@@ -202,6 +205,10 @@ def officer():  # type: ignore[no-untyped-def]
 def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
     policy.require_handle_requests_page(current_user)
     data = {"decision": request.form.get("decision"), "reason": request.form.get("reason")}
+    if data["decision"] == "approve" and request.form.get("confirmed") != "yes":
+        erasure = erasure_preview.preview_erasure(current_user, request_id)
+        if erasure is not None:  # an erasure cannot be undone: the facts first, then confirm
+            return render_template("privacy/confirm_erasure.html", erasure=erasure, data=data)
     try:
         body = validated(DecisionIn, data)
         row = decisions.decide(current_user._get_current_object(), request_id, body)

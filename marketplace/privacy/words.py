@@ -4,6 +4,7 @@ corrected, in words (the codes stay in the database, the API and the CSV)."""
 from __future__ import annotations
 
 from marketplace.privacy.models import RequestStatus, RequestType
+from marketplace.privacy.retention import RULES
 
 KIND_LABELS = {
     RequestType.ACCESS: "Copy of your data",
@@ -43,3 +44,8 @@ def status_label(status: RequestStatus | str) -> str:
 
 def field_label(field: str) -> str:
     return FIELD_LABELS.get(field, field)
+
+
+def retention_label(record_type: str) -> str:
+    """A kept record's kind as its legal rule names it ('Tax invoices')."""
+    return RULES[record_type].label if record_type in RULES else record_type
