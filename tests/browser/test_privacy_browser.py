@@ -66,7 +66,9 @@ def test_a_person_changes_consents_exports_and_deletes_and_the_officer_decides(
     queued.get_by_role("button", name="Approve").click()
     # An erasure cannot be undone: the officer reads who asks and what is kept, then confirms.
     expect(desk.locator("#erasure-who")).to_contain_text(buyer.email)
-    expect(desk.locator("#erasure-kept")).to_contain_text("Registration details of a cancelled account")
+    expect(desk.locator("#erasure-kept")).to_contain_text(
+        "Registration details of a cancelled account"
+    )
     screenshot(desk, "privacy-officer-confirm-erasure")
     desk.get_by_role("button", name=re.compile(r"^Erase the account of")).click()
     expect(desk.get_by_text(re.compile(r"Request #\d+ is now approved"))).to_be_visible()
