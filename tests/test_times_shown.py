@@ -68,3 +68,33 @@ def test_a_leads_times_read_in_ist(client, shop: Shop):
     assert "2026-12-06T08:37:00+05:30" in spreadsheet
     mine = client.get("/account/").text
     assert "member since" in mine and "UTC" not in mine
+
+
+def _visible_text(html: str) -> str:
+    """What a person reads of a page: no scripts (chart data), no tags, no attribute values."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", html, flags=re.S))
+
+
+def test_the_pages_a_supplier_reads_show_no_utc_and_no_iso_days(app, client, shop: Shop):
+    enquire(shop)
+    owner = db.session.get(User, shop.supplier_id)
+    sign_in_page(client, factories.Registered(owner.id, owner.email, factories.PASSWORD))
+    for url in (
+        "/leads",
+        "/leads/dashboard",
+        "/credits",
+        "/account/",
+        "/dashboard/products",
+        "/privacy/",
+        "/buyleads",
+        "/grievances/mine",
+        f"/suppliers/{owner.supplier.id}",
+    ):
+        page = client.get(url, follow_redirects=True)
+        assert page.status_code == 200, url
+        text = _visible_text(page.text)
+        assert "UTC" not in text, url
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), (
+            url,
+            re.findall(r".{40}\d{4}-\d{2}-\d{2}.{10}", text),
+        )
