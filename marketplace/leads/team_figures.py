@@ -111,6 +111,7 @@ def manager_context(scope: LeadScope) -> dict[str, Any]:
     people = lead_takers(scope.supplier)
     return {
         "me": scope.user_id,
+        "sees_all": scope.sees_all,  # links to the pages only they may open (the dashboard)
         "people": {person.user_id: person for person in people},
         "figures": team_figures(scope.supplier) if scope.sees_all else [],
     }

@@ -65,9 +65,8 @@ from marketplace.validation import record_id, validated
 from marketplace.web import address_key, no_store, requested_page
 
 bp = Blueprint("leads", __name__)
-bp.add_app_template_global(lead_status_label)
-bp.add_app_template_global(lead_type_label)
-bp.add_app_template_global(lead_source_label)
+for _label in (lead_status_label, lead_type_label, lead_source_label):
+    bp.add_app_template_global(_label)
 bp.add_app_template_filter(quantity_label, "quantity")
 
 PER_PAGE = 25
@@ -276,7 +275,6 @@ def lead_manager():  # type: ignore[no-untyped-def]
         statuses=STATUS_LABELS,
         types=[str(t) for t in LeadType],
         unread=schemas.supplier_unread,
-        sees_all=scope.sees_all,
         **listed,
     ), 422 if errors else 200
 
