@@ -86,3 +86,24 @@ def test_revoking_a_key_names_it_its_scopes_and_its_last_use(app, supplier, supp
     assert "Last used never" in confirm and "cannot be undone" in confirm
     assert "<td>leads:read</td>" not in page and "Read leads and enquiries" in page
     assert csrf_token(page)
+
+
+def test_a_suppliers_erasure_names_the_business_and_the_invoices_kept(ctx, supplier):
+    from marketplace.privacy.erasure_preview import preview_erasure
+    from tests.test_credits import _paid_order
+
+    order = _paid_order(supplier)
+    made = (
+        Api(ctx.test_client())
+        .sign_in(supplier.email)
+        .post("/privacy/requests", {"type": "deletion", "password": supplier.password})
+    )
+    officer = db.session.get(User, factories.staff().id)
+    facts = preview_erasure(officer, made.get_json()["id"])
+    assert facts is not None
+    profile = db.session.get(User, supplier.id).supplier
+    assert facts.account_kind == "Supplier" and facts.business == profile.company_name
+    assert facts.gstin == profile.gstin
+    invoices = [kept for kept in facts.kept if kept.reference.startswith("invoice:")]
+    assert len(invoices) == 1 and "CGST Act" in invoices[0].law and order.id
+    assert "Products taken out of search, their text and photos deleted" in facts.erased

@@ -29,12 +29,13 @@ ERASED_FOR_SUPPLIERS = (
     "Storefront photos, business profile, GST check receipts, webhooks and lead notes",
 )
 
+# The kind of account, by the role that says most (a supplier may also buy).
 _KINDS = {
-    Role.BUYER: "Buyer",
+    Role.ADMIN: "Administrator",
+    Role.GRIEVANCE_OFFICER: "Grievance officer",
     Role.SUPPLIER: "Supplier",
     Role.TEAM_MEMBER: "Member of a supplier's team",
-    Role.GRIEVANCE_OFFICER: "Grievance officer",
-    Role.ADMIN: "Administrator",
+    Role.BUYER: "Buyer",
 }
 
 
@@ -85,7 +86,7 @@ def preview_erasure(actor: User, request_id: int) -> ErasurePreview | None:
         request=row,
         name=user.name,
         email=user.email,
-        account_kind=" and ".join(_KINDS.get(Role(role), role) for role in user.roles),
+        account_kind=next((kind for role, kind in _KINDS.items() if user.has_role(role)), "Buyer"),
         business=profile.company_name if profile else (acting and acting.business.company_name),
         gstin=profile.gstin if profile else None,
         member_since=user.created_at,
