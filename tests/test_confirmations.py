@@ -34,6 +34,7 @@ def test_the_officer_reads_the_facts_before_an_erasure_and_the_person_gets_one_m
     assert person.name in who and person.email in who and "Buyer" in who
     kept = facts.text.split('id="erasure-kept"')[1].split("</table>")[0]
     assert "Registration details of a cancelled account" in kept and "r.3(1)(h)" in kept
+    assert f"Account #{buyer.id}" in kept and f"user:{buyer.id}" not in kept
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", kept)  # until when
     assert "Name, email address and mobile number" in facts.text
     assert 'name="confirmed" value="yes"' in facts.text
@@ -47,6 +48,7 @@ def test_the_officer_reads_the_facts_before_an_erasure_and_the_person_gets_one_m
     [last] = _mails_to(app, buyer.email)[before:]  # one final mail: the certificate
     assert "certificate" in last and "follow your requests" not in last
     assert "account_registration" not in last and "Registration details" in last
+    assert f"(Account #{buyer.id})" in last
     assert "T" not in re.findall(r"until ([^\n]*)", last)[0]  # a day, not an ISO moment
 
 

@@ -45,6 +45,7 @@ bp.add_app_template_global(words.kind_label, "privacy_kind")
 bp.add_app_template_global(words.status_label, "privacy_status")
 bp.add_app_template_global(words.field_label, "privacy_field")
 bp.add_app_template_global(words.retention_label)
+bp.add_app_template_global(words.reference_label)
 
 # Pages a person who must accept a new notice can still reach.
 _NOTICE_FREE = {

@@ -49,3 +49,17 @@ def field_label(field: str) -> str:
 def retention_label(record_type: str) -> str:
     """A kept record's kind as its legal rule names it ('Tax invoices')."""
     return RULES[record_type].label if record_type in RULES else record_type
+
+
+# How an archived record's reference reads: "invoice:TS/26-27/000001" -> "Invoice TS/26-27/000001".
+_REFERENCES = {
+    "invoice": "Invoice {}",
+    "user": "Account #{}",
+    "supplier": "Business profile #{}",
+    "audit:user": "Activity of account #{}",
+}
+
+
+def reference_label(reference: str) -> str:
+    kind, _, number = reference.rpartition(":")
+    return _REFERENCES[kind].format(number) if kind in _REFERENCES else reference
