@@ -98,3 +98,23 @@ def test_the_pages_a_supplier_reads_show_no_utc_and_no_iso_days(app, client, sho
             url,
             re.findall(r".{40}\d{4}-\d{2}-\d{2}.{10}", text),
         )
+
+
+def test_the_pages_an_officer_and_a_buyer_read_show_no_utc_and_no_iso_days(app, shop: Shop):
+    buyer = db.session.get(User, shop.buyer_id)
+    enquire(shop)
+    people = (
+        (factories.staff(), ("/desk", "/desk/grievances", "/privacy/officer", "/desk/breaches")),
+        (
+            factories.Registered(buyer.id, buyer.email, factories.PASSWORD),
+            ("/enquiries", "/privacy/"),
+        ),
+    )
+    for person, urls in people:
+        browser = app.test_client()
+        sign_in_page(browser, person)
+        for url in urls:
+            page = browser.get(url, follow_redirects=True)
+            assert page.status_code == 200, url
+            text = _visible_text(page.text)
+            assert "UTC" not in text and not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), url
