@@ -159,13 +159,7 @@ def _register_web_helpers(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    app.add_template_filter(formatting.rupees, "rupees")
-    app.add_template_filter(formatting.sentence, "sentence")
-    app.add_template_filter(formatting.mask_phone, "mask_phone")
-    app.add_template_filter(formatting.mask_pan, "mask_pan")
-    app.add_template_filter(formatting.format_phone, "phone")
-    app.add_template_filter(formatting.iso_utc, "iso")
-    app.add_template_global(formatting.url_with)
+    formatting.register_filters(app)
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

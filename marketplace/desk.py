@@ -26,6 +26,16 @@ Source = Callable[[], Iterable["DeskItem"]]
 
 _SOURCES: list[Source] = []
 
+# What each kind of item is called on the desk (a kind without a name here reads as its code).
+KIND_LABELS = {
+    "grievance": "Complaint",
+    "breach": "Data breach",
+    "privacy_request": "Privacy request",
+    "buylead_report": "BuyLead report",
+    "gst_registration": "GST registration",
+    "review_report": "Reported review",
+}
+
 # An item whose next deadline is this close is "due soon" on the desk and in warnings.
 DUE_SOON_HOURS = 6
 
@@ -42,6 +52,11 @@ class DeskItem:
     resolve_by: datetime | None  # None once resolved (or when no such clock applies)
     url: str
     assigned_to: str | None = None  # the officer's name
+    status_label: str = ""  # the status in words, as its domain says it
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def next_deadline(self) -> datetime | None:

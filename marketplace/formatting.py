@@ -1,12 +1,17 @@
-"""How values are shown: in JSON (ISO 8601 UTC, decimal strings) and in pages (Indian style)."""
+"""How values are shown: in JSON (ISO 8601 UTC, decimal strings) and to people (Indian style).
+
+Every page, mail and PDF formats moments, days, money and phone numbers through this module,
+so a person reads one clock (IST, always labelled) and one date style ("21 Dec 2026")
+everywhere; `register_filters` makes them the templates' filters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import quote_plus
 
-from flask import g, request
+import phonenumbers
+from flask import Flask, g, request
 from stdnum.in_ import pan as stdnum_pan
 
 from marketplace.db import IST
@@ -18,9 +23,40 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def ist_date(value: datetime | None) -> str:
-    """The day a moment falls on in India: '03 Dec 2026' (a day needs no zone label)."""
-    return value.astimezone(IST).strftime("%d %b %Y") if value is not None else ""
+def _moment(value: date | datetime | str) -> date | datetime:
+    """Records kept as JSON (a deletion certificate) hold their moments as ISO strings."""
+    if not isinstance(value, str):
+        return value
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+def ist_date(value: date | datetime | str | None) -> str:
+    """The day (or the day a moment falls on in India): '3 Dec 2026' (a day needs no zone)."""
+    if value is None or value == "":
+        return "—"
+    value = _moment(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(IST)
+    return f"{value.day} {value:%b %Y}"
+
+
+def ist_time(value: datetime | str | None) -> str:
+    """The time of day in India, labelled: '5:03 pm IST'."""
+    if value is None or value == "":
+        return "—"
+    local = _moment(value).astimezone(IST)  # type: ignore[union-attr]
+    return f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'} IST"
+
+
+def ist_moment(value: datetime | str | None) -> str:
+    """A moment as people in India read it: '21 Dec 2026, 5:03 pm IST'."""
+    return "—" if value is None or value == "" else f"{ist_date(value)}, {ist_time(value)}"
+
+
+def export_moment(value: datetime | None) -> str:
+    """A moment in a spreadsheet: ISO 8601 in India's time with its offset, which a
+    spreadsheet sorts and a reader sees as IST ('2026-12-21T17:03:00+05:30')."""
+    return "" if value is None else value.astimezone(IST).isoformat(timespec="seconds")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -53,10 +89,16 @@ def mask_pan(pan: str | None) -> str | None:
 
 
 def format_phone(phone: str | None) -> str:
+    """+919700000001 -> '+91 97000 00001', grouped as the numbering plan groups it."""
     if not phone:
         return ""
-    national = phone[3:] if phone.startswith("+91") else phone
-    return f"+91 {national[:5]} {national[5:]}"
+    if not phone.lstrip("+").isdigit():
+        return phone  # already masked or grouped ("+91 98XXXXXX10"): shown as it is
+    try:
+        number = phonenumbers.parse(phone, "IN")
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def rupees(amount: Decimal | str | None) -> str:
@@ -76,6 +118,12 @@ def rupees(amount: Decimal | str | None) -> str:
         groups.insert(0, head)
     grouped = ",".join([*groups, tail]) if groups else tail
     return f"{sign}₹{grouped}.{paise}"
+
+
+def money(amount: Decimal | str | None) -> str:
+    """An amount as people read it: '₹6,00,000' when whole, '₹62.50' otherwise."""
+    shown = rupees(amount)
+    return shown[:-3] if shown.endswith(".00") else shown
 
 
 def sentence(message: str) -> str:
@@ -102,3 +150,21 @@ def url_with(**changes: object) -> str:
     ]
     path = f"{request.script_root}{request.path}"
     return f"{path}?{'&'.join(pairs)}" if pairs else path
+
+
+def register_filters(app: Flask) -> None:
+    """The one place the templates' formatting filters come from."""
+    for name, function in {
+        "rupees": rupees,
+        "money": money,
+        "sentence": sentence,
+        "mask_phone": mask_phone,
+        "mask_pan": mask_pan,
+        "phone": format_phone,
+        "iso": iso_utc,
+        "ist": ist_moment,
+        "ist_date": ist_date,
+        "ist_time": ist_time,
+    }.items():
+        app.add_template_filter(function, name)
+    app.add_template_global(url_with)

@@ -700,9 +700,15 @@ def test_an_admin_refunds_an_order_with_a_credit_note(app, ctx, client, supplier
     token = sign_in_page(client, admin)
     listing = client.get("/admin/credit-orders").get_data(as_text=True)
     assert f"order-{order.id}" in listing and "Refund" in listing
+    asked = {"csrf_token": token, "reason": "Charged twice by the bank"}
+    # First the facts (a refund cannot be undone), and nothing moves yet.
+    facts = client.post(f"/admin/credit-orders/{order.id}/refund", data=asked)
+    assert facts.status_code == 200 and "Refund order #" in facts.text
+    assert "7 unspent credits taken back" in facts.text and "3 already spent" in facts.text
+    assert "₹825.18" in facts.text and ledger.balance(supplier_id) == 7
     done = client.post(
         f"/admin/credit-orders/{order.id}/refund",
-        data={"csrf_token": token, "reason": "Charged twice by the bank"},
+        data={**asked, "confirmed": "yes"},
         follow_redirects=True,
     )
     page = done.get_data(as_text=True)

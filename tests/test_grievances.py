@@ -726,8 +726,7 @@ def test_the_notice_renderer_escapes_everything(ctx):
 
 
 def test_the_audit_log_reads_like_a_page_for_officers(app, buyer_api, officer):
-    from marketplace.db import utcnow
-    from marketplace.grievances.schemas import IST
+    from marketplace.db import IST, utcnow
 
     buyer_api.post("/grievances", COMPLAINT)
     today = utcnow().astimezone(IST).date()

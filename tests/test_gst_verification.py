@@ -234,7 +234,7 @@ def _verified_at(registered: factories.Registered, when: datetime) -> GstCheck:
 def test_the_badge_says_what_was_checked_and_when_in_india(app, ctx, client, shop):
     registered = db.session.get(User, shop.supplier_id)
     check = _verified_at(factories.Registered(registered.id, registered.email, ""), NOW)
-    expected = "GSTIN active, legal name, state and PIN match, checked 03 Dec 2026"
+    expected = "GSTIN active, legal name, state and PIN match, checked 3 Dec 2026"
     assert badge_text(check) == expected
     receipt_url = f"/suppliers/{check.supplier_id}/gst-receipt"
     for page in (f"/suppliers/{check.supplier_id}", f"/products/{shop.product_id}"):
@@ -256,7 +256,7 @@ def test_the_receipt_page_shows_business_facts_and_no_personal_data(app, ctx, cl
     registered = factories.supplier(name="Sunita Deshmukh")
     check = _verified_at(registered, NOW)
     text = client.get(f"/suppliers/{check.supplier_id}/gst-receipt").text
-    assert check.legal_name in text and "Regular" in text and "01 Jul 2017" in text
+    assert check.legal_name in text and "Regular" in text and "1 Jul 2017" in text
     assert "Verified" in text and "a TradeSetu administrator" in text
     for personal in (registered.email, registered.phone, "Sunita"):  # (the GSTIN holds the PAN)
         assert personal not in text

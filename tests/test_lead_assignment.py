@@ -141,7 +141,7 @@ def test_the_lead_page_gives_a_lead_to_someone_else(app, supplier, supplier_api,
     browser = app.test_client()
     sign_in_page(browser, supplier)
     page = browser.get(f"/leads/{lead_id}")
-    assert 'data-testid="reassign"' in page.text and "Anil G (sales)" in page.text
+    assert 'data-testid="reassign"' in page.text and "Anil G (sales person)" in page.text
     given = browser.post(
         f"/leads/{lead_id}/update",
         data={
@@ -194,7 +194,7 @@ def test_each_person_sees_their_own_leads_first_and_the_owner_the_figures(
     rows = re.findall(r'<tr data-testid="figures-row">(.*?)</tr>', page, re.S)
     cells = [re.sub(r"<[^>]+>", "", row).split() for row in rows]
     assert cells[0][-8:] == ["(owner)", "2", "0", "of", "2", "No", "replies", "yet"]
-    assert cells[1][2:] == ["(sales)", "2", "1", "of", "2", "25.2", "hours"]
+    assert cells[1][2:] == ["(sales", "person)", "2", "1", "of", "2", "25.2", "hours"]
     # The sales person sees only theirs, and no figures.
     theirs = app.test_client()
     sign_in_page(theirs, _person(sales))

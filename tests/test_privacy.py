@@ -160,7 +160,7 @@ def test_the_officer_decides_and_a_denial_needs_a_reason(
     assert mine["status"] == "denied"
     assert [step["status"] for step in mine["history"]] == ["pending", "denied"]
     assert mine["decision_reason"].startswith("An open dispute")
-    assert any("is now denied" in mail for mail in outbox(ctx))
+    assert any("We will not delete your account" in mail for mail in outbox(ctx))
     twice = officer_api.post(f"/privacy/requests/{request_id}/decision", {"decision": "approve"})
     assert twice.status_code == 409
 

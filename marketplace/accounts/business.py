@@ -46,11 +46,12 @@ RIGHTS: dict[BusinessRole, frozenset[Right]] = {
     BusinessRole.CATALOGUE: frozenset({Right.CATALOGUE}),
 }
 
+# Each role as a person reads it ("Anil (sales person)", "you work ... as its sales person").
 ROLE_NAMES: dict[BusinessRole, str] = {
     BusinessRole.OWNER: "owner",
     BusinessRole.MANAGER: "manager",
-    BusinessRole.SALES: "sales",
-    BusinessRole.CATALOGUE: "catalogue",
+    BusinessRole.SALES: "sales person",
+    BusinessRole.CATALOGUE: "catalogue editor",
 }
 
 

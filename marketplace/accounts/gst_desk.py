@@ -34,6 +34,7 @@ def open_lapsed_registrations() -> Iterable[desk.DeskItem]:
             subject=f"{check.supplier.company_name}: GST registration "
             f"{(check.registry_status_text or 'not found').lower()}, badge removed",
             status="open",
+            status_label="Open",
             received_at=check.checked_at,
             acknowledge_by=None,  # no legal clock: the badge is already off
             resolve_by=None,

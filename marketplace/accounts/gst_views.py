@@ -12,13 +12,11 @@ from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.policy import require_officer
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
-from marketplace.formatting import ist_date
 
 bp = Blueprint("gst", __name__)
 
 bp.add_app_template_global(gst_receipts.badge_receipt, "gst_badge_receipt")
 bp.add_app_template_global(gst_receipts.badge_text, "gst_badge_text")
-bp.add_app_template_filter(ist_date, "ist_date")
 
 
 def _labels() -> dict[str, object]:

@@ -100,8 +100,8 @@ def acting_with(user: User, right: Right, doing: str) -> Acting:
         raise Forbidden(f"Only suppliers can {doing}.")
     if not acting.may(right):
         raise Forbidden(
-            f"Your role on the team of {acting.business.company_name} "
-            f"({ROLE_NAMES[acting.role]}) does not allow you to {doing}."
+            f"You work for {acting.business.company_name} as its {ROLE_NAMES[acting.role]}, "
+            f"which does not allow you to {doing}. Its owner can change your role."
         )
     return acting
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from marketplace import audit, signals
 from marketplace.accounts import policy
 from marketplace.accounts.api_keys import keys_made_by
-from marketplace.accounts.business import RIGHTS, BusinessRole, Right
+from marketplace.accounts.business import RIGHTS, ROLE_NAMES, BusinessRole, Right
 from marketplace.accounts.details import check_new_password, refuse_duplicates
 from marketplace.accounts.links import load_link, serializer
 from marketplace.accounts.models import Role, SupplierProfile, User, UserRole
@@ -90,6 +90,7 @@ def invite(user: User, body: MemberIn) -> TeamMember:
         "team_invitation",
         member=member,
         business=business,
+        role=ROLE_NAMES[BusinessRole(member.role)],
         link=absolute_url("team.join", token=invitation_token(member)),
         days=INVITATION_TTL.days,
     )

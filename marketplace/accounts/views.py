@@ -188,6 +188,7 @@ def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
         # The business's keys: the owner's and a manager's page alike.
         "manages_keys": policy.can_create_integration_key(user),
         "api_keys": api_keys.business_keys(user) if policy.can_create_integration_key(user) else [],
+        "scope_labels": policy.SCOPE_LABELS,
         "photos": photos.business_photos(supplier) if supplier else [],
         "max_photos": photos.MAX_PHOTOS,
         "consents": current_consents(user.id),

@@ -188,6 +188,25 @@ def _listed_product() -> Select[tuple[int, str, str, int, int]]:
     )
 
 
+class ProductMention(NamedTuple):
+    """A product named elsewhere (a complaint): its name, and whether its page is open."""
+
+    id: int
+    name: str
+    listed: bool
+
+
+def product_mention(product_id: int) -> ProductMention | None:
+    """What a complaint about a product shows of it; None once the product is deleted."""
+    product = db.session.get(Product, product_id)
+    if product is None:
+        return None
+    listed = db.session.scalar(
+        _listed().where(Product.id == product_id).with_only_columns(Product.id)
+    )
+    return ProductMention(product.id, product.name, listed is not None)
+
+
 def public_supplier(supplier_id: int) -> SupplierProfile:
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None or not supplier.user.is_active_account:

@@ -39,7 +39,7 @@ from marketplace.catalog.trade import gst_label
 from marketplace.catalog.units import UNITS
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
-from marketplace.formatting import rupees
+from marketplace.formatting import money
 from marketplace.leads import response_times
 from marketplace.validation import validated
 from marketplace.web import requested_page
@@ -356,15 +356,15 @@ bp.add_app_template_global(supplier_url)
 
 
 @bp.app_template_filter()
-def unit_label(unit: str) -> str:
-    return UNITS.get(unit, unit)
+def unit_label(unit: str | None) -> str:
+    """'kg' -> 'kg', 'piece' -> 'pieces'; nothing when the buyer gave no unit."""
+    return "" if unit is None else UNITS.get(unit, unit)
 
 
 @bp.app_template_filter()
 def price_rupees(amount: object) -> str:
     """A listing's price as buyers read it: ₹62 when whole, ₹62.50 otherwise (Indian grouping)."""
-    shown = rupees(amount)  # type: ignore[arg-type]
-    return shown[:-3] if shown.endswith(".00") else shown
+    return money(amount)  # type: ignore[arg-type]
 
 
 @bp.app_template_filter()

@@ -17,6 +17,7 @@ from marketplace.credits.models import CreditAccount, CreditEntry, CreditKind
 from marketplace.credits.plans import default_plan, plans
 from marketplace.db import IST, utcnow
 from marketplace.extensions import db
+from marketplace.formatting import ist_date
 
 ALLOCATION_BATCH = 200  # suppliers per commit in the weekly run
 EXPIRY_LOOKBACK = timedelta(weeks=5)
@@ -65,7 +66,7 @@ def allocate_week(at: datetime | None = None, *, limit: int = ALLOCATION_BATCH) 
             supplier_id,
             plan.weekly_credits,
             kind=CreditKind.ALLOCATION,
-            reason=f"{plan.name} plan: credits for the week of {monday:%d %b %Y}",
+            reason=f"{plan.name} plan: credits for the week of {ist_date(monday)}",
             reference=f"allocation:{monday.isoformat()}",
             expires_at=ends,
             week=monday,
@@ -106,7 +107,7 @@ def record_expiries(at: datetime | None = None) -> int:
             lot.supplier_id,
             lot,
             kind=CreditKind.EXPIRY,
-            reason=f"Unused credits of the week of {lot.week:%d %b %Y} expired"
+            reason=f"Unused credits of the week of {ist_date(lot.week)} expired"
             if lot.week
             else "Unused weekly credits expired",
             ref=f"expiry:{lot.id}",

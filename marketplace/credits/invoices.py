@@ -36,7 +36,7 @@ from marketplace.credits.models import (
 )
 from marketplace.db import IST, utcnow
 from marketplace.extensions import db
-from marketplace.formatting import rupees
+from marketplace.formatting import ist_date, rupees
 
 PAISE = Decimal("0.01")
 GST_RATE = Decimal(legal_rules.rule("gst_credit_packs").value)
@@ -264,10 +264,9 @@ def render_pdf(invoice: Invoice) -> bytes:
     line(_title(invoice).upper(), 16, "B", 8)
     line("Original for recipient", 8)
     pdf.ln(2)
-    issued = invoice.issued_at.astimezone(IST)
     facts = [
         (f"{_title(invoice)} number", invoice.number),
-        ("Date", issued.strftime("%d %b %Y")),
+        ("Date", ist_date(invoice.issued_at)),
         ("Place of supply", f"{invoice.place_of_supply} ({invoice.place_of_supply_code})"),
         ("Tax payable on reverse charge", "No"),
         ("Order", f"#{invoice.order_id}"),
@@ -335,7 +334,7 @@ def render_pdf(invoice: Invoice) -> bytes:
                 invoice.description,
                 invoice.sac,
                 str(invoice.credits),
-                "",
+                rupees(unit_rate(invoice)),
                 rupees(invoice.taxable_value),
             )
         )
@@ -354,6 +353,13 @@ def render_pdf(invoice: Invoice) -> bytes:
     line(f"For {invoice.seller_name}", 9, "B")
     line("Authorised signatory (a computer-generated document).", 8)
     return bytes(pdf.output())
+
+
+def unit_rate(invoice: Invoice) -> Decimal:
+    """The taxable value of one credit, which the PDF's rate column states (Rule 46(h))."""
+    if not invoice.credits:
+        return invoice.taxable_value
+    return (invoice.taxable_value / invoice.credits).quantize(PAISE, rounding=ROUND_HALF_UP)
 
 
 def pdf_response(invoice: Invoice) -> Response:

@@ -4,6 +4,9 @@ used, and stay paid). Functions flush but never commit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from sqlalchemy import update
 
 from marketplace import audit
@@ -18,6 +21,36 @@ from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.formatting import rupees
 from marketplace.notifications import absolute_url, send_email
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    """What a refund would do, for the admin to read before confirming it."""
+
+    order: CreditOrder
+    unspent: int  # the credits that would be taken back from the balance
+    spent: int
+    amount: Decimal  # what the gateway would return: the unspent credits' share of the total
+
+
+def preview_refund(actor: User, order_id: int) -> RefundPreview:
+    """The facts of refunding a paid order now (nothing changes; the refund itself re-reads
+    them under the ledger lock)."""
+    policy.check_refunds(actor)
+    order = db.session.get(CreditOrder, order_id)
+    if order is None:
+        raise NotFound("No such order.")
+    if order.status != OrderStatus.PAID:
+        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+    lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
+    unspent = unspent_in(lot) if lot is not None else 0
+    if unspent == 0:
+        raise Conflict(
+            f"All {order.credits} credits of order #{order.id} have been spent, so nothing is "
+            "left to refund."
+        )
+    amount = invoices.unspent_share(order, unspent).total
+    return RefundPreview(order, unspent, order.credits - unspent, amount)
 
 
 def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrder, Invoice, int]:

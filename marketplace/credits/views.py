@@ -3,8 +3,6 @@ checkout pages of each gateway, invoices as a page and a PDF, and the admins' or
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -168,6 +166,7 @@ def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
         invoice=invoice,
         title="Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note",
         india=IST,
+        rate=invoices.unit_rate(invoice),
     )
 
 
@@ -215,6 +214,9 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     try:
         why = validated(RefundIn, {"reason": form.reason.data})
+        if request.form.get("confirmed") != "yes":  # money and credits move: the facts first
+            facts = refunds.preview_refund(admin, order_id)
+            return render_template("credits/confirm_refund.html", refund=facts, reason=why.reason)
         order, note, taken = refunds.refund_order(admin, order_id, why)
     except ValidationFailed as refused:
         for messages in refused.errors.values():
@@ -231,9 +233,3 @@ def _refunded(order: CreditOrder, note: Invoice, taken: int) -> str:
         f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
         f"taken back, {rupees(order.refund_amount)} returned, credit note {note.number} issued."
     )
-
-
-@bp.app_template_filter("india_time")
-def india_time(value: Any, pattern: str = "%d %b %Y, %H:%M") -> str:
-    """A UTC moment as a person in India reads it."""
-    return value.astimezone(IST).strftime(pattern) if value else ""

@@ -13,7 +13,14 @@ from marketplace import desk
 from marketplace.extensions import db
 from marketplace.grievances import moments
 from marketplace.grievances.appeals import appeal_resolve_by
-from marketplace.grievances.models import Breach, BreachStatus, DeskWarning, Grievance, Status
+from marketplace.grievances.models import (
+    STATUS_LABELS,
+    Breach,
+    BreachStatus,
+    DeskWarning,
+    Grievance,
+    Status,
+)
 from marketplace.grievances.queries import officers
 from marketplace.notifications import absolute_url, send_email
 
@@ -38,6 +45,7 @@ def _open_grievances() -> Iterable[desk.DeskItem]:
             reference=grievance.reference,
             subject=grievance.subject,
             status=str(grievance.status),
+            status_label=STATUS_LABELS[grievance.status],
             received_at=grievance.received_at,
             acknowledge_by=grievance.acknowledge_by if grievance.acknowledged_at is None else None,
             resolve_by=appeal_resolve_by(grievance) if appealed else grievance.resolve_by,
@@ -58,6 +66,7 @@ def _open_breaches() -> Iterable[desk.DeskItem]:
             reference=breach.reference,
             subject=breach.nature[:120],
             status="report_due",
+            status_label="Report to the Board due",
             received_at=breach.detected_at,
             acknowledge_by=None,
             resolve_by=breach.board_report_due,

@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import Field
 from typing_extensions import TypedDict  # pydantic reads typing's own only from 3.12
 
-from marketplace.db import IST
 from marketplace.fields import MaybeTimestamp, Timestamp
 from marketplace.grievances.models import Breach as BreachRow
 from marketplace.grievances.models import BreachStatus, Category, EventKind, GuestGrievance, Status
@@ -17,18 +16,6 @@ from marketplace.grievances.models import GrievanceEvent as GrievanceEventRow
 
 _STATUSES = [str(status) for status in Status]
 _CATEGORIES = [str(category) for category in Category]
-
-
-def ist(value: datetime | None, with_zone: bool = True) -> str:
-    """A moment as people in India read it: '23 Nov 2026, 6:45 pm IST'."""
-    if value is None:
-        return "—"
-    local = value.astimezone(IST)
-    hour = local.strftime("%I").lstrip("0") or "12"
-    text = f"{local.day} {local:%b %Y}, {hour}:{local:%M} {local:%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
-    return f"{text} IST" if with_zone else text
 
 
 class GrievanceCreated(TypedDict):

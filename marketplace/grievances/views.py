@@ -8,7 +8,7 @@ refused form is rendered again with the rules' messages."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import IO, Any
 
 from flask import (
@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace import desk
 from marketplace.accounts.models import User
+from marketplace.catalog.services import ProductMention, product_mention
 from marketplace.db import utcnow
 from marketplace.errors import ValidationFailed
 from marketplace.extensions import limiter
@@ -51,6 +52,7 @@ from marketplace.grievances.models import (
     Category,
     EventKind,
     Grievance,
+    RelatedKind,
     Status,
 )
 from marketplace.grievances.sub_processors import sub_processors as configured_sub_processors
@@ -63,11 +65,6 @@ bp = Blueprint("grievances", __name__)
 notices_bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 PER_PAGE = 25
-
-
-@bp.app_template_filter("ist")
-def _ist(value: datetime | None) -> str:
-    return schemas.ist(value)
 
 
 @bp.app_context_processor
@@ -186,6 +183,7 @@ def _complainant_page(grievance: Grievance, errors: dict[str, list[str]], status
         "grievances/mine_one.html",
         grievance=grievance,
         history=[event for event in grievance.events if event.public],
+        product=_product_of(grievance),
         appeal_by=appeals.appeal_by(grievance),
         now=utcnow(),
         errors=errors,
@@ -226,6 +224,7 @@ def desk_queue():  # type: ignore[no-untyped-def]
         items=filters.desk_items(everything, chosen, now),
         now=now,
         kinds=filters.desk_kinds(everything),
+        kind_labels=desk.KIND_LABELS,
         chosen=chosen,
         counts=filters.urgency_counts(everything, now),
         officers=queries.officers(),
@@ -262,6 +261,12 @@ def desk_grievances():  # type: ignore[no-untyped-def]
     )
 
 
+def _product_of(grievance: Grievance) -> ProductMention | None:
+    if grievance.related_kind != RelatedKind.PRODUCT or grievance.related_id is None:
+        return None
+    return product_mention(grievance.related_id)
+
+
 def _desk_page(
     grievance: Grievance, errors: dict[str, list[str]], form: dict[str, Any], status: int = 200
 ):  # type: ignore[no-untyped-def]
@@ -269,6 +274,7 @@ def _desk_page(
     return render_template(
         "grievances/desk_grievance.html",
         grievance=grievance,
+        product=_product_of(grievance),
         now=now,
         overdue=queries.is_overdue(grievance, now),
         allowed=decisions.TRANSITIONS[grievance.status],

@@ -32,7 +32,7 @@ from marketplace.credits.models import CreditKind
 from marketplace.db import paginate, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
-from marketplace.grievances.schemas import ist
+from marketplace.formatting import ist_moment
 from marketplace.leads import policy, report_policy
 from marketplace.leads.models import BuyRequirement, Lead
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn, ReportsQuery
@@ -86,7 +86,7 @@ def file_report(
         days = current_app.config["BUYLEAD_REPORT_DAYS"]
         raise ReportWindowClosed(
             f"A BuyLead can be reported within {days} days of unlocking it; this one was "
-            f"unlocked on {ist(lead.created_at)}."
+            f"unlocked on {ist_moment(lead.created_at)}."
         )
     report = BuyLeadReport(
         requirement_id=requirement_id,

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import STATE_CHOICES
 from marketplace.catalog.units import UNITS
-from marketplace.leads.models import Lead, LeadStatus
+from marketplace.leads.models import Lead, LeadSource, LeadStatus, LeadType
 from marketplace.leads.schemas import quantity_text
 from marketplace.legal_rules import ADULT_AGE
 
@@ -31,6 +31,26 @@ STATUS_LABELS = {
     LeadStatus.LOST: "Lost",
     LeadStatus.SPAM: "Spam",
 }
+
+
+TYPE_LABELS = {LeadType.ENQUIRY: "Enquiry", LeadType.BUYLEAD: "BuyLead"}
+
+# Where a lead came from, after "via".
+SOURCE_LABELS = {
+    LeadSource.PRODUCT_PAGE: "a product page",
+    LeadSource.STOREFRONT: "your storefront",
+    LeadSource.API: "an integration",
+    LeadSource.GUEST: "a visitor without an account",
+    LeadSource.BUY_REQUIREMENT: "a posted requirement",
+}
+
+
+def lead_type_label(kind: LeadType | str) -> str:
+    return TYPE_LABELS[LeadType(kind)]
+
+
+def lead_source_label(source: LeadSource | str) -> str:
+    return SOURCE_LABELS[LeadSource(source)]
 
 
 def lead_status_label(status: LeadStatus | str) -> str:

@@ -9,14 +9,14 @@ from dataclasses import replace
 
 from marketplace import audit
 from marketplace.accounts.models import User
-from marketplace.db import IST
+from marketplace.formatting import export_moment
 from marketplace.leads import policy, queries
 from marketplace.leads.schemas import quantity_text
 from marketplace.spreadsheets import safe_cell
 
 CSV_COLUMNS = (
     "id",
-    "created_at",
+    "received_at_ist",
     "type",
     "source",
     "status",
@@ -47,7 +47,7 @@ def export_csv(user: User, chosen: queries.LeadFilter) -> str:
             safe_cell(value)
             for value in (
                 lead.id,
-                lead.created_at.astimezone(IST).strftime("%Y-%m-%d %H:%M"),
+                export_moment(lead.created_at),
                 lead.type,
                 lead.source,
                 lead.status,

@@ -24,7 +24,7 @@ from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.catalog.categories import categories
 from marketplace.extensions import db
-from marketplace.formatting import rupees
+from marketplace.formatting import money
 from marketplace.leads import policy
 from marketplace.leads.masking import masked_words
 from marketplace.leads.models import BuyRequirement
@@ -160,7 +160,7 @@ def why_shown(prefs: Preferences, requirement: BuyRequirement) -> str:
         if requirement.budget is None:
             parts.append("budget not stated")
         else:
-            parts.append(f"above {rupees(prefs.min_order_value).removesuffix('.00')}")
+            parts.append(f"above {money(prefs.min_order_value)}")
     if prefs.buyer_kind == "gst_registered":
         parts.append("GST-registered buyer")
     return ", ".join(parts)

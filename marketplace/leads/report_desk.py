@@ -33,6 +33,7 @@ def open_buylead_reports() -> Iterable[desk.DeskItem]:
             subject=f"Bad BuyLead: {REASON_LABELS[report.reason]} "
             f"({report.requirement.product_name[:80]})",
             status="pending",
+            status_label="Waiting for a decision",
             received_at=report.created_at,
             acknowledge_by=None,
             resolve_by=report.created_at + DECIDE_WITHIN,

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from marketplace.accounts.business import ROLE_NAMES, BusinessRole
 from marketplace.accounts.models import SupplierProfile, User
 from marketplace.accounts.team_models import TeamMember, TeamRole
 from marketplace.db import utcnow
@@ -27,7 +28,7 @@ ANSWER_WITHIN = timedelta(hours=24)
 class Person:
     user_id: int
     name: str
-    role: str  # "owner", "manager", "sales"
+    role: str  # in words: "owner", "manager", "sales person"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def lead_takers(supplier: SupplierProfile) -> list[Person]:
         .order_by(TeamMember.role != TeamRole.MANAGER, User.name, User.id)
     ).all()
     owner = Person(supplier.user_id, supplier.user.name, "owner")
-    return [owner, *(Person(row.id, row.name, str(row.role)) for row in rows)]
+    people = (Person(row.id, row.name, ROLE_NAMES[BusinessRole(row.role)]) for row in rows)
+    return [owner, *people]
 
 
 def team_figures(supplier: SupplierProfile) -> list[PersonFigures]:
@@ -109,6 +111,7 @@ def manager_context(scope: LeadScope) -> dict[str, Any]:
     people = lead_takers(scope.supplier)
     return {
         "me": scope.user_id,
+        "sees_all": scope.sees_all,  # links to the pages only they may open (the dashboard)
         "people": {person.user_id: person for person in people},
         "figures": team_figures(scope.supplier) if scope.sees_all else [],
     }

@@ -55,7 +55,9 @@ from marketplace.leads.forms import (
     MessageForm,
     QuotationForm,
     RequirementForm,
+    lead_source_label,
     lead_status_label,
+    lead_type_label,
     quantity_label,
 )
 from marketplace.leads.models import LeadSource, LeadType, MessageSide
@@ -63,7 +65,8 @@ from marketplace.validation import record_id, validated
 from marketplace.web import address_key, no_store, requested_page
 
 bp = Blueprint("leads", __name__)
-bp.add_app_template_global(lead_status_label)
+for _label in (lead_status_label, lead_type_label, lead_source_label):
+    bp.add_app_template_global(_label)
 bp.add_app_template_filter(quantity_label, "quantity")
 
 PER_PAGE = 25

@@ -37,7 +37,7 @@ from marketplace.leads.models import (
     WebhookDelivery,
 )
 from marketplace.leads.webhook_targets import RefusedTarget, http_session, target_problem
-from marketplace.notifications import send_email
+from marketplace.notifications import absolute_url, send_email
 
 log = logging.getLogger(__name__)
 
@@ -404,4 +404,5 @@ def _tell_disabled(webhook_id: int, outcome: _Outcome) -> None:
         target=f"{parts.scheme}://{parts.netloc}{parts.path}",
         failures=webhook.failures_in_a_row,
         last_error=outcome.error,
+        link=absolute_url("accounts.profile"),
     )

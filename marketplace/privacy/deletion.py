@@ -25,7 +25,7 @@ from marketplace.privacy.workflow import move
 log = logging.getLogger(__name__)
 
 
-def _subject(user: User, request_id: int | None) -> Subject:
+def erasure_subject(user: User, request_id: int | None) -> Subject:
     profile = user.supplier
     return Subject(
         user=user,
@@ -65,13 +65,20 @@ def run_deletion(request_id: int) -> RequestStatus | None:
         return row.status  # run already, or not approved: idempotent
     user = db.session.get(User, row.user_id)
     assert user is not None
-    subject = _subject(user, row.id)
+    subject = erasure_subject(user, row.id)
     chain = erasers()
     holds = [reason for eraser in chain for reason in eraser.holds(subject)]
     if holds:
         row.hold_reason = "; ".join(holds)[:300]
         if row.status != RequestStatus.PAUSED:
             move(row, RequestStatus.PAUSED, None, row.hold_reason)
+            send_email(
+                user.email,
+                f"Your privacy request #{row.id}",
+                "privacy_decision",
+                user=user,
+                row=row,
+            )
         commit()
         return row.status
     try:

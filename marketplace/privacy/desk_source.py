@@ -11,6 +11,7 @@ from sqlalchemy import select
 from marketplace import desk
 from marketplace.extensions import db
 from marketplace.privacy.models import PrivacyRequest, RequestStatus
+from marketplace.privacy.words import kind_label, status_label
 from marketplace.privacy.workflow import DECIDED_BY_OFFICER
 
 
@@ -29,9 +30,10 @@ def open_privacy_requests() -> Iterable[desk.DeskItem]:
             kind="privacy_request",
             id=row.id,
             reference=f"PR-{row.id}",
-            subject=f"{row.type.value.capitalize()} request"
+            subject=kind_label(row.type)
             + (f" (held: {row.hold_reason})" if row.hold_reason else ""),
             status=row.status.value,
+            status_label=status_label(row.status),
             received_at=row.created_at,
             acknowledge_by=None,
             resolve_by=row.due_at,

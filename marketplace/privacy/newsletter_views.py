@@ -3,8 +3,6 @@ after a confirmation; and the one-click unsubscribe every message links to."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     Blueprint,
     Response,
@@ -17,7 +15,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from marketplace.db import IST
 from marketplace.errors import ServiceError
 from marketplace.extensions import csrf, limiter
 from marketplace.privacy import newsletters, policy, purposes
@@ -27,12 +24,6 @@ from marketplace.validation import validated
 from marketplace.web import address_key, no_store
 
 bp = Blueprint("newsletters", __name__)
-
-
-@bp.app_template_filter("ist_moment")
-def ist_moment(value: datetime) -> str:
-    """A moment as people in India read it, labelled."""
-    return value.astimezone(IST).strftime("%d %b %Y, %H:%M IST")
 
 
 def _list_page(status: int = 200, form: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

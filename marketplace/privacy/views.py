@@ -26,11 +26,13 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
     consent_managers,
     decisions,
     desk_source,
+    erasure_preview,
     filing,
     notice,
     policy,
     purposes,
     services,
+    words,
 )
 from marketplace.privacy.inputs import ConsentIn, DecisionIn, PrivacyRequestIn
 from marketplace.privacy.models import RequestStatus
@@ -39,6 +41,11 @@ from marketplace.validation import validated
 from marketplace.web import local_target, no_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp.add_app_template_global(words.kind_label, "privacy_kind")
+bp.add_app_template_global(words.status_label, "privacy_status")
+bp.add_app_template_global(words.field_label, "privacy_field")
+bp.add_app_template_global(words.retention_label)
+bp.add_app_template_global(words.reference_label)
 
 # Pages a person who must accept a new notice can still reach.
 _NOTICE_FREE = {
@@ -142,7 +149,7 @@ def make_request():  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # rendered, not raised: the request commits what it recorded
         flash(_refusal_text(refused), "error")
         return _settings_page(refused.status)
-    flash(f"Request #{row.id} received ({row.status.value.replace('_', ' ')}).", "success")
+    flash(f"Request #{row.id} received: {words.status_label(row.status).lower()}.", "success")
     if row.type.value == "deactivation":
         return redirect(url_for("accounts.sign_in"))
     return redirect(url_for("privacy.settings"))
@@ -184,6 +191,7 @@ def officer():  # type: ignore[no-untyped-def]
     return render_template(
         "privacy/officer.html",
         rows=rows,
+        people=decisions.requesters(rows),
         total=total,
         status=status,
         statuses=[s.value for s in RequestStatus],
@@ -198,6 +206,10 @@ def officer():  # type: ignore[no-untyped-def]
 def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
     policy.require_handle_requests_page(current_user)
     data = {"decision": request.form.get("decision"), "reason": request.form.get("reason")}
+    if data["decision"] == "approve" and request.form.get("confirmed") != "yes":
+        erasure = erasure_preview.preview_erasure(current_user, request_id)
+        if erasure is not None:  # an erasure cannot be undone: the facts first, then confirm
+            return render_template("privacy/confirm_erasure.html", erasure=erasure, data=data)
     try:
         body = validated(DecisionIn, data)
         row = decisions.decide(current_user._get_current_object(), request_id, body)
@@ -205,5 +217,5 @@ def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
         flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
     # An approved deletion's task runs (inline, without a broker) once the request commits.
-    flash(f"Request #{row.id} is now {row.status.value.replace('_', ' ')}.", "success")
+    flash(f"Request #{row.id} is now {words.status_label(row.status).lower()}.", "success")
     return redirect(url_for("privacy.officer"))

@@ -109,6 +109,7 @@ def reported_reviews() -> Iterable[desk.DeskItem]:
             reference=f"RV-{review_id}",
             subject=f"Review reported ({count} report{'' if count == 1 else 's'})",
             status="reported",
+            status_label="Reported",
             received_at=first_reported,
             acknowledge_by=None,
             resolve_by=resolve.due(first_reported),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
-from marketplace.errors import Forbidden, NotFound
+from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.reviews.eligibility import trade_basis
 from marketplace.reviews.models import Basis, Review
@@ -85,8 +85,11 @@ def reply_target(user: User, review_id: int) -> Review:
 
 
 def report_target(user: User, review_id: int) -> Review:
-    """Anyone signed in may report a review they can see."""
-    return seen_review(user, review_id)
+    """Anyone signed in may report a review they can see, except its author (who edits it)."""
+    review = seen_review(user, review_id)
+    if review.author_id == user.id:
+        raise Conflict("This is your own review: edit it instead of reporting it.")
+    return review
 
 
 def can_moderate(user: User | None) -> bool:

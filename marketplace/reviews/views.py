@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from marketplace.accounts.models import SupplierProfile
-from marketplace.errors import ValidationFailed
+from marketplace.errors import Conflict, ValidationFailed
 from marketplace.reviews import moderation, policy, queries, ratings, schemas, writing
 from marketplace.reviews.inputs import DecisionIn, ReplyIn, ReportIn, ReviewIn
 from marketplace.reviews.models import Basis, Review
@@ -121,11 +121,13 @@ def reply(review_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/reviews/<int:review_id>/report")
 def report(review_id: int):  # type: ignore[no-untyped-def]
     user = signed_in_person()
-    review = policy.report_target(user, review_id)
+    review = policy.seen_review(user, review_id)
     try:
         moderation.report_review(user, review.id, validated(ReportIn, _form()))
     except ValidationFailed as refused:
         flash(f"Not sent. The reason {' '.join(refused.errors.get('reason', []))}.", "error")
+    except Conflict as refused:  # their own review, or reported already: said on the page
+        flash(refused.detail, "error")
     else:
         flash("Thank you. The grievance officer will look at this review.", "success")
     return _back_to(review)

@@ -23,6 +23,18 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-drawer-toggle]").forEach(drawer);
 });
 
+// The words of a text reduced to their stems (Porter2, as the search engines stem), so that
+// "battery" finds "Batteries" and "pipe" finds "Pipes"; without the stemmer, the words as typed.
+function stems(text) {
+  const stem = window.porter2Stem || ((word) => word);
+  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(stem);
+}
+
+// Every typed word begins one word of the option (a word half typed still narrows the list).
+function findsOption(typed, optionStems) {
+  return typed.every((word) => optionStems.some((stem) => stem.startsWith(word)));
+}
+
 // A long <select> made searchable: typing "pipe" leaves only the categories (or industries)
 // that match, and picks the first of them. The select still submits the choice.
 function categoryPicker(input) {
@@ -31,15 +43,14 @@ function categoryPicker(input) {
   if (!select) return;
   input.closest("[data-category-picker]").classList.add("enhanced");
   input.addEventListener("input", () => {
-    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = stems(input.value);
     let first = null;
     let shown = 0;
     select.querySelectorAll("optgroup").forEach((group) => {
       const groupText = group.label.toLowerCase();
       let any = false;
       group.querySelectorAll("option").forEach((option) => {
-        const text = `${option.textContent} ${groupText}`.toLowerCase();
-        const match = words.every((word) => text.includes(word));
+        const match = findsOption(words, stems(`${option.textContent} ${groupText}`));
         option.hidden = !match;
         if (match) {
           any = true;

@@ -85,8 +85,10 @@ def test_a_supplier_buys_a_credit_pack_and_gets_a_tax_invoice(app, ctx, browser,
             _sign_in(admin_page, admin.email)
             admin_page.get_by_role("link", name="Credit orders").click()
             admin_page.get_by_label(re.compile("Reason for refunding order")).fill("Test refund")
-            admin_page.once("dialog", lambda dialog: dialog.accept())
             admin_page.get_by_role("button", name="Refund").click()
+            # A refund cannot be undone: the admin reads the credits and the amount, then confirms.
+            expect(admin_page.locator("#refund-credits")).to_contain_text("unspent credits")
+            admin_page.get_by_role("button", name=re.compile(r"^Refund ₹")).click()
             expect(admin_page.get_by_text(f"credit note {_no(1, 'CN')} issued")).to_be_visible()
         finally:
             staff.close()

@@ -47,7 +47,7 @@ def _fits(page) -> None:
 
 def test_the_badge_says_what_was_checked_and_opens_the_receipt(demo, open_context, problems):
     page = open_context(*PHONE)
-    line = re.compile(r"GSTIN active, legal name, state and PIN match, checked \d\d \w{3} \d{4}")
+    line = re.compile(r"GSTIN active, legal name, state and PIN match, checked \d{1,2} \w{3} \d{4}")
     pages = [f"/suppliers/{demo['supplier_id']}"]
     if demo["product_id"]:
         pages.append(f"/products/{demo['product_id']}")

@@ -54,7 +54,7 @@ def test_a_person_changes_consents_exports_and_deletes_and_the_officer_decides(
     deletion = page.locator("#request-deletion")
     deletion.get_by_label("Password").fill(buyer.password)
     deletion.get_by_role("button", name="Ask to delete my account").click()
-    expect(page.locator("#requests")).to_contain_text("pending")
+    expect(page.locator("#requests")).to_contain_text("Waiting for the grievance officer")
 
     desk = open_context()
     sign_in(desk, officer.email)
@@ -64,6 +64,13 @@ def test_a_person_changes_consents_exports_and_deletes_and_the_officer_decides(
     queued.get_by_label("Reason").fill("Identity confirmed by the password.")
     screenshot(desk, "privacy-officer-queue")
     queued.get_by_role("button", name="Approve").click()
+    # An erasure cannot be undone: the officer reads who asks and what is kept, then confirms.
+    expect(desk.locator("#erasure-who")).to_contain_text(buyer.email)
+    expect(desk.locator("#erasure-kept")).to_contain_text(
+        "Registration details of a cancelled account"
+    )
+    screenshot(desk, "privacy-officer-confirm-erasure")
+    desk.get_by_role("button", name=re.compile(r"^Erase the account of")).click()
     expect(desk.get_by_text(re.compile(r"Request #\d+ is now approved"))).to_be_visible()
 
     db.session.remove()

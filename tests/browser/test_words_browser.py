@@ -1,0 +1,20 @@
+"""What the browser shows of issue 24's words: the category finder on "Add a product" finds a
+category by any form of its word (stemmed as search stems it)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import loaded, sign_in
+
+
+def test_the_category_finder_finds_plurals_and_singulars(page, categories, supplier):
+    sign_in(page, supplier.email)
+    loaded(page.goto("/dashboard/products/new") and page)
+    finder = page.get_by_label("Narrow the list by a word")
+    category = page.get_by_label("Category", exact=True)
+    for typed, found in (("battery", "batteries"), ("pipes", "pipe"), ("Batteries", "batteries")):
+        finder.fill(typed)
+        assert found in category.input_value(), (typed, category.input_value())
+    finder.fill("battery")
+    expect(page.locator("#category-find-count")).not_to_have_text("0 matching categories")
