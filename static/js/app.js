@@ -21,7 +21,27 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-suggest-url]").forEach(autocomplete);
   document.querySelectorAll("input[data-filters]").forEach(categoryPicker);
   document.querySelectorAll("[data-drawer-toggle]").forEach(drawer);
+  document.querySelectorAll("main table").forEach(labelCells);
 });
+
+// On a phone a table's rows stack (app.css): each cell then shows its column's heading above
+// its value, so a row reads as a small card and no column is pushed off the screen.
+function labelCells(table) {
+  // A heading only screen readers hear (over a column of buttons) labels no cell on screen.
+  const headings = [...table.querySelectorAll(":scope > thead > tr:last-child > th")].map((th) =>
+    th.querySelector(".visually-hidden") ? "" : th.textContent.trim(),
+  );
+  if (!headings.length) return;
+  table.classList.add("stacks");
+  table.querySelectorAll(":scope > tbody > tr, :scope > tfoot > tr").forEach((row) => {
+    let column = 0;
+    [...row.cells].forEach((cell) => {
+      const heading = headings[column];
+      if (heading && !cell.hasAttribute("data-label")) cell.dataset.label = heading;
+      column += cell.colSpan || 1;
+    });
+  });
+}
 
 // A long <select> made searchable: typing "pipe" leaves only the categories (or industries)
 // that match, and picks the first of them. The select still submits the choice.
