@@ -14,7 +14,7 @@ from marketplace.accounts.passwords import DEMO_PASSWORD
 from marketplace.demo import DEMO_DOMAIN
 from marketplace.demo_team import team_email
 from tests.browser.conftest import sign_in
-from tests.browser.walk import AXE, PHONE, Walked, check_page, walk
+from tests.browser.walk import AXE, PHONE, Walked, check_page, page_routes, walk
 from tests.browser.walk_history import add_history
 
 # Each role signs in (or not) and starts at its own pages; the crawl finds the rest.
@@ -57,6 +57,8 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
         walked[role] = walk(page, app, live_server, role, first, desktop_checked)
         context.close()
         print(f"{role}: {len(walked[role].pages)} pages in {time.monotonic() - started:.0f}s")
+    reached = set().union(*(one.endpoints for one in walked.values()))
+    print("Routes no role reached:", ", ".join(sorted(page_routes(app) - reached)))
     return walked
 
 

@@ -71,6 +71,17 @@ def start_paths(app: Flask) -> list[str]:
     )
 
 
+def page_routes(app: Flask) -> set[str]:
+    """The endpoints of every GET route the walk would open (to say which it never reached)."""
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint not in NOT_PAGES
+        and not rule.rule.startswith(NOT_PAGE_PREFIXES)
+    }
+
+
 def route_key(adapter: MapAdapter, path: str, query: str) -> str | None:
     """One visit per route and set of query parameters (not per id or per search word)."""
     if path.startswith(NOT_PAGE_PREFIXES):
