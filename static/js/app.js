@@ -38,6 +38,7 @@ function labelCells(table) {
     [...row.cells].forEach((cell) => {
       const heading = headings[column];
       if (heading && !cell.hasAttribute("data-label")) cell.dataset.label = heading;
+      if (!cell.children.length && !cell.textContent.trim()) cell.classList.add("is-empty");
       column += cell.colSpan || 1;
     });
   });

@@ -6,6 +6,7 @@ every role; each role walks in its own browser context. Screenshots: test-artifa
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from marketplace.accounts.passwords import DEMO_PASSWORD
 from marketplace.demo import DEMO_DOMAIN
 from marketplace.demo_team import team_email
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.browser.walk import AXE, PHONE, Walked, check_page, page_routes, walk
 from tests.browser.walk_history import add_history
 
@@ -40,6 +41,7 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
     assert seeded.exit_code == 0, seeded.output
     with app.app_context():
         add_history()
+    shutil.rmtree(ARTIFACTS / "walk-360", ignore_errors=True)  # no screenshot of a past run
     walked, desktop_checked = {}, set()
     # WALK_ROLES=guest,buyer walks only those (while fixing pages); the suite walks them all.
     chosen = os.environ.get("WALK_ROLES", ",".join(ROLES)).split(",")

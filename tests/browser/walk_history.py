@@ -16,9 +16,12 @@ from marketplace.accounts.team_inputs import MemberIn
 from marketplace.catalog.models import Product
 from marketplace.credits import gateways, orders, payments
 from marketplace.credits.inputs import OrderIn
-from marketplace.db import commit
+from marketplace.db import commit, utcnow
 from marketplace.demo import DEMO_DOMAIN
 from marketplace.extensions import db
+from marketplace.grievances.breach_register import record_breach
+from marketplace.grievances.filing import file_grievance
+from marketplace.grievances.inputs import BreachIn, GrievanceIn
 from marketplace.leads import bad_leads, requirements
 from marketplace.leads.inputs import RequirementIn
 from marketplace.leads.report_inputs import BuyLeadReportIn
@@ -67,6 +70,22 @@ def _reported_buylead(buyer: User, owner: User) -> None:
     commit()
 
 
+def _complaint_and_breach(buyer: User) -> None:
+    complaint = {
+        "category": "lead_quality",
+        "subject": "Supplier never replied",
+        "description": "I sent an enquiry two weeks ago and had no answer or quotation at all.",
+    }
+    file_grievance(buyer, GrievanceIn.model_validate(complaint))
+    breach = {
+        "detected_at": utcnow().isoformat(),
+        "nature": "A supplier export was mailed to the wrong address by a staff member.",
+        "data_affected": ["names", "mobile numbers"],
+        "users_affected": 12,
+    }
+    record_breach(_person("officer"), BreachIn.model_validate(breach))
+
+
 def add_history() -> None:
     buyer, owner = _person("buyer1"), _person("supplier1")
     _credit_orders(owner)
@@ -78,6 +97,7 @@ def add_history() -> None:
         ),
     )
     create_integration_key(owner, IntegrationKeyIn.model_validate({"name": "Our CRM"}))
+    _complaint_and_breach(buyer)
     for person, kind in ((buyer, "access"), (_person("buyer2"), "deletion")):
         body = PrivacyRequestIn.model_validate({"type": kind, "password": DEMO_PASSWORD})
         submit_request(person, body)
