@@ -6,8 +6,10 @@ every role; each role walks in its own browser context. Screenshots: test-artifa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,6 +19,7 @@ from marketplace.demo_team import team_email
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.browser.walk import AXE, PHONE, Walked, check_page, page_routes, walk
 from tests.browser.walk_history import add_history
+from tests.conftest import outbox
 
 # Each role signs in (or not) and starts at its own pages; the crawl finds the rest.
 ROLES: dict[str, tuple[str | None, list[str]]] = {
@@ -31,6 +34,10 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
 }
 
 
+def mailed_links(app) -> list[str]:
+    return [link for mail in outbox(app) for link in re.findall(r"https?://[^\s\"'<>]+", mail)]
+
+
 @pytest.fixture(scope="module")
 def walks(app, browser, live_server) -> dict[str, Walked]:
     """The demo data with some history, then every role's walk (the slow part: done once)."""
@@ -42,6 +49,11 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
     with app.app_context():
         add_history()
     shutil.rmtree(ARTIFACTS / "walk-360", ignore_errors=True)  # no screenshot of a past run
+    # Pages only a mail links to (joining a team, unsubscribing...) are walked by the guest who
+    # opens the mail.
+    mailed = sorted(
+        {urlsplit(link)._replace(scheme="", netloc="").geturl() for link in mailed_links(app)}
+    )
     walked, desktop_checked = {}, set()
     # WALK_ROLES=guest,buyer walks only those (while fixing pages); the suite walks them all.
     chosen = os.environ.get("WALK_ROLES", ",".join(ROLES)).split(",")
@@ -56,7 +68,8 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
         page.set_default_timeout(15_000)
         if email:
             sign_in(page, email, DEMO_PASSWORD)
-        walked[role] = walk(page, app, live_server, role, first, desktop_checked)
+        starts = first + (mailed if email is None else [])
+        walked[role] = walk(page, app, live_server, role, starts, desktop_checked)
         context.close()
         print(f"{role}: {len(walked[role].pages)} pages in {time.monotonic() - started:.0f}s")
     reached = set().union(*(one.endpoints for one in walked.values()))

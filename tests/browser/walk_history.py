@@ -1,7 +1,8 @@
 """What the demo data does not yet hold and a role's pages show once it happens: a posted
 requirement unlocked and reported, a paid and an unpaid credit order, a pending team
-invitation, an integration key, privacy requests waiting for the officer. Made through the
-same services the pages call, so the walk sees those pages as a person would after using them."""
+invitation, an integration key, privacy requests waiting for the officer, a complaint, a breach,
+a password reset asked for. Made through the same services the pages call, so the walk sees
+those pages as a person would after using them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from marketplace.accounts.api_keys import create_integration_key
 from marketplace.accounts.inputs import IntegrationKeyIn
 from marketplace.accounts.models import User
+from marketplace.accounts.password_changes import request_password_reset
 from marketplace.accounts.passwords import DEMO_PASSWORD
 from marketplace.accounts.team import invite
 from marketplace.accounts.team_inputs import MemberIn
@@ -98,6 +100,7 @@ def add_history() -> None:
     )
     create_integration_key(owner, IntegrationKeyIn.model_validate({"name": "Our CRM"}))
     _complaint_and_breach(buyer)
+    request_password_reset(f"buyer3@{DEMO_DOMAIN}")  # its mail links to the reset page
     for person, kind in ((buyer, "access"), (_person("buyer2"), "deletion")):
         body = PrivacyRequestIn.model_validate({"type": kind, "password": DEMO_PASSWORD})
         submit_request(person, body)
