@@ -29,8 +29,10 @@ run: migrate
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Browser tests use Debian's Chromium (never a downloaded browser). Installed when missing and
-# this user may install packages; otherwise those tests skip and say why.
+# this user may install packages; otherwise those tests skip and say why. axe-core (the
+# accessibility check) comes from the npm registry, pinned and checksummed, into .venv/axe-core.
 browser:
+	@scripts/axe-core || echo "axe-core could not be fetched: the accessibility walk will fail and say so"
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

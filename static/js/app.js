@@ -21,6 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-suggest-url]").forEach(autocomplete);
   document.querySelectorAll("input[data-filters]").forEach(categoryPicker);
   document.querySelectorAll("[data-drawer-toggle]").forEach(drawer);
+  document.querySelectorAll("main table").forEach(labelCells);
 });
 
 // The words of a text reduced to their stems (Porter2, as the search engines stem), so that
@@ -33,6 +34,26 @@ function stems(text) {
 // Every typed word begins one word of the option (a word half typed still narrows the list).
 function findsOption(typed, optionStems) {
   return typed.every((word) => optionStems.some((stem) => stem.startsWith(word)));
+}
+
+// On a phone a table's rows stack (app.css): each cell then shows its column's heading above
+// its value, so a row reads as a small card and no column is pushed off the screen.
+function labelCells(table) {
+  // A heading only screen readers hear (over a column of buttons) labels no cell on screen.
+  const headings = [...table.querySelectorAll(":scope > thead > tr:last-child > th")].map((th) =>
+    th.querySelector(".visually-hidden") ? "" : th.textContent.trim(),
+  );
+  if (!headings.length) return;
+  table.classList.add("stacks");
+  table.querySelectorAll(":scope > tbody > tr, :scope > tfoot > tr").forEach((row) => {
+    let column = 0;
+    [...row.cells].forEach((cell) => {
+      const heading = headings[column];
+      if (heading && !cell.hasAttribute("data-label")) cell.dataset.label = heading;
+      if (!cell.children.length && !cell.textContent.trim()) cell.classList.add("is-empty");
+      column += cell.colSpan || 1;
+    });
+  });
 }
 
 // A long <select> made searchable: typing "pipe" leaves only the categories (or industries)
