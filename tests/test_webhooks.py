@@ -395,7 +395,7 @@ def test_repeated_failures_disable_the_webhook_with_a_notice(
     [notice] = [mail for mail in outbox(app) if "webhook was turned off" in mail]
     assert f"To: {supplier.email}" in notice
     assert "HTTP 500" in notice and "turn the webhook back on" in notice
-    assert "/api/" not in notice and "/account/" in notice  # a page to open, not an API path
+    assert "/api/" not in notice and f"/account/webhooks/{hook['id']}" in notice  # its page
     assert "crm-access-token" not in notice  # the URL's query may be a credential
 
     listed = supplier_api.get("/webhooks").get_json()["items"][0]

@@ -404,5 +404,5 @@ def _tell_disabled(webhook_id: int, outcome: _Outcome) -> None:
         target=f"{parts.scheme}://{parts.netloc}{parts.path}",
         failures=webhook.failures_in_a_row,
         last_error=outcome.error,
-        link=absolute_url("accounts.profile"),
+        link=absolute_url("webhooks.webhook_page", webhook_id=webhook.id),
     )
