@@ -1,0 +1,116 @@
+"""The trade's vocabulary (vocabulary.json, maintained beside this module) and the reading of
+specifications that both engines share.
+
+A buyer writes "5hp", "5 HP" or "5 horse power"; a listing says "Power: 5 HP". Both are read
+as the one word `5hp` (a decimal point becomes "p": "62.5 kVA" is `62p5kva`, which every
+tokenizer keeps whole), in the query and in an extra line of each document's specifications.
+Grades are read the same way: "Fe 500D", "fe500d" and "FE-500D" are `fe500d`, and a listing
+of Fe 500D is also found as `fe500` and `500` (the grade without its sub-grade letter).
+Devanagari is folded so that spellings with and without a nukta or chandrabindu meet.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from importlib import resources
+from typing import Any
+
+_DATA: dict[str, Any] = json.loads(
+    resources.files("search").joinpath("vocabulary.json").read_text(encoding="utf-8")
+)
+
+_NUKTA, _CHANDRABINDU, _ANUSVARA = "\u093c", "\u0901", "\u0902"
+
+
+def fold(text: str) -> str:
+    """Lower case, and Devanagari without the marks people write or leave out at will."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    decomposed = decomposed.replace(_NUKTA, "").replace(_CHANDRABINDU, _ANUSVARA)
+    return unicodedata.normalize("NFC", decomposed)
+
+
+def _groups(key: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(fold(phrase) for phrase in group) for group in _DATA[key])
+
+
+# Equivalent phrases: any one finds the others. The Hindi groups lead with the English meant.
+ABBREVIATIONS = _groups("abbreviations")
+SPELLINGS = _groups("spellings")
+HINDI = _groups("hindi")
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = ABBREVIATIONS + SPELLINGS + HINDI
+# Words that say nothing of the product by themselves ("price", "supplier", "set", "ka").
+GENERIC: frozenset[str] = frozenset(fold(word) for word in _DATA["generic"])
+UNITS: dict[str, str] = {
+    fold(spelling): unit for unit, spellings in _DATA["units"].items() for spelling in spellings
+}
+GRADE_PREFIXES: tuple[str, ...] = tuple(_DATA["grade_prefixes"])
+
+_NUMBER = r"\d+(?:,\d{2,3})*(?:\.\d+)?(?:/\d+)?"
+_UNIT_SPELLINGS = "|".join(re.escape(spelling) for spelling in sorted(UNITS, key=len, reverse=True))
+# A number and its unit, apart or together ("5 HP", "5hp", "62.5-kVA", '2"'), not inside a
+# longer word or number ("M25", "1/2").
+_MEASURE = re.compile(
+    rf"(?<![\w./])({_NUMBER})\s*-?\s*({_UNIT_SPELLINGS})(?![^\W_])", re.IGNORECASE
+)
+_GRADE = re.compile(
+    rf"(?<![\w.])({'|'.join(GRADE_PREFIXES)})\s*-?\s*(\d+[a-z]{{0,2}})(?![^\W_])", re.IGNORECASE
+)
+_SUBGRADE = re.compile(r"^([a-z]*\d+)[a-z]{1,2}$")
+
+
+def _number(text: str) -> str:
+    text = text.replace(",", "")
+    if "/" in text:
+        over, under = text.split("/", 1)
+        return f"{over}by{under}"
+    whole, _, part = text.partition(".")
+    part = part.rstrip("0")
+    return f"{whole}p{part}" if part else whole
+
+
+def _measure(match: re.Match[str]) -> str:
+    return _number(match.group(1)) + UNITS[fold(match.group(2))]
+
+
+def _grade(match: re.Match[str]) -> str:
+    return f"{match.group(1).lower()}{match.group(2).lower()}"
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise(text: str) -> str:
+    """A query's text with its measures and grades as single words: 'TMT Fe 500D 12 mm' ->
+    'tmt fe500d 12mm'."""
+    folded = fold(text)
+    return _GRADE.sub(_grade, _MEASURE.sub(_measure, folded))
+
+
+def is_measure(word: str) -> bool:
+    """'5hp', '62p5kva', '304': a number, with or without its unit."""
+    match = re.fullmatch(r"\d[\dpby]*([a-z]*)", word)
+    return bool(match) and (not match.group(1) or match.group(1) in UNITS.values())
+
+
+def specification_words(*texts: str) -> str:
+    """The measures and grades of a listing as the query side reads them, for its index
+    document: 'Fe 500D, 12 mm' -> 'fe500d fe500 500d 500 12mm'."""
+    found: dict[str, None] = {}
+    for text in texts:
+        folded = fold(text).replace("stainless steel", "ss").replace("mild steel", "ms")
+        for match in _MEASURE.finditer(folded):
+            found[_measure(match)] = None
+        for match in _GRADE.finditer(folded):
+            number = match.group(2).lower()
+            digits = re.match(r"\d+", number)
+            found[_grade(match)] = None
+            found[number] = None
+            if digits:
+                found[match.group(1).lower() + digits.group()] = None
+                found[digits.group()] = None
+        for word in re.findall(r"[a-z]*\d+[a-z]{1,2}", folded):
+            sub = _SUBGRADE.match(word)
+            if sub and not is_measure(word):
+                found[sub.group(1)] = None
+    return " ".join(found)
