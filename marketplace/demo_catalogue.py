@@ -61,16 +61,16 @@ Offer = tuple[Line, Variant, str | None, str]  # the line, the variant, its bran
 
 
 def _menu(rng: random.Random, industries: tuple[Industry, ...]) -> Iterator[Offer]:
-    """A supplier's listings in the order it adds them: one variant of each of its lines, then
-    the next variant of each, then other makes of them; never one name twice."""
+    """A supplier's listings in the order it adds them: one product of each of its lines, then
+    its other products in any order, then other makes of them; never one name twice."""
     lines = [line for industry in industries for line in LINES[industry.name]]
     rng.shuffle(lines)
-    deepest = max(len(line.variants) for line in lines)
-    for depth in range(deepest):
-        for line in lines:
-            if depth < len(line.variants):
-                brand = rng.choice(line.brands) if line.brands and rng.random() < 0.7 else None
-                yield line, line.variants[depth], brand, line.variants[depth].name
+    firsts = [(line, rng.choice(line.variants)) for line in lines]
+    others = [(line, v) for line in lines for v in line.variants if (line, v) not in firsts]
+    rng.shuffle(others)
+    for line, variant in firsts + others:
+        brand = rng.choice(line.brands) if line.brands and rng.random() < 0.7 else None
+        yield line, variant, brand, variant.name
     for round_ in counter(1):
         for line in lines:
             for variant in line.variants:

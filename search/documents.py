@@ -64,7 +64,10 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
     # The brand and the HSN code are found by the words of a search too (in the spec sheet), and
     # the measures and grades as a query reads them ("5 HP" as 5hp, "Fe 500D" as fe500d).
     measures = specification_words(row["name"], row["specifications"] or "")
-    specs = " ".join(filter(None, (row["specifications"], brand, row.get("hsn_code"), measures)))
+    # The unit it is sold by is a word of its specifications too ("cement bag").
+    specs = " ".join(
+        filter(None, (row["specifications"], brand, row.get("hsn_code"), row["unit"], measures))
+    )
     gst_rate = row.get("gst_rate")
     return {
         "id": row["id"],

@@ -59,6 +59,10 @@ _GRADE = re.compile(
     rf"(?<![\w.])({'|'.join(GRADE_PREFIXES)})\s*-?\s*(\d+[a-z]{{0,2}})(?![^\W_])", re.IGNORECASE
 )
 _SUBGRADE = re.compile(r"^([a-z]*\d+)[a-z]{1,2}$")
+# Sizes written as one word ("600x200x150", "16x16"): the numbers apart, as listings write them.
+_BY = re.compile(r"(?<=\d)\s*[x\u00d7*]\s*(?=\d)")
+# A bare decimal ("2.5", "10.00"): one word, as the measures are (tokenizers split it or not).
+_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")
 
 
 def _number(text: str) -> str:
@@ -83,8 +87,8 @@ def _grade(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """A query's text with its measures and grades as single words: 'TMT Fe 500D 12 mm' ->
     'tmt fe500d 12mm'."""
-    folded = fold(text)
-    return _GRADE.sub(_grade, _MEASURE.sub(_measure, folded))
+    folded = _MEASURE.sub(_measure, _BY.sub(" x ", fold(text)))
+    return _GRADE.sub(_grade, _DECIMAL.sub(lambda match: _number(match.group(1)), folded))
 
 
 def is_measure(word: str) -> bool:
@@ -101,6 +105,8 @@ def specification_words(*texts: str) -> str:
         folded = fold(text).replace("stainless steel", "ss").replace("mild steel", "ms")
         for match in _MEASURE.finditer(folded):
             found[_measure(match)] = None
+        for match in _DECIMAL.finditer(folded):
+            found[_number(match.group(1))] = None
         for match in _GRADE.finditer(folded):
             number = match.group(2).lower()
             digits = re.match(r"\d+", number)
