@@ -41,6 +41,7 @@ from marketplace.catalog.taxonomy import Industry
 from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
 from marketplace.demo_catalogue import Listings, supplier_industries
+from marketplace.demo_history import seed_history
 from marketplace.demo_team import TEAM, seed_team, team_email
 from marketplace.extensions import db
 from marketplace.leads import demo_enquiries
@@ -327,6 +328,8 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         indexed = indexing.reindex(progress=bar.update)
     team_leads = seed_team(DEMO_DOMAIN, seeder.password_hash)
     commit()
+    history = seed_history(DEMO_DOMAIN, seeder.now)
+    commit()
     click.echo(
         f"{supplier_count} suppliers, {buyers} buyers and {indexed} products are ready. "
         f"Sign in as buyer1@{DEMO_DOMAIN}, supplier1@{DEMO_DOMAIN}, "
@@ -337,5 +340,11 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         + ", ".join(team_email(local, DEMO_DOMAIN) for local, _, _ in TEAM)
         + ", with the same password."
     )
+    if history:
+        click.echo(
+            "Their recent past: "
+            + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in history.items())
+            + ", a breach in the register."
+        )
     if current_app.config["BCRYPT_ROUNDS"] < 12:
         click.echo("(test configuration: demo passwords are hashed with a low bcrypt cost)")
