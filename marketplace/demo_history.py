@@ -122,7 +122,9 @@ def seed_history(domain: str, now: datetime) -> dict[str, int]:
     made["unlocks"] = _requirements(owner, buyers)
     made["complaints"] = _complaints(buyers, officer, now)
     breach_register.record_breach(officer, _breach(now), now=now)
-    made["privacy_requests"] = _privacy_requests(buyers[1:3])
+    # From suppliers' owners: the soak's buyers file access requests and objections of their own.
+    owners = [_user(f"supplier{n}@{domain}") for n in (2, 3)]
+    made["privacy_requests"] = _privacy_requests([user for user in owners if user])
     return made
 
 
@@ -262,15 +264,17 @@ def _breach(now: datetime) -> BreachIn:
     )
 
 
-def _privacy_requests(buyers: list[User]) -> int:
+def _privacy_requests(people: list[User]) -> int:
     """A correction and an objection waiting for the officer's decision."""
+    if not people:
+        return 0
     required = [p for p in purposes.REQUIRED if p not in ("service", "security")]
     asks: list[dict[str, Any]] = [
-        {"type": "correction", "field": "name", "value": f"{buyers[0].name} (Proprietor)"}
+        {"type": "correction", "field": "name", "value": f"{people[0].name} (Proprietor)"}
     ]
     if required:
         reason = "I do not want my trade history used for this."
         asks.append({"type": "objection", "purpose": required[0], "reason": reason})
-    for buyer, ask in zip(buyers, asks, strict=False):
-        submit_request(buyer, PrivacyRequestIn.model_validate({**ask, "password": DEMO_PASSWORD}))
-    return min(len(buyers), len(asks))
+    for person, ask in zip(people, asks, strict=False):
+        submit_request(person, PrivacyRequestIn.model_validate({**ask, "password": DEMO_PASSWORD}))
+    return min(len(people), len(asks))
