@@ -30,6 +30,7 @@ from marketplace.leads.models import Lead, LeadStatus, RequirementMatch
 from marketplace.privacy import purposes
 from marketplace.privacy.filing import submit_request
 from marketplace.privacy.inputs import PrivacyRequestIn
+from marketplace.reviews.models import Review
 
 # (the stage, the supplier's note, days to the follow-up or None, the buyer's reply or None)
 STAGES: tuple[tuple[LeadStatus | None, str, int | None, str | None], ...] = (
@@ -134,15 +135,18 @@ def _user(email: str) -> User | None:
 
 def _pipeline(owner: User) -> int:
     """supplier1's leads moved through the pipeline, each stage with its notes and messages."""
-    leads = db.session.scalars(
-        select(Lead).where(Lead.supplier_id == owner.supplier.id).order_by(Lead.id)
-    ).all()
+    reviewers = _reviewers(owner)
+    leads = sorted(
+        db.session.scalars(select(Lead).where(Lead.supplier_id == owner.supplier.id)),
+        key=lambda lead: (lead.buyer_id in reviewers, lead.id),
+    )
     product = db.session.scalar(
         select(Product).where(Product.supplier_id == owner.supplier.id).order_by(Product.id)
     )
     today = pipeline.today_in_india()
     for lead, (status, note, follow_up, reply) in zip(leads, STAGES, strict=False):
-        if status in (LeadStatus.QUOTED, LeadStatus.WON) and product is not None:
+        quotes = status in (LeadStatus.QUOTED, LeadStatus.WON) and lead.buyer_id not in reviewers
+        if quotes and product is not None:
             conversations.post_message(owner, lead.id, _quotation(product, today))
         elif status is not None and status != LeadStatus.SPAM:
             text = "Thank you for your enquiry. Could you share the quantity and delivery city?"
@@ -158,6 +162,14 @@ def _pipeline(owner: User) -> int:
         if any(change.values()):
             pipeline.update_lead(owner, lead.id, LeadChange.model_validate(change))
     return min(len(leads), len(STAGES))
+
+
+def _reviewers(owner: User) -> set[int]:
+    """A review keeps the trade it was earned by: a buyer who reviewed supplier1 after an
+    answered enquiry is quoted nothing now, nor has a requirement of theirs unlocked."""
+    return set(
+        db.session.scalars(select(Review.author_id).where(Review.supplier_id == owner.supplier.id))
+    )
 
 
 def _quotation(product: Product, today: date) -> MessageIn:
@@ -196,7 +208,9 @@ def _requirements(owner: User, buyers: list[User]) -> int:
         select(Product).where(Product.supplier_id == owner.supplier.id).order_by(Product.id)
     ).all()[:4]
     unlocked = 0
-    for buyer, product in zip(buyers[2:], products, strict=False):
+    reviewers = _reviewers(owner)
+    posters = [buyer for buyer in buyers if buyer.id not in reviewers]
+    for buyer, product in zip(posters, products, strict=False):
         category = db.session.get_one(Category, product.category_id)
         posted = requirements.post_requirement(
             buyer,
