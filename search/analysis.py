@@ -1,9 +1,11 @@
 """What a buyer typed, as a plan both backends execute the same way.
 
-The text is split into words; runs of words that belong to a synonym group ("ss", "stainless
-steel") become one clause whose alternatives are every phrase of the group. Every clause must
-match (AND); a clause matches when any of its alternatives does. Each backend turns the plan into
-its own query language, with the same field boosts and the same typo tolerance.
+The text is read first (search.vocabulary: measures and grades as one word each, Devanagari
+folded), then split into words; runs of words that belong to a synonym group ("ss", "stainless
+steel", "sariya", "सरिया") become one clause whose alternatives are every phrase of the group. A
+clause matches when any of its alternatives does. The words that name the product and the
+measures must all match; generic words ("price", "supplier") only rank. Each backend turns the
+plan into its own query language, with the same field boosts and the same typo tolerance.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import tantivy
 
@@ -66,7 +68,7 @@ _SYNONYMS = _group_index()
 WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE = "word", "measure", "generic"
 # How the clauses combine: "all" the meaningful ones, "relaxed" (the words that name the
 # product, without its measures), or "any" (a buy requirement's supplier matching).
-Mode = str
+Mode = Literal["all", "relaxed", "any"]
 
 
 @dataclass(frozen=True)
