@@ -97,26 +97,53 @@ def is_measure(word: str) -> bool:
     return bool(match) and (not match.group(1) or match.group(1) in UNITS.values())
 
 
+# A listing's words for specification_words: numbers (with what is glued to them) and words.
+_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*[a-z]*|[a-z]+")
+_NUMBER_PART = re.compile(r"(\d+(?:[.,/]\d+)*)([a-z]*)")
+_TWO_WORD_UNITS = {spelling for spelling in UNITS if " " in spelling}
+
+
 def specification_words(*texts: str) -> str:
-    """The measures and grades of a listing as the query side reads them, for its index
-    document: 'Fe 500D, 12 mm' -> 'fe500d fe500 500d 500 12mm'."""
+    """The measures and grades of a listing as normalise() reads a query, for its index
+    document: 'Fe 500D, 12 mm' -> 'fe500d 500d fe500 500 12mm'. One pass over its words (this
+    runs for every product on every rebuild)."""
     found: dict[str, None] = {}
     for text in texts:
-        folded = fold(text).replace("stainless steel", "ss").replace("mild steel", "ms")
-        for match in _MEASURE.finditer(folded):
-            found[_measure(match)] = None
-        for match in _DECIMAL.finditer(folded):
-            found[_number(match.group(1))] = None
-        for match in _GRADE.finditer(folded):
-            number = match.group(2).lower()
-            digits = re.match(r"\d+", number)
-            found[_grade(match)] = None
-            found[number] = None
-            if digits:
-                found[match.group(1).lower() + digits.group()] = None
-                found[digits.group()] = None
-        for word in re.findall(r"[a-z]*\d+[a-z]{1,2}", folded):
-            sub = _SUBGRADE.match(word)
-            if sub and not is_measure(word):
-                found[sub.group(1)] = None
+        found.update(dict.fromkeys(_text_words(text)))
     return " ".join(found)
+
+
+@functools.lru_cache(maxsize=16384)  # listings share names and spec sheets
+def _text_words(text: str) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    folded = fold(text).replace("stainless steel", "ss").replace("mild steel", "ms")
+    tokens = _TOKEN.findall(folded)
+    for at, token in enumerate(tokens):
+        if token[0].isdigit():
+            _number_words(token, tokens[at + 1 : at + 3], found)
+        elif token in GRADE_PREFIXES and at + 1 < len(tokens) and tokens[at + 1][0].isdigit():
+            number = tokens[at + 1]
+            digits = _NUMBER_PART.match(number)
+            found[token + number] = None
+            if digits and digits.group(2) and len(digits.group(2)) <= 2:
+                found[token + digits.group(1)] = None
+                found[digits.group(1)] = None
+    return tuple(found)
+
+
+def _number_words(token: str, following: list[str], found: dict[str, None]) -> None:
+    number, glued = _NUMBER_PART.match(token).groups()  # type: ignore[union-attr]
+    if glued:
+        if glued in UNITS:
+            found[_number(number) + UNITS[glued]] = None
+        elif len(glued) <= 2:  # a sub-grade: 500d, 316l
+            found[token] = None
+            found[number] = None
+        return
+    pair = " ".join(following[:2])
+    if pair in _TWO_WORD_UNITS:
+        found[_number(number) + UNITS[pair]] = None
+    elif following and following[0] in UNITS:
+        found[_number(number) + UNITS[following[0]]] = None
+    elif "." in number:
+        found[_number(number)] = None
