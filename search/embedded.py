@@ -272,6 +272,9 @@ class EmbeddedSearch:
             searcher.doc_freq(field, token) for field in FIELD_BOOSTS
         )
 
+    def _indexed(self, searcher: tantivy.Searcher, token: str) -> bool:
+        return any(searcher.doc_freq(field, token) for field in FIELD_BOOSTS)
+
     def _word(
         self, searcher: tantivy.Searcher, token: str, typed: str, fuzzy: bool = True
     ) -> tantivy.Query:
@@ -310,8 +313,10 @@ class EmbeddedSearch:
         clauses = []
         for clause, required in zip(query_plan.clauses, query_plan.required(mode), strict=True):
             alternatives = []
-            for phrase in clause.alternatives:
+            for number, phrase in enumerate(clause.alternatives):
                 tokens = self._tokens(phrase)
+                if number and not all(self._indexed(searcher, token) for token in tokens):
+                    continue  # a synonym no listing uses ("paip", "पाइप") adds only cost
                 if len(tokens) == 1:
                     typos = fuzzy and clause.fuzzy
                     alternatives.append(self._word(searcher, tokens[0], phrase[0], typos))
