@@ -123,9 +123,10 @@ def seed_history(domain: str, now: datetime) -> dict[str, int]:
     made["unlocks"] = _requirements(owner, buyers)
     made["complaints"] = _complaints(buyers, officer, now)
     breach_register.record_breach(officer, _breach(now), now=now)
-    # From suppliers' owners: the soak's buyers file access requests and objections of their own.
-    owners = [_user(f"supplier{n}@{domain}") for n in (2, 3)]
-    made["privacy_requests"] = _privacy_requests([user for user in owners if user])
+    # buyer1's correction, and an objection from supplier2's owner: the soak's buyers file
+    # access requests and objections of their own (one open request of a type at a time).
+    people = [buyers[0], _user(f"supplier2@{domain}")]
+    made["privacy_requests"] = _privacy_requests([person for person in people if person])
     return made
 
 
@@ -202,15 +203,14 @@ def _credit_orders(owner: User) -> int:
 
 
 def _requirements(owner: User, buyers: list[User]) -> int:
-    """The buyers' requirements for what supplier1 sells; supplier1 unlocks the first two
-    that were matched to it."""
+    """The first buyers' requirements for what supplier1 sells; supplier1 unlocks the first two
+    that were matched to it (of buyers who have not reviewed it: see _reviewers)."""
     products = db.session.scalars(
         select(Product).where(Product.supplier_id == owner.supplier.id).order_by(Product.id)
-    ).all()[:4]
+    ).all()[:5]
     unlocked = 0
     reviewers = _reviewers(owner)
-    posters = [buyer for buyer in buyers if buyer.id not in reviewers]
-    for buyer, product in zip(posters, products, strict=False):
+    for buyer, product in zip(buyers, products, strict=False):
         category = db.session.get_one(Category, product.category_id)
         posted = requirements.post_requirement(
             buyer,
@@ -232,7 +232,7 @@ def _requirements(owner: User, buyers: list[User]) -> int:
                 RequirementMatch.supplier_id == owner.supplier.id,
             )
         )
-        if matched and unlocked < 2:
+        if matched and unlocked < 2 and buyer.id not in reviewers:
             requirements.unlock(owner, posted.id)
             unlocked += 1
     return unlocked

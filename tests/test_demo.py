@@ -89,6 +89,15 @@ def test_every_demo_role_has_work_on_first_sign_in(app, ctx, api):
     assert db.session.scalar(select(func.count(Breach.id))) == 1
     waiting = db.session.scalars(select(PrivacyRequest)).all()
     assert waiting and all(row.status == RequestStatus.PENDING for row in waiting)
-    # And the screens show it: supplier1's lead list, buyer3's requirements, the officer's desk.
+    # The buyer the demo names first has work on each of their screens too.
+    buyer1 = db.session.scalar(select(User).where(User.email == f"buyer1@{DEMO_DOMAIN}"))
+    for model, column in (
+        (BuyRequirement, BuyRequirement.buyer_id),
+        (PrivacyRequest, PrivacyRequest.user_id),
+        (Grievance, Grievance.complainant_id),
+        (Lead, Lead.buyer_id),
+    ):
+        assert db.session.scalar(select(func.count()).where(column == buyer1.id)), model
+    # And the screens show it: supplier1's lead list.
     supplier_api = api.sign_in(f"supplier1@{DEMO_DOMAIN}", DEMO_PASSWORD)
     assert supplier_api.get("/leads").get_json()["total"] >= len(set(LeadStatus))
