@@ -32,7 +32,8 @@ from bench.search import CITIES, STATES
 from marketplace.catalog.demo_products import LINES
 from marketplace.catalog.taxonomy import INDUSTRIES, slugify
 from marketplace.db import utcnow
-from marketplace.demo import Seeder
+from marketplace.demo import WORDS
+from marketplace.demo_catalogue import Listings, supplier_industries
 from search.documents import product_document
 from search.elastic import ElasticsearchSearch
 from search.protocol import SearchRequest
@@ -40,17 +41,16 @@ from search.protocol import SearchRequest
 
 def documents(count: int, seed: int = 2026) -> Iterator[dict[str, Any]]:
     """The demo seeder's products, as the search documents a reindex would make of them."""
-    seeder = object.__new__(Seeder)  # its products() needs only these three, not a database
-    seeder.rng, seeder.now = random.Random(seed), utcnow()
+    rng = random.Random(seed)
     leaves = {
         slugify(line.leaf): (line.leaf, industry)
         for industry in INDUSTRIES
         for line in LINES[industry.name]
     }
-    seeder.leaf_ids = {slug: slug for slug in leaves}
-    suppliers = [(n, (seeder.rng.choice(INDUSTRIES),)) for n in range(1, count // 40 + 2)]
-    rng = random.Random(seed)
-    for n, product in enumerate(seeder.products(suppliers, count), start=1):
+    # The demo's listings need no database: category "ids" here are the slugs themselves.
+    listings = Listings(rng, utcnow(), {slug: slug for slug in leaves}, WORDS)
+    suppliers = [(n, supplier_industries(rng, n)) for n in range(1, count // 40 + 2)]
+    for n, product in enumerate(listings.rows(suppliers, count), start=1):
         leaf, industry = leaves[product["category_id"]]
         specs = " ".join(f"{name} {value}" for name, value in product["specifications"])
         yield product_document(

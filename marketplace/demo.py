@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import random
 import string
-from collections.abc import Iterator
 from datetime import timedelta
-from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -37,11 +35,13 @@ from marketplace.accounts.models import (
 )
 from marketplace.accounts.passwords import DEMO_PASSWORD, hash_password
 from marketplace.catalog import categories, indexing
-from marketplace.catalog.demo_products import LINES, RELATED
-from marketplace.catalog.models import Product, ProductStatus
-from marketplace.catalog.taxonomy import INDUSTRIES, Industry, slugify
+from marketplace.catalog.demo_products import LINES
+from marketplace.catalog.models import Product
+from marketplace.catalog.taxonomy import Industry
 from marketplace.crypto import blind_index
 from marketplace.db import commit, utcnow
+from marketplace.demo_catalogue import Listings, supplier_industries
+from marketplace.demo_history import seed_history
 from marketplace.demo_team import TEAM, seed_team, team_email
 from marketplace.extensions import db
 from marketplace.leads import demo_enquiries
@@ -53,7 +53,7 @@ DEMO_DOMAIN = "demo.tradesetu.in"
 
 # The words the demo's people, businesses and listings are made of are data, in
 # demo_vocabulary.json next to this module.
-_WORDS: dict[str, Any] = json.loads(
+WORDS: dict[str, Any] = json.loads(
     resources.files("marketplace").joinpath("demo_vocabulary.json").read_text(encoding="utf-8")
 )
 # The first suppliers show one kind of GST receipt each (checked against the GST sandbox).
@@ -62,22 +62,20 @@ GST_SUPPLIERS: list[dict[str, str]] = json.loads(
 )["suppliers"]
 # Trading towns by state, with the first three digits of their PIN codes.
 CITIES: dict[str, tuple[tuple[str, str], ...]] = {
-    state: tuple((town, pin) for town, pin in towns) for state, towns in _WORDS["cities"].items()
+    state: tuple((town, pin) for town, pin in towns) for state, towns in WORDS["cities"].items()
 }
 # Roughly where India's suppliers are: the industrial states list most.
-STATE_WEIGHTS: dict[str, int] = _WORDS["state_weights"]
-SURNAMES: tuple[str, ...] = tuple(_WORDS["surnames"])
-GIVEN_NAMES: tuple[str, ...] = tuple(_WORDS["given_names"])
-SUFFIXES: tuple[str, ...] = tuple(_WORDS["suffixes"])
-TRADE_WORDS: dict[str, tuple[str, ...]] = {
-    industry: tuple(words) for industry, words in _WORDS["trade_words"].items()
+STATE_WEIGHTS: dict[str, int] = WORDS["state_weights"]
+SURNAMES: tuple[str, ...] = tuple(WORDS["surnames"])
+GIVEN_NAMES: tuple[str, ...] = tuple(WORDS["given_names"])
+SUFFIXES: tuple[str, ...] = tuple(WORDS["suffixes"])
+TRADEWORDS: dict[str, tuple[str, ...]] = {
+    industry: tuple(words) for industry, words in WORDS["trade_words"].items()
 }
-ESTATES: tuple[str, ...] = tuple(_WORDS["estates"])
-USES: tuple[str, ...] = tuple(_WORDS["uses"])
-PROMISES: tuple[str, ...] = tuple(_WORDS["promises"])
-PAYMENT_TERMS: tuple[str, ...] = tuple(_WORDS["payment_terms"])
+ESTATES: tuple[str, ...] = tuple(WORDS["estates"])
+PROMISES: tuple[str, ...] = tuple(WORDS["promises"])
 # A business of that many people usually turns over about this much.
-TURNOVER_BANDS_BY_EMPLOYEES: dict[str, str] = _WORDS["turnover_bands_by_employees"]
+TURNOVER_BANDS_BY_EMPLOYEES: dict[str, str] = WORDS["turnover_bands_by_employees"]
 
 
 def _singular(name: str) -> str:
@@ -102,12 +100,6 @@ def _gstin(rng: random.Random, state_code: str) -> str:
 
 def _mobile(number: int) -> str:
     return f"+919{number:09d}"[:13]
-
-
-def _round_price(value: float) -> Decimal:
-    """Prices as suppliers quote them: whole rupees, in fives and fifties as they grow."""
-    step = 1 if value < 100 else 5 if value < 1000 else 50 if value < 100000 else 1000
-    return Decimal(max(step, round(value / step) * step)).quantize(Decimal("0.01"))
 
 
 class Seeder:
@@ -185,22 +177,17 @@ class Seeder:
     def suppliers(self, count: int) -> list[tuple[int, tuple[Industry, ...]]]:
         states = list(STATE_WEIGHTS)
         weights = list(STATE_WEIGHTS.values())
-        by_name = {industry.name: industry for industry in INDUSTRIES}
         made = []
         for start in range(0, count, 1000):
             batch = range(start + 1, min(count, start + 1000) + 1)
             plans = []
             for n in batch:
-                # One industry, or two that go together (metals with construction, not acids).
-                first = self.rng.choice(INDUSTRIES)
-                industries: tuple[Industry, ...] = (first,)
-                if self.rng.random() < 0.4:
-                    industries += (by_name[self.rng.choice(RELATED[first.name])],)
+                industries = supplier_industries(self.rng, n)
                 state = find_state(self.rng.choices(states, weights)[0])
                 city, prefix = self.rng.choice(CITIES[state.name])
                 company = (
                     f"{self.rng.choice(SURNAMES)} "
-                    f"{self.rng.choice(TRADE_WORDS[industries[0].name])} "
+                    f"{self.rng.choice(TRADEWORDS[industries[0].name])} "
                     f"{self.rng.choice(SUFFIXES)}"
                 )
                 plans.append((n, industries, state, city, prefix, company))
@@ -287,59 +274,6 @@ class Seeder:
             ),
         }
 
-    def products(
-        self, suppliers: list[tuple[int, tuple[Industry, ...]]], count: int
-    ) -> Iterator[dict[str, Any]]:
-        """Products that agree with themselves: a supplier's own industries, a variant's
-        specifications, the unit and minimum order its category trades in, slabs above it."""
-        used: set[tuple[int, str]] = set()
-        for _ in range(count):
-            supplier_id, industries = self.rng.choice(suppliers)
-            line = self.rng.choice([line for i in industries for line in LINES[i.name]])
-            variant = self.rng.choice(line.variants)
-            brand = (
-                self.rng.choice(line.brands) if line.brands and self.rng.random() < 0.7 else None
-            )
-            name = variant.name
-            if (supplier_id, name) in used:  # a second listing of the same thing: another make
-                name = (
-                    f"{brand or self.rng.choice(('Premium', 'Export Quality', 'Economy'))} {name}"
-                )
-            used.add((supplier_id, name))
-            price = _round_price(self.rng.uniform(*variant.price))
-            moq = self.rng.choice(line.moqs)
-            slabs = [
-                {"min_quantity": moq * factor, "price": f"{_round_price(float(price) * cut):.2f}"}
-                for factor, cut in ((1, 1.0), (5, 0.96), (20, 0.92))[: self.rng.choice((0, 2, 3))]
-            ]
-            specs = [list(pair) for pair in variant.specs]
-            description = (
-                f"{name} for {self.rng.choice(USES)}. "
-                f"{' '.join(self.rng.sample(PROMISES, 2))} "
-                f"Specifications: {', '.join(f'{n} {v}' for n, v in specs)}."
-            )
-            yield {
-                "supplier_id": supplier_id,
-                "category_id": self.leaf_ids[slugify(line.leaf)],
-                "name": name,
-                "description": description,
-                "price": price,
-                "unit": line.unit,
-                "moq": moq,
-                "specifications": specs,
-                "hsn_code": line.hsn,
-                "gst_rate": Decimal(line.gst),
-                "price_includes_gst": self.rng.random() < 0.2,
-                "price_slabs": slabs,
-                "brand": brand,
-                "delivery_time": self.rng.choice(line.delivery),
-                "payment_terms": self.rng.choice(PAYMENT_TERMS),
-                "status": ProductStatus.ACTIVE,
-                "version": 1,
-                "created_at": self.now - timedelta(minutes=self.rng.randint(0, 525_600)),
-                "updated_at": self.now,
-            }
-
 
 group = click.Group("demo", help="Demo data for trying the portal and for benchmarks.")
 
@@ -376,7 +310,8 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
     commit()
     with click.progressbar(length=products, label="Adding products", show_pos=True) as bar:
         chunk: list[dict[str, Any]] = []
-        for row in seeder.products(made, products):
+        listings = Listings(seeder.rng, seeder.now, seeder.leaf_ids, WORDS)
+        for row in listings.rows(made, products):
             chunk.append(row)
             if len(chunk) == 5000:
                 db.session.execute(insert(Product), chunk)
@@ -393,6 +328,8 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         indexed = indexing.reindex(progress=bar.update)
     team_leads = seed_team(DEMO_DOMAIN, seeder.password_hash)
     commit()
+    history = seed_history(DEMO_DOMAIN, seeder.now)
+    commit()
     click.echo(
         f"{supplier_count} suppliers, {buyers} buyers and {indexed} products are ready. "
         f"Sign in as buyer1@{DEMO_DOMAIN}, supplier1@{DEMO_DOMAIN}, "
@@ -403,5 +340,11 @@ def seed(products: int, suppliers: int | None, buyers: int, seed: int, if_empty:
         + ", ".join(team_email(local, DEMO_DOMAIN) for local, _, _ in TEAM)
         + ", with the same password."
     )
+    if history:
+        click.echo(
+            "Their recent past: "
+            + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in history.items())
+            + ", a breach in the register."
+        )
     if current_app.config["BCRYPT_ROUNDS"] < 12:
         click.echo("(test configuration: demo passwords are hashed with a low bcrypt cost)")

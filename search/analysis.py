@@ -1,9 +1,11 @@
 """What a buyer typed, as a plan both backends execute the same way.
 
-The text is split into words; runs of words that belong to a synonym group ("ss", "stainless
-steel") become one clause whose alternatives are every phrase of the group. Every clause must
-match (AND); a clause matches when any of its alternatives does. Each backend turns the plan into
-its own query language, with the same field boosts and the same typo tolerance.
+The text is read first (search.vocabulary: measures and grades as one word each, Devanagari
+folded), then split into words; runs of words that belong to a synonym group ("ss", "stainless
+steel", "sariya", "सरिया") become one clause whose alternatives are every phrase of the group. A
+clause matches when any of its alternatives does. The words that name the product and the
+measures must all match; generic words ("price", "supplier") only rank. Each backend turns the
+plan into its own query language, with the same field boosts and the same typo tolerance.
 """
 
 from __future__ import annotations
@@ -11,101 +13,37 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import tantivy
 
+from search import vocabulary
+
 # Field weights: a match in the name counts most, then category and specifications, then the
-# description (the issue's "name above category and specifications above description").
-FIELD_BOOSTS = {"name": 4.0, "category_text": 2.5, "specs": 2.0, "description": 1.0}
+# supplier's name and the description (the issue's "name above category and specifications
+# above description"; a supplier is found by its name, without its name lifting its products
+# above those that are named what was asked for).
+FIELD_BOOSTS = {
+    "name": 4.0,
+    "category_text": 2.5,
+    "specs": 2.0,
+    "supplier": 1.5,
+    "description": 1.0,
+}
 # Multi-word synonyms ("stainless steel") match as phrases in the short fields.
 PHRASE_FIELDS = ("name", "category_text", "specs")
 # Typo tolerance compares the word as typed with unstemmed words: a stemmer cuts a misspelt word
 # differently from the real one ("stainles" -> "stainl", three edits from "stainless").
 FUZZY_FIELDS = {"name": "name_plain", "category_text": "category_plain"}
 
-# Equivalent ways Indian traders write the same thing: abbreviations, Hindi trade words, British
-# and American spellings. Each tuple is one group; any phrase finds the others.
-SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("ss", "stainless steel"),
-    ("ms", "mild steel"),
-    ("gi", "galvanised iron", "galvanized iron"),
-    ("tmt", "tmt bar", "thermo mechanically treated"),
-    ("hdpe", "high density polyethylene"),
-    ("ldpe", "low density polyethylene"),
-    ("pvc", "polyvinyl chloride"),
-    ("upvc", "unplasticised pvc", "unplasticized pvc"),
-    ("pp", "polypropylene"),
-    ("pet", "polyethylene terephthalate"),
-    ("bopp", "biaxially oriented polypropylene"),
-    ("crca", "cold rolled close annealed"),
-    ("cr", "cold rolled"),
-    ("hr", "hot rolled"),
-    ("erw", "electric resistance welded"),
-    ("aac", "autoclaved aerated concrete"),
-    ("rmc", "ready mix concrete"),
-    ("opc", "ordinary portland cement"),
-    ("ppc", "portland pozzolana cement"),
-    ("dg", "dg set", "diesel generator"),
-    ("pcb", "printed circuit board"),
-    ("cctv", "closed circuit television"),
-    ("api", "active pharmaceutical ingredient"),
-    ("ppe", "personal protective equipment"),
-    ("frp", "fibre reinforced plastic", "fiber reinforced plastic"),
-    ("led", "light emitting diode"),
-    ("mcb", "miniature circuit breaker"),
-    ("vfd", "variable frequency drive"),
-    ("plc", "programmable logic controller"),
-    ("aluminium", "aluminum"),
-    ("galvanised", "galvanized"),
-    ("colour", "color"),
-    ("fibre", "fiber"),
-    ("mould", "mold"),
-    ("moulding", "molding"),
-    ("tyre", "tire"),
-    ("almirah", "steel cupboard"),
-    ("kurti", "kurta"),
-    ("razai", "quilt"),
-    ("gitti", "aggregate", "crushed stone"),
-    ("gur", "jaggery"),
-    ("dal", "pulses"),
-    ("atta", "wheat flour"),
-    ("chawal", "rice"),
-    ("namkeen", "snacks"),
-    ("saree", "sari"),
-    ("dhurrie", "durrie", "dhurrie rug"),
-    ("genset", "diesel generator"),
-    # Hindi and Hinglish trade words, as buyers type them in Latin letters
-    ("kapda", "kapada", "cloth", "fabric"),
-    ("sariya", "saria", "sarya", "tmt bar"),
-    ("loha", "iron"),
-    ("ispat", "steel"),
-    ("chadar", "chaddar", "sheet"),
-    ("patti", "strip"),
-    ("taar", "wire"),
-    ("naal", "nal", "pipe"),
-    ("balti", "bucket"),
-    ("bori", "gunny bag", "sack"),
-    ("thaila", "bag"),
-    ("rassi", "rope"),
-    ("kil", "nail"),
-    ("pench", "screw"),
-    ("cheeni", "chini", "sugar"),
-    ("haldi", "turmeric"),
-    ("mirchi", "chilli"),
-    ("jeera", "cumin"),
-    ("tel", "oil"),
-    ("sabun", "soap"),
-    ("khad", "fertiliser", "fertilizer"),
-    ("beej", "seed"),
-    ("darwaza", "door"),
-    ("khidki", "window"),
-    ("pankha", "fan"),
-    ("bijli", "electric"),
-)
+# Equivalent ways Indian traders write the same thing (abbreviations, Hindi and Hinglish trade
+# words in both scripts, British and American spellings) are data: search/vocabulary.json.
+SYNONYM_GROUPS = vocabulary.SYNONYM_GROUPS
 
 _MAX_PHRASE = 4
-WORD = re.compile(r"[^\W_]+", re.UNICODE)  # what counts as a word
+# What counts as a word: letters and digits of any script, with Devanagari's vowel signs and
+# viramas (which Python's \w leaves out, cutting "सरिया" in two).
+WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963\u0971-\u097f])+", re.UNICODE)
 
 
 def words(text: str) -> list[str]:
@@ -125,11 +63,22 @@ def _group_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 _SYNONYMS = _group_index()
 
 
+# What a clause says of the product: a word that names it (every one must match), a measure or
+# a bare number (must match, except when relaxed), or a generic word (a result need not have it).
+WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE = "word", "measure", "generic"
+# How the clauses combine: "all" the meaningful ones, "relaxed" (the words that name the
+# product, without its measures), or "any" (a buy requirement's supplier matching).
+Mode = Literal["all", "relaxed", "any"]
+
+
 @dataclass(frozen=True)
 class Clause:
     """One thing the buyer asked for; any alternative (a word or a phrase) satisfies it."""
 
     alternatives: tuple[tuple[str, ...], ...]
+    role: str = WORD_ROLE
+    # Typo tolerance: not for a word the vocabulary knows ("saria" is no typo of "sari").
+    fuzzy: bool = True
 
     @property
     def typed(self) -> tuple[str, ...]:
@@ -144,9 +93,36 @@ class QueryPlan:
     def is_empty(self) -> bool:
         return not self.clauses
 
+    @property
+    def can_relax(self) -> bool:
+        """Dropping the measures leaves words that name the product."""
+        roles = {clause.role for clause in self.clauses}
+        return WORD_ROLE in roles and MEASURE_ROLE in roles
+
+    def required(self, mode: Mode) -> list[bool]:
+        """Which clauses a result must match (the others only rank it). The words that carry
+        the meaning are never dropped: a query of only generic words or measures needs them."""
+        roles = [clause.role for clause in self.clauses]
+        if mode == "any":
+            return [False] * len(roles)
+        needed = {WORD_ROLE} if mode == "relaxed" else {WORD_ROLE, MEASURE_ROLE}
+        if not any(role in needed for role in roles):
+            needed = {WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE}
+        return [role in needed for role in roles]
+
+
+def _role(phrase: tuple[str, ...]) -> str:
+    if len(phrase) == 1 and vocabulary.is_measure(phrase[0]):
+        return MEASURE_ROLE
+    if all(word in vocabulary.GENERIC for word in phrase):
+        return GENERIC_ROLE
+    return WORD_ROLE
+
 
 def plan(text: str) -> QueryPlan:
-    tokens = words(text)[:32]  # a query longer than this is not a search, and costs more
+    """The words of a query, its measures and grades read as specifications (search.vocabulary),
+    runs of words of one synonym group as one clause."""
+    tokens = words(vocabulary.normalise(text))[:32]  # longer is no search, and costs more
     clauses: list[Clause] = []
     position = 0
     while position < len(tokens):
@@ -155,7 +131,7 @@ def plan(text: str) -> QueryPlan:
             group = _SYNONYMS.get(phrase)
             if group or length == 1:
                 alternatives = (phrase, *[p for p in group or () if p != phrase])
-                clauses.append(Clause(alternatives))
+                clauses.append(Clause(alternatives, _role(phrase), fuzzy=not group))
                 position += length
                 break
     return QueryPlan(tuple(dict.fromkeys(clauses)))

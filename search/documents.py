@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from search.analysis import words
+from search.vocabulary import specification_words
 
 # What a result shows without touching the database: stored in the index with the document.
 DISPLAY_FIELDS = (
@@ -60,8 +61,13 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """`row`: the columns of catalog.indexing.document_rows()."""
     category_name = row["category_name"]
     brand = row.get("brand") or ""
-    # The brand and the HSN code are found by the words of a search too (in the spec sheet).
-    specs = " ".join(filter(None, (row["specifications"], brand, row.get("hsn_code"))))
+    # The brand and the HSN code are found by the words of a search too (in the spec sheet), and
+    # the measures and grades as a query reads them ("5 HP" as 5hp, "Fe 500D" as fe500d).
+    measures = specification_words(row["name"], row["specifications"] or "")
+    # The unit it is sold by is a word of its specifications too ("cement bag").
+    specs = " ".join(
+        filter(None, (row["specifications"], brand, row.get("hsn_code"), row["unit"], measures))
+    )
     gst_rate = row.get("gst_rate")
     return {
         "id": row["id"],
@@ -74,6 +80,7 @@ def product_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "category_text": f"{category_name} {row['industry_name']}",
         "supplier_id": row["supplier_id"],
         "company_name": row["company_name"],
+        "supplier": row["company_name"],
         "state": row["state"],
         "city": row["city"],
         "gst_verified": row["gst_verification"] == "verified",

@@ -20,6 +20,7 @@ from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
     PHRASE_FIELDS,
+    Mode,
     QueryPlan,
     fuzziness,
     plan,
@@ -248,10 +249,10 @@ class ElasticsearchSearch:
         return [f"{field}.plain^{FIELD_BOOSTS[field] * _FUZZY_BOOST:g}" for field in FUZZY_FIELDS]
 
     def _text(
-        self, query_plan: QueryPlan, *, relaxed: bool, fuzzy: bool = True
+        self, query_plan: QueryPlan, *, mode: Mode, fuzzy: bool = True
     ) -> dict[str, Any] | None:
-        clauses = []
-        for clause in query_plan.clauses:
+        musts, shoulds_of_plan = [], []
+        for clause, required in zip(query_plan.clauses, query_plan.required(mode), strict=True):
             shoulds: list[dict[str, Any]] = []
             for phrase in clause.alternatives:
                 text = " ".join(phrase)
@@ -277,7 +278,7 @@ class ElasticsearchSearch:
                     }
                 )
                 distance = 0 if any(c.isdigit() for c in text) else fuzziness(text)
-                if distance and fuzzy:
+                if distance and fuzzy and clause.fuzzy:
                     shoulds.append(
                         {
                             "multi_match": {
@@ -288,12 +289,13 @@ class ElasticsearchSearch:
                             }
                         }
                     )
-            clauses.append({"bool": {"should": shoulds, "minimum_should_match": 1}})
-        if not clauses:
+            either = {"bool": {"should": shoulds, "minimum_should_match": 1}}
+            (musts if required else shoulds_of_plan).append(either)
+        if not musts and not shoulds_of_plan:
             return None
-        if relaxed:
-            return {"bool": {"should": clauses, "minimum_should_match": 1}}
-        return {"bool": {"must": clauses}}
+        if not musts:
+            return {"bool": {"should": shoulds_of_plan, "minimum_should_match": 1}}
+        return {"bool": {"must": musts, "should": shoulds_of_plan}}
 
     @staticmethod
     def _filters(request: SearchRequest) -> list[dict[str, Any]]:
@@ -320,9 +322,9 @@ class ElasticsearchSearch:
         return filters
 
     def _query(
-        self, request: SearchRequest, query_plan: QueryPlan, *, relaxed: bool
+        self, request: SearchRequest, query_plan: QueryPlan, *, mode: Mode
     ) -> tuple[dict[str, Any], bool]:
-        text = self._text(query_plan, relaxed=relaxed, fuzzy=request.fuzzy)
+        text = self._text(query_plan, mode=mode, fuzzy=request.fuzzy)
         return {
             "bool": {
                 "must": [text] if text else [{"match_all": {}}],
@@ -374,18 +376,18 @@ class ElasticsearchSearch:
     def search(self, request: SearchRequest) -> SearchResults:
         self._ensure_index()
         query_plan = plan(request.text)
-        query, has_text = self._query(request, query_plan, relaxed=False)
+        query, has_text = self._query(request, query_plan, mode="all")
         # The words as typed are marked, not typo matches (as on the embedded engine): a fuzzy
         # query in the highlighter costs ten times the search itself.
         marks = (
-            self._text(query_plan, relaxed=True, fuzzy=False)
+            self._text(query_plan, mode="any", fuzzy=False)
             if request.highlight and has_text
             else None
         )
         response = self._search(request, query, marks)
         relaxed = False
-        if response["hits"]["total"]["value"] == 0 and has_text and len(query_plan.clauses) > 1:
-            query, _ = self._query(request, query_plan, relaxed=True)
+        if response["hits"]["total"]["value"] == 0 and has_text and query_plan.can_relax:
+            query, _ = self._query(request, query_plan, mode="relaxed")
             response = self._search(request, query, marks)
             relaxed = response["hits"]["total"]["value"] > 0
         aggregations = response.get("aggregations", {})
@@ -436,7 +438,7 @@ class ElasticsearchSearch:
     def match_suppliers(self, request: MatchRequest) -> list[SupplierMatch]:
         self._ensure_index()
         search = SearchRequest(text=request.text, category=request.category)
-        query, _ = self._query(search, plan(request.text), relaxed=True)
+        query, _ = self._query(search, plan(request.text), mode="any")
         try:
             response = self.client.search(
                 index=self.alias,

@@ -15,10 +15,15 @@ SETTINGS = {
             # both engines find the same words ("english" would be the older Porter).
             "trade_stemmer": {"type": "stemmer", "language": "porter2"},
             # The trade's synonyms, also at search time inside Elasticsearch (the query plan
-            # expands them too; a second expansion of the same words changes nothing).
+            # expands them too; a second expansion of the same words changes nothing). The
+            # Devanagari spellings are left to the plan: the rules stay in one script.
             "trade_synonyms": {
                 "type": "synonym_graph",
-                "synonyms": [", ".join(group) for group in SYNONYM_GROUPS],
+                "synonyms": [
+                    ", ".join(phrase for phrase in group if phrase.isascii())
+                    for group in SYNONYM_GROUPS
+                    if sum(phrase.isascii() for phrase in group) > 1
+                ],
             },
         },
         "analyzer": {

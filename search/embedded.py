@@ -27,6 +27,7 @@ from search.analysis import (
     FIELD_BOOSTS,
     FUZZY_FIELDS,
     PHRASE_FIELDS,
+    Mode,
     QueryPlan,
     fuzziness,
     plan,
@@ -45,7 +46,7 @@ from search.protocol import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "9"  # bump when the schema changes; the index is then rebuilt from scratch
+SCHEMA_VERSION = "10"  # bump when the schema changes; the index is then rebuilt from scratch
 ANALYZER = "trade"
 PLAIN = "plain"
 _FUZZY_BOOST = 0.3  # a typo-tolerant match counts, but less than the word as typed
@@ -271,6 +272,9 @@ class EmbeddedSearch:
             searcher.doc_freq(field, token) for field in FIELD_BOOSTS
         )
 
+    def _indexed(self, searcher: tantivy.Searcher, token: str) -> bool:
+        return any(searcher.doc_freq(field, token) for field in FIELD_BOOSTS)
+
     def _word(
         self, searcher: tantivy.Searcher, token: str, typed: str, fuzzy: bool = True
     ) -> tantivy.Query:
@@ -304,31 +308,39 @@ class EmbeddedSearch:
         )
 
     def _text(
-        self, searcher: tantivy.Searcher, query_plan: QueryPlan, *, relaxed: bool, fuzzy: bool
+        self, searcher: tantivy.Searcher, query_plan: QueryPlan, *, mode: Mode, fuzzy: bool
     ) -> tantivy.Query | None:
         clauses = []
-        for clause in query_plan.clauses:
+        for clause, required in zip(query_plan.clauses, query_plan.required(mode), strict=True):
             alternatives = []
-            for phrase in clause.alternatives:
+            for number, phrase in enumerate(clause.alternatives):
                 tokens = self._tokens(phrase)
+                if number and not all(self._indexed(searcher, token) for token in tokens):
+                    continue  # a synonym no listing uses ("paip", "पाइप") adds only cost
                 if len(tokens) == 1:
-                    alternatives.append(self._word(searcher, tokens[0], phrase[0], fuzzy))
+                    typos = fuzzy and clause.fuzzy
+                    alternatives.append(self._word(searcher, tokens[0], phrase[0], typos))
                 elif tokens:
                     alternatives.append(self._phrase(tokens))
             if len(alternatives) == 1:
-                clauses.append(alternatives[0])
+                clauses.append((required, alternatives[0]))
             elif alternatives:
                 clauses.append(
-                    tantivy.Query.boolean_query(
-                        [(tantivy.Occur.Should, alternative) for alternative in alternatives]
+                    (
+                        required,
+                        tantivy.Query.boolean_query(
+                            [(tantivy.Occur.Should, alternative) for alternative in alternatives]
+                        ),
                     )
                 )
         if not clauses:
             return None
         if len(clauses) == 1:
-            return clauses[0]
-        occur = tantivy.Occur.Should if relaxed else tantivy.Occur.Must
-        return tantivy.Query.boolean_query([(occur, clause) for clause in clauses])
+            return clauses[0][1]
+        Occur = tantivy.Occur
+        return tantivy.Query.boolean_query(
+            [(Occur.Must if required else Occur.Should, query) for required, query in clauses]
+        )
 
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
         """Filters match or not: ids only, no positions or frequencies, and no part in the
@@ -364,9 +376,9 @@ class EmbeddedSearch:
         request: SearchRequest,
         query_plan: QueryPlan,
         *,
-        relaxed: bool,
+        mode: Mode,
     ) -> tuple[tantivy.Query, bool]:
-        text = self._text(searcher, query_plan, relaxed=relaxed, fuzzy=request.fuzzy)
+        text = self._text(searcher, query_plan, mode=mode, fuzzy=request.fuzzy)
         musts = ([text] if text is not None else []) + self._filters(request)
         if not musts:
             return tantivy.Query.all_query(), False
@@ -384,17 +396,18 @@ class EmbeddedSearch:
         key = (self._seen_commit, replace(request, sort="relevance", page=1, per_page=1))
         cached = self._facet_cache.get(key)
         if cached is None:
-            query, has_text = self._query(searcher, request, query_plan, relaxed=False)
+            query, has_text = self._query(searcher, request, query_plan, mode="all")
             aggregations = searcher.aggregate(query, results.AGGREGATIONS)
             relaxed = False
-            if not results.total(aggregations) and has_text and len(query_plan.clauses) > 1:
-                query, _ = self._query(searcher, request, query_plan, relaxed=True)
+            if not results.total(aggregations) and has_text and query_plan.can_relax:
+                query, _ = self._query(searcher, request, query_plan, mode="relaxed")
                 aggregations = searcher.aggregate(query, results.AGGREGATIONS)
                 relaxed = results.total(aggregations) > 0
             self._facet_cache.put(key, (relaxed, aggregations))
         else:
             relaxed, aggregations = cached
-            query, has_text = self._query(searcher, request, query_plan, relaxed=relaxed)
+            mode = "relaxed" if relaxed else "all"
+            query, has_text = self._query(searcher, request, query_plan, mode=mode)
         total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
         raw = page_hits(searcher, query, request, offset, has_text) if total > offset else []
@@ -441,7 +454,7 @@ class EmbeddedSearch:
         """The suppliers whose products best match a buy requirement (any word may match)."""
         searcher = self._searcher()
         search = SearchRequest(text=request.text, category=request.category)
-        query, _ = self._query(searcher, search, plan(request.text), relaxed=True)
+        query, _ = self._query(searcher, search, plan(request.text), mode="any")
         raw = searcher.search(query, results.MATCH_CANDIDATES, count=False).hits
         hits = []
         for score, address in raw:

@@ -40,7 +40,7 @@ def backend():
 def test_search_sends_a_valid_request(backend):
     backend.search(
         SearchRequest(
-            text="ss pipse",
+            text="ss pipse 2 inch",
             category="metals-and-alloys",
             state="Gujarat",
             city="Surat",
@@ -59,7 +59,8 @@ def test_search_sends_a_valid_request(backend):
     assert {"term": {"city_key": "surat"}} in filters
     assert {"range": {"price": {"gte": 10.0}}} in filters
     clauses = body["query"]["bool"]["must"][0]["bool"]["must"]
-    synonym, typo = clauses
+    synonym, typo, measure = clauses
+    assert measure["bool"]["should"][0]["multi_match"]["query"] == "2inch"
     assert any(s["multi_match"].get("type") == "phrase" for s in synonym["bool"]["should"])
     fuzzy = [s for s in typo["bool"]["should"] if "fuzziness" in s["multi_match"]]
     assert fuzzy and all(

@@ -292,7 +292,7 @@ def test_every_word_must_match(catalogue):
     [
         ("stainles steel pipe", {1, 2}),  # one letter missing
         ("seamles pipe", {1}),
-        ("galvanised iorn sheet", {7}),  # swapped letters
+        ("galvanisde iron sheet", {7}),  # swapped letters
         ("cottn fabric", {5}),
         ("reinforcment", {4}),  # two edits in a long word
     ],
@@ -431,12 +431,70 @@ def test_highlights_are_escaped(backend):
     assert "<script>" not in hit.highlights["name"]
 
 
-def test_nothing_matches_every_word_so_some_words_match(catalogue):
-    results = catalogue.search(SearchRequest(text="cotton unobtainium"))
+def test_nothing_matches_every_measure_so_the_words_that_name_the_product_match(catalogue):
+    results = catalogue.search(SearchRequest(text="cotton fabric 60 gsm"))
     assert results.relaxed is True
     assert ids(results) == [5]
     nothing = catalogue.search(SearchRequest(text="unobtainium"))
     assert nothing.total == 0 and nothing.hits == [] and nothing.relaxed is False
+
+
+@pytest.mark.parametrize("typed", ["cotton unobtainium", "tmt bar handicraft", "fe 500d cotton"])
+def test_relaxing_never_drops_a_word_that_names_the_product(catalogue, typed):
+    """A result that lacks one of the words that say what is wanted is junk (a fabric for a
+    query about cement): the page says nothing matched instead."""
+    results = catalogue.search(SearchRequest(text=typed))
+    assert results.total == 0 and results.relaxed is False
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("tmt bar price", {4}),  # generic words need not match
+        ("best cotton fabric supplier", {5}),
+        ("cnc machine set", {8}),
+    ],
+)
+def test_generic_words_only_rank(catalogue, typed, expected):
+    results = catalogue.search(SearchRequest(text=typed))
+    assert set(ids(results)) == expected and results.relaxed is False
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("fe500d", {4}),
+        ("Fe-500D tmt", {4}),
+        ("fe 500", {4}),
+        ("10mm plate", {3}),
+        ("ms plate 10 mm", {3}),
+        ("ss304 pipe", {1}),
+        ("50kg bags", {6}),
+        ("150 gsm fabric", {5}),
+    ],
+)
+def test_measures_and_grades_match_specifications(catalogue, typed, expected):
+    assert set(ids(catalogue.search(SearchRequest(text=typed)))) == expected, typed
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("sariya", {4}),
+        ("सरिया", {4}),
+        ("kapda", {5}),
+        ("सूती कपड़ा", {5}),  # with the nukta
+        ("सूती कपडा", {5}),  # and without
+        ("loha chadar", {7}),
+    ],
+)
+def test_hindi_in_devanagari_and_hinglish_spellings(catalogue, typed, expected):
+    assert set(ids(catalogue.search(SearchRequest(text=typed)))) >= expected, typed
+
+
+def test_suppliers_are_found_by_name(catalogue):
+    assert set(ids(catalogue.search(SearchRequest(text="iyer textiles")))) == {5}
+    assert set(ids(catalogue.search(SearchRequest(text="mehta metals sheet")))) == {7}
 
 
 def test_suggestions_complete_a_prefix_of_any_word_of_a_name(catalogue):
@@ -545,7 +603,8 @@ def test_a_corrected_typo_is_reported_and_exact_search_turns_it_off(catalogue):
     results = catalogue.search(SearchRequest(text="stainles steel pipe"))
     assert results.corrected == "stainless steel pipe"
     exact = catalogue.search(SearchRequest(text="stainles steel pipe", fuzzy=False))
-    assert exact.corrected is None and exact.relaxed  # "stainles" as typed matches nothing
+    # "stainles" as typed matches nothing, and no result may lack a word that names the product.
+    assert exact.corrected is None and exact.total == 0
     # Words found as typed, plurals and synonyms are no corrections.
     for typed in ("stainless steel pipes", "ss pipe", "kapda"):
         assert catalogue.search(SearchRequest(text=typed)).corrected is None, typed
