@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from marketplace.accounts import suspension
 from marketplace.accounts.models import ApiCredential, User
 from marketplace.accounts.team_models import TeamMember
 from marketplace.audit import AuditEvent
@@ -440,6 +441,26 @@ def test_a_manager_made_sales_loses_the_keys_they_made(app, supplier_api, produc
     demoted = supplier_api.patch(f"/team/members/{manager.id}", {"role": "sales"})
     assert demoted.status_code == 200, demoted.get_json()
     assert key_api.get("/leads").status_code == 401  # they saw its secret
+
+
+def test_a_suspended_managers_keys_are_refused_until_the_suspension_is_lifted(
+    app, supplier_api, product_id
+):
+    manager = add_member(app, supplier_api, "manager")
+    made = manager.api.post("/api-keys", {"name": "Zoho", "scopes": ["leads:read"]})
+    key_api = Api(app.test_client(), made.get_json()["key"])
+    assert key_api.get("/leads").status_code == 200
+    with app.app_context():
+        admin_id = factories.staff("admin").id
+        admin = db.session.get_one(User, admin_id)
+        suspension.suspend(admin, manager.user_id, "Shared the business's keys outside it")
+        commit()
+    assert key_api.get("/leads").status_code == 401  # the key is the owner's; its maker saw it
+    assert supplier_api.get("/leads").status_code == 200  # the owner works on
+    with app.app_context():
+        suspension.lift(db.session.get_one(User, admin_id), manager.user_id, "Cleared")
+        commit()
+    assert key_api.get("/leads").status_code == 200
 
 
 def test_a_removed_member_is_never_told_of_a_buyers_message(

@@ -129,6 +129,9 @@ def _bearer_by_digest() -> Select[tuple[Any, ...]]:
     the account holds (none when the credential is not live). Built once: every API request
     runs it, on the tables rather than through the ORM."""
     credentials, users, roles = ApiCredential.__table__, User.__table__, UserRole.__table__
+    # A team member's key belongs to the owner's account but its maker saw the secret: while
+    # the maker is suspended, the key is refused too (not revoked: lifting brings it back).
+    maker = User.__table__.alias("maker")
     return (
         select(
             credentials.c.id,
@@ -140,6 +143,7 @@ def _bearer_by_digest() -> Select[tuple[Any, ...]]:
         )
         .join(users, users.c.id == credentials.c.user_id)
         .outerjoin(roles, roles.c.user_id == users.c.id)
+        .outerjoin(maker, maker.c.id == credentials.c.created_by_id)
         .where(
             credentials.c.token_digest == bindparam("digest"),
             credentials.c.revoked_at.is_(None),
@@ -148,6 +152,7 @@ def _bearer_by_digest() -> Select[tuple[Any, ...]]:
                 credentials.c.expires_at > bindparam("now", type_=UTCDateTime()),
             ),
             users.c.is_active_account.is_(True),
+            maker.c.suspended_at.is_(None),
             or_(
                 credentials.c.kind != CredentialKind.SESSION,
                 credentials.c.session_nonce == users.c.session_nonce,
