@@ -8,7 +8,7 @@ PORT ?= 5000
 DEMO_PRODUCTS ?= 3000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install migrate lint format browser services elasticsearch elasticsearch-stop \
+.PHONY: run test install messages migrate lint format browser services elasticsearch elasticsearch-stop \
 	worker beat relay serve clean bench package-check
 
 $(STAMP): setup.cfg
@@ -17,7 +17,19 @@ $(STAMP): setup.cfg
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Babel's catalogues, compiled for the app to read (a wheel compiles its own: setup.py).
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(STAMP) $(CATALOGUES:.po=.mo)
+
+# Every string marked for translation in code and templates, into the template catalogue, and
+# each language's catalogue brought up to date with it (then translate what is new in the .po).
+messages: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --no-location --sort-output \
+	  --project TradeSetu --msgid-bugs-address grievance@tradesetu.in --output-file translations/messages.pot .
+	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
 	$(BIN)/flask db upgrade

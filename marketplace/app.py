@@ -18,6 +18,7 @@ from marketplace import (
     demo,
     error_reporting,
     formatting,
+    i18n,
     locations,
     logs,
     metrics_endpoint,
@@ -104,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     search_backend.init_app(app)
     metrics_endpoint.init_app(app)
     celery_init_app(app)

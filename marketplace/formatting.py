@@ -2,7 +2,9 @@
 
 Every page, mail and PDF formats moments, days, money and phone numbers through this module,
 so a person reads one clock (IST, always labelled) and one date style ("21 Dec 2026")
-everywhere; `register_filters` makes them the templates' filters."""
+everywhere; `register_filters` makes them the templates' filters. Days, times and money go
+through Babel's Indian locales (en_IN, hi_IN: lakh and crore grouping, ₹, India's month names)
+in the language of the request, or of the mail being written (marketplace.i18n)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,21 @@ from decimal import Decimal
 from urllib.parse import quote_plus
 
 import phonenumbers
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
 from flask import Flask, g, request
+from flask_babel import get_locale
 from stdnum.in_ import pan as stdnum_pan
 
 from marketplace.db import IST
+
+# Outside a request (a CLI command, a bench) values are shown as in English.
+_ENGLISH_INDIA = Locale.parse("en_IN")
+
+
+def _locale() -> Locale:
+    return get_locale() or _ENGLISH_INDIA
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -37,19 +50,19 @@ def ist_date(value: date | datetime | str | None) -> str:
     value = _moment(value)
     if isinstance(value, datetime):
         value = value.astimezone(IST)
-    return f"{value.day} {value:%b %Y}"
+    return format_date(value, "d MMM y", locale=_locale())
 
 
 def ist_time(value: datetime | str | None) -> str:
-    """The time of day in India, labelled: '5:03 pm IST'."""
+    """The time of day in India, labelled: '5:03 PM IST'."""
     if value is None or value == "":
         return "—"
     local = _moment(value).astimezone(IST)  # type: ignore[union-attr]
-    return f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'} IST"
+    return f"{format_time(local, 'h:mm a', locale=_locale())} IST"
 
 
 def ist_moment(value: datetime | str | None) -> str:
-    """A moment as people in India read it: '21 Dec 2026, 5:03 pm IST'."""
+    """A moment as people in India read it: '21 Dec 2026, 5:03 PM IST'."""
     return "—" if value is None or value == "" else f"{ist_date(value)}, {ist_time(value)}"
 
 
@@ -102,37 +115,35 @@ def format_phone(phone: str | None) -> str:
 
 
 def rupees(amount: Decimal | str | None) -> str:
-    """Indian digit grouping: 1234567.5 -> ₹12,34,567.50."""
+    """Indian digit grouping, paise always shown: 1234567.5 -> ₹12,34,567.50."""
     if amount is None or amount == "":
         return ""
-    amount = Decimal(amount)
-    whole, _, paise = f"{amount:.2f}".partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    grouped = ",".join([*groups, tail]) if groups else tail
-    return f"{sign}₹{grouped}.{paise}"
+    return format_currency(
+        Decimal(amount), "INR", format="¤#,##,##0.00", locale=_locale(), currency_digits=False
+    )
 
 
 def money(amount: Decimal | str | None) -> str:
     """An amount as people read it: '₹6,00,000' when whole, '₹62.50' otherwise."""
-    shown = rupees(amount)
-    return shown[:-3] if shown.endswith(".00") else shown
+    if amount is None or amount == "":
+        return ""
+    amount = Decimal(amount)
+    if amount != amount.to_integral_value():
+        return rupees(amount)
+    return format_currency(
+        amount, "INR", format="¤#,##,##0", locale=_locale(), currency_digits=False
+    )
 
 
 def sentence(message: str) -> str:
-    """'this field is required' -> 'This field is required.'"""
-    message = message.strip()
+    """'this field is required' -> 'This field is required.' (Hindi ends with a danda: '।')."""
+    message = str(message).strip()
     if not message:
         return message
     message = message[0].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
+    if message.endswith((".", "!", "?", "।")):
+        return message
+    return message + ("।" if _locale().language == "hi" else ".")
 
 
 def url_with(**changes: object) -> str:

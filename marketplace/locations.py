@@ -15,7 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 
 # The folders a wheel must carry (setup.py copies exactly these; a test checks the wheel).
-FOLDERS = ("templates", "static", "migrations", "notices")
+FOLDERS = ("templates", "static", "migrations", "notices", "translations")
 
 
 def find_root(package: Path) -> Path:
@@ -39,6 +39,8 @@ TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 MIGRATIONS = ROOT / "migrations"
 NOTICES = ROOT / "notices"
+# Babel's catalogues: translations/<language>/LC_MESSAGES/messages.po, compiled to .mo.
+TRANSLATIONS = ROOT / "translations"
 FONTS = STATIC / "vendor" / "dejavu"
 
 

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace import health
+from marketplace import health, i18n
+from marketplace.accounts.forms import ActionForm
+from marketplace.accounts.language import remember_language
 from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.categories import category_tree
@@ -53,6 +55,18 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "main/index.html", tree=category_tree(), recent=catalog.recent_products(8)
     )
+
+
+@bp.post("/language")
+def choose_language():  # type: ignore[no-untyped-def]
+    """The switcher on every page: back to the page it was pressed on, in the chosen language."""
+    back = redirect(local_target(request.form.get("next"), url_for("main.index")))
+    code = i18n.known_language(request.form.get("language"))
+    if not ActionForm().validate_on_submit() or code is None:
+        return back
+    if current_user.is_authenticated:
+        remember_language(current_user._get_current_object(), code)
+    return i18n.remember_in_cookie(back, code)
 
 
 @bp.get("/livez")

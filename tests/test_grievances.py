@@ -81,7 +81,7 @@ def test_a_filed_complaint_gets_a_reference_and_both_clocks(clock, buyer_api, ap
     assert body["resolve_by"] == _iso(T0 + timedelta(days=15))
     mail = outbox(app)[-1]
     assert body["reference"] in mail and "has been received" in mail
-    assert "3 Nov 2026, 10:00 am IST" in mail  # the acknowledgement deadline, in India's time
+    assert "3 Nov 2026, 10:00 AM IST" in mail  # the acknowledgement deadline, in India's time
 
 
 def test_privacy_complaints_are_held_to_the_rules_table(ctx):
@@ -681,7 +681,7 @@ def test_breach_pages(clock, app, officer):
         assert breach.data_affected == ["email", "mobile"]
         breach_id = breach.id
     page = browser.get(f"/desk/breaches/{breach_id}").get_data(as_text=True)
-    assert "5 Nov 2026, 8:00 am IST" in page  # 72 hours on
+    assert "5 Nov 2026, 8:00 AM IST" in page  # 72 hours on
     sent = browser.post(
         f"/desk/breaches/{breach_id}",
         data={"csrf_token": token, "notify_emails": "x@example.in\ny@example.in"},

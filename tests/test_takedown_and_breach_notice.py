@@ -72,7 +72,7 @@ def test_the_desk_shows_the_removal_clock(clock, app, officer, buyer_api) -> Non
     browser = app.test_client()
     sign_in_page(browser, officer)
     page = browser.get(f"/desk/grievances/{grievance_id}").get_data(as_text=True)
-    assert "5 Nov 2026, 10:00 am IST" in page  # 72 hours on, in India's time
+    assert "5 Nov 2026, 10:00 AM IST" in page  # 72 hours on, in India's time
     assert "Remove content" in page and "within 72 hours" in page
     assert "r.3(2)(a)(i), proviso" in page
 
@@ -159,7 +159,7 @@ def test_a_breach_notice_is_refused_until_every_r7_item_is_recorded(clock, app, 
     mails = [mail for mail in outbox(app) if "personal data breach" in mail]
     assert len(mails) == 2
     for text in (
-        "1 Nov 2026, 10:00 pm IST",  # when it occurred, in India's time
+        "1 Nov 2026, 10:00 PM IST",  # when it occurred, in India's time
         NOTICE["occurred_where"],  # where
         BREACH["nature"],
         NOTICE["extent"],

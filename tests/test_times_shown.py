@@ -1,4 +1,4 @@
-"""Every time a person reads is India's, labelled IST, in one style ('6 Dec 2026, 8:37 am IST');
+"""Every time a person reads is India's, labelled IST, in one style ('6 Dec 2026, 8:37 AM IST');
 every day reads '6 Dec 2026'; all of it comes from marketplace/formatting.py (the database keeps
 UTC, the API writes ISO 8601 UTC, a spreadsheet ISO 8601 with India's offset)."""
 
@@ -23,9 +23,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def test_one_clock_and_one_date_style():
-    assert formatting.ist_moment(RECEIVED) == "6 Dec 2026, 8:37 am IST"
-    assert formatting.ist_time(datetime(2026, 12, 21, 11, 37, tzinfo=UTC)) == "5:07 pm IST"
-    assert formatting.ist_time(datetime(2026, 12, 21, 18, 30, tzinfo=UTC)) == "12:00 am IST"
+    assert formatting.ist_moment(RECEIVED) == "6 Dec 2026, 8:37 AM IST"
+    assert formatting.ist_time(datetime(2026, 12, 21, 11, 37, tzinfo=UTC)) == "5:07 PM IST"
+    assert formatting.ist_time(datetime(2026, 12, 21, 18, 30, tzinfo=UTC)) == "12:00 AM IST"
     assert formatting.ist_date(date(2026, 12, 21)) == "21 Dec 2026"
     # late evening in UTC is already the next day in India
     assert formatting.ist_date(datetime(2026, 12, 20, 20, 0, tzinfo=UTC)) == "21 Dec 2026"
@@ -60,9 +60,9 @@ def test_a_leads_times_read_in_ist(client, shop: Shop):
     owner = db.session.get(User, shop.supplier_id)
     sign_in_page(client, factories.Registered(owner.id, owner.email, factories.PASSWORD))
     page = client.get(f"/leads/{lead_id}").text
-    assert "6 Dec 2026, 8:37 am IST" in page and "UTC" not in page and "08:37" not in page
+    assert "6 Dec 2026, 8:37 AM IST" in page and "UTC" not in page and "08:37" not in page
     listing = client.get("/leads").text
-    assert "6 Dec 2026, 8:37 am IST" in listing and "03:07" not in listing
+    assert "6 Dec 2026, 8:37 AM IST" in listing and "03:07" not in listing
     spreadsheet = client.get("/leads/export.csv").text
     assert spreadsheet.startswith("id,received_at_ist,")
     assert "2026-12-06T08:37:00+05:30" in spreadsheet

@@ -106,7 +106,7 @@ def test_a_guest_complains_and_the_officer_handles_a_breach(app, ctx, open_conte
     desk.get_by_label("Data affected").fill("email\nmobile")
     desk.get_by_label("Users affected (about)").fill("40")
     desk.get_by_role("button", name="Record breach").click()
-    expect(desk.locator(".breach-clock")).to_contain_text("4 Nov 2026, 9:30 am IST")
+    expect(desk.locator(".breach-clock")).to_contain_text("4 Nov 2026, 9:30 AM IST")
     reference = desk.locator("h1").inner_text().split()[-1]
     desk.get_by_label("Email addresses").fill("a@example.in\nb@example.in")
     desk.get_by_role("button", name="Send notices").click()
