@@ -99,11 +99,15 @@ def test_a_suspended_account_cannot_sign_in_nor_use_its_keys_until_lifted(app, c
     _, browser, token = _admin(app)
     confirm = browser.get(f"/admin/users/{supplier.id}/suspension")
     assert "stop working" in confirm.text and supplier.email in confirm.text
-    no_reason = browser.post(f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token})
+    assert 'name="action" type="hidden" value="suspend"' in confirm.text
+    no_reason = browser.post(
+        f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token, "action": "suspend"}
+    )
     assert no_reason.status_code == 422
     reason = "Fake GST invoices reported by three buyers"
     done = browser.post(
-        f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token, "reason": reason}
+        f"/admin/users/{supplier.id}/suspension",
+        data={"csrf_token": token, "reason": reason, "action": "suspend"},
     )
     assert done.status_code == 302
     assert keyed.get("/leads").status_code == 401
@@ -115,7 +119,11 @@ def test_a_suspended_account_cannot_sign_in_nor_use_its_keys_until_lifted(app, c
     assert reason in page and "Lift the suspension" in page
     lifted = browser.post(
         f"/admin/users/{supplier.id}/suspension",
-        data={"csrf_token": token, "reason": "The invoices were the buyer's mistake"},
+        data={
+            "csrf_token": token,
+            "reason": "The invoices were the buyer's mistake",
+            "action": "lift",
+        },
     )
     assert lifted.status_code == 302
     assert keyed.get("/leads").status_code == 200
@@ -128,7 +136,7 @@ def test_an_admin_cannot_suspend_themselves(app, ctx):
     admin, browser, token = _admin(app)
     refused = browser.post(
         f"/admin/users/{admin.id}/suspension",
-        data={"csrf_token": token, "reason": "Testing the lock"},
+        data={"csrf_token": token, "reason": "Testing the lock", "action": "suspend"},
         follow_redirects=True,
     )
     assert "You cannot suspend your own account." in refused.text
@@ -176,9 +184,9 @@ def test_a_suspended_suppliers_listings_leave_search_and_come_back(
     assert found() == 1
     _, browser, token = _admin(app)
     reason = {"csrf_token": token, "reason": "Selling counterfeit pipes"}
-    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    browser.post(f"/admin/users/{supplier.id}/suspension", data={**reason, "action": "suspend"})
     assert found() == 0
-    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    browser.post(f"/admin/users/{supplier.id}/suspension", data={**reason, "action": "lift"})
     assert found() == 1
 
 

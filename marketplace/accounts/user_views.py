@@ -29,10 +29,20 @@ class RoleForm(FlaskForm):
 
 
 class SuspensionForm(FlaskForm):
+    # What the admin chose on the page they read: a second click, or another admin's change
+    # meanwhile, then finds it done already instead of undoing it.
+    action = HiddenField()
     reason = TextAreaField(
         "Reason",
         description="Kept in the audit log with your name (5 to 300 characters).",
     )
+
+
+ACTIONS = {"suspend": suspension.suspend, "lift": suspension.lift}
+STALE = {
+    "suspend": "Nothing changed: this account is suspended already.",
+    "lift": "Nothing changed: this account is not suspended (the suspension was lifted already).",
+}
 
 
 def _admin() -> User:
@@ -133,7 +143,9 @@ def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # 
 @bp.get("/<int:user_id>/suspension")
 @login_required
 def confirm_suspension(user_id: int):  # type: ignore[no-untyped-def]
-    return _suspension_page(user_id, SuspensionForm(formdata=None))
+    user = user_directory.account(_admin(), user_id)
+    action = "lift" if suspension.is_suspended(user) else "suspend"
+    return _suspension_page(user_id, SuspensionForm(formdata=None, action=action))
 
 
 @bp.post("/<int:user_id>/suspension")
@@ -142,16 +154,36 @@ def change_suspension(user_id: int):  # type: ignore[no-untyped-def]
     admin, form = _admin(), SuspensionForm()
     if not accepted(form):
         return _suspension_page(user_id, form, 400)
-    user = user_directory.account(admin, user_id)
-    act = suspension.lift if suspension.is_suspended(user) else suspension.suspend
+    user, action = user_directory.account(admin, user_id), form.action.data
+    if unchanged := _nothing_to_do(user, action):
+        flash(unchanged, "info")
+        return _back(user_id)
     try:
-        act(admin, user_id, form.reason.data)
+        ACTIONS[action](admin, user_id, form.reason.data)
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _suspension_page(user_id, form, 422)
     except Conflict as refused:
         flash(refused.detail, "error")
         return _back(user_id)
-    done = "is suspended: no sign-in, no key" if act is suspension.suspend else "is open again"
-    flash(f"The account of {user.name} {done}.", "success")
+    flash(f"The account of {user.name} {_done_words(user, action)}.", "success")
     return _back(user_id)
+
+
+def _nothing_to_do(user: User, action: str | None) -> str | None:
+    """Why the form's action does not apply (a stale page, a second click), or None."""
+    if action not in ACTIONS:
+        return "Nothing changed: choose to suspend or to lift on the account's page."
+    if suspension.is_suspended(user) == (action == "suspend"):
+        return STALE[action]
+    return None
+
+
+def _done_words(user: User, action: str) -> str:
+    if action == "suspend":
+        return "is suspended: no sign-in, no key"
+    if user.is_active_account:
+        return "is open again"
+    if user.deactivated_at is not None:
+        return "is no longer suspended; it stays closed by its owner, who reopens it by signing in"
+    return "is no longer suspended; it stays closed, as the grievance officer or its team left it"
