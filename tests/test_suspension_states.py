@@ -109,14 +109,22 @@ def test_lifting_gives_an_open_account_back_open(ctx):
     assert lifted.is_active_account and lifted.suspended_from is None
 
 
-def test_an_account_its_owner_closed_stays_the_owners_to_reopen(ctx, api):
+def test_an_account_its_owner_closed_stays_the_owners_to_reopen(app, ctx, api):
     buyer = factories.buyer()
     closed = api.sign_in(buyer.email).post(
         "/privacy/requests", {"type": "deactivation", "password": buyer.password}
     )
     assert closed.get_json()["status"] == "complete"
     closed_at = _account(buyer.id).deactivated_at
-    lifted = _suspend_then_lift(buyer.id)
+    browser = app.test_client()
+    token = sign_in_page(browser, factories.staff("admin"))
+    _post(browser, buyer.id, token, "suspend")
+    told = browser.get(f"/admin/users/{buyer.id}/suspension").text
+    assert "It goes back to closed by its owner, as it was before the suspension" in told
+    lifted = _account(buyer.id)
+    assert lifted.suspended_at is not None and lifted.deactivated_at is None
+    assert "stays closed by its owner" in _post(browser, buyer.id, token, "lift").text
+    lifted = _account(buyer.id)
     assert lifted.is_active_account is False and lifted.deactivated_at == closed_at
     assert api.sign_in(buyer.email).get("/me").status_code == 200  # signing in reopens it
     assert _account(buyer.id).is_active_account

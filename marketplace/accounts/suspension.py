@@ -114,13 +114,18 @@ def suspend(admin: User, user_id: int, reason: str | None) -> User:
     return user
 
 
-def _restore(user: User) -> Before:
-    """Give back the state recorded at suspension, unless the team removed the member since.
-    A suspension recorded before its state was (an older row) lifts to an open account."""
-    before = Before(user.suspended_from or Before.ACTIVE)
+def restores(user: User) -> Before:
+    """What lifting the suspension gives back: the state recorded at suspension, unless the
+    team removed the member since. A suspension recorded before its state was (an older row)
+    lifts to an open account."""
     member = _membership(user)
     if member is not None and member.removed_at is not None:
-        before = Before.REMOVED_FROM_TEAM
+        return Before.REMOVED_FROM_TEAM
+    return Before(user.suspended_from or Before.ACTIVE)
+
+
+def _restore(user: User) -> Before:
+    before = restores(user)
     user.is_active_account = before == Before.ACTIVE
     user.deactivated_at = (
         user.deactivated_before_suspension if before == Before.CLOSED_BY_OWNER else None

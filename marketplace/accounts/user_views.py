@@ -39,6 +39,17 @@ class SuspensionForm(FlaskForm):
 
 
 ACTIONS = {"suspend": suspension.suspend, "lift": suspension.lift}
+# What lifting the suspension gives back, said on the page before the admin lifts it.
+RESTORES = {
+    suspension.Before.ACTIVE: "They can sign in again at once and their integration keys "
+    "work again",
+    suspension.Before.CLOSED_BY_OWNER: "It goes back to closed by its owner, as it was before "
+    "the suspension: signing in reopens it",
+    suspension.Before.CLOSED_BY_OFFICER: "It stays closed, as the grievance officer closed it "
+    "before the suspension",
+    suspension.Before.REMOVED_FROM_TEAM: "It stays closed: the person was removed from the "
+    "supplier's team",
+}
 STALE = {
     "suspend": "Nothing changed: this account is suspended already.",
     "lift": "Nothing changed: this account is not suspended (the suspension was lifted already).",
@@ -134,8 +145,14 @@ def _plain(refused: ValidationFailed | Conflict) -> str:
 
 def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # type: ignore[no-untyped-def]
     user = user_directory.account(_admin(), user_id)
+    restores = RESTORES[suspension.restores(user)] if suspension.is_suspended(user) else ""
     page = render_template(
-        "accounts/admin_user_suspend.html", user=user, form=form, facts=_facts(user), **_labels()
+        "accounts/admin_user_suspend.html",
+        user=user,
+        form=form,
+        facts=_facts(user),
+        restores=restores,
+        **_labels(),
     )
     return page, status
 
