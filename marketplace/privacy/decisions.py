@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace import audit
+from marketplace.accounts import suspension
 from marketplace.accounts.models import User
 from marketplace.db import paginate
 from marketplace.errors import Conflict, NotFound, ValidationFailed
@@ -90,6 +91,7 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     else:  # an objection to a required purpose, upheld: the service is discontinued
         move(row, RequestStatus.APPROVED, actor.id, reason or "")
         deactivate(user, suspended_by=actor)  # until the deletion decides
+        suspension.closed_by_officer_while_suspended(user)  # an admin's lifting keeps it shut
         deletion = PrivacyRequest(
             user_id=user.id,
             type=RequestType.DELETION,
