@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts import gst_receipts
@@ -158,8 +159,9 @@ def _tell_supplier(check: GstCheck) -> None:
         return
     send_email(
         user.email,
-        "Your GST verified badge was removed",
+        _l("Your GST verified badge was removed"),
         "gst_badge_removed",
+        language=user.language,
         name=user.name,
         check=check,
         outcome=gst_receipts.outcome_text(check),
