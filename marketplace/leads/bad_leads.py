@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -189,8 +190,11 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
         _close_if_upheld_enough(actor, report.requirement)
     send_email(
         report.supplier.user.email,
-        f"Your report of BuyLead #{report.requirement_id}: {status.value}",
+        _l("Your report of BuyLead #%(number)s: upheld", number=report.requirement_id)
+        if upheld
+        else _l("Your report of BuyLead #%(number)s: rejected", number=report.requirement_id),
         "buylead_report_decided",
+        language=report.supplier.user.language,
         report=report,
         reason_label=REASON_LABELS[report.reason],
         link=absolute_url("credits.overview"),
@@ -237,8 +241,11 @@ def _close_if_upheld_enough(actor: User, requirement: BuyRequirement) -> None:
             refunded.append(lead.supplier_id)
             send_email(
                 lead.supplier.user.email,
-                f"BuyLead #{requirement.id} was closed and your credit returned",
+                _l(
+                    "BuyLead #%(number)s was closed and your credit returned", number=requirement.id
+                ),
                 "buylead_closed_refund",
+                language=lead.supplier.user.language,
                 name=lead.supplier.user.name,
                 requirement=requirement,
                 link=absolute_url("credits.overview"),

@@ -4,6 +4,7 @@ message.created webhook deliveries in the same transaction."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
 )
@@ -92,13 +93,15 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
         link = absolute_url("leads.enquiry_page", lead_id=lead.id)
     else:
         recipient = assignment.works_it(lead)
-        sender = lead.buyer.name if lead.buyer else "A buyer"
+        sender = lead.buyer.name if lead.buyer else _l("A buyer")
         link = absolute_url("leads.lead_page", lead_id=lead.id)
-    kind = "a quotation" if entry.is_quotation else "a message"
     send_email(
         recipient.email,
-        f"{sender} sent you {kind}",
+        _l("%(sender)s sent you a quotation", sender=sender)
+        if entry.is_quotation
+        else _l("%(sender)s sent you a message", sender=sender),
         "new_message",
+        language=recipient.language,
         lead=lead,
         entry=entry,
         sender=sender,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     delete,
     func,
@@ -71,10 +72,15 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     pending.code_digest = one_time_codes.digest(_PURPOSE, pending.id, code)
     db.session.add(pending)
     minutes = int(GUEST_CODE_TTL.total_seconds() // 60)
+    # The guest is the one asking: the text reads in the language of their request.
     send_sms(
         contact.phone,
-        f"{code} is your TradeSetu code to send your enquiry. It expires in {minutes} minutes. "
-        "Do not share it.",
+        _l(
+            "%(code)s is your TradeSetu code to send your enquiry. It expires in %(minutes)s "
+            "minutes. Do not share it.",
+            code=code,
+            minutes=minutes,
+        ),
     )
     return pending
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
 )
@@ -112,10 +113,14 @@ def remind_follow_ups() -> int:
         .limit(REMINDER_BATCH)
     ).all()
     for lead in due:
+        person = assignment.works_it(lead)
         send_email(
-            assignment.works_it(lead).email,
-            f"Follow up today: {lead.buyer.name if lead.buyer else 'a lead'}",
+            person.email,
+            _l("Follow up today: %(name)s", name=lead.buyer.name)
+            if lead.buyer
+            else _l("Follow up today: a lead"),
             "follow_up",
+            language=person.language,
             lead=lead,
             link=absolute_url("leads.lead_page", lead_id=lead.id),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace import audit
@@ -110,8 +111,9 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     if user.erased_at is None and not erasing:
         send_email(
             user.email,
-            f"Your privacy request #{row.id}",
+            _l("Your privacy request #%(number)s", number=row.id),
             "privacy_decision",
+            language=user.language,
             user=user,
             row=row,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from marketplace import audit
@@ -52,8 +53,12 @@ def sweep_inactive() -> dict[str, int]:
             user.inactivity_warned_at = now
             send_email(
                 user.email,
-                f"Your unused TradeSetu account will be deleted in {notice.period}",
+                _l(
+                    "Your unused TradeSetu account will be deleted in %(period)s",
+                    period=notice.period,
+                ),
                 "privacy_inactive_warning",
+                language=user.language,
                 user=user,
                 erase_at=notice.due(now),
                 url=absolute_url("accounts.sign_in"),

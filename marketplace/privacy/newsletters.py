@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import shared_task
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from sqlalchemy import Select, case, func, select
 
@@ -21,6 +22,7 @@ from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, deliver_email, deliver_sms
 from marketplace.privacy import clock, purposes, services
 from marketplace.privacy.consent_inputs import NewsletterIn
@@ -154,15 +156,18 @@ def _build_and_queue(row: Newsletter, user: User) -> bool:
     if row.channel == "sms":
         if not user.phone:
             return False
-        enqueue(deliver_sms, to=user.phone, text=f"{row.body}\nStop: {url}")
+        with in_language(user.language):
+            text = _("%(text)s\nStop: %(url)s", text=row.body, url=url)
+        enqueue(deliver_sms, to=user.phone, text=text)
         return True
-    text = render_template(
-        "email/newsletter.txt",
-        user=user,
-        text=row.body,
-        purpose=purposes.BY_ID[row.purpose],
-        unsubscribe_url=url,
-    )
+    with in_language(user.language):  # the words around the editors' text: the reader's
+        text = render_template(
+            "email/newsletter.txt",
+            user=user,
+            text=row.body,
+            purpose=purposes.BY_ID[row.purpose],
+            unsubscribe_url=url,
+        )
     headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
     enqueue(
         deliver_email,
