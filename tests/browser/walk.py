@@ -57,6 +57,8 @@ class Walked:
     too_wide: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     not_html: list[str] = field(default_factory=list)
+    # Pages served in another language than the walk asked for (the Hindi walk's check).
+    wrong_language: list[str] = field(default_factory=list)
 
 
 def start_paths(app: Flask) -> list[str]:
@@ -179,11 +181,14 @@ def walk(
     first: list[str],
     desktop_checked: set[str],
     crawl: bool = True,
+    variants_per_route: int = VARIANTS_PER_ROUTE,
+    language: str = "en-IN",
 ) -> Walked:
     """Open every page `role` can reach from `first` and the argument-free routes (only `first`
     when not `crawl`). Routes in `desktop_checked` have been through axe at 1280 px already;
     this walk adds its own. A route that does its work and sends the person on to a page (a
-    confirmation link) counts as reached; one that sends them to sign in does not."""
+    confirmation link) counts as reached; one that sends them to sign in does not. Every page
+    must be served in `language` (its <html lang>)."""
     walked = Walked(role)
     variants: dict[str, int] = {}
     adapter = app.url_map.bind("localhost")
@@ -194,7 +199,7 @@ def walk(
         target = queue.popleft()
         parts = urlsplit(target)
         key = route_key(adapter, parts.path, parts.query)
-        if key is None or key in seen or variants.get(endpoint_of(key), 0) >= VARIANTS_PER_ROUTE:
+        if key is None or key in seen or variants.get(endpoint_of(key), 0) >= variants_per_route:
             continue
         seen.add(key)
         variants[endpoint_of(key)] = variants.get(endpoint_of(key), 0) + 1
@@ -220,6 +225,9 @@ def walk(
         loaded(page)
         walked.pages.append(page.url)
         walked.endpoints.add(endpoint_of(key))
+        served_in = page.evaluate("document.documentElement.lang")
+        if served_in != language:
+            walked.wrong_language.append(f"{walked.role} {page.url}: lang={served_in!r}")
         check_page(page, walked, key, endpoint_of(key) not in desktop_checked)
         desktop_checked.add(endpoint_of(key))
         if not crawl:
