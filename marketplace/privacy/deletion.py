@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.identifiers import PersonIdentifiers
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import send_email
@@ -72,13 +74,14 @@ def run_deletion(request_id: int) -> RequestStatus | None:
         row.hold_reason = "; ".join(holds)[:300]
         if row.status != RequestStatus.PAUSED:
             move(row, RequestStatus.PAUSED, None, row.hold_reason)
-            send_email(
-                user.email,
-                f"Your privacy request #{row.id}",
-                "privacy_decision",
-                user=user,
-                row=row,
-            )
+            with in_language(user.language):
+                send_email(
+                    user.email,
+                    _("Your privacy request #%(number)s", number=row.id),
+                    "privacy_decision",
+                    user=user,
+                    row=row,
+                )
         commit()
         return row.status
     try:
@@ -119,7 +122,7 @@ def run_deletion(request_id: int) -> RequestStatus | None:
         # The certificate goes to the address as it was: rendered now, sent after the commit.
         send_email(
             subject.email,
-            "Your account has been deleted: what was erased and what is kept",
+            _("Your account has been deleted: what was erased and what is kept"),
             "privacy_certificate",
             name=subject.name,
             certificate=row.certificate,

@@ -5,10 +5,12 @@ browsers past their year), and the daily sweep of unused accounts."""
 from __future__ import annotations
 
 from celery import shared_task
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy import clock, export
 from marketplace.privacy.archive import purge_archive as purge_archived_records
@@ -31,14 +33,15 @@ def build_export(request_id: int) -> None:
     export.store(row, export.write_zip(export.collect(user)))
     row.completed_at = clock.now()
     move(row, RequestStatus.COMPLETE, None, "the export is ready for 7 days")
-    send_email(
-        user.email,
-        "Your data export is ready",
-        "privacy_export_ready",
-        user=user,
-        row=row,
-        url=absolute_url("privacy.settings"),
-    )
+    with in_language(user.language):
+        send_email(
+            user.email,
+            _("Your data export is ready"),
+            "privacy_export_ready",
+            user=user,
+            row=row,
+            url=absolute_url("privacy.settings"),
+        )
     commit()
 
 
