@@ -38,7 +38,7 @@ def can_confirm_by_password(user: User, password: str) -> bool:
 
 def require_confirmed_by_password(user: User, password: str) -> None:
     if not can_confirm_by_password(user, password):
-        raise WrongPassword("That is not your password.")
+        raise WrongPassword(_("That is not your password."))
 
 
 # --- the officer ------------------------------------------------------------------------------
