@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -37,7 +38,14 @@ def officer_requests(
             query = query.where(PrivacyRequest.status == RequestStatus(status))
         except ValueError:
             raise ValidationFailed(
-                {"status": ["must be one of " + ", ".join(s.value for s in RequestStatus)]}
+                {
+                    "status": [
+                        _(
+                            "must be one of %(choices)s",
+                            choices=", ".join(s.value for s in RequestStatus),
+                        )
+                    ]
+                }
             ) from None
     ordered = query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
     return paginate(ordered, page=page, per_page=per_page)
@@ -54,7 +62,7 @@ def officer_request(actor: User, request_id: int, *, lock: bool = False) -> Priv
     policy.require_handle_requests(actor)
     row = db.session.get(PrivacyRequest, request_id, with_for_update=lock)
     if row is None:
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return row
 
 
@@ -66,7 +74,9 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     row = officer_request(actor, request_id, lock=True)
     retry = row.status == RequestStatus.PAUSED and decision == "approve"
     if row.type not in DECIDED_BY_OFFICER or (row.status != RequestStatus.PENDING and not retry):
-        raise Conflict(f"This request is {row.status.value}: there is nothing to decide.")
+        raise Conflict(
+            _("This request is %(status)s: there is nothing to decide.", status=row.status.value)
+        )
     policy.require_decide_request(actor, row)
     user = db.session.get(User, row.user_id)
     assert user is not None
@@ -122,14 +132,14 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
 
 def _correction_target(user: User, details: dict[str, Any]) -> Any:
     """The row a correction changes: the account, or its business (which it may lack)."""
-    owner, _, _ = CORRECTABLE_FIELDS[details["field"]]
+    owner, _attribute, _length = CORRECTABLE_FIELDS[details["field"]]
     target = user if owner == "user" else user.supplier
     if target is None:
-        raise Conflict("The account has no business details to correct.")
+        raise Conflict(_("The account has no business details to correct."))
     return target
 
 
 def _apply_correction(target: Any, user: User, details: dict[str, Any]) -> None:
-    _, attribute, _ = CORRECTABLE_FIELDS[details["field"]]
+    _owner, attribute, _length = CORRECTABLE_FIELDS[details["field"]]
     setattr(target, attribute, details["value"])
     audit.record("account.corrected", subject=user, field=details["field"])

@@ -65,7 +65,7 @@ def compose(author: User, body: NewsletterIn) -> Newsletter:
 def get_newsletter(newsletter_id: int) -> Newsletter:
     row = db.session.get(Newsletter, newsletter_id)
     if row is None:
-        raise NotFound("No such newsletter.")
+        raise NotFound(_("No such newsletter."))
     return row
 
 
@@ -101,7 +101,7 @@ def start_sending(actor: User, newsletter_id: int) -> Newsletter:
     """Mark a draft for sending and queue the task that sends it (after the commit)."""
     row = get_newsletter(newsletter_id)
     if row.status != NewsletterStatus.DRAFT:
-        raise Conflict("This newsletter was sent already.")
+        raise Conflict(_("This newsletter was sent already."))
     row.status = NewsletterStatus.SENDING
     row.sent_by_id = actor.id
     row.sending_at = clock.now()
@@ -254,10 +254,10 @@ def read_unsubscribe_token(token: str) -> Unsubscription:
     try:
         payload: Any = serializer(UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
-        raise NotFound("This unsubscribe link is not valid.") from None
+        raise NotFound(_("This unsubscribe link is not valid.")) from None
     purpose = purposes.BY_ID.get(payload.get("p")) if isinstance(payload, dict) else None
     if purpose is None or not isinstance(payload.get("u"), int):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return Unsubscription(payload["u"], purpose, str(payload.get("c")))
 
 
@@ -277,5 +277,5 @@ def unsubscribe(token: str) -> Unsubscription:
                 user, link.purpose.id, choice, source=f"unsubscribe-{link.channel}"[:32]
             )
         except ValidationFailed:  # a required purpose: never in a link we sign
-            raise NotFound("This unsubscribe link is not valid.") from None
+            raise NotFound(_("This unsubscribe link is not valid.")) from None
     return link
