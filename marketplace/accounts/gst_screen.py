@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from marketplace.accounts import gst_receipts, gst_verification, policy
@@ -93,7 +94,7 @@ def supplier(staff: User, supplier_id: int) -> SupplierProfile:
     policy.require_officer(staff, DOING)
     found = db.session.get(SupplierProfile, supplier_id)
     if found is None:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     return found
 
 

@@ -4,6 +4,7 @@ the service the CLI calls; suspension is marketplace.accounts.suspension."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from marketplace.accounts import policy, staff
@@ -75,7 +76,7 @@ def account(admin: User, user_id: int) -> User:
     policy.require_user_admin(admin)
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -87,7 +88,7 @@ def change_staff_role(admin: User, user_id: int, role: str | None, *, grant: boo
         names = " or ".join(ROLE_LABELS[r].lower() for r in policy.GRANTABLE_ROLES)
         raise ValidationFailed({"role": [f"choose {names}"]})
     if not grant and user.id == admin.id and wanted == Role.ADMIN:
-        raise Conflict("You cannot take the admin role from yourself; ask another admin.")
+        raise Conflict(_("You cannot take the admin role from yourself; ask another admin."))
     return staff.change_role(user.email, str(wanted), grant=grant, actor=admin)
 
 
