@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from marketplace.accounts import gst_receipts, gst_verification, policy
@@ -29,16 +30,16 @@ class Standing(enum.StrEnum):
 
 
 STANDING_LABELS = {
-    Standing.PENDING: "Waiting for the registry",
-    Standing.LAPSED: "Lapsed (on the desk)",
-    Standing.VERIFIED: "Verified",
-    Standing.REJECTED: "Not confirmed",
-    Standing.ALL: "All",
+    Standing.PENDING: _l("Waiting for the registry"),
+    Standing.LAPSED: _l("Lapsed (on the desk)"),
+    Standing.VERIFIED: _l("Verified"),
+    Standing.REJECTED: _l("Not confirmed"),
+    Standing.ALL: _l("All"),
 }
 VERIFICATION_LABELS = {
-    GstVerification.PENDING: "Waiting for the registry",
-    GstVerification.VERIFIED: "Verified",
-    GstVerification.REJECTED: "Not confirmed by the registry",
+    GstVerification.PENDING: _l("Waiting for the registry"),
+    GstVerification.VERIFIED: _l("Verified"),
+    GstVerification.REJECTED: _l("Not confirmed by the registry"),
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import abort
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -32,13 +33,14 @@ class Scope(enum.StrEnum):
     CREDITS_READ = "credits:read"
 
 
-SCOPE_LABELS: dict[Scope, str] = {
-    Scope.LEADS_READ: "Read leads and enquiries",
-    Scope.LEADS_WRITE: "Update leads (status, notes) and reply to reviews of the business",
-    Scope.CATALOG_WRITE: "Create, change and delete products and their images, and the "
-    "storefront's photos",
-    Scope.WEBHOOKS_MANAGE: "Webhook deliveries (the webhooks themselves need a person)",
-    Scope.CREDITS_READ: "Read the credit balance, orders and tax invoices",
+SCOPE_LABELS: dict[Scope, LazyString] = {
+    Scope.LEADS_READ: _l("Read leads and enquiries"),
+    Scope.LEADS_WRITE: _l("Update leads (status, notes) and reply to reviews of the business"),
+    Scope.CATALOG_WRITE: _l(
+        "Create, change and delete products and their images, and the storefront's photos"
+    ),
+    Scope.WEBHOOKS_MANAGE: _l("Webhook deliveries (the webhooks themselves need a person)"),
+    Scope.CREDITS_READ: _l("Read the credit balance, orders and tax invoices"),
 }
 
 # What a key gets when its creator names no scopes: reading leads, the reason keys exist.

@@ -4,7 +4,9 @@ the service the CLI calls; suspension is marketplace.accounts.suspension."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from marketplace.accounts import policy, staff
@@ -18,12 +20,12 @@ from marketplace.validation import Invalid
 
 MAX_QUERY = 100
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.BUYER: "Buyer",
-    Role.SUPPLIER: "Supplier",
-    Role.TEAM_MEMBER: "Supplier's team member",
-    Role.GRIEVANCE_OFFICER: "Grievance officer",
-    Role.ADMIN: "Admin",
+ROLE_LABELS: dict[Role, LazyString] = {
+    Role.BUYER: _l("Buyer"),
+    Role.SUPPLIER: _l("Supplier"),
+    Role.TEAM_MEMBER: _l("Supplier's team member"),
+    Role.GRIEVANCE_OFFICER: _l("Grievance officer"),
+    Role.ADMIN: _l("Admin"),
 }
 
 
@@ -86,7 +88,7 @@ def change_staff_role(admin: User, user_id: int, role: str | None, *, grant: boo
     wanted = _role(role)
     if wanted not in policy.GRANTABLE_ROLES:
         names = " or ".join(ROLE_LABELS[r].lower() for r in policy.GRANTABLE_ROLES)
-        raise ValidationFailed({"role": [f"choose {names}"]})
+        raise ValidationFailed({"role": [_("choose %(roles)s", roles=names)]})
     if not grant and user.id == admin.id and wanted == Role.ADMIN:
         raise Conflict(_("You cannot take the admin role from yourself; ask another admin."))
     return staff.change_role(user.email, str(wanted), grant=grant, actor=admin)

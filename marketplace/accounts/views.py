@@ -30,6 +30,7 @@ from marketplace.accounts import (
     profile_edits,
     registration,
     sessions,
+    user_directory,
 )
 from marketplace.accounts.forms import (
     ActionForm,
@@ -191,6 +192,7 @@ def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
         "manages_keys": policy.can_create_integration_key(user),
         "api_keys": api_keys.business_keys(user) if policy.can_create_integration_key(user) else [],
         "scope_labels": policy.SCOPE_LABELS,
+        "role_labels": user_directory.ROLE_LABELS,
         "photos": photos.business_photos(supplier) if supplier else [],
         "max_photos": photos.MAX_PHOTOS,
         "consents": current_consents(user.id),
