@@ -10,6 +10,8 @@ are audited. Functions flush but never commit.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts import policy
 from marketplace.accounts.models import User
@@ -25,16 +27,20 @@ REASON_MIN, REASON_MAX = 5, 300
 def _reason(text: str | None) -> str:
     reason = (text or "").strip()
     if len(reason) < REASON_MIN:
-        raise ValidationFailed({"reason": [f"say why, in at least {REASON_MIN} characters"]})
+        raise ValidationFailed(
+            {"reason": [_("say why, in at least %(count)s characters", count=REASON_MIN)]}
+        )
     if len(reason) > REASON_MAX:
-        raise ValidationFailed({"reason": [f"must be at most {REASON_MAX} characters"]})
+        raise ValidationFailed(
+            {"reason": [_("must be at most %(count)s characters", count=REASON_MAX)]}
+        )
     return reason
 
 
 def _account(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -46,13 +52,13 @@ def suspend(admin: User, user_id: int, reason: str | None) -> User:
     policy.require_user_admin(admin)
     user = _account(user_id)
     if user.id == admin.id:
-        raise Conflict("You cannot suspend your own account.")
+        raise Conflict(_("You cannot suspend your own account."))
     if is_suspended(user):
-        raise Conflict("This account is suspended already.")
+        raise Conflict(_("This account is suspended already."))
     if not user.is_active_account and user.deactivated_at is None:
         # Closed by the grievance officer, or an invited team member not yet joined: lifting
         # a suspension here would open what another rule keeps closed.
-        raise Conflict("This account is closed already, by the grievance officer or its team.")
+        raise Conflict(_("This account is closed already, by the grievance officer or its team."))
     why = _reason(reason)
     closed_by_owner = user.deactivated_at is not None
     user.suspended_at, user.suspended_reason, user.suspended_by_id = utcnow(), why, admin.id
@@ -78,7 +84,7 @@ def lift(admin: User, user_id: int, reason: str | None) -> User:
     policy.require_user_admin(admin)
     user = _account(user_id)
     if not is_suspended(user):
-        raise Conflict("This account is not suspended.")
+        raise Conflict(_("This account is not suspended."))
     why = _reason(reason)
     user.suspended_at = user.suspended_reason = user.suspended_by_id = None
     user.is_active_account = True

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -21,6 +23,11 @@ from marketplace.web import requested_page
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 PER_PAGE = 25
+# What the admin is told once the account is suspended (True) or open again (False).
+DONE = {
+    True: _l("The account of %(name)s is suspended: no sign-in, no key."),
+    False: _l("The account of %(name)s is open again."),
+}
 
 
 class RoleForm(FlaskForm):
@@ -30,8 +37,8 @@ class RoleForm(FlaskForm):
 
 class SuspensionForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
-        description="Kept in the audit log with your name (5 to 300 characters).",
+        _l("Reason"),
+        description=_l("Kept in the audit log with your name (5 to 300 characters)."),
     )
 
 
@@ -91,7 +98,7 @@ def confirm_role(user_id: int):  # type: ignore[no-untyped-def]
     user = user_directory.account(_admin(), user_id)
     form = RoleForm(request.args, meta={"csrf": False})
     if form.role.data not in GRANTABLE_ROLES or form.change.data not in ("grant", "revoke"):
-        flash("Choose a role to give or take on the account's page.", "error")
+        flash(_("Choose a role to give or take on the account's page."), "error")
         return _back(user_id)
     return render_template(
         "accounts/admin_user_role.html",
@@ -110,8 +117,10 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
         grant = form.change.data == "grant"
         try:
             user = user_directory.change_staff_role(admin, user_id, form.role.data, grant=grant)
-            names = ", ".join(user_directory.ROLE_LABELS[r] for r in user.roles)
-            flash(f"{user.name} now has the roles: {names}.", "success")
+            names = ", ".join(str(user_directory.ROLE_LABELS[r]) for r in user.roles)
+            flash(
+                _("%(name)s now has the roles: %(roles)s.", name=user.name, roles=names), "success"
+            )
         except (ValidationFailed, Conflict) as refused:
             flash(_plain(refused), "error")
     return _back(user_id)
@@ -119,7 +128,7 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
 
 def _plain(refused: ValidationFailed | Conflict) -> str:
     messages = [m for ms in refused.errors.values() for m in ms]
-    return f"Nothing changed: {'; '.join(messages)}." if messages else refused.detail
+    return _("Nothing changed: %(why)s.", why="; ".join(messages)) if messages else refused.detail
 
 
 def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # type: ignore[no-untyped-def]
@@ -152,6 +161,6 @@ def change_suspension(user_id: int):  # type: ignore[no-untyped-def]
     except Conflict as refused:
         flash(refused.detail, "error")
         return _back(user_id)
-    done = "is suspended: no sign-in, no key" if act is suspension.suspend else "is open again"
-    flash(f"The account of {user.name} {done}.", "success")
+    done = DONE[act is suspension.suspend]
+    flash(str(done) % {"name": user.name}, "success")
     return _back(user_id)
