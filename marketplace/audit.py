@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -126,7 +127,7 @@ def details_text(details: Any) -> str:
             shown = (
                 "—"
                 if value is None
-                else ("yes" if value is True else "no" if value is False else value)
+                else (_("yes") if value is True else _("no") if value is False else value)
             )
             lines.append(f"{prefix.replace('_', ' ')}: {shown}")
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -49,7 +51,7 @@ class SignInFailed(ServiceError):
     title = "Sign-in failed"
 
     def __init__(self) -> None:
-        super().__init__("The email or password is not correct.")
+        super().__init__(_("The email or password is not correct."))
 
 
 class SignInThrottled(ServiceError):
@@ -59,8 +61,13 @@ class SignInThrottled(ServiceError):
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, round(retry_after / 60))
         super().__init__(
-            f"Too many failed sign-ins from here. Try again in about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}, or reset your password."
+            ngettext(
+                "Too many failed sign-ins from here. Try again in about %(num)d minute, or "
+                "reset your password.",
+                "Too many failed sign-ins from here. Try again in about %(num)d minutes, or "
+                "reset your password.",
+                minutes,
+            )
         )
         self.retry_after = retry_after
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts import identity
@@ -21,7 +22,7 @@ from marketplace.validation import Invalid
 
 def person_name(value: str) -> str:
     if not any(char.isalpha() for char in value):
-        raise Invalid("must contain letters")
+        raise Invalid(_("must contain letters"))
     return value
 
 
@@ -30,14 +31,19 @@ def check_business_identity(
 ) -> None:
     """The PAN inside the GSTIN must be the PAN given, and the GSTIN's state the address's."""
     if gstin and pan and gstin[2:12] != pan:
-        errors.add("pan", "does not match the PAN inside the GSTIN (its characters 3 to 12)")
+        errors.add("pan", _("does not match the PAN inside the GSTIN (its characters 3 to 12)"))
     if gstin and state:
         gst_state = identity.gstin_state(gstin)
         if gst_state != state:
             errors.add(
                 "address.state",
-                f"the GSTIN is registered in {gst_state.name} (state code {gstin[:2]}), "
-                f"not in {state.name}",
+                _(
+                    "the GSTIN is registered in %(registered)s (state code %(code)s), "
+                    "not in %(given)s",
+                    registered=gst_state.name,
+                    code=gstin[:2],
+                    given=state.name,
+                ),
             )
 
 
@@ -67,10 +73,10 @@ def refuse_duplicates(
             continue
         owner = db.session.scalar(query)
         if owner is not None and (except_user is None or owner != except_user.id):
-            errors.add(field, "already registered to another account")
+            errors.add(field, _("already registered to another account"))
     if errors:
         raise Conflict(
-            "An account with these details already exists. Sign in, or reset your password.",
+            _("An account with these details already exists. Sign in, or reset your password."),
             errors.errors,
         )
 
@@ -78,18 +84,20 @@ def refuse_duplicates(
 def check_current_password(errors: FieldErrors, current: Any, user: User, purpose: str) -> None:
     """`current` must be the account's password (bcrypt: checked once the rest is valid)."""
     if current is None or current == "":
-        errors.add("current_password", f"your current password is needed to {purpose}")
+        errors.add(
+            "current_password", _("your current password is needed to %(purpose)s", purpose=purpose)
+        )
     elif not isinstance(current, str) or not password_matches(current, user.password_hash):
-        errors.add("current_password", "not your current password")
+        errors.add("current_password", _("not your current password"))
 
 
 def check_new_password(errors: FieldErrors, field: str, password: Any, user: User) -> None:
     """A new password for an account: not guessable, and none of the account's details."""
     if password is None or password == "":
-        errors.add(field, "this field is required")
+        errors.add(field, _("this field is required"))
         return
     if not isinstance(password, str):
-        errors.add(field, "must be a string")
+        errors.add(field, _("must be a string"))
         return
     try:
         identity.check_password(

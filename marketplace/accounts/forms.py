@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -28,7 +30,7 @@ from marketplace.accounts.policy import DEFAULT_KEY_SCOPES, SCOPE_LABELS
 from marketplace.legal_rules import ADULT_AGE
 from marketplace.privacy import purposes
 
-STATE_CHOICES = [SelectChoice("", "Choose a state or union territory")] + [
+STATE_CHOICES = [SelectChoice("", _l("Choose a state or union territory"))] + [
     SelectChoice(state.name) for state in STATES
 ]
 
@@ -43,27 +45,27 @@ class ActionForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email")
-    password = PasswordField("Password")
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"))
+    password = PasswordField(_l("Password"))
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField("Your full name")
-    email = EmailField("Work email")
-    phone = TelField("Mobile number", description="An Indian mobile, e.g. +91 98765 43210")
+    name = StringField(_l("Your full name"))
+    email = EmailField(_l("Work email"))
+    phone = TelField(_l("Mobile number"), description=_l("An Indian mobile, e.g. +91 98765 43210"))
     password = PasswordField(
-        "Password", description="At least 10 characters; a few unrelated words work well"
+        _l("Password"), description=_l("At least 10 characters; a few unrelated words work well")
     )
-    company_name = StringField("Registered business name")
-    gstin = StringField("GSTIN", description="15 characters, e.g. 27AAPFU0939F1ZV")
-    pan = StringField("PAN (optional)", description="We check it against your GSTIN")
-    address_line1 = StringField("Address")
-    address_city = StringField("City")
-    address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
-    address_pincode = StringField("PIN code")
-    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
-    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
+    company_name = StringField(_l("Registered business name"))
+    gstin = StringField(_l("GSTIN"), description=_l("15 characters, e.g. 27AAPFU0939F1ZV"))
+    pan = StringField(_l("PAN (optional)"), description=_l("We check it against your GSTIN"))
+    address_line1 = StringField(_l("Address"))
+    address_city = StringField(_l("City"))
+    address_state = SelectField(_l("State"), choices=STATE_CHOICES, validate_choice=False)
+    address_pincode = StringField(_l("PIN code"))
+    age_confirmed = BooleanField(_l("I am %(age)s years of age or older", age=ADULT_AGE))
+    accept_terms = BooleanField(_l("I accept the terms of use and the privacy policy"))
 
     def service_data(self, role: str) -> dict[str, Any]:
         """What the form says, as a registration request (inputs.RegistrationIn) reads it."""
@@ -94,41 +96,41 @@ for _purpose in purposes.PURPOSES:
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name")
+    name = StringField(_l("Full name"))
     email = EmailField(
-        "Email", description="A new address takes effect once you confirm it from its inbox"
+        _l("Email"), description=_l("A new address takes effect once you confirm it from its inbox")
     )
-    phone = TelField("Mobile number")
+    phone = TelField(_l("Mobile number"))
     current_password = PasswordField(
-        "Current password", description="Needed only to change your email or mobile number"
+        _l("Current password"), description=_l("Needed only to change your email or mobile number")
     )
-    company_name = StringField("Registered business name")
-    gstin = StringField("GSTIN")
-    address_line1 = StringField("Address")
-    address_city = StringField("City")
-    address_state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
-    address_pincode = StringField("PIN code")
+    company_name = StringField(_l("Registered business name"))
+    gstin = StringField(_l("GSTIN"))
+    address_line1 = StringField(_l("Address"))
+    address_city = StringField(_l("City"))
+    address_state = SelectField(_l("State"), choices=STATE_CHOICES, validate_choice=False)
+    address_pincode = StringField(_l("PIN code"))
     # The business profile buyers see on the storefront
     business_type = SelectField(
-        "Nature of business",
-        choices=[SelectChoice("", "Not stated")]
+        _l("Nature of business"),
+        choices=[SelectChoice("", _l("Not stated"))]
         + [SelectChoice(value, label) for value, label in BUSINESS_TYPES.items()],
         validate_choice=False,
     )
-    year_established = StringField("Year established")
+    year_established = StringField(_l("Year established"))
     employees = SelectField(
-        "Employees",
-        choices=[SelectChoice("", "Not stated")] + [SelectChoice(b) for b in EMPLOYEE_BANDS],
+        _l("Employees"),
+        choices=[SelectChoice("", _l("Not stated"))] + [SelectChoice(b) for b in EMPLOYEE_BANDS],
         validate_choice=False,
     )
     turnover_band = SelectField(
-        "Annual turnover",
-        choices=[SelectChoice("", "Not stated")]
+        _l("Annual turnover"),
+        choices=[SelectChoice("", _l("Not stated"))]
         + [SelectChoice(value, label) for value, label in TURNOVER_BANDS.items()],
         validate_choice=False,
     )
     about = TextAreaField(
-        "About the business", description="What you make or trade, since when, for whom"
+        _l("About the business"), description=_l("What you make or trade, since when, for whom")
     )
 
     def service_data(self, *, supplier: bool) -> dict[str, Any]:
@@ -161,20 +163,22 @@ class ProfileForm(FlaskForm):
 
 class BusinessPhotoForm(FlaskForm):
     image = FileField(
-        "Add a photo",
-        description="JPEG, PNG or WebP, up to 5 MB; we remove location and camera details",
+        _l("Add a photo"),
+        description=_l("JPEG, PNG or WebP, up to 5 MB; we remove location and camera details"),
     )
-    caption = StringField("Caption (optional)", description="e.g. 'Our factory at Ludhiana'")
+    caption = StringField(
+        _l("Caption (optional)"), description=_l("e.g. 'Our factory at Ludhiana'")
+    )
 
 
 class PhoneCodeForm(FlaskForm):
-    code = StringField("The 6-digit code from the SMS")
+    code = StringField(_l("The 6-digit code from the SMS"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Current password")
-    new_password = PasswordField("New password")
-    revoke_integration_keys = BooleanField("Also revoke my integration keys")
+    current_password = PasswordField(_l("Current password"))
+    new_password = PasswordField(_l("New password"))
+    revoke_integration_keys = BooleanField(_l("Also revoke my integration keys"))
 
     def service_data(self) -> dict[str, Any]:
         return {
@@ -185,17 +189,17 @@ class PasswordChangeForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email")
+    email = EmailField(_l("Email"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password")
+    password = PasswordField(_l("New password"))
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Key name", description="Where it is used, e.g. 'Zoho CRM'")
+    name = StringField(_l("Key name"), description=_l("Where it is used, e.g. 'Zoho CRM'"))
     scopes = MultiCheckboxField(
-        "What the key may do",
+        _l("What the key may do"),
         choices=[SelectChoice(str(scope), label) for scope, label in SCOPE_LABELS.items()],
         default=[str(scope) for scope in DEFAULT_KEY_SCOPES],
         validate_choice=False,
@@ -211,7 +215,7 @@ def accepted(form: FlaskForm) -> bool:
         return True
     if request.method == "POST":
         form.form_errors.append(
-            "this form has expired or was sent from another site; please send it again"
+            _("this form has expired or was sent from another site; please send it again")
         )
     return False
 
@@ -222,12 +226,21 @@ def apply_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
     for field, messages in errors.items():
         name = field.replace(".", "_")
         head, _, rest = field.partition(".")
+        messages = [shown(message) for message in messages]
         if name in form:
             form[name].errors = [*form[name].errors, *messages]
         elif head in form:
             form[head].errors = [*form[head].errors, *(f"{rest}: {m}" for m in messages)]
         else:
             form.form_errors.extend(f"{field}: {message}" for message in messages)
+
+
+def shown(message: str) -> str:
+    """A service's field error in the reader's language. Most are translated where they are
+    raised; the shared ones (marketplace.fields, marketplace.validation: "this field is
+    required", "must be a string") are read here, by their English text, as the catalogue has
+    them."""
+    return _(message) if isinstance(message, str) and message else message
 
 
 def address_of(form: FlaskForm) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts import gst_receipts, gst_screen
@@ -85,5 +86,11 @@ def check(supplier_id: int):  # type: ignore[no-untyped-def]
     gst_screen.supplier(staff, supplier_id)  # a 403 before the form is read
     if accepted(ActionForm()):
         done = gst_screen.check_now(staff, supplier_id)
-        flash(f"{gst_receipts.OUTCOME_LABELS[done.outcome]}: {gst_receipts.outcome_text(done)}")
+        flash(
+            _(
+                "%(outcome)s: %(explanation)s",
+                outcome=gst_receipts.OUTCOME_LABELS[done.outcome],
+                explanation=gst_receipts.outcome_text(done),
+            )
+        )
     return redirect(url_for("gst_admin.supplier_page", supplier_id=supplier_id))

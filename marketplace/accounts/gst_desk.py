@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import audit, desk
@@ -45,7 +46,7 @@ def open_lapsed_registrations() -> Iterable[desk.DeskItem]:
 def alert_for(check_id: int) -> GstCheck:
     check = db.session.get(GstCheck, check_id)
     if check is None or not check.needs_officer:
-        raise NotFound("No such GST registration alert.")
+        raise NotFound(_("No such GST registration alert."))
     return check
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from marketplace.accounts.gst_models import CheckRequester, GstCheck, GstOutcome
@@ -16,25 +19,25 @@ from marketplace.accounts.models import SupplierProfile, User
 from marketplace.extensions import db
 from marketplace.formatting import ist_date
 
-OUTCOME_LABELS: dict[GstOutcome, str] = {
-    GstOutcome.VERIFIED: "Verified",
-    GstOutcome.MISMATCH: "Details do not match",
-    GstOutcome.NOT_ACTIVE: "Registration not active",
-    GstOutcome.NOT_FOUND: "GSTIN not found in the registry",
-    GstOutcome.COULD_NOT_CHECK: "Could not check",
+OUTCOME_LABELS: dict[GstOutcome, LazyString] = {
+    GstOutcome.VERIFIED: _l("Verified"),
+    GstOutcome.MISMATCH: _l("Details do not match"),
+    GstOutcome.NOT_ACTIVE: _l("Registration not active"),
+    GstOutcome.NOT_FOUND: _l("GSTIN not found in the registry"),
+    GstOutcome.COULD_NOT_CHECK: _l("Could not check"),
 }
-FIELD_LABELS = {"name": "business name", "state": "state", "pincode": "PIN code"}
+FIELD_LABELS = {"name": _l("business name"), "state": _l("state"), "pincode": _l("PIN code")}
 PROBLEM_LABELS = {
-    "timeout": "the GST registry did not answer in time",
-    "unreachable": "the GST registry could not be reached",
-    "http_error": "the GST registry answered with an error",
-    "malformed": "the GST registry's answer could not be read",
-    "not_in_sandbox": "the test registry does not know this GSTIN",
+    "timeout": _l("the GST registry did not answer in time"),
+    "unreachable": _l("the GST registry could not be reached"),
+    "http_error": _l("the GST registry answered with an error"),
+    "malformed": _l("the GST registry's answer could not be read"),
+    "not_in_sandbox": _l("the test registry does not know this GSTIN"),
 }
 REQUESTER_LABELS = {
-    CheckRequester.ADMIN: "a TradeSetu administrator",
-    CheckRequester.BEAT: "the monthly automatic check",
-    CheckRequester.DEMO: "the demo data",
+    CheckRequester.ADMIN: _l("a TradeSetu administrator"),
+    CheckRequester.BEAT: _l("the monthly automatic check"),
+    CheckRequester.DEMO: _l("the demo data"),
 }
 HISTORY_LENGTH = 12
 
@@ -66,28 +69,38 @@ def badge_receipt(supplier: SupplierProfile) -> GstCheck | None:
 
 
 def _joined(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return str(words[0])
+    return _("%(first)s and %(last)s", first=", ".join(map(str, words[:-1])), last=words[-1])
 
 
 def badge_text(check: GstCheck) -> str:
     """'GSTIN active, legal name, state and PIN match, checked 03 Dec 2026'."""
-    matched = [f"{check.name_matched or 'legal'} name", "state", "PIN"]
-    return f"GSTIN active, {_joined(matched)} match, checked {ist_date(check.checked_at)}"
+    day = ist_date(check.checked_at)
+    if check.name_matched == "trade":
+        return _("GSTIN active, trade name, state and PIN match, checked %(day)s", day=day)
+    return _("GSTIN active, legal name, state and PIN match, checked %(day)s", day=day)
 
 
 def outcome_text(check: GstCheck) -> str:
     """One plain sentence on what the check found."""
     if check.outcome == GstOutcome.VERIFIED:
-        return badge_text(check) + "."
+        return _("%(badge)s.", badge=badge_text(check))
     if check.outcome == GstOutcome.MISMATCH:
         fields = _joined([FIELD_LABELS.get(f, f) for f in check.mismatches])
-        return f"The GSTIN is active, but the {fields} registered here differ from the registry."
+        return _(
+            "The GSTIN is active, but the %(fields)s registered here differ from the registry.",
+            fields=fields,
+        )
     if check.outcome == GstOutcome.NOT_ACTIVE:
-        return f"The GST registry shows this registration as {check.registry_status_text}."
+        return _(
+            "The GST registry shows this registration as %(status)s.",
+            status=check.registry_status_text,
+        )
     if check.outcome == GstOutcome.NOT_FOUND:
-        return "The GST registry does not know this GSTIN."
-    reason = PROBLEM_LABELS.get(check.problem or "", "the GST registry gave no usable answer")
-    return f"Not checked: {reason}. Nothing was changed; it will be tried again."
+        return _("The GST registry does not know this GSTIN.")
+    reason = PROBLEM_LABELS.get(check.problem or "") or _("the GST registry gave no usable answer")
+    return _("Not checked: %(reason)s. Nothing was changed; it will be tried again.", reason=reason)
 
 
 def export_rows(user: User) -> list[dict[str, Any]]:

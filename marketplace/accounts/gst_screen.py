@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from marketplace.accounts import gst_receipts, gst_verification, policy
@@ -28,16 +30,16 @@ class Standing(enum.StrEnum):
 
 
 STANDING_LABELS = {
-    Standing.PENDING: "Waiting for the registry",
-    Standing.LAPSED: "Lapsed (on the desk)",
-    Standing.VERIFIED: "Verified",
-    Standing.REJECTED: "Not confirmed",
-    Standing.ALL: "All",
+    Standing.PENDING: _l("Waiting for the registry"),
+    Standing.LAPSED: _l("Lapsed (on the desk)"),
+    Standing.VERIFIED: _l("Verified"),
+    Standing.REJECTED: _l("Not confirmed"),
+    Standing.ALL: _l("All"),
 }
 VERIFICATION_LABELS = {
-    GstVerification.PENDING: "Waiting for the registry",
-    GstVerification.VERIFIED: "Verified",
-    GstVerification.REJECTED: "Not confirmed by the registry",
+    GstVerification.PENDING: _l("Waiting for the registry"),
+    GstVerification.VERIFIED: _l("Verified"),
+    GstVerification.REJECTED: _l("Not confirmed by the registry"),
 }
 
 
@@ -93,7 +95,7 @@ def supplier(staff: User, supplier_id: int) -> SupplierProfile:
     policy.require_officer(staff, DOING)
     found = db.session.get(SupplierProfile, supplier_id)
     if found is None:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
@@ -54,7 +55,7 @@ def set_gst_verification(
     """Set the status by hand (an operator's override, when the registry cannot be asked)."""
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     try:
         supplier.gst_verification = GstVerification(status)
     except ValueError:
@@ -119,7 +120,7 @@ def check_gstin(
     """Ask the registry about the supplier's GSTIN, keep the receipt, and move the badge."""
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     check = GstCheck(
         supplier=supplier,
         gstin=supplier.gstin,

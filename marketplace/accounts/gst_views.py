@@ -4,6 +4,7 @@ badge links here), and the officer's page for a lapsed registration on the desk.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts import gst_desk, gst_receipts
@@ -32,7 +33,7 @@ def _labels() -> dict[str, object]:
 def receipt(supplier_id: int):  # type: ignore[no-untyped-def]
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None or not supplier.user.is_active_account:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     checks = gst_receipts.history(supplier.id)
     return render_template(
         "accounts/gst_receipt.html",
@@ -71,6 +72,7 @@ def close_alert(check_id: int):  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         return _alert_page(check_id, refused.errors, note, 422)
     flash(
-        "Closed. The supplier stays without the badge until a check confirms the GSTIN.", "success"
+        _("Closed. The supplier stays without the badge until a check confirms the GSTIN."),
+        "success",
     )
     return redirect(url_for("grievances.desk_queue"))

@@ -11,6 +11,7 @@ import re
 import phonenumbers
 import zxcvbn
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.in_ import pan as stdnum_pan
@@ -39,42 +40,47 @@ def normalise_gstin(value: str) -> str:
 def check_pan(value: str) -> str:
     number = normalise_gstin(value)
     if len(number) != 10:
-        raise Invalid(f"a PAN has 10 characters; this one has {len(number)}")
+        raise Invalid(_("a PAN has 10 characters; this one has %(count)s", count=len(number)))
     if not _PAN_SHAPE.match(number):
-        raise Invalid("a PAN is 5 letters, 4 digits and 1 letter, e.g. AAPFU0939F")
+        raise Invalid(_("a PAN is 5 letters, 4 digits and 1 letter, e.g. AAPFU0939F"))
     if number[3] not in _PAN_HOLDER_TYPES:
         raise Invalid(
-            f"the 4th character of a PAN is the holder type ({', '.join(_PAN_HOLDER_TYPES)}); "
-            f"'{number[3]}' is not one"
+            _(
+                "the 4th character of a PAN is the holder type (%(types)s); '%(given)s' is not one",
+                types=", ".join(_PAN_HOLDER_TYPES),
+                given=number[3],
+            )
         )
     try:
         return stdnum_pan.validate(number)
     except StdnumError:
-        raise Invalid("the serial digits of a PAN cannot be 0000") from None
+        raise Invalid(_("the serial digits of a PAN cannot be 0000")) from None
 
 
 def check_gstin(value: str) -> str:
     """Length, state code, embedded PAN, the fixed 'Z', and the Luhn mod 36 check character."""
     number = normalise_gstin(value)
     if len(number) != 15:
-        raise Invalid(f"a GSTIN has 15 characters; this one has {len(number)}")
+        raise Invalid(_("a GSTIN has 15 characters; this one has %(count)s", count=len(number)))
     if not number[:2].isdigit():
-        raise Invalid("a GSTIN starts with the 2-digit state code, e.g. 27 for Maharashtra")
+        raise Invalid(_("a GSTIN starts with the 2-digit state code, e.g. 27 for Maharashtra"))
     if state_for_gst_code(number[:2]) is None:
-        raise Invalid(f"'{number[:2]}' is not a GST state code")
+        raise Invalid(_("'%(code)s' is not a GST state code", code=number[:2]))
     try:
         check_pan(number[2:12])
     except Invalid as error:
-        raise Invalid(f"characters 3 to 12 must be the holder's PAN: {error}") from None
+        raise Invalid(
+            _("characters 3 to 12 must be the holder's PAN: %(problem)s", problem=error)
+        ) from None
     if number[12] == "0" or not number[12].isalnum():
-        raise Invalid("the 13th character (the registration number) must be 1-9 or A-Z")
+        raise Invalid(_("the 13th character (the registration number) must be 1-9 or A-Z"))
     if number[13] != "Z":
-        raise Invalid("the 14th character of a GSTIN is always 'Z'")
+        raise Invalid(_("the 14th character of a GSTIN is always 'Z'"))
     try:
         luhn.validate(number, _GSTIN_ALPHABET)
     except StdnumError:
         raise Invalid(
-            "the check character (the last one) does not match: please look for a typo"
+            _("the check character (the last one) does not match: please look for a typo")
         ) from None
     return number
 
@@ -93,14 +99,14 @@ def gstin_state(gstin: str) -> State:
 def check_state(value: str) -> State:
     state = find_state(value)
     if state is None:
-        raise Invalid("not an Indian state or union territory")
+        raise Invalid(_("not an Indian state or union territory"))
     return state
 
 
 def check_pincode(value: str) -> str:
     digits = value.replace(" ", "")
     if not _PINCODE.match(digits):
-        raise Invalid("a PIN code is 6 digits and does not start with 0")
+        raise Invalid(_("a PIN code is 6 digits and does not start with 0"))
     return digits
 
 
@@ -108,7 +114,12 @@ def check_pincode_in_state(pincode: str, state: State) -> None:
     if pincode[0] not in state.pincode_zones:
         zones = " or ".join(state.pincode_zones)
         raise Invalid(
-            f"PIN code {pincode} is not in {state.name}, whose PIN codes start with {zones}"
+            _(
+                "PIN code %(pincode)s is not in %(state)s, whose PIN codes start with %(zones)s",
+                pincode=pincode,
+                state=state.name,
+                zones=zones,
+            )
         )
 
 
@@ -122,13 +133,13 @@ def check_email(value: str) -> str:
 
 def check_mobile(value: str) -> str:
     """An Indian mobile number, returned in E.164 (+919876543210)."""
-    example = "enter a 10-digit Indian mobile number, e.g. +91 98765 43210"
+    example = _("enter a 10-digit Indian mobile number, e.g. +91 98765 43210")
     try:
         number = phonenumbers.parse(value, "IN")
     except phonenumbers.NumberParseException:
         raise Invalid(example) from None
     if number.country_code != 91:
-        raise Invalid("must be an Indian number (+91)")
+        raise Invalid(_("must be an Indian number (+91)"))
     if not phonenumbers.is_valid_number(number):
         raise Invalid(example)
     kind = phonenumbers.number_type(number)
@@ -136,7 +147,7 @@ def check_mobile(value: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise Invalid("must be a mobile number, so that it can receive an SMS")
+        raise Invalid(_("must be a mobile number, so that it can receive an SMS"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -144,24 +155,30 @@ def check_password(password: str, *, personal: list[str]) -> str:
     """Length, no personal details, not published, and not guessable (zxcvbn's common-password
     lists)."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise Invalid(f"must be at least {PASSWORD_MIN_LENGTH} characters")
+        raise Invalid(_("must be at least %(count)s characters", count=PASSWORD_MIN_LENGTH))
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise Invalid(f"must be at most {PASSWORD_MAX_LENGTH} characters")
+        raise Invalid(_("must be at most %(count)s characters", count=PASSWORD_MAX_LENGTH))
     lowered = password.lower()
     for item in personal:
         item = item.lower()
         local = item.split("@")[0]
         if len(local) >= 4 and (local in lowered or item in lowered):
-            raise Invalid("must not contain your email address, name or phone number")
+            raise Invalid(_("must not contain your email address, name or phone number"))
     if is_published_password(password):
-        raise Invalid("is the demo accounts' published password: choose another one")
+        raise Invalid(_("is the demo accounts' published password: choose another one"))
     result = zxcvbn.zxcvbn(
         password[:_ZXCVBN_MAX_LENGTH],
         user_inputs=[item[:_ZXCVBN_MAX_LENGTH] for item in personal],
     )
     if result["score"] < PASSWORD_MIN_SCORE:
         feedback = result["feedback"]
-        hint = feedback.get("warning") or "it is too easy to guess"
+        hint = feedback.get("warning") or _("it is too easy to guess")
         suggestions = " ".join(feedback.get("suggestions") or [])
-        raise Invalid(f"too weak: {hint.rstrip('.')}. {suggestions}".strip())
+        raise Invalid(
+            _(
+                "too weak: %(hint)s. %(suggestions)s",
+                hint=hint.rstrip("."),
+                suggestions=suggestions,
+            ).strip()
+        )
     return password

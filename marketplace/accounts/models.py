@@ -4,6 +4,8 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -129,22 +131,22 @@ class UserRole(db.Model):
 # A supplier's business profile, in the bands Indian B2B directories use. Turnover bands follow
 # the GST thresholds (registration at 40 lakh for goods, composition up to 1.5 crore,
 # e-invoicing from 5 crore).
-BUSINESS_TYPES: dict[str, str] = {
-    "manufacturer": "Manufacturer",
-    "trader": "Trader",
-    "wholesaler": "Wholesaler",
-    "exporter": "Exporter",
-    "service_provider": "Service provider",
+BUSINESS_TYPES: dict[str, LazyString] = {
+    "manufacturer": _l("Manufacturer"),
+    "trader": _l("Trader"),
+    "wholesaler": _l("Wholesaler"),
+    "exporter": _l("Exporter"),
+    "service_provider": _l("Service provider"),
 }
 EMPLOYEE_BANDS: tuple[str, ...] = ("1-10", "11-25", "26-50", "51-100", "101-500", "500+")
-TURNOVER_BANDS: dict[str, str] = {
-    "upto-40l": "Up to ₹40 lakh",
-    "40l-1.5cr": "₹40 lakh to 1.5 crore",
-    "1.5cr-5cr": "₹1.5 to 5 crore",
-    "5cr-25cr": "₹5 to 25 crore",
-    "25cr-100cr": "₹25 to 100 crore",
-    "100cr-500cr": "₹100 to 500 crore",
-    "500cr+": "Above ₹500 crore",
+TURNOVER_BANDS: dict[str, LazyString] = {
+    "upto-40l": _l("Up to ₹40 lakh"),
+    "40l-1.5cr": _l("₹40 lakh to 1.5 crore"),
+    "1.5cr-5cr": _l("₹1.5 to 5 crore"),
+    "5cr-25cr": _l("₹5 to 25 crore"),
+    "25cr-100cr": _l("₹25 to 100 crore"),
+    "100cr-500cr": _l("₹100 to 500 crore"),
+    "500cr+": _l("Above ₹500 crore"),
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ForeignKey, String, delete, select
@@ -59,9 +60,11 @@ def forget_codes(user: User) -> None:
 def start(user: User) -> PhoneCode:
     """Send a new code to the account's mobile; it replaces any code sent before."""
     if not user.phone:
-        raise Conflict("There is no mobile number on your account. Add one to your details first.")
+        raise Conflict(
+            _("There is no mobile number on your account. Add one to your details first.")
+        )
     if user.phone_verified_at is not None:
-        raise Conflict("Your mobile number is already verified.")
+        raise Conflict(_("Your mobile number is already verified."))
     forget_codes(user)
     code = one_time_codes.new_code()
     now = utcnow()
@@ -88,14 +91,14 @@ def start(user: User) -> PhoneCode:
 def confirm(user: User, confirmation: PhoneCodeIn) -> User:
     """The right code marks the mobile verified; a wrong one is counted (at most ATTEMPTS)."""
     if user.phone_verified_at is not None:
-        raise Conflict("Your mobile number is already verified.")
+        raise Conflict(_("Your mobile number is already verified."))
     row_id = db.session.scalar(select(PhoneCode.id).where(PhoneCode.user_id == user.id))
     if row_id is None:
-        raise Conflict("No code is waiting for your mobile number. Please ask for a new code.")
+        raise Conflict(_("No code is waiting for your mobile number. Please ask for a new code."))
     claimed = one_time_codes.claim_attempt(PhoneCode, row_id)
     pending = db.session.get(PhoneCode, row_id, with_for_update=True, populate_existing=True)
     if pending is None:  # replaced by a newer code in the meantime
-        raise Conflict("This code was replaced by a newer one. Please use the latest code.")
+        raise Conflict(_("This code was replaced by a newer one. Please use the latest code."))
     if pending.expires_at <= utcnow():
         raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
     if not claimed:

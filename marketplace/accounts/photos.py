@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import gettext as _
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -72,7 +73,10 @@ def add_photo(user: User, stream: IO[bytes] | None, data: Any = None) -> Busines
         problems.errors.update(refused.errors)
     picture = None
     if len(supplier.photos) >= MAX_PHOTOS:
-        problems.add("image", f"a business has at most {MAX_PHOTOS} photos: remove one first")
+        problems.add(
+            "image",
+            _("a business has at most %(count)s photos: remove one first", count=MAX_PHOTOS),
+        )
     else:
         try:
             picture = images.read_upload(stream)

@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import abort
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.business import ROLE_NAMES, Acting, Right, acting_for
 from marketplace.accounts.models import STAFF_ROLES, CredentialKind, Role, SupplierProfile, User
@@ -30,21 +33,23 @@ class Scope(enum.StrEnum):
     CREDITS_READ = "credits:read"
 
 
-SCOPE_LABELS: dict[Scope, str] = {
-    Scope.LEADS_READ: "Read leads and enquiries",
-    Scope.LEADS_WRITE: "Update leads (status, notes) and reply to reviews of the business",
-    Scope.CATALOG_WRITE: "Create, change and delete products and their images, and the "
-    "storefront's photos",
-    Scope.WEBHOOKS_MANAGE: "Webhook deliveries (the webhooks themselves need a person)",
-    Scope.CREDITS_READ: "Read the credit balance, orders and tax invoices",
+SCOPE_LABELS: dict[Scope, LazyString] = {
+    Scope.LEADS_READ: _l("Read leads and enquiries"),
+    Scope.LEADS_WRITE: _l("Update leads (status, notes) and reply to reviews of the business"),
+    Scope.CATALOG_WRITE: _l(
+        "Create, change and delete products and their images, and the storefront's photos"
+    ),
+    Scope.WEBHOOKS_MANAGE: _l("Webhook deliveries (the webhooks themselves need a person)"),
+    Scope.CREDITS_READ: _l("Read the credit balance, orders and tax invoices"),
 }
 
 # What a key gets when its creator names no scopes: reading leads, the reason keys exist.
 DEFAULT_KEY_SCOPES: tuple[Scope, ...] = (Scope.LEADS_READ,)
 
-NEEDS_A_PERSON = (
-    "This needs a signed-in person or a session token (POST /auth/tokens): an integration key "
-    "can never change the account's identity, password, keys or webhooks."
+NEEDS_A_PERSON = _l(
+    "This needs a signed-in person or a session token (POST %(path)s): an integration key "
+    "can never change the account's identity, password, keys or webhooks.",
+    path="/auth/tokens",
 )
 
 
@@ -81,15 +86,15 @@ def authorize(
     """
     roles = tuple(roles)
     if roles and not caller.has_role(*roles):
-        raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+        raise Forbidden(_("This needs the role %(roles)s.", roles=" or ".join(roles)))
     if caller.kind != CredentialKind.INTEGRATION or any_key:
         return
     if person:
-        raise Forbidden(NEEDS_A_PERSON)
+        raise Forbidden(str(NEEDS_A_PERSON))
     if scope is None:
-        raise Forbidden("Integration keys cannot do this; it needs a session token.")
+        raise Forbidden(_("Integration keys cannot do this; it needs a session token."))
     if scope not in caller.scopes:
-        raise Forbidden(f"This key lacks the scope {scope}; create a key with it.")
+        raise Forbidden(_("This key lacks the scope %(scope)s; create a key with it.", scope=scope))
 
 
 def acting_with(user: User, right: Right, doing: str) -> Acting:
@@ -97,11 +102,16 @@ def acting_with(user: User, right: Right, doing: str) -> Acting:
     what they may not do ("list products") and why."""
     acting = acting_for(user)
     if acting is None:
-        raise Forbidden(f"Only suppliers can {doing}.")
+        raise Forbidden(_("Only suppliers can %(doing)s.", doing=doing))
     if not acting.may(right):
         raise Forbidden(
-            f"You work for {acting.business.company_name} as its {ROLE_NAMES[acting.role]}, "
-            f"which does not allow you to {doing}. Its owner can change your role."
+            _(
+                "You work for %(business)s as its %(role)s, which does not allow you to "
+                "%(doing)s. Its owner can change your role.",
+                business=acting.business.company_name,
+                role=ROLE_NAMES[acting.role],
+                doing=doing,
+            )
         )
     return acting
 
@@ -121,7 +131,7 @@ OFFICER_ROLES: tuple[Role, ...] = STAFF_ROLES
 def require_officer(user: User | Bearer | None, doing: str) -> None:
     """A 403 that says what only the grievance officer (or an admin) may do."""
     if not is_officer(user):
-        raise Forbidden(f"Only the grievance officer can {doing}.")
+        raise Forbidden(_("Only the grievance officer can %(doing)s.", doing=doing))
 
 
 def is_officer(user: User | Bearer | None) -> bool:
@@ -155,7 +165,7 @@ def can_manage_users(user: User | None) -> bool:
 
 def require_user_admin(user: User | None) -> None:
     if not can_manage_users(user):
-        raise Forbidden("Only an admin can manage accounts.")
+        raise Forbidden(_("Only an admin can manage accounts."))
 
 
 # --- integration keys -------------------------------------------------------------------------

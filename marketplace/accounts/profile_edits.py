@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts import identity, phone_verification
 from marketplace.accounts.details import (
@@ -33,7 +35,7 @@ def update_profile(user: User, change: ProfileChange) -> User:
     supplier = user.supplier
     errors = FieldErrors()
     for field in sorted(given & SUPPLIER_FIELDS if supplier is None else set()):
-        errors.add(field, "this field cannot be changed here")
+        errors.add(field, _("this field cannot be changed here"))
     changes: dict[str, Any] = {
         field: getattr(change, field)
         for field in (*_PERSON_FIELDS, "company_name", "gstin", "pan", "address")

@@ -5,6 +5,7 @@ Functions flush but never commit: the request (or CLI command) that called them 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 from marketplace import audit
@@ -68,7 +69,7 @@ def change_role(email: str, role: str, *, grant: bool, actor: User | None = None
     the actor); every change is audited."""
     user = find_user_by_email(email)
     if user is None:
-        raise NotFound(f"No account has the email {email}.")
+        raise NotFound(_("No account has the email %(email)s.", email=email))
     try:
         wanted = Role(role)
     except ValueError:

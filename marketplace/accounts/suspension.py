@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import audit
@@ -46,16 +47,20 @@ class Before(enum.StrEnum):
 def _reason(text: str | None) -> str:
     reason = (text or "").strip()
     if len(reason) < REASON_MIN:
-        raise ValidationFailed({"reason": [f"say why, in at least {REASON_MIN} characters"]})
+        raise ValidationFailed(
+            {"reason": [_("say why, in at least %(count)s characters", count=REASON_MIN)]}
+        )
     if len(reason) > REASON_MAX:
-        raise ValidationFailed({"reason": [f"must be at most {REASON_MAX} characters"]})
+        raise ValidationFailed(
+            {"reason": [_("must be at most %(count)s characters", count=REASON_MAX)]}
+        )
     return reason
 
 
 def _account(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -80,7 +85,7 @@ def _standing(user: User) -> Before:
         return Before.REMOVED_FROM_TEAM
     if member is not None and member.joined_at is None:
         # The invitation's link would open the account whatever a suspension says.
-        raise Conflict("This person has not joined the team yet: the team withdraws the invite.")
+        raise Conflict(_("This person has not joined the team yet: the team withdraws the invite."))
     return Before.CLOSED_BY_OFFICER
 
 
@@ -88,9 +93,9 @@ def suspend(admin: User, user_id: int, reason: str | None) -> User:
     policy.require_user_admin(admin)
     user = _account(user_id)
     if user.id == admin.id:
-        raise Conflict("You cannot suspend your own account.")
+        raise Conflict(_("You cannot suspend your own account."))
     if is_suspended(user):
-        raise Conflict("This account is suspended already.")
+        raise Conflict(_("This account is suspended already."))
     before = _standing(user)
     why = _reason(reason)
     user.suspended_at, user.suspended_reason, user.suspended_by_id = utcnow(), why, admin.id
@@ -137,11 +142,14 @@ def lift(admin: User, user_id: int, reason: str | None) -> User:
     policy.require_user_admin(admin)
     user = _account(user_id)
     if not is_suspended(user):
-        raise Conflict("This account is not suspended.")
+        raise Conflict(_("This account is not suspended."))
     if (deletion := open_deletion(user.id)) is not None:
         raise Conflict(
-            f"The grievance officer's deletion of this account (request #{deletion.id}) is "
-            "still open: the suspension stays until the officer decides it."
+            _(
+                "The grievance officer's deletion of this account (request #%(number)s) is "
+                "still open: the suspension stays until the officer decides it.",
+                number=deletion.id,
+            )
         )
     why = _reason(reason)
     before = _restore(user)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -126,9 +127,11 @@ def join(token: Any, password: Any, *, age_confirmed: bool, accept_terms: bool) 
     errors = FieldErrors()
     check_new_password(errors, "password", password, person)
     if age_confirmed is not True:
-        errors.add("age_confirmed", f"you must be {ADULT_AGE} or older to hold an account")
+        errors.add(
+            "age_confirmed", _("you must be %(age)s or older to hold an account", age=ADULT_AGE)
+        )
     if accept_terms is not True:
-        errors.add("accept_terms", "you must accept the terms of use and the privacy policy")
+        errors.add("accept_terms", _("you must accept the terms of use and the privacy policy"))
     if errors:
         raise ValidationFailed(errors.errors)
     now = utcnow()

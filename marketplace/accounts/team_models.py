@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,10 +21,10 @@ class TeamRole(enum.StrEnum):
     CATALOGUE = "catalogue"  # listings and photos
 
 
-TEAM_ROLE_LABELS: dict[TeamRole, str] = {
-    TeamRole.MANAGER: "Manager: everything except credits, invoices and the team",
-    TeamRole.SALES: "Sales: the leads given to them, replies and quotations",
-    TeamRole.CATALOGUE: "Catalogue: products and photos",
+TEAM_ROLE_LABELS: dict[TeamRole, LazyString] = {
+    TeamRole.MANAGER: _l("Manager: everything except credits, invoices and the team"),
+    TeamRole.SALES: _l("Sales: the leads given to them, replies and quotations"),
+    TeamRole.CATALOGUE: _l("Catalogue: products and photos"),
 }
 
 

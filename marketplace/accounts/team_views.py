@@ -4,6 +4,8 @@ invited person chooses their password on."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, has_request_context, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -24,20 +26,22 @@ _ROLE_CHOICES = [(str(role), label) for role, label in TEAM_ROLE_LABELS.items()]
 
 
 class InviteForm(FlaskForm):
-    name = StringField("Name")
-    email = EmailField("Email", description="The invitation goes here; it is their sign-in.")
-    role = SelectField("Role", choices=_ROLE_CHOICES, validate_choice=False)
+    name = StringField(_l("Name"))
+    email = EmailField(
+        _l("Email"), description=_l("The invitation goes here; it is their sign-in.")
+    )
+    role = SelectField(_l("Role"), choices=_ROLE_CHOICES, validate_choice=False)
 
 
 class MemberForm(FlaskForm):
-    role = SelectField("Role", choices=_ROLE_CHOICES, validate_choice=False)
-    away = BooleanField("Away: give new leads to others meanwhile")
+    role = SelectField(_l("Role"), choices=_ROLE_CHOICES, validate_choice=False)
+    away = BooleanField(_l("Away: give new leads to others meanwhile"))
 
 
 class JoinForm(FlaskForm):
-    password = PasswordField("Choose a password")
-    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
-    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
+    password = PasswordField(_l("Choose a password"))
+    age_confirmed = BooleanField(_l("I am %(age)s years of age or older", age=ADULT_AGE))
+    accept_terms = BooleanField(_l("I accept the terms of use and the privacy policy"))
 
 
 @bp.app_context_processor
@@ -85,7 +89,7 @@ def invite():  # type: ignore[no-untyped-def]
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _page(form, refused.status)
-    flash(f"Invitation sent to {form.email.data}.", "success")
+    flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
     return redirect(url_for("team.team_page"))
 
 
@@ -96,9 +100,9 @@ def change_member(member_id: int):  # type: ignore[no-untyped-def]
     if accepted(form):
         body = validated(MemberChange, {"role": form.role.data, "away": form.away.data})
         team.change(user, member_id, body)
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
     else:
-        flash("This form has expired; please try again.", "error")
+        flash(_("This form has expired; please try again."), "error")
     return redirect(url_for("team.team_page"))
 
 
@@ -108,10 +112,10 @@ def remove_member(member_id: int):  # type: ignore[no-untyped-def]
     user, form = _owner(), ActionForm()
     member = next((row for row in team.members(user) if row.id == member_id), None)
     if member is None:
-        raise NotFound("No such team member.")
+        raise NotFound(_("No such team member."))
     if accepted(form):
         team.remove(user, member_id)
-        flash(f"{member.user.name} was removed from the team.", "success")
+        flash(_("%(name)s was removed from the team.", name=member.user.name), "success")
         return redirect(url_for("team.team_page"))
     return render_template("accounts/team_remove.html", member=member, form=form)
 
@@ -136,6 +140,6 @@ def join(token: str):  # type: ignore[no-untyped-def]
             apply_errors(form, refused.errors)
             status = 422
         else:
-            flash("Welcome to the team. Please sign in with your new password.", "success")
+            flash(_("Welcome to the team. Please sign in with your new password."), "success")
             return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/team_join.html", form=form, member=member), status

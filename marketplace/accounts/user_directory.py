@@ -4,6 +4,9 @@ the service the CLI calls; suspension is marketplace.accounts.suspension."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from marketplace.accounts import policy, staff
@@ -17,12 +20,12 @@ from marketplace.validation import Invalid
 
 MAX_QUERY = 100
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.BUYER: "Buyer",
-    Role.SUPPLIER: "Supplier",
-    Role.TEAM_MEMBER: "Supplier's team member",
-    Role.GRIEVANCE_OFFICER: "Grievance officer",
-    Role.ADMIN: "Admin",
+ROLE_LABELS: dict[Role, LazyString] = {
+    Role.BUYER: _l("Buyer"),
+    Role.SUPPLIER: _l("Supplier"),
+    Role.TEAM_MEMBER: _l("Supplier's team member"),
+    Role.GRIEVANCE_OFFICER: _l("Grievance officer"),
+    Role.ADMIN: _l("Admin"),
 }
 
 
@@ -75,7 +78,7 @@ def account(admin: User, user_id: int) -> User:
     policy.require_user_admin(admin)
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -85,9 +88,9 @@ def change_staff_role(admin: User, user_id: int, role: str | None, *, grant: boo
     wanted = _role(role)
     if wanted not in policy.GRANTABLE_ROLES:
         names = " or ".join(ROLE_LABELS[r].lower() for r in policy.GRANTABLE_ROLES)
-        raise ValidationFailed({"role": [f"choose {names}"]})
+        raise ValidationFailed({"role": [_("choose %(roles)s", roles=names)]})
     if not grant and user.id == admin.id and wanted == Role.ADMIN:
-        raise Conflict("You cannot take the admin role from yourself; ask another admin.")
+        raise Conflict(_("You cannot take the admin role from yourself; ask another admin."))
     return staff.change_role(user.email, str(wanted), grant=grant, actor=admin)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -33,26 +35,33 @@ class SuspensionForm(FlaskForm):
     # meanwhile, then finds it done already instead of undoing it.
     action = HiddenField()
     reason = TextAreaField(
-        "Reason",
-        description="Kept in the audit log with your name (5 to 300 characters).",
+        _l("Reason"),
+        description=_l("Kept in the audit log with your name (5 to 300 characters)."),
     )
 
 
 ACTIONS = {"suspend": suspension.suspend, "lift": suspension.lift}
 # What lifting the suspension gives back, said on the page before the admin lifts it.
 RESTORES = {
-    suspension.Before.ACTIVE: "They can sign in again at once and their integration keys "
-    "work again",
-    suspension.Before.CLOSED_BY_OWNER: "It goes back to closed by its owner, as it was before "
-    "the suspension: signing in reopens it",
-    suspension.Before.CLOSED_BY_OFFICER: "It stays closed, as the grievance officer closed it "
-    "before the suspension",
-    suspension.Before.REMOVED_FROM_TEAM: "It stays closed: the person was removed from the "
-    "supplier's team",
+    suspension.Before.ACTIVE: _l(
+        "They can sign in again at once and their integration keys work again."
+    ),
+    suspension.Before.CLOSED_BY_OWNER: _l(
+        "It goes back to closed by its owner, as it was before the suspension: signing in "
+        "reopens it."
+    ),
+    suspension.Before.CLOSED_BY_OFFICER: _l(
+        "It stays closed, as the grievance officer closed it before the suspension."
+    ),
+    suspension.Before.REMOVED_FROM_TEAM: _l(
+        "It stays closed: the person was removed from the supplier's team."
+    ),
 }
 STALE = {
-    "suspend": "Nothing changed: this account is suspended already.",
-    "lift": "Nothing changed: this account is not suspended (the suspension was lifted already).",
+    "suspend": _l("Nothing changed: this account is suspended already."),
+    "lift": _l(
+        "Nothing changed: this account is not suspended (the suspension was lifted already)."
+    ),
 }
 
 
@@ -112,7 +121,7 @@ def confirm_role(user_id: int):  # type: ignore[no-untyped-def]
     user = user_directory.account(_admin(), user_id)
     form = RoleForm(request.args, meta={"csrf": False})
     if form.role.data not in GRANTABLE_ROLES or form.change.data not in ("grant", "revoke"):
-        flash("Choose a role to give or take on the account's page.", "error")
+        flash(_("Choose a role to give or take on the account's page."), "error")
         return _back(user_id)
     return render_template(
         "accounts/admin_user_role.html",
@@ -131,8 +140,10 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
         grant = form.change.data == "grant"
         try:
             user = user_directory.change_staff_role(admin, user_id, form.role.data, grant=grant)
-            names = ", ".join(user_directory.ROLE_LABELS[r] for r in user.roles)
-            flash(f"{user.name} now has the roles: {names}.", "success")
+            names = ", ".join(str(user_directory.ROLE_LABELS[r]) for r in user.roles)
+            flash(
+                _("%(name)s now has the roles: %(roles)s.", name=user.name, roles=names), "success"
+            )
         except (ValidationFailed, Conflict) as refused:
             flash(_plain(refused), "error")
     return _back(user_id)
@@ -140,7 +151,7 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
 
 def _plain(refused: ValidationFailed | Conflict) -> str:
     messages = [m for ms in refused.errors.values() for m in ms]
-    return f"Nothing changed: {'; '.join(messages)}." if messages else refused.detail
+    return _("Nothing changed: %(why)s.", why="; ".join(messages)) if messages else refused.detail
 
 
 def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # type: ignore[no-untyped-def]
@@ -183,24 +194,32 @@ def change_suspension(user_id: int):  # type: ignore[no-untyped-def]
     except Conflict as refused:
         flash(refused.detail, "error")
         return _back(user_id)
-    flash(f"The account of {user.name} {_done_words(user, action)}.", "success")
+    flash(_done_message(user, action), "success")
     return _back(user_id)
 
 
 def _nothing_to_do(user: User, action: str | None) -> str | None:
     """Why the form's action does not apply (a stale page, a second click), or None."""
     if action not in ACTIONS:
-        return "Nothing changed: choose to suspend or to lift on the account's page."
+        return _("Nothing changed: choose to suspend or to lift on the account's page.")
     if suspension.is_suspended(user) == (action == "suspend"):
-        return STALE[action]
+        return str(STALE[action])
     return None
 
 
-def _done_words(user: User, action: str) -> str:
+def _done_message(user: User, action: str) -> str:
     if action == "suspend":
-        return "is suspended: no sign-in, no key"
+        return _("The account of %(name)s is suspended: no sign-in, no key.", name=user.name)
     if user.is_active_account:
-        return "is open again"
+        return _("The account of %(name)s is open again.", name=user.name)
     if user.deactivated_at is not None:
-        return "is no longer suspended; it stays closed by its owner, who reopens it by signing in"
-    return "is no longer suspended; it stays closed, as the grievance officer or its team left it"
+        return _(
+            "The account of %(name)s is no longer suspended; it stays closed by its owner, who "
+            "reopens it by signing in.",
+            name=user.name,
+        )
+    return _(
+        "The account of %(name)s is no longer suspended; it stays closed, as the grievance "
+        "officer or its team left it.",
+        name=user.name,
+    )

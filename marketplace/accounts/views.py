@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace import audit, audit_sentences
@@ -28,6 +30,7 @@ from marketplace.accounts import (
     profile_edits,
     registration,
     sessions,
+    user_directory,
 )
 from marketplace.accounts.forms import (
     ActionForm,
@@ -93,7 +96,7 @@ def _register(role: Role):  # type: ignore[no-untyped-def]
             form.form_errors.append(refused.detail)
         return _registration_page(form, role, refused.status)
     sign_in_browser(user)
-    flash("Welcome! We have sent you an email to confirm your address.", "success")
+    flash(_("Welcome! We have sent you an email to confirm your address."), "success")
     return redirect(url_for("accounts.profile"))
 
 
@@ -144,7 +147,7 @@ def sign_out():  # type: ignore[no-untyped-def]
     if accepted(form) and current_user.is_authenticated:
         sessions.end_web_session(current_user._get_current_object())
         logout_user()
-        flash("You have signed out.", "info")
+        flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -189,6 +192,7 @@ def _profile_context(user: User, forms: dict[str, Any]) -> dict[str, Any]:
         "manages_keys": policy.can_create_integration_key(user),
         "api_keys": api_keys.business_keys(user) if policy.can_create_integration_key(user) else [],
         "scope_labels": policy.SCOPE_LABELS,
+        "role_labels": user_directory.ROLE_LABELS,
         "photos": photos.business_photos(supplier) if supplier else [],
         "max_photos": photos.MAX_PHOTOS,
         "consents": current_consents(user.id),
@@ -222,11 +226,15 @@ def update_profile():  # type: ignore[no-untyped-def]
     except (ValidationFailed, Conflict) as refused:
         apply_errors(form, refused.errors)
         return _profile_page(profile_form=form, status=refused.status)
-    flash("Your details are saved.", "success")
+    flash(_("Your details are saved."), "success")
     if user.pending_email and user.pending_email != asked_before:
         flash(
-            f"To use {user.pending_email}, open the link we have sent there. Until then we "
-            f"keep writing to {user.email}.",
+            _(
+                "To use %(pending)s, open the link we have sent there. Until then we keep "
+                "writing to %(email)s.",
+                pending=user.pending_email,
+                email=user.email,
+            ),
             "info",
         )
     return redirect(url_for("accounts.profile"))
@@ -248,9 +256,16 @@ def change_password():  # type: ignore[no-untyped-def]
         apply_errors(form, refused.errors)
         return _profile_page(password_form=form, status=422)
     sign_in_browser(user)  # every session ended, this one included: start it again
-    flash("Your password is changed. Other devices have been signed out.", "success")
+    flash(_("Your password is changed. Other devices have been signed out."), "success")
     if ended["keys_revoked"]:
-        flash(f"{ended['keys_revoked']} integration key(s) revoked.", "info")
+        flash(
+            ngettext(
+                "%(num)d integration key revoked.",
+                "%(num)d integration keys revoked.",
+                ended["keys_revoked"],
+            ),
+            "info",
+        )
     return redirect(url_for("accounts.profile"))
 
 
@@ -261,7 +276,7 @@ def create_api_key():  # type: ignore[no-untyped-def]
     if not accepted(form):
         return _profile_page(key_form=form, status=400)
     try:
-        key, _ = api_keys.create_integration_key(
+        key, _unused = api_keys.create_integration_key(
             current_user._get_current_object(), validated(IntegrationKeyIn, form.service_data())
         )
     except ValidationFailed as refused:
@@ -276,7 +291,7 @@ def revoke_api_key(key_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     api_keys.revoke_integration_key(current_user._get_current_object(), key_id)
-    flash("The key is revoked; requests that use it are now refused.", "info")
+    flash(_("The key is revoked; requests that use it are now refused."), "info")
     return redirect(url_for("accounts.profile") + "#api-keys")
 
 
@@ -296,10 +311,12 @@ def upload_photo():  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
-                where = "the caption " if field == "caption" else ""
-                flash(f"Photo not added: {where}{message}.", "error")
+                if field == "caption":
+                    flash(_("Photo not added: the caption %(problem)s.", problem=message), "error")
+                else:
+                    flash(_("Photo not added: %(problem)s.", problem=message), "error")
     else:
-        flash("Photo added. Buyers see it on your storefront.", "success")
+        flash(_("Photo added. Buyers see it on your storefront."), "success")
     return redirect(url_for("accounts.profile") + "#photos")
 
 
@@ -309,7 +326,7 @@ def remove_photo(photo_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     photos.delete_photo(current_user._get_current_object(), photo_id)
-    flash("Photo removed.", "info")
+    flash(_("Photo removed."), "info")
     return redirect(url_for("accounts.profile") + "#photos")
 
 
@@ -320,7 +337,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     email_addresses.send_email_verification(current_user._get_current_object())
-    flash("We have sent a new confirmation email.", "info")
+    flash(_("We have sent a new confirmation email."), "info")
     return redirect(url_for("accounts.profile"))
 
 
@@ -335,7 +352,13 @@ def send_phone_code():  # type: ignore[no-untyped-def]
     except Conflict as refused:
         flash(refused.detail, "error")
     else:
-        flash("We have sent a code by SMS to your mobile. It works for 10 minutes.", "info")
+        flash(
+            _(
+                "We have sent a code by SMS to your mobile. It works for %(minutes)s minutes.",
+                minutes=int(phone_verification.PHONE_CODE_TTL.total_seconds() // 60),
+            ),
+            "info",
+        )
     return redirect(url_for("accounts.profile") + "#verify-mobile")
 
 
@@ -355,7 +378,7 @@ def confirm_phone_code():  # type: ignore[no-untyped-def]
     except Conflict as refused:
         flash(refused.detail, "error")
         return redirect(url_for("accounts.profile") + "#verify-mobile")
-    flash("Thank you: your mobile number is verified.", "success")
+    flash(_("Thank you: your mobile number is verified."), "success")
     return redirect(url_for("accounts.profile"))
 
 
@@ -365,7 +388,7 @@ def verify_email(token: str):  # type: ignore[no-untyped-def]
         email_addresses.verify_email(token)
     except ValidationFailed as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
-    flash("Thank you: your email address is confirmed.", "success")
+    flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("accounts.profile"))
 
 
@@ -375,7 +398,7 @@ def confirm_email_change(token: str):  # type: ignore[no-untyped-def]
         user = email_addresses.confirm_email_change(token)
     except (ValidationFailed, Conflict) as refused:
         return render_template("accounts/link_problem.html", detail=refused.detail), 400
-    flash(f"Thank you: your account now uses {user.email}.", "success")
+    flash(_("Thank you: your account now uses %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.profile"))
 
 
@@ -391,8 +414,10 @@ def undo_email_change(token: str):  # type: ignore[no-untyped-def]
             return render_template("accounts/link_problem.html", detail=refused.detail), 400
         logout_user()
         flash(
-            "The change is undone and every device and key is signed out. If you did not ask "
-            "for it, reset your password now.",
+            _(
+                "The change is undone and every device and key is signed out. If you did not "
+                "ask for it, reset your password now."
+            ),
             "success",
         )
         return redirect(url_for("accounts.forgot_password"))
@@ -405,7 +430,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if accepted(form):
         password_changes.request_password_reset(form.email.data)
-        flash("If an account has this email, a reset link is on its way.", "info")
+        flash(_("If an account has this email, a reset link is on its way."), "info")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -426,7 +451,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
             apply_errors(form, refused.errors)
             status = 422
         else:
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(_("Your password is changed. Please sign in with it."), "success")
             return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/reset_password.html", form=form), status
 
