@@ -3,8 +3,12 @@
 The text is read first (search.vocabulary: measures and grades as one word each, Devanagari
 folded), then split into words; runs of words that belong to a synonym group ("ss", "stainless
 steel", "sariya", "सरिया") become one clause whose alternatives are every phrase of the group. A
-clause matches when any of its alternatives does. The words that name the product and the
-measures must all match; generic words ("price", "supplier") only rank. Each backend turns the
+clause matches when any of its alternatives does. Every word that names or describes the product
+and every measure must match; generic words ("price", "supplier") only rank. When nothing
+matches, the search relaxes step by step: first the measures only rank, then the words that
+only describe the product (qualifiers: "organic", "printed", a brand) go one by one from the
+left, but a word that names the product (a noun of the category tree or a word of the
+vocabulary) is never let go. Each backend turns the
 plan into its own query language, with the same field boosts and the same typo tolerance.
 """
 
@@ -63,12 +67,16 @@ def _group_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 _SYNONYMS = _group_index()
 
 
-# What a clause says of the product: a word that names it (every one must match), a measure or
-# a bare number (must match, except when relaxed), or a generic word (a result need not have it).
-WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE = "word", "measure", "generic"
+# What a clause says of the product: a word that names it (never let go), a qualifier that only
+# describes it (let go, from the left, when nothing has every word), a measure or a bare number
+# (must match, except when relaxed), or a generic word (a result need not have it).
+WORD_ROLE, QUALIFIER_ROLE, MEASURE_ROLE, GENERIC_ROLE = "word", "qualifier", "measure", "generic"
 # How the clauses combine: "all" the meaningful ones, "relaxed" (the words that name the
-# product, without its measures), or "any" (a buy requirement's supplier matching).
+# product, without its measures and some of its qualifiers), or "any" (a buy requirement's
+# supplier matching).
 Mode = Literal["all", "relaxed", "any"]
+# Relaxed searches tried at most: letting go of one qualifier, of two, then of all of them.
+_QUALIFIER_STEPS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -93,30 +101,71 @@ class QueryPlan:
     def is_empty(self) -> bool:
         return not self.clauses
 
+    def relaxations(self, exact: bool = False) -> tuple[int, ...]:
+        """The relaxed searches to try in turn when nothing matches every word, each as the
+        number of qualifiers it lets go (from the left: "kajaria wall tiles" becomes "wall
+        tiles" before "tiles"). Only a query with a word that names the product relaxes: two
+        such words of different kinds ("erw wheat") find nothing rather than either alone.
+        `exact`: the buyer asked for the words as typed, so only the measures may go."""
+        roles = [clause.role for clause in self.clauses]
+        if WORD_ROLE not in roles:
+            return ()
+        qualifiers = 0 if exact else roles.count(QUALIFIER_ROLE)
+        steps = [0] if MEASURE_ROLE in roles else []
+        wanted = (*_QUALIFIER_STEPS, qualifiers)
+        steps += sorted({step for step in wanted if 0 < step <= qualifiers})
+        return tuple(steps)
+
     @property
     def can_relax(self) -> bool:
-        """Dropping the measures leaves words that name the product."""
-        roles = {clause.role for clause in self.clauses}
-        return WORD_ROLE in roles and MEASURE_ROLE in roles
+        return bool(self.relaxations())
 
-    def required(self, mode: Mode) -> list[bool]:
+    def required(self, mode: Mode, let_go: int = 0) -> list[bool]:
         """Which clauses a result must match (the others only rank it). The words that carry
-        the meaning are never dropped: a query of only generic words or measures needs them."""
+        the meaning are never dropped: a query of only generic words or measures needs them.
+        Relaxed, the measures and the first `let_go` qualifiers only rank."""
         roles = [clause.role for clause in self.clauses]
         if mode == "any":
             return [False] * len(roles)
-        needed = {WORD_ROLE} if mode == "relaxed" else {WORD_ROLE, MEASURE_ROLE}
+        needed = {WORD_ROLE, QUALIFIER_ROLE}
+        if mode != "relaxed":
+            needed.add(MEASURE_ROLE)
         if not any(role in needed for role in roles):
-            needed = {WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE}
-        return [role in needed for role in roles]
+            needed = {WORD_ROLE, QUALIFIER_ROLE, MEASURE_ROLE, GENERIC_ROLE}
+        required = [role in needed for role in roles]
+        if mode == "relaxed":
+            qualifiers = [at for at, role in enumerate(roles) if role == QUALIFIER_ROLE]
+            for at in qualifiers[:let_go]:
+                required[at] = False
+        return required
 
 
-def _role(phrase: tuple[str, ...]) -> str:
+def _role(phrase: tuple[str, ...], known: bool) -> str:
+    """`known`: the phrase is a word of the vocabulary (a trade term, which names the product)."""
     if len(phrase) == 1 and vocabulary.is_measure(phrase[0]):
         return MEASURE_ROLE
     if all(word in vocabulary.GENERIC for word in phrase):
         return GENERIC_ROLE
-    return WORD_ROLE
+    if known or is_product_noun(phrase[-1]) or any(char.isdigit() for char in phrase[-1]):
+        return WORD_ROLE  # a grade ("fe500d") says what the product is too
+    return QUALIFIER_ROLE
+
+
+@functools.cache
+def _product_stems() -> frozenset[str]:
+    return frozenset(stem(word) for word in vocabulary.PRODUCTS)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_product_noun(word: str) -> bool:
+    """'blanket', 'tiles', 'wheat': a noun of the category tree, in any number, or one typed
+    with a typo that search forgives ('blankts'): a misspelt product is no qualifier."""
+    if word in vocabulary.PRODUCTS or stem(word) in _product_stems():
+        return True
+    limit = fuzziness(word)
+    return bool(limit) and any(
+        edit_distance(word, noun, limit) <= limit for noun in vocabulary.PRODUCTS
+    )
 
 
 def plan(text: str) -> QueryPlan:
@@ -131,7 +180,7 @@ def plan(text: str) -> QueryPlan:
             group = _SYNONYMS.get(phrase)
             if group or length == 1:
                 alternatives = (phrase, *[p for p in group or () if p != phrase])
-                clauses.append(Clause(alternatives, _role(phrase), fuzzy=not group))
+                clauses.append(Clause(alternatives, _role(phrase, bool(group)), fuzzy=not group))
                 position += length
                 break
     return QueryPlan(tuple(dict.fromkeys(clauses)))

@@ -249,10 +249,11 @@ class ElasticsearchSearch:
         return [f"{field}.plain^{FIELD_BOOSTS[field] * _FUZZY_BOOST:g}" for field in FUZZY_FIELDS]
 
     def _text(
-        self, query_plan: QueryPlan, *, mode: Mode, fuzzy: bool = True
+        self, query_plan: QueryPlan, *, mode: Mode, fuzzy: bool = True, let_go: int = 0
     ) -> dict[str, Any] | None:
         musts, shoulds_of_plan = [], []
-        for clause, required in zip(query_plan.clauses, query_plan.required(mode), strict=True):
+        required_clauses = query_plan.required(mode, let_go)
+        for clause, required in zip(query_plan.clauses, required_clauses, strict=True):
             shoulds: list[dict[str, Any]] = []
             for phrase in clause.alternatives:
                 text = " ".join(phrase)
@@ -322,9 +323,9 @@ class ElasticsearchSearch:
         return filters
 
     def _query(
-        self, request: SearchRequest, query_plan: QueryPlan, *, mode: Mode
+        self, request: SearchRequest, query_plan: QueryPlan, *, mode: Mode, let_go: int = 0
     ) -> tuple[dict[str, Any], bool]:
-        text = self._text(query_plan, mode=mode, fuzzy=request.fuzzy)
+        text = self._text(query_plan, mode=mode, fuzzy=request.fuzzy, let_go=let_go)
         return {
             "bool": {
                 "must": [text] if text else [{"match_all": {}}],
@@ -387,9 +388,12 @@ class ElasticsearchSearch:
         response = self._search(request, query, marks)
         relaxed = False
         if response["hits"]["total"]["value"] == 0 and has_text and query_plan.can_relax:
-            query, _ = self._query(request, query_plan, mode="relaxed")
-            response = self._search(request, query, marks)
-            relaxed = response["hits"]["total"]["value"] > 0
+            for let_go in query_plan.relaxations(exact=not request.fuzzy):
+                query, _ = self._query(request, query_plan, mode="relaxed", let_go=let_go)
+                found = self._search(request, query, marks)
+                if found["hits"]["total"]["value"]:
+                    response, relaxed = found, True
+                    break
         aggregations = response.get("aggregations", {})
         hits = [
             SearchHit(

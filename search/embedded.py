@@ -308,10 +308,17 @@ class EmbeddedSearch:
         )
 
     def _text(
-        self, searcher: tantivy.Searcher, query_plan: QueryPlan, *, mode: Mode, fuzzy: bool
+        self,
+        searcher: tantivy.Searcher,
+        query_plan: QueryPlan,
+        *,
+        mode: Mode,
+        fuzzy: bool,
+        let_go: int = 0,
     ) -> tantivy.Query | None:
         clauses = []
-        for clause, required in zip(query_plan.clauses, query_plan.required(mode), strict=True):
+        required_clauses = query_plan.required(mode, let_go)
+        for clause, required in zip(query_plan.clauses, required_clauses, strict=True):
             alternatives = []
             for number, phrase in enumerate(clause.alternatives):
                 tokens = self._tokens(phrase)
@@ -377,8 +384,9 @@ class EmbeddedSearch:
         query_plan: QueryPlan,
         *,
         mode: Mode,
+        let_go: int = 0,
     ) -> tuple[tantivy.Query, bool]:
-        text = self._text(searcher, query_plan, mode=mode, fuzzy=request.fuzzy)
+        text = self._text(searcher, query_plan, mode=mode, fuzzy=request.fuzzy, let_go=let_go)
         musts = ([text] if text is not None else []) + self._filters(request)
         if not musts:
             return tantivy.Query.all_query(), False
@@ -396,18 +404,15 @@ class EmbeddedSearch:
         key = (self._seen_commit, replace(request, sort="relevance", page=1, per_page=1))
         cached = self._facet_cache.get(key)
         if cached is None:
-            query, has_text = self._query(searcher, request, query_plan, mode="all")
-            aggregations = searcher.aggregate(query, results.AGGREGATIONS)
-            relaxed = False
-            if not results.total(aggregations) and has_text and query_plan.can_relax:
-                query, _ = self._query(searcher, request, query_plan, mode="relaxed")
-                aggregations = searcher.aggregate(query, results.AGGREGATIONS)
-                relaxed = results.total(aggregations) > 0
-            self._facet_cache.put(key, (relaxed, aggregations))
+            query, has_text, relaxation, aggregations = self._count(searcher, request, query_plan)
+            self._facet_cache.put(key, (relaxation, aggregations))
         else:
-            relaxed, aggregations = cached
-            mode = "relaxed" if relaxed else "all"
-            query, has_text = self._query(searcher, request, query_plan, mode=mode)
+            relaxation, aggregations = cached
+            mode = "all" if relaxation is None else "relaxed"
+            query, has_text = self._query(
+                searcher, request, query_plan, mode=mode, let_go=relaxation or 0
+            )
+        relaxed = relaxation is not None
         total = results.total(aggregations)
         offset = (request.page - 1) * request.per_page
         raw = page_hits(searcher, query, request, offset, has_text) if total > offset else []
@@ -420,6 +425,22 @@ class EmbeddedSearch:
             relaxed=relaxed,
             corrected=None if relaxed else results.corrected(request, query_plan, hits),
         )
+
+    def _count(
+        self, searcher: tantivy.Searcher, request: SearchRequest, query_plan: QueryPlan
+    ) -> tuple[tantivy.Query, bool, int | None, Any]:
+        """The query that finds something, whether it had to relax (None, or how many
+        qualifiers it let go), and its aggregations: the facets and the total."""
+        query, has_text = self._query(searcher, request, query_plan, mode="all")
+        aggregations = searcher.aggregate(query, results.AGGREGATIONS)
+        if results.total(aggregations) or not has_text or not query_plan.can_relax:
+            return query, has_text, None, aggregations
+        for let_go in query_plan.relaxations(exact=not request.fuzzy):
+            relaxed, _ = self._query(searcher, request, query_plan, mode="relaxed", let_go=let_go)
+            found = searcher.aggregate(relaxed, results.AGGREGATIONS)
+            if results.total(found):
+                return relaxed, has_text, let_go, found
+        return query, has_text, None, aggregations
 
     def _hits(
         self, searcher: Any, query: tantivy.Query, raw: list[Any], highlight: bool

@@ -43,6 +43,9 @@ HINDI = _groups("hindi")
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = ABBREVIATIONS + SPELLINGS + HINDI
 # Words that say nothing of the product by themselves ("price", "supplier", "set", "ka").
 GENERIC: frozenset[str] = frozenset(fold(word) for word in _DATA["generic"])
+# The nouns that say what a product is ("blankets", "tiles", "wheat"): the heads of the category
+# names. Any other word of a query that the vocabulary does not know only describes the product.
+PRODUCTS: frozenset[str] = frozenset(fold(word) for word in _DATA["products"])
 UNITS: dict[str, str] = {
     fold(spelling): unit for unit, spellings in _DATA["units"].items() for spelling in spellings
 }

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from search.analysis import GENERIC_ROLE, MEASURE_ROLE, WORD_ROLE, plan
-from search.vocabulary import HINDI, fold, normalise, specification_words
+from marketplace.catalog.taxonomy import INDUSTRIES
+from search.analysis import GENERIC_ROLE, MEASURE_ROLE, QUALIFIER_ROLE, WORD_ROLE, plan
+from search.vocabulary import GENERIC, HINDI, PRODUCTS, fold, normalise, specification_words
 
 DEVANAGARI = re.compile("[\u0900-\u097f]")
 
@@ -63,3 +64,38 @@ def test_what_each_word_says_of_the_product():
 
 def test_folding_keeps_latin_as_it_is():
     assert fold("Galvanised IRON") == "galvanised iron"
+
+
+def test_the_nouns_of_the_category_tree_name_products():
+    """Each category name's last word (of each part joined by "and") is in 'products', so a
+    category added to the tree without it fails here, not in a buyer's search."""
+    for industry in INDUSTRIES:
+        for name in (industry.name, *(leaf.name for leaf in industry.leaves)):
+            for part in re.split(r",| and | & ", name.lower()):
+                head = re.findall(r"[a-z']+", part)[-1]
+                assert head in PRODUCTS or head in GENERIC, (name, head)
+
+
+@pytest.mark.parametrize(
+    "typed, roles",
+    [
+        ("organic wheat", [QUALIFIER_ROLE, WORD_ROLE]),
+        ("kajaria wall tile", [QUALIFIER_ROLE, QUALIFIER_ROLE, WORD_ROLE]),  # any number
+        ("erw wheat", [WORD_ROLE, WORD_ROLE]),  # a trade abbreviation names the product
+        ("gehun fe500d", [WORD_ROLE, WORD_ROLE]),  # a Hindi word, a grade
+        ("printed blanket 2 kg price", [QUALIFIER_ROLE, WORD_ROLE, MEASURE_ROLE, GENERIC_ROLE]),
+    ],
+)
+def test_qualifiers_only_describe_the_product(typed, roles):
+    assert [clause.role for clause in plan(typed).clauses] == roles
+
+
+def test_relaxing_lets_the_measures_go_then_the_qualifiers_from_the_left():
+    query = plan("kajaria glossy wall tiles 2 kg")
+    assert query.relaxations() == (0, 1, 2, 3)
+    assert query.relaxations(exact=True) == (0,)  # the words as typed: only measures go
+    assert query.required("all") == [True] * 5
+    assert query.required("relaxed", 0) == [True, True, True, True, False]
+    assert query.required("relaxed", 1) == [False, True, True, True, False]
+    assert query.required("relaxed", 3) == [False, False, False, True, False]
+    assert plan("erw wheat").relaxations() == () and plan("organic printed").relaxations() == ()
