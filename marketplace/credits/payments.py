@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from marketplace import audit
@@ -20,6 +21,7 @@ from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError
 from marketplace.extensions import db
 from marketplace.formatting import rupees
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, send_email
 
 log = logging.getLogger(__name__)
@@ -54,14 +56,14 @@ def confirm_checkout(user: User, order_id: int, params: Mapping[str, str]) -> Ca
     order = supplier_order(user, order_id)
     gateway = gateways.named(order.gateway)
     if not isinstance(gateway, gateways.RazorpayGateway):
-        raise NotFound("This order is not paid through Razorpay.")
+        raise NotFound(_("This order is not paid through Razorpay."))
     # Checked before the gateway is asked anything (verifying captures the payment).
     if params.get("razorpay_order_id") != order.gateway_order_id:
-        raise gateways.ForgedCallback("This payment belongs to another order.")
+        raise gateways.ForgedCallback(_("This payment belongs to another order."))
     if order.status == OrderStatus.PAID:  # the same answer again (a reload): nothing to do
         return CallbackResult("already_granted", order, invoice_of(order))
     if order.status == OrderStatus.REFUNDED:
-        raise Conflict("This order was refunded; order the pack again to buy it.")
+        raise Conflict(_("This order was refunded; order the pack again to buy it."))
     return apply_payment_event(gateway.name, gateway.verify_checkout(params))
 
 
@@ -104,8 +106,13 @@ def apply_payment_event(gateway_name: str, event: gateways.PaymentEvent) -> Call
             order.paise,
         )
         raise PaymentMismatch(
-            f"The captured amount ({event.amount} {event.currency} paise) is not the order's "
-            f"total ({order.paise} INR paise); nothing was granted."
+            _(
+                "The captured amount (%(amount)s %(currency)s paise) is not the order's total "
+                "(%(total)s INR paise); nothing was granted.",
+                amount=event.amount,
+                currency=event.currency,
+                total=order.paise,
+            )
         )
     now = utcnow()
     won = db.session.execute(
@@ -145,13 +152,18 @@ def apply_payment_event(gateway_name: str, event: gateways.PaymentEvent) -> Call
         invoice=invoice.number,
     )
     owner = order.supplier.user
-    send_email(
-        owner.email,
-        f"Payment received: {order.credits} credits, invoice {invoice.number}",
-        "credits_purchased",
-        order=order,
-        invoice=invoice,
-        total=rupees(order.total),
-        link=absolute_url("credits.invoice_page", invoice_id=invoice.id),
-    )
+    with in_language(owner.language):  # a webhook has no reader: the supplier's language
+        send_email(
+            owner.email,
+            _(
+                "Payment received: %(count)s credits, invoice %(number)s",
+                count=order.credits,
+                number=invoice.number,
+            ),
+            "credits_purchased",
+            order=order,
+            invoice=invoice,
+            total=rupees(order.total),
+            link=absolute_url("credits.invoice_page", invoice_id=invoice.id),
+        )
     return CallbackResult("granted", order, invoice)

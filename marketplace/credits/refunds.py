@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from marketplace import audit
@@ -16,10 +17,12 @@ from marketplace.credits.inputs import RefundIn
 from marketplace.credits.ledger import entry_by_reference, lock_account, take_back, unspent_in
 from marketplace.credits.models import CreditKind, CreditOrder, Invoice, OrderStatus
 from marketplace.credits.queries import invoice_of
+from marketplace.credits.wording import order_status
 from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.formatting import rupees
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, send_email
 
 
@@ -33,22 +36,35 @@ class RefundPreview:
     amount: Decimal  # what the gateway would return: the unspent credits' share of the total
 
 
+def not_paid(order: CreditOrder) -> str:
+    return _(
+        "Only a paid order can be refunded; order #%(order)s is %(status)s.",
+        order=order.id,
+        status=order_status(order.status).lower(),
+    )
+
+
+def all_spent(order: CreditOrder) -> str:
+    return _(
+        "All %(count)s credits of order #%(order)s have been spent, so nothing is left to refund.",
+        count=order.credits,
+        order=order.id,
+    )
+
+
 def preview_refund(actor: User, order_id: int) -> RefundPreview:
     """The facts of refunding a paid order now (nothing changes; the refund itself re-reads
     them under the ledger lock)."""
     policy.check_refunds(actor)
     order = db.session.get(CreditOrder, order_id)
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     if order.status != OrderStatus.PAID:
-        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+        raise Conflict(not_paid(order))
     lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
     unspent = unspent_in(lot) if lot is not None else 0
     if unspent == 0:
-        raise Conflict(
-            f"All {order.credits} credits of order #{order.id} have been spent, so nothing is "
-            "left to refund."
-        )
+        raise Conflict(all_spent(order))
     amount = invoices.unspent_share(order, unspent).total
     return RefundPreview(order, unspent, order.credits - unspent, amount)
 
@@ -63,15 +79,12 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
     reason = body.reason
     order = db.session.get(CreditOrder, order_id)
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     # Under the ledger lock nothing is spent meanwhile: what is unspent now is what is taken.
     lock_account(order.supplier_id)
     lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
     if order.status == OrderStatus.PAID and (lot is None or unspent_in(lot) == 0):
-        raise Conflict(
-            f"All {order.credits} credits of order #{order.id} have been spent, so nothing is "
-            "left to refund."
-        )
+        raise Conflict(all_spent(order))
     now = utcnow()
     claimed = db.session.execute(
         update(CreditOrder)
@@ -81,7 +94,7 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
     ).rowcount  # type: ignore[attr-defined]
     db.session.refresh(order)
     if not claimed:
-        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+        raise Conflict(not_paid(order))
     invoice = invoice_of(order)
     assert invoice is not None, "a paid order has its invoice"
     assert lot is not None, "a paid order's credits were granted with it"
@@ -106,15 +119,21 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
         credits_taken=credits_taken,
         amount=str(order.refund_amount),
     )
-    send_email(
-        order.supplier.user.email,
-        f"Refund of order #{order.id}: credit note {note.number}",
-        "credits_refunded",
-        order=order,
-        note=note,
-        credits_taken=credits_taken,
-        amount=rupees(order.refund_amount),
-        total=rupees(order.total),
-        link=absolute_url("credits.invoice_page", invoice_id=note.id),
-    )
+    owner = order.supplier.user
+    with in_language(owner.language):  # the supplier's language, not the admin's
+        send_email(
+            owner.email,
+            _(
+                "Refund of order #%(order)s: credit note %(number)s",
+                order=order.id,
+                number=note.number,
+            ),
+            "credits_refunded",
+            order=order,
+            note=note,
+            credits_taken=credits_taken,
+            amount=rupees(order.refund_amount),
+            total=rupees(order.total),
+            link=absolute_url("credits.invoice_page", invoice_id=note.id),
+        )
     return order, note, credits_taken

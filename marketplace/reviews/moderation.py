@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from marketplace import audit, desk
@@ -15,6 +17,7 @@ from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.errors import Conflict
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
 from marketplace.reviews import policy
@@ -37,7 +40,7 @@ def report_review(user: User, review_id: int, given: ReportIn) -> ReviewReport:
         )
     )
     if already is not None:
-        raise Conflict("You have already reported this review; the grievance officer has it.")
+        raise Conflict(_("You have already reported this review; the grievance officer has it."))
     report = ReviewReport(review_id=review.id, reporter_id=user.id, reason=given.reason)
     db.session.add(report)
     db.session.flush()
@@ -61,7 +64,7 @@ def decide(officer: User, review_id: int, given: DecisionIn) -> Review:
     now = utcnow()
     hide = given.decision == "hide"
     if hide and not review.visible:
-        raise Conflict("This review is already hidden.")
+        raise Conflict(_("This review is already hidden."))
     outcome = ReportOutcome.HIDDEN if hide else ReportOutcome.KEPT
     db.session.execute(
         update(ReviewReport)
@@ -82,13 +85,14 @@ def decide(officer: User, review_id: int, given: DecisionIn) -> Review:
 def _tell_author(review: Review) -> None:
     if review.author is None:  # an erased author's rating: nobody to tell
         return
-    send_email(
-        review.author.email,
-        f"Your review of {review.supplier.company_name} is hidden",
-        "review_hidden",
-        review=review,
-        url=absolute_url("reviews.supplier_reviews", supplier_id=review.supplier_id),
-    )
+    with in_language(review.author.language):  # the author's language, not the officer's
+        send_email(
+            review.author.email,
+            _("Your review of %(supplier)s is hidden", supplier=review.supplier.company_name),
+            "review_hidden",
+            review=review,
+            url=absolute_url("reviews.supplier_reviews", supplier_id=review.supplier_id),
+        )
 
 
 @desk.register_source
@@ -107,9 +111,11 @@ def reported_reviews() -> Iterable[desk.DeskItem]:
             kind="review_report",
             id=review_id,
             reference=f"RV-{review_id}",
-            subject=f"Review reported ({count} report{'' if count == 1 else 's'})",
+            subject=ngettext(
+                "Review reported (%(num)d report)", "Review reported (%(num)d reports)", count
+            ),
             status="reported",
-            status_label="Reported",
+            status_label=_("Reported"),
             received_at=first_reported,
             acknowledge_by=None,
             resolve_by=resolve.due(first_reported),
