@@ -182,3 +182,17 @@ def test_the_tax_invoice_pdf_is_bilingual_with_the_devanagari_font_embedded(ctx,
     ):
         assert label in text, label
     assert invoice.number in text and "₹999.00" in text
+
+
+def test_the_api_refuses_a_forged_payment_callback_in_the_callers_language(ctx, api):
+    def forged(language: str):  # type: ignore[no-untyped-def]
+        return api.client.post(
+            "/api/v1/payments/sandbox/webhook",
+            data=b'{"event": "payment.captured"}',
+            headers={"Content-Type": "application/json", "Accept-Language": language},
+        )
+
+    hindi, english = forged("hi"), forged("en")
+    assert hindi.status_code == english.status_code == 400
+    assert hindi.get_json()["detail"].startswith("कॉलबैक का सिग्नेचर नहीं है या मेल नहीं खाता")
+    assert english.get_json()["detail"].startswith("The callback's signature is missing")
