@@ -196,3 +196,11 @@ def test_the_api_refuses_a_forged_payment_callback_in_the_callers_language(ctx, 
     assert hindi.status_code == english.status_code == 400
     assert hindi.get_json()["detail"].startswith("कॉलबैक का सिग्नेचर नहीं है या मेल नहीं खाता")
     assert english.get_json()["detail"].startswith("The callback's signature is missing")
+
+
+def test_the_admins_orders_name_each_status_and_keep_an_unknown_filter_as_typed(ctx, client):
+    sign_in_page(client, factories.staff("admin"))
+    tabs = client.get("/admin/credit-orders", headers=HINDI).text
+    assert ">पेमेंट बाकी<" in tabs and ">रिफ़ंड हुआ<" in tabs
+    unknown = client.get("/admin/credit-orders?status=bogus", headers=HINDI)
+    assert unknown.status_code == 200 and "0 ऑर्डर, स्थिति: bogus।" in unknown.text

@@ -31,7 +31,9 @@ DOCUMENT_TITLES = {
 
 
 def order_status(status: str) -> str:
-    return str(ORDER_STATUSES.get(OrderStatus(status), status))
+    """An order status's name; a code this version does not know (a page's ?status=) as is."""
+    known = {str(code): label for code, label in ORDER_STATUSES.items()}
+    return str(known.get(str(status), status))
 
 
 def document_title(kind: str) -> str:
