@@ -42,6 +42,7 @@ NOTICES = ROOT / "notices"
 # Babel's catalogues: translations/<language>/LC_MESSAGES/messages.po, compiled to .mo.
 TRANSLATIONS = ROOT / "translations"
 FONTS = STATIC / "vendor" / "dejavu"
+DEVANAGARI_FONTS = STATIC / "vendor" / "noto-devanagari"
 
 
 def instance_path(environ: Mapping[str, str]) -> str:

@@ -29,8 +29,10 @@ CODE = sorted(
 )
 PAGES = sorted(path for path in TEMPLATES.rglob("*") if path.suffix in {".html", ".txt"})
 
-# Words that are the same in every language: the brand, and what is not prose.
-UNTRANSLATED = {"TradeSetu", "Trade", "Setu", "TS"}
+# Words that are the same in every language: the brand, and the codes of Indian tax and trade
+# that a Hindi invoice writes as they are.
+UNTRANSLATED = {"TradeSetu", "Trade", "Setu", "TS", "GST", "CGST", "SGST", "IGST", "GSTIN", "SAC"}
+UNTRANSLATED |= {"HSN", "PAN", "PDF", "MOQ", "UPI", "IFSC"}
 SHOWN_ATTRIBUTES = ("placeholder", "title", "alt", "aria-label")
 
 
@@ -69,7 +71,7 @@ def test_every_word_of_a_template_is_marked(page: Path):
 # Calls whose text a person reads: flash(message), errors.add(field, message), and the
 # refusals services raise (their detail is shown on the page and in the API's answer).
 REFUSALS = {"ServiceError", "ValidationFailed", "Conflict", "NotAuthenticated", "Forbidden"}
-REFUSALS |= {"NotFound", "TooManyRequests"}
+REFUSALS |= {"NotFound", "TooManyRequests", "Gone"}
 
 
 def _bare(node: ast.expr) -> bool:

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 import razorpay
 import requests
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from razorpay.errors import BadRequestError, GatewayError, ServerError, SignatureVerificationError
 
 from marketplace.credits.models import CreditOrder
@@ -88,9 +90,9 @@ def read_event(body: bytes) -> PaymentEvent:
         name = document["event"]
         payment = (document.get("payload") or {}).get("payment", {}).get("entity")
     except (ValueError, TypeError, KeyError, AttributeError):
-        raise ServiceError("The callback is not a payment event.") from None
+        raise ServiceError(_("The callback is not a payment event.")) from None
     if not isinstance(name, str):
-        raise ServiceError("The callback is not a payment event.")
+        raise ServiceError(_("The callback is not a payment event."))
     outcome = {
         "payment.captured": "captured",
         "order.paid": "captured",
@@ -101,10 +103,10 @@ def read_event(body: bytes) -> PaymentEvent:
     if not isinstance(payment, dict) or not all(
         isinstance(payment.get(key), str) for key in ("id", "order_id", "currency")
     ):
-        raise ServiceError("The payment event does not name its payment and order.")
+        raise ServiceError(_("The payment event does not name its payment and order."))
     amount = payment.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise ServiceError("The payment event's amount is not a whole number of paise.")
+        raise ServiceError(_("The payment event's amount is not a whole number of paise."))
     reason = payment.get("error_description")
     return PaymentEvent(
         outcome,
@@ -124,7 +126,7 @@ def _signature_matches(secret: bytes, body: bytes, signature: str | None) -> boo
     return hmac.compare_digest(expected, signature.strip().lower())
 
 
-REFUSED = (
+REFUSED = _l(
     "The callback's signature is missing or does not match: it was refused and nothing "
     "was recorded."
 )
@@ -153,7 +155,7 @@ class SandboxGateway:
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         if not _signature_matches(self.secret, body, headers.get(self.SIGNATURE_HEADER)):
-            raise ForgedCallback(REFUSED)
+            raise ForgedCallback(str(REFUSED))
         return read_event(body)
 
     def simulate(self, order: CreditOrder, *, pay: bool) -> tuple[bytes, dict[str, str]]:
@@ -213,8 +215,10 @@ class RazorpayGateway:
         except _UNAVAILABLE as error:
             log.warning("razorpay: %s failed: %s", what, error)
             raise GatewayUnavailable(
-                "The payment gateway could not be reached or refused the request. "
-                "Nothing was charged; please try again in a minute."
+                _(
+                    "The payment gateway could not be reached or refused the request. "
+                    "Nothing was charged; please try again in a minute."
+                )
             ) from None
 
     def create_order(self, order: CreditOrder) -> str:
@@ -230,7 +234,7 @@ class RazorpayGateway:
             ),
         )
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
-            raise GatewayUnavailable("The payment gateway's answer had no order id.")
+            raise GatewayUnavailable(_("The payment gateway's answer had no order id."))
         return str(created["id"])
 
     def checkout(self, order: CreditOrder) -> dict[str, Any]:
@@ -252,7 +256,7 @@ class RazorpayGateway:
                 body.decode("utf-8"), signature, self.webhook_secret
             )
         except (SignatureVerificationError, UnicodeDecodeError):
-            raise ForgedCallback(REFUSED) from None
+            raise ForgedCallback(str(REFUSED)) from None
         return read_event(body)
 
     def verify_checkout(self, params: Mapping[str, str]) -> PaymentEvent:
@@ -265,7 +269,7 @@ class RazorpayGateway:
                 raise SignatureVerificationError("incomplete")
             self.client.utility.verify_payment_signature(values)
         except SignatureVerificationError:
-            raise ForgedCallback(REFUSED) from None
+            raise ForgedCallback(str(REFUSED)) from None
         payment_id = values["razorpay_payment_id"]
         payment = self._call("reading a payment", lambda: self.client.payment.fetch(payment_id))
         if payment.get("status") == "authorized":
@@ -324,5 +328,5 @@ def named(name: str) -> Gateway:
     callback is not money, so production must never accept one)."""
     gateway = configured()
     if gateway.name != name:
-        raise NotFound(f"The {name} gateway is not in use here.")
+        raise NotFound(_("The %(name)s gateway is not in use here.", name=name))
     return gateway

@@ -14,13 +14,17 @@ Documents are kept 72 months (CGST Act s.36): the privacy workflow archives them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Response, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,9 +38,11 @@ from marketplace.credits.models import (
     InvoiceKind,
     InvoiceSeries,
 )
+from marketplace.credits.wording import document_title, invoice_description
 from marketplace.db import IST, utcnow
 from marketplace.extensions import db
 from marketplace.formatting import ist_date, rupees
+from marketplace.i18n import in_language
 
 PAISE = Decimal("0.01")
 GST_RATE = Decimal(legal_rules.rule("gst_credit_packs").value)
@@ -239,84 +245,149 @@ def issue_credit_note(order: CreditOrder, invoice: Invoice, reason: str, credits
 
 # --- the PDF ---------------------------------------------------------------------------------
 
+# Every label in English and in Hindi, one above the other's slash: a bilingual tax invoice.
+# Latin is drawn with DejaVu and Devanagari with Noto (fpdf2's fallback picks the font per
+# character), shaped by HarfBuzz so that conjuncts and matras join as they are written.
+ORIGINAL = _l("Original for recipient")
+LABELS = {
+    "date": _l("Date"),
+    "place": _l("Place of supply"),
+    "reverse": _l("Tax payable on reverse charge"),
+    "no": _l("No"),
+    "order": _l("Order"),
+    "against": _l("Against invoice"),
+    "reason": _l("Reason"),
+    "supplier": _l("Supplier"),
+    "recipient": _l("Recipient"),
+    "description": _l("Description"),
+    "qty": _l("Qty"),
+    "rate": _l("Rate"),
+    "amount": _l("Amount"),
+    "taxable": _l("Taxable value"),
+    "total": _l("Total"),
+}
+
+
+def _both(make: Callable[[], str]) -> str:
+    """A text in English, then in Hindi: 'Date / तारीख' (once when both read the same)."""
+    with in_language("en"):
+        english = str(make())
+    with in_language("hi"):
+        hindi = str(make())
+    return english if english == hindi else f"{english} / {hindi}"
+
+
+def _label(key: str) -> str:
+    return _both(lambda: str(LABELS[key]))
+
 
 def _title(invoice: Invoice) -> str:
-    return "Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note"
+    return _both(lambda: document_title(invoice.kind))
+
+
+def _start(invoice: Invoice) -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(invoice.issued_at)
+    with in_language("en"):  # the document's metadata: English, as its number and names
+        pdf.set_title(f"{document_title(invoice.kind)} {invoice.number}")
+    pdf.set_author(invoice.seller_name)
+    latin, devanagari = locations.FONTS, locations.DEVANAGARI_FONTS
+    pdf.add_font("DejaVu", "", str(latin / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(latin / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("NotoDevanagari", "", str(devanagari / "NotoSansDevanagari-Regular.ttf"))
+    pdf.add_font("NotoDevanagari", "B", str(devanagari / "NotoSansDevanagari-Bold.ttf"))
+    pdf.set_fallback_fonts(["NotoDevanagari"])
+    pdf.set_text_shaping(True)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    return pdf
 
 
 def render_pdf(invoice: Invoice) -> bytes:
-    """The document as an A4 PDF, drawn from the stored row (the same bytes every time)."""
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(invoice.issued_at)
-    pdf.set_title(f"{_title(invoice)} {invoice.number}")
-    pdf.set_author(invoice.seller_name)
-    fonts = locations.FONTS
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(15, 15, 15)
-    pdf.add_page()
-    width = pdf.epw
+    """The document as an A4 PDF, drawn from the stored row (the same bytes every time),
+    amounts and dates in en_IN whoever asks."""
+    with in_language("en"):
+        pdf = _start(invoice)
+        _draw_head(pdf, invoice)
+        _draw_parties(pdf, invoice)
+        _draw_lines(pdf, invoice)
+        return bytes(pdf.output())
 
-    def line(text: str, size: float = 9, style: str = "", height: float = 4.6) -> None:
-        pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    line(_title(invoice).upper(), 16, "B", 8)
-    line("Original for recipient", 8)
+def _line(pdf: FPDF, text: str, size: float = 9, style: str = "", height: float = 4.8) -> None:
+    pdf.set_font("DejaVu", style, size)
+    pdf.multi_cell(pdf.epw, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _draw_head(pdf: FPDF, invoice: Invoice) -> None:
+    _line(pdf, _title(invoice).upper(), 16, "B", 9)
+    _line(pdf, _both(lambda: str(ORIGINAL)), 8)
     pdf.ln(2)
+    number = _both(lambda: _("%(title)s number", title=document_title(invoice.kind)))
     facts = [
-        (f"{_title(invoice)} number", invoice.number),
-        ("Date", ist_date(invoice.issued_at)),
-        ("Place of supply", f"{invoice.place_of_supply} ({invoice.place_of_supply_code})"),
-        ("Tax payable on reverse charge", "No"),
-        ("Order", f"#{invoice.order_id}"),
+        (number, invoice.number),
+        (_label("date"), ist_date(invoice.issued_at)),
+        (_label("place"), f"{invoice.place_of_supply} ({invoice.place_of_supply_code})"),
+        (_label("reverse"), _label("no")),
+        (_label("order"), f"#{invoice.order_id}"),
     ]
     if invoice.original is not None:
-        facts.append(("Against invoice", invoice.original.number))
+        facts.append((_label("against"), invoice.original.number))
     if invoice.reason:
-        facts.append(("Reason", invoice.reason))
-    for label, value in facts:
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.cell(62, 5, label)
-        pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(width - 62, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        facts.append((_label("reason"), invoice.reason))
+    pdf.set_font("DejaVu", "", 9)
+    bold = FontFace(emphasis="BOLD")
+    with pdf.table(
+        col_widths=(80, 100), borders_layout="NONE", first_row_as_headings=False, padding=0.8
+    ) as table:
+        for label, value in facts:
+            row = table.row()
+            row.cell(label, style=bold)
+            row.cell(value)
     pdf.ln(3)
 
+
+def _draw_parties(pdf: FPDF, invoice: Invoice) -> None:
     top = pdf.get_y()
-    column = (width - 6) / 2
-    for index, (heading, name, gstin, address, state, code) in enumerate(
+    column = (pdf.epw - 6) / 2
+    parties = (
         (
-            (
-                "Supplier",
-                invoice.seller_name,
-                invoice.seller_gstin,
-                invoice.seller_address,
-                invoice.seller_state,
-                invoice.seller_state_code,
-            ),
-            (
-                "Recipient",
-                invoice.recipient_name,
-                invoice.recipient_gstin,
-                invoice.recipient_address,
-                invoice.recipient_state,
-                invoice.recipient_state_code,
-            ),
+            _label("supplier"),
+            invoice.seller_name,
+            invoice.seller_gstin,
+            invoice.seller_address,
+            invoice.seller_state,
+            invoice.seller_state_code,
+        ),
+        (
+            _label("recipient"),
+            invoice.recipient_name,
+            invoice.recipient_gstin,
+            invoice.recipient_address,
+            invoice.recipient_state,
+            invoice.recipient_state_code,
+        ),
+    )
+    bottom = top
+    for index, (heading, name, gstin, address, state, code) in enumerate(parties):
+        pdf.set_xy(pdf.l_margin + index * (column + 6), top)
+        where = _both(
+            lambda state=state, code=code: _("State: %(state)s (%(code)s)", state=state, code=code)
         )
-    ):
-        x = pdf.l_margin + index * (column + 6)
-        pdf.set_xy(x, top)
         for text, style, size in (
             (heading.upper(), "B", 9),
             (name, "B", 10),
             (address, "", 9),
-            (f"State: {state} ({code})", "", 9),
+            (where, "", 9),
             (f"GSTIN: {gstin}", "", 9),
         ):
             pdf.set_font("DejaVu", style, size)
             pdf.multi_cell(column, 4.8, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_y(max(pdf.get_y(), top + 30) + 4)
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_y(max(bottom, top + 30) + 4)
 
+
+def _draw_lines(pdf: FPDF, invoice: Invoice) -> None:
     pdf.set_font("DejaVu", "", 9)
     taxes = (
         [("CGST", invoice.cgst_rate, invoice.cgst), ("SGST", invoice.sgst_rate, invoice.sgst)]
@@ -324,35 +395,31 @@ def render_pdf(invoice: Invoice) -> bytes:
         else [("IGST", invoice.igst_rate, invoice.igst)]
     )
     with pdf.table(
-        col_widths=(76, 18, 14, 20, 32),
+        col_widths=(74, 18, 24, 28, 36),
         text_align=("LEFT", "CENTER", "RIGHT", "RIGHT", "RIGHT"),
         first_row_as_headings=True,
     ) as table:
-        table.row(("Description", "SAC", "Qty", "Rate", "Amount"))
+        table.row((_label("description"), "SAC", _label("qty"), _label("rate"), _label("amount")))
         table.row(
             (
-                invoice.description,
+                _both(lambda: invoice_description(invoice)),
                 invoice.sac,
                 str(invoice.credits),
                 rupees(unit_rate(invoice)),
                 rupees(invoice.taxable_value),
             )
         )
-        table.row(("Taxable value", "", "", "", rupees(invoice.taxable_value)))
+        table.row((_label("taxable"), "", "", "", rupees(invoice.taxable_value)))
         for name, rate, amount in taxes:
             table.row((name, "", "", f"{rate.normalize():f}%", rupees(amount)))
         pdf.set_font("DejaVu", "B", 9)
-        table.row(("Total", "", "", "", rupees(invoice.total)))
+        table.row((_label("total"), "", "", "", rupees(invoice.total)))
     pdf.ln(4)
-    line(
-        f"Total tax: {rupees(invoice.cgst + invoice.sgst + invoice.igst)}. "
-        f"Amounts in Indian rupees.",
-        9,
-    )
+    tax = rupees(invoice.cgst + invoice.sgst + invoice.igst)
+    _line(pdf, _both(lambda: _("Total tax: %(tax)s. Amounts in Indian rupees.", tax=tax)), 9)
     pdf.ln(6)
-    line(f"For {invoice.seller_name}", 9, "B")
-    line("Authorised signatory (a computer-generated document).", 8)
-    return bytes(pdf.output())
+    _line(pdf, _both(lambda: _("For %(seller)s", seller=invoice.seller_name)), 9, "B")
+    _line(pdf, _both(lambda: _("Authorised signatory (a computer-generated document).")), 8)
 
 
 def unit_rate(invoice: Invoice) -> Decimal:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -73,7 +74,7 @@ def lock_account(supplier_id: int) -> CreditAccount:
 
     if not touch():
         if db.session.get(SupplierProfile, supplier_id) is None:
-            raise NotFound("No such supplier.")
+            raise NotFound(_("No such supplier."))
         try:
             with db.session.begin_nested():
                 db.session.add(CreditAccount(supplier_id=supplier_id, plan=default_plan().id))
@@ -142,16 +143,20 @@ def spend_credit(
     existing = entry_by_reference(supplier_id, reference)
     if existing is not None:
         if existing.delta >= 0:
-            raise Conflict(f"The reference {reference} is already used by a grant.")
+            raise Conflict(
+                _("The reference %(reference)s is already used by a grant.", reference=reference)
+            )
         return existing
     now = utcnow()
     lots = _lots(supplier_id, now)
     if not lots:
         raise NoCredits(
-            "Your credit balance is 0, so this cannot be unlocked. Buy a credit pack on the "
-            "Credits page; a paid plan also adds credits every Monday."
+            _(
+                "Your credit balance is 0, so this cannot be unlocked. Buy a credit pack on the "
+                "Credits page; a paid plan also adds credits every Monday."
+            )
         )
-    lot, _ = lots[0]
+    lot, _unused = lots[0]
     entry = CreditEntry(
         supplier_id=supplier_id,
         delta=-1,
@@ -180,7 +185,7 @@ def grant_credits(
     actor_id: int | None = None,
 ) -> CreditEntry:
     """Add a lot of credits, once per `reference` (a repeat returns the first grant)."""
-    entry, _ = grant_once(
+    entry, _created = grant_once(
         supplier_id,
         credits,
         kind=kind,
@@ -273,6 +278,6 @@ def summary(supplier_id: int) -> Summary:
     return Summary(
         balance=balance(supplier_id, at=now),
         plan=account_plan(supplier_id),
-        expiring=sum(left for _, left in expiring),
+        expiring=sum(left for _lot, left in expiring),
         expires_at=min((lot.expires_at for lot, _ in expiring), default=None),  # type: ignore[type-var]
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts.models import SupplierProfile
 from marketplace.accounts.queries import find_user_by_email
@@ -18,9 +20,9 @@ from marketplace.errors import NotFound, ValidationFailed
 def _supplier_by_email(email: str) -> SupplierProfile:
     user = find_user_by_email(email)
     if user is None:
-        raise NotFound(f"No account has the email {email}.")
+        raise NotFound(_("No account has the email %(email)s.", email=email))
     if user.supplier is None:
-        raise ValidationFailed({"email": [f"{email} is not a supplier's account"]})
+        raise ValidationFailed({"email": [_("%(email)s is not a supplier's account", email=email)]})
     return user.supplier
 
 
@@ -51,7 +53,8 @@ def set_plan(email: str, plan_id: str, *, actor_id: int | None = None) -> Plan:
     """Move a supplier to a plan (audited); its allocation applies from the next weekly run."""
     plan = next((p for p in plans() if p.id == plan_id.strip().lower()), None)
     if plan is None:
-        raise ValidationFailed({"plan": ["must be one of: " + ", ".join(p.id for p in plans())]})
+        choices = ", ".join(p.id for p in plans())
+        raise ValidationFailed({"plan": [_("must be one of: %(choices)s", choices=choices)]})
     supplier = _supplier_by_email(email)
     account = lock_account(supplier.id)
     if account.plan != plan.id:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -54,14 +55,14 @@ def confirm_checkout(user: User, order_id: int, params: Mapping[str, str]) -> Ca
     order = supplier_order(user, order_id)
     gateway = gateways.named(order.gateway)
     if not isinstance(gateway, gateways.RazorpayGateway):
-        raise NotFound("This order is not paid through Razorpay.")
+        raise NotFound(_("This order is not paid through Razorpay."))
     # Checked before the gateway is asked anything (verifying captures the payment).
     if params.get("razorpay_order_id") != order.gateway_order_id:
-        raise gateways.ForgedCallback("This payment belongs to another order.")
+        raise gateways.ForgedCallback(_("This payment belongs to another order."))
     if order.status == OrderStatus.PAID:  # the same answer again (a reload): nothing to do
         return CallbackResult("already_granted", order, invoice_of(order))
     if order.status == OrderStatus.REFUNDED:
-        raise Conflict("This order was refunded; order the pack again to buy it.")
+        raise Conflict(_("This order was refunded; order the pack again to buy it."))
     return apply_payment_event(gateway.name, gateway.verify_checkout(params))
 
 
@@ -104,8 +105,13 @@ def apply_payment_event(gateway_name: str, event: gateways.PaymentEvent) -> Call
             order.paise,
         )
         raise PaymentMismatch(
-            f"The captured amount ({event.amount} {event.currency} paise) is not the order's "
-            f"total ({order.paise} INR paise); nothing was granted."
+            _(
+                "The captured amount (%(amount)s %(currency)s paise) is not the order's total "
+                "(%(total)s INR paise); nothing was granted.",
+                amount=event.amount,
+                currency=event.currency,
+                total=order.paise,
+            )
         )
     now = utcnow()
     won = db.session.execute(

@@ -7,6 +7,8 @@ and invoices and are the only ones who refund.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right
 from marketplace.accounts.models import Role, SupplierProfile, User
@@ -27,9 +29,9 @@ def sees_every_invoice(user: User) -> bool:
 def check_manages_orders(user: User) -> None:
     """The admins' pages of every supplier's credit orders."""
     if not user.has_role(Role.ADMIN):
-        raise Forbidden("Only admins see every supplier's credit orders.")
+        raise Forbidden(_("Only admins see every supplier's credit orders."))
 
 
 def check_refunds(user: User) -> None:
     if not user.has_role(Role.ADMIN):
-        raise Forbidden("Only admins refund orders.")
+        raise Forbidden(_("Only admins refund orders."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
@@ -41,8 +42,8 @@ def overview(user: User, *, page: int, per_page: int) -> dict[str, Any]:
     packs priced for its state, and its latest orders and invoices."""
     supplier = policy.supplier_of(user)
     rows, total = ledger(supplier.id, page=page, per_page=per_page)
-    orders, _ = supplier_orders(user, page=1, per_page=10)
-    documents, _ = supplier_invoices(user, page=1, per_page=10)
+    orders, _count = supplier_orders(user, page=1, per_page=10)
+    documents, _count = supplier_invoices(user, page=1, per_page=10)
     return {
         "supplier": supplier,
         "summary": summary(supplier.id),
@@ -107,7 +108,7 @@ def visible_invoice(user: User, invoice_id: int) -> Invoice:
     if policy.sees_every_invoice(user):
         invoice = db.session.get(Invoice, invoice_id)
         if invoice is None:
-            raise NotFound("No such invoice.")
+            raise NotFound(_("No such invoice."))
         return invoice
     supplier = policy.supplier_of(user)
     return get_owned(Invoice, invoice_id, Invoice.supplier_id == supplier.id)

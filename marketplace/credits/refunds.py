@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
@@ -17,6 +18,7 @@ from marketplace.credits.inputs import RefundIn
 from marketplace.credits.ledger import entry_by_reference, lock_account, take_back, unspent_in
 from marketplace.credits.models import CreditKind, CreditOrder, Invoice, OrderStatus
 from marketplace.credits.queries import invoice_of
+from marketplace.credits.wording import order_status
 from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
@@ -33,22 +35,35 @@ class RefundPreview:
     amount: Decimal  # what the gateway would return: the unspent credits' share of the total
 
 
+def not_paid(order: CreditOrder) -> str:
+    return _(
+        "Only a paid order can be refunded; order #%(order)s is %(status)s.",
+        order=order.id,
+        status=order_status(order.status).lower(),
+    )
+
+
+def all_spent(order: CreditOrder) -> str:
+    return _(
+        "All %(count)s credits of order #%(order)s have been spent, so nothing is left to refund.",
+        count=order.credits,
+        order=order.id,
+    )
+
+
 def preview_refund(actor: User, order_id: int) -> RefundPreview:
     """The facts of refunding a paid order now (nothing changes; the refund itself re-reads
     them under the ledger lock)."""
     policy.check_refunds(actor)
     order = db.session.get(CreditOrder, order_id)
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     if order.status != OrderStatus.PAID:
-        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+        raise Conflict(not_paid(order))
     lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
     unspent = unspent_in(lot) if lot is not None else 0
     if unspent == 0:
-        raise Conflict(
-            f"All {order.credits} credits of order #{order.id} have been spent, so nothing is "
-            "left to refund."
-        )
+        raise Conflict(all_spent(order))
     amount = invoices.unspent_share(order, unspent).total
     return RefundPreview(order, unspent, order.credits - unspent, amount)
 
@@ -63,15 +78,12 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
     reason = body.reason
     order = db.session.get(CreditOrder, order_id)
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     # Under the ledger lock nothing is spent meanwhile: what is unspent now is what is taken.
     lock_account(order.supplier_id)
     lot = entry_by_reference(order.supplier_id, f"order:{order.id}")
     if order.status == OrderStatus.PAID and (lot is None or unspent_in(lot) == 0):
-        raise Conflict(
-            f"All {order.credits} credits of order #{order.id} have been spent, so nothing is "
-            "left to refund."
-        )
+        raise Conflict(all_spent(order))
     now = utcnow()
     claimed = db.session.execute(
         update(CreditOrder)
@@ -81,7 +93,7 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
     ).rowcount  # type: ignore[attr-defined]
     db.session.refresh(order)
     if not claimed:
-        raise Conflict(f"Only a paid order can be refunded; order #{order.id} is {order.status}.")
+        raise Conflict(not_paid(order))
     invoice = invoice_of(order)
     assert invoice is not None, "a paid order has its invoice"
     assert lot is not None, "a paid order's credits were granted with it"

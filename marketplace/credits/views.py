@@ -4,15 +4,27 @@ checkout pages of each gateway, invoices as a page and a PDF, and the admins' or
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from marketplace.accounts.forms import ActionForm, accepted
 from marketplace.accounts.models import User
-from marketplace.credits import gateways, invoices, orders, payments, policy, queries, refunds
+from marketplace.credits import (
+    gateways,
+    invoices,
+    orders,
+    payments,
+    policy,
+    queries,
+    refunds,
+    wording,
+)
 from marketplace.credits.inputs import OrderIn, RefundIn
-from marketplace.credits.models import CreditOrder, Invoice, InvoiceKind, OrderStatus
+from marketplace.credits.models import CreditOrder, Invoice, OrderStatus
 from marketplace.db import IST
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.formatting import rupees
@@ -20,12 +32,18 @@ from marketplace.validation import validated
 from marketplace.web import requested_page
 
 bp = Blueprint("credits", __name__)
+bp.add_app_template_global(wording.ledger_text, "ledger_text")
+bp.add_app_template_global(wording.order_status, "order_status")
+bp.add_app_template_global(wording.document_title, "document_title")
+bp.add_app_template_global(wording.invoice_description, "invoice_description")
 
 PER_PAGE = 20
 
 
 class RefundForm(FlaskForm):
-    reason = StringField("Reason", description="Shown on the credit note and told to the supplier")
+    reason = StringField(
+        _l("Reason"), description=_l("Shown on the credit note and told to the supplier")
+    )
 
 
 def _user() -> User:
@@ -47,11 +65,11 @@ def buy():  # type: ignore[no-untyped-def]
     policy.supplier_of(_user())  # a buyer is refused before the pack is read, as in the API
     try:
         order = validated(OrderIn, {"pack": request.form.get("pack", "")})
-        _, checkout = orders.create_order(_user(), order)
+        _order, checkout = orders.create_order(_user(), order)
     except ValidationFailed as refused:
         for messages in refused.errors.values():
             for message in messages:
-                flash(f"Not ordered: the pack {message}.", "error")
+                flash(_("Not ordered: the pack %(problem)s.", problem=message), "error")
         return redirect(url_for("credits.overview"))
     return redirect(checkout["url"])
 
@@ -59,13 +77,13 @@ def buy():  # type: ignore[no-untyped-def]
 def _payable(order: CreditOrder) -> Response | None:
     """Send the payer away from a checkout page whose order needs no payment any more."""
     if order.status == OrderStatus.PAID:
-        flash("This order is already paid.", "info")
+        flash(_("This order is already paid."), "info")
         invoice = queries.invoice_of(order)
         if invoice is not None:
             return redirect(url_for("credits.invoice_page", invoice_id=invoice.id))  # type: ignore[return-value]
         return redirect(url_for("credits.overview"))  # type: ignore[return-value]
     if order.status == OrderStatus.REFUNDED:
-        raise Conflict("This order was refunded; order the pack again to buy it.")
+        raise Conflict(_("This order was refunded; order the pack again to buy it."))
     return None
 
 
@@ -99,15 +117,19 @@ def _after_payment(result: payments.CallbackResult):  # type: ignore[no-untyped-
         order = result.order
         assert order is not None
         flash(
-            f"Payment received: {order.credits} credits are in your account. "
-            f"Your tax invoice is {result.invoice.number}.",
+            _(
+                "Payment received: %(count)s credits are in your account. "
+                "Your tax invoice is %(number)s.",
+                count=order.credits,
+                number=result.invoice.number,
+            ),
             "success",
         )
         return redirect(url_for("credits.invoice_page", invoice_id=result.invoice.id))
     if result.result == "payment_failed":
-        flash("The payment failed and nothing was charged. You can try again.", "error")
+        flash(_("The payment failed and nothing was charged. You can try again."), "error")
     else:
-        flash("The payment is not complete yet; we will add the credits once it is.", "info")
+        flash(_("The payment is not complete yet; we will add the credits once it is."), "info")
     return redirect(url_for("credits.overview"))
 
 
@@ -164,7 +186,7 @@ def invoice_page(invoice_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "credits/invoice.html",
         invoice=invoice,
-        title="Tax invoice" if invoice.kind == InvoiceKind.INVOICE else "Credit note",
+        title=wording.document_title(invoice.kind),
         india=IST,
         rate=invoices.unit_rate(invoice),
     )
@@ -220,7 +242,7 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
         order, note, taken = refunds.refund_order(admin, order_id, why)
     except ValidationFailed as refused:
         for messages in refused.errors.values():
-            flash(f"Not refunded: the reason {'; '.join(messages)}.", "error")
+            flash(_("Not refunded: the reason %(problem)s.", problem="; ".join(messages)), "error")
     except Conflict as refused:
         flash(refused.detail, "error")
     else:
@@ -229,7 +251,13 @@ def refund(order_id: int):  # type: ignore[no-untyped-def]
 
 
 def _refunded(order: CreditOrder, note: Invoice, taken: int) -> str:
-    return (
-        f"Order #{order.id} refunded: {taken} unspent credit{'s' if taken != 1 else ''} "
-        f"taken back, {rupees(order.refund_amount)} returned, credit note {note.number} issued."
+    return ngettext(
+        "Order #%(order)s refunded: %(num)d unspent credit taken back, %(amount)s returned, "
+        "credit note %(number)s issued.",
+        "Order #%(order)s refunded: %(num)d unspent credits taken back, %(amount)s returned, "
+        "credit note %(number)s issued.",
+        taken,
+        order=order.id,
+        amount=rupees(order.refund_amount),
+        number=note.number,
     )

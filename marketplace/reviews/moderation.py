@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from marketplace import audit, desk
@@ -38,7 +40,7 @@ def report_review(user: User, review_id: int, given: ReportIn) -> ReviewReport:
         )
     )
     if already is not None:
-        raise Conflict("You have already reported this review; the grievance officer has it.")
+        raise Conflict(_("You have already reported this review; the grievance officer has it."))
     report = ReviewReport(review_id=review.id, reporter_id=user.id, reason=given.reason)
     db.session.add(report)
     db.session.flush()
@@ -62,7 +64,7 @@ def decide(officer: User, review_id: int, given: DecisionIn) -> Review:
     now = utcnow()
     hide = given.decision == "hide"
     if hide and not review.visible:
-        raise Conflict("This review is already hidden.")
+        raise Conflict(_("This review is already hidden."))
     outcome = ReportOutcome.HIDDEN if hide else ReportOutcome.KEPT
     db.session.execute(
         update(ReviewReport)
@@ -109,9 +111,11 @@ def reported_reviews() -> Iterable[desk.DeskItem]:
             kind="review_report",
             id=review_id,
             reference=f"RV-{review_id}",
-            subject=f"Review reported ({count} report{'' if count == 1 else 's'})",
+            subject=ngettext(
+                "Review reported (%(num)d report)", "Review reported (%(num)d reports)", count
+            ),
             status="reported",
-            status_label="Reported",
+            status_label=_("Reported"),
             received_at=first_reported,
             acknowledge_by=None,
             resolve_by=resolve.due(first_reported),

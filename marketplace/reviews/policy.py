@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
@@ -17,7 +20,7 @@ from marketplace.extensions import db
 from marketplace.reviews.eligibility import trade_basis
 from marketplace.reviews.models import Basis, Review
 
-NOT_ELIGIBLE = (
+NOT_ELIGIBLE = _l(
     "You can rate a supplier after it has answered your enquiry, sent you a quotation or "
     "unlocked your buy requirement."
 )
@@ -27,7 +30,7 @@ def rated_supplier(supplier_id: int) -> SupplierProfile:
     """A supplier that can be rated and whose reviews can be read: one whose account is open."""
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None or not supplier.user.is_active_account:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     return supplier
 
 
@@ -40,10 +43,10 @@ def _own_business(user: User, supplier: SupplierProfile) -> bool:
 def rating_basis(user: User, supplier: SupplierProfile) -> Basis:
     """The trade that lets `user` rate `supplier`; a 403 saying what it takes otherwise."""
     if _own_business(user, supplier):
-        raise Forbidden("You cannot rate your own business.")
+        raise Forbidden(_("You cannot rate your own business."))
     basis = trade_basis(user.id, supplier.id)
     if basis is None:
-        raise Forbidden(NOT_ELIGIBLE)
+        raise Forbidden(str(NOT_ELIGIBLE))
     return basis
 
 
@@ -70,7 +73,7 @@ def seen_review(user: User | None, review_id: int) -> Review:
     """A review the caller may see; a hidden one is not found by the public."""
     review = db.session.get(Review, review_id)
     if review is None or not can_see(user, review):
-        raise NotFound("No such review.")
+        raise NotFound(_("No such review."))
     return review
 
 
@@ -80,7 +83,7 @@ def reply_target(user: User, review_id: int) -> Review:
     # A reply speaks in public for the whole business: the owner and managers, not sales.
     business = accounts_policy.business_of(user, "reply to reviews", Right.ALL_LEADS)
     if review.supplier_id != business.id:
-        raise Forbidden("Only the supplier a review is about can reply to it.")
+        raise Forbidden(_("Only the supplier a review is about can reply to it."))
     return review
 
 
@@ -88,7 +91,7 @@ def report_target(user: User, review_id: int) -> Review:
     """Anyone signed in may report a review they can see, except its author (who edits it)."""
     review = seen_review(user, review_id)
     if review.author_id == user.id:
-        raise Conflict("This is your own review: edit it instead of reporting it.")
+        raise Conflict(_("This is your own review: edit it instead of reporting it."))
     return review
 
 
@@ -99,8 +102,8 @@ def can_moderate(user: User | None) -> bool:
 def moderated_review(user: User, review_id: int) -> Review:
     """The officer's view of any review, hidden or not; a 403 for anyone else."""
     if not can_moderate(user):
-        raise Forbidden("Only the grievance officer can hide reviews.")
+        raise Forbidden(_("Only the grievance officer can hide reviews."))
     review = db.session.get(Review, review_id)
     if review is None:
-        raise NotFound("No such review.")
+        raise NotFound(_("No such review."))
     return review

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 from typing_extensions import TypedDict  # pydantic reads typing's own only from 3.12
 
@@ -13,17 +14,17 @@ from marketplace.reviews.models import Basis, Review
 from marketplace.reviews.ratings import RatingSummary
 
 BASIS_LABELS = {
-    Basis.QUOTATION: "Received a quotation from this supplier",
-    Basis.ANSWERED_ENQUIRY: "Enquired and was answered by this supplier",
-    Basis.BUYLEAD: "This supplier took up their buy requirement",
+    Basis.QUOTATION: _l("Received a quotation from this supplier"),
+    Basis.ANSWERED_ENQUIRY: _l("Enquired and was answered by this supplier"),
+    Basis.BUYLEAD: _l("This supplier took up their buy requirement"),
 }
-FORMER_BUYER = "A former buyer"
+FORMER_BUYER = _l("A former buyer")
 
 
 def author_name(review: Review) -> str:
     """'Farida N.': a first name and an initial, enough to tell reviews apart."""
     if review.author is None:
-        return FORMER_BUYER
+        return str(FORMER_BUYER)
     first, *rest = review.author.name.split()
     return f"{first} {rest[-1][0]}." if rest else first
 
@@ -104,7 +105,7 @@ def public(review: Review) -> ReviewView:
         "text": review.text,
         "author": author_name(review),
         "basis": str(review.basis),
-        "basis_label": BASIS_LABELS[review.basis],
+        "basis_label": str(BASIS_LABELS[review.basis]),
         "created_at": review.created_at,
         "updated_at": review.updated_at,
         "reply": reply,

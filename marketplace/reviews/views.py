@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import SupplierProfile
 from marketplace.errors import Conflict, ValidationFailed
@@ -83,7 +84,7 @@ def rate_supplier(supplier_id: int):  # type: ignore[no-untyped-def]
         writing.rate_supplier(user, supplier.id, validated(ReviewIn, _form()))
     except ValidationFailed as refused:
         return _rating_page(supplier, basis, _form(), refused.errors, existing, 422)
-    flash("Thank you: your rating is published.", "success")
+    flash(_("Thank you: your rating is published."), "success")
     return redirect(url_for("reviews.supplier_reviews", supplier_id=supplier.id))
 
 
@@ -112,9 +113,10 @@ def reply(review_id: int):  # type: ignore[no-untyped-def]
     try:
         writing.reply_to_review(user, review.id, validated(ReplyIn, _form()))
     except ValidationFailed as refused:
-        flash(f"Not sent. Your reply {' '.join(refused.errors.get('text', []))}.", "error")
+        problem = " ".join(refused.errors.get("text", []))
+        flash(_("Not sent. Your reply %(problem)s.", problem=problem), "error")
     else:
-        flash("Your reply is published under the review.", "success")
+        flash(_("Your reply is published under the review."), "success")
     return _back_to(review)
 
 
@@ -125,11 +127,12 @@ def report(review_id: int):  # type: ignore[no-untyped-def]
     try:
         moderation.report_review(user, review.id, validated(ReportIn, _form()))
     except ValidationFailed as refused:
-        flash(f"Not sent. The reason {' '.join(refused.errors.get('reason', []))}.", "error")
+        problem = " ".join(refused.errors.get("reason", []))
+        flash(_("Not sent. The reason %(problem)s.", problem=problem), "error")
     except Conflict as refused:  # their own review, or reported already: said on the page
         flash(refused.detail, "error")
     else:
-        flash("Thank you. The grievance officer will look at this review.", "success")
+        flash(_("Thank you. The grievance officer will look at this review."), "success")
     return _back_to(review)
 
 
@@ -147,7 +150,7 @@ def desk_review(review_id: int):  # type: ignore[no-untyped-def]
         except ValidationFailed as refused:
             errors = refused.errors
         else:
-            flash("Decision recorded; the reports on this review are closed.", "success")
+            flash(_("Decision recorded; the reports on this review are closed."), "success")
             return redirect(url_for("grievances.desk_queue"))
     return render_template(
         "reviews/desk.html",

@@ -6,6 +6,7 @@ re-indexes the supplier's products so a search sorted by rating follows it."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -88,7 +89,7 @@ def reply_to_review(user: User, review_id: int, given: ReplyIn) -> Review:
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if not answered:
-        raise Conflict("This review already has your reply; a review is answered once.")
+        raise Conflict(_("This review already has your reply; a review is answered once."))
     db.session.refresh(review)
     audit.record("review.replied", actor_id=user.id, subject=review)
     return review
