@@ -42,7 +42,7 @@ def _leaf_category(slug: str) -> CategoryInfo:
         raise Invalid(_("unknown category: choose one from the list of categories"))
     if not info.is_leaf:
         raise Invalid(
-            _("“%(industry)s” is an industry: choose one of its categories", industry=info.name)
+            _("'%(industry)s' is an industry: choose one of its categories", industry=info.name)
         )
     return info
 

@@ -394,5 +394,7 @@ def gst_note(product: object) -> str:
     rate = getattr(product, "gst_rate", None)
     included = getattr(product, "price_includes_gst", False)
     if rate is None:
-        return "incl. GST" if included else ""
-    return f"{'incl.' if included else '+'} {gst_label(rate)}% GST"
+        return _("incl. GST") if included else ""
+    if included:
+        return _("incl. %(rate)s%% GST", rate=gst_label(rate))
+    return _("+ %(rate)s%% GST", rate=gst_label(rate))
