@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace import (
@@ -158,7 +159,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_web_helpers(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
 
     formatting.register_filters(app)

@@ -9,6 +9,8 @@ import time
 from http import HTTPStatus
 
 from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -22,6 +24,29 @@ log = logging.getLogger(__name__)
 
 # A restart or failover of PostgreSQL takes seconds; a client retrying sooner finds it down.
 DATABASE_RETRY_SECONDS = 5
+
+# Werkzeug's words for the statuses it raises, English only: the same words through the
+# catalogue (English reads exactly as before); a status not named here keeps werkzeug's.
+_TITLES = {
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+}
+_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server."
+    ),
+    404: _l(
+        "The requested URL was not found on the server. If you entered the URL manually please "
+        "check your spelling and try again."
+    ),
+    405: _l("The method is not allowed for the requested URL."),
+    413: _l("The data value transmitted exceeds the capacity limit."),
+}
 
 
 def wants_json() -> bool:
@@ -38,10 +63,21 @@ def _unavailable(title: str, heading: str, detail: str, retry_after: int) -> Res
     if wants_json():
         response = problem(503, detail, title=title)
     else:
-        body, _ = _page(503, heading, detail)
+        body, _status = _page(503, heading, detail)
         response = Response(body, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _phrase(status: int) -> str:
+    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else _("Error")
+
+
+def _described(error: HTTPException) -> str | None:
+    """The error's own description, or ours when it is werkzeug's default for its status."""
+    if error.code in _DESCRIPTIONS and error.description == type(error).description:
+        return str(_DESCRIPTIONS[error.code])
+    return error.description
 
 
 def _forget_transaction() -> None:
@@ -63,7 +99,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             response = problem(error.status, error.detail, error.errors, error.title)
         else:
-            body, _ = _page(error.status, error.title, error.detail)
+            body, _status = _page(error.status, str(error.title), error.detail)
             response = Response(body, status=error.status, mimetype="text/html")
         if error.retry_after:
             response.headers["Retry-After"] = str(error.retry_after)
@@ -74,19 +110,22 @@ def register_error_handlers(app: Flask) -> None:
         # A unique constraint lost a race that the service's own check could not see.
         db.session.rollback()
         log.info("integrity error turned into 409: %s", error.orig)
-        detail = "This conflicts with something already stored."
+        detail = _("This conflicts with something already stored.")
         if wants_json():
             return problem(409, detail)
-        return _page(409, "Conflict", detail)
+        return _page(409, _("Conflict"), detail)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        detail = f"Too many requests: the limit is {error.description}. Please wait and retry."
+        detail = _(
+            "Too many requests: the limit is %(limit)s. Please wait and retry.",
+            limit=error.description,
+        )
         if wants_json():
             response = problem(429, detail)
         else:
-            body, _ = _page(429, "Too many requests", detail)
+            body, _status = _page(429, _("Too many requests"), detail)
             response = Response(body, status=429, mimetype="text/html")
         breached = limiter.current_limit
         wait = breached.reset_at - int(time.time()) if breached else 60
@@ -97,8 +136,9 @@ def register_error_handlers(app: Flask) -> None:
     def search_unavailable(error: SearchUnavailable):  # type: ignore[no-untyped-def]
         db.session.rollback()
         log.warning("search unavailable: %s", error)
-        detail = "Search is unavailable right now. Listings are safe; please try again shortly."
-        return _unavailable("Search unavailable", "Search is unavailable", detail, retry_after=30)
+        detail = _("Search is unavailable right now. Listings are safe; please try again shortly.")
+        heading = _("Search is unavailable")
+        return _unavailable(_("Search unavailable"), heading, detail, retry_after=30)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -107,20 +147,20 @@ def register_error_handlers(app: Flask) -> None:
         # and pool_pre_ping hands the next request a fresh connection.
         _forget_transaction()
         log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
-        detail = "The database is unavailable for a moment. Nothing was saved; please retry."
-        heading = "Please try again in a moment"
-        return _unavailable("Service unavailable", heading, detail, DATABASE_RETRY_SECONDS)
+        detail = _("The database is unavailable for a moment. Nothing was saved; please retry.")
+        heading = _("Please try again in a moment")
+        return _unavailable(_("Service unavailable"), heading, detail, DATABASE_RETRY_SECONDS)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         db.session.rollback()
         status = error.code or 500
-        title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-        detail = error.description or title
+        title = str(_TITLES.get(status, _phrase(status)))
+        detail = _described(error) or title
         if wants_json():
             response = problem(status, detail, title=title)
         else:
-            body, _ = _page(status, title, detail)
+            body, _status = _page(status, title, detail)
             response = Response(body, status=status, mimetype="text/html")
         original = dict(error.get_headers())
         for header in ("Allow", "WWW-Authenticate"):
@@ -132,7 +172,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        detail = "Something went wrong on our side. It has been logged."
+        detail = _("Something went wrong on our side. It has been logged.")
         if wants_json():
             return problem(500, detail)
-        return _page(500, "Something went wrong", detail)
+        return _page(500, _("Something went wrong"), detail)

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 from flask import Response, jsonify
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class ServiceError(Exception):
     status = 400
-    title = "Bad request"
+    title = _l("Bad request")
     # A refusal that must still record what led to it (a wrong one-time code counts as an
     # attempt): the request's writes are committed instead of rolled back.
     keep_writes = False
@@ -30,36 +32,38 @@ class ServiceError(Exception):
 
 class ValidationFailed(ServiceError):
     status = 422
-    title = "Validation failed"
+    title = _l("Validation failed")
 
     def __init__(self, errors: Mapping[str, list[str]], detail: str | None = None):
         fields = ", ".join(sorted(errors))
-        super().__init__(detail or f"Some fields are not valid: {fields}.", errors)
+        super().__init__(
+            detail or _("Some fields are not valid: %(fields)s.", fields=fields), errors
+        )
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class NotAuthenticated(ServiceError):
     status = 401
-    title = "Not authenticated"
+    title = _l("Not authenticated")
 
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Forbidden"
+    title = _l("Forbidden")
 
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class TooManyRequests(ServiceError):
     status = 429
-    title = "Too many requests"
+    title = _l("Too many requests")
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
@@ -91,9 +95,9 @@ def problem(
 ) -> Response:
     body = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": str(title or HTTPStatus(status).phrase),
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
     }
     if errors:
         body["errors"] = dict(errors)

@@ -19,20 +19,20 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict  # pydantic reads typing's own only from 3.12
 
 from marketplace.db import IST
-from marketplace.validation import MAX_ID, Invalid, clean_text, whole_number
+from marketplace.validation import MAX_ID, REQUIRED, Invalid, clean_text, shown, whole_number
 
-REQUIRED = "this field is required"
 ItemT = TypeVar("ItemT")
 
 
 def refuse(message: str) -> PydanticCustomError:
     """A refusal in the portal's words, shown as is (pydantic adds nothing to it)."""
-    return PydanticCustomError("invalid", message)
+    return PydanticCustomError("invalid", shown(message))
 
 
 def _blank(raw: Any) -> bool:
@@ -87,12 +87,12 @@ def Text(
 
     def read(raw: Any) -> Any:
         if not isinstance(raw, str):
-            raise Invalid("must be a string")
+            raise Invalid(_("must be a string"))
         value = clean_text(raw, multiline=multiline)
         if len(value) < min_length:
-            raise Invalid(f"must be at least {min_length} characters")
+            raise Invalid(_("must be at least %(count)s characters", count=min_length))
         if len(value) > max_length:
-            raise Invalid(f"must be at most {max_length} characters")
+            raise Invalid(_("must be at most %(count)s characters", count=max_length))
         return check(value) if check else value
 
     schema: dict[str, Any] = {"type": "string", "maxLength": max_length}
@@ -110,12 +110,12 @@ def WholeNumber(
 
     def read(raw: Any) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int | str):
-            raise Invalid("must be a whole number")
+            raise Invalid(_("must be a whole number"))
         value = raw if isinstance(raw, int) else whole_number(raw.strip())
         if value is None:  # int() would also read '١٢' and ' 1_0 '
-            raise Invalid("must be a whole number")
+            raise Invalid(_("must be a whole number"))
         if not minimum <= value <= maximum:
-            raise Invalid(f"must be between {minimum} and {maximum}")
+            raise Invalid(_("must be between %(low)s and %(high)s", low=minimum, high=maximum))
         return value
 
     schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "maximum": maximum}
@@ -140,7 +140,7 @@ def _flag(raw: Any) -> bool:
         return True  # an HTML checkbox, a query string
     if isinstance(raw, str) and raw.lower() in _FALSE:
         return False
-    raise refuse("must be yes or no (true or false)")
+    raise refuse(_("must be yes or no (true or false)"))
 
 
 Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
@@ -166,19 +166,19 @@ def Money(
 
     def read(raw: Any) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
-            raise Invalid('must be an amount in rupees, e.g. "1250.00"')
+            raise Invalid(_('must be an amount in rupees, e.g. "1250.00"'))
         try:
             value = Decimal(str(raw).replace(",", "").strip())
         except InvalidOperation:
-            raise Invalid('must be an amount in rupees, e.g. "1250.00"') from None
+            raise Invalid(_('must be an amount in rupees, e.g. "1250.00"')) from None
         if not value.is_finite() or value < 0:
-            raise Invalid("must be zero or more")
+            raise Invalid(_("must be zero or more"))
         if value > maximum:
-            raise Invalid(f"must be at most {maximum}")
+            raise Invalid(_("must be at most %(maximum)s", maximum=maximum))
         if value != value.quantize(Decimal("0.01")):
-            raise Invalid("must have at most two decimal places (paise)")
+            raise Invalid(_("must have at most two decimal places (paise)"))
         if above_zero and value == 0:
-            raise Invalid("must be more than zero")
+            raise Invalid(_("must be more than zero"))
         return value.quantize(Decimal("0.01"))
 
     schema = {"type": ["string", "number"], "description": description}
@@ -191,7 +191,7 @@ def Choice(values: Iterable[str], *, required: bool = True, description: str = "
 
     def read(raw: Any) -> str:
         if raw not in options:
-            raise Invalid(f"must be one of: {', '.join(options)}")
+            raise Invalid(_("must be one of: %(options)s", options=", ".join(options)))
         return str(raw)
 
     schema: dict[str, Any] = {"type": "string", "enum": list(options)}
@@ -241,7 +241,7 @@ def _page_number(maximum: int) -> Any:
         if isinstance(raw, str):
             number = whole_number(raw)
         if number is None or not 1 <= number <= maximum:
-            raise Invalid(f"must be a whole number from 1 to {maximum}")
+            raise Invalid(_("must be a whole number from 1 to %(maximum)s", maximum=maximum))
         return number
 
     return checked(read, {"type": "integer", "minimum": 1, "maximum": maximum}, python=int)

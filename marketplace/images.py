@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
 from marketplace.db import after_commit
@@ -59,19 +60,23 @@ def folder(kind: str) -> Path:
 def read_upload(stream: IO[bytes] | None) -> Image.Image:
     """The photo in an uploaded file, checked and decoded; ValidationFailed on `image`."""
     if stream is None:
-        raise ValidationFailed({"image": ["choose a JPEG, PNG or WebP file"]})
+        raise ValidationFailed({"image": [_("choose a JPEG, PNG or WebP file")]})
     data = stream.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationFailed({"image": ["must be at most 5 MB"]})
+        raise ValidationFailed({"image": [_("must be at most 5 MB")]})
     return decode(data)
 
 
 def decode(data: bytes) -> Image.Image:
     """Decode a photo at no more than the size it is stored at: its header is checked before
     any pixel is decoded, and a JPEG is decoded at 1/2 to 1/8 scale when that still covers it."""
-    refused = ValidationFailed({"image": ["must be a JPEG, PNG or WebP image"]})
+    refused = ValidationFailed({"image": [_("must be a JPEG, PNG or WebP image")]})
     too_large = ValidationFailed(
-        {"image": [f"is too large: at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels"]}
+        {
+            "image": [
+                _("is too large: at most %(count)s megapixels", count=MAX_IMAGE_PIXELS // 1_000_000)
+            ]
+        }
     )
     try:
         with Image.open(BytesIO(data), formats=_IMAGE_FORMATS) as probe:
@@ -96,7 +101,7 @@ def decode(data: bytes) -> Image.Image:
         # Pillow's words (they vary by version) for a PNG text chunk or chunks inflating too far
         if re.search("decompressed data too large|text chunk", str(error), re.IGNORECASE):
             raise ValidationFailed(
-                {"image": ["carries too much embedded text (metadata) to be read safely"]}
+                {"image": [_("carries too much embedded text (metadata) to be read safely")]}
             ) from None
         raise refused from None
     except _UNREADABLE:
@@ -136,8 +141,9 @@ def save(picture: Image.Image, kind: str) -> StoredImage:
         if error.errno not in _NO_ROOM:
             raise
         log.error("no room for an upload in %s: %s", kind, error)
-        message = "the server has no room to store photos just now; please try again later"
-        raise StorageFull({"image": [message]}, "Photo not stored: " + message) from None
+        message = _("the server has no room to store photos just now; please try again later")
+        detail = _("Photo not stored: %(problem)s", problem=message)
+        raise StorageFull({"image": [message]}, detail) from None
     return StoredImage(name, buffer.tell(), picture.width, picture.height)
 
 

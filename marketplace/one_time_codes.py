@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import update
 
 from marketplace.errors import ValidationFailed
@@ -50,6 +51,9 @@ def check(stored_digest: str, purpose: str, row_id: str, code: str, *, tries: in
     """Raise WrongCode, saying how many tries are left after `tries`, unless `code` is the one."""
     if not hmac.compare_digest(stored_digest, digest(purpose, row_id, code.strip())):
         left = ATTEMPTS - tries
-        raise WrongCode(
-            {"code": [f"the code is not right ({left} attempt{'s' if left != 1 else ''} left)"]}
+        message = ngettext(
+            "the code is not right (%(num)d attempt left)",
+            "the code is not right (%(num)d attempts left)",
+            left,
         )
+        raise WrongCode({"code": [message]})

@@ -36,6 +36,7 @@ from functools import cache, wraps
 from typing import Any, get_args, get_origin
 
 from flask import Flask, Response, current_app, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, TypeAdapter
 from werkzeug.routing import Rule
 
@@ -159,13 +160,13 @@ def _adapter(kind: Any) -> TypeAdapter[Any]:
 def json_body() -> Any:
     """The request's JSON, parsed strictly: a body that is not JSON is a 400 saying why."""
     if not request.is_json:
-        raise ServiceError("Send a JSON body with 'Content-Type: application/json'.")
+        raise ServiceError(_("Send a JSON body with 'Content-Type: application/json'."))
     try:
         data = current_app.json.loads(request.get_data(cache=True))
     except ValueError as error:  # the reader says what is wrong: "numbers must be finite", ...
-        raise ServiceError(f"The body is not valid JSON: {error}.") from None
+        raise ServiceError(_("The body is not valid JSON: %(problem)s.", problem=error)) from None
     if data is None:
-        raise ServiceError("The body is not valid JSON: it is null.")
+        raise ServiceError(_("The body is not valid JSON: it is null."))
     return data
 
 

@@ -9,6 +9,8 @@ import unicodedata
 from datetime import date
 from typing import Any, NoReturn, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 from werkzeug.routing import IntegerConverter
 
@@ -17,10 +19,18 @@ from marketplace.errors import FieldErrors, ValidationFailed
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL's is 32 bits
+# English, as callers and tests compare it; `shown` reads it in the request's language.
+REQUIRED = "this field is required"
 
 
 class Invalid(ValueError):
     """Raised by a field check; the message is shown to the user as is."""
+
+
+def shown(message: str) -> str:
+    """A refusal's message as the person reads it: REQUIRED in their language, any other
+    message as given (already translated where it was made)."""
+    return _(REQUIRED) if message == REQUIRED else str(message)
 
 
 def whole_number(raw: str) -> int | None:
@@ -82,11 +92,11 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     nothing visible in it; fold white space unless multiline."""
     value = unicodedata.normalize("NFC", value)
     if _CONTROLS.search(value):
-        raise Invalid("must not contain control characters")
+        raise Invalid(_("must not contain control characters"))
     if _BIDI_CONTROLS.search(value):
-        raise Invalid("must not contain text-direction control characters")
+        raise Invalid(_("must not contain text-direction control characters"))
     if value and not any(_visible(char) for char in value):
-        raise Invalid("must contain visible characters")
+        raise Invalid(_("must contain visible characters"))
     return value.strip().replace("\r\n", "\n") if multiline else " ".join(value.split())
 
 
@@ -98,9 +108,15 @@ def parse_day(raw: Any, *, earliest: date, latest: date) -> date:
             raise ValueError
         value = date.fromisoformat(raw)
     except ValueError:
-        raise Invalid("must be a date written YYYY-MM-DD") from None
+        raise Invalid(_("must be a date written YYYY-MM-DD")) from None
     if not earliest <= value <= latest:
-        raise Invalid(f"must be between {earliest.isoformat()} and {latest.isoformat()}")
+        raise Invalid(
+            _(
+                "must be between %(low)s and %(high)s",
+                low=earliest.isoformat(),
+                high=latest.isoformat(),
+            )
+        )
     return value
 
 
@@ -115,22 +131,24 @@ def day_or_none(raw: Any, *, earliest: date, latest: date) -> date | None:
 
 # What pydantic's own checks say, in the portal's words (the declared types in `fields` speak
 # for themselves; these are the shapes around them: a missing field, a list, a nested object).
+# Lazy: read in the language of the request that is refused.
 _MESSAGES = {
-    "missing": "this field is required",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "typed_dict_type": "must be an object",
-    "list_type": "must be a list",
-    "string_type": "must be a string",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "too_long": "has too many items",
-    "extra_forbidden": "this field cannot be set here",
+    "missing": _l("this field is required"),  # REQUIRED, marked for the catalogue
+    "model_type": _l("must be an object"),
+    "model_attributes_type": _l("must be an object"),
+    "dict_type": _l("must be an object"),
+    "typed_dict_type": _l("must be an object"),
+    "list_type": _l("must be a list"),
+    "string_type": _l("must be a string"),
+    "int_type": _l("must be a whole number"),
+    "int_parsing": _l("must be a whole number"),
+    "int_from_float": _l("must be a whole number"),
+    "bool_type": _l("must be true or false"),
+    "bool_parsing": _l("must be true or false"),
+    "too_long": _l("has too many items"),
+    "extra_forbidden": _l("this field cannot be set here"),
 }
+_OBJECTS = {"model_type", "model_attributes_type", "dict_type", "typed_dict_type"}
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -139,14 +157,18 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
     for line in error.errors(include_url=False, include_context=True, include_input=False):
         # A refused key of an object is named as the key itself ("specifications.Grade").
         field = ".".join(str(part) for part in line["loc"] if part != "[key]") or "body"
-        if line["type"] == "invalid":  # fields.refuse: the portal's own message
+        kind = line["type"]
+        if kind == "invalid":  # fields.refuse: the portal's own message, already translated
             message = line["msg"]
-        elif line["type"] in {"literal_error", "enum"}:
-            message = f"must be one of: {line['ctx']['expected']}".replace("'", "")
-        else:
-            message = _MESSAGES.get(line["type"], line["msg"][:1].lower() + line["msg"][1:])
-        if field == "body" and message == "must be an object":
-            message = "must be a JSON object"
+        elif kind in {"literal_error", "enum"}:
+            options = str(line["ctx"]["expected"]).replace("'", "")
+            message = _("must be one of: %(options)s", options=options)
+        elif field == "body" and kind in _OBJECTS:
+            message = _("must be a JSON object")
+        elif kind in _MESSAGES:
+            message = str(_MESSAGES[kind])
+        else:  # pydantic's own words, in English: a shape the portal has no message for
+            message = line["msg"][:1].lower() + line["msg"][1:]
         errors.add(field, message)
     return errors.errors
 
@@ -163,4 +185,4 @@ def validated(model: type[ModelT], data: Any) -> ModelT:
 def refuse_field(field: str, message: str) -> NoReturn:
     """A refusal that needs more than one field to see (a range, a total): in a model's own
     after-validator, which runs once each field has passed."""
-    raise ValidationFailed({field: [message]})
+    raise ValidationFailed({field: [shown(message)]})

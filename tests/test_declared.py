@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Blueprint, Flask
+from flask_babel import Babel
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
@@ -128,6 +129,7 @@ class Answer(TypedDict):
 def _app() -> Flask:
     app = Flask(__name__)
     app.testing = True
+    Babel(app)  # as in every app of the portal, messages are read through Babel (English here)
     register_error_handlers(app)
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

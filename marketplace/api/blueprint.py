@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, g, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import defer, joinedload, lazyload
 
 from marketplace.accounts import policy
@@ -65,8 +66,8 @@ def authenticated(
             bearer = verified_credential()
             if bearer is None:
                 if _bearer_token() is None:
-                    raise NotAuthenticated("Send 'Authorization: Bearer <token>'.")
-                raise NotAuthenticated("The token is not valid, was revoked or has expired.")
+                    raise NotAuthenticated(_("Send 'Authorization: Bearer <token>'."))
+                raise NotAuthenticated(_("The token is not valid, was revoked or has expired."))
             policy.authorize(bearer, roles=roles, scope=scope, person=person, any_key=any_key)
             g.api_authorized = True
             return view(*args, **kwargs)

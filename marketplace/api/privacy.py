@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, send_file
+from flask_babel import gettext as _
 
 from marketplace.accounts.policy import OFFICER_ROLES
 from marketplace.api.blueprint import authenticated, bp, current_api_user
@@ -123,9 +124,9 @@ _ZIP = Reply(
 def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
     row = filing.own_request(current_api_user(), request_id)
     if not row.export_name or row.export_expires_at is None:
-        raise NotFound("This request has no export to download.")
+        raise NotFound(_("This request has no export to download."))
     if row.export_expires_at <= clock.now():
-        raise Gone("The export has expired (exports are kept 7 days): ask for a new one.")
+        raise Gone(_("The export has expired (exports are kept 7 days): ask for a new one."))
     path = Path(current_app.config["PRIVACY_EXPORT_PATH"]) / row.export_name
     if not path.is_file():
         raise Gone("The export is no longer available: ask for a new one.")

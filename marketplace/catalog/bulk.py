@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import openpyxl
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog import policy, services
@@ -57,7 +58,7 @@ class SheetRow:
 def _pairs(cell: str) -> list[tuple[str, str]]:
     return [
         (name.strip(), value.strip())
-        for name, _, value in (part.partition(":") for part in cell.split(";"))
+        for name, _colon, value in (part.partition(":") for part in cell.split(";"))
         if name.strip() or value.strip()
     ]
 
@@ -81,10 +82,10 @@ def read_sheet(user: User, stream: IO[bytes] | None) -> tuple[list[SheetRow], st
     as CSV text (what the confirm step sends back); nothing is stored."""
     policy.supplier_of(user)
     if stream is None:
-        raise ValidationFailed({"sheet": ["choose a CSV file"]})
+        raise ValidationFailed({"sheet": [_("choose a CSV file")]})
     raw = stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ValidationFailed({"sheet": ["must be at most 2 MB"]})
+        raise ValidationFailed({"sheet": [_("must be at most 2 MB")]})
     if raw.startswith(_XLSX_MAGIC):
         text = _xlsx_as_csv(raw)
         return check_text(text), text
@@ -92,7 +93,7 @@ def read_sheet(user: User, stream: IO[bytes] | None) -> tuple[list[SheetRow], st
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationFailed(
-            {"sheet": ["must be an Excel workbook (.xlsx) or a CSV file saved as UTF-8"]}
+            {"sheet": [_("must be an Excel workbook (.xlsx) or a CSV file saved as UTF-8")]}
         ) from None
     return check_text(text), text
 
@@ -111,13 +112,15 @@ def _xlsx_as_csv(raw: bytes) -> str:
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            raise ValidationFailed({"sheet": ["has no worksheet"]})
+            raise ValidationFailed({"sheet": [_("has no worksheet")]})
         out = io.StringIO()
         writer = csv.writer(out)
         width = len(COLUMNS) + 5
         for index, row in enumerate(sheet.iter_rows(values_only=True, max_col=width)):
             if index > MAX_ROWS + 1:
-                raise ValidationFailed({"sheet": [f"has more than {MAX_ROWS} products"]})
+                raise ValidationFailed(
+                    {"sheet": [_("has more than %(count)s products", count=MAX_ROWS)]}
+                )
             writer.writerow(_cell_text(value) for value in row)
         return out.getvalue()
     finally:
@@ -157,10 +160,14 @@ def check_text(text: str) -> list[SheetRow]:
     try:
         for number, record in enumerate(reader, start=2):
             if len(rows) >= MAX_ROWS:
-                raise ValidationFailed({"sheet": [f"has more than {MAX_ROWS} products"]})
+                raise ValidationFailed(
+                    {"sheet": [_("has more than %(count)s products", count=MAX_ROWS)]}
+                )
             if None in record:  # more cells than columns
                 cells = {key: (value or "").strip() for key, value in record.items() if key}
-                rows.append(SheetRow(number, cells, {}, {"row": ["has more cells than columns"]}))
+                rows.append(
+                    SheetRow(number, cells, {}, {"row": [_("has more cells than columns")]})
+                )
                 continue
             cells = {key: (value or "").strip() for key, value in record.items() if key}
             if not any(cells.values()):
@@ -175,7 +182,7 @@ def check_text(text: str) -> list[SheetRow]:
     except csv.Error as error:
         raise ValidationFailed({"sheet": [f"is not a readable CSV file ({error})"]}) from None
     if not rows:
-        raise ValidationFailed({"sheet": ["has no products in it"]})
+        raise ValidationFailed({"sheet": [_("has no products in it")]})
     return rows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -15,49 +17,52 @@ from marketplace.catalog.units import UNITS
 
 class ProductForm(FlaskForm):
     name = StringField(
-        "Product name", description="What buyers search for, e.g. 'SS 304 Seamless Pipe'"
+        _l("Product name"), description=_l("What buyers search for, e.g. 'SS 304 Seamless Pipe'")
     )
-    category = SelectField("Category", validate_choice=False)
-    price = StringField("Price (₹)", description="Per unit, in rupees, e.g. 1250.00")
+    category = SelectField(_l("Category"), validate_choice=False)
+    price = StringField(_l("Price (₹)"), description=_l("Per unit, in rupees, e.g. 1250.00"))
     unit = SelectField(
-        "Unit", choices=[SelectChoice(value) for value in UNITS], validate_choice=False
+        _l("Unit"), choices=[SelectChoice(value) for value in UNITS], validate_choice=False
     )
-    moq = StringField("Minimum order quantity", default="1")
-    description = TextAreaField("Description")
+    moq = StringField(_l("Minimum order quantity"), default="1")
+    description = TextAreaField(_l("Description"))
     specifications = TextAreaField(
-        "Specifications", description="One per line, as 'Name: Value', e.g. 'Grade: 304'"
+        _l("Specifications"), description=_l("One per line, as 'Name: Value', e.g. 'Grade: 304'")
     )
-    brand = StringField("Brand", description="Leave empty for unbranded goods")
-    hsn_code = StringField("HSN code", description="4, 6 or 8 digits, as on your GST invoice")
+    brand = StringField(_l("Brand"), description=_l("Leave empty for unbranded goods"))
+    hsn_code = StringField(
+        _l("HSN code"), description=_l("4, 6 or 8 digits, as on your GST invoice")
+    )
     gst_rate = SelectField(
-        "GST rate",
-        choices=[SelectChoice("", "Not stated")]
+        _l("GST rate"),
+        choices=[SelectChoice("", _l("Not stated"))]
         + [SelectChoice(gst_label(rate), f"{gst_label(rate)}%") for rate in GST_SLABS],
         validate_choice=False,
     )
-    price_includes_gst = BooleanField("The price includes GST")
+    price_includes_gst = BooleanField(_l("The price includes GST"))
     price_slabs = TextAreaField(
-        "Quantity price slabs",
-        description="One per line, as 'from quantity: price', e.g. '1000: 58' "
-        "(₹58 a unit from 1,000 units)",
+        _l("Quantity price slabs"),
+        description=_l(
+            "One per line, as 'from quantity: price', e.g. '1000: 58' (₹58 a unit from 1,000 units)"
+        ),
     )
-    delivery_time = StringField("Delivery time", description="e.g. '7 days' or 'Ex-stock'")
+    delivery_time = StringField(_l("Delivery time"), description=_l("e.g. '7 days' or 'Ex-stock'"))
     payment_terms = StringField(
-        "Payment terms", description="e.g. '50% advance, balance before dispatch'"
+        _l("Payment terms"), description=_l("e.g. '50% advance, balance before dispatch'")
     )
-    photos = MultipleFileField("Photos", description="JPEG, PNG or WebP, up to 5 MB each")
+    photos = MultipleFileField(_l("Photos"), description=_l("JPEG, PNG or WebP, up to 5 MB each"))
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            SelectChoice("active", "Active: listed"),
-            SelectChoice("paused", "Paused: not listed"),
+            SelectChoice("active", _l("Active: listed")),
+            SelectChoice("paused", _l("Paused: not listed")),
         ],
         validate_choice=False,
     )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.category.choices = [SelectChoice("", "Choose a category")] + [
+        self.category.choices = [SelectChoice("", _("Choose a category"))] + [
             SelectChoice(leaf.slug, leaf.name, optgroup=root.name)
             for root, leaves in category_tree()
             for leaf in leaves
@@ -103,7 +108,7 @@ def parse_specifications(text: str) -> dict[str, str] | list[dict[str, str]]:
     pairs = []
     for line in text.splitlines():
         if line.strip():
-            name, _, value = line.partition(":")
+            name, _colon, value = line.partition(":")
             pairs.append({"name": name.strip(), "value": value.strip()})
     return pairs
 
@@ -113,7 +118,7 @@ def parse_slabs(text: str) -> list[dict[str, str]]:
     slabs = []
     for line in text.splitlines():
         if line.strip():
-            quantity, _, price = line.partition(":")
+            quantity, _colon, price = line.partition(":")
             slabs.append(
                 {
                     "min_quantity": quantity.strip().replace(",", "").rstrip("+").strip(),
@@ -132,18 +137,20 @@ def specifications_text(pairs: list[tuple[str, str]]) -> str:
 
 
 class ImageForm(FlaskForm):
-    image = FileField("Add a photo", description="JPEG, PNG or WebP, up to 5 MB")
+    image = FileField(_l("Add a photo"), description=_l("JPEG, PNG or WebP, up to 5 MB"))
 
 
 class HideForm(FlaskForm):
-    reason = StringField("Reason for hiding")
+    reason = StringField(_l("Reason for hiding"))
 
 
 class SheetForm(FlaskForm):
     sheet = FileField(
-        "Products sheet (Excel or CSV)",
-        description="One product a row; the first row names the columns. An Excel workbook "
-        "(.xlsx: its first sheet) or a CSV saved as 'CSV UTF-8'.",
+        _l("Products sheet (Excel or CSV)"),
+        description=_l(
+            "One product a row; the first row names the columns. An Excel workbook "
+            "(.xlsx: its first sheet) or a CSV saved as 'CSV UTF-8'."
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 from marketplace.catalog.categories import CategoryInfo, categories
@@ -38,15 +39,17 @@ MAX_SPECIFICATIONS = 30
 def _leaf_category(slug: str) -> CategoryInfo:
     info = categories().get(slug.strip().lower())
     if info is None:
-        raise Invalid("unknown category: choose one from the list of categories")
+        raise Invalid(_("unknown category: choose one from the list of categories"))
     if not info.is_leaf:
-        raise Invalid(f"'{info.name}' is an industry: choose one of its categories")
+        raise Invalid(
+            _("'%(industry)s' is an industry: choose one of its categories", industry=info.name)
+        )
     return info
 
 
 def _status(value: str) -> ProductStatus:
     if value not in (ProductStatus.ACTIVE, ProductStatus.PAUSED):
-        raise Invalid("must be active or paused")
+        raise Invalid(_("must be active or paused"))
     return ProductStatus(value)
 
 
@@ -54,7 +57,7 @@ def _gst_rate(raw: Any) -> Decimal:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raw = str(raw)
     if not isinstance(raw, str):
-        raise Invalid('must be a GST slab as a decimal string, e.g. "18"')
+        raise Invalid(_('must be a GST slab as a decimal string, e.g. "18"'))
     return check_gst_rate(raw)
 
 
@@ -66,17 +69,17 @@ def _specification_pairs(raw: Any) -> Any:
         return {}
     if isinstance(raw, list) and all(isinstance(item, Mapping) for item in raw):
         if len(raw) > MAX_SPECIFICATIONS:  # counted as sent, before any name is merged
-            raise refuse(f"at most {MAX_SPECIFICATIONS} specifications")
+            raise refuse(_("at most %(count)s specifications", count=MAX_SPECIFICATIONS))
         names = [item.get("name") for item in raw]
         if not all(isinstance(name, str) for name in names):
-            raise refuse("names and values must be text")
+            raise refuse(_("names and values must be text"))
         if len(set(names)) != len(names):
-            raise refuse("each name once (a specification has one value)")
+            raise refuse(_("each name once (a specification has one value)"))
         raw = {item.get("name"): item.get("value") for item in raw}
     if not isinstance(raw, Mapping):
-        raise refuse("must be an object of names to values")
+        raise refuse(_("must be an object of names to values"))
     if len(raw) > MAX_SPECIFICATIONS:
-        raise refuse(f"at most {MAX_SPECIFICATIONS} specifications")
+        raise refuse(_("at most %(count)s specifications", count=MAX_SPECIFICATIONS))
     numbers = (int, float)
     return {
         name: str(value) if isinstance(value, numbers) and not isinstance(value, bool) else value
@@ -87,7 +90,7 @@ def _specification_pairs(raw: Any) -> Any:
 def _specification_text(limit: int, what: str) -> Any:
     def read(raw: Any) -> str:
         if not isinstance(raw, str):
-            raise refuse("names and values must be text")
+            raise refuse(_("names and values must be text"))
         try:
             value = clean_text(raw)
         except Invalid as error:
@@ -122,9 +125,9 @@ def _slab_list(raw: Any) -> Any:
     if raw is None or raw == "":
         return []
     if not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw):
-        raise refuse('must be a list of {"min_quantity", "price"}')
+        raise refuse(_('must be a list of {"min_quantity", "price"}'))
     if len(raw) > MAX_SLABS:
-        raise refuse(f"at most {MAX_SLABS} price slabs")
+        raise refuse(_("at most %(count)s price slabs", count=MAX_SLABS))
     return raw
 
 

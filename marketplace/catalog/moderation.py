@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -85,7 +86,7 @@ def listing(admin: User, product_id: int) -> Listing:
     policy.require_hide_listings(admin)
     product = db.session.get(Product, product_id)
     if product is None or product.status == ProductStatus.DELETED:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     return Listing(product, complaints_about_products([product.id]).get(product.id, 0))
 
 

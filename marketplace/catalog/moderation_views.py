@@ -5,6 +5,7 @@ API and the product page (services.set_hidden, policy.require_hide_listings)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -78,7 +79,7 @@ def hide(product_id: int):  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _confirm(product_id, form, 422)
-    flash(f"“{item.name}” is hidden from buyers.", "success")
+    flash(_("“%(product)s” is hidden from buyers.", product=item.name), "success")
     return redirect(url_for("moderation.listings_page", show="hidden"))
 
 
@@ -88,5 +89,5 @@ def show(product_id: int):  # type: ignore[no-untyped-def]
     admin = _admin()
     if accepted(ActionForm()):
         item = services.set_hidden(admin, product_id, validated(VisibilityIn, {"hidden": False}))
-        flash(f"“{item.name}” is shown to buyers again.", "success")
+        flash(_("“%(product)s” is shown to buyers again.", product=item.name), "success")
     return redirect(url_for("moderation.listings_page"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right
 from marketplace.accounts.models import BUSINESS_ROLES, Role, SupplierProfile, User
@@ -36,4 +38,4 @@ def can_hide_listings(user: Any) -> bool:
 
 def require_hide_listings(user: User) -> None:
     if not can_hide_listings(user):
-        raise Forbidden("Only an admin can hide listings.")
+        raise Forbidden(_("Only an admin can hide listings."))

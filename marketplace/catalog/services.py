@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
@@ -120,7 +121,7 @@ def set_hidden(actor: User, product_id: int, body: VisibilityIn) -> Product:
     policy.require_hide_listings(actor)
     product = db.session.get(Product, product_id)
     if product is None or product.status == ProductStatus.DELETED:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     hidden, reason = body.hidden, body.reason if body.hidden else None
     if hidden:
         product.hidden_at, product.hidden_reason, product.hidden_by_id = utcnow(), reason, actor.id
@@ -149,7 +150,7 @@ def _listed() -> Select[tuple[Product]]:
 def public_product(product_id: int) -> Product:
     product = db.session.scalar(_public_product(), {"product_id": product_id})
     if product is None:
-        raise NotFound("This product is not listed.")
+        raise NotFound(_("This product is not listed."))
     return product
 
 
@@ -167,7 +168,7 @@ def listed_product(product_id: int) -> ListedProduct:
     """A listed product's facts, as one row (every enquiry asks)."""
     row = db.session.execute(_listed_product(), {"product_id": product_id}).first()
     if row is None:
-        raise NotFound("This product is not listed.")
+        raise NotFound(_("This product is not listed."))
     return ListedProduct(*row)
 
 
@@ -210,7 +211,7 @@ def product_mention(product_id: int) -> ProductMention | None:
 def public_supplier(supplier_id: int) -> SupplierProfile:
     supplier = db.session.get(SupplierProfile, supplier_id)
     if supplier is None or not supplier.user.is_active_account:
-        raise NotFound("No such supplier.")
+        raise NotFound(_("No such supplier."))
     return supplier
 
 
@@ -309,7 +310,7 @@ def delete_image(user: User, product_id: int, image_id: int) -> None:
     product = owned_product(user, product_id)
     image = next((image for image in product.images if image.id == image_id), None)
     if image is None:
-        raise NotFound("No such image.")
+        raise NotFound(_("No such image."))
     product.images.remove(image)
     images.delete_after_commit([image_folder() / image.stored_name])  # once the row has gone
     _changed(product)

@@ -9,6 +9,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
 from marketplace.validation import Invalid, refuse_field
 
 # The GST rates in force (CGST + SGST, or IGST), from the GST Council's 56th meeting,
@@ -44,9 +46,9 @@ def gst_label(rate: Decimal) -> str:
 def check_hsn(value: str) -> str:
     code = value.replace(" ", "")
     if not _HSN.match(code):
-        raise Invalid("an HSN code has 4, 6 or 8 digits")
+        raise Invalid(_("an HSN code has 4, 6 or 8 digits"))
     if code.startswith("00"):
-        raise Invalid("no HSN chapter starts with 00")
+        raise Invalid(_("no HSN chapter starts with 00"))
     return code
 
 
@@ -57,7 +59,7 @@ def check_gst_rate(value: str) -> Decimal:
         rate = None
     if rate is None or not rate.is_finite() or rate not in GST_SLABS:
         slabs = ", ".join(gst_label(slab) for slab in GST_SLABS)
-        raise Invalid(f"must be a current GST slab: {slabs}")
+        raise Invalid(_("must be a current GST slab: %(slabs)s", slabs=slabs))
     return rate.quantize(Decimal("0.01"))
 
 

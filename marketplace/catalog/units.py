@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from marketplace.validation import Invalid
 
 # Each unit as stored (value -> how a page says "per ...").
@@ -114,5 +116,10 @@ def check_unit(value: str) -> str:
     """A field's check: the unit its text names, or a message that lists the units."""
     unit = canonical_unit(value)
     if unit is None:
-        raise Invalid(f"must be a unit such as pcs, kg, litre or box; one of: {', '.join(UNITS)}")
+        raise Invalid(
+            _(
+                "must be a unit such as pcs, kg, litre or box; one of: %(units)s",
+                units=", ".join(UNITS),
+            )
+        )
     return unit

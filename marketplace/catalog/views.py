@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask.wrappers import Response
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from pydantic import BaseModel
 
@@ -87,7 +89,7 @@ def product(product_id: int, slug: str):  # type: ignore[no-untyped-def]
     item = services.public_product(product_id)
     if moved := _elsewhere(product_url(item.id, item.name)):
         return moved
-    related, _ = services.supplier_products(item.supplier_id, per_page=7)
+    related, _total = services.supplier_products(item.supplier_id, per_page=7)
     return render_template(
         "catalog/product.html",
         product=item,
@@ -185,10 +187,20 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
-                flash(f"The listing was not hidden. {field.capitalize()}: {message}.", "error")
+                flash(
+                    _(
+                        "The listing was not hidden. %(field)s: %(problem)s.",
+                        field=field.capitalize(),
+                        problem=message,
+                    ),
+                    "error",
+                )
         return redirect(url_for("catalog.product", product_id=product_id))
     hidden = item.hidden_at is not None
-    flash("The listing is hidden from buyers." if hidden else "The listing is shown again.", "info")
+    flash(
+        _("The listing is hidden from buyers.") if hidden else _("The listing is shown again."),
+        "info",
+    )
     if hidden:
         return redirect(url_for("catalog.storefront", supplier_id=item.supplier_id))
     return redirect(product_url(item.id, item.name))
@@ -220,7 +232,10 @@ def new_product():  # type: ignore[no-untyped-def]
     photos = [upload.stream for upload in form.uploads()]
     item, status = _submitted(form, ProductIn, lambda it: services.create_product(user, it, photos))
     if item is not None:
-        flash(f"“{item.name}” is listed. Buyers can find it in search now.", "success")
+        flash(
+            _("“%(product)s” is listed. Buyers can find it in search now.", product=item.name),
+            "success",
+        )
         return redirect(url_for("catalog.edit_product", product_id=item.id))
     return render_template(
         "catalog/product_form.html",
@@ -243,7 +258,7 @@ def edit_product(product_id: int):  # type: ignore[no-untyped-def]
         form, ProductChange, lambda change: services.update_product(user, product_id, change)
     )
     if saved is not None:
-        flash("Saved. Search shows the change now.", "success")
+        flash(_("Saved. Search shows the change now."), "success")
         return redirect(url_for("catalog.edit_product", product_id=product_id))
     return render_template(
         "catalog/product_form.html",
@@ -289,14 +304,15 @@ def bulk_confirm():  # type: ignore[no-untyped-def]
         products, skipped = bulk.import_rows(current_user._get_current_object(), form.text.data)
     except ValidationFailed as refused:
         for message in refused.errors.get("sheet", []):
-            flash(f"Nothing was listed: the sheet {message}.", "error")
+            flash(_("Nothing was listed: the sheet %(problem)s.", problem=message), "error")
         return redirect(url_for("catalog.bulk_upload"))
-    note = (
-        f" {len(skipped)} row{'s' if len(skipped) != 1 else ''} with errors left out."
-        if skipped
-        else ""
-    )
-    flash(f"{len(products)} product{'s' if len(products) != 1 else ''} listed.{note}", "success")
+    listed = ngettext("%(num)d product listed.", "%(num)d products listed.", len(products))
+    if skipped:
+        left_out = ngettext(
+            "%(num)d row with errors left out.", "%(num)d rows with errors left out.", len(skipped)
+        )
+        listed = _("%(listed)s %(left_out)s", listed=listed, left_out=left_out)
+    flash(listed, "success")
     return redirect(url_for("catalog.dashboard"))
 
 
@@ -324,9 +340,9 @@ def upload_image(product_id: int):  # type: ignore[no-untyped-def]
         )
     except ValidationFailed as refused:
         for message in refused.errors.get("image", []):
-            flash(f"Photo not added: {message}.", "error")
+            flash(_("Photo not added: %(problem)s.", problem=message), "error")
     else:
-        flash("Photo added.", "success")
+        flash(_("Photo added."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product_id) + "#photos")
 
 
@@ -336,7 +352,7 @@ def remove_image(product_id: int, image_id: int):  # type: ignore[no-untyped-def
     if not accepted(ActionForm()):
         abort(400)
     services.delete_image(current_user._get_current_object(), product_id, image_id)
-    flash("Photo removed.", "info")
+    flash(_("Photo removed."), "info")
     return redirect(url_for("catalog.edit_product", product_id=product_id) + "#photos")
 
 
@@ -346,7 +362,7 @@ def remove_product(product_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     services.delete_product(current_user._get_current_object(), product_id)
-    flash("The listing is deleted.", "info")
+    flash(_("The listing is deleted."), "info")
     return redirect(url_for("catalog.dashboard"))
 
 
@@ -378,5 +394,7 @@ def gst_note(product: object) -> str:
     rate = getattr(product, "gst_rate", None)
     included = getattr(product, "price_includes_gst", False)
     if rate is None:
-        return "incl. GST" if included else ""
-    return f"{'incl.' if included else '+'} {gst_label(rate)}% GST"
+        return _("incl. GST") if included else ""
+    if included:
+        return _("incl. %(rate)s%% GST", rate=gst_label(rate))
+    return _("+ %(rate)s%% GST", rate=gst_label(rate))
