@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, DateTime, Engine, Enum, Select, Text, event, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -93,9 +94,9 @@ def get_owned(model: type[ModelT], object_id: int, owner_clause: ColumnElement[b
         select(model).where(model.id == object_id, owner_clause)  # type: ignore[attr-defined]
     )
     if found is None:
-        # "BusinessPhoto" reads "No such business photo."
+        # "BusinessPhoto" reads "No such business photo." (the thing's name is a code's: English)
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__).lower()
-        raise NotFound(f"No such {words}.")
+        raise NotFound(_("No such %(thing)s.", thing=words))
     return found
 
 

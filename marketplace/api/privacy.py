@@ -129,7 +129,7 @@ def privacy_request_download(request_id: int):  # type: ignore[no-untyped-def]
         raise Gone(_("The export has expired (exports are kept 7 days): ask for a new one."))
     path = Path(current_app.config["PRIVACY_EXPORT_PATH"]) / row.export_name
     if not path.is_file():
-        raise Gone("The export is no longer available: ask for a new one.")
+        raise Gone(_("The export is no longer available: ask for a new one."))
     name = f"tradesetu-data-{row.id}.zip"
     response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
