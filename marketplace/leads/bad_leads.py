@@ -22,6 +22,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +35,7 @@ from marketplace.db import paginate, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.formatting import ist_moment
+from marketplace.i18n import in_language
 from marketplace.leads import policy, report_policy
 from marketplace.leads.models import BuyRequirement, Lead
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn, ReportsQuery
@@ -46,6 +49,15 @@ class ReportWindowClosed(Conflict):
 
 class VerifiedMobileNeeded(Forbidden):
     title = "A verified mobile number is needed"
+
+
+# A decision as a mail's subject names it.
+DECISION_WORDS = {ReportStatus.UPHELD: _l("upheld"), ReportStatus.REJECTED: _l("rejected")}
+# Why a decided report cannot be decided again.
+ALREADY_DECIDED = {
+    ReportStatus.UPHELD: _l("This report is already upheld."),
+    ReportStatus.REJECTED: _l("This report is already rejected."),
+}
 
 
 def unlock_reference(requirement_id: int) -> str:
@@ -78,7 +90,7 @@ def file_report(
         select(Lead).where(Lead.supplier_id == supplier.id, Lead.requirement_id == requirement_id)
     )
     if lead is None:
-        raise NotFound("You have not unlocked this BuyLead, so there is nothing to report.")
+        raise NotFound(_("You have not unlocked this BuyLead, so there is nothing to report."))
     existing = _report_of(lead.id)
     if existing is not None:
         return existing, False
@@ -149,7 +161,7 @@ def report_for_officer(user: User, report_id: int) -> BuyLeadReport:
     report_policy.require_decide_reports(user)
     report = db.session.get(BuyLeadReport, report_id)
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -172,9 +184,9 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
     ).rowcount  # type: ignore[attr-defined]
     report = db.session.get(BuyLeadReport, report_id, populate_existing=True)
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     if not claimed:
-        raise Conflict(f"This report is already {report.status.value}.")
+        raise Conflict(str(ALREADY_DECIDED[report.status]))
     audit.record(
         "buylead_report.decided",
         actor_id=actor.id,
@@ -183,13 +195,18 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
         reason=body.reason,
     )
     if upheld:
-        label = REASON_LABELS[report.reason].lower()
+        with in_language(None):  # the ledger keeps its reasons in English
+            label = str(REASON_LABELS[report.reason]).lower()
         why = f"BuyLead #{report.requirement_id} reported ({label}), upheld"
         return_credit(report.supplier_id, report.requirement_id, why)
         _close_if_upheld_enough(actor, report.requirement)
     send_email(
         report.supplier.user.email,
-        f"Your report of BuyLead #{report.requirement_id}: {status.value}",
+        _(
+            "Your report of BuyLead #%(id)s: %(decision)s",
+            id=report.requirement_id,
+            decision=DECISION_WORDS[status],
+        ),
         "buylead_report_decided",
         report=report,
         reason_label=REASON_LABELS[report.reason],
@@ -207,7 +224,7 @@ def return_credit(supplier_id: int, requirement_id: int, why: str) -> bool:
     # turn a credit that would have expired into one that never does.
     if debit.expires_at is not None and debit.expires_at <= utcnow():
         return False  # it would have expired by now anyway
-    _, new = ledger.grant_once(
+    _entry, new = ledger.grant_once(
         supplier_id,
         -debit.delta,
         kind=CreditKind.RETURNED,
@@ -237,7 +254,7 @@ def _close_if_upheld_enough(actor: User, requirement: BuyRequirement) -> None:
             refunded.append(lead.supplier_id)
             send_email(
                 lead.supplier.user.email,
-                f"BuyLead #{requirement.id} was closed and your credit returned",
+                _("BuyLead #%(id)s was closed and your credit returned", id=requirement.id),
                 "buylead_closed_refund",
                 name=lead.supplier.user.name,
                 requirement=requirement,

@@ -4,6 +4,7 @@ message.created webhook deliveries in the same transaction."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     select,
 )
@@ -47,7 +48,7 @@ def buyer_conversation(user: User, lead_id: int) -> tuple[Lead, list[Message]]:
     to read as an enquiry."""
     lead, side, rows = conversation(user, lead_id)
     if side != MessageSide.BUYER:
-        raise NotFound("No such enquiry.")
+        raise NotFound(_("No such enquiry."))
     return lead, rows
 
 
@@ -58,7 +59,7 @@ def post_message(user: User, lead_id: int, message: MessageIn) -> Message:
     quote = message.quotation
     if quote is not None:
         if side != MessageSide.SUPPLIER:
-            raise ValidationFailed({"quotation": ["only the supplier sends quotations"]})
+            raise ValidationFailed({"quotation": [_("only the supplier sends quotations")]})
         entry.quote_price = quote.price
         entry.quote_quantity = quote.quantity
         entry.quote_unit = quote.unit
@@ -92,12 +93,16 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
         link = absolute_url("leads.enquiry_page", lead_id=lead.id)
     else:
         recipient = assignment.works_it(lead)
-        sender = lead.buyer.name if lead.buyer else "A buyer"
+        sender = lead.buyer.name if lead.buyer else _("A buyer")
         link = absolute_url("leads.lead_page", lead_id=lead.id)
-    kind = "a quotation" if entry.is_quotation else "a message"
+    subject = (
+        _("%(sender)s sent you a quotation", sender=sender)
+        if entry.is_quotation
+        else _("%(sender)s sent you a message", sender=sender)
+    )
     send_email(
         recipient.email,
-        f"{sender} sent you {kind}",
+        subject,
         "new_message",
         lead=lead,
         entry=entry,

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from marketplace import audit
@@ -83,7 +84,11 @@ def _match(requirement: BuyRequirement) -> None:
         )
         send_email(
             profile.user.email,
-            f"New BuyLead: {words['product_name']} in {words['city']}",
+            _(
+                "New BuyLead: %(product)s in %(city)s",
+                product=words["product_name"],
+                city=words["city"],
+            ),
             "new_buylead",
             requirement=requirement,
             words=words,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -71,7 +72,7 @@ def add_rule():  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _page(form, 422)
-    flash("Saved: new leads like these go to that person while they are active.", "success")
+    flash(_("Saved: new leads like these go to that person while they are active."), "success")
     return redirect(url_for("lead_rules.rules_page"))
 
 
@@ -81,5 +82,5 @@ def remove_rule(rule_id: int):  # type: ignore[no-untyped-def]
     assignment_rules.business(_user())
     if accepted(ActionForm()):
         assignment_rules.remove_rule(_user(), rule_id)
-        flash("Removed: those leads take their turn again.", "success")
+        flash(_("Removed: those leads take their turn again."), "success")
     return redirect(url_for("lead_rules.rules_page"))
