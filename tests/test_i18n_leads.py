@@ -13,9 +13,10 @@ from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.leads import webhook_targets
 from marketplace.leads.enquiries import send_enquiry
 from marketplace.leads.inputs import EnquiryIn
-from marketplace.leads.models import Lead, LeadSource
+from marketplace.leads.models import Lead, LeadSource, Webhook
 from tests import factories
 from tests.conftest import Shop, enquire, sign_in_page
 
@@ -169,3 +170,50 @@ def test_the_api_answers_lead_endpoints_in_hindi(ctx, supplier_api, buyer_api, s
         "/enquiries", {"product_id": 999999, "message": "दाम बताएं"}, headers=HINDI
     )
     assert no_product.get_json()["errors"]["product_id"] == ["ऐसा कोई प्रोडक्ट लिस्टेड नहीं है"]
+
+
+def test_the_other_leads_pages_read_in_hindi(ctx, client, shop, supplier, monkeypatch):
+    # crm.example.com resolves to a public address without asking DNS.
+    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: ["93.184.216.34"])
+    enquire(shop)
+    token = sign_in_page(client, supplier)
+    pages = {
+        "/buyleads": "अभी कोई BuyLead नहीं है",
+        "/buyleads/preferences": "खरीदार को डिलीवरी कहां चाहिए",
+        "/leads/rules/": "अभी कोई नियम नहीं: हर लीड बारी-बारी से जाती है।",
+        "/leads/dashboard": "हर हफ़्ते की लीड",
+        "/help/crm-integration": "पुल की जगह पुश",
+        "/account/webhooks/": "अभी तक कोई वेबहुक नहीं।",
+    }
+    for path, words in pages.items():
+        response = client.get(path, headers=HINDI)
+        assert response.status_code == 200, path
+        assert words in _text(response), path
+    assert "से 1 लीड (0 स्पैम में)" in _text(client.get("/leads/dashboard", headers=HINDI))
+
+    made = client.post(
+        "/account/webhooks/",
+        data={
+            "csrf_token": token,
+            "url": "https://crm.example.com/hook",
+            "format": "native",
+            "lead_created": "y",
+        },
+        headers=HINDI,
+    )
+    assert made.status_code == 201 and "वेबहुक जुड़ गया" in _text(made)
+    assert "TradeSetu का फ़ॉर्मेट (हर इवेंट)" in _text(made)
+    webhook_id = db.session.scalar(select(Webhook.id))
+    page = _text(client.get(f"/account/webhooks/{webhook_id}", headers=HINDI))
+    assert "आपके CRM को बताता है जब: नई पूछताछ या BuyLead आए।" in page
+    assert "अभी तक कुछ नहीं भेजा गया।" in page
+    stop = _text(client.get(f"/account/webhooks/{webhook_id}/stop", headers=HINDI))
+    assert "दोनों में से कुछ भी करें, बाकी 0 डिलीवरी छोड़ दी जाएगी" in stop
+
+    refused = client.post(
+        "/account/webhooks/",
+        data={"csrf_token": token, "url": "ftp://crm.example.com/hook", "format": "native"},
+        headers=HINDI,
+    )
+    assert refused.status_code == 422
+    assert "(या http://) से शुरू होना चाहिए।" in _text(refused)

@@ -143,7 +143,10 @@ def decide_report(report_id: int):  # type: ignore[no-untyped-def]
 def _preferences_form() -> PreferencesForm:
     form = PreferencesForm()
     choices = [
-        SelectChoice(info.slug, info.name if info.is_leaf else f"{info.name} (all of it)")
+        SelectChoice(
+            info.slug,
+            info.name if info.is_leaf else _("%(category)s (all of it)", category=info.name),
+        )
         for info in categories().values()
     ]
     form.categories_included.choices = choices

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -20,14 +21,14 @@ bp = Blueprint("lead_rules", __name__, url_prefix="/leads/rules")
 
 
 class RuleForm(FlaskForm):
-    category = SelectField("Leads about", validate_choice=False)
-    state = SelectField("or leads from", validate_choice=False)
-    user_id = SelectField("go to", validate_choice=False)
+    category = SelectField(_l("Leads about"), validate_choice=False)
+    state = SelectField(_l("or leads from"), validate_choice=False)
+    user_id = SelectField(_l("go to"), validate_choice=False)
 
     def fill(self, user: User) -> RuleForm:
         leaves = sorted((c for c in categories().values() if c.is_leaf), key=lambda c: c.name)
-        self.category.choices = [("", "Any category"), *((c.slug, c.name) for c in leaves)]
-        self.state.choices = [("", "Any state"), *((s.name, s.name) for s in STATES)]
+        self.category.choices = [("", _("Any category")), *((c.slug, c.name) for c in leaves)]
+        self.state.choices = [("", _("Any state")), *((s.name, s.name) for s in STATES)]
         business = assignment_rules.business(user)
         self.user_id.choices = team_figures.choices(business)
         return self

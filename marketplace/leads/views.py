@@ -443,7 +443,7 @@ def new_requirement():  # type: ignore[no-untyped-def]
 def _requirement_form() -> RequirementForm:
     """The form with the leaf categories to choose from; on GET, filled from a search."""
     form = RequirementForm()
-    form.category.choices = [SelectChoice("", "Any category")] + [
+    form.category.choices = [SelectChoice("", _("Any category"))] + [
         SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
     ]
     if request.method == "GET":

@@ -25,8 +25,13 @@ def _sign_in_by_field_names(page, person: factories.Registered) -> None:
 
 
 def _fonts_ready(page):
-    """Devanagari's faces load when a page first uses them: wait, before a screenshot."""
-    loaded(page).evaluate("document.fonts.ready.then(() => true)")
+    """Devanagari's faces load when a page first uses them: until they have, its words are
+    measured (and drawn) in a fallback. Wait for both weights before measuring the page."""
+    loaded(page).evaluate(
+        """Promise.all(['400', '700'].map(weight =>
+             document.fonts.load(`${weight} 16px "Noto Sans Devanagari"`, 'लीड')))
+           .then(() => document.fonts.ready).then(() => true)"""
+    )
     return page
 
 
@@ -39,13 +44,13 @@ def test_a_supplier_works_a_lead_in_hindi_on_a_phone(market: Market, open_contex
     phone.goto("/leads")
     expect(phone.get_by_role("heading", name="लीड मैनेजर")).to_be_visible()
     expect(phone.get_by_test_id("lead-count")).to_have_text("1 लीड")
-    no_sideways_scroll(phone)
-    screenshot(_fonts_ready(phone), "hindi-lead-manager-360")
+    no_sideways_scroll(_fonts_ready(phone))
+    screenshot(phone, "hindi-lead-manager-360")
 
     phone.locator(f".lead-table a[href$='/leads/{lead_id}']").click()
     expect(phone.locator("#lead-status")).to_have_text("नई")
     expect(phone.get_by_role("heading", name="जवाब")).to_be_visible()
-    no_sideways_scroll(phone)
+    no_sideways_scroll(_fonts_ready(phone))
 
     phone.get_by_label("संदेश", exact=True).fill("नमस्ते, 10 kg का दाम ₹325 प्रति kg है।")
     phone.get_by_role("button", name="संदेश भेजें").click()
@@ -58,10 +63,10 @@ def test_a_supplier_works_a_lead_in_hindi_on_a_phone(market: Market, open_contex
     phone.get_by_role("button", name="स्थिति बदलें").click()
     expect(phone.get_by_text("स्थिति बदल दी गई।")).to_be_visible()
     expect(phone.locator("#lead-status")).to_have_text("संपर्क हुआ")
-    no_sideways_scroll(phone)
-    screenshot(_fonts_ready(phone), "hindi-lead-360")
+    no_sideways_scroll(_fonts_ready(phone))
+    screenshot(phone, "hindi-lead-360")
 
     phone.goto("/leads")
     expect(phone.locator(".lead-table .badge.status-contacted")).to_have_text("संपर्क हुआ")
-    no_sideways_scroll(phone)
+    no_sideways_scroll(_fonts_ready(phone))
     assert problems.seen == []
