@@ -13,10 +13,11 @@ from marketplace.catalog.inputs import ProductIn
 from marketplace.catalog.services import create_product
 from marketplace.db import commit
 from marketplace.extensions import db
-from marketplace.leads import webhook_targets
+from marketplace.leads import response_times, webhook_targets
 from marketplace.leads.enquiries import send_enquiry
 from marketplace.leads.inputs import EnquiryIn
 from marketplace.leads.models import Lead, LeadSource, Webhook
+from marketplace.leads.response_times import ResponseFigures
 from tests import factories
 from tests.conftest import Shop, enquire, sign_in_page
 
@@ -217,3 +218,14 @@ def test_the_other_leads_pages_read_in_hindi(ctx, client, shop, supplier, monkey
     )
     assert refused.status_code == 422
     assert "(या http://) से शुरू होना चाहिए।" in _text(refused)
+
+
+def test_a_suppliers_reply_times_read_in_hindi(app):
+    figures = ResponseFigures(10, 8, 5, 3 * 24 * 60)  # half within a day, typically 3 days
+    with app.test_request_context("/", headers=HINDI):
+        said = response_times.describe(figures)
+    assert said == "50% पूछताछ का जवाब 24 घंटे में देते हैं · आम तौर पर 3 दिन में"
+    with app.test_request_context("/"):
+        assert response_times.describe(figures) == (
+            "Replies to 50% of enquiries within 24 h · usually within 3 days"
+        )

@@ -97,8 +97,12 @@ def file_report(
     if not can_report(lead):
         days = current_app.config["BUYLEAD_REPORT_DAYS"]
         raise ReportWindowClosed(
-            f"A BuyLead can be reported within {days} days of unlocking it; this one was "
-            f"unlocked on {ist_moment(lead.created_at)}."
+            _(
+                "A BuyLead can be reported within %(days)s days of unlocking it; this one was "
+                "unlocked on %(when)s.",
+                days=days,
+                when=ist_moment(lead.created_at),
+            )
         )
     report = BuyLeadReport(
         requirement_id=requirement_id,
@@ -288,8 +292,11 @@ def require_trusted_buyer(buyer: User) -> None:
     if fake_requirements(buyer.id) < current_app.config["BUYLEAD_FAKE_LIMIT"]:
         return
     raise VerifiedMobileNeeded(
-        "Suppliers reported several of your earlier requirements as not genuine, and our "
-        "grievance officer agreed, so a new requirement needs a verified mobile number. Your "
-        "mobile number is not verified yet: on your account page, under 'Verify your mobile', "
-        "ask for a code by SMS and enter it; then you can post your requirement again."
+        _(
+            "Suppliers reported several of your earlier requirements as not genuine, and our "
+            "grievance officer agreed, so a new requirement needs a verified mobile number. Your "
+            "mobile number is not verified yet: on your account page, under 'Verify your "
+            "mobile', ask for a code by SMS and enter it; then you can post your requirement "
+            "again."
+        )
     )

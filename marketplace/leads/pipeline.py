@@ -115,7 +115,9 @@ def remind_follow_ups() -> int:
     for lead in due:
         send_email(
             assignment.works_it(lead).email,
-            f"Follow up today: {lead.buyer.name if lead.buyer else 'a lead'}",
+            _("Follow up today: %(buyer)s", buyer=lead.buyer.name)
+            if lead.buyer
+            else _("Follow up today: a lead"),
             "follow_up",
             lead=lead,
             link=absolute_url("leads.lead_page", lead_id=lead.id),

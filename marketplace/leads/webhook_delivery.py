@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from flask_babel import gettext as _
 from sqlalchemy import (
     or_,
     select,
@@ -147,7 +148,7 @@ def _cause(error: BaseException) -> str:
     """The innermost reason of a wrapped network error ("Connection refused"), not the
     wrappers' repr of the whole pool."""
     reason: BaseException | None = error
-    for _ in range(10):  # exception chains can loop
+    for _hop in range(10):  # exception chains can loop
         if reason is None:
             break
         if isinstance(reason, OSError) and reason.strerror:
@@ -396,7 +397,7 @@ def _tell_disabled(webhook_id: int, outcome: _Outcome) -> None:
     parts = urlsplit(webhook.url)
     send_email(
         owner.email,
-        "Your TradeSetu webhook was turned off",
+        _("Your TradeSetu webhook was turned off"),
         "webhook_disabled",
         user=owner,
         webhook=webhook,

@@ -78,8 +78,8 @@ class RetryForm(FlaskForm):
 
 
 # The API's refusals name its fields; the page says what to change on the form.
-PLAIN_EVENTS = "Tick at least one kind of event."
-PLAIN_INDIAMART = "IndiaMART's format carries new leads only: tick only the first box."
+PLAIN_EVENTS = _l("Tick at least one kind of event.")
+PLAIN_INDIAMART = _l("IndiaMART's format carries new leads only: tick only the first box.")
 
 
 def _refusal(form: WebhookForm, refused: ValidationFailed | Conflict) -> None:
