@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -174,6 +175,14 @@ class LeadUpdateForm(FlaskForm):
         form.follow_up_on.data = lead.follow_up_on.isoformat() if lead.follow_up_on else ""
         form.assignee_id.choices = people
         return form
+
+    def refusals(self, errors: Mapping[str, list[str]]) -> Iterator[str]:
+        """The service's refusals as the lead page says them: each field by its label."""
+        for field, messages in errors.items():
+            label = self[field].label.text if field in self else None
+            name = label or field.replace("_", " ").capitalize()
+            for message in messages:
+                yield _("Not saved. %(field)s: %(problem)s.", field=str(name), problem=message)
 
     def service_data(self, action: str) -> dict[str, Any]:
         """The one field a button of the lead page changes (an unknown action changes nothing)."""

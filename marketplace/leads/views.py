@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as Redirect
 from wtforms.fields.choices import SelectChoice
@@ -72,17 +71,6 @@ for _label in (lead_status_label, lead_type_label, lead_source_label):
 bp.add_app_template_filter(quantity_label, "quantity")
 
 PER_PAGE = 25
-# The lead page's fields by the names its labels give them, for a refusal's message.
-FIELD_NAMES = {
-    "status": _l("Status"),
-    "note": _l("Add a private note"),
-    "follow_up_on": _l("Follow up on"),
-    "assignee_id": _l("Assigned to"),
-}
-
-
-def _field_name(field: str) -> str:
-    return str(FIELD_NAMES.get(field, field.replace("_", " ").capitalize()))
 
 
 def _user() -> User:
@@ -387,18 +375,10 @@ def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
         change = validated(inputs.LeadChange, form.service_data(action))
         pipeline.update_lead(_user(), lead_id, change)
     except ValidationFailed as refused:
-        for field, messages in refused.errors.items():
-            for message in messages:
-                flash(
-                    _(
-                        "Not saved. %(field)s: %(problem)s.",
-                        field=_field_name(field),
-                        problem=message,
-                    ),
-                    "error",
-                )
+        for refusal in form.refusals(refused.errors):
+            flash(refusal, "error")
     else:
-        flash(LeadUpdateForm.SAVED.get(action, _l("Saved.")), "success")
+        flash(LeadUpdateForm.SAVED.get(action, _("Saved.")), "success")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
 
 
