@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
 
 Source = Callable[[], Iterable["DeskItem"]]
 
@@ -28,12 +29,12 @@ _SOURCES: list[Source] = []
 
 # What each kind of item is called on the desk (a kind without a name here reads as its code).
 KIND_LABELS = {
-    "grievance": "Complaint",
-    "breach": "Data breach",
-    "privacy_request": "Privacy request",
-    "buylead_report": "BuyLead report",
-    "gst_registration": "GST registration",
-    "review_report": "Reported review",
+    "grievance": _l("Complaint"),
+    "breach": _l("Data breach"),
+    "privacy_request": _l("Privacy request"),
+    "buylead_report": _l("BuyLead report"),
+    "gst_registration": _l("GST registration"),
+    "review_report": _l("Reported review"),
 }
 
 # An item whose next deadline is this close is "due soon" on the desk and in warnings.
@@ -53,10 +54,11 @@ class DeskItem:
     url: str
     assigned_to: str | None = None  # the officer's name
     status_label: str = ""  # the status in words, as its domain says it
+    language: str | None = None  # what a complaint was written in ('en', 'hi'), for the officer
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def next_deadline(self) -> datetime | None:

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+# Flask-Babel only (no app module): the words are read in the reader's language inside a
+# request or under marketplace.i18n.in_language, and in English everywhere else.
+from flask_babel import gettext, ngettext
+
 
 class Unit(enum.StrEnum):
     HOURS = "hours"
@@ -31,7 +35,24 @@ class Kind(enum.StrEnum):
     TAX = "tax"
 
 
-_WORDS = {1: "one", 2: "two", 3: "three"}
+def N_(text: str) -> str:
+    """Marks a rule's words for the catalogue; `Rule.sentence` translates them when read."""
+    return text
+
+
+_WORDS = {1: N_("one"), 2: N_("two"), 3: N_("three")}
+
+
+def _in_units(unit: Unit, count: int, number: str) -> str:
+    """'24 hours', 'one year' (and their Hindi): one whole phrase per unit, for the plurals."""
+    if unit == Unit.HOURS:
+        return ngettext("%(count)s hour", "%(count)s hours", count, count=number)
+    if unit == Unit.DAYS:
+        return ngettext("%(count)s day", "%(count)s days", count, count=number)
+    if unit == Unit.MONTHS:
+        return ngettext("%(count)s month", "%(count)s months", count, count=number)
+    return ngettext("%(count)s year", "%(count)s years", count, count=number)
+
 
 IT_RULES = "IT (Intermediary Guidelines and Digital Media Ethics Code) Rules 2021"
 DPDP_RULES = "Digital Personal Data Protection Rules 2025"
@@ -44,10 +65,11 @@ class Rule:
     kind: Kind
     value: int | Decimal
     unit: Unit
-    law: str  # the act and section, or why no law sets it
-    what: str  # what the rule is about, as a heading
+    # The texts are kept in English and read in the reader's language (the properties below).
+    law_text: str  # the act and section (as the law names it), or why no law sets it
+    what_text: str  # what the rule is about, as a heading
     words: str  # the rule for a person to read: '{period}' is replaced by the period
-    where: str = ""  # for a retention rule: where the record is kept
+    where_text: str = ""  # for a retention rule: where the record is kept
     starts: str = ""  # when the clock starts, when not at once
 
     @property
@@ -56,8 +78,22 @@ class Rule:
         if self.unit == Unit.PERCENT:
             return f"{self.value}%"
         count = int(self.value)
-        number = _WORDS.get(count, str(count)) if self.unit == Unit.YEARS else str(count)
-        return f"{number} {self.unit.value if count != 1 else self.unit.value[:-1]}"
+        number = (
+            gettext(_WORDS[count]) if self.unit == Unit.YEARS and count in _WORDS else str(count)
+        )
+        return _in_units(self.unit, count, number)
+
+    @property
+    def law(self) -> str:
+        return gettext(self.law_text)
+
+    @property
+    def what(self) -> str:
+        return gettext(self.what_text)
+
+    @property
+    def where(self) -> str:
+        return gettext(self.where_text) if self.where_text else ""
 
     # A clock's reading, as marketplace.legal_clocks has always offered it.
     @property
@@ -73,7 +109,7 @@ class Rule:
 
     @property
     def sentence(self) -> str:
-        return self.words.format(period=self.period)
+        return gettext(self.words).format(period=self.period)
 
     @property
     def duration(self) -> timedelta:
@@ -125,8 +161,8 @@ RULES: dict[str, Rule] = {
             24,
             Unit.HOURS,
             f"{IT_RULES}, r.3(2)(a)(i)",
-            "Acknowledging a complaint",
-            "We acknowledge a complaint within {period}.",
+            N_("Acknowledging a complaint"),
+            N_("We acknowledge a complaint within {period}."),
         ),
         Rule(
             "grievance_resolve",
@@ -134,8 +170,8 @@ RULES: dict[str, Rule] = {
             15,
             Unit.DAYS,
             f"{IT_RULES}, r.3(2)(a)(i)",
-            "Resolving a complaint",
-            "We resolve a complaint within {period} of receiving it.",
+            N_("Resolving a complaint"),
+            N_("We resolve a complaint within {period} of receiving it."),
         ),
         Rule(
             "content_removal",
@@ -143,8 +179,10 @@ RULES: dict[str, Rule] = {
             72,
             Unit.HOURS,
             f"{IT_RULES}, r.3(2)(a)(i), proviso (as amended on 28 October 2022)",
-            "A complaint asking us to remove content",
-            "We act on a complaint asking us to remove content within {period} of receiving it.",
+            N_("A complaint asking us to remove content"),
+            N_(
+                "We act on a complaint asking us to remove content within {period} of receiving it."
+            ),
         ),
         Rule(
             "privacy_request",
@@ -152,8 +190,8 @@ RULES: dict[str, Rule] = {
             90,
             Unit.DAYS,
             f"{DPDP_RULES}, r.14(3)",
-            "Answering a request about your personal data",
-            "We answer a request about your personal data within {period} at the latest.",
+            N_("Answering a request about your personal data"),
+            N_("We answer a request about your personal data within {period} at the latest."),
         ),
         Rule(
             "appeal_window",
@@ -161,8 +199,8 @@ RULES: dict[str, Rule] = {
             30,
             Unit.DAYS,
             f"{IT_RULES}, r.3A (Grievance Appellate Committee)",
-            "Appealing a decision",
-            "You may appeal a decision on your complaint within {period} of it.",
+            N_("Appealing a decision"),
+            N_("You may appeal a decision on your complaint within {period} of it."),
         ),
         Rule(
             "breach_report",
@@ -170,9 +208,11 @@ RULES: dict[str, Rule] = {
             72,
             Unit.HOURS,
             f"{DPDP_RULES}, r.7(2)(b)",
-            "Reporting a personal data breach to the Data Protection Board",
-            "We report a personal data breach in detail to the Data Protection Board within "
-            "{period} of learning of it, and tell each person affected without delay.",
+            N_("Reporting a personal data breach to the Data Protection Board"),
+            N_(
+                "We report a personal data breach in detail to the Data Protection Board within "
+                "{period} of learning of it, and tell each person affected without delay."
+            ),
         ),
         Rule(
             "inactive_period",
@@ -180,9 +220,11 @@ RULES: dict[str, Rule] = {
             3,
             Unit.YEARS,
             f"{DPDP_RULES}, r.8(1) and the Third Schedule",
-            "An account nobody uses",
-            "We erase an account that has not been used at all (no sign-in, no use of its "
-            "keys, no enquiry, message or order) for {period} at the most.",
+            N_("An account nobody uses"),
+            N_(
+                "We erase an account that has not been used at all (no sign-in, no use of its "
+                "keys, no enquiry, message or order) for {period} at the most."
+            ),
         ),
         Rule(
             "inactive_erasure_notice",
@@ -190,17 +232,17 @@ RULES: dict[str, Rule] = {
             48,
             Unit.HOURS,
             f"{DPDP_RULES}, r.8(2)",
-            "Warning before erasing an unused account",
-            "We write to you {period} before we erase an unused account; signing in keeps it.",
+            N_("Warning before erasing an unused account"),
+            N_("We write to you {period} before we erase an unused account; signing in keeps it."),
         ),
         Rule(
             "notice_announcement",
             Kind.CLOCK,
             30,
             Unit.DAYS,
-            "Our own rule: no law sets the time",
-            "Announcing a change to this notice",
-            "We announce a material change to this notice {period} before it takes effect.",
+            N_("Our own rule: no law sets the time"),
+            N_("Announcing a change to this notice"),
+            N_("We announce a material change to this notice {period} before it takes effect."),
         ),
         # --- retention -----------------------------------------------------------------------
         Rule(
@@ -209,11 +251,13 @@ RULES: dict[str, Rule] = {
             72,
             Unit.MONTHS,
             CGST_S36,
-            "Tax invoices and credit notes",
-            "Tax invoices and credit notes are kept until {period} after the due date of the "
-            "annual GST return for the year they belong to (31 December after the financial "
-            "year ends), as tax law requires.",
-            where="the invoices table, and the statutory archive after an erasure",
+            N_("Tax invoices and credit notes"),
+            N_(
+                "Tax invoices and credit notes are kept until {period} after the due date of the "
+                "annual GST return for the year they belong to (31 December after the financial "
+                "year ends), as tax law requires."
+            ),
+            where_text=N_("the invoices table, and the statutory archive after an erasure"),
             starts="the due date of the annual return for the invoice's financial year",
         ),
         Rule(
@@ -222,11 +266,13 @@ RULES: dict[str, Rule] = {
             72,
             Unit.MONTHS,
             CGST_S36,
-            "The business's GST registration details",
-            "A supplier's GST registration details (legal name, GSTIN, address) are kept until "
-            "{period} after the due date of the annual GST return for the year the account "
-            "was closed, as tax law requires for the invoices they support.",
-            where="the statutory archive, after the account is erased",
+            N_("The business's GST registration details"),
+            N_(
+                "A supplier's GST registration details (legal name, GSTIN, address) are kept until "
+                "{period} after the due date of the annual GST return for the year the account "
+                "was closed, as tax law requires for the invoices they support."
+            ),
+            where_text=N_("the statutory archive, after the account is erased"),
             starts="the due date of the annual return for the year of cancellation",
         ),
         Rule(
@@ -235,10 +281,12 @@ RULES: dict[str, Rule] = {
             180,
             Unit.DAYS,
             f"{IT_RULES}, r.3(1)(h)",
-            "Registration details of a cancelled account",
-            "The registration details of a cancelled account (name, email, mobile) are kept "
-            "for {period} after the cancellation, as the IT Rules require.",
-            where="the statutory archive, after the account is erased",
+            N_("Registration details of a cancelled account"),
+            N_(
+                "The registration details of a cancelled account (name, email, mobile) are kept "
+                "for {period} after the cancellation, as the IT Rules require."
+            ),
+            where_text=N_("the statutory archive, after the account is erased"),
             starts="the cancellation",
         ),
         Rule(
@@ -247,11 +295,15 @@ RULES: dict[str, Rule] = {
             1,
             Unit.YEARS,
             f"{DPDP_RULES}, r.8(3)",
-            "Logs of the processing of personal data",
-            "Logs of what was done with personal data (the audit log), with the internet "
-            "address and browser a request came from, are kept for {period}, as the DPDP "
-            "Rules require; then the address and browser are removed.",
-            where="the audit log, the consent ledger, and the statutory archive after an erasure",
+            N_("Logs of the processing of personal data"),
+            N_(
+                "Logs of what was done with personal data (the audit log), with the internet "
+                "address and browser a request came from, are kept for {period}, as the DPDP "
+                "Rules require; then the address and browser are removed."
+            ),
+            where_text=N_(
+                "the audit log, the consent ledger, and the statutory archive after an erasure"
+            ),
             starts="the moment the entry was written",
         ),
         Rule(
@@ -259,11 +311,13 @@ RULES: dict[str, Rule] = {
             Kind.RETENTION,
             7,
             Unit.DAYS,
-            "Our own rule: no law sets the time",
-            "A copy of your data you asked for",
-            "A copy of your data that you ask for is kept for {period} for you to download, "
-            "then deleted.",
-            where="the export folder on the portal's server",
+            N_("Our own rule: no law sets the time"),
+            N_("A copy of your data you asked for"),
+            N_(
+                "A copy of your data that you ask for is kept for {period} for you to download, "
+                "then deleted."
+            ),
+            where_text=N_("the export folder on the portal's server"),
             starts="the moment the copy is ready",
         ),
         # --- age and tax ---------------------------------------------------------------------
@@ -273,8 +327,8 @@ RULES: dict[str, Rule] = {
             18,
             Unit.YEARS,
             "DPDP Act 2023 s.2(j) and s.9; Majority Act 1875 s.3",
-            "Who may hold an account",
-            "You must be {period} of age or older to hold an account.",
+            N_("Who may hold an account"),
+            N_("You must be {period} of age or older to hold an account."),
         ),
         Rule(
             "gst_credit_packs",
@@ -283,9 +337,11 @@ RULES: dict[str, Rule] = {
             Unit.PERCENT,
             "CGST Act 2017 s.9 and IGST Act 2017 s.5; Notification 11/2017-Central Tax (Rate), "
             "SAC 9983",
-            "GST on credit packs",
-            "Credit packs carry GST at {period}: CGST and SGST at half each within the portal's "
-            "state, IGST from another state.",
+            N_("GST on credit packs"),
+            N_(
+                "Credit packs carry GST at {period}: CGST and SGST at half each within the "
+                "portal's state, IGST from another state."
+            ),
         ),
     )
 }
@@ -326,13 +382,42 @@ PERIOD_PHRASE = re.compile(
 )
 
 
+# The same in Hindi: '24 घंटे', '15 दिन', '72 महीने', 'तीन साल' (and their oblique forms).
+_HINDI_NUMBER_WORDS = {"एक": 1, "दो": 2, "तीन": 3, "चार": 4, "पांच": 5, "सात": 7, "दस": 10}
+_HINDI_UNITS = {
+    "घंटा": Unit.HOURS,
+    "घंटे": Unit.HOURS,
+    "घंटों": Unit.HOURS,
+    "दिन": Unit.DAYS,
+    "दिनों": Unit.DAYS,
+    "महीना": Unit.MONTHS,
+    "महीने": Unit.MONTHS,
+    "महीनों": Unit.MONTHS,
+    "साल": Unit.YEARS,
+    "सालों": Unit.YEARS,
+    "वर्ष": Unit.YEARS,
+}
+HINDI_PERIOD_PHRASE = re.compile(
+    r"(?<![\w\u0900-\u097F])(\d[\d,]*|"
+    + "|".join(_HINDI_NUMBER_WORDS)
+    + r")[\s-]+("
+    + "|".join(sorted(_HINDI_UNITS, key=len, reverse=True))
+    + r")(?![\w\u0900-\u097F])"
+)
+
+
 def stated_periods(text: str) -> list[tuple[str, int, Unit]]:
-    """Every 'N hours/days/months/years' phrase in `text`: (phrase, number, unit)."""
+    """Every 'N hours/days/months/years' phrase in `text`, in English or Hindi:
+    (phrase, number, unit)."""
     found = []
     for match in PERIOD_PHRASE.finditer(text):
         raw = match.group(1).lower().replace(",", "")
         number = _NUMBER_WORDS.get(raw) or int(raw)
         found.append((match.group(0), number, Unit(match.group(2).lower() + "s")))
+    for match in HINDI_PERIOD_PHRASE.finditer(text):
+        raw = match.group(1).replace(",", "")
+        number = _HINDI_NUMBER_WORDS.get(raw) or int(raw)
+        found.append((match.group(0), number, _HINDI_UNITS[match.group(2)]))
     return found
 
 

@@ -1,5 +1,10 @@
 """Mail and SMS. Messages are rendered in the request, then delivered by a task after commit.
 
+Each is written in its recipient's language (`language=`: an account's `User.language`, a
+guest's the language of the request they made), whoever's request or task sends it: the
+subject and the SMS text may be lazy strings (`lazy_gettext`), turned into text in that
+language together with the body, whose dates and money are then formatted in it as well.
+
 Backends: `file` (the embedded default) writes each message under instance/outbox/ so that a
 developer can read it; `smtp` and the `http` SMS gateway are for production.
 """
@@ -9,6 +14,7 @@ from __future__ import annotations
 import json
 import smtplib
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,8 +22,10 @@ from pathlib import Path
 import requests
 from celery import shared_task
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import LazyString
 
 from marketplace.db import utcnow
+from marketplace.i18n import in_language
 from workers import enqueue
 
 
@@ -30,12 +38,33 @@ def absolute_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def send_email(to: str, subject: str, template: str, **context: object) -> None:
-    body = render_template(f"email/{template}.txt", **context)
+# `language=` left out: the message reads in the language in force (the request's own, for a
+# message to the person making it, or an enclosing `in_language`). Given, even as None (an
+# account that never chose one: English), it is the recipient's.
+IN_FORCE = "in force"
+
+
+def _written_in(language: str | None) -> AbstractContextManager[None]:
+    return nullcontext() if language == IN_FORCE else in_language(language)
+
+
+def send_email(
+    to: str,
+    subject: str | LazyString,
+    template: str,
+    *,
+    language: str | None = IN_FORCE,
+    **context: object,
+) -> None:
+    with _written_in(language):
+        body = render_template(f"email/{template}.txt", **context)
+        subject = str(subject)
     enqueue(deliver_email, to=to, subject=subject, body=body)
 
 
-def send_sms(to: str, text: str) -> None:
+def send_sms(to: str, text: str | LazyString, *, language: str | None = IN_FORCE) -> None:
+    with _written_in(language):
+        text = str(text)
     enqueue(deliver_sms, to=to, text=text)
 
 

@@ -207,7 +207,7 @@ MATRIX: dict[str, str] = {
     "POST /admin/listings/<int:product_id>/hide": "S 3 3 3 3 S S S S S 3 A",
     "POST /admin/listings/<int:product_id>/show": "S 3 3 3 3 S S S S S 3 R",
     "POST /admin/users/<int:user_id>/role": "S 3 3 3 3 S S S S S 3 R",
-    "POST /admin/users/<int:user_id>/suspension": "S 3 3 3 3 S S S S S 3 A",
+    "POST /admin/users/<int:user_id>/suspension": "S 3 3 3 3 S S S S S 3 R",
     "POST /api/v1/accounts": "A A A A A A A A A A A A",
     "POST /api/v1/api-keys": "1 3 3 A A 3 3 3 3 3 3 3",
     "POST /api/v1/auth/email-change/confirm": "A A A A A A A A A A A A",

@@ -99,11 +99,15 @@ def test_a_suspended_account_cannot_sign_in_nor_use_its_keys_until_lifted(app, c
     _, browser, token = _admin(app)
     confirm = browser.get(f"/admin/users/{supplier.id}/suspension")
     assert "stop working" in confirm.text and supplier.email in confirm.text
-    no_reason = browser.post(f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token})
+    assert 'name="action" type="hidden" value="suspend"' in confirm.text
+    no_reason = browser.post(
+        f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token, "action": "suspend"}
+    )
     assert no_reason.status_code == 422
     reason = "Fake GST invoices reported by three buyers"
     done = browser.post(
-        f"/admin/users/{supplier.id}/suspension", data={"csrf_token": token, "reason": reason}
+        f"/admin/users/{supplier.id}/suspension",
+        data={"csrf_token": token, "reason": reason, "action": "suspend"},
     )
     assert done.status_code == 302
     assert keyed.get("/leads").status_code == 401
@@ -115,7 +119,11 @@ def test_a_suspended_account_cannot_sign_in_nor_use_its_keys_until_lifted(app, c
     assert reason in page and "Lift the suspension" in page
     lifted = browser.post(
         f"/admin/users/{supplier.id}/suspension",
-        data={"csrf_token": token, "reason": "The invoices were the buyer's mistake"},
+        data={
+            "csrf_token": token,
+            "reason": "The invoices were the buyer's mistake",
+            "action": "lift",
+        },
     )
     assert lifted.status_code == 302
     assert keyed.get("/leads").status_code == 200
@@ -128,7 +136,7 @@ def test_an_admin_cannot_suspend_themselves(app, ctx):
     admin, browser, token = _admin(app)
     refused = browser.post(
         f"/admin/users/{admin.id}/suspension",
-        data={"csrf_token": token, "reason": "Testing the lock"},
+        data={"csrf_token": token, "reason": "Testing the lock", "action": "suspend"},
         follow_redirects=True,
     )
     assert "You cannot suspend your own account." in refused.text
@@ -176,9 +184,9 @@ def test_a_suspended_suppliers_listings_leave_search_and_come_back(
     assert found() == 1
     _, browser, token = _admin(app)
     reason = {"csrf_token": token, "reason": "Selling counterfeit pipes"}
-    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    browser.post(f"/admin/users/{supplier.id}/suspension", data={**reason, "action": "suspend"})
     assert found() == 0
-    browser.post(f"/admin/users/{supplier.id}/suspension", data=reason)
+    browser.post(f"/admin/users/{supplier.id}/suspension", data={**reason, "action": "lift"})
     assert found() == 1
 
 
@@ -223,3 +231,50 @@ def test_erasing_a_suspended_account_drops_the_admins_words_about_the_person(app
     db.session.rollback()
     erased = db.session.get(User, buyer.id)
     assert erased.erased_at is not None and erased.suspended_reason is None
+
+
+def test_no_staff_role_for_a_suppliers_own_or_its_team_members_account(
+    app, ctx, supplier, supplier_api
+):
+    """Staff see every business's data: neither the page nor the command line gives the
+    officer or admin role to a business's account or its staff's."""
+    from tests.test_team import add_member
+
+    owner = db.session.get_one(User, supplier.id)
+    member = add_member(app, supplier_api, "sales")
+    _, browser, token = _admin(app)
+    for person, whose in ((owner, "a supplier's own"), (member, "a supplier's team member's")):
+        user_id = getattr(person, "user_id", person.id)
+        refused = browser.post(
+            f"/admin/users/{user_id}/role",
+            data={"csrf_token": token, "role": "grievance_officer", "change": "grant"},
+            follow_redirects=True,
+        )
+        assert f"this is {whose} account; staff roles go to a separate staff account" in (
+            refused.text.replace("&#39;", "'")
+        )
+    email = db.session.get_one(User, member.user_id).email
+    by_cli = app.test_cli_runner().invoke(
+        args=["accounts", "grant-role", "--email", email, "--role", "admin"]
+    )
+    assert by_cli.exit_code == 1 and "separate staff account" in by_cli.output
+    db.session.rollback()
+    assert not db.session.get_one(User, owner.id).is_staff
+    assert not db.session.get_one(User, member.user_id).is_staff
+    subjects = {str(owner.id), str(member.user_id)}
+    assert not [e for e in _actions() if e.action == "role.granted" and e.subject_id in subjects]
+
+
+def test_checking_with_the_gst_registry_is_rate_limited(app, ctx):
+    business = _supplier_row(factories.supplier().id)
+    browser = app.test_client()
+    token = sign_in_page(browser, factories.staff("grievance_officer"))
+    statuses = [
+        browser.post(f"/admin/gst/{business.id}/check", data={"csrf_token": token}).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+    assert (
+        "Too many requests"
+        in browser.post(f"/admin/gst/{business.id}/check", data={"csrf_token": token}).text
+    )

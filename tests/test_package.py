@@ -21,7 +21,8 @@ from marketplace.grievances import notices
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc")
+# Compiled catalogues are left out too: the build must compile its own.
+LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
 # What a build reads: the build files and the package sources, as an sdist would hold them.
 BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md")
 SOURCES = ("marketplace", "search", "workers", *locations.FOLDERS)
@@ -57,7 +58,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 def test_the_wheel_carries_every_file_of_the_app_folders(wheel):
     names = set(wheel.namelist())
     for folder in locations.FOLDERS:
-        expected = {f"marketplace/{folder}/{name}" for name in _files_under(CHECKOUT / folder)}
+        expected = {
+            f"marketplace/{folder}/{name}"
+            for name in _files_under(CHECKOUT / folder)
+            if not name.endswith(".mo")
+        }
         assert expected, folder
         assert expected <= names, f"missing from the wheel: {sorted(expected - names)[:5]}"
     # The files the app reads by name: the invoices' fonts, the notices in force, the migrations.
@@ -66,6 +71,9 @@ def test_the_wheel_carries_every_file_of_the_app_folders(wheel):
     assert f"marketplace/notices/{notices.PRIVACY_NOTICE}" in names
     assert f"marketplace/notices/{notices.TERMS}" in names
     assert "marketplace/migrations/env.py" in names
+    # Hindi: the catalogue the build compiled, and the font that draws it (pages and the PDF).
+    assert "marketplace/translations/hi/LC_MESSAGES/messages.mo" in names
+    assert "marketplace/static/vendor/noto-devanagari/NotoSansDevanagari-Regular.ttf" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
 
 

@@ -41,6 +41,8 @@ def _name(path: Path) -> str:
 def unmarked_text(source: str) -> list[str]:
     """The words of a template a person would read that do not pass through gettext."""
     source = re.sub(r"\{#.*?#\}", " ", source, flags=re.S)
+    # A {% trans %} block is gettext too (a sentence holding a link or a count).
+    source = re.sub(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", " ", source, flags=re.S)
     source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
     shown = [
         value

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts.details import refuse_duplicates
@@ -28,8 +29,9 @@ def send_email_verification(user: User) -> None:
     token = serializer("verify-email").dumps({"uid": user.id, "email": user.email})
     send_email(
         user.email,
-        "Confirm your email address",
+        _l("Confirm your email address"),
         "verify_email",
+        language=user.language,
         user=user,
         link=absolute_url("accounts.verify_email", token=token),
         hours=current_app.config["EMAIL_VERIFICATION_TTL_HOURS"],
@@ -61,8 +63,9 @@ def request_email_change(user: User, new_email: str) -> None:
     )
     send_email(
         new_email,
-        "Confirm your new email address",
+        _l("Confirm your new email address"),
         "confirm_email_change",
+        language=user.language,
         user=user,
         new_email=new_email,
         link=absolute_url("accounts.confirm_email_change", token=confirm),
@@ -70,8 +73,9 @@ def request_email_change(user: User, new_email: str) -> None:
     )
     send_email(
         user.email,
-        "A new email address was asked for your account",
+        _l("A new email address was asked for your account"),
         "email_change_notice",
+        language=user.language,
         user=user,
         new_email=new_email,
         link=absolute_url("accounts.undo_email_change", token=undo),

@@ -13,10 +13,16 @@ from marketplace.accounts import gst_receipts, gst_screen
 from marketplace.accounts.forms import ActionForm, accepted
 from marketplace.accounts.gst_models import GstOutcome
 from marketplace.accounts.models import User
+from marketplace.extensions import limiter
 from marketplace.web import requested_page
 
 bp = Blueprint("gst_admin", __name__, url_prefix="/admin/gst")
 PER_PAGE = 25
+
+
+def _staff_key() -> str:
+    # Per person, not per address: the registry's quota is the portal's, whoever asks.
+    return f"gst-check:{current_user.get_id()}"
 
 
 def _staff() -> User:
@@ -73,6 +79,7 @@ def supplier_page(supplier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:supplier_id>/check")
 @login_required
+@limiter.limit("5 per minute; 60 per hour", key_func=_staff_key)
 def check(supplier_id: int):  # type: ignore[no-untyped-def]
     staff = _staff()
     gst_screen.supplier(staff, supplier_id)  # a 403 before the form is read

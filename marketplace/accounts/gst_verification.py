@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts import gst_receipts
@@ -31,6 +32,7 @@ from marketplace.accounts.models import GstVerification, SupplierProfile, User
 from marketplace.db import utcnow
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, send_email
 from marketplace.signals import supplier_changed
 
@@ -156,12 +158,15 @@ def _tell_supplier(check: GstCheck) -> None:
     user = check.supplier.user
     if user.erased_at is not None or not user.is_active_account:
         return
+    with in_language(user.language):  # the sentence on what was found: the supplier's too
+        outcome = gst_receipts.outcome_text(check)
     send_email(
         user.email,
-        "Your GST verified badge was removed",
+        _l("Your GST verified badge was removed"),
         "gst_badge_removed",
+        language=user.language,
         name=user.name,
         check=check,
-        outcome=gst_receipts.outcome_text(check),
+        outcome=outcome,
         receipt_url=absolute_url("gst.receipt", supplier_id=check.supplier_id),
     )

@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_reason: Mapped[str | None] = mapped_column(String(300))
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # How the account stood when suspended (suspension.Before), so lifting restores that.
+    suspended_from: Mapped[str | None] = mapped_column(String(20))
+    deactivated_before_suspension: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person was told an unused account will be erased (signing in clears it).
     inactivity_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong passwords since the last good one, for the record only: throttling is keyed on the

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts.api_keys import integration_keys
@@ -45,8 +46,9 @@ def request_password_reset(email: Any) -> None:
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     send_email(
         user.email,
-        "Reset your password",
+        _l("Reset your password"),
         "reset_password",
+        language=user.language,
         user=user,
         link=absolute_url("accounts.reset_password", token=token),
         minutes=minutes,
@@ -95,8 +97,9 @@ def _set_password(user: User, password: str, action: str, *, revoke_keys: bool) 
     audit.record(action, actor_id=user.id, subject=user, **ended)
     send_email(
         user.email,
-        "Your password was changed",
+        _l("Your password was changed"),
         "password_changed",
+        language=user.language,
         user=user,
         keys_revoked=ended["keys_revoked"],
         keys_kept=len(integration_keys(user)) if not revoke_keys else 0,

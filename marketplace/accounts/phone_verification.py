@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,8 +73,13 @@ def start(user: User) -> PhoneCode:
     minutes = int(PHONE_CODE_TTL.total_seconds() // 60)
     send_sms(
         user.phone,
-        f"{code} is your TradeSetu code to verify your mobile number. It expires in {minutes} "
-        "minutes. Do not share it.",
+        _l(
+            "%(code)s is your TradeSetu code to verify your mobile number. It expires in "
+            "%(minutes)s minutes. Do not share it.",
+            code=code,
+            minutes=minutes,
+        ),
+        language=user.language,
     )
     audit.record("account.phone_code_sent", actor_id=user.id, subject=user)
     return pending

@@ -10,11 +10,13 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts.details import refuse_duplicates
 from marketplace.accounts.email_addresses import send_email_verification
 from marketplace.accounts.inputs import RegistrationIn
+from marketplace.accounts.language import language_to_keep
 from marketplace.accounts.models import GstVerification, Role, SupplierProfile, User, UserRole
 from marketplace.accounts.password_changes import reset_token
 from marketplace.accounts.passwords import hash_password
@@ -39,6 +41,7 @@ def register_account(body: RegistrationIn) -> User:
         phone_digest=blind_index(phone),
         password_hash=hash_password(body.password),
         terms_version=current_app.config["TERMS_VERSION"],
+        language=language_to_keep(),
         age_confirmed_at=now,
     )
     user.role_rows = [UserRole(role=Role.BUYER)]
@@ -91,6 +94,7 @@ def register_guest_buyer(contact: Contact) -> User:
         # Nobody knows this password: the account is used through the emailed link first.
         password_hash=hash_password(secrets.token_urlsafe(32)),
         terms_version=current_app.config["TERMS_VERSION"],
+        language=language_to_keep(),  # a guest's mails read as the enquiry was made
         age_confirmed_at=now,
     )
     user.role_rows = [UserRole(role=Role.BUYER)]
@@ -100,8 +104,9 @@ def register_guest_buyer(contact: Contact) -> User:
     audit.record("account.registered", actor_id=user.id, subject=user, roles=["buyer"], via="guest")
     send_email(
         user.email,
-        "Your TradeSetu account: choose a password",
+        _l("Your TradeSetu account: choose a password"),
         "welcome_guest",
+        language=user.language,
         user=user,
         link=absolute_url("accounts.reset_password", token=reset_token(user)),
         minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],

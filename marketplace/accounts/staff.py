@@ -77,6 +77,13 @@ def change_role(email: str, role: str, *, grant: bool, actor: User | None = None
         return user  # nothing to change, nothing to audit
     if grant and wanted == Role.SUPPLIER and user.supplier is None:
         raise ValidationFailed({"role": ["a supplier registers its business (GSTIN) first"]})
+    if grant and wanted in STAFF_ROLES and (user.supplier or user.has_role(Role.TEAM_MEMBER)):
+        # Staff see every business's data: a business's own account (or its staff's) never
+        # holds that power; a person who is both signs up apart with another email.
+        whose = "a supplier's own" if user.supplier else "a supplier's team member's"
+        raise ValidationFailed(
+            {"role": [f"this is {whose} account; staff roles go to a separate staff account"]}
+        )
     if not grant and len(user.role_rows) == 1:
         raise ValidationFailed({"role": ["an account keeps at least one role"]})
     if grant:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace import audit, signals
@@ -78,6 +79,7 @@ def invite(user: User, body: MemberIn) -> TeamMember:
         name=body.name,
         password_hash=hash_password(secrets.token_urlsafe(32)),
         is_active_account=False,
+        language=user.language,  # a guess until they choose: the business's working language
     )
     person.role_rows = [UserRole(role=Role.TEAM_MEMBER)]
     member = TeamMember(supplier=business, user=person, role=body.role, invited_by_id=user.id)
@@ -86,8 +88,9 @@ def invite(user: User, body: MemberIn) -> TeamMember:
     audit.record("team.invited", actor_id=user.id, subject=member, role=str(body.role))
     send_email(
         person.email,
-        f"{business.company_name} invites you to TradeSetu",
+        _l("%(company)s invites you to TradeSetu", company=business.company_name),
         "team_invitation",
+        language=person.language,
         member=member,
         business=business,
         role=ROLE_NAMES[BusinessRole(member.role)],

@@ -29,10 +29,31 @@ class RoleForm(FlaskForm):
 
 
 class SuspensionForm(FlaskForm):
+    # What the admin chose on the page they read: a second click, or another admin's change
+    # meanwhile, then finds it done already instead of undoing it.
+    action = HiddenField()
     reason = TextAreaField(
         "Reason",
         description="Kept in the audit log with your name (5 to 300 characters).",
     )
+
+
+ACTIONS = {"suspend": suspension.suspend, "lift": suspension.lift}
+# What lifting the suspension gives back, said on the page before the admin lifts it.
+RESTORES = {
+    suspension.Before.ACTIVE: "They can sign in again at once and their integration keys "
+    "work again",
+    suspension.Before.CLOSED_BY_OWNER: "It goes back to closed by its owner, as it was before "
+    "the suspension: signing in reopens it",
+    suspension.Before.CLOSED_BY_OFFICER: "It stays closed, as the grievance officer closed it "
+    "before the suspension",
+    suspension.Before.REMOVED_FROM_TEAM: "It stays closed: the person was removed from the "
+    "supplier's team",
+}
+STALE = {
+    "suspend": "Nothing changed: this account is suspended already.",
+    "lift": "Nothing changed: this account is not suspended (the suspension was lifted already).",
+}
 
 
 def _admin() -> User:
@@ -124,8 +145,14 @@ def _plain(refused: ValidationFailed | Conflict) -> str:
 
 def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # type: ignore[no-untyped-def]
     user = user_directory.account(_admin(), user_id)
+    restores = RESTORES[suspension.restores(user)] if suspension.is_suspended(user) else ""
     page = render_template(
-        "accounts/admin_user_suspend.html", user=user, form=form, facts=_facts(user), **_labels()
+        "accounts/admin_user_suspend.html",
+        user=user,
+        form=form,
+        facts=_facts(user),
+        restores=restores,
+        **_labels(),
     )
     return page, status
 
@@ -133,7 +160,9 @@ def _suspension_page(user_id: int, form: SuspensionForm, status: int = 200):  # 
 @bp.get("/<int:user_id>/suspension")
 @login_required
 def confirm_suspension(user_id: int):  # type: ignore[no-untyped-def]
-    return _suspension_page(user_id, SuspensionForm(formdata=None))
+    user = user_directory.account(_admin(), user_id)
+    action = "lift" if suspension.is_suspended(user) else "suspend"
+    return _suspension_page(user_id, SuspensionForm(formdata=None, action=action))
 
 
 @bp.post("/<int:user_id>/suspension")
@@ -142,16 +171,36 @@ def change_suspension(user_id: int):  # type: ignore[no-untyped-def]
     admin, form = _admin(), SuspensionForm()
     if not accepted(form):
         return _suspension_page(user_id, form, 400)
-    user = user_directory.account(admin, user_id)
-    act = suspension.lift if suspension.is_suspended(user) else suspension.suspend
+    user, action = user_directory.account(admin, user_id), form.action.data
+    if unchanged := _nothing_to_do(user, action):
+        flash(unchanged, "info")
+        return _back(user_id)
     try:
-        act(admin, user_id, form.reason.data)
+        ACTIONS[action](admin, user_id, form.reason.data)
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _suspension_page(user_id, form, 422)
     except Conflict as refused:
         flash(refused.detail, "error")
         return _back(user_id)
-    done = "is suspended: no sign-in, no key" if act is suspension.suspend else "is open again"
-    flash(f"The account of {user.name} {done}.", "success")
+    flash(f"The account of {user.name} {_done_words(user, action)}.", "success")
     return _back(user_id)
+
+
+def _nothing_to_do(user: User, action: str | None) -> str | None:
+    """Why the form's action does not apply (a stale page, a second click), or None."""
+    if action not in ACTIONS:
+        return "Nothing changed: choose to suspend or to lift on the account's page."
+    if suspension.is_suspended(user) == (action == "suspend"):
+        return STALE[action]
+    return None
+
+
+def _done_words(user: User, action: str) -> str:
+    if action == "suspend":
+        return "is suspended: no sign-in, no key"
+    if user.is_active_account:
+        return "is open again"
+    if user.deactivated_at is not None:
+        return "is no longer suspended; it stays closed by its owner, who reopens it by signing in"
+    return "is no longer suspended; it stays closed, as the grievance officer or its team left it"

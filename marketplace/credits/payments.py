@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from marketplace import audit
@@ -19,7 +20,6 @@ from marketplace.credits.queries import invoice_of, supplier_order
 from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound, ServiceError
 from marketplace.extensions import db
-from marketplace.formatting import rupees
 from marketplace.notifications import absolute_url, send_email
 
 log = logging.getLogger(__name__)
@@ -147,11 +147,16 @@ def apply_payment_event(gateway_name: str, event: gateways.PaymentEvent) -> Call
     owner = order.supplier.user
     send_email(
         owner.email,
-        f"Payment received: {order.credits} credits, invoice {invoice.number}",
+        _l(
+            "Payment received: %(credits)s credits, invoice %(invoice)s",
+            credits=order.credits,
+            invoice=invoice.number,
+        ),
         "credits_purchased",
+        language=owner.language,
         order=order,
         invoice=invoice,
-        total=rupees(order.total),
+        total=order.total,
         link=absolute_url("credits.invoice_page", invoice_id=invoice.id),
     )
     return CallbackResult("granted", order, invoice)

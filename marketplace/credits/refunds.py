@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from marketplace import audit
@@ -19,7 +20,6 @@ from marketplace.credits.queries import invoice_of
 from marketplace.db import utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.formatting import rupees
 from marketplace.notifications import absolute_url, send_email
 
 
@@ -108,13 +108,14 @@ def refund_order(actor: User, order_id: int, body: RefundIn) -> tuple[CreditOrde
     )
     send_email(
         order.supplier.user.email,
-        f"Refund of order #{order.id}: credit note {note.number}",
+        _l("Refund of order #%(order)s: credit note %(note)s", order=order.id, note=note.number),
         "credits_refunded",
+        language=order.supplier.user.language,
         order=order,
         note=note,
         credits_taken=credits_taken,
-        amount=rupees(order.refund_amount),
-        total=rupees(order.total),
+        amount=order.refund_amount,
+        total=order.total,
         link=absolute_url("credits.invoice_page", invoice_id=note.id),
     )
     return order, note, credits_taken

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict
@@ -33,10 +35,15 @@ def appeal(
     grievance = own_grievance(user, grievance_id)
     reason = body.reason
     if grievance.status not in DECIDED_STATUSES:
-        raise Conflict("Only a resolved or rejected complaint can be appealed.")
+        raise Conflict(_("Only a resolved or rejected complaint can be appealed."))
     deadline = appeal_by(grievance)
     if deadline is not None and now > deadline:
-        raise Conflict("The 30 days to appeal this decision have passed.")
+        raise Conflict(
+            _(
+                "The %(period)s to appeal this decision have passed.",
+                period=clock("appeal_window").period,
+            )
+        )
     previous = grievance.status
     grievance.status = Status.APPEALED
     grievance.appealed_at = now
@@ -58,7 +65,7 @@ def appeal(
     for officer in recipients:
         send_email(
             officer.email,
-            f"Appeal on {grievance.reference}",
+            _("Appeal on %(reference)s", reference=grievance.reference),
             "grievance_appeal",
             officer=officer,
             grievance=grievance,

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import gettext as _
+
 from marketplace import images
 from marketplace.accounts.models import User
 from marketplace.errors import FieldErrors, NotFound, ValidationFailed
@@ -25,7 +27,9 @@ def read_attachments(files: Sequence[tuple[str, IO[bytes]]]) -> list[Any]:
     """Check each file as every uploaded photo is checked (marketplace.images: a real JPEG, PNG
     or WebP, bounded in bytes and pixels), before anything is stored; every refusal at once."""
     if len(files) > MAX_ATTACHMENTS:
-        raise ValidationFailed({"attachments": [f"at most {MAX_ATTACHMENTS} files"]})
+        raise ValidationFailed(
+            {"attachments": [_("at most %(count)s files", count=MAX_ATTACHMENTS)]}
+        )
     pictures = []
     errors = FieldErrors()
     for original, stream in files:
@@ -33,7 +37,9 @@ def read_attachments(files: Sequence[tuple[str, IO[bytes]]]) -> list[Any]:
             pictures.append((original[:200] or "attachment", images.read_upload(stream)))
         except ValidationFailed as refused:
             for message in refused.errors.get("image", []):
-                errors.add("attachments", f"{original[:60]}: {message}")
+                errors.add(
+                    "attachments", _("%(file)s: %(problem)s", file=original[:60], problem=message)
+                )
     errors.raise_if_any()
     return pictures
 
@@ -55,8 +61,8 @@ def store_attachments(grievance: Grievance, pictures: list[Any]) -> None:
 def attachment_for(user: User, attachment_id: int) -> GrievanceAttachment:
     attachment = db.session.get(GrievanceAttachment, attachment_id)
     if attachment is None:
-        raise NotFound("No such attachment.")
+        raise NotFound(_("No such attachment."))
     grievance = attachment.grievance
     if not policy.is_officer(user) and grievance.complainant_id != user.id:
-        raise NotFound("No such attachment.")
+        raise NotFound(_("No such attachment."))
     return attachment

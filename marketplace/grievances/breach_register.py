@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from marketplace import audit
 from marketplace.accounts.models import User
@@ -23,7 +24,7 @@ def record_breach(officer: User, body: BreachIn, *, now: datetime | None = None)
     policy.require_keep_breach_register(officer)
     now = moments.given_or_now(now)
     if body.occurred_at is not None and body.occurred_at > body.detected_at:
-        raise ValidationFailed({"occurred_at": ["must not be after the breach was detected"]})
+        raise ValidationFailed({"occurred_at": [_("must not be after the breach was detected")]})
     breach = Breach(
         reference=new_reference("BR", now),
         detected_at=body.detected_at,
@@ -87,27 +88,30 @@ def update_breach(
     now = moments.given_or_now(now)
     breach = db.session.get(Breach, breach_id)
     if breach is None:
-        raise NotFound("No such breach.")
+        raise NotFound(_("No such breach."))
     errors = FieldErrors()
     changes = change.changes()
     for field in _BREACH_NOTICES:
         moment = changes.get(field)
         if moment is not None and moment < breach.detected_at:
-            errors.add(field, "must not be before the breach was detected")
+            errors.add(field, _("must not be before the breach was detected"))
     occurred = changes.get("occurred_at")
     if occurred is not None and occurred > breach.detected_at:
-        errors.add("occurred_at", "must not be after the breach was detected")
+        errors.add("occurred_at", _("must not be after the breach was detected"))
     status = BreachStatus(change.status) if change.status else None
     emails = change.notify_emails or []
     if status == BreachStatus.CLOSED and not (
         changes.get("board_report_at") or breach.board_report_at
     ):
-        errors.add("status", "record the detailed report to the Board before closing")
+        errors.add("status", _("record the detailed report to the Board before closing"))
     if emails:
         for field, words in missing_for_notice(breach, changes).items():
-            errors.add(field, f"the notice to the people affected must say {words}: fill it in")
+            errors.add(
+                field,
+                _("the notice to the people affected must say %(what)s: fill it in", what=words),
+            )
     if not errors and not changes and status is None and not emails:
-        errors.add("status", "send something to change")
+        errors.add("status", _("send something to change"))
     errors.raise_if_any()
 
     for field, value in changes.items():
@@ -116,7 +120,7 @@ def update_breach(
         for address in sorted(set(emails)):
             send_email(
                 address,
-                "Important: a personal data breach may affect you",
+                _("Important: a personal data breach may affect you"),
                 "breach_notice",
                 breach=breach,
                 officer_name=current_app.config["GRIEVANCE_OFFICER_NAME"],

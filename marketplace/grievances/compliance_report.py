@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -101,20 +102,20 @@ def report_csv(figures: Mapping[str, Any]) -> str:
 
 
 def category_label(category: str) -> str:
-    return CATEGORY_LABELS.get(Category(category), category)
+    return str(CATEGORY_LABELS.get(Category(category), category))
 
 
 def chart(figures: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """What the report page draws: complaints by category, and the clocks kept."""
     return {
         "categories": [
-            {"label": CATEGORY_LABELS[Category(key)], "count": count}
+            {"label": str(CATEGORY_LABELS[Category(key)]), "count": count}
             for key, count in figures["by_category"].items()
         ],
         "clocks": [
-            {"label": "Acknowledged on time", "count": figures["acknowledged_on_time"]},
-            {"label": "Resolved on time", "count": figures["resolved_on_time"]},
-            {"label": "Content removed on time", "count": figures["content_removals_on_time"]},
-            {"label": "Received", "count": figures["received"]},
+            {"label": _("Acknowledged on time"), "count": figures["acknowledged_on_time"]},
+            {"label": _("Resolved on time"), "count": figures["resolved_on_time"]},
+            {"label": _("Content removed on time"), "count": figures["content_removals_on_time"]},
+            {"label": _("Received"), "count": figures["received"]},
         ],
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.errors import FieldErrors
@@ -12,8 +14,15 @@ from marketplace.extensions import db
 from marketplace.grievances import moments, policy
 from marketplace.grievances.history import add_event
 from marketplace.grievances.inputs import GrievanceChange
-from marketplace.grievances.models import DECIDED_STATUSES, EventKind, Grievance, Status
+from marketplace.grievances.models import (
+    DECIDED_STATUSES,
+    STATUS_LABELS,
+    EventKind,
+    Grievance,
+    Status,
+)
 from marketplace.grievances.queries import grievance_for
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, send_email
 
 # Which status the officer may move a grievance to from each status. Appealing is the
@@ -45,15 +54,21 @@ def update_grievance(
     if change.assigned_to is not None:
         assignee = db.session.get(User, change.assigned_to)
         if assignee is None or not policy.is_officer(assignee):
-            errors.add("assigned_to", "must be a grievance officer")
+            errors.add("assigned_to", _("must be a grievance officer"))
     if new_status is not None and new_status != grievance.status:
         if new_status not in TRANSITIONS[grievance.status]:
-            allowed = ", ".join(TRANSITIONS[grievance.status]) or "none (it is closed)"
+            allowed = ", ".join(TRANSITIONS[grievance.status]) or _("none (it is closed)")
             errors.add(
-                "status", f"cannot go from {grievance.status} to {new_status}; allowed: {allowed}"
+                "status",
+                _(
+                    "cannot go from %(current)s to %(new)s; allowed: %(allowed)s",
+                    current=grievance.status,
+                    new=new_status,
+                    allowed=allowed,
+                ),
             )
         elif new_status in DECIDED_STATUSES and not response:
-            errors.add("response", "tell the complainant the outcome and why")
+            errors.add("response", _("tell the complainant the outcome and why"))
     errors.raise_if_any()
 
     if new_status is not None and new_status != grievance.status:
@@ -68,16 +83,7 @@ def update_grievance(
             public=True,
             created_at=now,
         )
-        send_email(
-            grievance.complainant_email,
-            f"Update on your complaint {grievance.reference}",
-            "grievance_reply",
-            grievance=grievance,
-            response=response,
-            status_label=str(grievance.status).replace("_", " "),
-            can_appeal=grievance.status in DECIDED_STATUSES,
-            url=absolute_url("grievances.mine") if grievance.complainant_id else None,
-        )
+        _mail_reply(grievance, response)
     if note:
         add_event(
             grievance=grievance,
@@ -107,6 +113,21 @@ def update_grievance(
     grievance.updated_at = now
     db.session.flush()
     return grievance
+
+
+def _mail_reply(grievance: Grievance, response: str) -> None:
+    """The reply reaches the complainant in the language they wrote the complaint in."""
+    with in_language(grievance.language):
+        send_email(
+            grievance.complainant_email,
+            _("Update on your complaint %(reference)s", reference=grievance.reference),
+            "grievance_reply",
+            grievance=grievance,
+            response=response,
+            status_label=str(STATUS_LABELS[grievance.status]).lower(),
+            can_appeal=grievance.status in DECIDED_STATUSES,
+            url=absolute_url("grievances.mine") if grievance.complainant_id else None,
+        )
 
 
 def _move(grievance: Grievance, status: Status, actor: User, now: datetime) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import desk
@@ -45,12 +46,13 @@ def _open_grievances() -> Iterable[desk.DeskItem]:
             reference=grievance.reference,
             subject=grievance.subject,
             status=str(grievance.status),
-            status_label=STATUS_LABELS[grievance.status],
+            status_label=str(STATUS_LABELS[grievance.status]),
             received_at=grievance.received_at,
             acknowledge_by=grievance.acknowledge_by if grievance.acknowledged_at is None else None,
             resolve_by=appeal_resolve_by(grievance) if appealed else grievance.resolve_by,
             url=url_for("grievances.desk_grievance", grievance_id=grievance.id),
             assigned_to=grievance.assigned_to.name if grievance.assigned_to else None,
+            language=grievance.language,
         )
 
 
@@ -66,7 +68,7 @@ def _open_breaches() -> Iterable[desk.DeskItem]:
             reference=breach.reference,
             subject=breach.nature[:120],
             status="report_due",
-            status_label="Report to the Board due",
+            status_label=_("Report to the Board due"),
             received_at=breach.detected_at,
             acknowledge_by=None,
             resolve_by=breach.board_report_due,
@@ -100,7 +102,17 @@ def warn_deadlines(*, now: datetime | None = None) -> int:
             for officer in recipients:
                 send_email(
                     officer.email,
-                    f"{'Overdue' if due <= now else 'Due soon'}: {name} {item.reference}",
+                    _(
+                        "Overdue: %(deadline)s %(reference)s",
+                        deadline=name,
+                        reference=item.reference,
+                    )
+                    if due <= now
+                    else _(
+                        "Due soon: %(deadline)s %(reference)s",
+                        deadline=name,
+                        reference=item.reference,
+                    ),
                     "grievance_deadline",
                     item=item,
                     deadline=name,
@@ -111,3 +123,9 @@ def warn_deadlines(*, now: datetime | None = None) -> int:
             sent += 1
     db.session.flush()
     return sent
+
+
+def _warning_subject(deadline: str, reference: str, *, overdue: bool) -> str:
+    if overdue:
+        return _("Overdue: %(deadline)s %(reference)s", deadline=deadline, reference=reference)
+    return _("Due soon: %(deadline)s %(reference)s", deadline=deadline, reference=reference)

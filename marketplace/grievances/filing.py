@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
@@ -20,6 +23,7 @@ from marketplace.grievances.history import add_event
 from marketplace.grievances.inputs import GrievanceIn
 from marketplace.grievances.models import Category, EventKind, Grievance, RelatedKind, Status
 from marketplace.grievances.references import new_reference
+from marketplace.i18n import current_language, in_language
 from marketplace.leads.models import Lead
 from marketplace.legal_clocks import clock
 from marketplace.notifications import absolute_url, send_email
@@ -39,15 +43,17 @@ def complaint_for(body: GrievanceIn, user: User | None) -> Complaint:
     related = body.related.named() if body.related else None
     if related is not None and not _related_exists(*related, user):
         kind = related[0]
-        raise ValidationFailed(
-            {
-                f"related.{kind}_id": [
-                    f"no such {kind} of yours" if kind != "product" else "no such product"
-                ]
-            }
-        )
+        raise ValidationFailed({f"related.{kind}_id": [str(_NOT_FOUND[kind])]})
     kind, number = related if related else (None, None)
     return Complaint(Category(body.category), body.subject, body.description, kind, number)
+
+
+# A record named in a complaint that is not found (or not the complainant's), one sentence each.
+_NOT_FOUND = {
+    RelatedKind.PRODUCT: _l("no such product"),
+    RelatedKind.LEAD: _l("no such lead of yours"),
+    RelatedKind.ORDER: _l("no such order of yours"),
+}
 
 
 def _related_exists(kind: RelatedKind, number: int, user: User | None) -> bool:
@@ -67,8 +73,15 @@ def _related_exists(kind: RelatedKind, number: int, user: User | None) -> bool:
 
 
 def create_grievance(
-    complaint: Complaint, *, name: str, email: str, user: User | None, now: datetime
+    complaint: Complaint,
+    *,
+    name: str,
+    email: str,
+    user: User | None,
+    now: datetime,
+    language: str | None = None,
 ) -> Grievance:
+    """`language`: the one the complaint was written in (the page's, unless given)."""
     acknowledge_by, resolve_by = deadlines(complaint.category, now)
     grievance = Grievance(
         reference=new_reference("GR", now),
@@ -85,6 +98,7 @@ def create_grievance(
         acknowledge_by=acknowledge_by,
         resolve_by=resolve_by,
         updated_at=now,
+        language=language or current_language(),
     )
     db.session.add(grievance)
     add_event(
@@ -102,13 +116,14 @@ def create_grievance(
         reference=grievance.reference,
         category=str(complaint.category),
     )
-    send_email(
-        email,
-        f"Your complaint {grievance.reference} has been received",
-        "grievance_received",
-        grievance=grievance,
-        url=absolute_url("grievances.mine" if user else "grievances.file"),
-    )
+    with in_language(grievance.language):
+        send_email(
+            email,
+            _("Your complaint %(reference)s has been received", reference=grievance.reference),
+            "grievance_received",
+            grievance=grievance,
+            url=absolute_url("grievances.mine" if user else "grievances.file"),
+        )
     return grievance
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from marketplace import one_time_codes
@@ -41,7 +42,9 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
         )
     )
     if (recent or 0) >= GUEST_CODES_PER_EMAIL_PER_HOUR:
-        raise TooManyRequests("Too many codes were sent to this address. Please try later.", 3600)
+        raise TooManyRequests(
+            _("Too many codes were sent to this address. Please try later."), 3600
+        )
     code = one_time_codes.new_code()
     draft = GuestGrievance(
         id=str(uuid.uuid4()),
@@ -55,7 +58,7 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
     db.session.add(draft)
     send_email(
         email,
-        "Your code to confirm your complaint",
+        _("Your code to confirm your complaint"),
         "grievance_code",
         code=code,
         minutes=int(GUEST_CODE_TTL.total_seconds() // 60),
@@ -72,13 +75,13 @@ def confirm_guest_grievance(
     # Locked: two confirms with the right code at once must not file the complaint twice.
     draft = db.session.get(GuestGrievance, draft_id, with_for_update=True, populate_existing=True)
     if draft is None or draft.created_at < now - GUEST_PURGE_AFTER:
-        raise NotFound("No such confirmation. Please file the complaint again.")
+        raise NotFound(_("No such confirmation. Please file the complaint again."))
     if draft.grievance_id is not None:
-        raise Conflict("This code was already used: the complaint has been filed.")
+        raise Conflict(_("This code was already used: the complaint has been filed."))
     if draft.expires_at <= now:
-        raise ValidationFailed({"code": ["this code has expired; file the complaint again"]})
+        raise ValidationFailed({"code": [_("this code has expired; file the complaint again")]})
     if not claimed:
-        raise ValidationFailed({"code": ["too many wrong codes; file the complaint again"]})
+        raise ValidationFailed({"code": [_("too many wrong codes; file the complaint again")]})
     one_time_codes.check(draft.code_digest, _PURPOSE, draft.id, body.code, tries=draft.attempts)
     complaint = complaint_for(validated(GrievanceIn, draft.payload), None)
     grievance = create_grievance(complaint, name=draft.name, email=draft.email, user=None, now=now)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -45,12 +47,12 @@ def _one_related(raw: Any) -> Any:
     """Only the record named is read; naming two is refused, and so is null (the document says
     an object: a complaint about no record leaves `related` out)."""
     if raw is None:
-        raise refuse("must be an object (leave it out when the complaint is about no record)")
+        raise refuse(_("must be an object (leave it out when the complaint is about no record)"))
     if not isinstance(raw, Mapping):
         return raw  # refused as "must be an object"
     given = [key for key in _RELATED_KEYS if raw.get(key) not in (None, "")]
     if len(given) > 1:
-        raise refuse("name one of product_id, lead_id or order_id")
+        raise refuse(_("name one of product_id, lead_id or order_id"))
     return {key: raw[key] for key in given}
 
 
@@ -173,27 +175,27 @@ class AppealIn(BaseModel):
 
 # --- the breach register ------------------------------------------------------------------------
 
-_MOMENT_EXAMPLE = "must be a date and time, e.g. 2026-11-22T10:15:00Z"
+_MOMENT_EXAMPLE = _l("must be a date and time, e.g. 2026-11-22T10:15:00Z")
 
 
 def _past_moment(raw: Any) -> datetime:
     """A moment up to now (five minutes' grace); one without a zone is India's (the page's)."""
     if not isinstance(raw, str) or len(raw) > 40:
-        raise Invalid(_MOMENT_EXAMPLE)
+        raise Invalid(str(_MOMENT_EXAMPLE))
     try:
         moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid(_MOMENT_EXAMPLE) from None
+        raise Invalid(str(_MOMENT_EXAMPLE)) from None
     if moment.year < moments.EARLIEST_DAY.year:  # checked first: year 1 cannot be moved to UTC
-        raise Invalid("must be after 2000")
+        raise Invalid(_("must be after 2000"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=IST)
     now = moments.given_or_now(None)
     if moment.date() > now.date() + timedelta(days=1):  # before converting: year 9999 cannot
-        raise Invalid("must not be in the future")
+        raise Invalid(_("must not be in the future"))
     moment = moment.astimezone(UTC)
     if moment > now + timedelta(minutes=5):
-        raise Invalid("must not be in the future")
+        raise Invalid(_("must not be in the future"))
     return moment
 
 
@@ -209,9 +211,9 @@ def _data_list(raw: Any) -> list[str]:
     if isinstance(raw, str):
         raw = [part for part in raw.replace(",", "\n").splitlines() if part.strip()]
     if raw in (None, []):
-        raise refuse("name at least one kind of data")
+        raise refuse(_("name at least one kind of data"))
     if not isinstance(raw, list) or len(raw) > 50:
-        raise refuse("must be a list of at most 50 strings")
+        raise refuse(_("must be a list of at most 50 strings"))
     values = []
     for item in raw:
         try:
@@ -221,7 +223,7 @@ def _data_list(raw: Any) -> list[str]:
             if len(value) > 100:
                 raise Invalid("")
         except Invalid:
-            raise refuse("each entry must be text of at most 100 characters") from None
+            raise refuse(_("each entry must be text of at most 100 characters")) from None
         values.append(value)
     return values
 
@@ -237,7 +239,7 @@ def _email_list(raw: Any) -> list[str]:
     if isinstance(raw, str):
         raw = [part.strip() for part in raw.replace(",", "\n").splitlines() if part.strip()]
     if not isinstance(raw, list) or not raw or len(raw) > 10_000:
-        raise refuse("must be a list of email addresses")
+        raise refuse(_("must be a list of email addresses"))
     emails = []
     for entry in raw:
         try:
@@ -245,7 +247,7 @@ def _email_list(raw: Any) -> list[str]:
                 raise Invalid("")
             emails.append(identity.check_email(entry.strip()))
         except Invalid:
-            raise refuse(f"not an email address: {str(entry)[:60]}") from None
+            raise refuse(_("not an email address: %(entry)s", entry=str(entry)[:60])) from None
     return emails
 
 
@@ -327,7 +329,7 @@ def _maybe_flag(raw: Any) -> bool:
         return True
     if isinstance(raw, str) and raw.lower() in {"false", "off", "0", "n", "no"}:
         return False
-    raise Invalid("must be true or false")
+    raise Invalid(_("must be true or false"))
 
 
 class GrievanceFilterIn(BaseModel):
@@ -369,7 +371,7 @@ def _Day(description: str) -> Any:
 
 def _report_format(raw: Any) -> str:
     if raw not in ("json", "csv"):
-        raise Invalid("must be json or csv")
+        raise Invalid(_("must be json or csv"))
     return str(raw)
 
 

@@ -7,6 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,13 +29,13 @@ class Category(enum.StrEnum):
 
 
 CATEGORY_LABELS: dict[Category, str] = {
-    Category.PRIVACY: "Privacy and personal data",
-    Category.FRAUD: "Fraud or a misleading listing",
-    Category.LEAD_QUALITY: "Lead quality or spam",
-    Category.ACCOUNT: "My account",
-    Category.PAYMENT: "Payment or invoice",
-    Category.CONTENT_REMOVAL: "Remove content (a listing, photo or message)",
-    Category.OTHER: "Something else",
+    Category.PRIVACY: _l("Privacy and personal data"),
+    Category.FRAUD: _l("Fraud or a misleading listing"),
+    Category.LEAD_QUALITY: _l("Lead quality or spam"),
+    Category.ACCOUNT: _l("My account"),
+    Category.PAYMENT: _l("Payment or invoice"),
+    Category.CONTENT_REMOVAL: _l("Remove content (a listing, photo or message)"),
+    Category.OTHER: _l("Something else"),
 }
 
 
@@ -49,13 +50,13 @@ class Status(enum.StrEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "Received",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_REVIEW: "In review",
-    Status.RESOLVED: "Resolved",
-    Status.REJECTED: "Rejected",
-    Status.APPEALED: "Appealed",
-    Status.CLOSED: "Closed",
+    Status.RECEIVED: _l("Received"),
+    Status.ACKNOWLEDGED: _l("Acknowledged"),
+    Status.IN_REVIEW: _l("In review"),
+    Status.RESOLVED: _l("Resolved"),
+    Status.REJECTED: _l("Rejected"),
+    Status.APPEALED: _l("Appealed"),
+    Status.CLOSED: _l("Closed"),
 }
 
 # Where the clock to resolve still runs.
@@ -105,6 +106,9 @@ class Grievance(db.Model):
     appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response: Mapped[str | None] = mapped_column(Text)  # the latest reply to the complainant
+    # The language it was written in ('en', 'hi'): the officer reads it so, and the
+    # complainant's mails about it go out in it (marketplace.i18n.in_language).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -10,6 +10,7 @@ import re
 from markupsafe import Markup, escape
 
 from marketplace import locations
+from marketplace.i18n import DEFAULT_LANGUAGE, current_language, in_language
 from marketplace.legal_rules import RULES, Kind, of_kind
 
 NOTICES = locations.NOTICES
@@ -88,7 +89,21 @@ def render(text: str) -> Markup:
     return Markup("\n").join(html)
 
 
-def notice(filename: str) -> tuple[str, Markup]:
-    """(version, rendered body) of a notice file."""
+def translated(filename: str, language: str) -> str:
+    """The notice's file in `language` ('privacy-2026-11.hi.md'), or the English one when it
+    has none: the Hindi text is a translation of the same version, with the same rules."""
+    if language == DEFAULT_LANGUAGE:
+        return filename
+    stem, suffix = filename.rsplit(".", 1)
+    candidate = f"{stem}.{language}.{suffix}"
+    return candidate if (NOTICES / candidate).is_file() else filename
+
+
+def notice(filename: str, language: str | None = None) -> tuple[str, Markup]:
+    """(version, rendered body) of a notice file, in the reader's language (or `language`);
+    the rules' periods and sentences are filled in that language too."""
     version = filename.rsplit(".", 1)[0].split("-", 1)[1]
-    return version, render(fill_rules((NOTICES / filename).read_text(encoding="utf-8")))
+    language = language or current_language()
+    text = (NOTICES / translated(filename, language)).read_text(encoding="utf-8")
+    with in_language(language):
+        return version, render(fill_rules(text))

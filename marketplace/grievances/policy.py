@@ -7,12 +7,13 @@ need only a signed-in person: ownership is checked on the object, as a 404 (the 
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
 from marketplace.accounts.policy import is_officer  # an admin may stand in for the officer
 from marketplace.errors import Forbidden
 
-OFFICER_ONLY = "Only the grievance officer can do this."
+OFFICER_ONLY = _l("Only the grievance officer can do this.")
 
 
 def can_work_desk(user: User | None) -> bool:
@@ -22,7 +23,7 @@ def can_work_desk(user: User | None) -> bool:
 
 def require_work_desk(user: User | None) -> None:
     if not can_work_desk(user):
-        raise Forbidden(OFFICER_ONLY)
+        raise Forbidden(str(OFFICER_ONLY))
 
 
 def require_desk_page(user: User | None) -> None:
@@ -38,7 +39,7 @@ def can_see_report(user: User | None) -> bool:
 
 def require_see_report(user: User | None) -> None:
     if not can_see_report(user):
-        raise Forbidden(OFFICER_ONLY)
+        raise Forbidden(str(OFFICER_ONLY))
 
 
 def can_keep_breach_register(user: User | None) -> bool:
@@ -48,4 +49,4 @@ def can_keep_breach_register(user: User | None) -> bool:
 
 def require_keep_breach_register(user: User | None) -> None:
     if not can_keep_breach_register(user):
-        raise Forbidden(OFFICER_ONLY)
+        raise Forbidden(str(OFFICER_ONLY))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from marketplace.accounts.models import Role, User, UserRole
@@ -26,7 +27,7 @@ def grievance_for(user: User, grievance_id: int) -> Grievance:
     if policy.is_officer(user):
         found = db.session.get(Grievance, grievance_id)
         if found is None:
-            raise NotFound("No such grievance.")
+            raise NotFound(_("No such grievance."))
         return found
     return own_grievance(user, grievance_id)
 
@@ -111,7 +112,7 @@ def breach_for(officer: User, breach_id: int) -> Breach:
     policy.require_keep_breach_register(officer)
     breach = db.session.get(Breach, breach_id)
     if breach is None:
-        raise NotFound("No such breach.")
+        raise NotFound(_("No such breach."))
     return breach
 
 

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from marketplace import desk
 from marketplace.accounts.models import User
@@ -119,7 +120,10 @@ def _filed(user: User | None, data: dict[str, Any]) -> ResponseReturnValue:
         return redirect(url_for("grievances.confirm_guest", draft_id=draft.id))
     body = validated(inputs.GrievanceIn, data)
     grievance = filing.file_grievance(user, body, attachments=_uploads())
-    flash(f"Your complaint {grievance.reference} has been received.", "success")
+    flash(
+        _("Your complaint %(reference)s has been received.", reference=grievance.reference),
+        "success",
+    )
     return redirect(url_for("grievances.mine_one", grievance_id=grievance.id))
 
 
@@ -198,7 +202,7 @@ def appeal(grievance_id: int):  # type: ignore[no-untyped-def]
         appeals.appeal(user, grievance_id, validated(inputs.AppealIn, _form()))
     except ValidationFailed as refused:
         return _complainant_page(queries.own_grievance(user, grievance_id), refused.errors, 422)
-    flash("Your appeal has been sent to the grievance officer.", "success")
+    flash(_("Your appeal has been sent to the grievance officer."), "success")
     return redirect(url_for("grievances.mine_one", grievance_id=grievance_id))
 
 
@@ -312,7 +316,7 @@ def work_grievance(grievance_id: int):  # type: ignore[no-untyped-def]
         decisions.update_grievance(user, grievance_id, change)
     except ValidationFailed as refused:
         return _desk_page(queries.grievance_for(user, grievance_id), refused.errors, form, 422)
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("grievances.desk_grievance", grievance_id=grievance_id))
 
 
@@ -377,7 +381,14 @@ def new_breach():  # type: ignore[no-untyped-def]
         except ValidationFailed as refused:
             errors = refused.errors
         else:
-            flash(f"Breach {breach.reference} recorded: the 72-hour clock is running.", "success")
+            flash(
+                _(
+                    "Breach %(reference)s recorded: the clock of %(period)s is running.",
+                    reference=breach.reference,
+                    period=CLOCKS["breach_report"].period,
+                ),
+                "success",
+            )
             return redirect(url_for("grievances.breach", breach_id=breach.id))
     return render_template(
         "grievances/breach_form.html", form=form, errors=errors, clocks=CLOCKS
@@ -407,7 +418,7 @@ def breach(breach_id: int):  # type: ignore[no-untyped-def]
         except ValidationFailed as refused:
             errors = refused.errors
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("grievances.breach", breach_id=breach_id))
     return _breach_page(user, breach_id, form, errors)
 
@@ -419,7 +430,7 @@ def breach(breach_id: int):  # type: ignore[no-untyped-def]
 def privacy():  # type: ignore[no-untyped-def]
     version, body = notices.notice(notices.PRIVACY_NOTICE)
     return render_template(
-        "notices/document.html", title="Privacy notice", version=version, body=body
+        "notices/document.html", title=_("Privacy notice"), version=version, body=body
     )
 
 
@@ -427,7 +438,7 @@ def privacy():  # type: ignore[no-untyped-def]
 def terms():  # type: ignore[no-untyped-def]
     version, body = notices.notice(notices.TERMS)
     return render_template(
-        "notices/document.html", title="Terms of use", version=version, body=body
+        "notices/document.html", title=_("Terms of use"), version=version, body=body
     )
 
 

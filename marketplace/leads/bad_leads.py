@@ -206,12 +206,11 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
         _close_if_upheld_enough(actor, report.requirement)
     send_email(
         report.supplier.user.email,
-        _(
-            "Your report of BuyLead #%(id)s: %(decision)s",
-            id=report.requirement_id,
-            decision=DECISION_WORDS[status],
-        ),
+        _l("Your report of BuyLead #%(number)s: upheld", number=report.requirement_id)
+        if upheld
+        else _l("Your report of BuyLead #%(number)s: rejected", number=report.requirement_id),
         "buylead_report_decided",
+        language=report.supplier.user.language,
         report=report,
         reason_label=REASON_LABELS[report.reason],
         link=absolute_url("credits.overview"),
@@ -258,8 +257,11 @@ def _close_if_upheld_enough(actor: User, requirement: BuyRequirement) -> None:
             refunded.append(lead.supplier_id)
             send_email(
                 lead.supplier.user.email,
-                _("BuyLead #%(id)s was closed and your credit returned", id=requirement.id),
+                _l(
+                    "BuyLead #%(number)s was closed and your credit returned", number=requirement.id
+                ),
                 "buylead_closed_refund",
+                language=lead.supplier.user.language,
                 name=lead.supplier.user.name,
                 requirement=requirement,
                 link=absolute_url("credits.overview"),

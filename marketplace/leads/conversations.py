@@ -5,6 +5,7 @@ message.created webhook deliveries in the same transaction."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
 )
@@ -93,17 +94,15 @@ def _notify_other_side(lead: Lead, entry: Message) -> None:
         link = absolute_url("leads.enquiry_page", lead_id=lead.id)
     else:
         recipient = assignment.works_it(lead)
-        sender = lead.buyer.name if lead.buyer else _("A buyer")
+        sender = lead.buyer.name if lead.buyer else _l("A buyer")
         link = absolute_url("leads.lead_page", lead_id=lead.id)
-    subject = (
-        _("%(sender)s sent you a quotation", sender=sender)
-        if entry.is_quotation
-        else _("%(sender)s sent you a message", sender=sender)
-    )
     send_email(
         recipient.email,
-        subject,
+        _l("%(sender)s sent you a quotation", sender=sender)
+        if entry.is_quotation
+        else _l("%(sender)s sent you a message", sender=sender),
         "new_message",
+        language=recipient.language,
         lead=lead,
         entry=entry,
         sender=sender,

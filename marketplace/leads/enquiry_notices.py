@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -117,23 +117,21 @@ def notify_supplier_of_enquiry(lead_id: int) -> bool:
         return False
     lead = db.session.get_one(Lead, lead_id)
     person = assignment.works_it(lead)
-    about = lead.product_name or _("your products")
+    about = lead.product_name or _l("your products")
     link = absolute_url("leads.lead_page", lead_id=lead.id)
-    subject = _("New enquiry: %(about)s", about=about)
-    send_email(person.email, subject, "new_enquiry", lead=lead, link=link)
+    subject = _l("New enquiry: %(about)s", about=about)
+    send_email(person.email, subject, "new_enquiry", language=person.language, lead=lead, link=link)
     if person.phone:
-        send_sms(person.phone, _sms_text(lead, about, link))
-    return True
-
-
-def _sms_text(lead: Lead, about: str, link: str) -> str:
-    """The new-enquiry SMS: one whole sentence per case, so each language orders its words."""
-    if lead.quantity:
-        return _(
-            "TradeSetu: new enquiry for %(about)s %(quantity)s %(unit)s. Reply: %(link)s",
-            about=about,
-            quantity=quantity_text(lead.quantity),
-            unit=lead.unit,
-            link=link,
+        text = (
+            _l(
+                "TradeSetu: new enquiry for %(about)s %(quantity)s %(unit)s. Reply: %(link)s",
+                about=about,
+                quantity=quantity_text(lead.quantity),
+                unit=lead.unit,
+                link=link,
+            )
+            if lead.quantity
+            else _l("TradeSetu: new enquiry for %(about)s. Reply: %(link)s", about=about, link=link)
         )
-    return _("TradeSetu: new enquiry for %(about)s. Reply: %(link)s", about=about, link=link)
+        send_sms(person.phone, text, language=person.language)
+    return True

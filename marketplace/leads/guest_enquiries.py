@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     delete,
     func,
@@ -72,9 +73,10 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     pending.code_digest = one_time_codes.digest(_PURPOSE, pending.id, code)
     db.session.add(pending)
     minutes = int(GUEST_CODE_TTL.total_seconds() // 60)
+    # The guest is the one asking: the text reads in the language of their request.
     send_sms(
         contact.phone,
-        _(
+        _l(
             "%(code)s is your TradeSetu code to send your enquiry. It expires in %(minutes)s "
             "minutes. Do not share it.",
             code=code,

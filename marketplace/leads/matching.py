@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from marketplace import audit
@@ -84,12 +84,13 @@ def _match(requirement: BuyRequirement) -> None:
         )
         send_email(
             profile.user.email,
-            _(
+            _l(
                 "New BuyLead: %(product)s in %(city)s",
                 product=words["product_name"],
                 city=words["city"],
             ),
             "new_buylead",
+            language=profile.user.language,
             requirement=requirement,
             words=words,
             link=absolute_url("leads.buyleads"),

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
 )
@@ -113,12 +114,14 @@ def remind_follow_ups() -> int:
         .limit(REMINDER_BATCH)
     ).all()
     for lead in due:
+        person = assignment.works_it(lead)
         send_email(
-            assignment.works_it(lead).email,
-            _("Follow up today: %(buyer)s", buyer=lead.buyer.name)
+            person.email,
+            _l("Follow up today: %(name)s", name=lead.buyer.name)
             if lead.buyer
-            else _("Follow up today: a lead"),
+            else _l("Follow up today: a lead"),
             "follow_up",
+            language=person.language,
             lead=lead,
             link=absolute_url("leads.lead_page", lead_id=lead.id),
         )

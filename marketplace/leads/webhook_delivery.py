@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     or_,
     select,
@@ -397,8 +397,9 @@ def _tell_disabled(webhook_id: int, outcome: _Outcome) -> None:
     parts = urlsplit(webhook.url)
     send_email(
         owner.email,
-        _("Your TradeSetu webhook was turned off"),
+        _l("Your TradeSetu webhook was turned off"),
         "webhook_disabled",
+        language=owner.language,
         user=owner,
         webhook=webhook,
         # Scheme, host and path only: the query may hold the CRM's access token.

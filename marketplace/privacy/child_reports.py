@@ -5,6 +5,8 @@ Functions flush but never commit, unless they say so.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
@@ -25,7 +27,7 @@ def report_minor(actor: User, body: MinorReportIn) -> PrivacyRequest:
     reason = body.reason
     user = db.session.get(User, body.user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     deletion = open_system_deletion(
         user, f"reported as under {ADULT_AGE}: {reason}", approved=False
     )

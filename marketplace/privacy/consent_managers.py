@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace import audit
@@ -36,7 +37,7 @@ def register(actor: User, body: ConsentManagerIn) -> ConsentManager:
         func.lower(ConsentManager.registration_number) == body.registration_number.lower()
     )
     if db.session.scalar(taken) is not None:
-        raise Conflict("A consent manager with this registration number is registered already.")
+        raise Conflict(_("A consent manager with this registration number is registered already."))
     manager = ConsentManager(
         name=body.name,
         registration_number=body.registration_number,
@@ -56,7 +57,7 @@ def managers() -> list[ConsentManager]:
 def get_manager(manager_id: int) -> ConsentManager:
     manager = db.session.get(ConsentManager, manager_id)
     if manager is None:
-        raise NotFound("No such consent manager.")
+        raise NotFound(_("No such consent manager."))
     return manager
 
 
@@ -88,7 +89,7 @@ def principal(body: PrincipalIn) -> User:
         query = select(User).where(User.phone_digest == blind_index(body.phone or ""))
     user = db.session.scalar(query)
     if user is None or user.erased_at is not None:
-        raise NotFound("No account here has that email or mobile number.")
+        raise NotFound(_("No account here has that email or mobile number."))
     return user
 
 

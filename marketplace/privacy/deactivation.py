@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace import audit
+from marketplace.accounts import suspension
 from marketplace.accounts.models import User
 from marketplace.accounts.sessions import sign_out_everywhere
 from marketplace.catalog.index_queue import queue_for_index
@@ -101,13 +102,19 @@ def lift_suspension(user: User, deletion: PrivacyRequest, actor: User) -> None:
     )
     if user.erased_at is not None or other_deletion is not None:
         return
-    if deletion.details.get("deactivated_before"):
-        user.deactivated_at = datetime.fromisoformat(deletion.details["deactivated_before"])
-    elif deletion.details.get("active_before"):
+    before = deletion.details.get("deactivated_before")
+    closed_at = datetime.fromisoformat(before) if before else None
+    if not closed_at and not deletion.details.get("active_before"):
+        return
+    if suspension.is_suspended(user):
+        # An admin suspended it since the report: it stays closed until the admin lifts that.
+        _restore_listings(user, deletion)
+        suspension.reopened_by_officer_while_suspended(user, closed_at)
+    elif closed_at:
+        user.deactivated_at = closed_at
+    else:
         _restore_listings(user, deletion)
         user.is_active_account = True
-    else:
-        return
     audit.record("account.reinstated", actor_id=actor.id, subject=user, request_id=deletion.id)
 
 

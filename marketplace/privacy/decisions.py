@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace import audit
+from marketplace.accounts import suspension
 from marketplace.accounts.models import User
 from marketplace.db import paginate
 from marketplace.errors import Conflict, NotFound, ValidationFailed
@@ -35,7 +38,14 @@ def officer_requests(
             query = query.where(PrivacyRequest.status == RequestStatus(status))
         except ValueError:
             raise ValidationFailed(
-                {"status": ["must be one of " + ", ".join(s.value for s in RequestStatus)]}
+                {
+                    "status": [
+                        _(
+                            "must be one of %(choices)s",
+                            choices=", ".join(s.value for s in RequestStatus),
+                        )
+                    ]
+                }
             ) from None
     ordered = query.order_by(PrivacyRequest.due_at, PrivacyRequest.id)
     return paginate(ordered, page=page, per_page=per_page)
@@ -52,7 +62,7 @@ def officer_request(actor: User, request_id: int, *, lock: bool = False) -> Priv
     policy.require_handle_requests(actor)
     row = db.session.get(PrivacyRequest, request_id, with_for_update=lock)
     if row is None:
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return row
 
 
@@ -64,7 +74,9 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     row = officer_request(actor, request_id, lock=True)
     retry = row.status == RequestStatus.PAUSED and decision == "approve"
     if row.type not in DECIDED_BY_OFFICER or (row.status != RequestStatus.PENDING and not retry):
-        raise Conflict(f"This request is {row.status.value}: there is nothing to decide.")
+        raise Conflict(
+            _("This request is %(status)s: there is nothing to decide.", status=row.status.value)
+        )
     policy.require_decide_request(actor, row)
     user = db.session.get(User, row.user_id)
     assert user is not None
@@ -90,6 +102,7 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     else:  # an objection to a required purpose, upheld: the service is discontinued
         move(row, RequestStatus.APPROVED, actor.id, reason or "")
         deactivate(user, suspended_by=actor)  # until the deletion decides
+        suspension.closed_by_officer_while_suspended(user)  # an admin's lifting keeps it shut
         deletion = PrivacyRequest(
             user_id=user.id,
             type=RequestType.DELETION,
@@ -108,8 +121,9 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
     if user.erased_at is None and not erasing:
         send_email(
             user.email,
-            f"Your privacy request #{row.id}",
+            _l("Your privacy request #%(number)s", number=row.id),
             "privacy_decision",
+            language=user.language,
             user=user,
             row=row,
         )
@@ -118,14 +132,14 @@ def decide(actor: User, request_id: int, body: DecisionIn) -> PrivacyRequest:
 
 def _correction_target(user: User, details: dict[str, Any]) -> Any:
     """The row a correction changes: the account, or its business (which it may lack)."""
-    owner, _, _ = CORRECTABLE_FIELDS[details["field"]]
+    owner, _attribute, _length = CORRECTABLE_FIELDS[details["field"]]
     target = user if owner == "user" else user.supplier
     if target is None:
-        raise Conflict("The account has no business details to correct.")
+        raise Conflict(_("The account has no business details to correct."))
     return target
 
 
 def _apply_correction(target: Any, user: User, details: dict[str, Any]) -> None:
-    _, attribute, _ = CORRECTABLE_FIELDS[details["field"]]
+    _owner, attribute, _length = CORRECTABLE_FIELDS[details["field"]]
     setattr(target, attribute, details["value"])
     audit.record("account.corrected", subject=user, field=details["field"])

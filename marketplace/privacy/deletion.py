@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
 from marketplace.db import commit
@@ -74,8 +75,9 @@ def run_deletion(request_id: int) -> RequestStatus | None:
             move(row, RequestStatus.PAUSED, None, row.hold_reason)
             send_email(
                 user.email,
-                f"Your privacy request #{row.id}",
+                _l("Your privacy request #%(number)s", number=row.id),
                 "privacy_decision",
+                language=user.language,
                 user=user,
                 row=row,
             )
@@ -119,8 +121,9 @@ def run_deletion(request_id: int) -> RequestStatus | None:
         # The certificate goes to the address as it was: rendered now, sent after the commit.
         send_email(
             subject.email,
-            "Your account has been deleted: what was erased and what is kept",
+            _l("Your account has been deleted: what was erased and what is kept"),
             "privacy_certificate",
+            language=user.language,
             name=subject.name,
             certificate=row.certificate,
         )

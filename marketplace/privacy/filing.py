@@ -5,6 +5,7 @@ Functions flush but never commit, unless they say so.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from marketplace import audit
@@ -28,7 +29,7 @@ def _confirmed(user: User, body: PrivacyRequestIn) -> RequestType:
     kind: RequestType = body.type
     supplier_field = body.field is not None and CORRECTABLE_FIELDS[body.field][0] == "supplier"
     if supplier_field and user.supplier is None:
-        raise ValidationFailed({"field": ["only a supplier has business details"]})
+        raise ValidationFailed({"field": [_("only a supplier has business details")]})
     try:
         policy.require_confirmed_by_password(user, body.password)
     except policy.WrongPassword:
@@ -51,7 +52,7 @@ def submit_request(user: User, body: PrivacyRequestIn) -> PrivacyRequest:
         )
     )
     if open_same:
-        raise Conflict(f"You already have an open {kind.value} request.")
+        raise Conflict(_("You already have an open %(kind)s request.", kind=kind.value))
     now = clock.now()
     row = PrivacyRequest(
         user_id=user.id,
@@ -83,7 +84,7 @@ def submit_request(user: User, body: PrivacyRequestIn) -> PrivacyRequest:
 def own_request(user: User, request_id: int) -> PrivacyRequest:
     row = db.session.get(PrivacyRequest, request_id)
     if row is None or row.user_id != user.id:
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return row
 
 

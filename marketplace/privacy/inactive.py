@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from marketplace import audit
 from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.legal_clocks import clock as legal_clock
 from marketplace.notifications import absolute_url, send_email
 from marketplace.privacy import clock
@@ -50,14 +52,18 @@ def sweep_inactive() -> dict[str, int]:
             continue
         if user.inactivity_warned_at is None:
             user.inactivity_warned_at = now
-            send_email(
-                user.email,
-                f"Your unused TradeSetu account will be deleted in {notice.period}",
-                "privacy_inactive_warning",
-                user=user,
-                erase_at=notice.due(now),
-                url=absolute_url("accounts.sign_in"),
-            )
+            with in_language(user.language):
+                send_email(
+                    user.email,
+                    _(
+                        "Your unused TradeSetu account will be deleted in %(period)s",
+                        period=notice.period,
+                    ),
+                    "privacy_inactive_warning",
+                    user=user,
+                    erase_at=notice.due(now),
+                    url=absolute_url("accounts.sign_in"),
+                )
             audit.record("privacy.inactivity_warned", subject=user)
             warned += 1
         elif now >= notice.due(user.inactivity_warned_at):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,7 +28,7 @@ from marketplace.validation import Invalid, clean_text, record_id, refuse_field
 
 
 def _one_of(values: list[str]) -> str:
-    return "must be one of " + ", ".join(values)
+    return _("must be one of %(choices)s", choices=", ".join(values))
 
 
 def Stated(read: Callable[[Any], Any], schema: dict[str, Any]) -> Any:
@@ -45,7 +46,7 @@ def Stated(read: Callable[[Any], Any], schema: dict[str, Any]) -> Any:
 
 def _granted(raw: Any) -> bool:
     if not isinstance(raw, bool):  # a JSON true or false: "no" is not a choice
-        raise Invalid("must be true or false")
+        raise Invalid(_("must be true or false"))
     return raw
 
 
@@ -70,7 +71,7 @@ def _request_type(raw: Any) -> RequestType:
 
 def _password(raw: Any) -> str:
     if not isinstance(raw, str) or not raw:
-        raise Invalid("your password is needed to confirm the request")
+        raise Invalid(_("your password is needed to confirm the request"))
     return raw
 
 
@@ -82,13 +83,13 @@ def _text(raw: Any, *, required: bool, max_length: int, multiline: bool) -> str 
             raise refuse(REQUIRED)
         return None
     if not isinstance(raw, str):
-        raise refuse("must be a string")
+        raise refuse(_("must be a string"))
     try:
         value = clean_text(raw, multiline=multiline)
     except Invalid as error:
         raise refuse(str(error)) from None
     if len(value) > max_length:
-        raise refuse(f"must be at most {max_length} characters")
+        raise refuse(_("must be at most %(count)s characters", count=max_length))
     return value
 
 
@@ -170,7 +171,7 @@ class PrivacyRequestIn(BaseModel):
         field = info.data.get("field")
         if info.data.get("type") != RequestType.CORRECTION or field is None:
             return None
-        _, _, length = CORRECTABLE_FIELDS[field]
+        _owner, _attribute, length = CORRECTABLE_FIELDS[field]
         return _text(raw, required=True, max_length=length, multiline=False)
 
     def details(self) -> dict[str, Any]:
@@ -189,7 +190,7 @@ class PrivacyRequestIn(BaseModel):
 
 def _decision(raw: Any) -> str:
     if raw not in ("approve", "deny"):
-        raise Invalid("must be 'approve' or 'deny'")
+        raise Invalid(_("must be 'approve' or 'deny'"))
     return str(raw)
 
 
@@ -237,7 +238,7 @@ class PrivacyRequestsQuery(PageQuery):
 def _subject(raw: Any) -> int:
     number = record_id(raw) if isinstance(raw, str) else None
     if number is None:
-        raise Invalid("must be a user id")
+        raise Invalid(_("must be a user id"))
     return number
 
 

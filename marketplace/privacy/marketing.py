@@ -44,9 +44,16 @@ def send_campaign(
                 result.skipped.append((user_id, channel))
                 continue
             if channel == "email":
-                send_email(user.email, subject, "privacy_marketing", user=user, text=text)
+                send_email(
+                    user.email,
+                    subject,
+                    "privacy_marketing",
+                    language=user.language,
+                    user=user,
+                    text=text,
+                )
             elif channel == "sms" and user.phone:
-                send_sms(user.phone, f"{subject}: {text}"[:300])
+                send_sms(user.phone, f"{subject}: {text}"[:300], language=user.language)
             elif channel == "whatsapp" and user.phone:
                 # No WhatsApp Business backend yet: the consent check is the part that matters.
                 log.info("whatsapp message for user %s has no backend yet", user_id)

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.errors import ServiceError
@@ -55,7 +56,14 @@ def compose():  # type: ignore[no-untyped-def]
         row = newsletters.compose(current_user._get_current_object(), validated(NewsletterIn, form))
     except ServiceError as refused:
         for field, messages in refused.errors.items():
-            flash(f"{field.capitalize()}: {', '.join(messages)}", "error")
+            flash(
+                _(
+                    "%(field)s: %(problems)s",
+                    field=field.capitalize(),
+                    problems=", ".join(messages),
+                ),
+                "error",
+            )
         return _list_page(refused.status, form)
     return redirect(url_for("newsletters.preview", newsletter_id=row.id))
 
@@ -79,14 +87,14 @@ def preview(newsletter_id: int):  # type: ignore[no-untyped-def]
 def send(newsletter_id: int):  # type: ignore[no-untyped-def]
     policy.require_send_newsletters_page(current_user)
     if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm that you want to send it.", "error")
+        flash(_("Tick the box to confirm that you want to send it."), "error")
         return redirect(url_for("newsletters.preview", newsletter_id=newsletter_id))
     try:
         newsletters.start_sending(current_user._get_current_object(), newsletter_id)
     except ServiceError as refused:
         flash(refused.detail, "error")
         return redirect(url_for("newsletters.newsletter_list"))
-    flash("The newsletter is being sent to everyone whose consent stands.", "success")
+    flash(_("The newsletter is being sent to everyone whose consent stands."), "success")
     return redirect(url_for("newsletters.newsletter_list"))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import shared_task
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from sqlalchemy import Select, case, func, select
 
@@ -21,6 +22,7 @@ from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import db
+from marketplace.i18n import in_language
 from marketplace.notifications import absolute_url, deliver_email, deliver_sms
 from marketplace.privacy import clock, purposes, services
 from marketplace.privacy.consent_inputs import NewsletterIn
@@ -63,7 +65,7 @@ def compose(author: User, body: NewsletterIn) -> Newsletter:
 def get_newsletter(newsletter_id: int) -> Newsletter:
     row = db.session.get(Newsletter, newsletter_id)
     if row is None:
-        raise NotFound("No such newsletter.")
+        raise NotFound(_("No such newsletter."))
     return row
 
 
@@ -99,7 +101,7 @@ def start_sending(actor: User, newsletter_id: int) -> Newsletter:
     """Mark a draft for sending and queue the task that sends it (after the commit)."""
     row = get_newsletter(newsletter_id)
     if row.status != NewsletterStatus.DRAFT:
-        raise Conflict("This newsletter was sent already.")
+        raise Conflict(_("This newsletter was sent already."))
     row.status = NewsletterStatus.SENDING
     row.sent_by_id = actor.id
     row.sending_at = clock.now()
@@ -154,15 +156,18 @@ def _build_and_queue(row: Newsletter, user: User) -> bool:
     if row.channel == "sms":
         if not user.phone:
             return False
-        enqueue(deliver_sms, to=user.phone, text=f"{row.body}\nStop: {url}")
+        with in_language(user.language):
+            text = _("%(text)s\nStop: %(url)s", text=row.body, url=url)
+        enqueue(deliver_sms, to=user.phone, text=text)
         return True
-    text = render_template(
-        "email/newsletter.txt",
-        user=user,
-        text=row.body,
-        purpose=purposes.BY_ID[row.purpose],
-        unsubscribe_url=url,
-    )
+    with in_language(user.language):  # the words around the editors' text: the reader's
+        text = render_template(
+            "email/newsletter.txt",
+            user=user,
+            text=row.body,
+            purpose=purposes.BY_ID[row.purpose],
+            unsubscribe_url=url,
+        )
     headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
     enqueue(
         deliver_email,
@@ -249,10 +254,10 @@ def read_unsubscribe_token(token: str) -> Unsubscription:
     try:
         payload: Any = serializer(UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
-        raise NotFound("This unsubscribe link is not valid.") from None
+        raise NotFound(_("This unsubscribe link is not valid.")) from None
     purpose = purposes.BY_ID.get(payload.get("p")) if isinstance(payload, dict) else None
     if purpose is None or not isinstance(payload.get("u"), int):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return Unsubscription(payload["u"], purpose, str(payload.get("c")))
 
 
@@ -272,5 +277,5 @@ def unsubscribe(token: str) -> Unsubscription:
                 user, link.purpose.id, choice, source=f"unsubscribe-{link.channel}"[:32]
             )
         except ValidationFailed:  # a required purpose: never in a link we sign
-            raise NotFound("This unsubscribe link is not valid.") from None
+            raise NotFound(_("This unsubscribe link is not valid.")) from None
     return link

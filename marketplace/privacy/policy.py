@@ -4,6 +4,7 @@ and the services alike."""
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.passwords import password_matches
@@ -27,7 +28,7 @@ def can_file_request(user: User) -> bool:
 
 def require_file_request(user: User) -> None:
     if not can_file_request(user):
-        raise Forbidden("This account is closed.")
+        raise Forbidden(_("This account is closed."))
 
 
 def can_confirm_by_password(user: User, password: str) -> bool:
@@ -37,7 +38,7 @@ def can_confirm_by_password(user: User, password: str) -> bool:
 
 def require_confirmed_by_password(user: User, password: str) -> None:
     if not can_confirm_by_password(user, password):
-        raise WrongPassword("That is not your password.")
+        raise WrongPassword(_("That is not your password."))
 
 
 # --- the officer ------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def can_handle_requests(user: User) -> bool:
 
 def require_handle_requests(user: User) -> None:
     if not can_handle_requests(user):
-        raise Forbidden("Only the grievance officer decides privacy requests.")
+        raise Forbidden(_("Only the grievance officer decides privacy requests."))
 
 
 def require_handle_requests_page(user: User) -> None:
@@ -67,7 +68,7 @@ def can_decide_request(actor: User, row: PrivacyRequest) -> bool:
 def require_decide_request(actor: User, row: PrivacyRequest) -> None:
     require_handle_requests(actor)
     if not can_decide_request(actor, row):
-        raise Forbidden("An officer cannot decide their own request.")
+        raise Forbidden(_("An officer cannot decide their own request."))
 
 
 # --- newsletters --------------------------------------------------------------------------------
@@ -94,10 +95,12 @@ def can_manage_consent_managers(user: User) -> bool:
 
 def require_manage_consent_managers(user: User) -> None:
     if not can_manage_consent_managers(user):
-        raise Forbidden("Only the grievance officer registers and suspends consent managers.")
+        raise Forbidden(_("Only the grievance officer registers and suspends consent managers."))
 
 
 def require_active_manager(manager: ConsentManager) -> None:
     """A suspended consent manager may not act: a 403 saying who can restore it."""
     if manager.status != ManagerStatus.ACTIVE:
-        raise Forbidden("This consent manager is suspended: the grievance officer can restore it.")
+        raise Forbidden(
+            _("This consent manager is suspended: the grievance officer can restore it.")
+        )

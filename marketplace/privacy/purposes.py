@@ -4,53 +4,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
+from marketplace.legal_rules import N_
+
 
 @dataclass(frozen=True)
 class Purpose:
     id: str
-    label: str
+    label_text: str  # kept in English; `label` reads it in the reader's language
     required: bool
-    description: str
+    description_text: str
+
+    @property
+    def label(self) -> str:
+        return gettext(self.label_text)
+
+    @property
+    def description(self) -> str:
+        return gettext(self.description_text)
 
 
 PURPOSES: tuple[Purpose, ...] = (
     Purpose(
         "service",
-        "Running your account",
+        N_("Running your account"),
         True,
-        "Listing, enquiries, leads and everything you ask the portal to do.",
+        N_("Listing, enquiries, leads and everything you ask the portal to do."),
     ),
     Purpose(
         "verification",
-        "Verifying identities",
+        N_("Verifying identities"),
         True,
-        "Checking email, mobile and GST registration so that buyers can trust sellers.",
+        N_("Checking email, mobile and GST registration so that buyers can trust sellers."),
     ),
     Purpose(
         "security",
-        "Security and fraud prevention",
+        N_("Security and fraud prevention"),
         True,
-        "Sign-in protection, abuse and spam detection, the audit log.",
+        N_("Sign-in protection, abuse and spam detection, the audit log."),
     ),
-    Purpose("marketing", "Marketing from the portal", False, "Offers and product news from us."),
-    Purpose("newsletters", "Newsletters", False, "Industry and trade newsletters."),
-    Purpose("partner_offers", "Partner offers", False, "Offers from our partners, sent by us."),
+    Purpose(
+        "marketing", N_("Marketing from the portal"), False, N_("Offers and product news from us.")
+    ),
+    Purpose("newsletters", N_("Newsletters"), False, N_("Industry and trade newsletters.")),
+    Purpose(
+        "partner_offers", N_("Partner offers"), False, N_("Offers from our partners, sent by us.")
+    ),
     Purpose(
         "affiliate_sharing",
-        "Sharing with affiliates",
+        N_("Sharing with affiliates"),
         False,
-        "Sharing your business contact with affiliated companies.",
+        N_("Sharing your business contact with affiliated companies."),
     ),
-    Purpose("analytics", "Product analytics", False, "Measuring how the portal is used."),
+    Purpose("analytics", N_("Product analytics"), False, N_("Measuring how the portal is used.")),
     Purpose(
         "credit_assessment",
-        "Credit assessment",
+        N_("Credit assessment"),
         False,
-        "Sharing trade history with lenders for working-capital offers.",
+        N_("Sharing trade history with lenders for working-capital offers."),
     ),
-    Purpose("channel_email", "Messages by email", False, "Optional messages by email."),
-    Purpose("channel_sms", "Messages by SMS", False, "Optional messages by SMS."),
-    Purpose("channel_whatsapp", "Messages on WhatsApp", False, "Optional messages on WhatsApp."),
+    Purpose("channel_email", N_("Messages by email"), False, N_("Optional messages by email.")),
+    Purpose("channel_sms", N_("Messages by SMS"), False, N_("Optional messages by SMS.")),
+    Purpose(
+        "channel_whatsapp",
+        N_("Messages on WhatsApp"),
+        False,
+        N_("Optional messages on WhatsApp."),
+    ),
 )
 
 BY_ID = {purpose.id: purpose for purpose in PURPOSES}

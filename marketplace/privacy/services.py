@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace import audit
@@ -111,14 +112,16 @@ def set_consent(
     made through a consent manager is the person's own, recorded with the manager's id."""
     purpose = purposes.BY_ID.get(purpose_id)
     if purpose is None:
-        raise NotFound(f"No purpose '{purpose_id[:40]}'.")
+        raise NotFound(_("No purpose '%(purpose)s'.", purpose=purpose_id[:40]))
     granted: bool = choice.granted
     if purpose.required and not granted:
         raise ValidationFailed(
             {
                 "granted": [
-                    "this purpose is needed to run the account: object to it with a privacy "
-                    "request (type 'objection'), which the grievance officer decides"
+                    _(
+                        "this purpose is needed to run the account: object to it with a privacy "
+                        "request (type 'objection'), which the grievance officer decides"
+                    )
                 ]
             }
         )

@@ -5,6 +5,7 @@ browsers past their year), and the daily sweep of unused accounts."""
 from __future__ import annotations
 
 from celery import shared_task
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
 from marketplace.db import commit
@@ -33,8 +34,9 @@ def build_export(request_id: int) -> None:
     move(row, RequestStatus.COMPLETE, None, "the export is ready for 7 days")
     send_email(
         user.email,
-        "Your data export is ready",
+        _l("Your data export is ready"),
         "privacy_export_ready",
+        language=user.language,
         user=user,
         row=row,
         url=absolute_url("privacy.settings"),

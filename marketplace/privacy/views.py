@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.errors import ServiceError
@@ -91,7 +92,13 @@ def notice_page():  # type: ignore[no-untyped-def]
 def accept_notice():  # type: ignore[no-untyped-def]
     accepted = services.accept_notice(current_user.id)
     if accepted:
-        flash(f"Thank you: you accepted the privacy notice of {accepted.version}.", "success")
+        flash(
+            _(
+                "Thank you: you accepted the privacy notice of %(version)s.",
+                version=accepted.version,
+            ),
+            "success",
+        )
     return redirect(local_target(request.form.get("next"), url_for("privacy.settings")))
 
 
@@ -135,7 +142,10 @@ def change_consent(purpose: str):  # type: ignore[no-untyped-def]
         flash(refused.errors.get("granted", [refused.detail])[0], "error")
         return _settings_page(refused.status)
     label = purposes.BY_ID[purpose].label
-    flash(f"{label}: {'granted' if granted else 'withdrawn'}.", "success")
+    if granted:
+        flash(_("%(purpose)s: granted.", purpose=label), "success")
+    else:
+        flash(_("%(purpose)s: withdrawn.", purpose=label), "success")
     return redirect(url_for("privacy.settings"))
 
 
@@ -149,7 +159,14 @@ def make_request():  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # rendered, not raised: the request commits what it recorded
         flash(_refusal_text(refused), "error")
         return _settings_page(refused.status)
-    flash(f"Request #{row.id} received: {words.status_label(row.status).lower()}.", "success")
+    flash(
+        _(
+            "Request #%(number)s received: %(status)s.",
+            number=row.id,
+            status=str(words.status_label(row.status)).lower(),
+        ),
+        "success",
+    )
     if row.type.value == "deactivation":
         return redirect(url_for("accounts.sign_in"))
     return redirect(url_for("privacy.settings"))
@@ -217,5 +234,12 @@ def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
         flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
     # An approved deletion's task runs (inline, without a broker) once the request commits.
-    flash(f"Request #{row.id} is now {words.status_label(row.status).lower()}.", "success")
+    flash(
+        _(
+            "Request #%(number)s is now %(status)s.",
+            number=row.id,
+            status=str(words.status_label(row.status)).lower(),
+        ),
+        "success",
+    )
     return redirect(url_for("privacy.officer"))

@@ -8,6 +8,8 @@ decision; an objection to an optional purpose is a withdrawal, done at once.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from marketplace import audit
 from marketplace.extensions import db
 from marketplace.privacy import clock
@@ -60,4 +62,19 @@ def move(row: PrivacyRequest, status: RequestStatus, actor_id: int | None, note:
         actor_id=actor_id,
         subject=row,
         type=row.type.value,
+    )
+
+
+def open_deletion(user_id: int) -> PrivacyRequest | None:
+    """The account's deletion request that is still open (waiting for the officer, approved,
+    running, or paused by a legal hold), if any: asked before anything reopens the account."""
+    return db.session.scalar(
+        select(PrivacyRequest)
+        .where(
+            PrivacyRequest.user_id == user_id,
+            PrivacyRequest.type == RequestType.DELETION,
+            PrivacyRequest.status.in_(OPEN_STATES),
+        )
+        .order_by(PrivacyRequest.id)
+        .limit(1)
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from marketplace import audit, desk
@@ -84,8 +85,9 @@ def _tell_author(review: Review) -> None:
         return
     send_email(
         review.author.email,
-        f"Your review of {review.supplier.company_name} is hidden",
+        _l("Your review of %(company)s is hidden", company=review.supplier.company_name),
         "review_hidden",
+        language=review.author.language,
         review=review,
         url=absolute_url("reviews.supplier_reviews", supplier_id=review.supplier_id),
     )

@@ -54,7 +54,7 @@ def test_a_supplier_works_a_lead_in_hindi_on_a_phone(market: Market, open_contex
 
     phone.get_by_label("संदेश", exact=True).fill("नमस्ते, 10 kg का दाम ₹325 प्रति kg है।")
     phone.get_by_role("button", name="संदेश भेजें").click()
-    expect(phone.get_by_text("भेज दिया।")).to_be_visible()
+    expect(phone.get_by_text("भेज दिया गया।")).to_be_visible()
     expect(phone.locator(".bubble-supplier .bubble-text")).to_have_text(
         "नमस्ते, 10 kg का दाम ₹325 प्रति kg है।"
     )

@@ -34,6 +34,21 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
 }
 
 
+# The Hindi walk's roles: the browser asks for Hindi (Accept-Language: hi-IN), as a phone set
+# to Hindi does.
+IN_HINDI = "-hi"
+
+
+# Razorpay's checkout page shows only for an order Razorpay holds: the walk opens it with the
+# gateway configured (made-up keys; the page itself calls nobody) and Razorpay's script blocked.
+RAZORPAY = {
+    "PAYMENT_GATEWAY": "razorpay",
+    "RAZORPAY_KEY_ID": "rzp_test_walk000000",
+    "RAZORPAY_KEY_SECRET": "walk-key-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "walk-webhook-secret",
+}
+
+
 def mailed_links(app) -> list[str]:
     return [link for mail in outbox(app) for link in re.findall(r"https?://[^\s\"'<>]+", mail)]
 
@@ -47,7 +62,7 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
     seeded = runner.invoke(args=["demo", "seed", "--products", "80", "--buyers", "4"])
     assert seeded.exit_code == 0, seeded.output
     with app.app_context():
-        add_history()
+        entries = add_history()
     shutil.rmtree(ARTIFACTS / "walk-360", ignore_errors=True)  # no screenshot of a past run
     # Pages only a mail links to (joining a team, unsubscribing...) are walked by the guest who
     # opens the mail.
@@ -68,13 +83,55 @@ def walks(app, browser, live_server) -> dict[str, Walked]:
         page.set_default_timeout(15_000)
         if email:
             sign_in(page, email, DEMO_PASSWORD)
-        starts = first + (mailed if email is None else [])
+        starts = first + entries.get(role, []) + (mailed if email is None else [])
         walked[role] = walk(page, app, live_server, role, starts, desktop_checked)
         context.close()
         print(f"{role}: {len(walked[role].pages)} pages in {time.monotonic() - started:.0f}s")
+    # In Hindi (Devanagari runs longer): every role again, each route once.
+    for role, (email, first) in ROLES.items():
+        if role not in chosen:
+            continue
+        started = time.monotonic()
+        context = browser.new_context(
+            base_url=live_server, viewport=PHONE, bypass_csp=True, locale="hi-IN"
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if email:
+            sign_in(page, email, DEMO_PASSWORD)
+        starts = first + entries.get(role, []) + (mailed if email is None else [])
+        hindi = f"{role}{IN_HINDI}"
+        walked[hindi] = walk(
+            page,
+            app,
+            live_server,
+            hindi,
+            starts,
+            desktop_checked,
+            variants_per_route=1,
+            language="hi-IN",
+        )
+        context.close()
+        print(f"{hindi}: {len(walked[hindi].pages)} pages in {time.monotonic() - started:.0f}s")
+    if "supplier-owner" in chosen:
+        walked["razorpay"] = _razorpay_checkout(app, browser, live_server, entries["razorpay"])
     reached = set().union(*(one.endpoints for one in walked.values()))
     print("Routes no role reached:", ", ".join(sorted(page_routes(app) - reached)))
     return walked
+
+
+def _razorpay_checkout(app, browser, live_server, pages: list[str]) -> Walked:
+    saved = {name: app.config[name] for name in RAZORPAY}
+    app.config.update(RAZORPAY)
+    context = browser.new_context(base_url=live_server, viewport=PHONE, bypass_csp=True)
+    context.route("https://checkout.razorpay.com/**", lambda route: route.abort())
+    try:
+        page = context.new_page()
+        sign_in(page, f"supplier1@{DEMO_DOMAIN}", DEMO_PASSWORD)
+        return walk(page, app, live_server, "supplier-owner", pages, set(), crawl=False)
+    finally:
+        context.close()
+        app.config.update(saved)
 
 
 def test_every_role_walks_its_pages(walks):
@@ -88,9 +145,21 @@ def test_every_role_walks_its_pages(walks):
         "team-catalogue": {"catalog.edit_product"},
         "officer": {"grievances.desk_queue", "privacy.officer"},
         "admin": {"credits.admin_orders", "accounts.audit_log"},
+        "razorpay": {"credits.razorpay_checkout"},
     }
-    missing = {role: sorted(owned[role] - walks[role].endpoints) for role in walks}
+    missing = {
+        role: sorted(owned[role.removesuffix(IN_HINDI)] - walked.endpoints)
+        for role, walked in walks.items()
+    }
     assert not any(missing.values()), f"the walk did not reach: {missing}"
+
+
+def test_every_page_is_served_in_the_language_asked_for(walks):
+    """English walks read English pages, Hindi walks Hindi ones (a Hindi walk of English pages
+    would prove nothing about Devanagari on a phone)."""
+    assert any(role.endswith(IN_HINDI) for role in walks)
+    wrong = [line for walked in walks.values() for line in walked.wrong_language]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_no_page_scrolls_sideways_on_a_360px_phone(walks):

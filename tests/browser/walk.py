@@ -57,6 +57,8 @@ class Walked:
     too_wide: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     not_html: list[str] = field(default_factory=list)
+    # Pages served in another language than the walk asked for (the Hindi walk's check).
+    wrong_language: list[str] = field(default_factory=list)
 
 
 def start_paths(app: Flask) -> list[str]:
@@ -146,13 +148,9 @@ def check_page(page, walked: Walked, key: str, desktop_too: bool) -> None:
     if scroll > inner:
         culprits = ", ".join(page.evaluate(WIDE_ELEMENTS)) or "no single element"
         walked.too_wide.append(f"{walked.role} {url}: {scroll}px wide at {inner}px ({culprits})")
-    import time as _t
-
-    T0 = _t.monotonic()
     folder = ARTIFACTS / "walk-360" / walked.role
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{_file_name(key)}.png"), full_page=True)
-    T1 = _t.monotonic()
     for viewport in (PHONE, DESKTOP) if desktop_too else (PHONE,):
         page.set_viewport_size(viewport)
         if not page.evaluate("typeof axe !== 'undefined'"):
@@ -164,24 +162,44 @@ def check_page(page, walked: Walked, key: str, desktop_too: bool) -> None:
                 + "; ".join(found["targets"])
             )
     page.set_viewport_size(PHONE)
-    print("TIMING", key, round(T1 - T0, 3), round(_t.monotonic() - T1, 3), desktop_too)
+
+
+def _sent_on(response) -> str | None:  # type: ignore[no-untyped-def]
+    """Where the requested route itself redirected (its answer, before any later hop)."""
+    request = response.request
+    while request.redirected_from is not None:
+        request = request.redirected_from
+    first = request.response() if request is not response.request else None
+    return first.headers.get("location") if first is not None else None
 
 
 def walk(
-    page, app: Flask, origin: str, role: str, first: list[str], desktop_checked: set[str]
+    page,
+    app: Flask,
+    origin: str,
+    role: str,
+    first: list[str],
+    desktop_checked: set[str],
+    crawl: bool = True,
+    variants_per_route: int = VARIANTS_PER_ROUTE,
+    language: str = "en-IN",
 ) -> Walked:
-    """Open every page `role` can reach from `first` and the argument-free routes. Routes in
-    `desktop_checked` have been through axe at 1280 px already; this walk adds its own."""
+    """Open every page `role` can reach from `first` and the argument-free routes (only `first`
+    when not `crawl`). Routes in `desktop_checked` have been through axe at 1280 px already;
+    this walk adds its own. A route that does its work and sends the person on to a page (a
+    confirmation link) counts as reached; one that sends them to sign in does not. Every page
+    must be served in `language` (its <html lang>)."""
     walked = Walked(role)
     variants: dict[str, int] = {}
     adapter = app.url_map.bind("localhost")
-    queue = deque(first + start_paths(app))
+    sign_in_path = adapter.build(app.login_manager.login_view)
+    queue = deque(first + (start_paths(app) if crawl else []))
     seen: set[str] = set()
     while queue and len(walked.pages) < MAX_PAGES_PER_ROLE:
         target = queue.popleft()
         parts = urlsplit(target)
         key = route_key(adapter, parts.path, parts.query)
-        if key is None or key in seen or variants.get(endpoint_of(key), 0) >= VARIANTS_PER_ROUTE:
+        if key is None or key in seen or variants.get(endpoint_of(key), 0) >= variants_per_route:
             continue
         seen.add(key)
         variants[endpoint_of(key)] = variants.get(endpoint_of(key), 0) + 1
@@ -197,6 +215,9 @@ def walk(
             continue
         landed = urlsplit(page.url)
         landed_key = route_key(adapter, landed.path, landed.query)
+        sent_on = _sent_on(response)
+        if sent_on is not None and urlsplit(sent_on).path != sign_in_path:
+            walked.endpoints.add(endpoint_of(key))
         if landed_key != key and landed_key in seen:
             continue  # redirected to a page already walked (a sign-in page, a dashboard)
         key = landed_key or key
@@ -204,8 +225,13 @@ def walk(
         loaded(page)
         walked.pages.append(page.url)
         walked.endpoints.add(endpoint_of(key))
+        served_in = page.evaluate("document.documentElement.lang")
+        if served_in != language:
+            walked.wrong_language.append(f"{walked.role} {page.url}: lang={served_in!r}")
         check_page(page, walked, key, endpoint_of(key) not in desktop_checked)
         desktop_checked.add(endpoint_of(key))
+        if not crawl:
+            continue
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             link = urlsplit(href)
             if f"{link.scheme}://{link.netloc}" == origin:
