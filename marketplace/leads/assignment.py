@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -164,10 +165,12 @@ def reassign(user: User, lead_id: int, person_id: int) -> Lead:
         select(Lead).where(Lead.id == lead_id, Lead.supplier_id == business.id)
     )
     if lead is None:
-        raise NotFound("No such lead.")
+        raise NotFound(_("No such lead."))
     takers = set(_members(business.id, LEAD_TAKERS)) | {business.user_id}
     if person_id not in takers:
-        raise ValidationFailed({"assignee_id": ["must be the owner, a manager or a sales person"]})
+        raise ValidationFailed(
+            {"assignee_id": [_("must be the owner, a manager or a sales person")]}
+        )
     previous = lead.assignee_id
     _set_assignee(lead.id, person_id)
     audit.record(

@@ -6,6 +6,7 @@ Functions flush but never commit: the request that called them commits once.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 
@@ -26,14 +27,14 @@ from marketplace.validation import MAX_ID, Invalid, refuse_field
 
 def _category(slug: str) -> str:
     if slug not in categories():
-        raise Invalid("must be a category slug, e.g. stainless-steel-pipes")
+        raise Invalid(_("must be a category slug, e.g. stainless-steel-pipes"))
     return slug
 
 
 def _state(text: str) -> str:
     state = find_state(text)
     if state is None:
-        raise Invalid("must be an Indian state or union territory")
+        raise Invalid(_("must be an Indian state or union territory"))
     return state.name  # as a buy requirement stores it
 
 
@@ -49,7 +50,7 @@ class RuleIn(BaseModel):
     @model_validator(mode="after")
     def _one_of(self) -> RuleIn:
         if (self.category is None) == (self.state is None):
-            refuse_field("category", "choose a category or a state (one of the two)")
+            refuse_field("category", _("choose a category or a state (one of the two)"))
         return self
 
 
@@ -72,7 +73,7 @@ def rules(user: User) -> list[AssignmentRule]:
 def add_rule(user: User, body: RuleIn) -> AssignmentRule:
     supplier = business(user)
     if body.user_id not in {person.user_id for person in lead_takers(supplier)}:
-        raise ValidationFailed({"user_id": ["must be the owner, a manager or a sales person"]})
+        raise ValidationFailed({"user_id": [_("must be the owner, a manager or a sales person")]})
     category_id = categories()[body.category].id if body.category else None
     rule = AssignmentRule(
         supplier_id=supplier.id, category_id=category_id, state=body.state, user_id=body.user_id

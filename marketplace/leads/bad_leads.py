@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,7 @@ from marketplace.db import paginate, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.formatting import ist_moment
+from marketplace.i18n import in_language
 from marketplace.leads import policy, report_policy
 from marketplace.leads.models import BuyRequirement, Lead
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn, ReportsQuery
@@ -47,6 +49,15 @@ class ReportWindowClosed(Conflict):
 
 class VerifiedMobileNeeded(Forbidden):
     title = "A verified mobile number is needed"
+
+
+# A decision as a mail's subject names it.
+DECISION_WORDS = {ReportStatus.UPHELD: _l("upheld"), ReportStatus.REJECTED: _l("rejected")}
+# Why a decided report cannot be decided again.
+ALREADY_DECIDED = {
+    ReportStatus.UPHELD: _l("This report is already upheld."),
+    ReportStatus.REJECTED: _l("This report is already rejected."),
+}
 
 
 def unlock_reference(requirement_id: int) -> str:
@@ -79,15 +90,19 @@ def file_report(
         select(Lead).where(Lead.supplier_id == supplier.id, Lead.requirement_id == requirement_id)
     )
     if lead is None:
-        raise NotFound("You have not unlocked this BuyLead, so there is nothing to report.")
+        raise NotFound(_("You have not unlocked this BuyLead, so there is nothing to report."))
     existing = _report_of(lead.id)
     if existing is not None:
         return existing, False
     if not can_report(lead):
         days = current_app.config["BUYLEAD_REPORT_DAYS"]
         raise ReportWindowClosed(
-            f"A BuyLead can be reported within {days} days of unlocking it; this one was "
-            f"unlocked on {ist_moment(lead.created_at)}."
+            _(
+                "A BuyLead can be reported within %(days)s days of unlocking it; this one was "
+                "unlocked on %(when)s.",
+                days=days,
+                when=ist_moment(lead.created_at),
+            )
         )
     report = BuyLeadReport(
         requirement_id=requirement_id,
@@ -150,7 +165,7 @@ def report_for_officer(user: User, report_id: int) -> BuyLeadReport:
     report_policy.require_decide_reports(user)
     report = db.session.get(BuyLeadReport, report_id)
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -173,9 +188,9 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
     ).rowcount  # type: ignore[attr-defined]
     report = db.session.get(BuyLeadReport, report_id, populate_existing=True)
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     if not claimed:
-        raise Conflict(f"This report is already {report.status.value}.")
+        raise Conflict(str(ALREADY_DECIDED[report.status]))
     audit.record(
         "buylead_report.decided",
         actor_id=actor.id,
@@ -184,7 +199,8 @@ def decide(actor: User, report_id: int, body: ReportDecisionIn) -> BuyLeadReport
         reason=body.reason,
     )
     if upheld:
-        label = REASON_LABELS[report.reason].lower()
+        with in_language(None):  # the ledger keeps its reasons in English
+            label = str(REASON_LABELS[report.reason]).lower()
         why = f"BuyLead #{report.requirement_id} reported ({label}), upheld"
         return_credit(report.supplier_id, report.requirement_id, why)
         _close_if_upheld_enough(actor, report.requirement)
@@ -211,7 +227,7 @@ def return_credit(supplier_id: int, requirement_id: int, why: str) -> bool:
     # turn a credit that would have expired into one that never does.
     if debit.expires_at is not None and debit.expires_at <= utcnow():
         return False  # it would have expired by now anyway
-    _, new = ledger.grant_once(
+    _entry, new = ledger.grant_once(
         supplier_id,
         -debit.delta,
         kind=CreditKind.RETURNED,
@@ -278,8 +294,11 @@ def require_trusted_buyer(buyer: User) -> None:
     if fake_requirements(buyer.id) < current_app.config["BUYLEAD_FAKE_LIMIT"]:
         return
     raise VerifiedMobileNeeded(
-        "Suppliers reported several of your earlier requirements as not genuine, and our "
-        "grievance officer agreed, so a new requirement needs a verified mobile number. Your "
-        "mobile number is not verified yet: on your account page, under 'Verify your mobile', "
-        "ask for a code by SMS and enter it; then you can post your requirement again."
+        _(
+            "Suppliers reported several of your earlier requirements as not genuine, and our "
+            "grievance officer agreed, so a new requirement needs a verified mobile number. Your "
+            "mobile number is not verified yet: on your account page, under 'Verify your "
+            "mobile', ask for a code by SMS and enter it; then you can post your requirement "
+            "again."
+        )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     delete,
@@ -27,7 +28,7 @@ def block_buyer(user: User, lead_id: int) -> Lead:
     """Mark this lead spam and send the buyer's later enquiries to this supplier there too."""
     lead = policy.supplier_lead(user, lead_id)
     if lead.buyer_id is None:
-        raise ServiceError("This buyer's account no longer exists.")
+        raise ServiceError(_("This buyer's account no longer exists."))
     if not buyer_blocked(lead):
         db.session.add(SupplierBlock(supplier_id=lead.supplier_id, buyer_id=lead.buyer_id))
         audit.record("lead.buyer_blocked", actor_id=user.id, subject=lead, buyer_id=lead.buyer_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,13 +16,13 @@ from marketplace.leads.report_models import REASON_LABELS
 
 class ReportForm(FlaskForm):
     reason = SelectField(
-        "What was wrong?",
-        choices=[SelectChoice("", "Choose a reason")]
+        _l("What was wrong?"),
+        choices=[SelectChoice("", _l("Choose a reason"))]
         + [SelectChoice(str(reason), label) for reason, label in REASON_LABELS.items()],
         validate_choice=False,
     )
     note = TextAreaField(
-        "Note for the grievance officer", description="What happened when you called"
+        _l("Note for the grievance officer"), description=_l("What happened when you called")
     )
 
     def service_data(self) -> dict[str, Any]:
@@ -30,41 +31,42 @@ class ReportForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=[
-            SelectChoice("uphold", "Uphold: return the credit"),
-            SelectChoice("reject", "Reject"),
+            SelectChoice("uphold", _l("Uphold: return the credit")),
+            SelectChoice("reject", _l("Reject")),
         ],
         validate_choice=False,
     )
-    reason = TextAreaField("Reason (sent to the supplier)")
+    reason = TextAreaField(_l("Reason (sent to the supplier)"))
 
     def service_data(self) -> dict[str, Any]:
         return {"decision": self.decision.data or None, "reason": self.reason.data or None}
 
 
 class PreferencesForm(FlaskForm):
-    categories_included = SelectMultipleField("Only these categories", validate_choice=False)
-    categories_excluded = SelectMultipleField("Never these categories", validate_choice=False)
+    categories_included = SelectMultipleField(_l("Only these categories"), validate_choice=False)
+    categories_excluded = SelectMultipleField(_l("Never these categories"), validate_choice=False)
     states_included = SelectMultipleField(
-        "Only these states", choices=STATE_CHOICES[1:], validate_choice=False
+        _l("Only these states"), choices=STATE_CHOICES[1:], validate_choice=False
     )
     states_excluded = SelectMultipleField(
-        "Never these states", choices=STATE_CHOICES[1:], validate_choice=False
+        _l("Never these states"), choices=STATE_CHOICES[1:], validate_choice=False
     )
     cities_included = StringField(
-        "Only these cities", description="Separate with commas: Pune, Nashik"
+        _l("Only these cities"), description=_l("Separate with commas: Pune, Nashik")
     )
-    cities_excluded = StringField("Never these cities", description="Separate with commas")
+    cities_excluded = StringField(_l("Never these cities"), description=_l("Separate with commas"))
     min_order_value = StringField(
-        "Smallest order in ₹ (optional)", description="Compared with the budget the buyer states"
+        _l("Smallest order in ₹ (optional)"),
+        description=_l("Compared with the budget the buyer states"),
     )
-    include_without_budget = BooleanField("Also show requirements that state no budget")
+    include_without_budget = BooleanField(_l("Also show requirements that state no budget"))
     buyer_kind = SelectField(
-        "Buyers",
+        _l("Buyers"),
         choices=[
-            SelectChoice("any", "Any buyer"),
-            SelectChoice("gst_registered", "Only buyers registered for GST"),
+            SelectChoice("any", _l("Any buyer")),
+            SelectChoice("gst_registered", _l("Only buyers registered for GST")),
         ],
         validate_choice=False,
     )

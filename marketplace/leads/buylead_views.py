@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -25,11 +27,16 @@ from marketplace.leads import (  # noqa: F401 (report_desk puts reports on the d
 from marketplace.leads.buylead_forms import DecisionForm, PreferencesForm, ReportForm
 from marketplace.leads.preference_inputs import PreferencesIn
 from marketplace.leads.report_inputs import BuyLeadReportIn, ReportDecisionIn
-from marketplace.leads.report_models import REASON_LABELS
+from marketplace.leads.report_models import REASON_LABELS, ReportStatus
 from marketplace.validation import validated
 
 bp = Blueprint("buylead_pages", __name__)
 bp.add_app_template_global(REASON_LABELS, "report_labels")
+# What the officer is told once a report is decided.
+DECIDED = {
+    ReportStatus.UPHELD: _l("Report upheld; the supplier has been told."),
+    ReportStatus.REJECTED: _l("Report rejected; the supplier has been told."),
+}
 
 
 def _user() -> User:
@@ -59,14 +66,19 @@ def feed_page(user: User, rows: list[requirements.BuyLead]) -> dict[str, Any]:
 def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     form = ReportForm()
     if not accepted(form):
-        flash("This form has expired; please send it again.", "error")
+        flash(_("This form has expired; please send it again."), "error")
         return redirect(url_for("leads.buyleads"))
     try:
         body = validated(BuyLeadReportIn, form.service_data())
-        _, new = bad_leads.file_report(_user(), requirement_id, body)
+        _report, new = bad_leads.file_report(_user(), requirement_id, body)
     except ValidationFailed as refused:
         note = refused.errors.get("note")
-        flash(f"The note {note[0]}." if note else "Please choose what was wrong.", "error")
+        flash(
+            _("The note %(problem)s.", problem=note[0])
+            if note
+            else _("Please choose what was wrong."),
+            "error",
+        )
     except ServiceError as refused:  # too late, not unlocked, not a supplier
         flash(refused.detail, "error")
     else:
@@ -76,10 +88,12 @@ def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
 
 def _reported(new: bool) -> tuple[str, str]:
     if not new:
-        return "You have already reported this BuyLead.", "info"
+        return _("You have already reported this BuyLead."), "info"
     return (
-        "Reported. The grievance officer will decide; if the report is upheld, your credit "
-        "comes back.",
+        _(
+            "Reported. The grievance officer will decide; if the report is upheld, your credit "
+            "comes back."
+        ),
         "success",
     )
 
@@ -119,7 +133,7 @@ def decide_report(report_id: int):  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # already decided
         flash(refused.detail, "error")
         return redirect(url_for("buylead_pages.desk_report", report_id=report_id))
-    flash(f"Report {report.status.value}; the supplier has been told.", "success")
+    flash(str(DECIDED[report.status]), "success")
     return redirect(url_for("grievances.desk_queue"))
 
 
@@ -129,7 +143,10 @@ def decide_report(report_id: int):  # type: ignore[no-untyped-def]
 def _preferences_form() -> PreferencesForm:
     form = PreferencesForm()
     choices = [
-        SelectChoice(info.slug, info.name if info.is_leaf else f"{info.name} (all of it)")
+        SelectChoice(
+            info.slug,
+            info.name if info.is_leaf else _("%(category)s (all of it)", category=info.name),
+        )
         for info in categories().values()
     ]
     form.categories_included.choices = choices
@@ -151,7 +168,7 @@ def buylead_preferences():  # type: ignore[no-untyped-def]
             apply_errors(form, refused.errors)
             status = 422
         else:
-            flash("Saved. New BuyLeads will follow these preferences.", "success")
+            flash(_("Saved. New BuyLeads will follow these preferences."), "success")
             return redirect(url_for("buylead_pages.buylead_preferences"))
     elif request.method == "POST":
         status = 400

@@ -4,6 +4,7 @@ message.created webhook deliveries in the same transaction."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
@@ -48,7 +49,7 @@ def buyer_conversation(user: User, lead_id: int) -> tuple[Lead, list[Message]]:
     to read as an enquiry."""
     lead, side, rows = conversation(user, lead_id)
     if side != MessageSide.BUYER:
-        raise NotFound("No such enquiry.")
+        raise NotFound(_("No such enquiry."))
     return lead, rows
 
 
@@ -59,7 +60,7 @@ def post_message(user: User, lead_id: int, message: MessageIn) -> Message:
     quote = message.quotation
     if quote is not None:
         if side != MessageSide.SUPPLIER:
-            raise ValidationFailed({"quotation": ["only the supplier sends quotations"]})
+            raise ValidationFailed({"quotation": [_("only the supplier sends quotations")]})
         entry.quote_price = quote.price
         entry.quote_quantity = quote.quantity
         entry.quote_unit = quote.unit

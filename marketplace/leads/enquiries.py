@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     and_,
     bindparam,
@@ -68,18 +69,18 @@ def resolve_enquiry(enquiry: EnquiryIn) -> EnquiryRequest:
         try:
             product = catalog.listed_product(enquiry.product_id)
         except NotFound:
-            errors.add("product_id", "no such product is listed")
+            errors.add("product_id", _("no such product is listed"))
         else:
             supplier_id, supplier_user_id = product.supplier_id, product.supplier_user_id
             # allowed beside the product, but it must be its supplier
             if enquiry.supplier_id is not None and enquiry.supplier_id != supplier_id:
-                errors.add("supplier_id", "is not the supplier of this product")
+                errors.add("supplier_id", _("is not the supplier of this product"))
     else:
         assert enquiry.supplier_id is not None  # the model names one or the other
         try:
             profile = catalog.public_supplier(enquiry.supplier_id)
         except NotFound:
-            errors.add("supplier_id", "no such supplier")
+            errors.add("supplier_id", _("no such supplier"))
         else:
             supplier_id, supplier_user_id = profile.id, profile.user_id
     if errors or supplier_id is None or supplier_user_id is None:
@@ -106,7 +107,7 @@ def send_enquiry(buyer_id: int, enquiry: EnquiryIn, *, source: LeadSource) -> tu
     request = resolve_enquiry(enquiry)
     if request.supplier_user_id == buyer_id:
         field = "product_id" if request.product_id else "supplier_id"
-        raise ValidationFailed({field: ["this is your own business"]})
+        raise ValidationFailed({field: [_("this is your own business")]})
     subject = (
         f"product:{request.product_id}" if request.product_id else f"supplier:{request.supplier_id}"
     )

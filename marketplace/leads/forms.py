@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,26 +25,26 @@ from marketplace.leads.models import Lead, LeadSource, LeadStatus, LeadType
 from marketplace.leads.schemas import quantity_text
 from marketplace.legal_rules import ADULT_AGE
 
-UNIT_CHOICES = [SelectChoice("", "Unit")] + [SelectChoice(value) for value in UNITS]
+UNIT_CHOICES = [SelectChoice("", _l("Unit"))] + [SelectChoice(value) for value in UNITS]
 STATUS_LABELS = {
-    LeadStatus.NEW: "New",
-    LeadStatus.CONTACTED: "Contacted",
-    LeadStatus.QUOTED: "Quoted",
-    LeadStatus.WON: "Won",
-    LeadStatus.LOST: "Lost",
-    LeadStatus.SPAM: "Spam",
+    LeadStatus.NEW: _l("New"),
+    LeadStatus.CONTACTED: _l("Contacted"),
+    LeadStatus.QUOTED: _l("Quoted"),
+    LeadStatus.WON: _l("Won"),
+    LeadStatus.LOST: _l("Lost"),
+    LeadStatus.SPAM: _l("Spam"),
 }
 
 
-TYPE_LABELS = {LeadType.ENQUIRY: "Enquiry", LeadType.BUYLEAD: "BuyLead"}
+TYPE_LABELS = {LeadType.ENQUIRY: _l("Enquiry"), LeadType.BUYLEAD: _l("BuyLead")}
 
 # Where a lead came from, after "via".
 SOURCE_LABELS = {
-    LeadSource.PRODUCT_PAGE: "a product page",
-    LeadSource.STOREFRONT: "your storefront",
-    LeadSource.API: "an integration",
-    LeadSource.GUEST: "a visitor without an account",
-    LeadSource.BUY_REQUIREMENT: "a posted requirement",
+    LeadSource.PRODUCT_PAGE: _l("a product page"),
+    LeadSource.STOREFRONT: _l("your storefront"),
+    LeadSource.API: _l("an integration"),
+    LeadSource.GUEST: _l("a visitor without an account"),
+    LeadSource.BUY_REQUIREMENT: _l("a posted requirement"),
 }
 
 
@@ -66,12 +69,12 @@ def quantity_label(value: Any) -> str:
 class EnquiryForm(FlaskForm):
     product_id = HiddenField()
     supplier_id = HiddenField()
-    quantity = StringField("Quantity", description="How much you need, e.g. 500")
-    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
-    message = TextAreaField("Your requirement")
-    city = StringField("Delivery city")
+    quantity = StringField(_l("Quantity"), description=_l("How much you need, e.g. 500"))
+    unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, validate_choice=False)
+    message = TextAreaField(_l("Your requirement"))
+    city = StringField(_l("Delivery city"))
     # A field people never see: a bot that fills every input gives itself away.
-    website = StringField("Leave this empty")
+    website = StringField(_l("Leave this empty"))
 
     def service_data(self) -> dict[str, Any]:
         fields = ("product_id", "supplier_id", "quantity", "unit", "message", "city")
@@ -86,16 +89,19 @@ class EnquiryForm(FlaskForm):
         self.product_id.data = str(product.id) if product else ""
         self.supplier_id.data = "" if product else str(supplier.id)
         self.unit.data = product.unit if product else ""
-        about = product.name if product else "your products"
-        self.message.data = f"I am interested in {about}. Please send your best price."
+        self.message.data = (
+            _("I am interested in %(product)s. Please send your best price.", product=product.name)
+            if product
+            else _("I am interested in your products. Please send your best price.")
+        )
 
 
 class GuestEnquiryForm(EnquiryForm):
-    name = StringField("Your name")
-    email = EmailField("Email")
-    phone = TelField("Mobile number", description="We send a one-time code to confirm it")
-    age_confirmed = BooleanField(f"I am {ADULT_AGE} years of age or older")
-    accept_terms = BooleanField("I accept the terms of use and the privacy policy")
+    name = StringField(_l("Your name"))
+    email = EmailField(_l("Email"))
+    phone = TelField(_l("Mobile number"), description=_l("We send a one-time code to confirm it"))
+    age_confirmed = BooleanField(_l("I am %(age)s years of age or older", age=ADULT_AGE))
+    accept_terms = BooleanField(_l("I accept the terms of use and the privacy policy"))
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
@@ -110,19 +116,19 @@ class GuestEnquiryForm(EnquiryForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField("One-time code", description="The 6 digits we sent by SMS")
+    code = StringField(_l("One-time code"), description=_l("The 6 digits we sent by SMS"))
 
 
 class MessageForm(FlaskForm):
-    text = TextAreaField("Message")
+    text = TextAreaField(_l("Message"))
 
 
 class QuotationForm(FlaskForm):
-    price = StringField("Price per unit (₹)")
-    quantity = StringField("Quantity")
-    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
-    valid_until = StringField("Valid until", description="YYYY-MM-DD")
-    text = TextAreaField("Terms and note (optional)")
+    price = StringField(_l("Price per unit (₹)"))
+    quantity = StringField(_l("Quantity"))
+    unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, validate_choice=False)
+    valid_until = StringField(_l("Valid until"), description=_l("YYYY-MM-DD"))
+    text = TextAreaField(_l("Terms and note (optional)"))
 
     def prefill(self, unit: str | None, quantity: Any) -> None:
         """A quotation for what the buyer asked: its unit and quantity."""
@@ -143,22 +149,22 @@ class QuotationForm(FlaskForm):
 
 class LeadUpdateForm(FlaskForm):
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[SelectChoice(str(s), label) for s, label in STATUS_LABELS.items()],
         validate_choice=False,
     )
-    note = TextAreaField("Add a private note")
+    note = TextAreaField(_l("Add a private note"))
     # Text, not a DateField: the service reads the date and says what is wrong with it.
-    follow_up_on = StringField("Follow up on")
+    follow_up_on = StringField(_l("Follow up on"))
     # The owner or a manager gives the lead to someone else (the page lists who).
-    assignee_id = SelectField("Assigned to", validate_choice=False)
+    assignee_id = SelectField(_l("Assigned to"), validate_choice=False)
 
     ACTIONS = ("status", "note", "follow_up", "assign")
     SAVED = {
-        "status": "Status updated.",
-        "note": "Note added.",
-        "follow_up": "Follow-up date saved.",
-        "assign": "The lead is given to its new person.",
+        "status": _l("Status updated."),
+        "note": _l("Note added."),
+        "follow_up": _l("Follow-up date saved."),
+        "assign": _l("The lead is given to its new person."),
     }
 
     @classmethod
@@ -169,6 +175,14 @@ class LeadUpdateForm(FlaskForm):
         form.follow_up_on.data = lead.follow_up_on.isoformat() if lead.follow_up_on else ""
         form.assignee_id.choices = people
         return form
+
+    def refusals(self, errors: Mapping[str, list[str]]) -> Iterator[str]:
+        """The service's refusals as the lead page says them: each field by its label."""
+        for field, messages in errors.items():
+            label = self[field].label.text if field in self else None
+            name = label or field.replace("_", " ").capitalize()
+            for message in messages:
+                yield _("Not saved. %(field)s: %(problem)s.", field=str(name), problem=message)
 
     def service_data(self, action: str) -> dict[str, Any]:
         """The one field a button of the lead page changes (an unknown action changes nothing)."""
@@ -184,17 +198,21 @@ class LeadUpdateForm(FlaskForm):
 
 
 class RequirementForm(FlaskForm):
-    product_name = StringField("What do you need?", description="e.g. SS 304 seamless pipe, 2 inch")
-    description = TextAreaField("Details", description="Grade, size, packing, delivery terms")
-    category = SelectField("Category (optional)", validate_choice=False)
-    quantity = StringField("Quantity")
-    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
-    budget = StringField("Budget in ₹ (optional)")
-    city = StringField("Delivery city")
-    state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
+    product_name = StringField(
+        _l("What do you need?"), description=_l("e.g. SS 304 seamless pipe, 2 inch")
+    )
+    description = TextAreaField(
+        _l("Details"), description=_l("Grade, size, packing, delivery terms")
+    )
+    category = SelectField(_l("Category (optional)"), validate_choice=False)
+    quantity = StringField(_l("Quantity"))
+    unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, validate_choice=False)
+    budget = StringField(_l("Budget in ₹ (optional)"))
+    city = StringField(_l("Delivery city"))
+    state = SelectField(_l("State"), choices=STATE_CHOICES, validate_choice=False)
     open_days = SelectField(
-        "Keep it open for",
-        choices=[SelectChoice(str(days), f"{days} days") for days in (3, 7, 15, 30)],
+        _l("Keep it open for"),
+        choices=[SelectChoice(str(days), _l("%(num)s days", num=days)) for days in (3, 7, 15, 30)],
         validate_choice=False,
     )
 

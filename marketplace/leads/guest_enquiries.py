@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     delete,
@@ -56,7 +57,7 @@ def start_guest_enquiry(guest: GuestEnquiryIn) -> GuestEnquiry:
     )
     if (recent or 0) >= GUEST_CODES_PER_PHONE_PER_HOUR:
         raise TooManyRequests(
-            "Too many codes were sent to this mobile in the last hour. Please try later.", 3600
+            _("Too many codes were sent to this mobile in the last hour. Please try later."), 3600
         )
     code = one_time_codes.new_code()
     pending = GuestEnquiry(
@@ -93,20 +94,20 @@ def confirm_guest_enquiry(verification_id: str, confirmation: GuestCodeIn) -> tu
     )
     now = utcnow()
     if pending is None or pending.created_at < now - GUEST_PURGE_AFTER:
-        raise NotFound("No such verification. Please send the enquiry again.")
+        raise NotFound(_("No such verification. Please send the enquiry again."))
     if pending.used_at is not None:
-        raise Conflict("This code was already used: the enquiry has been sent.")
+        raise Conflict(_("This code was already used: the enquiry has been sent."))
     if pending.expires_at <= now:
-        raise ValidationFailed({"code": ["this code has expired; ask for a new one"]})
+        raise ValidationFailed({"code": [_("this code has expired; ask for a new one")]})
     if not claimed:
-        raise ValidationFailed({"code": ["too many wrong codes; ask for a new one"]})
+        raise ValidationFailed({"code": [_("too many wrong codes; ask for a new one")]})
     one_time_codes.check(
         pending.code_digest, _PURPOSE, pending.id, confirmation.code, tries=pending.attempts
     )
     contact = accounts.Contact(pending.name, pending.email, pending.phone)
     buyer = accounts.register_guest_buyer(contact)
     enquiry = validated(EnquiryIn, pending.enquiry)
-    lead_id, _ = send_enquiry(buyer.id, enquiry, source=LeadSource.GUEST)
+    lead_id, _buyer = send_enquiry(buyer.id, enquiry, source=LeadSource.GUEST)
     pending.used_at = now
     pending.lead_id = lead_id
     pending.enquiry = {}  # the message now lives on the lead only

@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from marketplace.accounts import identity
@@ -48,17 +50,17 @@ def today_in_india() -> date:
 
 def _quantity(raw: Any) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise Invalid("must be a number, e.g. 500 or 2.5")
+        raise Invalid(_("must be a number, e.g. 500 or 2.5"))
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise Invalid("must be a number, e.g. 500 or 2.5") from None
+        raise Invalid(_("must be a number, e.g. 500 or 2.5")) from None
     if not value.is_finite() or value <= 0:
-        raise Invalid("must be more than zero")
+        raise Invalid(_("must be more than zero"))
     if value > MAX_QUANTITY:
-        raise Invalid(f"must be at most {MAX_QUANTITY}")
+        raise Invalid(_("must be at most %(limit)s", limit=MAX_QUANTITY))
     if value != value.quantize(Decimal("0.001")):
-        raise Invalid("must have at most three decimal places")
+        raise Invalid(_("must have at most three decimal places"))
     return value
 
 
@@ -91,10 +93,10 @@ def Word(choices: type[StrEnum], *, description: str = "") -> Any:
 
     def read(raw: Any) -> Any:
         if not isinstance(raw, str):
-            raise Invalid("must be a string")
+            raise Invalid(_("must be a string"))
         value = clean_text(raw)
         if value not in allowed:
-            raise Invalid("must be one of: " + ", ".join(allowed))
+            raise Invalid(_("must be one of: %(choices)s", choices=", ".join(allowed)))
         return choices(value)
 
     schema: dict[str, Any] = {"type": "string", "enum": [*allowed, None]}
@@ -106,11 +108,11 @@ def Word(choices: type[StrEnum], *, description: str = "") -> Any:
 def _moment(*, end: bool) -> Any:
     """An ISO 8601 time with its zone, or a date (a whole day in India: from its midnight, or
     up to the next midnight for the end of a range); read as UTC."""
-    wrong = "must be an ISO 8601 time such as 2026-11-22T10:15:00Z, or a date"
+    wrong = _l("must be an ISO 8601 time such as 2026-11-22T10:15:00Z, or a date")
 
     def read(raw: Any) -> datetime:
         if not isinstance(raw, str) or len(raw) > 40:
-            raise Invalid(wrong)
+            raise Invalid(str(wrong))
         try:
             if len(raw) == 10:
                 day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
@@ -118,15 +120,15 @@ def _moment(*, end: bool) -> Any:
             # A '+' in a query string arrives as a space: 10:15:00 05:30 is +05:30.
             value = datetime.fromisoformat(raw.replace(" ", "+", 1) if raw.count(" ") == 1 else raw)
         except ValueError:
-            raise Invalid(wrong) from None
+            raise Invalid(str(wrong)) from None
         except OverflowError:  # 9999-12-31 and the day after, or before year 1 once in UTC
-            raise Invalid("is out of range") from None
+            raise Invalid(_("is out of range")) from None
         if value.tzinfo is None:
-            raise Invalid("must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30")
+            raise Invalid(_("must say its time zone, e.g. 2026-11-22T10:15:00Z or +05:30"))
         try:
             return value.astimezone(UTC)
         except OverflowError:
-            raise Invalid("is out of range") from None
+            raise Invalid(_("is out of range")) from None
 
     return read
 
@@ -154,7 +156,7 @@ class EnquiryIn(BaseModel):
     def _names_a_subject(self) -> Any:
         if self.product_id is None and self.supplier_id is None:
             refuse_field(
-                "product_id", "name the product (product_id) or the supplier (supplier_id)"
+                "product_id", _("name the product (product_id) or the supplier (supplier_id)")
             )
         return self
 
@@ -167,7 +169,7 @@ class EnquiryIn(BaseModel):
         }
 
 
-def Accepted(refusal: str) -> Any:
+def Accepted(refusal: Any) -> Any:
     """A declaration that must be true (a ticked box): `refusal` says why when it is not."""
 
     def read(raw: Any) -> bool:
@@ -175,8 +177,8 @@ def Accepted(refusal: str) -> Any:
         if raw is True or word in ("true", "on", "1", "y", "yes"):
             return True
         if raw is False or word in ("false", "off", "0", "n", "no"):
-            raise Invalid(refusal)
-        raise Invalid("must be true or false")
+            raise Invalid(str(refusal))
+        raise Invalid(_("must be true or false"))
 
     return checked(read, {"type": "boolean"}, python=bool)
 
@@ -190,8 +192,8 @@ class GuestEnquiryIn(EnquiryIn):
     name: Text(min_length=2, max_length=100, check=person_name)
     email: Text(max_length=254, check=identity.check_email)
     phone: Text(max_length=20, check=identity.check_mobile, description="an Indian mobile")
-    age_confirmed: Accepted(f"you must be {ADULT_AGE} or older")
-    accept_terms: Accepted("you must accept the terms of use and the privacy policy")
+    age_confirmed: Accepted(_l("you must be %(age)s or older", age=ADULT_AGE))
+    accept_terms: Accepted(_l("you must accept the terms of use and the privacy policy"))
 
 
 class GuestCodeIn(BaseModel):
@@ -222,7 +224,7 @@ class LeadChange(BaseModel):
     def _changes_something(self) -> Any:
         fields = (self.status, self.note, self.assignee_id)
         if not (any(fields) or "follow_up_on" in self.model_fields_set):
-            refuse_field("body", "send at least one of: status, note, follow_up_on, assignee_id")
+            refuse_field("body", _("send at least one of: status, note, follow_up_on, assignee_id"))
         return self
 
 
@@ -292,13 +294,13 @@ class LeadPullQuery(LeadQuery, PageQuery):
 def _state(value: str) -> str:
     state = find_state(value)
     if state is None:
-        raise Invalid("must be an Indian state or union territory")
+        raise Invalid(_("must be an Indian state or union territory"))
     return state.name
 
 
 def _category(value: str) -> str:
     if value not in categories():
-        raise Invalid("must be a category slug, e.g. stainless-steel-pipes")
+        raise Invalid(_("must be a category slug, e.g. stainless-steel-pipes"))
     return value
 
 

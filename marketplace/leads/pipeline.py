@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     select,
@@ -44,9 +45,9 @@ def lead_filter(query: LeadQuery, *, pull: bool) -> queries.LeadFilter:
         if start is None:
             start = end - queries.MAX_PULL_WINDOW
         if end - start > queries.MAX_PULL_WINDOW:
-            refuse_field("end_time", "the window from start_time to end_time is at most 7 days")
+            refuse_field("end_time", _("the window from start_time to end_time is at most 7 days"))
     if start and end and end <= start:
-        refuse_field("end_time", "must be later than start_time")
+        refuse_field("end_time", _("must be later than start_time"))
     return queries.LeadFilter(
         type=query.type,
         status=query.status,

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Acting, Right, acting_for
 from marketplace.accounts.models import SupplierProfile, User
@@ -82,7 +84,10 @@ def _visible(scope: LeadScope) -> Any:
 def supplier_lead(user: User, lead_id: int) -> Lead:
     """A lead of the caller's business (a sales person's: assigned to them); anyone else's is
     not found (404, never 403)."""
-    return get_owned(Lead, lead_id, _visible(lead_scope(user)))
+    try:
+        return get_owned(Lead, lead_id, _visible(lead_scope(user)))
+    except NotFound:  # get_owned names the model in English; a person reads this one
+        raise NotFound(_("No such lead.")) from None
 
 
 def party_lead(user: User, lead_id: int) -> tuple[Lead, MessageSide]:
@@ -93,15 +98,17 @@ def party_lead(user: User, lead_id: int) -> tuple[Lead, MessageSide]:
             return lead, MessageSide.SUPPLIER
         if lead.buyer_id == user.id and lead.type == LeadType.ENQUIRY:
             return lead, MessageSide.BUYER
-    raise NotFound("No such lead.")
+    raise NotFound(_("No such lead."))
 
 
 def require_works_on(user: User, lead: Lead) -> None:
     """A 409 for a sales person asking again for a lead a colleague works (a BuyLead the
     business unlocked already): saying so beats a 404 for something they can see in the feed."""
     if not _works_on(user, lead):
-        person = lead.assignee.name if lead.assignee else "someone else"
-        raise Conflict(f"Your business has this lead already; {person} works on it.")
+        person = lead.assignee.name if lead.assignee else _("someone else")
+        raise Conflict(
+            _("Your business has this lead already; %(person)s works on it.", person=person)
+        )
 
 
 def _works_on(user: User, lead: Lead) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from marketplace.accounts.india import find_state
@@ -20,20 +21,20 @@ MAX_ITEMS = 50
 
 def _category(value: str) -> str:
     if value not in categories():
-        raise Invalid("is not a category slug, e.g. stainless-steel-pipes")
+        raise Invalid(_("is not a category slug, e.g. stainless-steel-pipes"))
     return value
 
 
 def _state(value: str) -> str:
     state = find_state(value)
     if state is None:
-        raise Invalid("is not an Indian state or union territory")
+        raise Invalid(_("is not an Indian state or union territory"))
     return state.name
 
 
 def _city(value: str) -> str:
     if not 2 <= len(value) <= 100:
-        raise Invalid("is not a city name (2 to 100 characters)")
+        raise Invalid(_("is not a city name (2 to 100 characters)"))
     return value
 
 
@@ -42,7 +43,7 @@ def _items(raw: Any) -> list[Any]:
         return raw.split(",")
     if isinstance(raw, list):
         return raw
-    raise Invalid("must be a list")
+    raise Invalid(_("must be a list"))
 
 
 def ListOf(read_one: Callable[[str], str], description: str) -> Any:
@@ -52,7 +53,7 @@ def ListOf(read_one: Callable[[str], str], description: str) -> Any:
         values: list[str] = []
         for item in _items(raw):
             if not isinstance(item, str):
-                raise Invalid("must be a list of strings")
+                raise Invalid(_("must be a list of strings"))
             text = clean_text(item) if item.strip() else ""
             if not text:
                 continue
@@ -63,7 +64,7 @@ def ListOf(read_one: Callable[[str], str], description: str) -> Any:
             if value.casefold() not in {seen.casefold() for seen in values}:
                 values.append(value)
         if len(values) > MAX_ITEMS:
-            raise Invalid(f"must have at most {MAX_ITEMS} items")
+            raise Invalid(_("must have at most %(limit)s items", limit=MAX_ITEMS))
         return values
 
     schema = {
@@ -105,6 +106,7 @@ class PreferencesIn(BaseModel):
             both = [value for value in excluded if value.casefold() in included]
             if both:
                 refuse_field(
-                    f"{dimension}_excluded", f"{', '.join(both)} cannot be included and excluded"
+                    f"{dimension}_excluded",
+                    _("%(items)s cannot be included and excluded", items=", ".join(both)),
                 )
         return self

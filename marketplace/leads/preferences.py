@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import audit
@@ -158,9 +159,9 @@ def why_shown(prefs: Preferences, requirement: BuyRequirement) -> str:
         parts.append(requirement.category.name)
     if prefs.min_order_value is not None:
         if requirement.budget is None:
-            parts.append("budget not stated")
+            parts.append(_("budget not stated"))
         else:
-            parts.append(f"above {money(prefs.min_order_value)}")
+            parts.append(_("above %(amount)s", amount=money(prefs.min_order_value)))
     if prefs.buyer_kind == "gst_registered":
-        parts.append("GST-registered buyer")
+        parts.append(_("GST-registered buyer"))
     return ", ".join(parts)

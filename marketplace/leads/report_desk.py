@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import desk
@@ -30,10 +31,13 @@ def open_buylead_reports() -> Iterable[desk.DeskItem]:
             kind="buylead_report",
             id=report.id,
             reference=reference(report),
-            subject=f"Bad BuyLead: {REASON_LABELS[report.reason]} "
-            f"({report.requirement.product_name[:80]})",
+            subject=_(
+                "Bad BuyLead: %(reason)s (%(product)s)",
+                reason=REASON_LABELS[report.reason],
+                product=report.requirement.product_name[:80],
+            ),
             status="pending",
-            status_label="Waiting for a decision",
+            status_label=_("Waiting for a decision"),
             received_at=report.created_at,
             acknowledge_by=None,
             resolve_by=report.created_at + DECIDE_WITHIN,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,10 +26,10 @@ class ReportReason(enum.StrEnum):
 
 
 REASON_LABELS = {
-    ReportReason.NOT_REACHABLE: "The number is not reachable",
-    ReportReason.NOT_A_BUYER: "Not a buyer",
-    ReportReason.ALREADY_BOUGHT: "Already bought elsewhere",
-    ReportReason.FALSE_DETAILS: "The contact details are false",
+    ReportReason.NOT_REACHABLE: _l("The number is not reachable"),
+    ReportReason.NOT_A_BUYER: _l("Not a buyer"),
+    ReportReason.ALREADY_BOUGHT: _l("Already bought elsewhere"),
+    ReportReason.FALSE_DETAILS: _l("The contact details are false"),
 }
 
 

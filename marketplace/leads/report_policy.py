@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.policy import is_officer
@@ -16,7 +17,7 @@ def can_decide_reports(user: User) -> bool:
 
 def require_decide_reports(user: User) -> None:
     if not can_decide_reports(user):
-        raise Forbidden("Only the grievance officer decides reports of bad BuyLeads.")
+        raise Forbidden(_("Only the grievance officer decides reports of bad BuyLeads."))
 
 
 def require_decide_reports_page(user: User) -> None:

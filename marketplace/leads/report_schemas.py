@@ -71,7 +71,7 @@ def report_for_supplier(report: BuyLeadReport) -> Report:
         "requirement_id": report.requirement_id,
         "lead_id": report.lead_id,
         "reason": str(report.reason),
-        "reason_label": REASON_LABELS[report.reason],
+        "reason_label": str(REASON_LABELS[report.reason]),
         "note": report.note,
         "status": str(report.status),
         "created_at": report.created_at,

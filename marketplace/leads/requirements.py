@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from marketplace import audit, metrics
@@ -75,12 +78,16 @@ def post_requirement(buyer: User, posted: RequirementIn) -> BuyRequirement:
 def posted_message(requirement: BuyRequirement) -> str:
     """What the buyer is told once a requirement is posted."""
     if requirement.matched_at is None:
-        return (
+        return _(
             "Your requirement is posted. Our product search is briefly unavailable, so we will "
             "send it to matching suppliers as soon as it is back."
         )
     count = requirement.matched
-    return f"Your requirement is posted and sent to {count} matching supplier{'s' * (count != 1)}."
+    return ngettext(
+        "Your requirement is posted and sent to %(num)d matching supplier.",
+        "Your requirement is posted and sent to %(num)d matching suppliers.",
+        count,
+    )
 
 
 def own_requirements(buyer: User, *, page: int, per_page: int) -> tuple[list[BuyRequirement], int]:
@@ -169,12 +176,15 @@ def feed(user: User, *, page: int, per_page: int) -> tuple[list[BuyLead], int]:
 def _refuse_unless_open(requirement: BuyRequirement) -> None:
     """A 409 that says why, unless the requirement is open."""
     reason = {
-        "closed": "the buyer has closed it",
-        "expired": "it has expired",
-        "full": "it has been unlocked by as many suppliers as it allows",
+        "closed": _l("This BuyLead cannot be unlocked: the buyer has closed it."),
+        "expired": _l("This BuyLead cannot be unlocked: it has expired."),
+        "full": _l(
+            "This BuyLead cannot be unlocked: it has been unlocked by as many suppliers as it "
+            "allows."
+        ),
     }.get(requirement_status(requirement))
     if reason:
-        raise RequirementClosed(f"This BuyLead cannot be unlocked: {reason}.")
+        raise RequirementClosed(str(reason))
 
 
 def _matched(supplier: SupplierProfile, requirement_id: int) -> BuyRequirement:
@@ -185,7 +195,7 @@ def _matched(supplier: SupplierProfile, requirement_id: int) -> BuyRequirement:
         .where(BuyRequirement.id == requirement_id, RequirementMatch.supplier_id == supplier.id)
     )
     if requirement is None:
-        raise NotFound("No such BuyLead.")
+        raise NotFound(_("No such BuyLead."))
     return requirement
 
 
@@ -229,7 +239,7 @@ def unlock(user: User, requirement_id: int) -> Lead:
             ).rowcount  # type: ignore[attr-defined]
             if not taken:
                 raise RequirementClosed(
-                    "This BuyLead cannot be unlocked right now; please try again."
+                    _("This BuyLead cannot be unlocked right now; please try again.")
                 )
     except RequirementClosed:
         db.session.refresh(requirement)

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, case, exists, extract, func, not_, or_, select, true
 
 from marketplace.accounts.models import SupplierProfile
@@ -140,11 +142,11 @@ def supplier_response_figures(supplier_id: int) -> ResponseFigures:
 
 def _duration(minutes: int) -> str:
     if minutes <= 60:
-        return "an hour"
+        return _("an hour")
     if minutes < 24 * 60:
-        return f"{math.ceil(minutes / 60)} h"
+        return _("%(hours)s h", hours=math.ceil(minutes / 60))
     days = math.ceil(minutes / (24 * 60))
-    return f"{days} day{'s' if days > 1 else ''}"
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 def describe(figures: ResponseFigures) -> str | None:
@@ -152,10 +154,13 @@ def describe(figures: ResponseFigures) -> str | None:
     data (a new supplier is not shown as a slow one)."""
     if not figures.known:
         return None
-    said = f"Replies to {figures.percent}% of enquiries within 24 h"
-    if figures.median is not None:
-        said += f" · usually within {_duration(figures.median)}"
-    return said
+    if figures.median is None:
+        return _("Replies to %(percent)s%% of enquiries within 24 h", percent=figures.percent)
+    return _(
+        "Replies to %(percent)s%% of enquiries within 24 h · usually within %(wait)s",
+        percent=figures.percent,
+        wait=_duration(figures.median),
+    )
 
 
 # Search ranks by one number per supplier (higher answers better): a known median first

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -19,14 +21,14 @@ bp = Blueprint("lead_rules", __name__, url_prefix="/leads/rules")
 
 
 class RuleForm(FlaskForm):
-    category = SelectField("Leads about", validate_choice=False)
-    state = SelectField("or leads from", validate_choice=False)
-    user_id = SelectField("go to", validate_choice=False)
+    category = SelectField(_l("Leads about"), validate_choice=False)
+    state = SelectField(_l("or leads from"), validate_choice=False)
+    user_id = SelectField(_l("go to"), validate_choice=False)
 
     def fill(self, user: User) -> RuleForm:
         leaves = sorted((c for c in categories().values() if c.is_leaf), key=lambda c: c.name)
-        self.category.choices = [("", "Any category"), *((c.slug, c.name) for c in leaves)]
-        self.state.choices = [("", "Any state"), *((s.name, s.name) for s in STATES)]
+        self.category.choices = [("", _("Any category")), *((c.slug, c.name) for c in leaves)]
+        self.state.choices = [("", _("Any state")), *((s.name, s.name) for s in STATES)]
         business = assignment_rules.business(user)
         self.user_id.choices = team_figures.choices(business)
         return self
@@ -71,7 +73,7 @@ def add_rule():  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return _page(form, 422)
-    flash("Saved: new leads like these go to that person while they are active.", "success")
+    flash(_("Saved: new leads like these go to that person while they are active."), "success")
     return redirect(url_for("lead_rules.rules_page"))
 
 
@@ -81,5 +83,5 @@ def remove_rule(rule_id: int):  # type: ignore[no-untyped-def]
     assignment_rules.business(_user())
     if accepted(ActionForm()):
         assignment_rules.remove_rule(_user(), rule_id)
-        flash("Removed: those leads take their turn again.", "success")
+        flash(_("Removed: those leads take their turn again."), "success")
     return redirect(url_for("lead_rules.rules_page"))

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as Redirect
 from wtforms.fields.choices import SelectChoice
@@ -133,7 +134,7 @@ def new_enquiry():  # type: ignore[no-untyped-def]
     status = 200
     if accepted(form):
         if form.is_bot:  # look sent, store nothing
-            flash("Your enquiry has been sent.", "success")
+            flash(_("Your enquiry has been sent."), "success")
             return redirect(url_for("main.index"))
         sent = _send_enquiry(form, product, supplier, guest=guest)
         if not isinstance(sent, int):
@@ -153,7 +154,7 @@ def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Red
         if guest:
             guest_request = validated(inputs.GuestEnquiryIn, form.service_data())
             pending = guest_enquiries.start_guest_enquiry(guest_request)
-            flash("We sent a 6-digit code to your mobile. Enter it to send the enquiry.", "info")
+            flash(_("We sent a 6-digit code to your mobile. Enter it to send the enquiry."), "info")
             return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
         source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
         enquiry = validated(inputs.EnquiryIn, form.service_data())
@@ -166,9 +167,9 @@ def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Red
         form.form_errors.append(refused.detail)
         return 409
     if duplicate:
-        flash("You asked this supplier about this in the last 24 hours: here it is.", "info")
+        flash(_("You asked this supplier about this in the last 24 hours: here it is."), "info")
     else:
-        flash(f"Your enquiry is sent to {supplier.company_name}.", "success")
+        flash(_("Your enquiry is sent to %(supplier)s.", supplier=supplier.company_name), "success")
     return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
 
 
@@ -186,7 +187,7 @@ def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
             status = 422
         else:
             sign_in_browser(buyer)  # the mobile is proven; the emailed link sets a password
-            flash("Your enquiry is sent. We emailed you a link to choose a password.", "success")
+            flash(_("Your enquiry is sent. We emailed you a link to choose a password."), "success")
             return redirect(url_for("leads.enquiry_page", lead_id=lead_id))
     elif request.method == "POST":
         status = 400
@@ -223,7 +224,7 @@ def enquiry_page(lead_id: int):  # type: ignore[no-untyped-def]
     status = _post_message(form, lead_id, lambda: {"text": form.text.data})
     if status is None:
         return redirect(url_for("leads.enquiry_page", lead_id=lead_id) + "#latest")
-    _, _, messages = conversations.conversation(_user(), lead_id)
+    _lead, _side, messages = conversations.conversation(_user(), lead_id)
     return render_template(
         "leads/enquiry.html",
         lead=lead,
@@ -243,7 +244,7 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
         # The quotation's fields are 'quotation.price' and so on: show them under the inputs.
         apply_errors(form, {k.removeprefix("quotation."): m for k, m in refused.errors.items()})
         return 422
-    flash("Sent.", "success")
+    flash(_("Sent."), "success")
     return None
 
 
@@ -265,7 +266,7 @@ def lead_manager():  # type: ignore[no-untyped-def]
     scope = policy.lead_scope(user)
     chosen, errors = _filter()
     listed = _listed(user, chosen)
-    products, _ = catalog.products_of(scope.supplier.id, page=1, per_page=200)
+    products, _total = catalog.products_of(scope.supplier.id, page=1, per_page=200)
     return render_template(
         "leads/manager.html",
         supplier=scope.supplier,
@@ -346,7 +347,7 @@ def _post_on_lead(lead_id: int, message_form: Any, quotation_form: Any) -> int |
 
 def _lead_page_context(user: User, lead: Any) -> dict[str, Any]:
     """The lead page's lead, conversation (read now: it marks the lead seen) and its forms."""
-    _, _, messages = conversations.conversation(user, lead.id)
+    _lead, _side, messages = conversations.conversation(user, lead.id)
     scope = policy.lead_scope(user)
     update_form = LeadUpdateForm.of(lead, team_figures.choices(scope.supplier))
     return {
@@ -374,11 +375,10 @@ def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
         change = validated(inputs.LeadChange, form.service_data(action))
         pipeline.update_lead(_user(), lead_id, change)
     except ValidationFailed as refused:
-        for field, messages in refused.errors.items():
-            for message in messages:
-                flash(f"Not saved. {field.replace('_', ' ').capitalize()}: {message}.", "error")
+        for refusal in form.refusals(refused.errors):
+            flash(refusal, "error")
     else:
-        flash(LeadUpdateForm.SAVED.get(action, "Saved."), "success")
+        flash(LeadUpdateForm.SAVED.get(action, _("Saved.")), "success")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
 
 
@@ -389,10 +389,10 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     if request.form.get("undo"):
         buyer_blocks.unblock_buyer(_user(), lead_id)
-        flash("The buyer is unblocked: new enquiries reach your inbox again.", "info")
+        flash(_("The buyer is unblocked: new enquiries reach your inbox again."), "info")
     else:
         buyer_blocks.block_buyer(_user(), lead_id)
-        flash("Blocked. This buyer's enquiries now go to your spam folder.", "info")
+        flash(_("Blocked. This buyer's enquiries now go to your spam folder."), "info")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
 
 
@@ -423,7 +423,7 @@ def new_requirement():  # type: ignore[no-untyped-def]
 def _requirement_form() -> RequirementForm:
     """The form with the leaf categories to choose from; on GET, filled from a search."""
     form = RequirementForm()
-    form.category.choices = [SelectChoice("", "Any category")] + [
+    form.category.choices = [SelectChoice("", _("Any category"))] + [
         SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
     ]
     if request.method == "GET":
@@ -456,7 +456,7 @@ def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     requirements.close_requirement(_user(), requirement_id)
-    flash("Closed: no more suppliers can unlock it.", "info")
+    flash(_("Closed: no more suppliers can unlock it."), "info")
     return redirect(url_for("leads.my_requirements"))
 
 
@@ -485,7 +485,7 @@ def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
     except ServiceError as refused:  # no credits, closed, expired, full: said on the feed
         flash(refused.detail, "error")  # the service changed nothing (the debit's savepoint)
         return redirect(url_for("leads.buyleads"))
-    flash("Unlocked: the buyer's contact is yours. It is in your lead manager too.", "success")
+    flash(_("Unlocked: the buyer's contact is yours. It is in your lead manager too."), "success")
     return redirect(url_for("leads.lead_page", lead_id=lead.id))
 
 

@@ -148,7 +148,7 @@ def _cause(error: BaseException) -> str:
     """The innermost reason of a wrapped network error ("Connection refused"), not the
     wrappers' repr of the whole pool."""
     reason: BaseException | None = error
-    for _ in range(10):  # exception chains can loop
+    for _hop in range(10):  # exception chains can loop
         if reason is None:
             break
         if isinstance(reason, OSError) and reason.strerror:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 
 from marketplace.fields import REQUIRED, Text, refuse
@@ -22,18 +23,18 @@ _FIELDS = ("url", "events", "format")
 
 def _check_url(value: str) -> str:
     if any(char.isspace() for char in value):
-        raise Invalid("must not contain spaces")
+        raise Invalid(_("must not contain spaces"))
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 (raises ValueError for a port out of range)
     except ValueError:
-        raise Invalid("is not a valid URL") from None
+        raise Invalid(_("is not a valid URL")) from None
     if parts.scheme not in ("https", "http"):
-        raise Invalid("must start with https:// (or http://)")
+        raise Invalid(_("must start with https:// (or http://)"))
     if not parts.hostname:
-        raise Invalid("must name a host, e.g. https://crm.example.com/hooks/tradesetu")
+        raise Invalid(_("must name a host, e.g. https://crm.example.com/hooks/tradesetu"))
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise Invalid("must not contain a user name or password; the signature authenticates us")
+        raise Invalid(_("must not contain a user name or password; the signature authenticates us"))
     problem = target_problem(value)
     if problem:
         raise Invalid(problem)
@@ -44,12 +45,18 @@ def _events(raw: Any) -> list[str]:
     if raw is None:
         raise refuse(REQUIRED)
     if not isinstance(raw, list) or not raw:
-        raise refuse(f"must be a non-empty list of: {', '.join(EVENTS)}")
+        raise refuse(_("must be a non-empty list of: %(events)s", events=", ".join(EVENTS)))
     unknown = [item for item in raw if not isinstance(item, str) or item not in EVENTS]
     if unknown:
-        raise refuse(f"unknown event {unknown[0]!r}; the events are: {', '.join(EVENTS)}")
+        raise refuse(
+            _(
+                "unknown event %(event)s; the events are: %(events)s",
+                event=repr(unknown[0]),
+                events=", ".join(EVENTS),
+            )
+        )
     if len(set(raw)) != len(raw):
-        raise refuse("must not name an event twice")
+        raise refuse(_("must not name an event twice"))
     return list(raw)
 
 
@@ -57,12 +64,12 @@ def _format(raw: Any) -> str:
     if raw is None:
         return "native"
     if raw not in FORMATS:
-        raise refuse('must be "native" or "indiamart"')
+        raise refuse(_('must be "native" or "indiamart"'))
     return str(raw)
 
 
 def _unknown(raw: Any) -> Any:
-    raise refuse(f"unknown field; a webhook takes {', '.join(_FIELDS)}")
+    raise refuse(_("unknown field; a webhook takes %(fields)s", fields=", ".join(_FIELDS)))
 
 
 Events = Annotated[
@@ -113,5 +120,7 @@ class WebhookIn(BaseModel):
     @model_validator(mode="after")
     def _indiamart_carries_new_leads_only(self) -> WebhookIn:
         if self.format == "indiamart" and self.events != [str(WebhookEvent.LEAD_CREATED)]:
-            refuse_field("events", 'the indiamart format carries new leads only: ["lead.created"]')
+            refuse_field(
+                "events", _('the indiamart format carries new leads only: ["lead.created"]')
+            )
         return self

@@ -8,6 +8,7 @@ import json
 import uuid
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace import audit, request_ids
@@ -27,7 +28,7 @@ TEST_EVENT = "webhook.test"
 
 def _live(webhook: Webhook) -> None:
     if webhook.disabled_at is not None:
-        raise Conflict("This webhook is turned off; turn it on first.")
+        raise Conflict(_("This webhook is turned off; turn it on first."))
 
 
 def send_test(user: User, webhook_id: int) -> WebhookDelivery:
@@ -63,9 +64,9 @@ def retry_delivery(user: User, webhook_id: int, delivery_id: int | None) -> Webh
     _live(webhook)
     delivery = db.session.get(WebhookDelivery, delivery_id) if delivery_id else None
     if delivery is None or delivery.webhook_id != webhook.id:
-        raise Conflict("Choose one of this webhook's deliveries that failed.")
+        raise Conflict(_("Choose one of this webhook's deliveries that failed."))
     if delivery.status != DeliveryStatus.FAILED:
-        raise Conflict("Only a delivery that failed can be sent again.")
+        raise Conflict(_("Only a delivery that failed can be sent again."))
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = utcnow()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +38,10 @@ def create_webhook(user: User, body: WebhookIn) -> tuple[Webhook, str]:
     )
     if (live or 0) >= MAX_WEBHOOKS_PER_SUPPLIER:
         raise Conflict(
-            f"A supplier can have at most {MAX_WEBHOOKS_PER_SUPPLIER} webhooks; delete one first."
+            _(
+                "A supplier can have at most %(limit)s webhooks; delete one first.",
+                limit=MAX_WEBHOOKS_PER_SUPPLIER,
+            )
         )
     secret = "whsec_" + secrets.token_urlsafe(32)
     webhook = Webhook(

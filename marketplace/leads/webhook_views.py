@@ -4,9 +4,12 @@ API (leads.policy.webhook_subscriber: the owner and managers)."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, URLField
@@ -26,20 +29,21 @@ from marketplace.web import NO_STORE, requested_page
 bp = Blueprint("webhooks", __name__, url_prefix="/account/webhooks")
 PER_PAGE = 20
 
-EVENT_LABELS: dict[str, str] = {
-    str(WebhookEvent.LEAD_CREATED): "A new enquiry or BuyLead arrives",
-    str(WebhookEvent.LEAD_UPDATED): "A lead changes (its status, a note, who works it)",
-    str(WebhookEvent.MESSAGE_CREATED): "A new message on a lead",
-    manual.TEST_EVENT: "A test",
+EVENT_LABELS: dict[str, Any] = {
+    str(WebhookEvent.LEAD_CREATED): _l("A new enquiry or BuyLead arrives"),
+    str(WebhookEvent.LEAD_UPDATED): _l("A lead changes (its status, a note, who works it)"),
+    str(WebhookEvent.MESSAGE_CREATED): _l("A new message on a lead"),
+    manual.TEST_EVENT: _l("A test"),
 }
+EXAMPLE_ADDRESS = "https://crm.example.com/hooks/tradesetu"
 FORMAT_LABELS = {
-    "native": "TradeSetu's format (every event)",
-    "indiamart": "IndiaMART's push format (new leads only)",
+    "native": _l("TradeSetu's format (every event)"),
+    "indiamart": _l("IndiaMART's push format (new leads only)"),
 }
 STATUS_LABELS = {
-    DeliveryStatus.PENDING: "Waiting to be sent",
-    DeliveryStatus.DELIVERED: "Delivered",
-    DeliveryStatus.FAILED: "Failed",
+    DeliveryStatus.PENDING: _l("Waiting to be sent"),
+    DeliveryStatus.DELIVERED: _l("Delivered"),
+    DeliveryStatus.FAILED: _l("Failed"),
 }
 _LABELS = {"event_labels": EVENT_LABELS, "format_labels": FORMAT_LABELS}
 
@@ -56,13 +60,13 @@ def webhook_address(url: str) -> str:
 
 class WebhookForm(FlaskForm):
     url = URLField(
-        "Address to call",
-        description="Where your CRM listens, e.g. https://crm.example.com/hooks/tradesetu",
+        _l("Address to call"),
+        description=_l("Where your CRM listens, e.g. %(example)s", example=EXAMPLE_ADDRESS),
     )
     lead_created = BooleanField(EVENT_LABELS["lead.created"], default=True)
     lead_updated = BooleanField(EVENT_LABELS["lead.updated"])
     message_created = BooleanField(EVENT_LABELS["message.created"])
-    format = SelectField("Format", choices=list(FORMAT_LABELS.items()), validate_choice=False)
+    format = SelectField(_l("Format"), choices=list(FORMAT_LABELS.items()), validate_choice=False)
 
     def chosen(self) -> dict[str, object]:
         events = [event for event in EVENT_LABELS if self.data.get(event.replace(".", "_"))]
@@ -74,8 +78,8 @@ class RetryForm(FlaskForm):
 
 
 # The API's refusals name its fields; the page says what to change on the form.
-PLAIN_EVENTS = "Tick at least one kind of event."
-PLAIN_INDIAMART = "IndiaMART's format carries new leads only: tick only the first box."
+PLAIN_EVENTS = _l("Tick at least one kind of event.")
+PLAIN_INDIAMART = _l("IndiaMART's format carries new leads only: tick only the first box.")
 
 
 def _refusal(form: WebhookForm, refused: ValidationFailed | Conflict) -> None:
@@ -166,7 +170,7 @@ def send_test(webhook_id: int):  # type: ignore[no-untyped-def]
     if accepted(ActionForm()):
         try:
             manual.send_test(_user(), webhook_id)
-            flash("A test delivery is on its way; its result appears below.", "success")
+            flash(_("A test delivery is on its way; its result appears below."), "success")
         except Conflict as refused:
             flash(refused.detail, "error")
     return _back(webhook_id)
@@ -180,7 +184,7 @@ def retry(webhook_id: int):  # type: ignore[no-untyped-def]
     if accepted(form):
         try:
             manual.retry_delivery(_user(), webhook_id, form.delivery_id.data)
-            flash("The delivery is being sent again.", "success")
+            flash(_("The delivery is being sent again."), "success")
         except Conflict as refused:
             flash(refused.detail, "error")
     return _back(webhook_id)
@@ -191,7 +195,7 @@ def retry(webhook_id: int):  # type: ignore[no-untyped-def]
 def enable(webhook_id: int):  # type: ignore[no-untyped-def]
     if accepted(ActionForm()):
         subscriptions.enable_webhook(_user(), webhook_id)
-        flash("The webhook is on again; new events are sent to it.", "success")
+        flash(_("The webhook is on again; new events are sent to it."), "success")
     return _back(webhook_id)
 
 
@@ -210,7 +214,7 @@ def stop_page(webhook_id: int):  # type: ignore[no-untyped-def]
 def disable(webhook_id: int):  # type: ignore[no-untyped-def]
     if accepted(ActionForm()):
         manual.disable_webhook(_user(), webhook_id)
-        flash("The webhook is turned off. You can turn it on again here.", "success")
+        flash(_("The webhook is turned off. You can turn it on again here."), "success")
     return _back(webhook_id)
 
 
@@ -220,5 +224,5 @@ def delete(webhook_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         return _back(webhook_id)
     subscriptions.delete_webhook(_user(), webhook_id)
-    flash("The webhook is deleted; nothing more is sent to it.", "success")
+    flash(_("The webhook is deleted; nothing more is sent to it."), "success")
     return redirect(url_for("webhooks.webhooks_page"))
