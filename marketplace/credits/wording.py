@@ -21,7 +21,7 @@ from marketplace.formatting import ist_date
 ORDER_STATUSES = {
     OrderStatus.CREATED: _l("Created"),
     OrderStatus.PAID: _l("Paid"),
-    OrderStatus.FAILED: _l("Failed"),
+    OrderStatus.FAILED: _l("Payment failed"),
     OrderStatus.REFUNDED: _l("Refunded"),
 }
 DOCUMENT_TITLES = {

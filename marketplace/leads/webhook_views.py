@@ -43,7 +43,7 @@ FORMAT_LABELS = {
 STATUS_LABELS = {
     DeliveryStatus.PENDING: _l("Waiting to be sent"),
     DeliveryStatus.DELIVERED: _l("Delivered"),
-    DeliveryStatus.FAILED: _l("Failed"),
+    DeliveryStatus.FAILED: _l("Not delivered"),
 }
 _LABELS = {"event_labels": EVENT_LABELS, "format_labels": FORMAT_LABELS}
 
