@@ -14,6 +14,7 @@ plan into its own query language, with the same field boosts and the same typo t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ WORD_ROLE, QUALIFIER_ROLE, MEASURE_ROLE, GENERIC_ROLE = "word", "qualifier", "me
 Mode = Literal["all", "relaxed", "any"]
 # Relaxed searches tried at most: letting go of one qualifier, of two, then of all of them.
 _QUALIFIER_STEPS = (1, 2)
+_DESCRIBING = (WORD_ROLE, QUALIFIER_ROLE)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,17 @@ def plan(text: str) -> QueryPlan:
                 clauses.append(Clause(alternatives, _role(phrase, bool(group)), fuzzy=not group))
                 position += length
                 break
-    return QueryPlan(tuple(dict.fromkeys(clauses)))
+    return QueryPlan(tuple(dict.fromkeys(_head_kept(clauses))))
+
+
+def _head_kept(clauses: list[Clause]) -> list[Clause]:
+    """The last describing word of a query is its head noun, whatever the vocabulary knows
+    ("pvc pipe fittings", "rice flour", "गेहूं का आटा"): it names the product, so relaxing
+    never lets it go (showing pipes for pipe fittings would answer another question)."""
+    describing = [at for at, clause in enumerate(clauses) if clause.role in _DESCRIBING]
+    if describing and clauses[describing[-1]].role == QUALIFIER_ROLE:
+        clauses[describing[-1]] = dataclasses.replace(clauses[describing[-1]], role=WORD_ROLE)
+    return clauses
 
 
 def fuzziness(word: str) -> int:

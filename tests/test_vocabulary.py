@@ -98,4 +98,14 @@ def test_relaxing_lets_the_measures_go_then_the_qualifiers_from_the_left():
     assert query.required("relaxed", 0) == [True, True, True, True, False]
     assert query.required("relaxed", 1) == [False, True, True, True, False]
     assert query.required("relaxed", 3) == [False, False, False, True, False]
-    assert plan("erw wheat").relaxations() == () and plan("organic printed").relaxations() == ()
+    assert plan("erw wheat").relaxations() == () and plan("pvc pipe fittings").relaxations() == ()
+
+
+@pytest.mark.parametrize(
+    "typed", ["pvc pipe fittings", "rice flour", "bottle caps", "गेहूं का आटा", "organic printed"]
+)
+def test_the_last_describing_word_is_the_head_noun_and_never_let_go(typed):
+    """Whatever the vocabulary knows of it, the last word that is not generic or a measure
+    names the product: relaxing never shows rice for rice flour."""
+    clauses = [clause for clause in plan(typed).clauses if clause.role != "generic"]
+    assert clauses[-1].role == "word"
