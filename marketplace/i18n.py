@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
@@ -73,7 +73,7 @@ def remember_in_cookie(response: Response, code: str) -> Response:
         COOKIE,
         code,
         max_age=COOKIE_DAYS * 24 * 3600,
-        secure=request.is_secure,
+        secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
         httponly=True,
         samesite="Lax",
     )

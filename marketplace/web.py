@@ -39,6 +39,13 @@ def local_target(target: str | None, default: str) -> str:
     return default
 
 
+def _referring_path() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def address_key() -> str:
     """A rate-limit key for the sender's address alone (an account's own key is separate)."""
     return f"ip:{request.remote_addr}"
@@ -60,7 +67,11 @@ def index():  # type: ignore[no-untyped-def]
 @bp.post("/language")
 def choose_language():  # type: ignore[no-untyped-def]
     """The switcher on every page: back to the page it was pressed on, in the chosen language."""
-    back = redirect(local_target(request.form.get("next"), url_for("main.index")))
+    # A page a POST rendered (a form sent back with its errors) has no address of its own to
+    # return to: the page the form was on (its Referer, when on this site) stands in.
+    back = redirect(
+        local_target(request.form.get("next") or _referring_path(), url_for("main.index"))
+    )
     code = i18n.known_language(request.form.get("language"))
     if not ActionForm().validate_on_submit() or code is None:
         return back

@@ -93,3 +93,28 @@ def test_days_and_money_in_each_locale(app):
 )
 def test_known_language(given, known):
     assert i18n.known_language(given) == known
+
+
+def test_the_switcher_on_a_page_a_form_sent_back_returns_to_the_form(client, buyer):
+    """A page rendered by a POST (a form with its errors) has no address of its own: the
+    switcher goes back to the page the form was on, never to a POST-only address (a 405)."""
+    token = sign_in_page(client, buyer)
+    refused = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": "wrong", "new_password": "x"},
+        headers={"Referer": "http://localhost/account/"},
+    )
+    assert refused.status_code in (400, 422)
+    assert 'name="next"' not in refused.text.split('class="inline-form language-switch"')[1][:400]
+    answer = client.post(
+        "/language",
+        data={"csrf_token": token, "language": "hi"},
+        headers={"Referer": "http://localhost/account/"},
+    )
+    assert answer.headers["Location"] == "/account/"
+    elsewhere = client.post(
+        "/language",
+        data={"csrf_token": token, "language": "en"},
+        headers={"Referer": "https://evil.example/account/"},
+    )
+    assert elsewhere.headers["Location"] == "/"

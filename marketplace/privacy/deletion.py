@@ -95,7 +95,7 @@ def run_deletion(request_id: int) -> RequestStatus | None:
                     request_id=row.id,
                     record_type=item.record_type,
                     reference=item.reference[:80],
-                    legal_basis=retention.legal_basis,
+                    legal_basis=retention.legal.law_text,  # stored: English, as the law names it
                     retain_until=retention.retain_until(item.starts_at),
                     data=current_app.json.dumps(item.data),
                     archived_at=subject.now,
