@@ -119,3 +119,12 @@ def test_the_audit_log_reads_in_hindi_and_stores_the_action_only(ctx, app):
     assert rows[0].action == "role.granted" and rows[0].details == {"role": "buyer"}
     english = audit_sentences.read(rows)[0].text  # outside a Hindi request: English
     assert english == "Meera Iyer (officer) made the account of 'Asha Rao' a buyer."
+
+
+def test_a_refusal_names_what_was_refused_in_hindi_too(client, buyer):
+    """'Only suppliers can …': the refused action is a Hindi phrase inside the Hindi sentence."""
+    sign_in_page(client, buyer)
+    page = client.get("/credits", headers={"Accept-Language": "hi"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 403
+    assert "क्रेडिट खरीदना" in text and "buy credits" not in text

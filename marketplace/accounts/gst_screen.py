@@ -18,7 +18,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 
 MAX_QUERY = 100
-DOING = "see and run GST verification"
+DOING = _l("see and run GST verification")
 
 
 class Standing(enum.StrEnum):

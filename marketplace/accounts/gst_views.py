@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from marketplace.accounts import gst_desk, gst_receipts
@@ -45,7 +46,7 @@ def receipt(supplier_id: int):  # type: ignore[no-untyped-def]
 
 
 def _officer() -> None:
-    require_officer(current_user, "work the GST registration desk")
+    require_officer(current_user, _l("work the GST registration desk"))
 
 
 @bp.get("/desk/gst-registrations/<int:check_id>")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -44,7 +45,7 @@ def photo_folder() -> Path:
 
 def business_of(user: User) -> SupplierProfile:
     """The caller's business, or a 403: only suppliers have a business profile."""
-    return policy.business_of(user, "change the business's photos", Right.CATALOGUE)
+    return policy.business_of(user, _l("change the business's photos"), Right.CATALOGUE)
 
 
 def business_photos(supplier: SupplierProfile) -> list[BusinessPhoto]:

@@ -99,7 +99,7 @@ def authorize(
 
 def acting_with(user: User, right: Right, doing: str) -> Acting:
     """Who the caller acts for, when their role there gives `right`; otherwise a 403 that says
-    what they may not do ("list products") and why."""
+    what they may not do (_l("list products")) and why."""
     acting = acting_for(user)
     if acting is None:
         raise Forbidden(_("Only suppliers can %(doing)s.", doing=doing))
@@ -179,7 +179,7 @@ def can_create_integration_key(user: User) -> bool:
 def key_holder(user: User) -> User:
     """Integration keys belong to the business: the account they act as is its owner's, made
     and revoked by the owner or a manager."""
-    return acting_with(user, Right.INTEGRATIONS, "manage integration keys").business.user
+    return acting_with(user, Right.INTEGRATIONS, _l("manage integration keys")).business.user
 
 
 # A key may carry a scope only when its maker's role holds the right behind it: a manager,

@@ -40,7 +40,7 @@ _PURPOSE = "team-invitation"
 
 def team_business(user: User) -> SupplierProfile:
     """The business whose team the caller manages: only its owner does (a 403 for anyone else)."""
-    return policy.business_of(user, "manage the team", Right.TEAM)
+    return policy.business_of(user, _l("manage the team"), Right.TEAM)
 
 
 def members(user: User) -> list[TeamMember]:

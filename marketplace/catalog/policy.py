@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right
@@ -28,7 +29,7 @@ MODERATOR_ROLES: tuple[Role, ...] = (Role.ADMIN,)
 def supplier_of(user: User) -> SupplierProfile:
     """The caller's business, or a 403: only its owner, a manager or its catalogue staff list
     and manage products."""
-    return accounts_policy.business_of(user, "list products", Right.CATALOGUE)
+    return accounts_policy.business_of(user, _l("list products"), Right.CATALOGUE)
 
 
 def can_hide_listings(user: Any) -> bool:

@@ -8,6 +8,7 @@ and invoices and are the only ones who refund.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Right
@@ -18,7 +19,7 @@ from marketplace.errors import Forbidden
 def supplier_of(user: User) -> SupplierProfile:
     """The caller's business, whose credits, orders and invoices these are; a 403 for anyone
     but its owner (billing is not shared with the team)."""
-    return accounts_policy.business_of(user, "buy credits", Right.BILLING)
+    return accounts_policy.business_of(user, _l("buy credits"), Right.BILLING)
 
 
 def sees_every_invoice(user: User) -> bool:

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -159,7 +160,7 @@ def _set_assignee(lead_id: int, person: int) -> None:
 
 def reassign(user: User, lead_id: int, person_id: int) -> Lead:
     """A manager or the owner gives a lead to someone of the business who works leads."""
-    acting = acting_with(user, Right.ALL_LEADS, "give leads to others")
+    acting = acting_with(user, Right.ALL_LEADS, _l("give leads to others"))
     business = acting.business
     lead = db.session.scalar(
         select(Lead).where(Lead.id == lead_id, Lead.supplier_id == business.id)

@@ -7,6 +7,7 @@ Functions flush but never commit: the request that called them commits once.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 
@@ -56,7 +57,7 @@ class RuleIn(BaseModel):
 
 def business(user: User) -> SupplierProfile:
     """The business whose lead rules the caller decides (the owner, a manager), or a 403."""
-    return business_of(user, "decide who gets which leads", Right.ALL_LEADS)
+    return business_of(user, _l("decide who gets which leads"), Right.ALL_LEADS)
 
 
 def rules(user: User) -> list[AssignmentRule]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts import policy as accounts_policy
 from marketplace.accounts.business import Acting, Right, acting_for
@@ -43,7 +44,7 @@ class LeadScope:
 
 def lead_worker(user: User) -> Acting:
     """Who works leads for the business; a 403 for anyone else."""
-    return accounts_policy.acting_with(user, Right.LEADS, "work leads")
+    return accounts_policy.acting_with(user, Right.LEADS, _l("work leads"))
 
 
 def lead_scope(user: User) -> LeadScope:
@@ -54,25 +55,25 @@ def lead_scope(user: User) -> LeadScope:
 
 def lead_receiver(user: User) -> SupplierProfile:
     """The caller's business, every lead of it (the owner, a manager); a 403 for anyone else."""
-    return accounts_policy.business_of(user, "see every lead of the business", Right.ALL_LEADS)
+    return accounts_policy.business_of(user, _l("see every lead of the business"), Right.ALL_LEADS)
 
 
 def buylead_buyer(user: User) -> SupplierProfile:
     """The caller's business, which sees and unlocks BuyLeads; a 403 for anyone else."""
-    return accounts_policy.business_of(user, "see and unlock BuyLeads", Right.BUYLEADS)
+    return accounts_policy.business_of(user, _l("see and unlock BuyLeads"), Right.BUYLEADS)
 
 
 def buylead_chooser(user: User) -> SupplierProfile:
     """The caller's business, whose choice of BuyLeads (its preferences) it sets: the owner and
     managers, since it decides what every sales person is offered."""
     return accounts_policy.business_of(
-        user, "choose which BuyLeads the business is offered", Right.ALL_LEADS
+        user, _l("choose which BuyLeads the business is offered"), Right.ALL_LEADS
     )
 
 
 def webhook_subscriber(user: User) -> SupplierProfile:
     """The caller's business, whose CRM hears of its leads; a 403 for anyone else."""
-    return accounts_policy.business_of(user, "subscribe webhooks", Right.INTEGRATIONS)
+    return accounts_policy.business_of(user, _l("subscribe webhooks"), Right.INTEGRATIONS)
 
 
 def _visible(scope: LeadScope) -> Any:

@@ -81,7 +81,7 @@ def reply_target(user: User, review_id: int) -> Review:
     """A review of the caller's own business, which it may answer."""
     review = seen_review(user, review_id)
     # A reply speaks in public for the whole business: the owner and managers, not sales.
-    business = accounts_policy.business_of(user, "reply to reviews", Right.ALL_LEADS)
+    business = accounts_policy.business_of(user, _l("reply to reviews"), Right.ALL_LEADS)
     if review.supplier_id != business.id:
         raise Forbidden(_("Only the supplier a review is about can reply to it."))
     return review
