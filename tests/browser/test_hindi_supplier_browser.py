@@ -42,7 +42,7 @@ def test_a_supplier_registers_in_hindi_on_a_phone(browser, live_server, problems
         page.get_by_label("पिन कोड").fill("411026")
         page.get_by_label("राज्य").select_option("Maharashtra")
         page.get_by_label(f"मेरी उम्र {ADULT_AGE} साल या उससे ज़्यादा है").check()
-        page.get_by_label("मैं इस्तेमाल की शर्तें और निजता नीति स्वीकार करता/करती हूँ").check()
+        page.get_by_label("मैं इस्तेमाल की शर्तें और निजता सूचना स्वीकार करता/करती हूं").check()
         page.get_by_role("button", name="बिज़नेस रजिस्टर करें").click()
         expect(page.get_by_text("GSTIN में 15 अक्षर होते हैं; इसमें 5 हैं।")).to_be_visible()
         _fits(page)
