@@ -58,7 +58,7 @@ def test_a_buyer_posts_a_requirement_in_hindi_and_is_refused_in_hindi(ctx, clien
     assert form.status_code == 200
     page = _text(form)
     assert "सप्लायरों को बताएं कि आपको क्या चाहिए" in page
-    assert "आपको क्या चाहिए?" in page and "ज़रूरत पोस्ट करें" in page
+    assert "आपको क्या चाहिए?" in page and "ज़रूरत बताएं" in page
     assert "Tell suppliers what you need" not in page
 
     wanted = {

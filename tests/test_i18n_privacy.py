@@ -103,7 +103,7 @@ def test_a_complaints_refusals_come_back_in_hindi(app, buyer):
     )
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert "कृपया नीचे चिह्नित फ़ील्ड ठीक करें।" in page and "आपका ऐसा कोई ऑर्डर नहीं है" in page
+    assert "कृपया नीचे निशान लगे फ़ील्ड ठीक करें।" in page and "आपका ऐसा कोई ऑर्डर नहीं है" in page
 
 
 # --- the notices: the same periods, from the same rules -----------------------------------------
