@@ -402,7 +402,7 @@ def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     commit()
     assert sent == 1
     mail = outbox(app)[-1]
-    assert officer.email in mail and "Due soon: acknowledge" in mail
+    assert officer.email in mail and "Due soon: the deadline to acknowledge" in mail
     assert desk_items.warn_deadlines(now=T0 + timedelta(hours=19)) == 0  # once
     commit()
     # acknowledged: the next warning is for the 15 days, two days before they end
@@ -415,7 +415,7 @@ def test_deadline_warnings_go_once_before_each_deadline(app, ctx, officer):
     assert desk_items.warn_deadlines(now=T0 + timedelta(days=12)) == 0
     assert desk_items.warn_deadlines(now=T0 + timedelta(days=13, hours=1)) == 1
     commit()
-    assert "Due soon: resolve" in outbox(app)[-1]
+    assert "Due soon: the deadline to resolve" in outbox(app)[-1]
 
 
 def test_deadline_warnings_run_outside_a_request_with_every_desk_source(app, ctx, officer):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts.models import User
@@ -63,10 +64,12 @@ def appeal(
     )
     recipients = [grievance.assigned_to] if grievance.assigned_to else officers()
     for officer in recipients:
+        # Written in the officer's language, not the complainant's (whose request sends it).
         send_email(
             officer.email,
-            _("Appeal on %(reference)s", reference=grievance.reference),
+            _l("Appeal on %(reference)s", reference=grievance.reference),
             "grievance_appeal",
+            language=officer.language,
             officer=officer,
             grievance=grievance,
             reason=reason,

@@ -7,9 +7,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.accounts.models import User
+from marketplace.accounts.queries import find_user_by_email
 from marketplace.errors import FieldErrors, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.grievances import moments, policy
@@ -79,6 +81,13 @@ def missing_for_notice(breach: Breach, changes: dict[str, object]) -> dict[str, 
     }
 
 
+def _language_of(address: str) -> str | None:
+    """The language of the account with this address; None (English) for an address with no
+    account, never the officer's, whose request sends the notice."""
+    user = find_user_by_email(address)
+    return user.language if user is not None else None
+
+
 def update_breach(
     officer: User, breach_id: int, change: BreachChange, *, now: datetime | None = None
 ) -> Breach:
@@ -120,8 +129,9 @@ def update_breach(
         for address in sorted(set(emails)):
             send_email(
                 address,
-                _("Important: a personal data breach may affect you"),
+                _l("Important: a personal data breach may affect you"),
                 "breach_notice",
+                language=_language_of(address),
                 breach=breach,
                 officer_name=current_app.config["GRIEVANCE_OFFICER_NAME"],
                 officer_email=current_app.config["GRIEVANCE_OFFICER_EMAIL"],

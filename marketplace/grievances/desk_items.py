@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace import desk
@@ -27,6 +29,8 @@ from marketplace.notifications import absolute_url, send_email
 
 # How long before a deadline the officers are warned (a day's notice for the 15 days).
 WARN_BEFORE = {"acknowledge": timedelta(hours=6), "resolve": timedelta(days=2)}
+# Each deadline's name in a warning ("the deadline to acknowledge GR-…"), in its reader's words.
+DEADLINE_LABELS = {"acknowledge": _l("acknowledge"), "resolve": _l("resolve")}
 
 
 @desk.register_source
@@ -99,23 +103,15 @@ def warn_deadlines(*, now: datetime | None = None) -> int:
             db.session.add(
                 DeskWarning(kind=item.kind, item_id=item.id, deadline=name, due_at=due, sent_at=now)
             )
+            label = DEADLINE_LABELS[name]
             for officer in recipients:
                 send_email(
                     officer.email,
-                    _(
-                        "Overdue: %(deadline)s %(reference)s",
-                        deadline=name,
-                        reference=item.reference,
-                    )
-                    if due <= now
-                    else _(
-                        "Due soon: %(deadline)s %(reference)s",
-                        deadline=name,
-                        reference=item.reference,
-                    ),
+                    _warning_subject(label, item.reference, overdue=due <= now),
                     "grievance_deadline",
+                    language=officer.language,  # beat sends it: the officer's own, else English
                     item=item,
-                    deadline=name,
+                    deadline=label,
                     due=due,
                     overdue=due <= now,
                     url=absolute_url("grievances.desk_queue"),
@@ -125,7 +121,16 @@ def warn_deadlines(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _warning_subject(deadline: str, reference: str, *, overdue: bool) -> str:
+def _warning_subject(deadline: LazyString, reference: str, *, overdue: bool) -> LazyString:
+    """Lazy: read in each officer's language when the mail is written."""
     if overdue:
-        return _("Overdue: %(deadline)s %(reference)s", deadline=deadline, reference=reference)
-    return _("Due soon: %(deadline)s %(reference)s", deadline=deadline, reference=reference)
+        return _l(
+            "Overdue: the deadline to %(deadline)s %(reference)s",
+            deadline=deadline,
+            reference=reference,
+        )
+    return _l(
+        "Due soon: the deadline to %(deadline)s %(reference)s",
+        deadline=deadline,
+        reference=reference,
+    )

@@ -16,6 +16,7 @@ from marketplace.grievances import moments
 from marketplace.grievances.filing import complaint_for, create_grievance
 from marketplace.grievances.inputs import GrievanceIn, GuestCodeIn, GuestGrievanceIn
 from marketplace.grievances.models import Grievance, GuestGrievance
+from marketplace.i18n import current_language
 from marketplace.notifications import absolute_url, send_email
 from marketplace.validation import validated
 
@@ -25,6 +26,7 @@ GUEST_PURGE_AFTER = timedelta(days=1)
 
 
 _PURPOSE = "grievance-code"  # bound into each code's digest
+_LANGUAGE = "language"  # the draft payload's key for the language the complaint was written in
 
 
 def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None) -> GuestGrievance:
@@ -50,7 +52,8 @@ def start_guest_grievance(body: GuestGrievanceIn, *, now: datetime | None = None
         id=str(uuid.uuid4()),
         email=email,
         name=body.name,
-        payload=body.stored(),
+        # The language it is written in, kept for when the code comes back (from any page).
+        payload={**body.stored(), _LANGUAGE: current_language()},
         expires_at=now + GUEST_CODE_TTL,
         created_at=now,
     )
@@ -83,8 +86,12 @@ def confirm_guest_grievance(
     if not claimed:
         raise ValidationFailed({"code": [_("too many wrong codes; file the complaint again")]})
     one_time_codes.check(draft.code_digest, _PURPOSE, draft.id, body.code, tries=draft.attempts)
-    complaint = complaint_for(validated(GrievanceIn, draft.payload), None)
-    grievance = create_grievance(complaint, name=draft.name, email=draft.email, user=None, now=now)
+    stored = dict(draft.payload)
+    language = stored.pop(_LANGUAGE, None)  # a draft made before it was kept: the request's
+    complaint = complaint_for(validated(GrievanceIn, stored), None)
+    grievance = create_grievance(
+        complaint, name=draft.name, email=draft.email, user=None, now=now, language=language
+    )
     draft.grievance_id = grievance.id
     draft.payload = {}  # the complaint now lives on the grievance only
     return grievance
