@@ -15,6 +15,7 @@ from tests import factories
 from tests.conftest import Api, csrf_token, sign_in_page
 from tests.test_catalog import PIPE
 from tests.test_erasure_scan import _erase
+from tests.test_team import add_member
 
 
 def _admin(app):
@@ -238,8 +239,6 @@ def test_no_staff_role_for_a_suppliers_own_or_its_team_members_account(
 ):
     """Staff see every business's data: neither the page nor the command line gives the
     officer or admin role to a business's account or its staff's."""
-    from tests.test_team import add_member
-
     owner = db.session.get_one(User, supplier.id)
     member = add_member(app, supplier_api, "sales")
     _, browser, token = _admin(app)

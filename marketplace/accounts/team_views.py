@@ -130,12 +130,7 @@ def join(token: str):  # type: ignore[no-untyped-def]
     form, status = JoinForm(), 200
     if accepted(form):
         try:
-            team.join(
-                token,
-                form.password.data,
-                age_confirmed=form.age_confirmed.data,
-                accept_terms=form.accept_terms.data,
-            )
+            _join_with(token, form)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -143,3 +138,12 @@ def join(token: str):  # type: ignore[no-untyped-def]
             flash(_("Welcome to the team. Please sign in with your new password."), "success")
             return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/team_join.html", form=form, member=member), status
+
+
+def _join_with(token: str, form: JoinForm) -> None:
+    team.join(
+        token,
+        form.password.data,
+        age_confirmed=form.age_confirmed.data,
+        accept_terms=form.accept_terms.data,
+    )

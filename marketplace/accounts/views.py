@@ -228,16 +228,17 @@ def update_profile():  # type: ignore[no-untyped-def]
         return _profile_page(profile_form=form, status=refused.status)
     flash(_("Your details are saved."), "success")
     if user.pending_email and user.pending_email != asked_before:
-        flash(
-            _(
-                "To use %(pending)s, open the link we have sent there. Until then we keep "
-                "writing to %(email)s.",
-                pending=user.pending_email,
-                email=user.email,
-            ),
-            "info",
-        )
+        flash(_pending_email_message(user), "info")
     return redirect(url_for("accounts.profile"))
+
+
+def _pending_email_message(user: User) -> str:
+    return _(
+        "To use %(pending)s, open the link we have sent there. Until then we keep "
+        "writing to %(email)s.",
+        pending=user.pending_email,
+        email=user.email,
+    )
 
 
 @bp.post("/password")
@@ -258,15 +259,16 @@ def change_password():  # type: ignore[no-untyped-def]
     sign_in_browser(user)  # every session ended, this one included: start it again
     flash(_("Your password is changed. Other devices have been signed out."), "success")
     if ended["keys_revoked"]:
-        flash(
-            ngettext(
-                "%(num)d integration key revoked.",
-                "%(num)d integration keys revoked.",
-                ended["keys_revoked"],
-            ),
-            "info",
-        )
+        flash(_keys_revoked_message(ended["keys_revoked"]), "info")
     return redirect(url_for("accounts.profile"))
+
+
+def _keys_revoked_message(count: int) -> str:
+    return ngettext(
+        "%(num)d integration key revoked.",
+        "%(num)d integration keys revoked.",
+        count,
+    )
 
 
 @bp.post("/api-keys")
@@ -311,13 +313,16 @@ def upload_photo():  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
-                if field == "caption":
-                    flash(_("Photo not added: the caption %(problem)s.", problem=message), "error")
-                else:
-                    flash(_("Photo not added: %(problem)s.", problem=message), "error")
+                flash(_photo_refusal_message(field, message), "error")
     else:
         flash(_("Photo added. Buyers see it on your storefront."), "success")
     return redirect(url_for("accounts.profile") + "#photos")
+
+
+def _photo_refusal_message(field: str, problem: str) -> str:
+    if field == "caption":
+        return _("Photo not added: the caption %(problem)s.", problem=problem)
+    return _("Photo not added: %(problem)s.", problem=problem)
 
 
 @bp.post("/photos/<int:photo_id>/delete")

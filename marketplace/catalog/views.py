@@ -21,9 +21,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from pydantic import BaseModel
+from werkzeug.datastructures import FileStorage
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
-from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS
+from marketplace.accounts.models import BUSINESS_TYPES, TURNOVER_BANDS, User
 from marketplace.accounts.photos import business_photos, photo_folder
 from marketplace.api.blueprint import rate_limit_key
 from marketplace.catalog import bulk, categories, policy, queries, services
@@ -187,23 +188,25 @@ def product_visibility(product_id: int):  # type: ignore[no-untyped-def]
     except ValidationFailed as refused:
         for field, messages in refused.errors.items():
             for message in messages:
-                flash(
-                    _(
-                        "The listing was not hidden. %(field)s: %(problem)s.",
-                        field=field.capitalize(),
-                        problem=message,
-                    ),
-                    "error",
-                )
+                flash(_not_hidden_message(field, message), "error")
         return redirect(url_for("catalog.product", product_id=product_id))
     hidden = item.hidden_at is not None
-    flash(
-        _("The listing is hidden from buyers.") if hidden else _("The listing is shown again."),
-        "info",
-    )
+    flash(_visibility_message(hidden), "info")
     if hidden:
         return redirect(url_for("catalog.storefront", supplier_id=item.supplier_id))
     return redirect(product_url(item.id, item.name))
+
+
+def _not_hidden_message(field: str, problem: str) -> str:
+    return _(
+        "The listing was not hidden. %(field)s: %(problem)s.",
+        field=field.capitalize(),
+        problem=problem,
+    )
+
+
+def _visibility_message(hidden: bool) -> str:
+    return _("The listing is hidden from buyers.") if hidden else _("The listing is shown again.")
 
 
 # --- the supplier's dashboard -------------------------------------------------------------
@@ -276,10 +279,8 @@ def bulk_upload():  # type: ignore[no-untyped-def]
     policy.supplier_of(user)
     form, rows, text, status = SheetForm(), None, "", 200
     if accepted(form):
-        upload = form.sheet.data
         try:
-            raw = upload.stream.read(bulk.MAX_BYTES + 1) if upload else None
-            rows, text = bulk.read_sheet(user, BytesIO(raw) if raw is not None else None)
+            rows, text = _read_upload(user, form.sheet.data)
         except ValidationFailed as refused:
             apply_errors(form, refused.errors)
             status = 422
@@ -292,6 +293,11 @@ def bulk_upload():  # type: ignore[no-untyped-def]
         confirm_form=ConfirmSheetForm(text=text),
         columns=bulk.COLUMNS,
     ), status
+
+
+def _read_upload(user: User, upload: FileStorage | None) -> tuple[list[bulk.SheetRow], str]:
+    raw = upload.stream.read(bulk.MAX_BYTES + 1) if upload else None  # a byte over: too large
+    return bulk.read_sheet(user, BytesIO(raw) if raw is not None else None)
 
 
 @bp.post("/dashboard/products/upload/confirm")

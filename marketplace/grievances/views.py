@@ -50,6 +50,7 @@ from marketplace.grievances import (  # noqa: F401 (desk_items puts the desk's o
 from marketplace.grievances.models import (
     CATEGORY_LABELS,
     STATUS_LABELS,
+    Breach,
     Category,
     EventKind,
     Grievance,
@@ -381,18 +382,19 @@ def new_breach():  # type: ignore[no-untyped-def]
         except ValidationFailed as refused:
             errors = refused.errors
         else:
-            flash(
-                _(
-                    "Breach %(reference)s recorded: the clock of %(period)s is running.",
-                    reference=breach.reference,
-                    period=CLOCKS["breach_report"].period,
-                ),
-                "success",
-            )
+            flash(_breach_recorded_message(breach), "success")
             return redirect(url_for("grievances.breach", breach_id=breach.id))
     return render_template(
         "grievances/breach_form.html", form=form, errors=errors, clocks=CLOCKS
     ), 422 if errors else 200
+
+
+def _breach_recorded_message(breach: Breach) -> str:
+    return _(
+        "Breach %(reference)s recorded: the clock of %(period)s is running.",
+        reference=breach.reference,
+        period=CLOCKS["breach_report"].period,
+    )
 
 
 def _breach_page(user: User, breach_id: int, form: dict[str, Any], errors: dict[str, list[str]]):  # type: ignore[no-untyped-def]

@@ -72,18 +72,18 @@ def report_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
         body = validated(BuyLeadReportIn, form.service_data())
         _report, new = bad_leads.file_report(_user(), requirement_id, body)
     except ValidationFailed as refused:
-        note = refused.errors.get("note")
-        flash(
-            _("The note %(problem)s.", problem=note[0])
-            if note
-            else _("Please choose what was wrong."),
-            "error",
-        )
+        flash(_report_refusal_message(refused.errors.get("note")), "error")
     except ServiceError as refused:  # too late, not unlocked, not a supplier
         flash(refused.detail, "error")
     else:
         flash(*_reported(new))
     return redirect(url_for("leads.buyleads"))
+
+
+def _report_refusal_message(note_problems: list[str] | None) -> str:
+    if note_problems:
+        return _("The note %(problem)s.", problem=note_problems[0])
+    return _("Please choose what was wrong.")
 
 
 def _reported(new: bool) -> tuple[str, str]:

@@ -36,7 +36,7 @@ from marketplace.privacy import (  # noqa: F401 (desk_source registers on import
     words,
 )
 from marketplace.privacy.inputs import ConsentIn, DecisionIn, PrivacyRequestIn
-from marketplace.privacy.models import RequestStatus
+from marketplace.privacy.models import PrivacyRequest, RequestStatus
 from marketplace.privacy.workflow import CORRECTABLE_FIELDS
 from marketplace.validation import validated
 from marketplace.web import local_target, no_store
@@ -234,12 +234,13 @@ def officer_decide(request_id: int):  # type: ignore[no-untyped-def]
         flash(_refusal_text(refused), "error")
         return redirect(url_for("privacy.officer"))
     # An approved deletion's task runs (inline, without a broker) once the request commits.
-    flash(
-        _(
-            "Request #%(number)s is now %(status)s.",
-            number=row.id,
-            status=str(words.status_label(row.status)).lower(),
-        ),
-        "success",
-    )
+    flash(_decided_message(row), "success")
     return redirect(url_for("privacy.officer"))
+
+
+def _decided_message(row: PrivacyRequest) -> str:
+    return _(
+        "Request #%(number)s is now %(status)s.",
+        number=row.id,
+        status=str(words.status_label(row.status)).lower(),
+    )

@@ -8,7 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from marketplace.accounts.models import User
 from marketplace.catalog.inputs import ProductIn
+from marketplace.catalog.services import create_product
+from marketplace.db import commit
+from marketplace.extensions import db
 from tests import factories
 from tests.browser.conftest import loaded, screenshot
 
@@ -17,11 +21,6 @@ PRODUCT = "Annealed Copper Wire 2.5 mm"
 
 @pytest.fixture()
 def product_id(ctx, categories) -> int:
-    from marketplace.accounts.models import User
-    from marketplace.catalog.services import create_product
-    from marketplace.db import commit
-    from marketplace.extensions import db
-
     user = db.session.get(User, factories.supplier().id)
     body = {"name": PRODUCT, "category": "copper-wires", "price": "720", "unit": "kg", "moq": 50}
     product = create_product(user, ProductIn.model_validate(body))
