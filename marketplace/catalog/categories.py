@@ -10,8 +10,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from marketplace.catalog.models import Category
-from marketplace.catalog.taxonomy import INDUSTRIES, slugify
+from marketplace.catalog.taxonomy import HINDI_NAMES, INDUSTRIES, slugify
 from marketplace.extensions import db
+from marketplace.i18n import current_language
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,15 @@ def category_tree() -> list[tuple[CategoryInfo, list[CategoryInfo]]]:
     return [
         (root, [c for c in everything.values() if c.parent_slug == root.slug]) for root in roots
     ]
+
+
+def category_label(category: Category | CategoryInfo | str) -> str:
+    """A category's name for the reader: Hindi on Hindi pages, else the English it is stored
+    under (a name the taxonomy does not know, say one added by hand, stays as it is)."""
+    name = category if isinstance(category, str) else category.name
+    if current_language() == "hi":
+        return HINDI_NAMES.get(name, name)
+    return name
 
 
 def load_categories() -> int:

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.catalog.categories import category_tree
+from marketplace.catalog.categories import category_label, category_tree
 from marketplace.catalog.models import Product
 from marketplace.catalog.trade import GST_SLABS, gst_label
 from marketplace.catalog.units import UNITS
@@ -63,7 +63,7 @@ class ProductForm(FlaskForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.category.choices = [SelectChoice("", _("Choose a category"))] + [
-            SelectChoice(leaf.slug, leaf.name, optgroup=root.name)
+            SelectChoice(leaf.slug, category_label(leaf), optgroup=category_label(root))
             for root, leaves in category_tree()
             for leaf in leaves
         ]

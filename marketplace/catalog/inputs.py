@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
-from marketplace.catalog.categories import CategoryInfo, categories
+from marketplace.catalog.categories import CategoryInfo, categories, category_label
 from marketplace.catalog.models import ProductStatus
 from marketplace.catalog.trade import (
     GST_SLAB_SOURCE,
@@ -42,7 +42,10 @@ def _leaf_category(slug: str) -> CategoryInfo:
         raise Invalid(_("unknown category: choose one from the list of categories"))
     if not info.is_leaf:
         raise Invalid(
-            _("'%(industry)s' is an industry: choose one of its categories", industry=info.name)
+            _(
+                "'%(industry)s' is an industry: choose one of its categories",
+                industry=category_label(info),
+            )
         )
     return info
 

@@ -44,7 +44,7 @@ class SearchPage:
             name: [
                 {
                     "value": f.value,
-                    "label": category_label(f.value) if name == "category" else f.value,
+                    "label": category_name(f.value) if name == "category" else f.value,
                     "count": f.count,
                 }
                 for f in values
@@ -85,7 +85,9 @@ def place_in(text: str) -> tuple[str, str | None, str | None]:
     return text, None, None
 
 
-def category_label(slug: str) -> str:
+def category_name(slug: str) -> str:
+    """A category's English name, as search and the API give it (pages say it through
+    categories.category_label)."""
     info = categories().get(slug)
     return info.name if info else slug
 

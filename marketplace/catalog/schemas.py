@@ -12,7 +12,7 @@ from marketplace.accounts.schemas import SupplierCard, supplier_public
 from marketplace.catalog.categories import CategoryInfo
 from marketplace.catalog.models import Product as ProductRow
 from marketplace.catalog.models import ProductImage as ProductImageRow
-from marketplace.catalog.queries import SearchPage, category_label
+from marketplace.catalog.queries import SearchPage, category_name
 from marketplace.catalog.taxonomy import slugify
 from marketplace.catalog.trade import gst_label
 from marketplace.fields import Timestamp
@@ -247,7 +247,7 @@ def search_hit(hit: Hit) -> SearchHit:
         "unit": doc["unit"],
         "moq": doc["moq"],
         "category": doc["category"],
-        "category_name": doc.get("category_name") or category_label(doc["category"]),
+        "category_name": doc.get("category_name") or category_name(doc["category"]),
         "supplier": {
             "id": doc["supplier_id"],
             "company_name": doc["company_name"],

@@ -42,12 +42,17 @@ def _industry(row: dict[str, Any]) -> Industry:
     )
 
 
-INDUSTRIES: tuple[Industry, ...] = tuple(
-    _industry(row)
-    for row in json.loads(
-        resources.files("marketplace.catalog").joinpath("taxonomy.json").read_text(encoding="utf-8")
-    )["industries"]
-)
+_ROWS: list[dict[str, Any]] = json.loads(
+    resources.files("marketplace.catalog").joinpath("taxonomy.json").read_text(encoding="utf-8")
+)["industries"]
+
+INDUSTRIES: tuple[Industry, ...] = tuple(_industry(row) for row in _ROWS)
+
+# English name -> the Hindi a trader reads. Kept beside the tree rather than in the database:
+# the rows, the search index and the API stay English and only pages say it in Hindi.
+HINDI_NAMES: dict[str, str] = {
+    node["name"]: node["name_hi"] for row in _ROWS for node in (row, *row["leaves"])
+}
 
 
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -375,6 +375,7 @@ def remove_product(product_id: int):  # type: ignore[no-untyped-def]
 bp.add_app_template_global(product_url)
 bp.add_app_template_global(category_icon)
 bp.add_app_template_global(supplier_url)
+bp.add_app_template_filter(categories.category_label)
 
 
 @bp.app_template_filter()

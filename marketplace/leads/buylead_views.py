@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import accepted, apply_errors
 from marketplace.accounts.models import User
-from marketplace.catalog.categories import categories
+from marketplace.catalog.categories import categories, category_label
 from marketplace.errors import ServiceError, ValidationFailed
 from marketplace.leads import (  # noqa: F401 (report_desk puts reports on the desk)
     bad_leads,
@@ -145,7 +145,9 @@ def _preferences_form() -> PreferencesForm:
     choices = [
         SelectChoice(
             info.slug,
-            info.name if info.is_leaf else _("%(category)s (all of it)", category=info.name),
+            category_label(info)
+            if info.is_leaf
+            else _("%(category)s (all of it)", category=category_label(info)),
         )
         for info in categories().values()
     ]

@@ -12,7 +12,7 @@ from wtforms import SelectField
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.india import STATES
 from marketplace.accounts.models import User
-from marketplace.catalog.categories import categories
+from marketplace.catalog.categories import categories, category_label
 from marketplace.errors import ValidationFailed
 from marketplace.leads import assignment_rules, team_figures
 from marketplace.validation import validated
@@ -26,8 +26,11 @@ class RuleForm(FlaskForm):
     user_id = SelectField(_l("go to"), validate_choice=False)
 
     def fill(self, user: User) -> RuleForm:
-        leaves = sorted((c for c in categories().values() if c.is_leaf), key=lambda c: c.name)
-        self.category.choices = [("", _("Any category")), *((c.slug, c.name) for c in leaves)]
+        leaves = sorted((c for c in categories().values() if c.is_leaf), key=category_label)
+        self.category.choices = [
+            ("", _("Any category")),
+            *((c.slug, category_label(c)) for c in leaves),
+        ]
         self.state.choices = [("", _("Any state")), *((s.name, s.name) for s in STATES)]
         business = assignment_rules.business(user)
         self.user_id.choices = team_figures.choices(business)
@@ -43,7 +46,7 @@ def _page(form: RuleForm, status: int = 200):  # type: ignore[no-untyped-def]
     user = _user()
     rules = assignment_rules.rules(user)
     people = {p.user_id: p for p in team_figures.lead_takers(assignment_rules.business(user))}
-    names = {c.id: c.name for c in categories().values()}
+    names = {c.id: category_label(c) for c in categories().values()}
     return render_template(
         "leads/rules.html",
         rules=rules,

@@ -26,7 +26,7 @@ from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
-from marketplace.catalog.categories import categories
+from marketplace.catalog.categories import categories, category_label
 from marketplace.catalog.units import UNITS
 from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from marketplace.extensions import limiter
@@ -424,7 +424,9 @@ def _requirement_form() -> RequirementForm:
     """The form with the leaf categories to choose from; on GET, filled from a search."""
     form = RequirementForm()
     form.category.choices = [SelectChoice("", _("Any category"))] + [
-        SelectChoice(info.slug, info.name) for info in categories().values() if info.is_leaf
+        SelectChoice(info.slug, category_label(info))
+        for info in categories().values()
+        if info.is_leaf
     ]
     if request.method == "GET":
         form.product_name.data = request.args.get("q", "")[:200]
