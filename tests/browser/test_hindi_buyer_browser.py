@@ -72,6 +72,9 @@ def test_a_hindi_buyer_reaches_the_enquiry_form_on_a_phone(phone, product_id, pr
     phone.locator(".result h3 a").first.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text(PRODUCT)
     expect(phone.get_by_text("न्यूनतम ऑर्डर")).to_be_visible()
+    crumbs = phone.locator(".breadcrumbs")  # the category tree in Hindi, as a trader says it
+    expect(crumbs.get_by_role("link", name="मेटल और अलॉय", exact=True)).to_be_visible()
+    expect(crumbs.get_by_role("link", name="कॉपर वायर", exact=True)).to_be_visible()
     fits(phone)
     screenshot(phone, "hindi-product-360")
 
