@@ -28,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // "battery" finds "Batteries" and "pipe" finds "Pipes"; without the stemmer, the words as typed.
 function stems(text) {
   const stem = window.porter2Stem || ((word) => word);
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(stem);
+  return text.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean).map(stem);
 }
 
 // Every typed word begins one word of the option (a word half typed still narrows the list).
@@ -71,7 +71,9 @@ function categoryPicker(input) {
       const groupText = group.label.toLowerCase();
       let any = false;
       group.querySelectorAll("option").forEach((option) => {
-        const match = findsOption(words, stems(`${option.textContent} ${groupText}`));
+        // The slug is the English name: a supplier on a Hindi page may still type "pipe".
+        const slugWords = option.value.replace(/-/g, " ");
+        const match = findsOption(words, stems(`${option.textContent} ${slugWords} ${groupText}`));
         option.hidden = !match;
         if (match) {
           any = true;

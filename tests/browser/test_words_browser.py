@@ -18,3 +18,17 @@ def test_the_category_finder_finds_plurals_and_singulars(page, categories, suppl
         assert found in category.input_value(), (typed, category.input_value())
     finder.fill("battery")
     expect(page.locator("#category-find-count")).not_to_have_text("0 matching categories")
+
+
+def test_the_category_finder_on_a_hindi_page_finds_hindi_and_english_words(
+    page, categories, supplier
+):
+    sign_in(page, supplier.email)
+    page.context.set_extra_http_headers({"Accept-Language": "hi-IN,hi;q=0.9"})
+    loaded(page.goto("/dashboard/products/new") and page)
+    expect(page.locator("html")).to_have_attribute("lang", "hi-IN")
+    finder, category = page.locator("#category-find"), page.locator("#category")
+    # Hindi as the list shows it (matras included), and the English words traders also type.
+    for typed, found in (("सरिया", "tmt-bars"), ("कॉपर", "copper-wires"), ("pipe", "pipe")):
+        finder.fill(typed)
+        assert found in category.input_value(), (typed, category.input_value())
