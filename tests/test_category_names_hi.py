@@ -12,7 +12,9 @@ import pytest
 
 from marketplace.catalog.categories import category_label
 from marketplace.i18n import in_language
+from marketplace.leads.preferences import Preferences, why_shown
 from tests.conftest import sign_in_page
+from tests.test_buylead_preferences import _requirement
 from tests.test_catalog import PIPE
 
 HINDI = {"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.8"}
@@ -45,6 +47,11 @@ def test_the_label_follows_the_readers_language(ctx):
         assert category_label("A category added by hand") == "A category added by hand"
     with in_language("en"):
         assert category_label("TMT Bars") == "TMT Bars"
+
+
+def test_why_a_buylead_was_shown_names_its_category_in_hindi(ctx, categories):
+    with in_language("hi"):
+        assert why_shown(Preferences(), _requirement()) == "Pune, स्टेनलेस स्टील पाइप"
 
 
 @pytest.fixture()

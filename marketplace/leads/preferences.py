@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from marketplace import audit
 from marketplace.accounts.models import User
-from marketplace.catalog.categories import categories
+from marketplace.catalog.categories import categories, category_label
 from marketplace.extensions import db
 from marketplace.formatting import money
 from marketplace.leads import policy
@@ -156,7 +156,7 @@ def why_shown(prefs: Preferences, requirement: BuyRequirement) -> str:
     ₹50,000" (the place, the category, then each further preference it met)."""
     parts = [masked_words(requirement)["city"]]  # a buyer may type a number into the city
     if requirement.category is not None:
-        parts.append(requirement.category.name)
+        parts.append(category_label(requirement.category))
     if prefs.min_order_value is not None:
         if requirement.budget is None:
             parts.append(_("budget not stated"))
