@@ -84,7 +84,8 @@ function categoryPicker(input) {
       group.hidden = !any;
     });
     if (words.length && first) select.value = first.value;
-    if (count) count.textContent = words.length ? `${shown} matching categories` : "";
+    // The words come from the page, in the reader's language ("#" stands for the number).
+    if (count) count.textContent = words.length ? count.dataset.countText.replace("#", shown) : "";
   });
 }
 
