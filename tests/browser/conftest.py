@@ -130,6 +130,32 @@ def open_context(browser, live_server, problems):
         context.close()
 
 
+@pytest.fixture()
+def hindi_phone(browser, live_server, problems):
+    """A 360 px phone whose browser asks for Hindi (Accept-Language: hi-IN), as one set to
+    Hindi does."""
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 360, "height": 740}, locale="hi-IN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems.watch(page)
+    yield page
+    context.close()
+
+
+def fits_in_hindi(page) -> None:
+    """No sideways scroll, measured once both Devanagari faces have loaded: they load when a
+    page first uses them, and until then its words are measured in a fallback."""
+    loaded(page).evaluate(
+        """Promise.all(['400', '700'].map(weight =>
+             document.fonts.load(`${weight} 16px "Noto Sans Devanagari"`, 'हिन्दी')))
+           .then(() => document.fonts.ready).then(() => true)"""
+    )
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{page.url} scrolls sideways in Hindi ({scroll}px > {inner}px)"
+
+
 def sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
     page.goto("/account/sign-in")
     page.get_by_label("Email").fill(email)

@@ -11,17 +11,9 @@ from marketplace.accounts.models import User
 from marketplace.db import commit
 from marketplace.extensions import db
 from tests import factories
-from tests.browser.conftest import loaded, screenshot
+from tests.browser.conftest import fits_in_hindi, screenshot
 
 PHONE = 360
-
-
-def _fits(page) -> None:
-    """No sideways scroll, measured once the Devanagari webfont is in (it is wider than the
-    fallback, which a phone without a Devanagari font of its own would show as boxes)."""
-    loaded(page).evaluate("document.fonts.ready.then(() => document.fonts.status)")
-    scrolled, shown = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scrolled <= shown, f"{page.url} scrolls sideways in Hindi ({scrolled} > {shown}px)"
 
 
 def _reads_hindi(person: factories.Registered) -> None:
@@ -46,14 +38,14 @@ def test_a_hindi_supplier_buys_credits_on_a_phone(app, ctx, open_context, proble
     expect(page.get_by_role("heading", name="क्रेडिट खरीदें")).to_be_visible()
     expect(page.locator(".credit-balance")).to_contain_text("बैलेंस")
     expect(page.locator("#credit-balance")).to_have_text("0")
-    _fits(page)
+    fits_in_hindi(page)
     screenshot(page, "credits-overview-hindi-phone")
     page.get_by_role("button", name="50 क्रेडिट खरीदें").click()
 
     expect(page).to_have_url(re.compile(r"/payments/sandbox/checkout/\d+$"))
     expect(page.get_by_text("सैंडबॉक्स गेटवे: कोई असली पैसा नहीं कटता")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("टैक्स योग्य मूल्य")
-    _fits(page)
+    fits_in_hindi(page)
     screenshot(page, "credits-sandbox-checkout-hindi-phone")
     page.get_by_role("button", name="₹4,718.82 का पेमेंट करें").click()
 
@@ -61,11 +53,11 @@ def test_a_hindi_supplier_buys_credits_on_a_phone(app, ctx, open_context, proble
     expect(page.get_by_text("पेमेंट मिल गया: 50 क्रेडिट आपके अकाउंट में आ गए हैं।")).to_be_visible()
     expect(page.locator("#invoice-title")).to_have_text("टैक्स इनवॉइस")
     expect(page.locator("#invoice-total")).to_have_text("₹4,718.82")
-    _fits(page)
+    fits_in_hindi(page)
     screenshot(page, "credits-invoice-hindi-phone")
 
     page.goto("/credits")
     expect(page.locator("#credit-balance")).to_have_text("50")
     expect(page.locator(".ledger-table")).to_contain_text("50 क्रेडिट खरीदे (ऑर्डर #")
-    _fits(page)
+    fits_in_hindi(page)
     assert problems.seen == []

@@ -5,37 +5,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.grievances.models import Grievance
 from tests import factories
-from tests.browser.conftest import loaded, screenshot
-
-
-@pytest.fixture()
-def hindi_phone(browser, live_server, problems):
-    """A phone whose browser asks for Hindi (Accept-Language), as a Hindi reader's does."""
-    context = browser.new_context(
-        base_url=live_server,
-        viewport={"width": 360, "height": 780},
-        locale="hi-IN",
-        extra_http_headers={"Accept-Language": "hi-IN,hi;q=0.9"},
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems.watch(page)
-    yield page
-    context.close()
-
-
-def _no_sideways_scroll(page) -> None:
-    # Measured once the Devanagari font is in: the shipped font, not a fallback, sets the width.
-    loaded(page).evaluate("document.fonts.ready.then(() => document.fonts.status)")
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"{page.url} scrolls sideways in Hindi ({scroll}px > {inner}px)"
+from tests.browser.conftest import fits_in_hindi, screenshot
 
 
 def _sign_in(page, email: str) -> None:
@@ -58,20 +34,20 @@ def test_a_buyer_files_a_complaint_and_opens_privacy_settings_in_hindi_at_360px(
     page.goto("/grievances/new")
     expect(page.get_by_role("heading", name="शिकायत दर्ज करें")).to_be_visible()
     expect(page.get_by_text("24 घंटे").first).to_be_visible()
-    _no_sideways_scroll(page)
+    fits_in_hindi(page)
     page.get_by_label("शिकायत किस बारे में है?").select_option("lead_quality")
     page.get_by_label("विषय").fill("सप्लायर रोज़ स्पैम भेजता है")
     page.get_by_label("क्या हुआ?").fill("एक पूछताछ के बाद रोज़ दस WhatsApp विज्ञापन आते हैं।")
     page.get_by_role("button", name="शिकायत दर्ज करें").click()
     expect(page.get_by_text(re.compile(r"आपकी शिकायत GR-\S+ मिल गई है"))).to_be_visible()
     expect(page.get_by_role("heading", name="अभी क्या स्थिति है")).to_be_visible()
-    _no_sideways_scroll(page)
+    fits_in_hindi(page)
     screenshot(page, "hindi-complaint-360")
     assert db.session.scalar(select(Grievance.language)) == "hi"
 
     page.goto("/privacy/")
     expect(page.get_by_role("heading", name="निजता सेटिंग्स")).to_be_visible()
     expect(page.get_by_text("90 दिन").first).to_be_visible()
-    _no_sideways_scroll(page)
+    fits_in_hindi(page)
     screenshot(page, "hindi-privacy-settings-360")
     assert problems.seen == []

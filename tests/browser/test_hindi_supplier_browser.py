@@ -7,15 +7,7 @@ from playwright.sync_api import expect
 
 from marketplace.legal_rules import ADULT_AGE
 from tests import factories
-from tests.browser.conftest import loaded, screenshot
-
-
-def _fits(page) -> None:
-    # Measured once the Devanagari faces have loaded: the widths are theirs, not a fallback's.
-    width, inner = loaded(page).evaluate(
-        "document.fonts.ready.then(() => [document.documentElement.scrollWidth, window.innerWidth])"
-    )
-    assert width <= inner, f"{page.url} scrolls sideways: {width} px in {inner} px"
+from tests.browser.conftest import fits_in_hindi, screenshot
 
 
 def test_a_supplier_registers_in_hindi_on_a_phone(browser, live_server, problems):
@@ -28,7 +20,7 @@ def test_a_supplier_registers_in_hindi_on_a_phone(browser, live_server, problems
         problems.watch(page)
         page.goto("/account/register/supplier")
         expect(page.get_by_role("heading", level=1)).to_have_text("अपना बिज़नेस रजिस्टर करें")
-        _fits(page)
+        fits_in_hindi(page)
         pan = factories.make_pan("C")
         page.get_by_label("आपका पूरा नाम").fill("आशा राव")
         page.get_by_label("काम का ईमेल").fill(f"asha.{pan.lower()}@example.in")
@@ -45,7 +37,7 @@ def test_a_supplier_registers_in_hindi_on_a_phone(browser, live_server, problems
         page.get_by_label("मैं इस्तेमाल की शर्तें और निजता सूचना स्वीकार करता/करती हूं").check()
         page.get_by_role("button", name="बिज़नेस रजिस्टर करें").click()
         expect(page.get_by_text("GSTIN में 15 अक्षर होते हैं; इसमें 5 हैं।")).to_be_visible()
-        _fits(page)
+        fits_in_hindi(page)
         screenshot(page, "hindi-supplier-registration-refused-phone")
 
         page.get_by_label("पासवर्ड", exact=True).fill("kela-tamatar-aloo-pyaz-42")
@@ -53,7 +45,7 @@ def test_a_supplier_registers_in_hindi_on_a_phone(browser, live_server, problems
         page.get_by_role("button", name="बिज़नेस रजिस्टर करें").click()
         expect(page.get_by_role("heading", name="आपकी जानकारी")).to_be_visible()
         expect(page.get_by_text("GST की स्थिति")).to_be_visible()
-        _fits(page)
+        fits_in_hindi(page)
         screenshot(page, "hindi-supplier-profile-phone")
         assert problems.seen == []
     finally:
