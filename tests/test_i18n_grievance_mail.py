@@ -160,7 +160,7 @@ def test_a_guests_complaint_written_in_hindi_stays_hindi_when_confirmed_from_an_
         "/grievances", {**COMPLAINT, "name": "Ravi Kumar", "email": address}, headers=HINDI
     )
     assert started.status_code == 202, started.get_json()
-    assert "Subject: आपकी शिकायत कन्फ़र्म करने का कोड" in _mail_to(app, address)
+    assert "Subject: आपकी शिकायत की पुष्टि का कोड" in _mail_to(app, address)
     verification = started.get_json()["verification_id"]
     confirm = f"/grievances/guest/{verification}/confirm"
     filed = api.post(
