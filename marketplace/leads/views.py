@@ -1,12 +1,12 @@
 """Lead pages: sending an enquiry (signed in or as a guest), the buyer's enquiries, and the
-supplier's lead manager with its conversation, export and dashboard."""
+supplier's lead manager with its conversation, export and dashboard. Buy requirements and
+BuyLeads are in requirement_views.py, on the same blueprint (marketplace.leads.blueprint)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -20,19 +20,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as Redirect
-from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.forms import ActionForm, accepted, apply_errors
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.views import sign_in_browser
 from marketplace.catalog import services as catalog
-from marketplace.catalog.categories import categories, category_label
 from marketplace.catalog.units import UNITS
-from marketplace.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import limiter
 from marketplace.leads import (
     buyer_blocks,
-    buylead_views,
     conversations,
     enquiries,
     guest_enquiries,
@@ -43,10 +40,11 @@ from marketplace.leads import (
     pipeline,
     policy,
     queries,
-    requirements,
+    requirement_views,  # noqa: F401 (adds its routes to the blueprint)
     schemas,
     team_figures,
 )
+from marketplace.leads.blueprint import PER_PAGE, bp, buyer_key, only_posts, signed_in_user
 from marketplace.leads.forms import (
     STATUS_LABELS,
     CodeForm,
@@ -55,34 +53,10 @@ from marketplace.leads.forms import (
     LeadUpdateForm,
     MessageForm,
     QuotationForm,
-    RequirementForm,
-    lead_source_label,
-    lead_status_label,
-    lead_type_label,
-    quantity_label,
 )
 from marketplace.leads.models import LeadSource, LeadType, MessageSide
 from marketplace.validation import record_id, validated
 from marketplace.web import address_key, no_store, requested_page
-
-bp = Blueprint("leads", __name__)
-for _label in (lead_status_label, lead_type_label, lead_source_label):
-    bp.add_app_template_global(_label)
-bp.add_app_template_filter(quantity_label, "quantity")
-
-PER_PAGE = 25
-
-
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _buyer_key() -> str:
-    return f"buyer:{current_user.id}" if current_user.is_authenticated else address_key()
-
-
-def _only_posts(rule: str, key: Any) -> Any:
-    return limiter.limit(rule, key_func=key, methods=["POST"])
 
 
 @bp.app_context_processor
@@ -90,7 +64,7 @@ def unread_counts() -> dict[str, int]:
     """The header's badges: new or unanswered leads (suppliers), unread replies (buyers)."""
     if not has_request_context() or not current_user.is_authenticated:  # a mail, a visitor
         return {}
-    user = _user()
+    user = signed_in_user()
     counts = {"unread_replies": queries.buyer_unread_count(user.id)}
     if user.supplier is not None and user.has_role(Role.SUPPLIER):
         counts["unread_leads"] = queries.supplier_unread_count(user.supplier.id)
@@ -116,8 +90,8 @@ def _subject() -> tuple[Any, Any]:
 
 
 @bp.route("/enquiries/new", methods=["GET", "POST"])
-@_only_posts(limits.ENQUIRY_LIMITS_PER_BUYER, _buyer_key)
-@_only_posts(limits.ENQUIRY_LIMITS_PER_ADDRESS, address_key)
+@only_posts(limits.ENQUIRY_LIMITS_PER_BUYER, buyer_key)
+@only_posts(limits.ENQUIRY_LIMITS_PER_ADDRESS, address_key)
 # A guest's enquiry sends an SMS: as few per address as the API allows (SMS pumping).
 @limiter.limit(
     limits.GUEST_LIMITS_PER_ADDRESS,
@@ -158,7 +132,7 @@ def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Red
             return redirect(url_for("leads.confirm_guest", verification_id=pending.id))
         source = LeadSource.PRODUCT_PAGE if product else LeadSource.STOREFRONT
         enquiry = validated(inputs.EnquiryIn, form.service_data())
-        lead_id, duplicate = enquiries.send_enquiry(_user().id, enquiry, source=source)
+        lead_id, duplicate = enquiries.send_enquiry(signed_in_user().id, enquiry, source=source)
     except ValidationFailed as refused:
         apply_errors(form, refused.errors)
         return 422
@@ -174,7 +148,7 @@ def _send_enquiry(form: Any, product: Any, supplier: Any, *, guest: bool) -> Red
 
 
 @bp.route("/enquiries/verify/<verification_id>", methods=["GET", "POST"])
-@_only_posts("10 per minute", address_key)
+@only_posts("10 per minute", address_key)
 def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
     form = CodeForm()
     status = 200
@@ -201,7 +175,7 @@ def confirm_guest(verification_id: str):  # type: ignore[no-untyped-def]
 @login_required
 def my_enquiries():  # type: ignore[no-untyped-def]
     page = requested_page()
-    rows, total = queries.buyer_enquiries(_user().id, page=page, per_page=PER_PAGE)
+    rows, total = queries.buyer_enquiries(signed_in_user().id, page=page, per_page=PER_PAGE)
     return render_template(
         "leads/my_enquiries.html",
         enquiries=rows,
@@ -215,16 +189,16 @@ def my_enquiries():  # type: ignore[no-untyped-def]
 
 @bp.route("/enquiries/<int:lead_id>", methods=["GET", "POST"])
 @login_required
-@_only_posts("30 per minute", _buyer_key)
+@only_posts("30 per minute", buyer_key)
 def enquiry_page(lead_id: int):  # type: ignore[no-untyped-def]
-    lead, side = policy.party_lead(_user(), lead_id)
+    lead, side = policy.party_lead(signed_in_user(), lead_id)
     if side != MessageSide.BUYER:
         return redirect(url_for("leads.lead_page", lead_id=lead_id))
     form = MessageForm()
     status = _post_message(form, lead_id, lambda: {"text": form.text.data})
     if status is None:
         return redirect(url_for("leads.enquiry_page", lead_id=lead_id) + "#latest")
-    _lead, _side, messages = conversations.conversation(_user(), lead_id)
+    _lead, _side, messages = conversations.conversation(signed_in_user(), lead_id)
     return render_template(
         "leads/enquiry.html",
         lead=lead,
@@ -239,7 +213,7 @@ def _post_message(form: Any, lead_id: int, data: Any) -> int | None:
     if not accepted(form):
         return 400 if request.method == "POST" else 200
     try:
-        conversations.post_message(_user(), lead_id, validated(inputs.MessageIn, data()))
+        conversations.post_message(signed_in_user(), lead_id, validated(inputs.MessageIn, data()))
     except ValidationFailed as refused:
         # The quotation's fields are 'quotation.price' and so on: show them under the inputs.
         apply_errors(form, {k.removeprefix("quotation."): m for k, m in refused.errors.items()})
@@ -262,7 +236,7 @@ def _filter() -> tuple[queries.LeadFilter | None, dict[str, list[str]]]:
 @bp.get("/leads")
 @login_required
 def lead_manager():  # type: ignore[no-untyped-def]
-    user = _user()
+    user = signed_in_user()
     scope = policy.lead_scope(user)
     chosen, errors = _filter()
     listed = _listed(user, chosen)
@@ -299,7 +273,7 @@ def export_leads():  # type: ignore[no-untyped-def]
     chosen, errors = _filter()
     if chosen is None:
         abort(422, "; ".join(f"{field}: {', '.join(m)}" for field, m in errors.items()))
-    body = lead_export.export_csv(_user(), chosen)
+    body = lead_export.export_csv(signed_in_user(), chosen)
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="leads.csv"'
     return no_store(response)
@@ -308,7 +282,7 @@ def export_leads():  # type: ignore[no-untyped-def]
 @bp.get("/leads/dashboard")
 @login_required
 def lead_dashboard():  # type: ignore[no-untyped-def]
-    supplier = policy.lead_receiver(_user())
+    supplier = policy.lead_receiver(signed_in_user())
     return render_template(
         "leads/dashboard.html", supplier=supplier, stats=queries.dashboard(supplier.id)
     )
@@ -316,11 +290,11 @@ def lead_dashboard():  # type: ignore[no-untyped-def]
 
 @bp.route("/leads/<int:lead_id>", methods=["GET", "POST"])
 @login_required
-@_only_posts("30 per minute", _buyer_key)
+@only_posts("30 per minute", buyer_key)
 def lead_page(lead_id: int):  # type: ignore[no-untyped-def]
     """The lead, its buyer's contact and trust signals, and the conversation; the message
     and quotation forms post here (`form=message|quotation`)."""
-    user = _user()
+    user = signed_in_user()
     lead = policy.supplier_lead(user, lead_id)
     message_form, quotation_form = MessageForm(prefix="m"), QuotationForm(prefix="q")
     status: int | None = 200
@@ -373,7 +347,7 @@ def update_lead(lead_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     try:
         change = validated(inputs.LeadChange, form.service_data(action))
-        pipeline.update_lead(_user(), lead_id, change)
+        pipeline.update_lead(signed_in_user(), lead_id, change)
     except ValidationFailed as refused:
         for refusal in form.refusals(refused.errors):
             flash(refusal, "error")
@@ -388,107 +362,15 @@ def block_buyer(lead_id: int):  # type: ignore[no-untyped-def]
     if not accepted(ActionForm()):
         abort(400)
     if request.form.get("undo"):
-        buyer_blocks.unblock_buyer(_user(), lead_id)
+        buyer_blocks.unblock_buyer(signed_in_user(), lead_id)
         flash(_("The buyer is unblocked: new enquiries reach your inbox again."), "info")
     else:
-        buyer_blocks.block_buyer(_user(), lead_id)
+        buyer_blocks.block_buyer(signed_in_user(), lead_id)
         flash(_("Blocked. This buyer's enquiries now go to your spam folder."), "info")
     return redirect(url_for("leads.lead_page", lead_id=lead_id))
 
 
 # --- buy requirements and BuyLeads -----------------------------------------------------------
-
-
-@bp.route("/requirements/new", methods=["GET", "POST"])
-@login_required
-@_only_posts(limits.REQUIREMENT_LIMITS_PER_BUYER, _buyer_key)
-def new_requirement():  # type: ignore[no-untyped-def]
-    form = _requirement_form()
-    status = 200
-    if accepted(form):
-        try:
-            posted = validated(inputs.RequirementIn, form.service_data())
-            requirement = requirements.post_requirement(_user(), posted)
-        except ValidationFailed as refused:
-            apply_errors(form, refused.errors)
-            status = 422
-        else:
-            flash(requirements.posted_message(requirement), "success")
-            return redirect(url_for("leads.my_requirements"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("leads/requirement_form.html", form=form), status
-
-
-def _requirement_form() -> RequirementForm:
-    """The form with the leaf categories to choose from; on GET, filled from a search."""
-    form = RequirementForm()
-    form.category.choices = [SelectChoice("", _("Any category"))] + [
-        SelectChoice(info.slug, category_label(info))
-        for info in categories().values()
-        if info.is_leaf
-    ]
-    if request.method == "GET":
-        form.product_name.data = request.args.get("q", "")[:200]
-        form.category.data = request.args.get("category", "")
-        form.open_days.data = str(current_app.config["BUYLEAD_OPEN_DAYS"])
-    return form
-
-
-@bp.get("/requirements")
-@login_required
-def my_requirements():  # type: ignore[no-untyped-def]
-    page = requested_page()
-    rows, total = requirements.own_requirements(_user(), page=page, per_page=PER_PAGE)
-    return render_template(
-        "leads/my_requirements.html",
-        requirements=rows,
-        unlocked=requirements.unlocked_by([row.id for row in rows]),
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
-        status_of=schemas.requirement_status,
-        action_form=ActionForm(),
-    )
-
-
-@bp.post("/requirements/<int:requirement_id>/close")
-@login_required
-def close_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
-    if not accepted(ActionForm()):
-        abort(400)
-    requirements.close_requirement(_user(), requirement_id)
-    flash(_("Closed: no more suppliers can unlock it."), "info")
-    return redirect(url_for("leads.my_requirements"))
-
-
-@bp.get("/buyleads")
-@login_required
-def buyleads():  # type: ignore[no-untyped-def]
-    page = requested_page()
-    rows, total = requirements.feed(_user(), page=page, per_page=PER_PAGE)
-    return render_template(
-        "leads/buyleads.html",
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
-        action_form=ActionForm(),
-        **buylead_views.feed_page(_user(), rows),
-    )
-
-
-@bp.post("/buyleads/<int:requirement_id>/unlock")
-@login_required
-def unlock_buylead(requirement_id: int):  # type: ignore[no-untyped-def]
-    if not accepted(ActionForm()):
-        abort(400)
-    try:
-        lead = requirements.unlock(_user(), requirement_id)
-    except ServiceError as refused:  # no credits, closed, expired, full: said on the feed
-        flash(refused.detail, "error")  # the service changed nothing (the debit's savepoint)
-        return redirect(url_for("leads.buyleads"))
-    flash(_("Unlocked: the buyer's contact is yours. It is in your lead manager too."), "success")
-    return redirect(url_for("leads.lead_page", lead_id=lead.id))
 
 
 @bp.get("/help/crm-integration")
